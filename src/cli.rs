@@ -1,0 +1,1 @@
+//! Command-line definitions: global options and subcommands.

@@ -1,0 +1,1 @@
+//! The MCP client: one connection to the server, typed calls over rmcp.

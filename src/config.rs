@@ -1,0 +1,1 @@
+//! Configuration: config dir, config.toml (server, keymap, theme), defaults compiled in.

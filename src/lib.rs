@@ -1,0 +1,16 @@
+//! krisp-tui: read your Krisp meetings from a terminal (library half, so tests and benches reach it).
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod client;
+pub mod config;
+pub mod export;
+pub mod krisp;
+pub mod message;
+pub mod sandbox;
+pub mod sanitize;
+pub mod ui;
+
+/// Sent as `User-Agent` on every request: Cloudflare in front of Krisp blocks requests without one.
+pub const USER_AGENT: &str = concat!("krisp-tui/", env!("CARGO_PKG_VERSION"));

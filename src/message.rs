@@ -1,0 +1,1 @@
+//! Every type that crosses a task boundary between the UI and the client task.

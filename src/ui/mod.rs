@@ -1,0 +1,1 @@
+//! Drawing: one file per pane, each a pure function of `&State`.
