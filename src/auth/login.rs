@@ -215,7 +215,15 @@ impl PendingLogin {
 
     /// Wait for the redirect (5 minutes at most), exchange the code, connect.
     /// Drop the future to cancel: the listener shuts down with it.
-    pub async fn finish(mut self) -> Result<Connection, AuthError> {
+    pub async fn finish(self) -> Result<Connection, AuthError> {
+        let settings = self.settings.clone();
+        let store = self.store.clone();
+        let manager = self.authorize().await?;
+        Ok(Connection::from_manager(&settings, store, manager, 1).await?)
+    }
+
+    /// Wait for the redirect and exchange the code; the manager then holds the tokens.
+    pub(crate) async fn authorize(mut self) -> Result<AuthorizationManager, AuthError> {
         let redirect = tokio::time::timeout(LOGIN_TIMEOUT, async {
             loop {
                 let Some(raw) = self.rx.recv().await else {
@@ -245,8 +253,7 @@ impl PendingLogin {
         .await
         .map_err(|_| AuthError::TimedOut)??;
         self.session.handle_callback_url(&redirect).await?;
-        let manager = self.session.auth_manager;
-        Ok(Connection::from_manager(&self.settings, self.store, manager).await?)
+        Ok(self.session.auth_manager)
     }
 }
 

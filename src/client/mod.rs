@@ -48,7 +48,11 @@ struct Inner {
     store: Arc<ServerStore>,
     settings: Settings,
     tools: tokio::sync::OnceCell<Vec<Tool>>,
+    /// Browser authorizations this session has needed (the login included); at most 3.
+    authorizations: std::sync::atomic::AtomicU32,
 }
+
+const MAX_AUTHORIZATIONS: u32 = 3;
 
 /// What we tell the server about ourselves.
 fn client_info() -> InitializeRequestParams {
@@ -111,7 +115,7 @@ impl Connection {
         {
             configure_registered_client(&mut manager, settings, record)?;
         }
-        Self::from_manager(settings, store, manager).await
+        Self::from_manager(settings, store, manager, 0).await
     }
 
     /// Open the MCP session with `manager` supplying tokens.
@@ -119,6 +123,7 @@ impl Connection {
         settings: &Settings,
         store: Arc<ServerStore>,
         manager: AuthorizationManager,
+        authorizations: u32,
     ) -> Result<Connection, ClientError> {
         let url = url::Url::parse(&settings.server).map_err(|e| ClientError::BadServerUrl {
             server: settings.server.clone(),
@@ -146,6 +151,7 @@ impl Connection {
                 store,
                 settings: settings.clone(),
                 tools: tokio::sync::OnceCell::new(),
+                authorizations: authorizations.into(),
             }),
         })
     }
@@ -176,29 +182,59 @@ impl Connection {
             .await
     }
 
-    /// Run a request; on 403 `insufficient_scope`, re-authorize with the union of scopes in
-    /// the browser (at most 3 times in all) and retry.
+    /// Run a request. On a 401 (a server that lets `initialize` through unauthenticated, or
+    /// a login revoked mid-session) log in again once; on 403 `insufficient_scope`,
+    /// re-authorize with the union of scopes (at most 3 times in all); then retry. Neither
+    /// happens with `no_login` (the TUI routes these to its login screen instead).
     async fn with_step_up<T, F, Fut>(&self, request: F) -> Result<T, ClientError>
     where
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = Result<T, rmcp::ServiceError>>,
     {
-        let mut upgrades = 0;
+        use std::sync::atomic::Ordering;
+        let settings = &self.inner.settings;
+        let mut logins = 0;
         loop {
-            match request().await {
+            let e = match request().await {
                 Ok(v) => return Ok(v),
-                Err(e) => {
-                    let scope = error::insufficient_scope(&e);
-                    match scope {
-                        Some(scope) if upgrades < 3 && !self.inner.settings.no_login => {
-                            upgrades += 1;
-                            tracing::info!(%scope, upgrades, "server asks for more scope; re-authorizing");
-                            crate::auth::step_up(&self.inner.settings, &self.inner.manager, &scope)
-                                .await?;
-                        }
-                        _ => return Err(ClientError::from_service(&self.inner.server, e)),
-                    }
+                Err(e) => e,
+            };
+            if settings.no_login {
+                return Err(ClientError::from_service(&self.inner.server, e));
+            }
+            if let Some(scope) = error::insufficient_scope(&e) {
+                let done = self.inner.authorizations.fetch_add(1, Ordering::SeqCst);
+                if done >= MAX_AUTHORIZATIONS {
+                    return Err(ClientError::Login(format!(
+                        "the server still asks for more access ({scope}) after {done} authorizations; giving up"
+                    )));
                 }
+                tracing::info!(%scope, "server asks for more scope; re-authorizing");
+                crate::auth::step_up(settings, &self.inner.manager, &scope).await?;
+            } else if let Some(challenge) = e.auth_challenge().map(str::to_string)
+                && logins == 0
+                && self.inner.authorizations.fetch_add(1, Ordering::SeqCst) < MAX_AUTHORIZATIONS
+            {
+                logins += 1;
+                tracing::info!("server asks for a login mid-session");
+                let pending =
+                    crate::auth::PendingLogin::start_with_challenge(settings, Some(challenge))
+                        .await
+                        .map_err(|e| ClientError::Login(e.to_string()))?;
+                if settings.browser != BrowserMode::InProcess {
+                    eprintln!(
+                        "To log in to {}, open this URL in a browser:\n\n  {}\n",
+                        settings.server,
+                        pending.authorization_url()
+                    );
+                }
+                let manager = pending
+                    .authorize()
+                    .await
+                    .map_err(|e| ClientError::Login(e.to_string()))?;
+                *self.inner.manager.lock().await = manager;
+            } else {
+                return Err(ClientError::from_service(&self.inner.server, e));
             }
         }
     }
