@@ -24,7 +24,11 @@ fn login_status_tools_logout_round_trip() {
 
     let login = user.run(&["login"]).ok();
     // The authorization URL is always printed: a browser may not exist.
-    assert!(login.stderr.contains("/platform/v1/oauth2/authorize?"), "{}", login.stderr);
+    assert!(
+        login.stderr.contains("/platform/v1/oauth2/authorize?"),
+        "{}",
+        login.stderr
+    );
 
     let status = user.run(&["status", "--json"]).ok();
     let status: Value = serde_json::from_str(&status.stdout).unwrap();
@@ -41,12 +45,19 @@ fn login_status_tools_logout_round_trip() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(user.credentials_file()).unwrap().permissions().mode();
+        let mode = std::fs::metadata(user.credentials_file())
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
     let rec = record(&user);
     assert_eq!(rec["client"]["auth_method"], "client_secret_basic");
-    assert!(rec["client"]["client_secret"].as_str().is_some_and(|s| !s.is_empty()));
+    assert!(
+        rec["client"]["client_secret"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty())
+    );
 
     // A new process, no browser available: the stored login is enough.
     let mut tools = user.command(&["tools", "--no-login"]);
@@ -71,7 +82,11 @@ fn login_status_tools_logout_round_trip() {
 
     // Nothing secret reached any output.
     let secrets = secrets_in(&user.credentials());
-    assert!(secrets.len() >= 3, "expected tokens and a client secret, got {}", secrets.len());
+    assert!(
+        secrets.len() >= 3,
+        "expected tokens and a client secret, got {}",
+        secrets.len()
+    );
     for out in [&login.stdout, &login.stderr, &tools.stdout, &tools.stderr] {
         for s in &secrets {
             assert!(!out.contains(s.as_str()), "a secret reached the output");
@@ -84,7 +99,10 @@ fn login_status_tools_logout_round_trip() {
     assert_eq!(after.code, 3, "{}", after.stderr);
     assert_eq!(
         after.stderr.trim(),
-        format!("krisp-tui: not logged in to {}: run krisp-tui login", sandbox.url)
+        format!(
+            "krisp-tui: not logged in to {}: run krisp-tui login",
+            sandbox.url
+        )
     );
 }
 
@@ -93,7 +111,10 @@ fn logout_revokes_the_refresh_token() {
     let sandbox = SandboxProcess::start(&[]);
     let user = logged_in(&sandbox);
     let rec = record(&user);
-    let refresh = rec["credentials"]["token_response"]["refresh_token"].as_str().unwrap().to_string();
+    let refresh = rec["credentials"]["token_response"]["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let id = rec["client"]["client_id"].as_str().unwrap().to_string();
     let secret = rec["client"]["client_secret"].as_str().unwrap().to_string();
     user.run(&["logout"]).ok();
@@ -104,7 +125,13 @@ fn logout_revokes_the_refresh_token() {
 /// A refresh-token grant straight at the sandbox's token endpoint.
 fn token_request(sandbox: &SandboxProcess, id: &str, secret: &str, refresh: &str) -> Value {
     let out = std::process::Command::new("curl")
-        .args(["-s", "-u", &format!("{id}:{secret}"), "-d", "grant_type=refresh_token"])
+        .args([
+            "-s",
+            "-u",
+            &format!("{id}:{secret}"),
+            "-d",
+            "grant_type=refresh_token",
+        ])
         .arg("--data-urlencode")
         .arg(format!("refresh_token={refresh}"))
         .arg(format!("{}/platform/v1/oauth2/token", sandbox.base()))
@@ -129,13 +156,21 @@ fn an_expired_token_is_refreshed_and_the_rotated_refresh_token_is_stored() {
     user.run(&["tools", "--no-login"]).ok();
     let after = record(&user)["credentials"]["token_response"].clone();
     assert_ne!(after["access_token"], before["access_token"]);
-    assert_ne!(after["refresh_token"], before["refresh_token"], "Krisp rotates refresh tokens");
+    assert_ne!(
+        after["refresh_token"], before["refresh_token"],
+        "Krisp rotates refresh tokens"
+    );
 
     // The old refresh token is dead; reusing it revokes the whole grant (family).
     let rec = record(&user);
     let id = rec["client"]["client_id"].as_str().unwrap();
     let secret = rec["client"]["client_secret"].as_str().unwrap();
-    let reused = token_request(&sandbox, id, secret, before["refresh_token"].as_str().unwrap());
+    let reused = token_request(
+        &sandbox,
+        id,
+        secret,
+        before["refresh_token"].as_str().unwrap(),
+    );
     assert_eq!(reused["error"], "invalid_grant", "{reused}");
 
     // So the rotated token is now refused too: the login has expired → exit 3, tokens gone,
@@ -163,7 +198,13 @@ fn calls_work_in_both_reply_modes() {
         let sandbox = SandboxProcess::start(mode);
         let user = logged_in(&sandbox);
         let run = user
-            .run(&["call", "search_meetings", "search=roadmap", "limit=5", "--json"])
+            .run(&[
+                "call",
+                "search_meetings",
+                "search=roadmap",
+                "limit=5",
+                "--json",
+            ])
             .ok();
         let result: Value = serde_json::from_str(&run.stdout).unwrap();
         let names: Vec<&str> = result["structuredContent"]["meetings"]
@@ -198,9 +239,13 @@ fn every_tool_can_be_called_and_errors_exit_1() {
         full.push("--json".into());
         let refs: Vec<&str> = full.iter().map(String::as_str).collect();
         let run = user.run(&refs).ok();
-        let v: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        let v: Value =
+            serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}"));
         assert_ne!(v["isError"], true, "{args:?}: {v}");
-        assert!(v["content"].as_array().is_some_and(|c| !c.is_empty()), "{args:?}");
+        assert!(
+            v["content"].as_array().is_some_and(|c| !c.is_empty()),
+            "{args:?}"
+        );
     }
     // A validation error is a tool error: its text on stderr, exit 1.
     let bad = user.run(&["call", "get_document", "documentId=nothex"]);
@@ -209,10 +254,17 @@ fn every_tool_can_be_called_and_errors_exit_1() {
     // A bad value for the schema is a usage error before anything is sent.
     let usage = user.run(&["call", "list_action_items", "limit=many"]);
     assert_eq!(usage.code, 2);
-    assert_eq!(usage.stderr.trim(), "krisp-tui: limit: \"many\" is not an integer");
+    assert_eq!(
+        usage.stderr.trim(),
+        "krisp-tui: limit: \"many\" is not an integer"
+    );
     let unknown = user.run(&["call", "no_such_tool"]);
     assert_eq!(unknown.code, 1);
-    assert!(unknown.stderr.contains("no tool named \"no_such_tool\""), "{}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains("no tool named \"no_such_tool\""),
+        "{}",
+        unknown.stderr
+    );
 }
 
 #[test]
@@ -221,8 +273,14 @@ fn meetings_show_and_export() {
     let user = logged_in(&sandbox);
 
     // A word only in one meeting's transcript.
-    let found = user.run(&["meetings", "--search", "Halcyon", "--json"]).ok();
-    let meetings: Vec<Value> = found.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let found = user
+        .run(&["meetings", "--search", "Halcyon", "--json"])
+        .ok();
+    let meetings: Vec<Value> = found
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     let names: Vec<&str> = meetings.iter().filter_map(|m| m["name"].as_str()).collect();
     assert_eq!(names, vec!["Acme Corp quarterly business review"]);
 
@@ -233,12 +291,25 @@ fn meetings_show_and_export() {
 
     // --before includes its day.
     let day = user
-        .run(&["meetings", "--after", "2026-10-06", "--before", "2026-10-06", "--json"])
+        .run(&[
+            "meetings",
+            "--after",
+            "2026-10-06",
+            "--before",
+            "2026-10-06",
+            "--json",
+        ])
         .ok();
     assert!(day.stdout.contains("Q4 roadmap review"), "{}", day.stdout);
 
-    let show = user.run(&["show", "744b1d8d-a316-5e8b-99f5-6a8c56e33f5c"]).ok();
-    assert!(show.stdout.starts_with("Q4 roadmap review\n"), "{}", show.stdout);
+    let show = user
+        .run(&["show", "744b1d8d-a316-5e8b-99f5-6a8c56e33f5c"])
+        .ok();
+    assert!(
+        show.stdout.starts_with("Q4 roadmap review\n"),
+        "{}",
+        show.stdout
+    );
     assert!(show.stdout.contains("\nKey points\n"));
 
     let out_dir = tempfile::tempdir().unwrap();
@@ -260,7 +331,11 @@ fn meetings_show_and_export() {
         let again = common::Run::from(again.output().unwrap());
         assert_eq!(again.code, 1);
         assert!(again.stderr.contains("--force"), "{}", again.stderr);
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "nothing lost");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            text,
+            "nothing lost"
+        );
     }
     let stdout = user.run(&["export", id, "--format", "vtt", "-o", "-"]).ok();
     assert!(stdout.stdout.starts_with("WEBVTT"));
@@ -271,10 +346,19 @@ fn unreachable_and_insecure_servers_are_sentences() {
     let user = User::new("http://127.0.0.1:9/mcp");
     let run = user.run(&["tools", "--no-login"]);
     assert_eq!(run.code, 4, "{}", run.stderr);
-    assert!(run.stderr.starts_with("krisp-tui: cannot reach http://127.0.0.1:9/mcp"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("krisp-tui: cannot reach http://127.0.0.1:9/mcp"),
+        "{}",
+        run.stderr
+    );
 
     let user = User::new("http://mcp.example.com/mcp");
     let run = user.run(&["tools", "--no-login"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("only https:// is allowed"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("only https:// is allowed"),
+        "{}",
+        run.stderr
+    );
 }

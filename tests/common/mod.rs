@@ -94,21 +94,32 @@ impl User {
     }
 
     pub fn write_credentials(&self, v: &serde_json::Value) {
-        std::fs::write(self.credentials_file(), serde_json::to_vec_pretty(v).unwrap()).unwrap();
+        std::fs::write(
+            self.credentials_file(),
+            serde_json::to_vec_pretty(v).unwrap(),
+        )
+        .unwrap();
     }
 
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(BIN);
-        cmd.args(["--server", &self.server, "--token-store", "file", "--redirect-port", "0"])
-            .arg("--config-dir")
-            .arg(self.dir.path())
-            .args(args)
-            .env("BROWSER", &self.browser)
-            .env_remove("KRISP_TUI_SERVER")
-            .env_remove("KRISP_TUI_TOKEN_STORE")
-            .env_remove("KRISP_TUI_CONFIG_DIR")
-            .env_remove("KRISP_TUI_CLIENT_SECRET")
-            .stdin(Stdio::null());
+        cmd.args([
+            "--server",
+            &self.server,
+            "--token-store",
+            "file",
+            "--redirect-port",
+            "0",
+        ])
+        .arg("--config-dir")
+        .arg(self.dir.path())
+        .args(args)
+        .env("BROWSER", &self.browser)
+        .env_remove("KRISP_TUI_SERVER")
+        .env_remove("KRISP_TUI_TOKEN_STORE")
+        .env_remove("KRISP_TUI_CONFIG_DIR")
+        .env_remove("KRISP_TUI_CLIENT_SECRET")
+        .stdin(Stdio::null());
         cmd
     }
 
@@ -137,7 +148,11 @@ impl From<Output> for Run {
 impl Run {
     #[track_caller]
     pub fn ok(self) -> Self {
-        assert_eq!(self.code, 0, "stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 }
@@ -149,8 +164,10 @@ pub fn secrets_in(credentials: &serde_json::Value) -> Vec<String> {
         match v {
             serde_json::Value::Object(map) => {
                 for (k, v) in map {
-                    if matches!(k.as_str(), "access_token" | "refresh_token" | "client_secret")
-                        && let Some(s) = v.as_str()
+                    if matches!(
+                        k.as_str(),
+                        "access_token" | "refresh_token" | "client_secret"
+                    ) && let Some(s) = v.as_str()
                     {
                         out.push(s.to_string());
                     }
