@@ -122,7 +122,7 @@ def main():
             s = ts_seconds(t["start"]) if isinstance(t["start"], str) else None
             if s is None: err(tw, f"bad start {t['start']!r}"); continue
             if j == 0 and s != 0: err(tw, "first turn must start at 00:00")
-            if s >= 3600 and ":" not in t["start"][:-6]: err(tw, "hour-style timestamp expected")
+            if s >= 3600 and t["start"].count(":") != 2: err(tw, "H:MM:SS expected from one hour on")
             if s < 3600 and t["start"].count(":") != 1: err(tw, "MM:SS expected below one hour")
             if s <= prev: err(tw, f"start {t['start']} not strictly increasing")
             if s >= m["duration_s"]: err(tw, f"start {t['start']} beyond duration")
