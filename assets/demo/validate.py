@@ -122,7 +122,7 @@ def main():
             s = ts_seconds(t["start"]) if isinstance(t["start"], str) else None
             if s is None: err(tw, f"bad start {t['start']!r}"); continue
             if j == 0 and s != 0: err(tw, "first turn must start at 00:00")
-            if s >= 3600 and ":" not in t["start"][:-6]: err(tw, "hour-style timestamp expected")
+            if s >= 3600 and t["start"].count(":") != 2: err(tw, "H:MM:SS expected from one hour on")
             if s < 3600 and t["start"].count(":") != 1: err(tw, "MM:SS expected below one hour")
             if s <= prev: err(tw, f"start {t['start']} not strictly increasing")
             if s >= m["duration_s"]: err(tw, f"start {t['start']} beyond duration")
@@ -204,6 +204,16 @@ def main():
             err("variety", "no auto-named meeting")
         if not any(PH.search(a["title"]) for m in meetings for a in m["action_items"]): err("variety", "no {{Speaker_N}}")
         if os.path.getsize(os.path.join(HERE, "meetings.json")) > 2_000_000: err("size", "meetings.json > 2 MB")
+        # Search anchor used by tests: the codename "Halcyon" occurs in exactly one meeting, and
+        # only in its transcript (not in name, agenda, notes, upcoming or activities).
+        anchor = "halcyon"
+        in_tr = [m["name"] for m in meetings if any(anchor in t["text"].lower() for t in m["transcript"])]
+        if len(in_tr) != 1: err("anchor", f"'Halcyon' in transcripts of {in_tr}, want exactly one")
+        for m in meetings:
+            rest = json.dumps({k: v for k, v in m.items() if k != "transcript"}, ensure_ascii=False).lower()
+            if anchor in rest: err("anchor", f"'Halcyon' outside a transcript in {m['name']!r}")
+        if anchor in json.dumps([upcoming, acts], ensure_ascii=False).lower():
+            err("anchor", "'Halcyon' in upcoming/activities")
 
     for e in errors:
         print("ERROR", e)
