@@ -14,8 +14,8 @@ use super::generate::{self, PhraseMask};
 mod embedded {
     pub const ACCOUNT: &str = include_str!("../../assets/demo/account.json");
     pub const MEETINGS: &str = include_str!("../../assets/demo/meetings.json");
-    pub const UPCOMING: &str = include_str!("../../tests/fixtures/sandbox/upcoming.json");
-    pub const ACTIVITIES: &str = include_str!("../../tests/fixtures/sandbox/activities.json");
+    pub const UPCOMING: &str = include_str!("../../assets/demo/upcoming.json");
+    pub const ACTIVITIES: &str = include_str!("../../assets/demo/activities.json");
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -7,7 +7,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -386,7 +386,15 @@ fn redirect_with(redirect_uri: &str, params: &[(&str, &str)], state: Option<&str
             query.append_pair("state", state);
         }
     }
-    no_store(Redirect::to(url.as_str()))
+    // 302, as authorization servers answer; axum's `Redirect` offers only 303, 307 and 308.
+    match HeaderValue::from_str(url.as_str()) {
+        Ok(location) => no_store((StatusCode::FOUND, [(header::LOCATION, location)])),
+        Err(_) => pages::error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "The redirect_uri cannot be used.",
+        ),
+    }
 }
 
 /// Client authentication by HTTP Basic or by `client_id` + `client_secret` in the body.
