@@ -131,7 +131,9 @@ fn chain_has<T: std::error::Error + 'static>(
 
 /// Every error in `e`'s chain, including the ones rmcp holds without exposing them as
 /// `source()` (a transport's boxed error, the HTTP client's error inside `Client(..)`).
-fn causes<'a>(e: &'a (dyn std::error::Error + 'static)) -> Vec<&'a (dyn std::error::Error + 'static)> {
+fn causes<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> Vec<&'a (dyn std::error::Error + 'static)> {
     type HttpError = rmcp::transport::streamable_http_client::StreamableHttpError<reqwest::Error>;
     let mut out = Vec::new();
     let mut stack = vec![e];
@@ -178,7 +180,9 @@ fn classify_transport(server: &str, e: &(dyn std::error::Error + 'static)) -> Op
         if let Some(a) = err.downcast_ref::<AuthError>() {
             return Some(ClientError::from_auth_ref(a, server));
         }
-        if let Some(s) = err.downcast_ref::<rmcp::transport::streamable_http_client::HttpStatusError>() {
+        if let Some(s) =
+            err.downcast_ref::<rmcp::transport::streamable_http_client::HttpStatusError>()
+        {
             return Some(ClientError::Protocol {
                 server: server.to_string(),
                 reason: format!("the server answered HTTP {}", s.status),
