@@ -1450,3 +1450,65 @@ async fn remote_addresses_need_allow_remote() {
     let error = refused.err().expect("refused").to_string();
     assert!(error.contains("--allow-remote"), "{error}");
 }
+
+/// rmcp's own Streamable HTTP client (what krisp-tui's client is built on) against the sandbox.
+async fn rmcp_client_round_trip(json_responses: bool) {
+    use rmcp::ServiceExt;
+    use rmcp::model::CallToolRequestParams;
+    use rmcp::transport::StreamableHttpClientTransport;
+    use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+
+    let sandbox = start(SandboxArgs {
+        json_responses,
+        ..auto()
+    })
+    .await;
+    let token = login(&http(), sandbox.base_url()).await.access;
+    let transport = StreamableHttpClientTransport::from_config(
+        StreamableHttpClientTransportConfig::with_uri(sandbox.mcp_url()).auth_header(token),
+    );
+    let client = ().serve(transport).await.expect("initialize");
+    let tools = client.list_all_tools().await.expect("tools/list");
+    let names: Vec<&str> = tools.iter().map(|tool| tool.name.as_ref()).collect();
+    assert_eq!(
+        names,
+        [
+            "date_time",
+            "get_document",
+            "get_multiple_documents",
+            "list_action_items",
+            "list_activities",
+            "list_upcoming_meetings",
+            "search_meetings"
+        ]
+    );
+    let arguments = json!({"id": ROADMAP_ID, "fields": ["name"]});
+    let result = client
+        .call_tool(
+            CallToolRequestParams::new("search_meetings")
+                .with_arguments(arguments.as_object().expect("object").clone()),
+        )
+        .await
+        .expect("tools/call");
+    assert_eq!(result.is_error, Some(false));
+    assert_eq!(
+        result.structured_content,
+        Some(json!({
+            "criteria": {"id": ROADMAP_ID, "fields": ["name"], "limit": 10},
+            "count": 1,
+            "meetings": [{"meeting_id": ROADMAP_ID, "name": "Q4 roadmap review"}],
+        }))
+    );
+    client.cancel().await.expect("close");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn rmcp_client_works_over_sse() {
+    rmcp_client_round_trip(false).await;
+}
+
+#[tokio::test]
+async fn rmcp_client_works_over_plain_json() {
+    rmcp_client_round_trip(true).await;
+}
