@@ -121,7 +121,9 @@ fn place(cues: &mut Vec<Cue>, prefix: &str, chunks: Vec<String>, start: u64, end
     let mut done = 0u64;
     for chunk in chunks {
         done += chunk.len() as u64 + 1;
-        let next = (start + span * done / total).max(at + 1);
+        // In u128: span × length overflows u64 for texts of a few hundred megabytes.
+        let offset = (u128::from(span) * u128::from(done) / u128::from(total)) as u64;
+        let next = (start + offset).max(at + 1);
         cues.push(Cue {
             start: at,
             end: next.min(at + MAX_CUE_MS),
