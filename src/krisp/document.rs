@@ -288,7 +288,11 @@ fn legacy_documents(text: &str) -> impl Iterator<Item = Document> + '_ {
     starts.into_iter().zip(ends).filter_map(|(start, end)| {
         let block = &text[start + MARKER.len()..end];
         let (first, body) = block.split_once('\n').unwrap_or((block, ""));
-        let id = MeetingId::parse(first.trim().trim_end_matches([':', '.']))?;
+        let raw_id = first.trim().trim_end_matches([':', '.']);
+        let Some(id) = MeetingId::parse(raw_id) else {
+            tracing::warn!("skipping a document without a readable id: {raw_id:?}");
+            return None;
+        };
         Some(Document::parse(id, Some(body)))
     })
 }
