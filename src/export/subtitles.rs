@@ -1,9 +1,9 @@
 //! The `srt` and `vtt` exports: one or more cues per turn, `Speaker: text`, at most two lines.
 //!
-//! A cue ends where the next turn starts (the last turn: an estimate from its word count). A
-//! turn whose text would not fit two lines, or that lasts over seven seconds, is split into
-//! several cues, at sentence ends where possible, each given time in proportion to its length
-//! and shown at most seven seconds. Cue times strictly increase and never overlap, whatever the
+//! A cue ends where the next turn starts (the last turn: an estimate from its word count, and a
+//! turn followed by a long pause: twice that, or seven seconds). A turn whose text would not fit two lines,
+//! or that lasts over seven seconds, is split into several cues, at sentence ends where possible,
+//! each given time in proportion to its length and shown at most seven seconds. Cue times strictly increase and never overlap, whatever the
 //! turns' times are (out of order or equal starts push later cues back).
 
 use std::fmt::Write as _;
@@ -88,9 +88,12 @@ fn cues(turns: &[Turn]) -> Vec<Cue> {
             continue;
         }
         let start = turn.start_ms().min(MAX_MS).max(floor);
+        let speech = (words.len() as u64 * MS_PER_WORD).max(MIN_LAST_MS);
+        // Up to the next turn, unless that is far longer than the words take to say even
+        // slowly (a pause, a break): then the cues stop and the screen stays clear.
         let end = match turns.get(i + 1).map(|t| t.start_ms().min(MAX_MS)) {
-            Some(next) if next > start => next,
-            _ => start + (words.len() as u64 * MS_PER_WORD).max(MIN_LAST_MS),
+            Some(next) if next > start => next.min(start + (2 * speech).max(MAX_CUE_MS)),
+            _ => start + speech,
         };
         let speaker = turn
             .speaker
@@ -118,7 +121,9 @@ fn place(cues: &mut Vec<Cue>, prefix: &str, chunks: Vec<String>, start: u64, end
     let mut done = 0u64;
     for chunk in chunks {
         done += chunk.len() as u64 + 1;
-        let next = (start + span * done / total).max(at + 1);
+        // In u128: span × length overflows u64 for texts of a few hundred megabytes.
+        let offset = (u128::from(span) * u128::from(done) / u128::from(total)) as u64;
+        let next = (start + offset).max(at + 1);
         cues.push(Cue {
             start: at,
             end: next.min(at + MAX_CUE_MS),
