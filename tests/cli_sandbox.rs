@@ -407,3 +407,23 @@ fn no_browser_login_accepts_a_pasted_redirect_url() {
     let status: Value = serde_json::from_str(&user.run(&["status", "--json"]).ok().stdout).unwrap();
     assert_eq!(status["logged_in"], true);
 }
+
+#[test]
+fn concurrent_processes_do_not_burn_the_rotating_refresh_token() {
+    let sandbox = SandboxProcess::start(&[]);
+    let user = logged_in(&sandbox);
+    expire(&user);
+    // Four processes find the token expired at once; the refresh lock serialises them so
+    // none reuses a refresh token another has already rotated (which revokes the grant).
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let mut cmd = user.command(&["tools", "--no-login"]);
+            std::thread::spawn(move || common::Run::from(cmd.output().unwrap()))
+        })
+        .collect();
+    for h in handles {
+        let run = h.join().unwrap();
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    user.run(&["tools", "--no-login"]).ok();
+}

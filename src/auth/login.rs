@@ -149,7 +149,12 @@ impl PendingLogin {
             let registration = match reusable {
                 Some(r) => r,
                 None => {
-                    let http = crate::client::http_client()?;
+                    let http = crate::client::http_client(
+                        metadata
+                            .registration_endpoint
+                            .as_deref()
+                            .unwrap_or_default(),
+                    )?;
                     let r = register(&http, &metadata, &redirect_uri, &settings.scopes).await?;
                     tracing::info!(client_id = %r.client_id, method = ?r.auth_method, "registered client");
                     r
@@ -268,7 +273,7 @@ async fn probe(settings: &Settings) -> Result<Option<String>, ClientError> {
     let body = serde_json::json!({
         "jsonrpc": "2.0", "id": 0, "method": "ping"
     });
-    let response = crate::client::http_client()?
+    let response = crate::client::http_client(&settings.server)?
         .post(url)
         .header(
             ::http::header::ACCEPT,
@@ -421,7 +426,7 @@ async fn revoke(
     if check_transport(&url).is_err() {
         return;
     }
-    let Ok(http) = crate::client::http_client() else {
+    let Ok(http) = crate::client::http_client(endpoint) else {
         return;
     };
     let secret = token
