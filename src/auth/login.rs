@@ -184,14 +184,7 @@ impl PendingLogin {
             .await
             .map_err(|(_, e)| AuthError::from(e))?;
         let auth_url = session.get_authorization_url().to_string();
-        let expected_state = url::Url::parse(&auth_url)
-            .ok()
-            .and_then(|u| {
-                u.query_pairs()
-                    .find(|(k, _)| k == "state")
-                    .map(|(_, v)| v.into_owned())
-            })
-            .unwrap_or_default();
+        let expected_state = query_param(&auth_url, "state").unwrap_or_default();
         state_setter.set(&expected_state);
         tracing::info!(port, "waiting for the login redirect");
 
@@ -260,6 +253,14 @@ impl PendingLogin {
         self.session.handle_callback_url(&redirect).await?;
         Ok(self.session.auth_manager)
     }
+}
+
+fn query_param(url: &str, key: &str) -> Option<String> {
+    url::Url::parse(url)
+        .ok()?
+        .query_pairs()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
 }
 
 /// An unauthenticated POST to learn whether (and how) the server wants a login: the 401's
@@ -339,22 +340,9 @@ pub async fn step_up(
         .request_scope_upgrade(required_scope)
         .await
         .map_err(ClientError::from_auth)?;
-    let state = url::Url::parse(&auth_url)
-        .ok()
-        .and_then(|u| {
-            u.query_pairs()
-                .find(|(k, _)| k == "state")
-                .map(|(_, v)| v.into_owned())
-        })
-        .unwrap_or_default();
+    let state = query_param(&auth_url, "state").unwrap_or_default();
     // The manager's redirect_uri is the one registered; listen there again.
-    let redirect_port = url::Url::parse(&auth_url)
-        .ok()
-        .and_then(|u| {
-            u.query_pairs()
-                .find(|(k, _)| k == "redirect_uri")
-                .map(|(_, v)| v.into_owned())
-        })
+    let redirect_port = query_param(&auth_url, "redirect_uri")
         .and_then(|r| url::Url::parse(&r).ok())
         .and_then(|r| r.port())
         .unwrap_or(settings.redirect_port);
