@@ -1545,3 +1545,121 @@ async fn rmcp_client_works_over_sse() {
 async fn rmcp_client_works_over_plain_json() {
     rmcp_client_round_trip(true).await;
 }
+
+#[tokio::test]
+async fn documents_follow_krisps_markdown() {
+    let sandbox = start(auto()).await;
+    let http = http();
+    let token = login(&http, sandbox.base_url()).await.access;
+    let meetings = demo_meetings();
+    let id_of = |m: &Value| m["id"].as_str().expect("id").to_owned();
+
+    let processing = meetings
+        .iter()
+        .find(|m| m["processing"] == true)
+        .map(id_of)
+        .expect("a processing meeting");
+    let docs = structured(
+        &http,
+        &sandbox,
+        &token,
+        "get_multiple_documents",
+        json!({"ids": [processing]}),
+    )
+    .await;
+    assert_eq!(
+        docs,
+        json!({"results": [{"id": processing, "document": null}]})
+    );
+    let legacy = call(
+        &http,
+        &sandbox,
+        &token,
+        "get_document",
+        json!({"documentId": processing}),
+    )
+    .await;
+    assert_eq!(
+        legacy["content"][0]["text"],
+        format!("Retrieved document {processing}\n")
+    );
+
+    let longest = meetings
+        .iter()
+        .max_by_key(|m| m["duration_s"].as_u64())
+        .expect("meetings");
+    let document = structured(
+        &http,
+        &sandbox,
+        &token,
+        "get_document",
+        json!({"documentId": id_of(longest)}),
+    )
+    .await;
+    let document = document["document"].as_str().expect("document");
+    let turns: Vec<&str> = document
+        .lines()
+        .filter(|l| l.starts_with("**") && l.ends_with("**") && l.contains(" | "))
+        .collect();
+    assert_eq!(
+        turns.len(),
+        longest["transcript"].as_array().expect("turns").len()
+    );
+    let last = &longest["transcript"]
+        .as_array()
+        .expect("turns")
+        .last()
+        .cloned()
+        .expect("a turn");
+    assert_eq!(
+        turns.last().copied(),
+        Some(
+            format!(
+                "**{} | {}**",
+                last["speaker"].as_str().expect("speaker"),
+                last["start"].as_str().expect("start")
+            )
+            .as_str()
+        )
+    );
+
+    // Every transcript heading form turns up across the demo documents.
+    let ready: Vec<String> = meetings
+        .iter()
+        .filter(|m| m["processing"] == false)
+        .map(id_of)
+        .collect();
+    let mut headings = std::collections::BTreeSet::new();
+    for chunk in ready.chunks(10) {
+        let docs = structured(
+            &http,
+            &sandbox,
+            &token,
+            "get_multiple_documents",
+            json!({"ids": chunk}),
+        )
+        .await;
+        for result in docs["results"].as_array().expect("results") {
+            let document = result["document"].as_str().expect("document");
+            let before_first_turn = &document[..document.find("\n**").expect("a turn")];
+            let heading = before_first_turn
+                .lines()
+                .rev()
+                .find(|l| !l.is_empty())
+                .filter(|l| l.contains("Transcript"))
+                .unwrap_or("(none)")
+                .to_owned();
+            headings.insert(heading);
+        }
+    }
+    assert_eq!(
+        headings.into_iter().collect::<Vec<_>>(),
+        [
+            "## Transcript",
+            "## Transcript 1",
+            "### Transcript",
+            "(none)"
+        ]
+    );
+    sandbox.shutdown().await;
+}
