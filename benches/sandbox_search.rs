@@ -113,6 +113,12 @@ fn benches(c: &mut Criterion) {
         b.iter(|| runtime.block_on(search(&http, &url, &token, black_box(&text))))
     });
 
+    // Worst case: nothing matches, so every meeting's text and transcript is scanned.
+    let miss = json!({"search": "no meeting says this", "limit": 10});
+    c.bench_function("search_meetings text miss, 10k meetings", |b| {
+        b.iter(|| runtime.block_on(search(&http, &url, &token, black_box(&miss))))
+    });
+
     // An id from the middle of the data set.
     let middle = runtime.block_on(async {
         let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
