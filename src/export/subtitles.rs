@@ -1,10 +1,11 @@
 //! The `srt` and `vtt` exports: one or more cues per turn, `Speaker: text`, at most two lines.
 //!
-//! A cue ends where the next turn starts (the last turn: an estimate from its word count, and a
-//! turn followed by a long pause: twice that, or seven seconds). A turn whose text would not fit two lines,
-//! or that lasts over seven seconds, is split into several cues, at sentence ends where possible,
-//! each given time in proportion to its length and shown at most seven seconds. Cue times strictly increase and never overlap, whatever the
-//! turns' times are (out of order or equal starts push later cues back).
+//! A cue ends where the next turn starts (the last turn: an estimate from its word count; a
+//! turn followed by a long pause: twice that, or seven seconds). A turn whose text would not
+//! fit two lines, or that lasts over seven seconds, is split into several cues, at sentence ends
+//! where possible, each given time in proportion to its length and shown at most seven seconds.
+//! Cue times strictly increase and never overlap, whatever the turns' times are (out of order
+//! or equal starts push later cues back).
 
 use crate::krisp::Turn;
 
@@ -16,30 +17,39 @@ const MIN_LAST_MS: u64 = 1_000;
 /// Keeps the arithmetic far from overflow: 10 million hours.
 const MAX_MS: u64 = 36_000_000_000_000;
 
-struct Cue {
+/// One cue; its text is borrowed from a buffer that the next cue reuses.
+struct Cue<'a> {
     start: u64,
     end: u64,
     /// `Speaker: text` on one line, not yet escaped.
-    text: String,
+    text: &'a str,
     /// Where the text breaks onto its second line: the byte index of a space.
     break_at: Option<usize>,
 }
 
-impl Cue {
-    fn lines(&self) -> impl Iterator<Item = &str> {
+impl<'a> Cue<'a> {
+    fn lines(&self) -> impl Iterator<Item = &'a str> {
         let (first, second) = match self.break_at {
             Some(at) => (&self.text[..at], Some(&self.text[at + 1..])),
-            None => (&self.text[..], None),
+            None => (self.text, None),
         };
         std::iter::once(first).chain(second)
     }
 }
 
+fn capacity(turns: &[Turn]) -> usize {
+    turns
+        .iter()
+        .map(|t| t.text.len() + t.speaker.len() * 3 + 64)
+        .sum()
+}
+
 pub(super) fn srt(turns: &[Turn]) -> String {
-    let cues = cues(turns);
-    let mut out = String::with_capacity(cues.iter().map(|c| c.text.len() + 48).sum());
-    for (i, cue) in cues.iter().enumerate() {
-        push_number(&mut out, i as u64 + 1);
+    let mut out = String::with_capacity(capacity(turns));
+    let mut number = 0;
+    for_each_cue(turns, |cue| {
+        number += 1;
+        push_number(&mut out, number);
         out.push('\n');
         push_timing(&mut out, cue, ',');
         for line in cue.lines() {
@@ -52,24 +62,25 @@ pub(super) fn srt(turns: &[Turn]) -> String {
             out.push('\n');
         }
         out.push('\n');
-    }
+    });
     out
 }
 
 pub(super) fn vtt(turns: &[Turn]) -> String {
-    let cues = cues(turns);
-    let mut out = String::with_capacity(8 + cues.iter().map(|c| c.text.len() + 48).sum::<usize>());
+    let mut out = String::with_capacity(8 + capacity(turns));
     out.push_str("WEBVTT\n");
-    for (i, cue) in cues.iter().enumerate() {
+    let mut number = 0;
+    for_each_cue(turns, |cue| {
+        number += 1;
         out.push('\n');
-        push_number(&mut out, i as u64 + 1);
+        push_number(&mut out, number);
         out.push('\n');
         push_timing(&mut out, cue, '.');
         for line in cue.lines() {
             escape_vtt(&mut out, line);
             out.push('\n');
         }
-    }
+    });
     out
 }
 
@@ -91,7 +102,7 @@ fn escape_vtt(out: &mut String, text: &str) {
 
 /// `start --> end` with `HH:MM:SS,mmm` (SRT) or `HH:MM:SS.mmm` (WebVTT) times. Written by hand:
 /// `format!` made up most of the export's time.
-fn push_timing(out: &mut String, cue: &Cue, separator: char) {
+fn push_timing(out: &mut String, cue: &Cue<'_>, separator: char) {
     push_timestamp(out, cue.start, separator);
     out.push_str(" --> ");
     push_timestamp(out, cue.end, separator);
@@ -143,9 +154,12 @@ fn width(s: &str) -> usize {
     }
 }
 
-fn cues(turns: &[Turn]) -> Vec<Cue> {
-    let mut cues = Vec::with_capacity(turns.len() * 2);
+/// Calls `emit` with every cue, in order.
+fn for_each_cue(turns: &[Turn], mut emit: impl FnMut(&Cue<'_>)) {
     let mut words = Vec::new();
+    let mut chunks = Vec::new();
+    let mut prefix = String::new();
+    let mut text = String::new();
     // The earliest time the next cue may start.
     let mut floor = 0u64;
     for (i, turn) in turns.iter().enumerate() {
@@ -165,7 +179,7 @@ fn cues(turns: &[Turn]) -> Vec<Cue> {
             Some(next) if next > start => next.min(start + (2 * speech).max(MAX_CUE_MS)),
             _ => start + speech,
         };
-        let mut prefix = String::new();
+        prefix.clear();
         for word in turn.speaker.split_whitespace() {
             if !prefix.is_empty() {
                 prefix.push(' ');
@@ -175,48 +189,51 @@ fn cues(turns: &[Turn]) -> Vec<Cue> {
         if !prefix.is_empty() {
             prefix.push_str(": ");
         }
+        let prefix_chars = width(&prefix);
         let min_chunks = (end - start).div_ceil(MAX_CUE_MS) as usize;
-        let chunks = split(&words, &prefix, min_chunks);
-        floor = place(&mut cues, chunks, width(&prefix), start, end);
+        split(&words, prefix_chars, min_chunks, &mut chunks);
+
+        // Each chunk gets time in proportion to its length, at least 1 ms, at most MAX_CUE_MS.
+        let total: u64 = chunks.iter().map(|c| c.chars as u64 + 1).sum();
+        let span = end - start;
+        let (mut at, mut done, mut first_word) = (start, 0u64, 0);
+        for chunk in &chunks {
+            done += chunk.chars as u64 + 1;
+            // In u128: span × length overflows u64 for texts of a few hundred megabytes.
+            let offset = (u128::from(span) * u128::from(done) / u128::from(total)) as u64;
+            let next = (start + offset).max(at + 1);
+            text.clear();
+            text.push_str(&prefix);
+            for (n, word) in words[first_word..chunk.end].iter().enumerate() {
+                if n > 0 {
+                    text.push(' ');
+                }
+                text.push_str(word.text);
+            }
+            first_word = chunk.end;
+            emit(&Cue {
+                start: at,
+                end: next.min(at + MAX_CUE_MS),
+                text: &text,
+                break_at: line_break(&text, prefix_chars + chunk.chars),
+            });
+            at = next;
+        }
+        floor = at;
     }
-    cues
 }
 
-/// Lays the chunks out over `[start, end)` in proportion to their length (without the speaker
-/// prefix), each at least 1 ms and at most `MAX_CUE_MS`; returns the time after the last one.
-fn place(
-    cues: &mut Vec<Cue>,
-    chunks: Vec<(String, usize)>,
-    prefix_chars: usize,
-    start: u64,
-    end: u64,
-) -> u64 {
-    let spoken = |chars: usize| (chars - prefix_chars) as u64 + 1;
-    let total: u64 = chunks.iter().map(|(_, chars)| spoken(*chars)).sum();
-    let span = end - start;
-    let mut at = start;
-    let mut done = 0u64;
-    for (text, chars) in chunks {
-        done += spoken(chars);
-        // In u128: span × length overflows u64 for texts of a few hundred megabytes.
-        let offset = (u128::from(span) * u128::from(done) / u128::from(total)) as u64;
-        let next = (start + offset).max(at + 1);
-        cues.push(Cue {
-            start: at,
-            end: next.min(at + MAX_CUE_MS),
-            break_at: line_break(&text, chars),
-            text,
-        });
-        at = next;
-    }
-    at
+/// A run of words: it ends before word `end`; `chars` wide without the speaker prefix.
+struct Chunk {
+    end: usize,
+    chars: usize,
 }
 
-/// Packs the words into `prefix`ed chunks that fit two lines, and that are short enough to make
-/// at least `min_chunks` of them; whole sentences stay together where they fit, long ones are
-/// cut between words. Returns each chunk with its width in characters.
-fn split(words: &[Word], prefix: &str, min_chunks: usize) -> Vec<(String, usize)> {
-    let prefix_chars = width(prefix);
+/// Cuts the words into chunks that fit two lines beside the speaker prefix, and that are short
+/// enough to make at least `min_chunks` of them; whole sentences stay together where they fit,
+/// long ones are cut between words.
+fn split(words: &[Word], prefix_chars: usize, min_chunks: usize, chunks: &mut Vec<Chunk>) {
+    chunks.clear();
     let total_chars: usize = words.iter().map(|w| w.chars + 1).sum();
     let fits_two_lines = (2 * LINE_CHARS)
         .saturating_sub(prefix_chars)
@@ -225,40 +242,34 @@ fn split(words: &[Word], prefix: &str, min_chunks: usize) -> Vec<(String, usize)
         .min(total_chars.div_ceil(min_chunks.max(1)))
         .max(1);
 
-    let mut chunks = Vec::new();
-    let mut current = String::new();
-    let mut current_chars = 0usize;
-    let mut push_piece = |piece: &[Word]| {
+    let mut current = 0usize;
+    let mut end = 0usize;
+    let mut add = |piece: &[Word]| {
         let piece_chars = piece.iter().map(|w| w.chars + 1).sum::<usize>() - 1;
-        if current_chars > 0 && current_chars + 1 + piece_chars > budget {
-            let text = std::mem::take(&mut current);
-            chunks.push((text, prefix_chars + current_chars));
-            current_chars = 0;
+        if current > 0 && current + 1 + piece_chars > budget {
+            chunks.push(Chunk {
+                end,
+                chars: current,
+            });
+            current = 0;
         }
-        for word in piece {
-            if current_chars > 0 {
-                current.push(' ');
-                current_chars += 1;
-            } else {
-                current.reserve(prefix.len() + budget + 8);
-                current.push_str(prefix);
-            }
-            current.push_str(word.text);
-            current_chars += word.chars;
-        }
+        current += if current > 0 { 1 } else { 0 } + piece_chars;
+        end += piece.len();
     };
     for sentence in sentences(words) {
         let sentence_chars = sentence.iter().map(|w| w.chars + 1).sum::<usize>() - 1;
         if sentence_chars <= budget {
-            push_piece(sentence);
+            add(sentence);
         } else {
-            sentence.chunks(1).for_each(&mut push_piece);
+            sentence.chunks(1).for_each(&mut add);
         }
     }
-    if current_chars > 0 {
-        chunks.push((current, prefix_chars + current_chars));
+    if end > chunks.last().map_or(0, |c| c.end) {
+        chunks.push(Chunk {
+            end,
+            chars: current,
+        });
     }
-    chunks
 }
 
 /// Runs of words each ending with sentence punctuation (or the last word).
