@@ -1,4 +1,6 @@
 //! Property tests: exports round-trip, and subtitle cues are always valid and well ordered.
+//!
+//! 256 cases each by default; `PROPTEST_CASES=5000 cargo test --test export_props` for more.
 
 use std::time::Duration;
 
@@ -163,8 +165,6 @@ fn strict_vtt(out: &str) -> Result<Vec<Cue>, String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
-
     #[test]
     fn json_export_round_trips(turns in turns()) {
         let meeting = Meeting::new(id(), "Round trip");

@@ -1,8 +1,16 @@
 //! Fuzzes the Markdown document parsers and, on what they return, every exporter.
 #![no_main]
 
-use krisp_tui::export::{Format, render};
-use krisp_tui::krisp::{Document, Meeting, MeetingId, parse_documents_result, parse_search_result};
+// The main crate's sources, compiled in directly (see Cargo.toml for why).
+#[allow(dead_code, unused_imports)]
+#[path = "../../src/export/mod.rs"]
+mod export;
+#[allow(dead_code, unused_imports)]
+#[path = "../../src/krisp/mod.rs"]
+mod krisp;
+
+use export::{Format, render};
+use krisp::{Document, Meeting, MeetingId, parse_documents_result, parse_search_result};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
