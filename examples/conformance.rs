@@ -47,28 +47,31 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .expect("a tokio runtime");
-    let outcome = runtime.block_on(run(&settings, &scenario));
-    record(&scenario, &outcome);
-    match outcome {
-        Ok(()) => ExitCode::SUCCESS,
+    match runtime.block_on(run(&settings, &scenario)) {
+        Ok(()) => {
+            record(&scenario, "called", "");
+            ExitCode::SUCCESS
+        }
         Err(message) => {
             eprintln!("conformance[{scenario}]: {message}");
+            record(&scenario, "stopped", &message);
             ExitCode::FAILURE
         }
     }
 }
 
-/// The suite ignores the client's exit code, so `.ci/run` reads what each run reached from
-/// the file named by `KRISP_CONFORMANCE_RESULTS` (one line per scenario).
-fn record(scenario: &str, outcome: &Result<(), String>) {
+/// The suite ignores the client's exit code, so `.ci/run` reads how far each run got from the
+/// file named by `KRISP_CONFORMANCE_RESULTS`: a line per stage reached (`listed`, `called`) or
+/// `stopped` with the reason.
+fn record(scenario: &str, stage: &str, detail: &str) {
     use std::io::Write;
     let Ok(path) = std::env::var("KRISP_CONFORMANCE_RESULTS") else {
         return;
     };
-    let line = match outcome {
-        Ok(()) => format!("{scenario}\tcalled\n"),
-        Err(e) => format!("{scenario}\tstopped\t{}\n", e.replace(['\n', '\t'], " ")),
-    };
+    let line = format!(
+        "{scenario}\t{stage}\t{}\n",
+        detail.replace(['\n', '\t'], " ")
+    );
     if let Ok(mut f) = std::fs::OpenOptions::new()
         .create(true)
         .append(true)

@@ -281,6 +281,20 @@ impl Connection {
     }
 }
 
+/// The UI's client task spawns these futures on a multi-threaded runtime: they must be `Send`.
+#[allow(dead_code)]
+fn futures_are_send(c: &Connection, q: &MeetingQuery) {
+    fn send<T: Send>(_: T) {}
+    send(c.list_tools());
+    send(c.call_tool("t", Map::new()));
+    send(c.search_meetings(q));
+    send(c.search_all(q, 1));
+    send(c.documents(&[]));
+    send(c.action_items(None, false, 1, 0));
+    send(c.upcoming(1));
+    send(c.activities(1, None));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -324,18 +338,4 @@ mod tests {
             "\"31/01/2026\" is not a date like 2026-01-31"
         );
     }
-}
-
-/// The UI's client task spawns these futures on a multi-threaded runtime: they must be `Send`.
-#[allow(dead_code)]
-fn futures_are_send(c: &Connection, q: &MeetingQuery) {
-    fn send<T: Send>(_: T) {}
-    send(c.list_tools());
-    send(c.call_tool("t", Map::new()));
-    send(c.search_meetings(q));
-    send(c.search_all(q, 1));
-    send(c.documents(&[]));
-    send(c.action_items(None, false, 1, 0));
-    send(c.upcoming(1));
-    send(c.activities(1, None));
 }
