@@ -90,6 +90,7 @@ async fn run(settings: &Settings, scenario: &str) -> Result<(), String> {
         "conformance[{scenario}]: tools/list returned {} tools",
         tools.len()
     );
+    record(scenario, "listed", "");
     // `initialize` serves no tools; every other scenario must reach a successful call.
     let Some(tool) = tools.first() else {
         return if scenario == "initialize" {
