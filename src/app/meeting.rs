@@ -159,7 +159,7 @@ impl MeetingView {
             &self.meeting,
             &self.row,
             &self.document,
-            usize::from(width.max(8)),
+            usize::from(width.saturating_sub(1).max(8)),
         );
         self.lines = lines;
         self.turn_starts = turn_starts;

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use ratatui::layout::Rect;
 
-pub use self::update::{start, update};
+pub use self::update::{prompt_open, start, update};
 use crate::app::export::ExportDialog;
 use crate::app::feed::Feed;
 use crate::app::input::LineInput;

@@ -1199,7 +1199,7 @@ fn toast(state: &mut State, text: &str, error: bool) {
 }
 
 /// Whether a one-line prompt sits above the main pane.
-pub(crate) fn prompt_open(state: &State) -> bool {
+pub fn prompt_open(state: &State) -> bool {
     match state.screen {
         Screen::Home => state.home.search.is_some() && state.home.tab == Tab::Meetings,
         Screen::Meeting => state
