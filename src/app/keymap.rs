@@ -242,7 +242,10 @@ impl Keymap {
         let key = Key::from_event(event)?;
         let found = self.modes.get(&mode).and_then(|m| m.get(&key)).copied();
         let found = match found {
-            None if mode != Mode::Input => self.modes.get(&Mode::Global)?.get(&key).copied(),
+            // While typing, only keys that cannot type (Ctrl-C, F1) reach the global bindings.
+            None if mode != Mode::Input || key.ctrl || matches!(key.code, KeyCodeOrd::F(_)) => {
+                self.modes.get(&Mode::Global)?.get(&key).copied()
+            }
             found => found,
         };
         found.filter(|a| *a != Action::Unbound)
@@ -267,7 +270,15 @@ impl Keymap {
                 .iter()
                 .filter(|(_, a)| **a == action)
                 .map(|(k, _)| *k)
-                .min_by_key(|k| (!matches!(k.code, KeyCodeOrd::Char(_)), k.ctrl, k.alt))
+                .min_by_key(|k| {
+                    // Enter / Esc / Tab read best; then plain letters; then the rest.
+                    let named = matches!(
+                        k.code,
+                        KeyCodeOrd::Enter | KeyCodeOrd::Esc | KeyCodeOrd::Tab | KeyCodeOrd::BackTab
+                    );
+                    let plain = matches!(k.code, KeyCodeOrd::Char(_)) && !k.ctrl && !k.alt;
+                    (!named, !plain, k.ctrl, k.alt)
+                })
         })
     }
 }

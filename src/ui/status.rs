@@ -86,7 +86,9 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
         .unwrap_or(u16::MAX)
         .min(area.width / 2);
     let [left_area, right_area] =
-        Layout::horizontal([Constraint::Fill(1), Constraint::Length(right_w)]).areas(area);
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(right_w)])
+            .spacing(1)
+            .areas(area);
     Line::from(hints).render(left_area, buf);
     right.render(right_area, buf);
 }
