@@ -45,12 +45,18 @@ fn is_c1(c: char) -> bool {
     ('\u{80}'..='\u{9f}').contains(&c)
 }
 
-/// Bidi embeddings, overrides and isolates (Trojan Source), plus the line/paragraph separators
-/// that some terminals treat as newlines.
+/// Bidi marks, embeddings, overrides and isolates (Trojan Source), plus the line/paragraph
+/// separators that some terminals treat as newlines.
 fn is_format(c: char) -> bool {
     matches!(
         c,
-        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}' | '\u{061c}'
+        '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{061c}'
     )
 }
 
