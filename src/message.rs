@@ -7,6 +7,7 @@ use crossterm::event::{KeyEvent, MouseEvent};
 use rmcp::model::{CallToolResult, Tool};
 use serde::Deserialize;
 
+pub use crate::export::Format;
 use crate::krisp::{Document, Meeting, MeetingId};
 
 /// Identifies one request to the client task. A pane remembers the id it waits for and drops any
@@ -180,7 +181,7 @@ pub enum Command {
         id: RequestId,
         meeting: Box<Meeting>,
         document: Option<Box<Document>>,
-        format: ExportFormat,
+        format: Format,
         path: PathBuf,
         force: bool,
     },
@@ -262,28 +263,4 @@ pub enum ClientEvent {
         id: RequestId,
         path: PathBuf,
     },
-}
-
-/// The export formats the dialog offers (mirrors `export::Format`, translated by the client task).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ExportFormat {
-    Md,
-    Txt,
-    Json,
-    Srt,
-    Vtt,
-}
-
-impl ExportFormat {
-    pub const ALL: [ExportFormat; 5] = [Self::Md, Self::Txt, Self::Json, Self::Srt, Self::Vtt];
-
-    pub fn extension(self) -> &'static str {
-        match self {
-            Self::Md => "md",
-            Self::Txt => "txt",
-            Self::Json => "json",
-            Self::Srt => "srt",
-            Self::Vtt => "vtt",
-        }
-    }
 }

@@ -7,9 +7,7 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use krisp_tui::app::{self, LoginState, Overlay, Screen};
-use krisp_tui::message::{
-    ClientEvent, Command, ExportFormat, Msg, RequestError, RequestId, SearchQuery,
-};
+use krisp_tui::message::{ClientEvent, Command, Format, Msg, RequestError, RequestId, SearchQuery};
 use tui_common::{App, client, code, demo_meetings, document, id, key, meeting};
 
 fn page(offset: u32) -> SearchQuery {
@@ -382,7 +380,7 @@ fn export_asks_before_overwriting() {
     assert_eq!(
         (*format, path.clone(), *force),
         (
-            ExportFormat::Txt,
+            Format::Txt,
             PathBuf::from("2026-01-15-q4-roadmap-review.txt"),
             false
         )

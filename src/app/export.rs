@@ -4,8 +4,9 @@ use std::path::PathBuf;
 
 use ratatui_textarea::TextArea;
 
-use crate::app::meetings::Row;
-use crate::message::{ExportFormat, RequestId};
+use crate::export::{Format, default_file_name};
+use crate::krisp::Meeting;
+use crate::message::RequestId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFocus {
@@ -15,7 +16,7 @@ pub enum ExportFocus {
 
 #[derive(Debug, Clone)]
 pub struct ExportDialog {
-    pub format: ExportFormat,
+    pub format: Format,
     pub focus: ExportFocus,
     pub path: TextArea<'static>,
     /// The user typed in the path, so changing the format no longer rewrites it.
@@ -24,7 +25,8 @@ pub struct ExportDialog {
     pub confirm: Option<PathBuf>,
     pub pending: Option<RequestId>,
     pub error: Option<String>,
-    stem: String,
+    /// The meeting, for the default file name.
+    meeting: Box<Meeting>,
 }
 
 impl PartialEq for ExportDialog {
@@ -40,9 +42,8 @@ impl PartialEq for ExportDialog {
 }
 
 impl ExportDialog {
-    pub fn new(row: &Row) -> Self {
-        let stem = default_stem(row);
-        let format = ExportFormat::Md;
+    pub fn new(meeting: &Meeting) -> Self {
+        let format = Format::Md;
         let mut dialog = Self {
             format,
             focus: ExportFocus::Format,
@@ -51,14 +52,14 @@ impl ExportDialog {
             confirm: None,
             pending: None,
             error: None,
-            stem,
+            meeting: Box::new(meeting.clone()),
         };
         dialog.reset_path();
         dialog
     }
 
     fn reset_path(&mut self) {
-        let mut area = TextArea::new(vec![format!("{}.{}", self.stem, self.format.extension())]);
+        let mut area = TextArea::new(vec![default_file_name(&self.meeting, self.format)]);
         area.move_cursor(ratatui_textarea::CursorMove::End);
         self.path = area;
     }
@@ -68,7 +69,7 @@ impl ExportDialog {
     }
 
     pub fn step_format(&mut self, forward: bool) {
-        let all = ExportFormat::ALL;
+        let all = Format::ALL;
         let i = all.iter().position(|f| *f == self.format).unwrap_or(0);
         let n = all.len();
         self.format = all[if forward {
@@ -79,28 +80,5 @@ impl ExportDialog {
         if !self.path_edited {
             self.reset_path();
         }
-    }
-}
-
-/// `2026-01-15-q4-roadmap-review`: the date and a filesystem-safe slug of the name.
-fn default_stem(row: &Row) -> String {
-    let mut slug = String::new();
-    for c in row.name.chars() {
-        if c.is_alphanumeric() {
-            slug.extend(c.to_lowercase());
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-    }
-    let slug: String = slug.trim_end_matches('-').chars().take(60).collect();
-    let slug = if slug.is_empty() {
-        "meeting".to_owned()
-    } else {
-        slug
-    };
-    if row.date.is_empty() {
-        slug
-    } else {
-        format!("{}-{slug}", row.date)
     }
 }

@@ -7,6 +7,7 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::app::input::LineInput;
 use crate::app::meetings::{Row, people};
+pub use crate::krisp::format_offset;
 use crate::krisp::{Document, DocumentState, Meeting};
 use crate::message::RequestId;
 use crate::sanitize::{clean, clean_line};
@@ -256,43 +257,6 @@ pub fn parse_time(text: &str) -> Option<Duration> {
     Some(Duration::from_secs(secs))
 }
 
-/// `MM:SS`, or `H:MM:SS` from an hour on.
-pub fn format_offset(d: Duration) -> String {
-    let s = d.as_secs();
-    if s >= 3600 {
-        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-    } else {
-        format!("{:02}:{:02}", s / 60, s % 60)
-    }
-}
-
-/// An action item's text with `{{Speaker_N}}` replaced by the speaker's name.
-pub fn action_text(meeting: &Meeting, text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("{{Speaker_") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + "{{Speaker_".len()..];
-        let Some(end) = after.find("}}") else {
-            out.push_str(&rest[start..]);
-            return out;
-        };
-        // Krisp's N counts from 1; fall back to 0-based for a number past the end.
-        let name = after[..end].parse::<usize>().ok().and_then(|n| {
-            n.checked_sub(1)
-                .and_then(|i| meeting.speakers.get(i))
-                .or_else(|| meeting.speakers.get(n))
-        });
-        match name {
-            Some(name) => out.push_str(name),
-            None => out.push_str(&rest[start..start + "{{Speaker_".len() + end + 2]),
-        }
-        rest = &after[end + 2..];
-    }
-    out.push_str(rest);
-    out
-}
-
 /// Stable speaker colours: the position in the meeting's speaker list, else a hash of the name.
 pub fn speaker_tone(meeting: &Meeting, name: &str) -> Tone {
     Tone::Speaker(
@@ -389,7 +353,7 @@ fn layout(meeting: &Meeting, row: &Row, document: &DocState, width: usize) -> La
     if !meeting.action_items.is_empty() {
         heading(&mut out, "Action items");
         for item in &meeting.action_items {
-            let mut text = action_text(meeting, &item.text);
+            let mut text = meeting.display_text(item);
             if let Some(who) = &item.assignee {
                 text.push_str(&format!(" — {who}"));
             }
@@ -559,7 +523,5 @@ mod tests {
         assert_eq!(parse_time("1:02:03"), Some(Duration::from_secs(3723)));
         assert_eq!(parse_time("5"), Some(Duration::from_secs(300)));
         assert_eq!(parse_time("1:99"), None);
-        assert_eq!(format_offset(Duration::from_secs(3723)), "1:02:03");
-        assert_eq!(format_offset(Duration::from_secs(75)), "01:15");
     }
 }

@@ -64,18 +64,9 @@ impl Row {
     }
 }
 
-/// Attendees' names, or the speakers when Krisp listed no attendees.
+/// Attendees and speakers, each once.
 pub fn people(meeting: &Meeting) -> String {
-    if meeting.attendees.is_empty() {
-        meeting.speakers.join(", ")
-    } else {
-        meeting
-            .attendees
-            .iter()
-            .map(|p| p.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
+    meeting.people().join(", ")
 }
 
 /// The date of a meeting as `YYYY-MM-DD` (for `after:` / `before:` filters), if known.
@@ -182,10 +173,6 @@ fn haystack(meeting: &Meeting) -> String {
     s.push_str(&meeting.name);
     s.push(' ');
     s.push_str(&people(meeting));
-    for speaker in &meeting.speakers {
-        s.push(' ');
-        s.push_str(speaker);
-    }
     if let Some(summary) = &meeting.summary {
         s.push(' ');
         s.push_str(summary);

@@ -454,8 +454,8 @@ fn home_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
         },
         Action::Export if state.home.tab == Tab::Meetings => {
             if let Some(i) = state.home.meeting_at(state.home.list.selected) {
-                let row = &state.home.meetings.rows[i];
-                state.overlay = Some(Overlay::Export(Box::new(ExportDialog::new(row))));
+                let meeting = &state.home.meetings.all[i];
+                state.overlay = Some(Overlay::Export(Box::new(ExportDialog::new(meeting))));
             }
         }
         _ => {}
@@ -737,7 +737,7 @@ fn meeting_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
             }
         }
         Action::Export => {
-            let dialog = ExportDialog::new(&view.row);
+            let dialog = ExportDialog::new(&view.meeting);
             state.overlay = Some(Overlay::Export(Box::new(dialog)));
         }
         Action::Refresh => {

@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Clear, Widget};
 
 use crate::app::State;
 use crate::app::export::{ExportDialog, ExportFocus};
-use crate::message::ExportFormat;
+use crate::message::Format;
 use crate::ui::{layout, spinner};
 
 pub fn render(state: &State, dialog: &ExportDialog, area: Rect, buf: &mut Buffer) {
@@ -37,7 +37,7 @@ pub fn render(state: &State, dialog: &ExportDialog, area: Rect, buf: &mut Buffer
         }
     };
     let mut spans = vec![Span::styled("Format  ", focused(ExportFocus::Format))];
-    for f in ExportFormat::ALL {
+    for f in Format::ALL {
         let style = if f == dialog.format {
             theme.selection
         } else {
