@@ -8,6 +8,7 @@
 pub mod args;
 mod error;
 mod settings;
+pub mod task;
 pub mod transport;
 
 use std::sync::Arc;
