@@ -4,16 +4,17 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use rmcp::model::CallToolResult;
-use serde_json::{Map, Value, json};
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::{AbortHandle, JoinHandle};
 
 use crate::auth::PendingLogin;
-use crate::client::{ClientError, Connection, Settings};
+use crate::client::{ClientError, Connection, MeetingQuery, Settings};
+use rmcp::model::CallToolResult;
+use serde_json::{Map, Value, json};
+
 use crate::export::{self, ExportError};
 use crate::krisp::{self, Document, MeetingId};
-use crate::message::{ClientEvent, Command, RequestError, RequestId, SearchQuery};
+use crate::message::{ClientEvent, Command, RequestError, RequestId};
 
 /// `get_multiple_documents` takes at most this many ids.
 const DOCUMENTS_PER_CALL: usize = 10;
@@ -288,7 +289,16 @@ fn request_error(e: ClientError) -> RequestError {
 async fn perform(conn: &Connection, request: Command) -> ClientEvent {
     match request {
         Command::SearchMeetings { id, query } => {
-            let result = search(conn, &query).await;
+            let q = MeetingQuery {
+                search: query.search.clone(),
+                after: query.after.clone(),
+                before: query.before.clone(),
+                tags: query.tags.clone(),
+                limit: query.limit,
+                offset: query.offset,
+                ..MeetingQuery::default()
+            };
+            let result = conn.search_meetings(&q).await.map_err(request_error);
             ClientEvent::MeetingsLoaded { id, query, result }
         }
         Command::FetchDocuments { id, ids } => ClientEvent::DocumentsLoaded {
@@ -300,27 +310,24 @@ async fn perform(conn: &Connection, request: Command) -> ClientEvent {
             completed,
             assigned_to_me,
             offset,
-        } => {
-            let mut args = Map::new();
-            if let Some(c) = completed {
-                args.insert("completed".into(), c.into());
-            }
-            args.insert("assigned_to_me".into(), assigned_to_me.into());
-            args.insert("limit".into(), ACTION_ITEMS_PAGE.into());
-            args.insert("offset".into(), offset.into());
-            feed(conn, id, "list_action_items", args).await
-        }
-        Command::ListUpcoming { id, days } => {
-            let args = object(json!({ "days": days }));
-            feed(conn, id, "list_upcoming_meetings", args).await
-        }
-        Command::ListActivities { id, cursor } => {
-            let mut args = object(json!({ "limit": ACTIVITIES_PAGE }));
-            if let Some(cursor) = cursor {
-                args.insert("timestamp".into(), cursor.into());
-            }
-            feed(conn, id, "list_activities", args).await
-        }
+        } => ClientEvent::FeedLoaded {
+            id,
+            result: conn
+                .action_items(completed, assigned_to_me, ACTION_ITEMS_PAGE, offset)
+                .await
+                .map_err(request_error),
+        },
+        Command::ListUpcoming { id, days } => ClientEvent::FeedLoaded {
+            id,
+            result: conn.upcoming(days).await.map_err(request_error),
+        },
+        Command::ListActivities { id, cursor } => ClientEvent::FeedLoaded {
+            id,
+            result: conn
+                .activities(ACTIVITIES_PAGE, cursor)
+                .await
+                .map_err(request_error),
+        },
         Command::ListTools { id } => ClientEvent::ToolsListed {
             id,
             result: conn.list_tools().await.map_err(request_error),
@@ -333,89 +340,20 @@ async fn perform(conn: &Connection, request: Command) -> ClientEvent {
     }
 }
 
-fn object(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    }
-}
-
-async fn feed(
-    conn: &Connection,
-    id: RequestId,
-    tool: &str,
-    args: Map<String, Value>,
-) -> ClientEvent {
-    ClientEvent::FeedLoaded {
-        id,
-        result: conn.call_tool(tool, args).await.map_err(request_error),
-    }
-}
-
-/// The text blocks of a result, for the parsers' Markdown fallback and for errors.
-fn texts(result: &CallToolResult) -> Vec<&str> {
-    result
-        .content
-        .iter()
-        .filter_map(|c| c.as_text())
-        .map(|t| t.text.as_str())
-        .collect()
-}
-
-/// `isError` results become a `RequestError` carrying the server's text.
-fn tool_error(result: &CallToolResult) -> Option<RequestError> {
-    (result.is_error == Some(true)).then(|| {
-        let text = texts(result).join(" ");
-        RequestError::new(if text.trim().is_empty() {
-            "The server reported an error.".to_owned()
-        } else {
-            text
-        })
-    })
-}
-
-async fn search(
-    conn: &Connection,
-    query: &SearchQuery,
-) -> Result<Vec<krisp::Meeting>, RequestError> {
-    let mut args = Map::new();
-    if let Some(s) = &query.search {
-        args.insert("search".into(), s.clone().into());
-    }
-    if let Some(a) = &query.after {
-        args.insert("after".into(), a.clone().into());
-    }
-    if let Some(b) = &query.before {
-        args.insert("before".into(), b.clone().into());
-    }
-    if !query.tags.is_empty() {
-        args.insert("tags".into(), query.tags.clone().into());
-    }
-    args.insert("limit".into(), query.limit.clamp(1, 50).into());
-    args.insert("offset".into(), query.offset.into());
-    let result = conn
-        .call_tool("search_meetings", args)
-        .await
-        .map_err(request_error)?;
-    if let Some(e) = tool_error(&result) {
-        return Err(e);
-    }
-    krisp::parse_search_result(result.structured_content.as_ref(), &texts(&result))
-        .map_err(|e| RequestError::new(e.to_string()))
-}
-
-/// Batched `get_multiple_documents` (10 ids a call, calls concurrent), or `get_document` one by
-/// one on a server that only has that.
+/// Batched `get_multiple_documents` (10 ids a call, all concurrent), or `get_document` per id.
+///
+/// Not `Connection::documents`: its `buffered` stream over a borrowing closure is not provably
+/// `Send` (rust-lang/rust#102211), so it cannot run in a spawned task.
 async fn documents(conn: &Connection, ids: &[MeetingId]) -> Result<Vec<Document>, RequestError> {
     let tools = conn.list_tools().await.map_err(request_error)?;
     let batched = tools.iter().any(|t| t.name == "get_multiple_documents");
-    let calls = if batched {
+    let calls: Vec<(&str, Map<String, Value>)> = if batched {
         ids.chunks(DOCUMENTS_PER_CALL)
             .map(|chunk| {
-                let ids: Vec<Value> = chunk.iter().map(|i| i.as_str().into()).collect();
+                let ids: Vec<&str> = chunk.iter().map(MeetingId::as_str).collect();
                 ("get_multiple_documents", object(json!({ "ids": ids })))
             })
-            .collect::<Vec<_>>()
+            .collect()
     } else {
         ids.iter()
             .map(|i| ("get_document", object(json!({ "documentId": i.as_str() }))))
@@ -427,21 +365,43 @@ async fn documents(conn: &Connection, ids: &[MeetingId]) -> Result<Vec<Document>
             .map(|(tool, args)| conn.call_tool(tool, args)),
     )
     .await;
-    let mut docs = Vec::new();
-    for (result, id) in results.into_iter().zip(ids) {
+    let mut docs = Vec::with_capacity(ids.len());
+    for result in results {
         let result = result.map_err(request_error)?;
-        if let Some(e) = tool_error(&result) {
-            return Err(e);
+        if result.is_error == Some(true) {
+            return Err(RequestError::new(texts(&result).join(" ")));
         }
         let parsed =
             krisp::parse_documents_result(result.structured_content.as_ref(), &texts(&result))
                 .map_err(|e| RequestError::new(e.to_string()))?;
-        if parsed.is_empty() && !batched {
-            docs.push(Document::parse(id.clone(), None));
-        }
         docs.extend(parsed);
     }
-    Ok(docs)
+    // An id the server did not return is still processing.
+    Ok(ids
+        .iter()
+        .map(|id| {
+            docs.iter()
+                .find(|d| &d.id == id)
+                .cloned()
+                .unwrap_or_else(|| Document::parse(id.clone(), None))
+        })
+        .collect())
+}
+
+fn texts(result: &CallToolResult) -> Vec<&str> {
+    result
+        .content
+        .iter()
+        .filter_map(|c| c.as_text())
+        .map(|t| t.text.as_str())
+        .collect()
+}
+
+fn object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
 }
 
 fn absolute(path: PathBuf) -> PathBuf {
