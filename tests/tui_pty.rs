@@ -50,7 +50,11 @@ impl Tty {
             &shell_words(&command),
         ]);
         // Everything the program writes, byte for byte.
-        tty.tmux(&["pipe-pane", "-o", &format!("cat >> '{}'", tty.raw.display())]);
+        tty.tmux(&[
+            "pipe-pane",
+            "-o",
+            &format!("cat >> '{}'", tty.raw.display()),
+        ]);
         Some(tty)
     }
 
@@ -119,21 +123,30 @@ fn demo_search_open_and_export_markdown() {
         return;
     };
     let started = Instant::now();
-    tty.wait_for("the meeting list", |s| s.contains("Date") && s.contains("People"));
+    tty.wait_for("the meeting list", |s| {
+        s.contains("Date") && s.contains("People")
+    });
     eprintln!("meeting list after {:?}", started.elapsed());
 
     tty.keys(&["/"]);
     tty.type_text(ANCHOR);
     // Only the server knows transcripts: wait for its hit (marked ◆).
-    tty.wait_for("the server's search hit", |s| s.contains("◆") && s.contains("1 hits"));
+    tty.wait_for("the server's search hit", |s| {
+        s.contains("◆") && s.contains("1 hits")
+    });
     tty.keys(&["Enter"]);
     let screen = tty.wait_for("the transcript", |s| {
         s.contains("Notes & transcript") && !s.contains("Loading the transcript")
     });
-    assert!(screen.contains("Transcript") || screen.contains("Summary"), "{screen}");
+    assert!(
+        screen.contains("Transcript") || screen.contains("Summary"),
+        "{screen}"
+    );
 
     tty.keys(&["e"]);
-    tty.wait_for("the export dialog", |s| s.contains("Format") && s.contains(".md"));
+    tty.wait_for("the export dialog", |s| {
+        s.contains("Format") && s.contains(".md")
+    });
     tty.keys(&["Enter"]);
     let screen = tty.wait_for("the export note", |s| s.contains("Exported to"));
     let written: Vec<PathBuf> = std::fs::read_dir(tty.dir())
@@ -155,7 +168,9 @@ fn hostile_data_never_reaches_the_terminal() {
     let Some(tty) = Tty::start(&["--demo", "--hostile"]) else {
         return;
     };
-    tty.wait_for("the meeting list", |s| s.contains("Date") && s.contains("People"));
+    tty.wait_for("the meeting list", |s| {
+        s.contains("Date") && s.contains("People")
+    });
     // Walk every screen that shows server text.
     tty.keys(&["Enter"]);
     tty.wait_for("the meeting", |s| s.contains("Notes & transcript"));
