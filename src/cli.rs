@@ -1,1 +1,168 @@
 //! Command-line definitions: global options and subcommands.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::auth::store::StoreKind;
+
+/// Read your Krisp meetings from a terminal.
+///
+/// Without a subcommand krisp-tui opens the terminal UI. The subcommands are for scripts.
+#[derive(Debug, Parser)]
+#[command(name = "krisp-tui", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct Global {
+    /// The MCP server to talk to.
+    #[arg(
+        long,
+        env = "KRISP_TUI_SERVER",
+        default_value = "https://mcp.krisp.ai/mcp",
+        global = true
+    )]
+    pub server: String,
+    /// Try krisp-tui against the embedded sandbox: demo data, no account, nothing stored.
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// A pre-registered OAuth client id (skips dynamic registration).
+    #[arg(long, global = true)]
+    pub client_id: Option<String>,
+    /// The secret of the pre-registered client.
+    #[arg(
+        long,
+        env = "KRISP_TUI_CLIENT_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub client_secret: Option<String>,
+    /// An HTTPS URL of a client ID metadata document, used when the server supports them.
+    #[arg(long, global = true)]
+    pub client_metadata_url: Option<String>,
+    /// OAuth scope to request (repeatable). Default: what the server asks for.
+    #[arg(long = "scope", global = true)]
+    pub scopes: Vec<String>,
+    /// Where to keep credentials.
+    #[arg(long, value_enum, env = "KRISP_TUI_TOKEN_STORE", default_value_t = StoreKind::Auto, global = true)]
+    pub token_store: StoreKind,
+    /// Configuration directory (credentials file, config.toml, log).
+    #[arg(long, env = "KRISP_TUI_CONFIG_DIR", global = true)]
+    pub config_dir: Option<PathBuf>,
+    /// Loopback port for the login redirect.
+    #[arg(long, default_value_t = crate::auth::callback::DEFAULT_PORT, global = true)]
+    pub redirect_port: u16,
+    /// Never open a browser login: fail with exit code 3 when not logged in.
+    #[arg(long, global = true)]
+    pub no_login: bool,
+    /// Log more (debug level) to the log file.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// Write logs to this file.
+    #[arg(long, global = true)]
+    pub log_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Log in through the browser and store the credentials.
+    Login {
+        /// Do not open a browser: print the URL and accept the redirect URL pasted on stdin.
+        #[arg(long)]
+        no_browser: bool,
+    },
+    /// Forget the tokens and client registration for this server (revoking them if possible).
+    Logout,
+    /// Show the server, the token store in use, and the login state.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the server's tools (every page).
+    Tools {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Call a tool: KEY=VALUE pairs are typed by the tool's input schema.
+    Call {
+        /// The tool's name.
+        tool: String,
+        /// Arguments as KEY=VALUE (arrays as a,b,c or JSON).
+        #[arg(value_name = "KEY=VALUE")]
+        pairs: Vec<String>,
+        /// Arguments as one JSON object (KEY=VALUE pairs override its keys).
+        #[arg(long, value_name = "JSON")]
+        args: Option<String>,
+        /// Print the whole CallToolResult as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+impl Global {
+    pub fn config_dir(&self) -> PathBuf {
+        self.config_dir.clone().unwrap_or_else(|| {
+            dirs::config_dir()
+                .unwrap_or_else(|| PathBuf::from("."))
+                .join("krisp-tui")
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_options_work_after_the_subcommand() {
+        let cli = Cli::try_parse_from([
+            "krisp-tui",
+            "call",
+            "search_meetings",
+            "search=roadmap",
+            "limit=2",
+            "--json",
+            "--server",
+            "http://127.0.0.1:1/mcp",
+            "--token-store",
+            "memory",
+            "--no-login",
+        ])
+        .unwrap();
+        assert_eq!(cli.global.server, "http://127.0.0.1:1/mcp");
+        assert_eq!(cli.global.token_store, StoreKind::Memory);
+        assert!(cli.global.no_login);
+        match cli.command {
+            Some(Command::Call {
+                tool,
+                pairs,
+                args,
+                json,
+            }) => {
+                assert_eq!(tool, "search_meetings");
+                assert_eq!(pairs, vec!["search=roadmap", "limit=2"]);
+                assert_eq!(args, None);
+                assert!(json);
+            }
+            other => panic!("parsed {other:?}"),
+        }
+    }
+
+    #[test]
+    fn usage_errors_exit_2() {
+        let err =
+            Cli::try_parse_from(["krisp-tui", "--token-store", "cloud", "tools"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+    }
+}

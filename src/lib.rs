@@ -4,6 +4,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod client;
+pub mod cmd;
 pub mod config;
 pub mod export;
 pub mod krisp;

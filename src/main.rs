@@ -1,2 +1,60 @@
-//! The `krisp-tui` binary: parse the command line and run a subcommand or the TUI.
-fn main() {}
+//! The `krisp-tui` binary: parse the command line, set up logging, run a subcommand or the TUI.
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+use krisp_tui::cli::Cli;
+use krisp_tui::cmd;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let _log_guard = init_logging(&cli);
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("krisp-tui: could not start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let settings = cmd::settings_from(&cli.global);
+    runtime.block_on(async {
+        if cli.command.is_none() {
+            // The TUI lands in a later change; until then, say what there is.
+            let _ = Cli::command().print_help();
+            return ExitCode::SUCCESS;
+        }
+        cmd::report(cmd::run(&cli, &settings).await)
+    })
+}
+
+/// Logs go to a file, never to the terminal. Headless commands log only when asked (`-v` or
+/// `--log-file`), so a quick call pays nothing for it.
+fn init_logging(cli: &Cli) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let path = match (&cli.global.log_file, cli.global.verbose) {
+        (Some(p), _) => p.clone(),
+        (None, true) => cli.global.config_dir().join("krisp-tui.log"),
+        (None, false) => return None,
+    };
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty())?;
+    std::fs::create_dir_all(dir).ok()?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .ok()?;
+    let (writer, guard) = tracing_appender::non_blocking(file);
+    let level = if cli.global.verbose { "debug" } else { "info" };
+    // rmcp logs authorization codes at debug level: never let it below info.
+    let filter = tracing_subscriber::EnvFilter::new(format!(
+        "{level},rmcp=info,hyper=info,reqwest=info,h2=info,rustls=info"
+    ));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(false)
+        .init();
+    Some(guard)
+}

@@ -1,1 +1,13 @@
 //! OAuth 2.0 login (browser PKCE flow through rmcp), the loopback callback and the token stores.
+//!
+//! rmcp does discovery (RFC 9728 / RFC 8414 / OIDC), PKCE, `state`, `resource`, issuer checks,
+//! token exchange and refresh. This module adds what is krisp-tui's own: the loopback listener,
+//! the browser, Krisp's confidential-client registration quirk, and where credentials are kept.
+
+pub mod callback;
+pub mod http;
+mod login;
+pub mod registration;
+pub mod store;
+
+pub use login::{AuthError, PendingLogin, logout, step_up};

@@ -1,1 +1,283 @@
 //! The MCP client: one connection to the server, typed calls over rmcp.
+//!
+//! `Connection::connect` uses stored credentials only; `auth::PendingLogin` runs the browser
+//! login and ends with a `Connection`. rmcp does the protocol, discovery, PKCE, refresh and
+//! 401 → refresh → retry; this module adds what Krisp needs on top (see `transport`) and turns
+//! every failure into a `ClientError` whose message is a sentence for the user.
+
+pub mod args;
+mod error;
+mod settings;
+pub mod transport;
+
+use std::sync::Arc;
+
+use rmcp::model::{
+    CallToolRequestParams, CallToolResult, ClientCapabilities, Implementation,
+    InitializeRequestParams, ProtocolVersion, Tool,
+};
+use rmcp::service::RunningService;
+use rmcp::transport::StreamableHttpClientTransport;
+use rmcp::transport::auth::{AuthClient, AuthorizationManager, OAuthClientConfig};
+use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use rmcp::{RoleClient, ServiceExt};
+use serde_json::{Map, Value};
+use tokio::sync::Mutex;
+
+pub use error::ClientError;
+pub(crate) use error::reqwest_reason as error_reason;
+pub use settings::{BrowserMode, Settings};
+
+use crate::auth::http::{OAuthHttp, check_transport};
+use crate::auth::registration::pin_auth_method;
+use crate::auth::store::{Backend, Record, ServerStore};
+
+type Service = RunningService<RoleClient, InitializeRequestParams>;
+
+/// An initialized MCP session. Cheap to clone; usable from many tasks at once.
+#[derive(Clone)]
+pub struct Connection {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    service: Service,
+    server: String,
+    /// Shared with rmcp's `AuthClient`, for scope step-up.
+    manager: Arc<Mutex<AuthorizationManager>>,
+    store: Arc<ServerStore>,
+    settings: Settings,
+    tools: tokio::sync::OnceCell<Vec<Tool>>,
+    /// Browser authorizations this session has needed (the login included); at most 3.
+    authorizations: std::sync::atomic::AtomicU32,
+}
+
+const MAX_AUTHORIZATIONS: u32 = 3;
+
+/// What we tell the server about ourselves.
+fn client_info() -> InitializeRequestParams {
+    // rmcp's LATEST is the 2026-07-28 draft; Krisp and the conformance suite speak 2025-11-25
+    // with the `initialize` lifecycle.
+    InitializeRequestParams::new(
+        ClientCapabilities::default(),
+        Implementation::new("krisp-tui", env!("CARGO_PKG_VERSION")),
+    )
+    .with_protocol_version(ProtocolVersion::LATEST_WITH_INITIALIZE)
+}
+
+pub(crate) fn http_client() -> Result<reqwest::Client, ClientError> {
+    reqwest::Client::builder()
+        .user_agent(crate::USER_AGENT)
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .build()
+        .map_err(|e| ClientError::Internal(format!("could not start the HTTP client: {e}")))
+}
+
+/// The store for `settings`, opened once.
+pub(crate) fn open_store(settings: &Settings) -> Result<Arc<ServerStore>, ClientError> {
+    let backend = Backend::open(settings.store, &settings.config_dir, &settings.server)?;
+    Ok(Arc::new(ServerStore::new(backend, &settings.server)))
+}
+
+/// An rmcp manager for the server, with our HTTP client and store, and what was cached.
+pub(crate) async fn manager_for(
+    settings: &Settings,
+    store: &Arc<ServerStore>,
+    record: Option<&Record>,
+) -> Result<AuthorizationManager, ClientError> {
+    let http = OAuthHttp::new()
+        .map_err(|e| ClientError::Internal(format!("could not start the HTTP client: {e}")))?;
+    let mut manager =
+        AuthorizationManager::new_with_oauth_http_client(settings.server.as_str(), http)
+            .await
+            .map_err(ClientError::from_auth)?;
+    manager.set_credential_store((**store).clone());
+    if let Some(mut metadata) = record.and_then(|r| r.metadata.clone()) {
+        let client = record.and_then(|r| r.client.as_ref());
+        pin_auth_method(&mut metadata, client.and_then(|c| c.auth_method.as_deref()));
+        manager.set_metadata(metadata);
+    }
+    Ok(manager)
+}
+
+impl Connection {
+    /// Connect with stored credentials only (or none, for servers that need no login).
+    pub async fn connect(settings: &Settings) -> Result<Connection, ClientError> {
+        let store = open_store(settings)?;
+        let record = store.load_record()?;
+        let mut manager = manager_for(settings, &store, record.as_ref()).await?;
+        if let Some(record) = &record
+            && record.token().is_some()
+            && manager
+                .initialize_from_store()
+                .await
+                .map_err(ClientError::from_auth)?
+        {
+            configure_registered_client(&mut manager, settings, record)?;
+        }
+        Self::from_manager(settings, store, manager, 0).await
+    }
+
+    /// Open the MCP session with `manager` supplying tokens.
+    pub(crate) async fn from_manager(
+        settings: &Settings,
+        store: Arc<ServerStore>,
+        manager: AuthorizationManager,
+        authorizations: u32,
+    ) -> Result<Connection, ClientError> {
+        let url = url::Url::parse(&settings.server).map_err(|e| ClientError::BadServerUrl {
+            server: settings.server.clone(),
+            reason: e.to_string(),
+        })?;
+        check_transport(&url)?;
+        let http = transport::RetryingHttp {
+            inner: http_client()?,
+            store: Some(store.clone()),
+        };
+        let auth = AuthClient::new(http, manager);
+        let manager = auth.auth_manager.clone();
+        let config = StreamableHttpClientTransportConfig::with_uri(settings.server.as_str())
+            .reinit_on_expired_session(true);
+        let transport = StreamableHttpClientTransport::with_client(auth, config);
+        let service = client_info()
+            .serve(transport)
+            .await
+            .map_err(|e| ClientError::from_init(&settings.server, e))?;
+        Ok(Connection {
+            inner: Arc::new(Inner {
+                service,
+                server: settings.server.clone(),
+                manager,
+                store,
+                settings: settings.clone(),
+                tools: tokio::sync::OnceCell::new(),
+                authorizations: authorizations.into(),
+            }),
+        })
+    }
+
+    pub fn server(&self) -> &str {
+        &self.inner.server
+    }
+
+    /// Every tool, all pages; fetched once per connection.
+    pub async fn list_tools(&self) -> Result<Vec<Tool>, ClientError> {
+        self.inner
+            .tools
+            .get_or_try_init(|| async {
+                self.with_step_up(|| self.inner.service.peer().list_all_tools())
+                    .await
+            })
+            .await
+            .cloned()
+    }
+
+    pub async fn call_tool(
+        &self,
+        name: &str,
+        args: Map<String, Value>,
+    ) -> Result<CallToolResult, ClientError> {
+        let params = CallToolRequestParams::new(name.to_string()).with_arguments(args);
+        self.with_step_up(|| self.inner.service.peer().call_tool(params.clone()))
+            .await
+    }
+
+    /// Run a request. On a 401 (a server that lets `initialize` through unauthenticated, or
+    /// a login revoked mid-session) log in again once; on 403 `insufficient_scope`,
+    /// re-authorize with the union of scopes (at most 3 times in all); then retry. Neither
+    /// happens with `no_login` (the TUI routes these to its login screen instead).
+    async fn with_step_up<T, F, Fut>(&self, request: F) -> Result<T, ClientError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<T, rmcp::ServiceError>>,
+    {
+        use std::sync::atomic::Ordering;
+        let settings = &self.inner.settings;
+        let mut logins = 0;
+        loop {
+            let e = match request().await {
+                Ok(v) => return Ok(v),
+                Err(e) => e,
+            };
+            if settings.no_login {
+                return Err(ClientError::from_service(&self.inner.server, e));
+            }
+            if let Some(scope) = error::insufficient_scope(&e) {
+                let done = self.inner.authorizations.fetch_add(1, Ordering::SeqCst);
+                if done >= MAX_AUTHORIZATIONS {
+                    return Err(ClientError::Login(format!(
+                        "the server still asks for more access ({scope}) after {done} authorizations; giving up"
+                    )));
+                }
+                tracing::info!(%scope, "server asks for more scope; re-authorizing");
+                crate::auth::step_up(settings, &self.inner.manager, &scope).await?;
+            } else if let Some(challenge) = e.auth_challenge().map(str::to_string)
+                && logins == 0
+                && self.inner.authorizations.fetch_add(1, Ordering::SeqCst) < MAX_AUTHORIZATIONS
+            {
+                logins += 1;
+                tracing::info!("server asks for a login mid-session");
+                let pending =
+                    crate::auth::PendingLogin::start_with_challenge(settings, Some(challenge))
+                        .await
+                        .map_err(|e| ClientError::Login(e.to_string()))?;
+                if settings.browser != BrowserMode::InProcess {
+                    eprintln!(
+                        "To log in to {}, open this URL in a browser:\n\n  {}\n",
+                        settings.server,
+                        pending.authorization_url()
+                    );
+                }
+                let manager = pending
+                    .authorize()
+                    .await
+                    .map_err(|e| ClientError::Login(e.to_string()))?;
+                *self.inner.manager.lock().await = manager;
+            } else {
+                return Err(ClientError::from_service(&self.inner.server, e));
+            }
+        }
+    }
+
+    /// Stored credentials' granted scopes and expiry, for `status`.
+    pub fn store(&self) -> &ServerStore {
+        &self.inner.store
+    }
+
+    /// Close the session politely (DELETE the session) before exit.
+    pub async fn close(self) {
+        if let Ok(inner) = Arc::try_unwrap(self.inner) {
+            let _ = inner.service.cancel().await;
+        }
+    }
+}
+
+/// After `initialize_from_store` (which knows only the client id), give rmcp the secret and
+/// auth method of the registration we keep.
+pub(crate) fn configure_registered_client(
+    manager: &mut AuthorizationManager,
+    settings: &Settings,
+    record: &Record,
+) -> Result<(), ClientError> {
+    let (client_id, secret, redirect_uri) = match (&settings.client_id, &record.client) {
+        (Some(id), _) => (
+            id.clone(),
+            settings.client_secret.clone(),
+            crate::auth::callback::redirect_uri(settings.redirect_port),
+        ),
+        (None, Some(reg)) => (
+            reg.client_id.clone(),
+            reg.client_secret.clone(),
+            reg.redirect_uri.clone(),
+        ),
+        // A client-id metadata document URL or a registration rmcp made: rmcp configured it.
+        (None, None) => return Ok(()),
+    };
+    let mut config = OAuthClientConfig::new(client_id, redirect_uri);
+    if let Some(secret) = secret {
+        config = config.with_client_secret(secret);
+    }
+    manager
+        .configure_client(config)
+        .map_err(ClientError::from_auth)
+}

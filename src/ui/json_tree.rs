@@ -8,7 +8,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use serde_json::Value;
 
-use crate::ui::tools::standin::{Theme, clean};
+use crate::sanitize::clean_line;
+use crate::ui::theme::Theme;
 
 /// Containers this deep and shallower start expanded.
 const OPEN_DEPTH: usize = 2;
@@ -212,13 +213,13 @@ impl JsonTree {
         };
         spans.push(Span::styled(marker, theme.accent));
         if let Some(key) = &row.key {
-            spans.push(Span::styled(clean(key).into_owned(), theme.accent));
+            spans.push(Span::styled(clean_line(key).into_owned(), theme.accent));
             spans.push(Span::styled(": ", theme.dim));
         }
         spans.push(match value {
             Value::Object(m) => Span::styled(count(m.len(), "key", "{", "}"), theme.dim),
             Value::Array(a) => Span::styled(count(a.len(), "item", "[", "]"), theme.dim),
-            Value::String(s) => Span::styled(format!("\"{}\"", clean(s)), theme.success),
+            Value::String(s) => Span::styled(format!("\"{}\"", clean_line(s)), theme.success),
             Value::Number(n) => Span::styled(n.to_string(), theme.highlight),
             Value::Bool(b) => Span::styled(b.to_string(), theme.warning),
             Value::Null => Span::styled("null", theme.dim),

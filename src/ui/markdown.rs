@@ -4,7 +4,8 @@ use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, T
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 
-use crate::ui::tools::standin::{Theme, clean};
+use crate::sanitize::clean_line;
+use crate::ui::theme::Theme;
 
 /// Converts Markdown to styled lines: headings, emphasis, lists and task lists, code, links (text
 /// followed by the dimmed URL), quotes, tables and rules. Every piece of text is sanitized.
@@ -107,7 +108,7 @@ impl<'t> Writer<'t> {
             self.begin_line();
         }
         self.line
-            .push(Span::styled(clean(text).into_owned(), style));
+            .push(Span::styled(clean_line(text).into_owned(), style));
     }
 
     fn flush(&mut self) {

@@ -1,5 +1,4 @@
-//! The argument form of one tool, generated from its input schema: editing, validation, and the
-//! typed arguments it produces.
+//! The argument form of one tool, generated from its input schema, and the typed arguments it yields.
 
 use std::cell::Cell;
 
@@ -13,8 +12,9 @@ use ratatui_textarea::TextArea;
 use serde_json::{Map, Number, Value};
 
 use super::schema::{self, FieldKind};
-use super::standin::{Theme, clean};
 use super::text_view::wrap_line;
+use crate::sanitize::{clean, clean_line};
+use crate::ui::theme::Theme;
 
 /// Name of the single field offered when the input schema is not a plain object of properties.
 pub const RAW_ARGS: &str = "(arguments)";
@@ -90,7 +90,7 @@ impl Field {
                     Some(other) => other.to_string(),
                 };
                 // Defaults come from the server: what is drawn must be clean.
-                let mut area = TextArea::new(vec![clean(&text).replace(['\n', '\r'], " ")]);
+                let mut area = TextArea::new(vec![clean(&text).replace('\n', " ")]);
                 area.set_placeholder_text(schema::hint(&schema, &kind));
                 area.move_cursor(ratatui_textarea::CursorMove::End);
                 Input::Text(Box::new(area))
@@ -99,7 +99,7 @@ impl Field {
         let description = schema
             .get("description")
             .and_then(Value::as_str)
-            .map(|d| clean(d).into_owned());
+            .map(|d| clean_line(d).into_owned());
         Self {
             name: name.to_owned(),
             schema,
@@ -264,14 +264,15 @@ impl Field {
                     _ => &[],
                 };
                 match i.and_then(|i| values.get(i)) {
-                    Some(v) => {
-                        Span::styled(format!("◂ {} ▸", clean(&schema::display(v))), theme.text)
-                    }
+                    Some(v) => Span::styled(
+                        format!("◂ {} ▸", clean_line(&schema::display(v))),
+                        theme.text,
+                    ),
                     None => Span::styled("◂ not set ▸", theme.dim),
                 }
             }
             Input::Text(area) => match area.lines().first().filter(|s| !s.is_empty()) {
-                Some(text) => Span::styled(clean(text).into_owned(), theme.text),
+                Some(text) => Span::styled(clean_line(text).into_owned(), theme.text),
                 None => Span::styled(schema::hint(&self.schema, &self.kind), theme.dim),
             },
         }
@@ -486,7 +487,7 @@ impl Form {
         if let Some(err) = &field.error {
             lines.extend(wrap_line(
                 &Line::from(Span::styled(
-                    format!("✗ {}: {}", clean(&field.name), err),
+                    format!("✗ {}: {}", clean_line(&field.name), err),
                     theme.error,
                 )),
                 width.into(),
@@ -595,7 +596,7 @@ impl Form {
         };
         let mut label = vec![
             marker,
-            Span::styled(clean(&field.name).into_owned(), label_style),
+            Span::styled(clean_line(&field.name).into_owned(), label_style),
         ];
         if field.required {
             label.push(Span::styled("*", theme.error));

@@ -1,14 +1,13 @@
-//! Krisp-shaped results (`meetings` from `search_meetings`, `results` from
-//! `get_multiple_documents`) as a readable summary, straight from the JSON.
+//! Krisp-shaped results (`meetings` of `search_meetings`, `results` of `get_multiple_documents`) as a readable summary.
 
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use serde_json::Value;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
-use super::standin::{Theme, clean};
+use crate::krisp::{ActionItem, Meeting, MeetingDate};
+use crate::sanitize::clean_line;
 use crate::ui::markdown;
+use crate::ui::theme::Theme;
 
 /// Whether `v` is a Krisp result this module can summarise.
 pub fn is_krisp_shaped(v: &Value) -> bool {
@@ -65,33 +64,15 @@ fn count_line(n: usize, noun: &str, theme: &Theme) -> Line<'static> {
 /// A scalar as sanitized text; strings without quotes.
 fn text(v: &Value) -> String {
     match v {
-        Value::String(s) => clean(s).into_owned(),
+        Value::String(s) => clean_line(s).into_owned(),
         Value::Null => String::new(),
-        other => clean(&other.to_string()).into_owned(),
+        other => clean_line(&other.to_string()).into_owned(),
     }
 }
 
-/// A field of the meeting, or of its `meeting_notes` (Krisp puts notes in either place).
-fn notes_field<'v>(m: &'v Value, key: &str) -> Option<&'v Value> {
-    m.get(key)
-        .or_else(|| m.get("meeting_notes").and_then(|n| n.get(key)))
-}
-
-fn person(p: &Value) -> String {
-    match (
-        p.get("name").and_then(Value::as_str),
-        p.get("email").and_then(Value::as_str),
-    ) {
-        (Some(name), Some(email)) => format!("{} <{}>", clean(name), clean(email)),
-        (Some(name), None) => clean(name).into_owned(),
-        (None, Some(email)) => clean(email).into_owned(),
-        (None, None) => text(p),
-    }
-}
-
-fn format_date(raw: &str) -> String {
-    match OffsetDateTime::parse(raw, &Rfc3339) {
-        Ok(t) => {
+fn format_date(date: &MeetingDate) -> String {
+    match date.as_datetime() {
+        Some(t) => {
             let t = t.to_offset(time::UtcOffset::UTC);
             format!(
                 "{:04}-{:02}-{:02} {:02}:{:02} UTC",
@@ -102,118 +83,94 @@ fn format_date(raw: &str) -> String {
                 t.minute()
             )
         }
-        Err(_) => clean(raw).into_owned(),
+        None => clean_line(&date.to_string()).into_owned(),
     }
-}
-
-/// Replaces `{{Speaker_N}}` with the N-th speaker (counting from 0, as Krisp's own text
-/// rendering does), or `Speaker N` when there is no such speaker.
-pub fn resolve_speakers(s: &str, speakers: &[String]) -> String {
-    let mut out = String::new();
-    let mut rest = s;
-    while let Some(start) = rest.find("{{Speaker_") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + "{{Speaker_".len()..];
-        match after.find("}}").map(|end| (&after[..end], end)) {
-            Some((digits, end))
-                if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) =>
-            {
-                match digits.parse::<usize>().ok().and_then(|n| speakers.get(n)) {
-                    Some(name) => out.push_str(name),
-                    None => {
-                        out.push_str("Speaker ");
-                        out.push_str(digits);
-                    }
-                }
-                rest = &after[end + 2..];
-            }
-            _ => {
-                out.push_str("{{Speaker_");
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 fn heading(title: &str, theme: &Theme) -> Line<'static> {
     Line::styled(title.to_owned(), theme.title)
 }
 
-fn meeting(m: &Value, theme: &Theme, lines: &mut Vec<Line<'static>>) {
-    let name = m
-        .get("name")
-        .map(text)
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| "(untitled meeting)".to_owned());
-    lines.push(Line::styled(
-        name,
-        theme.title.patch(theme.accent).add_modifier(Modifier::BOLD),
-    ));
+fn meeting(v: &Value, theme: &Theme, lines: &mut Vec<Line<'static>>) {
+    let title_style = theme.title.patch(theme.accent).add_modifier(Modifier::BOLD);
+    let m = match Meeting::from_value(v) {
+        Ok(m) => m,
+        Err(e) => {
+            let name = v.get("name").map(text).unwrap_or_default();
+            lines.push(Line::styled(name, title_style));
+            lines.push(Line::styled(
+                format!("{e} (t shows the JSON tree)"),
+                theme.warning,
+            ));
+            return;
+        }
+    };
+    let name = if m.name.trim().is_empty() {
+        "(untitled meeting)".to_owned()
+    } else {
+        clean_line(&m.name).into_owned()
+    };
+    lines.push(Line::styled(name, title_style));
 
-    let mut meta = Vec::new();
-    if let Some(date) = m.get("date").and_then(Value::as_str) {
-        meta.push(format_date(date));
-    }
-    if m.get("is_recurring").and_then(Value::as_bool) == Some(true) {
+    let mut meta: Vec<String> = m.date.iter().map(format_date).collect();
+    if m.recurring {
         meta.push("recurring".to_owned());
     }
-    if let Some(id) = m.get("meeting_id").or_else(|| m.get("id")) {
-        meta.push(text(id));
-    }
-    if !meta.is_empty() {
-        lines.push(Line::styled(meta.join(" · "), theme.dim));
-    }
-    if let Some(url) = m.get("url").and_then(Value::as_str) {
-        lines.push(Line::styled(clean(url).into_owned(), theme.dim));
+    meta.push(m.id.as_str().to_owned());
+    lines.push(Line::styled(meta.join(" · "), theme.dim));
+    if let Some(url) = &m.url {
+        lines.push(Line::styled(clean_line(url).into_owned(), theme.dim));
     }
 
-    let list = |key: &str| {
-        m.get(key)
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-    };
-    let speakers: Vec<String> = list("speakers").iter().map(person).collect();
-    let attendees: Vec<String> = list("attendees").iter().map(person).collect();
-    for (label, people) in [("People: ", &attendees), ("Speakers: ", &speakers)] {
-        if !people.is_empty() {
+    let attendees: Vec<String> = m
+        .attendees
+        .iter()
+        .map(|p| match &p.email {
+            Some(email) => format!("{} <{}>", clean_line(&p.name), clean_line(email)),
+            None => clean_line(&p.name).into_owned(),
+        })
+        .collect();
+    let speakers: Vec<String> = m
+        .speakers
+        .iter()
+        .map(|s| clean_line(s).into_owned())
+        .collect();
+    let tags: Vec<String> = m.tags.iter().map(|s| clean_line(s).into_owned()).collect();
+    for (label, values) in [
+        ("People: ", attendees),
+        ("Speakers: ", speakers),
+        ("Tags: ", tags),
+    ] {
+        if !values.is_empty() {
             lines.push(Line::from(vec![
                 Span::styled(label, theme.dim),
-                Span::styled(people.join(", "), theme.text),
+                Span::styled(values.join(", "), theme.text),
             ]));
         }
     }
 
-    let key_points = notes_field(m, "key_points").and_then(Value::as_array);
-    if let Some(points) = key_points.filter(|p| !p.is_empty()) {
+    if !m.key_points.is_empty() {
         lines.push(heading("Key points", theme));
-        for p in points {
-            let point = resolve_speakers(&text(p), &speakers);
+        for point in &m.key_points {
             lines.push(Line::from(vec![
                 Span::styled("  • ", theme.accent),
-                Span::styled(point, theme.text),
+                Span::styled(clean_line(point).into_owned(), theme.text),
             ]));
         }
     }
 
-    let items = notes_field(m, "action_items").and_then(Value::as_array);
-    if let Some(items) = items.filter(|i| !i.is_empty()) {
+    if !m.action_items.is_empty() {
         lines.push(heading("Action items", theme));
-        for item in items {
-            lines.push(action_item(item, &speakers, theme));
+        for item in &m.action_items {
+            lines.push(action_item(&m, item, theme));
         }
     }
 
-    if let Some(summary) = notes_field(m, "detailed_summary")
-        .and_then(Value::as_str)
-        .filter(|s| !s.trim().is_empty())
-    {
+    if let Some(summary) = m.summary.as_deref().filter(|s| !s.trim().is_empty()) {
         lines.push(heading("Summary", theme));
-        let summary = resolve_speakers(summary, &speakers);
+        // Indented under its heading; blank lines stay empty.
         lines.extend(
-            markdown::to_text(&summary, theme)
+            markdown::to_text(summary, theme)
                 .lines
                 .into_iter()
                 .map(|l| {
@@ -228,35 +185,24 @@ fn meeting(m: &Value, theme: &Theme, lines: &mut Vec<Line<'static>>) {
     }
 }
 
-fn action_item(item: &Value, speakers: &[String], theme: &Theme) -> Line<'static> {
-    let field = |keys: &[&str]| {
-        keys.iter()
-            .find_map(|k| item.get(*k))
-            .map(text)
-            .filter(|s| !s.is_empty())
-    };
-    let body = match item {
-        Value::String(s) => clean(s).into_owned(),
-        _ => field(&["title", "text", "description"]).unwrap_or_default(),
-    };
-    let done = item
-        .get("completed")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    let mut spans = vec![if done {
+fn action_item(m: &Meeting, item: &ActionItem, theme: &Theme) -> Line<'static> {
+    let mut spans = vec![if item.completed {
         Span::styled("  [x] ", theme.success)
     } else {
         Span::styled("  [ ] ", theme.text)
     }];
-    spans.push(Span::styled(resolve_speakers(&body, speakers), theme.text));
-    if let Some(who) = field(&["assignee", "owner"]) {
-        spans.push(Span::styled(
-            format!(" — {}", resolve_speakers(&who, speakers)),
-            theme.dim,
-        ));
+    spans.push(Span::styled(
+        clean_line(&m.display_text(item)).into_owned(),
+        theme.text,
+    ));
+    if let Some(who) = item.assignee.as_deref().filter(|w| !w.is_empty()) {
+        spans.push(Span::styled(format!(" — {}", clean_line(who)), theme.dim));
     }
-    if let Some(due) = field(&["due_date"]) {
-        spans.push(Span::styled(format!(" (due {due})"), theme.warning));
+    if let Some(due) = item.due_date.as_deref().filter(|d| !d.is_empty()) {
+        spans.push(Span::styled(
+            format!(" (due {})", clean_line(due)),
+            theme.warning,
+        ));
     }
     Line::from(spans)
 }
@@ -271,20 +217,6 @@ mod tests {
             .iter()
             .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
             .collect()
-    }
-
-    #[test]
-    fn speakers_resolve_from_zero() {
-        let speakers = ["Anna Lee".to_owned(), "Bob Ray".to_owned()];
-        assert_eq!(
-            resolve_speakers("{{Speaker_1}} to send the plan", &speakers),
-            "Bob Ray to send the plan"
-        );
-        assert_eq!(
-            resolve_speakers("{{Speaker_7}} and {{Speaker_x}}", &speakers),
-            "Speaker 7 and {{Speaker_x}}"
-        );
-        assert_eq!(resolve_speakers("{{Speaker_", &speakers), "{{Speaker_");
     }
 
     #[test]

@@ -1,14 +1,12 @@
-//! The Tools panel: every tool the server lists, a form generated from its input schema, and
-//! the result of running it.
-//!
-//! Self-contained: the TUI hands it the tools from `tools/list`, routes keys and mouse events to
-//! it while it is shown, runs what it returns as `ToolsOutcome::Run`, and hands back the result.
+//! The Tools panel: every tool the server lists, a form generated from its input schema, and the result of running it.
+
+// Self-contained: the TUI hands it the tools from `tools/list`, routes keys and mouse events to
+// it while it is shown, runs what it returns as `ToolsOutcome::Run`, and hands back the result.
 
 mod form;
 mod meetings;
 mod result;
 mod schema;
-pub mod standin;
 mod text_view;
 
 use std::cell::Cell;
@@ -25,9 +23,9 @@ use serde_json::{Map, Value};
 pub use form::{Field, Form, FormEvent, RAW_ARGS};
 pub use result::{ResultView, View};
 pub use schema::{FieldKind, validate};
-pub use standin::Theme;
 
-use standin::clean;
+use crate::sanitize::clean_line;
+use crate::ui::theme::Theme;
 use text_view::wrap_line;
 
 /// What the TUI should do after a key or mouse event.
@@ -460,12 +458,12 @@ impl ToolsPanel {
             };
             let name = Line::from(vec![
                 Span::styled(marker, theme.accent),
-                Span::styled(clean(&tool.name).into_owned(), name_style),
+                Span::styled(clean_line(&tool.name).into_owned(), name_style),
             ]);
             buf.set_line(inner.x, y, &name, inner.width);
             if y + 1 < inner.bottom() {
                 let desc = tool.description.as_deref().unwrap_or("");
-                let desc = clean(desc.lines().next().unwrap_or("")).into_owned();
+                let desc = clean_line(desc.lines().next().unwrap_or("")).into_owned();
                 let width = usize::from(inner.width.saturating_sub(2));
                 let shown = truncate(&desc, width);
                 buf.set_line(
@@ -500,7 +498,7 @@ impl ToolsPanel {
         let Some(tool) = self.selected() else {
             return Vec::new();
         };
-        let desc = clean(tool.description.as_deref().unwrap_or("")).into_owned();
+        let desc = clean_line(tool.description.as_deref().unwrap_or("")).into_owned();
         if desc.trim().is_empty() {
             return Vec::new();
         }
@@ -513,7 +511,7 @@ impl ToolsPanel {
     fn render_form(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let name = self
             .selected()
-            .map(|t| clean(&t.name).into_owned())
+            .map(|t| clean_line(&t.name).into_owned())
             .unwrap_or_default();
         let block = self.block(Line::from(format!(" {name} ")), Focus::Form, theme);
         let inner = block.inner(area);
@@ -542,7 +540,7 @@ impl ToolsPanel {
     fn render_result(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let mut title = vec![Span::raw(" Result ")];
         if let Some(result) = &self.result {
-            title.push(Span::raw(format!("· {} ", clean(result.tool()))));
+            title.push(Span::raw(format!("· {} ", clean_line(result.tool()))));
             match result.view() {
                 View::Raw => title.push(Span::raw("· raw ")),
                 View::Tree => title.push(Span::raw("· tree ")),
@@ -554,7 +552,7 @@ impl ToolsPanel {
         }
         if let Some(running) = &self.running {
             title.push(Span::styled(
-                format!("· running {}… ", clean(running)),
+                format!("· running {}… ", clean_line(running)),
                 theme.warning,
             ));
         }
@@ -565,7 +563,7 @@ impl ToolsPanel {
             Some(result) => result.render(inner, buf, theme),
             None => {
                 let text = match &self.running {
-                    Some(name) => format!("Running {}…", clean(name)),
+                    Some(name) => format!("Running {}…", clean_line(name)),
                     None => "F5 runs the tool; its result shows here.".to_owned(),
                 };
                 buf.set_line(

@@ -5,15 +5,15 @@ use std::cell::RefCell;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use rmcp::model::{CallToolResult, ContentBlock, ResourceContents};
 
 use super::meetings;
-use super::standin::{Theme, clean};
 use super::text_view::TextView;
+use crate::sanitize::clean_line;
 use crate::ui::json_tree::JsonTree;
 use crate::ui::markdown;
+use crate::ui::theme::Theme;
 
 /// How the result is being shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,23 +35,6 @@ enum Main {
     Error,
 }
 
-/// The styles text was last built with: lines are styled when drawn, since only drawing gets a
-/// theme, and rebuilt if the theme changes.
-type ThemeKey = [Style; 8];
-
-fn theme_key(t: &Theme) -> ThemeKey {
-    [
-        t.text,
-        t.dim,
-        t.accent,
-        t.highlight,
-        t.error,
-        t.warning,
-        t.success,
-        t.title,
-    ]
-}
-
 /// One tool result, ready to draw.
 #[derive(Debug)]
 pub struct ResultView {
@@ -62,7 +45,9 @@ pub struct ResultView {
     tree: Option<JsonTree>,
     text: RefCell<TextView>,
     raw: RefCell<TextView>,
-    styled_with: RefCell<Option<ThemeKey>>,
+    /// The theme the text was last styled with: only drawing gets a theme, so lines are styled
+    /// on the first draw and again if the theme changes.
+    styled_with: RefCell<Option<Theme>>,
     view: View,
 }
 
@@ -222,13 +207,12 @@ impl ResultView {
 
     /// (Re)builds the styled lines when they were never built or the theme changed.
     fn style_lines(&self, theme: &Theme) {
-        let key = theme_key(theme);
-        if self.styled_with.borrow().as_ref() == Some(&key) {
+        if self.styled_with.borrow().as_ref() == Some(theme) {
             return;
         }
         self.text.borrow_mut().set_lines(self.main_lines(theme));
         self.raw.borrow_mut().set_lines(self.raw_lines(theme));
-        *self.styled_with.borrow_mut() = Some(key);
+        *self.styled_with.borrow_mut() = Some(theme.clone());
     }
 
     fn raw_lines(&self, theme: &Theme) -> Vec<Line<'static>> {
@@ -240,11 +224,11 @@ impl ResultView {
         match json {
             Ok(json) => json
                 .lines()
-                .map(|l| Line::styled(clean(l).into_owned(), theme.text))
+                .map(|l| Line::styled(clean_line(l).into_owned(), theme.text))
                 .collect(),
             Err(message) => message
                 .lines()
-                .map(|l| Line::styled(clean(l).into_owned(), theme.error))
+                .map(|l| Line::styled(clean_line(l).into_owned(), theme.error))
                 .collect(),
         }
     }
@@ -256,7 +240,7 @@ impl ResultView {
                 lines.extend(
                     message
                         .lines()
-                        .map(|l| Line::styled(clean(l).into_owned(), theme.error)),
+                        .map(|l| Line::styled(clean_line(l).into_owned(), theme.error)),
                 );
                 return lines;
             }
@@ -278,7 +262,7 @@ impl ResultView {
                     lines.extend(
                         pretty
                             .lines()
-                            .map(|l| Line::styled(clean(l).into_owned(), theme.error)),
+                            .map(|l| Line::styled(clean_line(l).into_owned(), theme.error)),
                     );
                 }
                 lines.extend(texts.into_iter().map(|l| l.patch_style(theme.error)));
@@ -313,7 +297,7 @@ fn content_lines(content: &[ContentBlock], theme: &Theme) -> Vec<Line<'static>> 
         if !lines.is_empty() {
             lines.push(Line::default());
         }
-        let note = |s: String| Line::from(Span::styled(clean(&s).into_owned(), theme.dim));
+        let note = |s: String| Line::from(Span::styled(clean_line(&s).into_owned(), theme.dim));
         match block {
             ContentBlock::Text(t) => lines.extend(markdown::to_text(&t.text, theme).lines),
             ContentBlock::Image(i) => {

@@ -1,5 +1,4 @@
-//! What the form makes of a JSON Schema (draft-07): the input kind of a property, a short type
-//! hint, and a validator for the subset of keywords a tool form can check.
+//! What a tool form makes of a JSON Schema (draft-07): input kinds, type hints, and a validator.
 
 use regex::Regex;
 use serde_json::{Map, Value};

@@ -1,0 +1,452 @@
+//! The browser login: discovery, client identity, the authorization URL, the wait for the
+//! redirect, the token exchange; and scope step-up and logout.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rmcp::transport::auth::{
+    AuthError as RmcpAuthError, AuthorizationManager, AuthorizationRequest, AuthorizationSession,
+};
+use tokio::sync::{Mutex, mpsc};
+
+use super::callback::{self, CallbackServer, Redirect};
+use super::http::check_transport;
+use super::registration::{pin_auth_method, register};
+use super::store::ServerStore;
+use crate::client::{BrowserMode, ClientError, Connection, Settings};
+
+/// How long the listener waits for the browser.
+const LOGIN_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("You declined access in the browser.")]
+    Denied,
+    #[error("The authorization server refused the login: {error}{}", description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    Refused {
+        error: String,
+        description: Option<String>,
+    },
+    #[error("No answer from the browser within 5 minutes; run the login again.")]
+    TimedOut,
+    #[error("{server} does not ask for a login; there is nothing to do.")]
+    NotNeeded { server: String },
+    #[error(
+        "That is not the redirect URL of this login (it has no code, or its state does not match)."
+    )]
+    BadPaste,
+    #[error("could not listen for the login redirect on 127.0.0.1: {0}")]
+    Listener(std::io::Error),
+    #[error(transparent)]
+    Client(#[from] ClientError),
+}
+
+impl AuthError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            AuthError::Client(c) => c.exit_code(),
+            AuthError::NotNeeded { .. } => 0,
+            _ => 3,
+        }
+    }
+}
+
+impl From<RmcpAuthError> for AuthError {
+    fn from(e: RmcpAuthError) -> Self {
+        AuthError::Client(ClientError::from_auth(e))
+    }
+}
+
+/// A login waiting for the user to approve it in a browser.
+pub struct PendingLogin {
+    settings: Settings,
+    store: Arc<ServerStore>,
+    session: AuthorizationSession,
+    auth_url: String,
+    expected_state: String,
+    tx: mpsc::Sender<String>,
+    rx: mpsc::Receiver<String>,
+    /// Dropping it (cancel) shuts the listener down.
+    _listener: CallbackServer,
+}
+
+impl PendingLogin {
+    /// Discovery, client registration, the loopback listener, and the browser.
+    pub async fn start(settings: &Settings) -> Result<PendingLogin, AuthError> {
+        let challenge = match probe(settings).await? {
+            Some(c) => c,
+            None => {
+                return Err(AuthError::NotNeeded {
+                    server: settings.server.clone(),
+                });
+            }
+        };
+        Self::start_with_challenge(settings, Some(challenge)).await
+    }
+
+    /// Like `start`, with the `WWW-Authenticate` of a 401 already in hand.
+    pub async fn start_with_challenge(
+        settings: &Settings,
+        challenge: Option<String>,
+    ) -> Result<PendingLogin, AuthError> {
+        let store = crate::client::open_store(settings)?;
+        let record = store.load_record().map_err(ClientError::from)?;
+        // Fresh discovery: a login is when metadata may have changed.
+        let mut manager = crate::client::manager_for(settings, &store, None).await?;
+        let resolution = manager
+            .resolve_metadata_from_challenge(challenge.as_deref())
+            .await?;
+        let mut metadata = resolution.metadata;
+        for endpoint in [&metadata.authorization_endpoint, &metadata.token_endpoint] {
+            let url = url::Url::parse(endpoint).map_err(|e| {
+                ClientError::Login(format!(
+                    "the server names an invalid OAuth endpoint {endpoint}: {e}"
+                ))
+            })?;
+            check_transport(&url).map_err(ClientError::from)?;
+        }
+
+        let (listener, port) = callback::bind(settings.redirect_port)
+            .await
+            .map_err(AuthError::Listener)?;
+        let (tx, rx) = mpsc::channel(8);
+        let (server, state_setter) =
+            CallbackServer::serve(listener, tx.clone()).map_err(AuthError::Listener)?;
+        let redirect_uri = server.redirect_uri.clone();
+
+        let supports_cimd = metadata
+            .additional_fields
+            .get("client_id_metadata_document_supported")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        let mut request = AuthorizationRequest::new(redirect_uri.clone())
+            .with_client_name("krisp-tui")
+            .with_scopes(settings.scopes.clone());
+        if let Some(challenge) = &challenge {
+            request = request.with_challenge(challenge.clone());
+        }
+        if let Some(id) = &settings.client_id {
+            request = request.with_preregistered_client(id.clone());
+            if let Some(secret) = &settings.client_secret {
+                request = request.with_client_secret(secret.clone());
+            }
+        } else if let Some(url) = settings
+            .client_metadata_url
+            .as_ref()
+            .filter(|_| supports_cimd)
+        {
+            request = request.with_client_metadata_url(url.clone());
+        } else {
+            // Reuse our registration while it fits (same issuer, same redirect URI); Krisp
+            // matches redirect_uri exactly, so a new port means a new registration.
+            let issuer = metadata.issuer.clone();
+            let reusable = record.as_ref().and_then(|r| {
+                let same_issuer = r.metadata.as_ref().map(|m| &m.issuer) == Some(&issuer);
+                r.client
+                    .clone()
+                    .filter(|c| same_issuer && c.redirect_uri == redirect_uri)
+            });
+            let registration = match reusable {
+                Some(r) => r,
+                None => {
+                    let http = crate::client::http_client()?;
+                    let r = register(&http, &metadata, &redirect_uri, &settings.scopes).await?;
+                    tracing::info!(client_id = %r.client_id, method = ?r.auth_method, "registered client");
+                    r
+                }
+            };
+            pin_auth_method(&mut metadata, registration.auth_method.as_deref());
+            request = request.with_preregistered_client(registration.client_id.clone());
+            if let Some(secret) = &registration.client_secret {
+                request = request.with_client_secret(secret.clone());
+            }
+            let (reg, meta) = (registration.clone(), metadata.clone());
+            store
+                .update(|r| {
+                    r.client = Some(reg);
+                    r.metadata = Some(meta);
+                })
+                .map_err(ClientError::from)?;
+        }
+        manager.set_metadata(metadata.clone());
+        if settings.client_id.is_some() || settings.client_metadata_url.is_some() {
+            store
+                .update(|r| r.metadata = Some(metadata))
+                .map_err(ClientError::from)?;
+        }
+
+        let session = AuthorizationSession::new(manager, request)
+            .await
+            .map_err(|(_, e)| AuthError::from(e))?;
+        let auth_url = session.get_authorization_url().to_string();
+        let expected_state = url::Url::parse(&auth_url)
+            .ok()
+            .and_then(|u| {
+                u.query_pairs()
+                    .find(|(k, _)| k == "state")
+                    .map(|(_, v)| v.into_owned())
+            })
+            .unwrap_or_default();
+        state_setter.set(&expected_state);
+        tracing::info!(port, "waiting for the login redirect");
+
+        open_browser(settings.browser, &auth_url);
+        Ok(PendingLogin {
+            settings: settings.clone(),
+            store,
+            session,
+            auth_url,
+            expected_state,
+            tx,
+            rx,
+            _listener: server,
+        })
+    }
+
+    /// Show this to the user: a browser may not exist.
+    pub fn authorization_url(&self) -> &str {
+        &self.auth_url
+    }
+
+    /// Feed a redirect URL the user pasted; it is handled like the browser's.
+    pub fn paste_sender(&self) -> mpsc::Sender<String> {
+        self.tx.clone()
+    }
+
+    /// Wait for the redirect (5 minutes at most), exchange the code, connect.
+    /// Drop the future to cancel: the listener shuts down with it.
+    pub async fn finish(self) -> Result<Connection, AuthError> {
+        let settings = self.settings.clone();
+        let store = self.store.clone();
+        let manager = self.authorize().await?;
+        Ok(Connection::from_manager(&settings, store, manager, 1).await?)
+    }
+
+    /// Wait for the redirect and exchange the code; the manager then holds the tokens.
+    pub(crate) async fn authorize(mut self) -> Result<AuthorizationManager, AuthError> {
+        let redirect = tokio::time::timeout(LOGIN_TIMEOUT, async {
+            loop {
+                let Some(raw) = self.rx.recv().await else {
+                    return Err(AuthError::TimedOut);
+                };
+                let Ok(url) = url::Url::parse(raw.trim()) else {
+                    tracing::warn!("pasted text is not a URL; still waiting");
+                    continue;
+                };
+                match callback::classify(&url, &self.expected_state) {
+                    Redirect::Code { url } => return Ok(url),
+                    Redirect::Error { error, description } if error == "access_denied" => {
+                        let _ = description;
+                        return Err(AuthError::Denied);
+                    }
+                    Redirect::Error { error, description } => {
+                        return Err(AuthError::Refused { error, description });
+                    }
+                    Redirect::Stray | Redirect::WrongState => {
+                        tracing::warn!(
+                            "a redirect that does not belong to this login; still waiting"
+                        );
+                    }
+                }
+            }
+        })
+        .await
+        .map_err(|_| AuthError::TimedOut)??;
+        self.session.handle_callback_url(&redirect).await?;
+        Ok(self.session.auth_manager)
+    }
+}
+
+/// An unauthenticated POST to learn whether (and how) the server wants a login: the 401's
+/// `WWW-Authenticate` names the protected resource metadata. `None`: no login needed.
+async fn probe(settings: &Settings) -> Result<Option<String>, ClientError> {
+    let url = url::Url::parse(&settings.server).map_err(|e| ClientError::BadServerUrl {
+        server: settings.server.clone(),
+        reason: e.to_string(),
+    })?;
+    check_transport(&url)?;
+    let body = serde_json::json!({
+        "jsonrpc": "2.0", "id": 0, "method": "ping"
+    });
+    let response = crate::client::http_client()?
+        .post(url)
+        .header(
+            ::http::header::ACCEPT,
+            "application/json, text/event-stream",
+        )
+        .json(&body)
+        .send()
+        .await
+        .map_err(|e| ClientError::Unreachable {
+            server: settings.server.clone(),
+            reason: crate::client::error_reason(&e),
+        })?;
+    if response.status() == ::http::StatusCode::UNAUTHORIZED {
+        return Ok(Some(
+            response
+                .headers()
+                .get(::http::header::WWW_AUTHENTICATE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("Bearer")
+                .to_string(),
+        ));
+    }
+    Ok(None)
+}
+
+fn open_browser(mode: BrowserMode, url: &str) {
+    match mode {
+        BrowserMode::None => {}
+        BrowserMode::System => {
+            if let Err(e) = webbrowser::open(url) {
+                tracing::info!(error = %e, "no browser could be opened; the URL is shown instead");
+            }
+        }
+        BrowserMode::InProcess => {
+            let url = url.to_string();
+            tokio::spawn(async move {
+                if let Err(e) = follow_in_process(&url).await {
+                    tracing::warn!(error = %e, "in-process browser failed");
+                }
+            });
+        }
+    }
+}
+
+/// A stand-in browser: GET the authorization URL and follow redirects into our listener.
+async fn follow_in_process(url: &str) -> Result<(), reqwest::Error> {
+    let client = reqwest::Client::builder()
+        .user_agent(crate::USER_AGENT)
+        .redirect(reqwest::redirect::Policy::limited(10))
+        .build()?;
+    client.get(url).send().await?;
+    Ok(())
+}
+
+/// Re-authorize with the union of granted and required scopes (403 `insufficient_scope`).
+pub async fn step_up(
+    settings: &Settings,
+    manager: &Arc<Mutex<AuthorizationManager>>,
+    required_scope: &str,
+) -> Result<(), ClientError> {
+    let manager = manager.lock().await;
+    let auth_url = manager
+        .request_scope_upgrade(required_scope)
+        .await
+        .map_err(ClientError::from_auth)?;
+    let state = url::Url::parse(&auth_url)
+        .ok()
+        .and_then(|u| {
+            u.query_pairs()
+                .find(|(k, _)| k == "state")
+                .map(|(_, v)| v.into_owned())
+        })
+        .unwrap_or_default();
+    // The manager's redirect_uri is the one registered; listen there again.
+    let redirect_port = url::Url::parse(&auth_url)
+        .ok()
+        .and_then(|u| {
+            u.query_pairs()
+                .find(|(k, _)| k == "redirect_uri")
+                .map(|(_, v)| v.into_owned())
+        })
+        .and_then(|r| url::Url::parse(&r).ok())
+        .and_then(|r| r.port())
+        .unwrap_or(settings.redirect_port);
+    let (listener, _) = callback::bind(redirect_port).await.map_err(|e| {
+        ClientError::Internal(format!("could not listen for the login redirect: {e}"))
+    })?;
+    let (tx, mut rx) = mpsc::channel(8);
+    let (_server, setter) = CallbackServer::serve(listener, tx).map_err(|e| {
+        ClientError::Internal(format!("could not listen for the login redirect: {e}"))
+    })?;
+    setter.set(&state);
+    eprintln!(
+        "krisp-tui needs more access ({required_scope}). Open this URL to approve it:\n{auth_url}"
+    );
+    open_browser(settings.browser, &auth_url);
+    let raw = tokio::time::timeout(LOGIN_TIMEOUT, rx.recv())
+        .await
+        .ok()
+        .flatten()
+        .ok_or_else(|| ClientError::Login("no answer from the browser within 5 minutes".into()))?;
+    let url = url::Url::parse(&raw).map_err(|e| ClientError::Login(e.to_string()))?;
+    match callback::classify(&url, &state) {
+        Redirect::Code { url } => {
+            let cb = rmcp::transport::auth::AuthorizationCallback::from_redirect_url(&url)
+                .map_err(ClientError::from_auth)?;
+            manager
+                .exchange_code_for_token_with_issuer(&cb.code, &cb.csrf_token, cb.issuer.as_deref())
+                .await
+                .map_err(ClientError::from_auth)?;
+            Ok(())
+        }
+        Redirect::Error { error, .. } if error == "access_denied" => Err(ClientError::Login(
+            "You declined access in the browser.".into(),
+        )),
+        other => Err(ClientError::Login(format!(
+            "the scope upgrade did not complete ({other:?})"
+        ))),
+    }
+}
+
+/// Forget tokens and the registration for this server; revoke the refresh token when the
+/// server offers RFC 7009 revocation.
+pub async fn logout(settings: &Settings) -> Result<bool, ClientError> {
+    let store = crate::client::open_store(settings)?;
+    let Some(record) = store.load_record()? else {
+        return Ok(false);
+    };
+    if let (Some(meta), Some(token)) = (&record.metadata, record.token())
+        && let Some(endpoint) = meta
+            .additional_fields
+            .get("revocation_endpoint")
+            .and_then(|v| v.as_str())
+    {
+        revoke(endpoint, &record, token).await;
+    }
+    store.update(|r| *r = Default::default())?;
+    Ok(true)
+}
+
+async fn revoke(
+    endpoint: &str,
+    record: &super::store::Record,
+    token: &rmcp::transport::auth::OAuthTokenResponse,
+) {
+    use oauth2::TokenResponse;
+    let Ok(url) = url::Url::parse(endpoint) else {
+        return;
+    };
+    if check_transport(&url).is_err() {
+        return;
+    }
+    let Ok(http) = crate::client::http_client() else {
+        return;
+    };
+    let secret = token
+        .refresh_token()
+        .map(|t| (t.secret().clone(), "refresh_token"))
+        .unwrap_or_else(|| (token.access_token().secret().clone(), "access_token"));
+    let mut form = vec![
+        ("token", secret.0),
+        ("token_type_hint", secret.1.to_string()),
+    ];
+    let mut request = http.post(url);
+    if let Some(client) = &record.client {
+        match (client.auth_method.as_deref(), &client.client_secret) {
+            (Some("client_secret_post"), Some(s)) => {
+                form.push(("client_id", client.client_id.clone()));
+                form.push(("client_secret", s.clone()));
+            }
+            (_, Some(s)) => request = request.basic_auth(&client.client_id, Some(s)),
+            (_, None) => form.push(("client_id", client.client_id.clone())),
+        }
+    }
+    match request.form(&form).send().await {
+        Ok(r) => tracing::info!(status = r.status().as_u16(), "token revocation"),
+        Err(e) => {
+            tracing::info!(error = %crate::client::error_reason(&e), "token revocation failed")
+        }
+    }
+}

@@ -1,0 +1,496 @@
+//! Where credentials live: the OS keyring, a 0600 JSON file, or memory; one record per server URL.
+//!
+//! A record holds rmcp's `StoredCredentials` (tokens, granted scopes, issuer), the client
+//! registration (id, secret, token-endpoint auth method, redirect URI) and the authorization
+//! server metadata, cached so that a headless call does not repeat discovery.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rmcp::transport::auth::{
+    AuthError, AuthorizationMetadata, CredentialStore, OAuthTokenResponse, StoredCredentials,
+};
+use serde::{Deserialize, Serialize};
+
+/// Keyring service name; the account is the server URL.
+const KEYRING_SERVICE: &str = "krisp-tui";
+const FILE_NAME: &str = "credentials.json";
+
+/// The store the user asked for on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum StoreKind {
+    /// The OS keyring when it really works, else the file.
+    #[default]
+    Auto,
+    Keyring,
+    File,
+    Memory,
+}
+
+/// A client registration, from `--client-id`/`--client-secret` or dynamic registration.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ClientRegistration {
+    pub client_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    /// `client_secret_basic`, `client_secret_post` or `none`, as the registration reply said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_method: Option<String>,
+    /// Krisp matches `redirect_uri` exactly, so a registration is only good for this URI.
+    pub redirect_uri: String,
+}
+
+impl fmt::Debug for ClientRegistration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientRegistration")
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "[REDACTED]"),
+            )
+            .field("auth_method", &self.auth_method)
+            .field("redirect_uri", &self.redirect_uri)
+            .finish()
+    }
+}
+
+/// Everything kept for one server.
+#[derive(Clone, Default, Serialize, Deserialize)]
+pub struct Record {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<StoredCredentials>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<ClientRegistration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<AuthorizationMetadata>,
+}
+
+impl fmt::Debug for Record {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // StoredCredentials' own Debug redacts the tokens; ClientRegistration's the secret.
+        f.debug_struct("Record")
+            .field("credentials", &self.credentials)
+            .field("client", &self.client)
+            .field("metadata", &self.metadata.as_ref().map(|m| &m.issuer))
+            .finish()
+    }
+}
+
+impl Record {
+    pub fn token(&self) -> Option<&OAuthTokenResponse> {
+        self.credentials.as_ref()?.token_response.as_ref()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the OS keyring is not usable ({0}); use --token-store file")]
+    KeyringUnavailable(String),
+    #[error("could not read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("could not write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path} is not a credential file krisp-tui understands ({reason}); move it away and log in again"
+    )]
+    Corrupt { path: PathBuf, reason: String },
+    #[error("the OS keyring failed: {0}")]
+    Keyring(String),
+}
+
+/// The backend chosen for this process.
+#[derive(Clone)]
+pub enum Backend {
+    Keyring,
+    File(PathBuf),
+    Memory,
+}
+
+impl Backend {
+    /// Resolve `kind` to a working backend. Only `auto` and `keyring` touch the keyring.
+    pub fn open(kind: StoreKind, config_dir: &Path, server: &str) -> Result<Backend, StoreError> {
+        Self::open_with(kind, config_dir, server, probe_keyring)
+    }
+
+    fn open_with(
+        kind: StoreKind,
+        config_dir: &Path,
+        server: &str,
+        probe_keyring: impl Fn() -> Result<(), String>,
+    ) -> Result<Backend, StoreError> {
+        let file = config_dir.join(FILE_NAME);
+        match kind {
+            StoreKind::Memory => Ok(Backend::Memory),
+            StoreKind::File => Ok(Backend::File(file)),
+            StoreKind::Keyring => {
+                probe_keyring().map_err(StoreError::KeyringUnavailable)?;
+                Ok(Backend::Keyring)
+            }
+            StoreKind::Auto => {
+                // Credentials already in the file stay there: probing the keyring first would
+                // split one login across two stores.
+                if matches!(read_file(&file), Ok(map) if map.contains_key(server)) {
+                    return Ok(Backend::File(file));
+                }
+                match probe_keyring() {
+                    Ok(()) => Ok(Backend::Keyring),
+                    Err(reason) => {
+                        tracing::info!(%reason, "OS keyring unusable; using the credential file");
+                        Ok(Backend::File(file))
+                    }
+                }
+            }
+        }
+    }
+
+    /// What `status` shows.
+    pub fn describe(&self) -> String {
+        match self {
+            Backend::Keyring => "OS keyring".to_string(),
+            Backend::File(path) => format!("file {}", path.display()),
+            Backend::Memory => "memory (nothing kept after exit)".to_string(),
+        }
+    }
+
+    pub fn load(&self, server: &str) -> Result<Option<Record>, StoreError> {
+        match self {
+            Backend::Memory => Ok(memory().lock().map_err(poisoned)?.get(server).cloned()),
+            Backend::File(path) => Ok(read_file(path)?.remove(server)),
+            Backend::Keyring => {
+                let entry = keyring_entry(server)?;
+                match entry.get_password() {
+                    Ok(json) => {
+                        serde_json::from_str(&json)
+                            .map(Some)
+                            .map_err(|e| StoreError::Corrupt {
+                                path: PathBuf::from("OS keyring entry"),
+                                reason: e.to_string(),
+                            })
+                    }
+                    Err(keyring::Error::NoEntry) => Ok(None),
+                    Err(e) => Err(StoreError::Keyring(e.to_string())),
+                }
+            }
+        }
+    }
+
+    /// Replace the record for `server`; `None` deletes it.
+    pub fn store(&self, server: &str, record: Option<&Record>) -> Result<(), StoreError> {
+        match self {
+            Backend::Memory => {
+                let mut map = memory().lock().map_err(poisoned)?;
+                match record {
+                    Some(r) => map.insert(server.to_string(), r.clone()),
+                    None => map.remove(server),
+                };
+                Ok(())
+            }
+            Backend::File(path) => {
+                let mut map = read_file(path)?;
+                match record {
+                    Some(r) => map.insert(server.to_string(), r.clone()),
+                    None => map.remove(server),
+                };
+                write_file(path, &map)
+            }
+            Backend::Keyring => {
+                let entry = keyring_entry(server)?;
+                match record {
+                    Some(r) => {
+                        let json = serde_json::to_string(r).map_err(|e| {
+                            StoreError::Keyring(format!("could not encode credentials: {e}"))
+                        })?;
+                        entry
+                            .set_password(&json)
+                            .map_err(|e| StoreError::Keyring(e.to_string()))
+                    }
+                    None => match entry.delete_credential() {
+                        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+                        Err(e) => Err(StoreError::Keyring(e.to_string())),
+                    },
+                }
+            }
+        }
+    }
+
+    /// Read-modify-write of one server's record.
+    pub fn update(&self, server: &str, f: impl FnOnce(&mut Record)) -> Result<(), StoreError> {
+        let mut record = self.load(server)?.unwrap_or_default();
+        f(&mut record);
+        let empty = record.credentials.is_none() && record.client.is_none();
+        self.store(server, (!empty).then_some(&record))
+    }
+}
+
+fn poisoned<T>(_: std::sync::PoisonError<T>) -> StoreError {
+    StoreError::Keyring("the in-memory credential store was poisoned by a panic".to_string())
+}
+
+fn memory() -> &'static Mutex<BTreeMap<String, Record>> {
+    static MEMORY: OnceLock<Mutex<BTreeMap<String, Record>>> = OnceLock::new();
+    MEMORY.get_or_init(Default::default)
+}
+
+fn keyring_entry(server: &str) -> Result<keyring::Entry, StoreError> {
+    keyring::Entry::new(KEYRING_SERVICE, server).map_err(|e| StoreError::Keyring(e.to_string()))
+}
+
+/// A real write, read and delete: the Secret Service can report success while locked.
+fn probe_keyring() -> Result<(), String> {
+    let account = format!("probe-{}", std::process::id());
+    let entry = keyring::Entry::new(KEYRING_SERVICE, &account).map_err(|e| e.to_string())?;
+    let value = format!("krisp-tui keyring probe {}", rand::random::<u64>());
+    entry.set_password(&value).map_err(|e| e.to_string())?;
+    let read = entry.get_password().map_err(|e| e.to_string());
+    let deleted = entry.delete_credential().map_err(|e| e.to_string());
+    match read {
+        Ok(v) if v == value => deleted,
+        Ok(_) => Err("the keyring returned a different value than was written".to_string()),
+        Err(e) => Err(e),
+    }
+}
+
+fn read_file(path: &Path) -> Result<BTreeMap<String, Record>, StoreError> {
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+        Err(source) => Err(StoreError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Write the whole map to a 0600 temp file in the same directory, fsync, rename over.
+fn write_file(path: &Path, map: &BTreeMap<String, Record>) -> Result<(), StoreError> {
+    let err = |source| StoreError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    create_private_dir(dir).map_err(err)?;
+    let json = serde_json::to_vec_pretty(map)
+        .map_err(|e| err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
+    let tmp = dir.join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = open_private(&tmp)?;
+        file.write_all(&json)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(err)
+}
+
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir)
+}
+
+fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+/// rmcp's view of one server's record.
+#[derive(Clone)]
+pub struct ServerStore {
+    backend: Backend,
+    server: String,
+    /// Set when a token is saved, so a 401 right after issuance can be told apart (Krisp's
+    /// resource server lags the authorization server by a few seconds).
+    pub fresh: Arc<Mutex<Option<std::time::Instant>>>,
+}
+
+impl ServerStore {
+    pub fn new(backend: Backend, server: &str) -> Self {
+        Self {
+            backend,
+            server: server.to_string(),
+            fresh: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    pub fn load_record(&self) -> Result<Option<Record>, StoreError> {
+        self.backend.load(&self.server)
+    }
+
+    pub fn update(&self, f: impl FnOnce(&mut Record)) -> Result<(), StoreError> {
+        self.backend.update(&self.server, f)
+    }
+
+    /// Seconds since a token was last saved by this process, if any.
+    pub fn token_age(&self) -> Option<std::time::Duration> {
+        self.fresh.lock().ok()?.map(|t| t.elapsed())
+    }
+}
+
+fn store_err(e: StoreError) -> AuthError {
+    AuthError::CredentialStoreError(e.to_string())
+}
+
+#[async_trait::async_trait]
+impl CredentialStore for ServerStore {
+    async fn load(&self) -> Result<Option<StoredCredentials>, AuthError> {
+        Ok(self
+            .load_record()
+            .map_err(store_err)?
+            .and_then(|r| r.credentials))
+    }
+
+    async fn save(&self, credentials: StoredCredentials) -> Result<(), AuthError> {
+        // Krisp rotates refresh tokens: this write must land before the new access token is used.
+        self.update(|r| r.credentials = Some(credentials))
+            .map_err(store_err)?;
+        if let Ok(mut fresh) = self.fresh.lock() {
+            *fresh = Some(std::time::Instant::now());
+        }
+        Ok(())
+    }
+
+    async fn clear(&self) -> Result<(), AuthError> {
+        // rmcp clears when the issuer changed: the registration belongs to the old server too.
+        self.backend.store(&self.server, None).map_err(store_err)
+    }
+
+    async fn on_refresh_token_rejected(
+        &self,
+        _credentials: &StoredCredentials,
+    ) -> Result<(), AuthError> {
+        // `invalid_grant`: the tokens are dead; keep the registration for the next login.
+        self.update(|r| r.credentials = None).map_err(store_err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn registration() -> ClientRegistration {
+        ClientRegistration {
+            client_id: "client-1".into(),
+            client_secret: Some("s3cr3t-value".into()),
+            auth_method: Some("client_secret_basic".into()),
+            redirect_uri: "http://127.0.0.1:8976/callback".into(),
+        }
+    }
+
+    #[test]
+    fn file_store_is_0600_and_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let backend = Backend::open(StoreKind::File, dir.path(), "https://x/mcp").unwrap();
+        backend
+            .update("https://x/mcp", |r| r.client = Some(registration()))
+            .unwrap();
+        let path = dir.path().join(FILE_NAME);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let record = backend.load("https://x/mcp").unwrap().unwrap();
+        assert_eq!(record.client, Some(registration()));
+        assert!(backend.load("https://other/mcp").unwrap().is_none());
+        // No temp file is left behind by the atomic write.
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names, vec![FILE_NAME.to_string()]);
+    }
+
+    #[test]
+    fn removing_the_last_field_deletes_the_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let backend = Backend::File(dir.path().join(FILE_NAME));
+        backend
+            .update("s", |r| r.client = Some(registration()))
+            .unwrap();
+        backend.update("s", |r| r.client = None).unwrap();
+        assert!(backend.load("s").unwrap().is_none());
+    }
+
+    #[test]
+    fn corrupt_file_is_a_sentence_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        std::fs::write(&path, b"{not json").unwrap();
+        let err = Backend::File(path).load("s").unwrap_err().to_string();
+        assert!(err.contains("is not a credential file"), "{err}");
+    }
+
+    #[test]
+    fn debug_output_redacts_secrets() {
+        let record = Record {
+            credentials: None,
+            client: Some(registration()),
+            metadata: None,
+        };
+        let debug = format!("{record:?}");
+        assert!(!debug.contains("s3cr3t-value"), "{debug}");
+        assert!(debug.contains("[REDACTED]"));
+    }
+
+    #[test]
+    fn auto_uses_the_keyring_only_when_the_probe_passes() {
+        let dir = tempfile::tempdir().unwrap();
+        let works = || Ok(());
+        let locked = || Err("locked".to_string());
+        let b = Backend::open_with(StoreKind::Auto, dir.path(), "s", works).unwrap();
+        assert!(matches!(b, Backend::Keyring));
+        let b = Backend::open_with(StoreKind::Auto, dir.path(), "s", locked).unwrap();
+        assert!(matches!(b, Backend::File(p) if p == dir.path().join(FILE_NAME)));
+        let err = Backend::open_with(StoreKind::Keyring, dir.path(), "s", locked);
+        assert!(matches!(err, Err(StoreError::KeyringUnavailable(r)) if r == "locked"));
+        // Memory and file never probe.
+        let panics = || -> Result<(), String> { panic!("probed") };
+        assert!(matches!(
+            Backend::open_with(StoreKind::Memory, dir.path(), "s", panics),
+            Ok(Backend::Memory)
+        ));
+    }
+
+    #[test]
+    fn auto_keeps_using_a_file_that_already_holds_this_server() {
+        let dir = tempfile::tempdir().unwrap();
+        Backend::File(dir.path().join(FILE_NAME))
+            .update("s", |r| r.client = Some(registration()))
+            .unwrap();
+        let panics = || -> Result<(), String> { panic!("probed") };
+        let b = Backend::open_with(StoreKind::Auto, dir.path(), "s", panics).unwrap();
+        assert!(matches!(b, Backend::File(_)));
+    }
+}

@@ -1,0 +1,241 @@
+//! Client errors, typed so callers can route them (an expired login goes back to login) and
+//! worded as sentences for the user. None of them carries a token, code or secret.
+
+use rmcp::ServiceError;
+use rmcp::service::ClientInitializeError;
+use rmcp::transport::auth::AuthError;
+use rmcp::transport::streamable_http_client::InsufficientScopeError;
+
+use crate::auth::http::InsecureUrl;
+use crate::auth::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("not logged in to {server}: run krisp-tui login")]
+    AuthRequired {
+        server: String,
+        /// The 401's `WWW-Authenticate`, where a login starts discovery.
+        challenge: Option<String>,
+    },
+    #[error("your login to {server} has expired or was revoked: run krisp-tui login")]
+    LoginExpired { server: String },
+    #[error("login failed: {0}")]
+    Login(String),
+    #[error("cannot reach {server}: {reason}. Check the address and your network.")]
+    Unreachable { server: String, reason: String },
+    #[error("{server} is not a usable server URL: {reason}")]
+    BadServerUrl { server: String, reason: String },
+    #[error(transparent)]
+    Insecure(#[from] InsecureUrl),
+    #[error("credential store: {0}")]
+    Store(#[from] StoreError),
+    #[error("the server has no tool named {name:?}; `krisp-tui tools` lists what it offers")]
+    UnknownTool { name: String },
+    #[error("{server} answered in a way krisp-tui did not expect: {reason}")]
+    Protocol { server: String, reason: String },
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ClientError {
+    pub fn is_auth_required(&self) -> bool {
+        matches!(
+            self,
+            ClientError::AuthRequired { .. } | ClientError::LoginExpired { .. }
+        )
+    }
+
+    /// Process exit code for the headless commands: 3 auth, 4 unreachable, 1 anything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            ClientError::AuthRequired { .. }
+            | ClientError::LoginExpired { .. }
+            | ClientError::Login(_) => 3,
+            ClientError::Unreachable { .. } => 4,
+            _ => 1,
+        }
+    }
+
+    pub(crate) fn from_auth(e: AuthError) -> Self {
+        match e {
+            AuthError::AuthorizationRequired => ClientError::Login(
+                "the server asks for a login that krisp-tui could not complete".into(),
+            ),
+            AuthError::TokenRefreshRejected(_) => ClientError::Login(
+                "the server rejected the stored login; run krisp-tui login".into(),
+            ),
+            AuthError::CredentialStoreError(m) => {
+                ClientError::Internal(format!("credential store: {m}"))
+            }
+            AuthError::HttpError(e) => ClientError::Unreachable {
+                server: e
+                    .url()
+                    .map(|u| u.origin().ascii_serialization())
+                    .unwrap_or_default(),
+                reason: crate::client::error::reqwest_reason(&e),
+            },
+            AuthError::DiscoveryRequestFailed { url, source } => ClientError::Unreachable {
+                server: url.origin().ascii_serialization(),
+                reason: source.to_string(),
+            },
+            other => ClientError::Login(auth_sentence(&other)),
+        }
+    }
+
+    pub(crate) fn from_init(server: &str, e: ClientInitializeError) -> Self {
+        let challenge = e.auth_challenge().map(str::to_string);
+        if challenge.is_some()
+            || chain_has::<AuthError>(&e, |a| matches!(a, AuthError::AuthorizationRequired))
+        {
+            return ClientError::AuthRequired {
+                server: server.to_string(),
+                challenge,
+            };
+        }
+        classify_transport(server, &e).unwrap_or_else(|| ClientError::Protocol {
+            server: server.to_string(),
+            reason: e.to_string(),
+        })
+    }
+
+    pub(crate) fn from_service(server: &str, e: ServiceError) -> Self {
+        if e.is_authorization_required() || e.auth_challenge().is_some() {
+            return ClientError::LoginExpired {
+                server: server.to_string(),
+            };
+        }
+        if let ServiceError::McpError(data) = &e {
+            return ClientError::Protocol {
+                server: server.to_string(),
+                reason: data.message.to_string(),
+            };
+        }
+        classify_transport(server, &e).unwrap_or_else(|| ClientError::Protocol {
+            server: server.to_string(),
+            reason: e.to_string(),
+        })
+    }
+}
+
+/// Walk an error's sources looking for a `T` that satisfies `pred`.
+fn chain_has<T: std::error::Error + 'static>(
+    e: &(dyn std::error::Error + 'static),
+    pred: impl Fn(&T) -> bool,
+) -> bool {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if let Some(t) = err.downcast_ref::<T>()
+            && pred(t)
+        {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
+}
+
+/// Connection-level failures (refused, DNS, TLS, timeouts, 5xx) anywhere in the chain.
+fn classify_transport(server: &str, e: &(dyn std::error::Error + 'static)) -> Option<ClientError> {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if let Some(r) = err.downcast_ref::<reqwest::Error>()
+            && (r.is_connect() || r.is_timeout() || r.is_request())
+        {
+            return Some(ClientError::Unreachable {
+                server: server.to_string(),
+                reason: reqwest_reason(r),
+            });
+        }
+        if let Some(a) = err.downcast_ref::<AuthError>() {
+            return Some(ClientError::from_auth_ref(a, server));
+        }
+        if let Some(s) =
+            err.downcast_ref::<rmcp::transport::streamable_http_client::HttpStatusError>()
+        {
+            return Some(ClientError::Protocol {
+                server: server.to_string(),
+                reason: format!("the server answered HTTP {}", s.status),
+            });
+        }
+        cur = err.source();
+    }
+    None
+}
+
+impl ClientError {
+    fn from_auth_ref(a: &AuthError, server: &str) -> ClientError {
+        match a {
+            AuthError::AuthorizationRequired | AuthError::TokenRefreshRejected(_) => {
+                ClientError::LoginExpired {
+                    server: server.to_string(),
+                }
+            }
+            AuthError::TokenRefreshFailed(m) => ClientError::Unreachable {
+                server: server.to_string(),
+                reason: format!("refreshing the login failed ({m})"),
+            },
+            other => ClientError::Login(auth_sentence(other)),
+        }
+    }
+}
+
+/// The innermost cause of a reqwest failure, in words (no URL query strings).
+pub(crate) fn reqwest_reason(e: &reqwest::Error) -> String {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    let mut last = e.to_string();
+    while let Some(err) = cur {
+        last = err.to_string();
+        cur = err.source();
+    }
+    if e.is_timeout() {
+        "the request timed out".into()
+    } else if e.is_connect() {
+        format!("connection failed ({last})")
+    } else {
+        last
+    }
+}
+
+/// rmcp's auth errors in words a user can act on.
+pub(crate) fn auth_sentence(e: &AuthError) -> String {
+    match e {
+        AuthError::PkceUnsupported => {
+            "the authorization server does not support PKCE with S256, which krisp-tui requires"
+                .into()
+        }
+        AuthError::AuthorizationServerMismatch {
+            expected_issuer,
+            received_issuer,
+        } => format!(
+            "the authorization server says it is {received_issuer} but was found as {expected_issuer}; refusing it (RFC 8414 §3.3)"
+        ),
+        AuthError::ProtectedResourceMetadataInvalid { reason, .. } => format!(
+            "the server's protected resource metadata does not describe this server ({reason}); refusing to send it a login"
+        ),
+        AuthError::RegistrationFailed(m) => format!("client registration failed: {m}"),
+        AuthError::TokenExchangeFailed(m) => format!("the token exchange failed: {m}"),
+        AuthError::NoAuthorizationSupport => "the server does not say how to log in".into(),
+        other => other.to_string(),
+    }
+}
+
+/// The scope a 403 `insufficient_scope` asks for, if that is why `e` happened.
+pub(crate) fn insufficient_scope(e: &ServiceError) -> Option<String> {
+    let ServiceError::TransportSend(t) = e else {
+        return None;
+    };
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(t.error.as_ref());
+    while let Some(err) = cur {
+        if let Some(s) = err.downcast_ref::<InsufficientScopeError>() {
+            return Some(s.get_required_scope().unwrap_or_default().to_string());
+        }
+        cur = err.source();
+    }
+    None
+}
+
+impl From<AuthError> for ClientError {
+    fn from(e: AuthError) -> Self {
+        ClientError::from_auth(e)
+    }
+}

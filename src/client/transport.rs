@@ -1,0 +1,181 @@
+//! The HTTP layer under rmcp's streamable-HTTP transport: reqwest, plus the retries Krisp needs.
+//!
+//! - A 401 on a token issued seconds ago is Krisp's propagation delay, not an expired login:
+//!   retry the same token with a short backoff before rmcp's `AuthClient` refreshes it.
+//! - 429 (with `Retry-After`) and 502/503/504 are retried a few times with backoff.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::stream::BoxStream;
+use http::{HeaderName, HeaderValue};
+use rmcp::model::ClientJsonRpcMessage;
+use rmcp::transport::streamable_http_client::{
+    StreamableHttpClient, StreamableHttpError, StreamableHttpPostResponse,
+    StreamableHttpResponseLimits,
+};
+use sse_stream::{Error as SseError, Sse};
+
+use crate::auth::store::ServerStore;
+
+/// How long after issuance a 401 is treated as propagation delay.
+const FRESH_TOKEN: Duration = Duration::from_secs(10);
+const MAX_RETRIES: u32 = 3;
+
+#[derive(Clone)]
+pub struct RetryingHttp {
+    pub inner: reqwest::Client,
+    pub store: Option<Arc<ServerStore>>,
+}
+
+impl RetryingHttp {
+    fn token_is_fresh(&self) -> bool {
+        self.store
+            .as_ref()
+            .and_then(|s| s.token_age())
+            .is_some_and(|age| age < FRESH_TOKEN)
+    }
+}
+
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis(200 << attempt)
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is rare for 429; fall back to backoff).
+fn retry_after(value: Option<&str>, attempt: u32) -> Duration {
+    value
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(|s| Duration::from_secs(s.min(30)))
+        .unwrap_or_else(|| backoff(attempt))
+}
+
+impl StreamableHttpClient for RetryingHttp {
+    type Error = reqwest::Error;
+
+    async fn post_message(
+        &self,
+        uri: Arc<str>,
+        message: ClientJsonRpcMessage,
+        session_id: Option<Arc<str>>,
+        auth_header: Option<String>,
+        custom_headers: HashMap<HeaderName, HeaderValue>,
+    ) -> Result<StreamableHttpPostResponse, StreamableHttpError<Self::Error>> {
+        self.post_message_with_response_limits(
+            uri,
+            message,
+            session_id,
+            auth_header,
+            custom_headers,
+            StreamableHttpResponseLimits::default(),
+        )
+        .await
+    }
+
+    async fn post_message_with_response_limits(
+        &self,
+        uri: Arc<str>,
+        message: ClientJsonRpcMessage,
+        session_id: Option<Arc<str>>,
+        auth_header: Option<String>,
+        custom_headers: HashMap<HeaderName, HeaderValue>,
+        limits: StreamableHttpResponseLimits,
+    ) -> Result<StreamableHttpPostResponse, StreamableHttpError<Self::Error>> {
+        let mut attempt = 0;
+        loop {
+            let result = self
+                .inner
+                .post_message_with_response_limits(
+                    uri.clone(),
+                    message.clone(),
+                    session_id.clone(),
+                    auth_header.clone(),
+                    custom_headers.clone(),
+                    limits,
+                )
+                .await;
+            let wait = match &result {
+                Err(StreamableHttpError::AuthRequired(_))
+                    if auth_header.is_some() && self.token_is_fresh() =>
+                {
+                    tracing::debug!(attempt, "401 on a fresh token; retrying");
+                    backoff(attempt)
+                }
+                Err(StreamableHttpError::HttpStatus(e))
+                    if e.status == 429 || matches!(e.status, 502..=504) =>
+                {
+                    tracing::debug!(attempt, status = e.status, "retrying");
+                    retry_after(e.retry_after.as_deref(), attempt)
+                }
+                _ => return result,
+            };
+            if attempt >= MAX_RETRIES {
+                return result;
+            }
+            attempt += 1;
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    async fn delete_session(
+        &self,
+        uri: Arc<str>,
+        session_id: Arc<str>,
+        auth_header: Option<String>,
+        custom_headers: HashMap<HeaderName, HeaderValue>,
+    ) -> Result<(), StreamableHttpError<Self::Error>> {
+        self.inner
+            .delete_session(uri, session_id, auth_header, custom_headers)
+            .await
+    }
+
+    async fn get_stream(
+        &self,
+        uri: Arc<str>,
+        session_id: Option<Arc<str>>,
+        last_event_id: Option<String>,
+        auth_header: Option<String>,
+        custom_headers: HashMap<HeaderName, HeaderValue>,
+    ) -> Result<BoxStream<'static, Result<Sse, SseError>>, StreamableHttpError<Self::Error>> {
+        self.inner
+            .get_stream(uri, session_id, last_event_id, auth_header, custom_headers)
+            .await
+    }
+
+    async fn get_stream_with_max_sse_event_size(
+        &self,
+        uri: Arc<str>,
+        session_id: Option<Arc<str>>,
+        last_event_id: Option<String>,
+        auth_header: Option<String>,
+        custom_headers: HashMap<HeaderName, HeaderValue>,
+        max_sse_event_size: usize,
+    ) -> Result<BoxStream<'static, Result<Sse, SseError>>, StreamableHttpError<Self::Error>> {
+        self.inner
+            .get_stream_with_max_sse_event_size(
+                uri,
+                session_id,
+                last_event_id,
+                auth_header,
+                custom_headers,
+                max_sse_event_size,
+            )
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_prefers_the_header_and_caps_it() {
+        assert_eq!(retry_after(Some("2"), 0), Duration::from_secs(2));
+        assert_eq!(retry_after(Some("3600"), 0), Duration::from_secs(30));
+        assert_eq!(
+            retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT"), 1),
+            backoff(1)
+        );
+        assert_eq!(retry_after(None, 2), Duration::from_millis(800));
+    }
+}

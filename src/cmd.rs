@@ -1,0 +1,316 @@
+//! The headless subcommands: what `main` runs for `login`, `status`, `tools`, `call`, ...
+//!
+//! Output goes to stdout; messages for the user to stderr; errors are sentences, and the exit
+//! code says what kind of failure it was (1 failure, 3 login needed or failed, 4 unreachable).
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use rmcp::model::CallToolResult;
+use serde_json::json;
+
+use crate::auth::{PendingLogin, logout};
+use crate::cli::{Cli, Command, Global};
+use crate::client::{BrowserMode, ClientError, Connection, Settings};
+
+/// A failure to report: the sentence for stderr and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub code: u8,
+}
+
+impl Failure {
+    pub fn new(code: u8, message: impl Into<String>) -> Self {
+        Failure {
+            message: message.into(),
+            code,
+        }
+    }
+}
+
+impl From<ClientError> for Failure {
+    fn from(e: ClientError) -> Self {
+        Failure::new(e.exit_code(), e.to_string())
+    }
+}
+
+impl From<crate::auth::AuthError> for Failure {
+    fn from(e: crate::auth::AuthError) -> Self {
+        Failure::new(e.exit_code(), e.to_string())
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        // A closed stdout (`| head`) is not worth a message.
+        Failure::new(1, format!("could not write the output: {e}"))
+    }
+}
+
+pub fn settings_from(global: &Global) -> Settings {
+    let mut s = Settings::new(global.server.clone(), global.config_dir());
+    s.client_id = global.client_id.clone();
+    s.client_secret = global.client_secret.clone();
+    s.client_metadata_url = global.client_metadata_url.clone();
+    s.scopes = global.scopes.clone();
+    s.store = global.token_store;
+    s.redirect_port = global.redirect_port;
+    s.no_login = global.no_login;
+    s
+}
+
+/// Connect with stored credentials, logging in through the browser when that is needed and
+/// allowed.
+pub async fn connect_or_login(settings: &Settings) -> Result<Connection, Failure> {
+    match Connection::connect(settings).await {
+        Ok(c) => Ok(c),
+        Err(e) if e.is_auth_required() && !settings.no_login => {
+            let challenge = match e {
+                ClientError::AuthRequired { challenge, .. } => challenge,
+                _ => None,
+            };
+            login(settings, challenge).await
+        }
+        Err(ClientError::LoginExpired { server }) => Err(Failure::new(
+            3,
+            ClientError::AuthRequired {
+                server,
+                challenge: None,
+            }
+            .to_string(),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The browser login, with the URL always printed and, without a browser, a pasted redirect
+/// URL accepted on stdin.
+pub async fn login(settings: &Settings, challenge: Option<String>) -> Result<Connection, Failure> {
+    let pending = match challenge {
+        Some(c) => PendingLogin::start_with_challenge(settings, Some(c)).await?,
+        None => PendingLogin::start(settings).await?,
+    };
+    if settings.browser != BrowserMode::InProcess {
+        eprintln!(
+            "To log in to {}, open this URL in a browser:\n\n  {}\n",
+            settings.server,
+            pending.authorization_url()
+        );
+    }
+    if settings.browser == BrowserMode::None {
+        eprintln!(
+            "Then paste here the full URL your browser was sent to (it starts with http://127.0.0.1):"
+        );
+        let paste = pending.paste_sender();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            while std::io::stdin().read_line(&mut line).is_ok_and(|n| n > 0) {
+                if paste.blocking_send(line.trim().to_string()).is_err() {
+                    break;
+                }
+                line.clear();
+            }
+        });
+    } else if settings.browser == BrowserMode::System {
+        eprintln!("Waiting for the browser (Ctrl-C to cancel)...");
+    }
+    Ok(pending.finish().await?)
+}
+
+pub async fn run(cli: &Cli, settings: &Settings) -> Result<(), Failure> {
+    let Some(command) = &cli.command else {
+        return Err(Failure::new(2, "no subcommand"));
+    };
+    let mut out = std::io::stdout().lock();
+    match command {
+        Command::Login { no_browser } => {
+            let mut settings = settings.clone();
+            if *no_browser {
+                settings.browser = BrowserMode::None;
+            }
+            let connection = login(&settings, None).await?;
+            eprintln!("Logged in to {}.", connection.server());
+            connection.close().await;
+        }
+        Command::Logout => {
+            if logout(settings).await? {
+                eprintln!("Logged out of {}.", settings.server);
+            } else {
+                eprintln!("Not logged in to {}; nothing to forget.", settings.server);
+            }
+        }
+        Command::Status { json } => status(&mut out, settings, *json)?,
+        Command::Tools { json } => {
+            let connection = connect_or_login(settings).await?;
+            let tools = connection.list_tools().await?;
+            if *json {
+                serde_json::to_writer_pretty(&mut out, &tools).map_err(std::io::Error::from)?;
+                writeln!(out)?;
+            } else {
+                let width = tools.iter().map(|t| t.name.len()).max().unwrap_or(0);
+                for tool in &tools {
+                    let description = tool.description.as_deref().unwrap_or("");
+                    let first = description.lines().next().unwrap_or("");
+                    writeln!(
+                        out,
+                        "{:width$}  {}",
+                        crate::sanitize::clean(&tool.name),
+                        crate::sanitize::clean(first)
+                    )?;
+                }
+            }
+            connection.close().await;
+        }
+        Command::Call {
+            tool,
+            pairs,
+            args,
+            json,
+        } => {
+            let connection = connect_or_login(settings).await?;
+            let tools = connection.list_tools().await?;
+            let Some(spec) = tools.iter().find(|t| t.name == *tool) else {
+                return Err(ClientError::UnknownTool { name: tool.clone() }.into());
+            };
+            let arguments = crate::client::args::build(&spec.input_schema, pairs, args.as_deref())
+                .map_err(|e| Failure::new(2, e.to_string()))?;
+            let result = connection.call_tool(tool, arguments).await?;
+            connection.close().await;
+            print_result(&mut out, &result, *json)?;
+            if result.is_error == Some(true) {
+                return Err(Failure::new(1, ""));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn text_of(result: &CallToolResult) -> String {
+    result
+        .content
+        .iter()
+        .filter_map(|c| c.as_text().map(|t| t.text.as_str()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn print_result(out: &mut impl Write, result: &CallToolResult, json: bool) -> Result<(), Failure> {
+    if json {
+        serde_json::to_writer_pretty(&mut *out, result).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let text = text_of(result);
+    let text = if text.is_empty() {
+        result
+            .structured_content
+            .as_ref()
+            .map(|v| serde_json::to_string_pretty(v).unwrap_or_default())
+            .unwrap_or_default()
+    } else {
+        text
+    };
+    if result.is_error == Some(true) {
+        eprintln!("{}", crate::sanitize::clean(&text));
+    } else {
+        writeln!(out, "{}", crate::sanitize::clean(&text))?;
+    }
+    Ok(())
+}
+
+fn status(out: &mut impl Write, settings: &Settings, json: bool) -> Result<(), Failure> {
+    let store = crate::client::open_store(settings)?;
+    let record = store.load_record().map_err(ClientError::from)?;
+    let credentials = record.as_ref().and_then(|r| r.credentials.as_ref());
+    let token = record.as_ref().and_then(|r| r.token());
+    let expires_at = credentials.and_then(|c| {
+        use oauth2::TokenResponse;
+        let received = c.token_received_at?;
+        let lifetime = c.token_response.as_ref()?.expires_in()?;
+        Some(received + lifetime.as_secs())
+    });
+    let has_refresh = token.is_some_and(|t| {
+        use oauth2::TokenResponse;
+        t.refresh_token().is_some()
+    });
+    let scopes = credentials
+        .map(|c| c.granted_scopes.clone())
+        .unwrap_or_default();
+    let client_id = record
+        .as_ref()
+        .and_then(|r| r.client.as_ref().map(|c| c.client_id.clone()))
+        .or_else(|| credentials.map(|c| c.client_id.clone()));
+    let issuer = record
+        .as_ref()
+        .and_then(|r| r.metadata.as_ref()?.issuer.clone());
+    let expires = expires_at.and_then(|t| {
+        time::OffsetDateTime::from_unix_timestamp(t as i64)
+            .ok()?
+            .format(&time::format_description::well_known::Rfc3339)
+            .ok()
+    });
+    if json {
+        let v = json!({
+            "server": settings.server,
+            "token_store": store.backend().describe(),
+            "logged_in": token.is_some(),
+            "scopes": scopes,
+            "expires_at": expires,
+            "refresh_token": has_refresh,
+            "client_id": client_id,
+            "issuer": issuer,
+        });
+        serde_json::to_writer_pretty(&mut *out, &v).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "server:      {}", settings.server)?;
+        writeln!(out, "token store: {}", store.backend().describe())?;
+        writeln!(
+            out,
+            "logged in:   {}",
+            if token.is_some() { "yes" } else { "no" }
+        )?;
+        if token.is_some() {
+            writeln!(
+                out,
+                "scopes:      {}",
+                if scopes.is_empty() {
+                    "(not stated)".to_string()
+                } else {
+                    scopes.join(" ")
+                }
+            )?;
+            writeln!(
+                out,
+                "expires:     {}",
+                expires.as_deref().unwrap_or("unknown")
+            )?;
+            writeln!(
+                out,
+                "refreshable: {}",
+                if has_refresh { "yes" } else { "no" }
+            )?;
+        }
+        if let Some(id) = client_id {
+            writeln!(out, "client id:   {id}")?;
+        }
+        if let Some(issuer) = issuer {
+            writeln!(out, "issuer:      {issuer}")?;
+        }
+    }
+    Ok(())
+}
+
+/// Print a failure the way every command does and turn it into the exit code.
+pub fn report(result: Result<(), Failure>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            if !f.message.is_empty() {
+                eprintln!("krisp-tui: {}", f.message);
+            }
+            ExitCode::from(f.code)
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! Meetings and transcripts exported as Markdown, text, JSON, SRT and WebVTT (pure functions of
+//! the model), and the one I/O helper that writes an export to disk atomically.
+
+mod file;
+mod json;
+mod markdown;
+mod subtitles;
+mod text;
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::krisp::{Document, Meeting};
+
+pub use file::write_file;
+pub use json::{SCHEMA_VERSION, parse_json_export};
+
+/// An export format; its command-line and serde name is its file extension.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Md,
+    Txt,
+    Json,
+    Srt,
+    Vtt,
+}
+
+impl Format {
+    pub const ALL: [Format; 5] = [
+        Format::Md,
+        Format::Txt,
+        Format::Json,
+        Format::Srt,
+        Format::Vtt,
+    ];
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Md => "md",
+            Format::Txt => "txt",
+            Format::Json => "json",
+            Format::Srt => "srt",
+            Format::Vtt => "vtt",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.extension())
+    }
+}
+
+/// Renders a meeting (and its document, when there is one) in `format`. `txt`, `srt` and `vtt`
+/// hold only the transcript; `md` and `json` hold everything.
+pub fn render(format: Format, meeting: &Meeting, document: Option<&Document>) -> String {
+    let turns = document.map_or(&[][..], |d| &d.transcript.turns[..]);
+    match format {
+        Format::Md => markdown::render(meeting, document),
+        Format::Txt => text::render(turns),
+        Format::Json => json::render(meeting, document),
+        Format::Srt => subtitles::srt(turns),
+        Format::Vtt => subtitles::vtt(turns),
+    }
+}
+
+/// `YYYY-MM-DD-<slug>.<ext>`, the date being the meeting's (UTC) day; without a date that
+/// parses, just `<slug>.<ext>`.
+pub fn default_file_name(meeting: &Meeting, format: Format) -> String {
+    let slug = slug(&meeting.name);
+    let ext = format.extension();
+    match meeting.date.as_ref().and_then(|d| d.as_datetime()) {
+        Some(dt) => {
+            let day = dt.to_offset(time::UtcOffset::UTC).date();
+            format!(
+                "{:04}-{:02}-{:02}-{slug}.{ext}",
+                day.year(),
+                u8::from(day.month()),
+                day.day()
+            )
+        }
+        None => format!("{slug}.{ext}"),
+    }
+}
+
+/// Longest slug, in bytes: leaves room for the date and extension well under any `NAME_MAX`.
+const SLUG_MAX: usize = 80;
+
+/// A file-name-safe form of a meeting name: lowercase letters and digits of any script, runs of
+/// anything else (separators, control characters, punctuation) as one `-`, `.` and `_` kept
+/// inside, no leading or trailing `-`/`.`/`_`, at most 80 bytes; `meeting` when nothing is left.
+pub fn slug(name: &str) -> String {
+    let mut out = String::with_capacity(name.len().min(SLUG_MAX + 4));
+    let mut pending_dash = false;
+    'chars: for c in name.chars() {
+        let keep_inside = matches!(c, '.' | '_');
+        if !c.is_alphanumeric() && !keep_inside {
+            pending_dash = true;
+            continue;
+        }
+        if out.is_empty() && keep_inside {
+            continue;
+        }
+        let dash = if pending_dash && !out.is_empty() {
+            1
+        } else {
+            0
+        };
+        let lower = c.to_lowercase();
+        let width: usize = lower.clone().map(char::len_utf8).sum();
+        if out.len() + dash + width > SLUG_MAX {
+            break 'chars;
+        }
+        if dash == 1 {
+            out.push('-');
+        }
+        pending_dash = false;
+        out.extend(lower);
+    }
+    let trimmed = out.trim_end_matches(['-', '.', '_']).len();
+    out.truncate(trimmed);
+    if out.is_empty() {
+        out.push_str("meeting");
+    }
+    out
+}
+
+/// Why an export could not be written or read back. Each message is a plain sentence.
+#[derive(thiserror::Error, Debug)]
+pub enum ExportError {
+    #[error("{} already exists; use --force to overwrite it.", path.display())]
+    Exists { path: PathBuf },
+    #[error("Could not write {}: {source}.", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("This is not a krisp-tui JSON export: {0}.")]
+    Parse(#[source] serde_json::Error),
+    #[error(
+        "This JSON export has schema version {found}; this krisp-tui reads version {SCHEMA_VERSION}."
+    )]
+    UnsupportedVersion { found: u64 },
+}
+
+/// A speaker name or title on one line: runs of whitespace (newlines included) become one space.
+fn one_line(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
