@@ -710,6 +710,17 @@ fn form_with_error() -> ToolsPanel {
     panel
 }
 
+/// A run that has been sent and not answered yet, with no earlier result.
+fn running_panel() -> ToolsPanel {
+    let mut panel = ToolsPanel::new(krisp_tools());
+    open(&mut panel, "list_upcoming_meetings");
+    let ToolsOutcome::Run { name, .. } = run(&mut panel) else {
+        panic!("should run")
+    };
+    panel.set_running(&name);
+    panel
+}
+
 fn snapshot_states() -> Vec<(&'static str, ToolsPanel)> {
     let mut raw = result_panel("search_meetings", Ok(fixture_result("search_meetings")));
     press(&mut raw, KeyCode::Char('r'));
@@ -737,6 +748,7 @@ fn snapshot_states() -> Vec<(&'static str, ToolsPanel)> {
             result_panel("get_document", Err("connection reset by peer".to_owned())),
         ),
         ("raw_view", raw),
+        ("running", running_panel()),
     ]
 }
 

@@ -19,6 +19,9 @@ use crate::ui::theme::Theme;
 /// Name of the single field offered when the input schema is not a plain object of properties.
 pub const RAW_ARGS: &str = "(arguments)";
 
+/// Rows of help (type hint, description, full error) under the fields at most.
+const HELP_ROWS: usize = 4;
+
 /// What a key did to the form.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FormEvent {
@@ -465,10 +468,11 @@ impl Form {
         FormEvent::Handled
     }
 
-    /// Rows the form wants: header, one per field, and the help of the focused field.
-    pub fn wanted_height(&self, width: u16) -> u16 {
-        let help = self.help_lines(&Theme::default(), width).len();
-        (1 + self.fields.len() + 1 + help).min(u16::MAX as usize) as u16
+    /// Rows the form wants at most: one per field, and a blank row and the help of the focused
+    /// field while the form has the keyboard.
+    pub fn wanted_height(&self, focused: bool) -> u16 {
+        let help = if focused { 1 + HELP_ROWS } else { 0 };
+        u16::try_from(self.fields.len() + help).unwrap_or(u16::MAX)
     }
 
     fn help_lines(&self, theme: &Theme, width: u16) -> Vec<Line<'static>> {
@@ -493,7 +497,7 @@ impl Form {
                 width.into(),
             ));
         }
-        lines.truncate(4);
+        lines.truncate(HELP_ROWS);
         lines
     }
 

@@ -49,6 +49,9 @@ pub enum Focus {
     Result,
 }
 
+/// Rows the form pane gives the tool's description, with the blank row after it.
+const DESCRIPTION_ROWS: u16 = 3;
+
 /// Below this width the panes are shown one at a time.
 const WIDE: u16 = 72;
 
@@ -382,7 +385,7 @@ impl ToolsPanel {
             };
         }
         let wanted = self.form().map_or(3, |f| {
-            f.wanted_height(right.width.saturating_sub(2)) + 2 + 2
+            f.wanted_height(self.focus == Focus::Form) + 2 + DESCRIPTION_ROWS
         });
         // The focused pane of the two gets the larger share.
         let share = if self.focus == Focus::Result { 3 } else { 2 };
@@ -485,7 +488,7 @@ impl ToolsPanel {
     /// The part of the form pane the fields are drawn in (below the tool's description).
     fn form_fields_area(&self, area: Rect) -> Rect {
         let inner = Block::bordered().inner(area);
-        let desc_rows = self.description_lines(inner.width, &Theme::default()).len() as u16;
+        let desc_rows = self.description_lines(inner.width).len() as u16;
         let desc_rows = desc_rows.min(inner.height.saturating_sub(1));
         Rect {
             y: inner.y + desc_rows,
@@ -494,7 +497,8 @@ impl ToolsPanel {
         }
     }
 
-    fn description_lines(&self, width: u16, theme: &Theme) -> Vec<Line<'static>> {
+    /// The selected tool's description, wrapped, at most two rows and a blank one; unstyled.
+    fn description_lines(&self, width: u16) -> Vec<Line<'static>> {
         let Some(tool) = self.selected() else {
             return Vec::new();
         };
@@ -502,7 +506,7 @@ impl ToolsPanel {
         if desc.trim().is_empty() {
             return Vec::new();
         }
-        let mut lines = wrap_line(&Line::styled(desc, theme.dim), width.into());
+        let mut lines = wrap_line(&Line::raw(desc), width.into());
         lines.truncate(2);
         lines.push(Line::default());
         lines
@@ -516,6 +520,9 @@ impl ToolsPanel {
         let block = self.block(Line::from(format!(" {name} ")), Focus::Form, theme);
         let inner = block.inner(area);
         block.render(area, buf);
+        if inner.is_empty() {
+            return;
+        }
         let Some(form) = self.form() else {
             buf.set_line(
                 inner.x,
@@ -527,12 +534,13 @@ impl ToolsPanel {
         };
         let fields = self.form_fields_area(area);
         for (i, line) in self
-            .description_lines(inner.width, theme)
+            .description_lines(inner.width)
             .iter()
             .enumerate()
             .take(usize::from(fields.y - inner.y))
         {
-            buf.set_line(inner.x, inner.y + i as u16, line, inner.width);
+            let line = line.clone().style(theme.dim);
+            buf.set_line(inner.x, inner.y + i as u16, &line, inner.width);
         }
         form.render(fields, buf, theme, self.focus == Focus::Form);
     }
@@ -559,6 +567,9 @@ impl ToolsPanel {
         let block = self.block(Line::from(title), Focus::Result, theme);
         let inner = block.inner(area);
         block.render(area, buf);
+        if inner.is_empty() {
+            return;
+        }
         match &self.result {
             Some(result) => result.render(inner, buf, theme),
             None => {
