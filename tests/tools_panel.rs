@@ -529,6 +529,43 @@ fn results_scroll_toggle_raw_and_fold() {
 }
 
 #[test]
+fn key_hints_follow_the_focus() {
+    let mut panel = ToolsPanel::new(krisp_tools());
+    assert_eq!(
+        panel.key_hints(),
+        [
+            ("↑↓ j k", "select tool"),
+            ("Enter", "open form"),
+            ("F5", "run"),
+            ("Esc", "close")
+        ]
+    );
+    open(&mut panel, "list_action_items");
+    assert_eq!(
+        panel.key_hints(),
+        [
+            ("Tab S-Tab ↑↓", "next/previous field"),
+            ("Space ← →", "toggle / choose"),
+            ("F5 C-Enter", "run"),
+            ("Esc", "back to list"),
+        ]
+    );
+    panel.set_result("list_action_items", Ok(fixture_result("list_action_items")));
+    press(&mut panel, KeyCode::F(6));
+    assert_eq!(
+        panel.key_hints(),
+        [
+            ("j k PgUp PgDn", "scroll"),
+            ("r", "raw JSON"),
+            ("Enter ← →", "fold / unfold"),
+            ("+ -", "unfold / fold all"),
+            ("F5", "run again"),
+            ("Esc", "back to form"),
+        ]
+    );
+}
+
+#[test]
 fn mouse_selects_tools_and_fields() {
     let mut panel = ToolsPanel::new(krisp_tools());
     let area = Rect::new(0, 0, 100, 30);
@@ -822,5 +859,161 @@ fn hostile_tool_text_never_reaches_the_screen_raw() {
             !screen.chars().any(|c| c.is_control()),
             "control character on screen: {screen:?}"
         );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Robustness: arbitrary schemas and key sequences
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::sample::select;
+
+    const KEYWORDS: &[&str] = &[
+        "type",
+        "enum",
+        "const",
+        "default",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "items",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "anyOf",
+        "oneOf",
+        "allOf",
+        "not",
+        "properties",
+        "required",
+        "additionalProperties",
+        "$ref",
+        "description",
+        "format",
+    ];
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            (-1e6f64..1e6).prop_map(Value::from),
+            select(vec![
+                "string", "integer", "number", "boolean", "array", "object", "null"
+            ])
+            .prop_map(Value::from),
+            "[a-z0-9\\[\\](){}*+?^$|\\\\\u{1b}\u{85},]{0,8}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                prop::collection::vec((select(KEYWORDS.to_vec()), inner), 0..6).prop_map(|kv| {
+                    Value::Object(kv.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+                }),
+            ]
+        })
+    }
+
+    fn input_schema() -> impl Strategy<Value = serde_json::Map<String, Value>> {
+        let props = prop::collection::vec(("[a-z\u{1b}]{1,6}", json_value()), 0..6);
+        (
+            props,
+            prop::collection::vec("[a-z]{1,6}", 0..3),
+            json_value(),
+        )
+            .prop_map(|(props, required, extra)| {
+                let mut schema = serde_json::Map::new();
+                schema.insert("type".into(), "object".into());
+                schema.insert(
+                    "properties".into(),
+                    Value::Object(props.into_iter().collect()),
+                );
+                schema.insert("required".into(), json!(required));
+                if let Value::Object(extra) = extra {
+                    schema.extend(extra);
+                }
+                schema
+            })
+    }
+
+    fn key_event() -> impl Strategy<Value = KeyEvent> {
+        let codes = vec![
+            KeyCode::Char('a'),
+            KeyCode::Char('1'),
+            KeyCode::Char('-'),
+            KeyCode::Char('['),
+            KeyCode::Char(']'),
+            KeyCode::Char('"'),
+            KeyCode::Char(','),
+            KeyCode::Char(' '),
+            KeyCode::Char('{'),
+            KeyCode::Char('}'),
+            KeyCode::Char('r'),
+            KeyCode::Char('t'),
+            KeyCode::Char('j'),
+            KeyCode::Char('k'),
+            KeyCode::Char('+'),
+            KeyCode::Char('G'),
+            KeyCode::Tab,
+            KeyCode::BackTab,
+            KeyCode::Up,
+            KeyCode::Down,
+            KeyCode::Left,
+            KeyCode::Right,
+            KeyCode::Enter,
+            KeyCode::Esc,
+            KeyCode::F(5),
+            KeyCode::F(6),
+            KeyCode::Backspace,
+            KeyCode::PageDown,
+            KeyCode::PageUp,
+            KeyCode::End,
+        ];
+        select(codes).prop_map(key)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+
+        /// Whatever the schema and whatever is typed: no panic, and a run sends only fields the
+        /// schema has (or what the raw-arguments field holds).
+        #[test]
+        fn any_schema_any_keys(
+            schemas in prop::collection::vec(input_schema(), 1..4),
+            keys in prop::collection::vec(key_event(), 0..60),
+            structured in json_value(),
+            width in 1u16..120,
+            height in 1u16..40,
+        ) {
+            let tools: Vec<Tool> = schemas
+                .iter()
+                .enumerate()
+                .map(|(i, s)| Tool::new(format!("tool{i}"), "fuzzed", s.clone()))
+                .collect();
+            let mut panel = ToolsPanel::new(tools);
+            panel.set_result("tool0", Ok(CallToolResult::structured(structured)));
+            for k in keys {
+                if let ToolsOutcome::Run { name, args } = panel.handle_key(k) {
+                    let tool = panel.tools().iter().find(|t| t.name == name.as_str()).cloned();
+                    let props = tool.as_ref().and_then(|t| t.input_schema.get("properties")).and_then(Value::as_object);
+                    let raw = panel.form().is_some_and(|f| f.fields().iter().any(|f| f.name() == "(arguments)"));
+                    for arg in args.keys() {
+                        let required = tool.as_ref().and_then(|t| t.input_schema.get("required")).and_then(Value::as_array)
+                            .is_some_and(|r| r.contains(&Value::String(arg.clone())));
+                        prop_assert!(raw || required || props.is_some_and(|p| p.contains_key(arg)), "unexpected argument {arg}");
+                    }
+                }
+                let mut buf = Buffer::empty(Rect::new(0, 0, width, height));
+                panel.render(buf.area, &mut buf, &Theme::default());
+                prop_assert!(!buf.content().iter().any(|c| c.symbol().chars().any(char::is_control)));
+            }
+        }
     }
 }
