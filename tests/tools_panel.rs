@@ -819,45 +819,84 @@ fn no_panic_at_any_small_size() {
     panel.render(Rect::new(10, 5, 60, 30), &mut buf, &Theme::default());
 }
 
+/// Control characters and the bidi controls a sanitized screen never shows.
+fn unsafe_char(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 #[test]
 fn hostile_tool_text_never_reaches_the_screen_raw() {
+    let evil = "evil\u{1b}[2J\u{202e}";
     let schema = args(json!({
         "type": "object",
         "required": ["x\u{1b}]0;pwned\u{7}"],
-        "properties": {"x\u{1b}]0;pwned\u{7}": {"type": "string", "default": "\u{1b}[31mred", "description": "\u{9b}31m"}}
+        "properties": {
+            "x\u{1b}]0;pwned\u{7}": {"type": "string", "default": "\u{1b}[31mred", "description": "\u{9b}31m \u{202e}"},
+            "p": {"type": "string", "pattern": "^\u{202e}x$", "format": "\u{202e}date"},
+            "e": {"type": "array", "items": {"enum": ["\u{202e}a"]}},
+            "c": {"enum": ["\u{202e}\u{1b}[1m", 2]}
+        }
     }));
     let mut panel = ToolsPanel::new(vec![Tool::new(
-        "evil\u{1b}[2J",
-        "desc \u{1b}[5m blink",
+        evil,
+        "desc \u{1b}[5m \u{2066}blink",
         schema,
     )]);
-    let text = |p: &ToolsPanel| {
+    let mut screens = Vec::new();
+    let mut snap = |p: &ToolsPanel| {
         let terminal = draw(p, 100, 30);
-        terminal
-            .backend()
-            .buffer()
-            .content()
-            .iter()
-            .map(|c| c.symbol().to_owned())
-            .collect::<String>()
+        let cells = terminal.backend().buffer().content().iter();
+        screens.push(cells.map(|c| c.symbol().to_owned()).collect::<String>());
     };
-    let screen = text(&panel);
-    assert!(screen.contains("evil␛[2J"), "{screen}");
-    open(&mut panel, "evil\u{1b}[2J");
+    snap(&panel);
+    open(&mut panel, evil);
+    snap(&panel);
+    goto_field(&mut panel, "p");
+    type_text(&mut panel, "a");
+    snap(&panel);
+    goto_field(&mut panel, "e");
+    type_text(&mut panel, "b");
+    snap(&panel);
+    goto_field(&mut panel, "c");
+    press(&mut panel, KeyCode::Right);
+    snap(&panel);
+    panel.set_running(evil);
     panel.set_result(
-        "evil\u{1b}[2J",
+        evil,
         Ok(CallToolResult::structured(
-            json!({"k\u{1b}": "\u{1b}[31m", "list": ["\u{85}"]}),
+            json!({"k\u{1b}\u{202e}": "\u{1b}[31m\u{2067}", "list": ["\u{85}"]}),
         )),
     );
-    for screen in [text(&panel), {
-        press(&mut panel, KeyCode::F(6));
-        press(&mut panel, KeyCode::Char('r'));
-        text(&panel)
-    }] {
+    snap(&panel);
+    press(&mut panel, KeyCode::F(6));
+    press(&mut panel, KeyCode::Char('r'));
+    snap(&panel);
+    panel.set_result(evil, Err("failed: \u{1b}[2J\u{202e}".to_owned()));
+    snap(&panel);
+
+    // The buffer drops zero-width characters by itself, so look for the sanitizer's placeholders.
+    let expect = [
+        (0, "evil␛[2J⟨U+202E⟩"),
+        (1, "desc ␛[5m ⟨U+2066⟩blink"),
+        (2, "✗ p: must match ^⟨U+202E⟩x$"),
+        (2, "string (⟨U+202E⟩date)"),
+        (3, "✗ e: item 1: must be one of: ⟨U+202E⟩a"),
+        (4, "◂ ⟨U+202E⟩␛[1m ▸"),
+        (5, "k␛⟨U+202E⟩: \"␛[31m⟨U+2067⟩\""),
+        (6, "\"k\\u001b⟨U+202E⟩\": \"\\u001b[31m⟨U+2067⟩\""),
+        (7, "failed: ␛[2J⟨U+202E⟩"),
+    ];
+    for (i, text) in expect {
         assert!(
-            !screen.chars().any(|c| c.is_control()),
-            "control character on screen: {screen:?}"
+            screens[i].contains(text),
+            "screen {i} lacks {text}: {}",
+            screens[i]
+        );
+    }
+    for screen in screens {
+        assert!(
+            !screen.chars().any(unsafe_char),
+            "unsafe character on screen: {screen:?}"
         );
     }
 }
@@ -909,7 +948,7 @@ mod fuzz {
                 "string", "integer", "number", "boolean", "array", "object", "null"
             ])
             .prop_map(Value::from),
-            "[a-z0-9\\[\\](){}*+?^$|\\\\\u{1b}\u{85},]{0,8}".prop_map(Value::String),
+            "[a-z0-9\\[\\](){}*+?^$|\\\\\u{1b}\u{85}\u{202e},]{0,8}".prop_map(Value::String),
         ];
         leaf.prop_recursive(4, 48, 6, |inner| {
             prop_oneof![
@@ -922,7 +961,7 @@ mod fuzz {
     }
 
     fn input_schema() -> impl Strategy<Value = serde_json::Map<String, Value>> {
-        let props = prop::collection::vec(("[a-z\u{1b}]{1,6}", json_value()), 0..6);
+        let props = prop::collection::vec(("[a-z\u{1b}\u{202e}]{1,6}", json_value()), 0..6);
         (
             props,
             prop::collection::vec("[a-z]{1,6}", 0..3),
@@ -1012,7 +1051,7 @@ mod fuzz {
                 }
                 let mut buf = Buffer::empty(Rect::new(0, 0, width, height));
                 panel.render(buf.area, &mut buf, &Theme::default());
-                prop_assert!(!buf.content().iter().any(|c| c.symbol().chars().any(char::is_control)));
+                prop_assert!(!buf.content().iter().any(|c| c.symbol().chars().any(unsafe_char)));
             }
         }
     }

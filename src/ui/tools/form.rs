@@ -200,7 +200,8 @@ impl Field {
             Ok(Some(v)) => schema::validate(&v, &self.schema).map(|()| Some(v)),
             Err(e) => Err(e),
         };
-        self.error = result.as_ref().err().cloned();
+        // Messages quote the schema (patterns, enum values, names): sanitize them for drawing.
+        self.error = result.as_ref().err().map(|e| clean_line(e).into_owned());
         result.map_err(|_| ())
     }
 

@@ -99,7 +99,7 @@ fn meeting(v: &Value, theme: &Theme, lines: &mut Vec<Line<'static>>) {
             let name = v.get("name").map(text).unwrap_or_default();
             lines.push(Line::styled(name, title_style));
             lines.push(Line::styled(
-                format!("{e} (t shows the JSON tree)"),
+                format!("{} (t shows the JSON tree)", clean_line(&e.to_string())),
                 theme.warning,
             ));
             return;

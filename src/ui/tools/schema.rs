@@ -3,6 +3,8 @@
 use regex::Regex;
 use serde_json::{Map, Value};
 
+use crate::sanitize::clean_line;
+
 /// How a property is edited.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FieldKind {
@@ -79,8 +81,14 @@ pub fn kind_of(schema: &Value) -> FieldKind {
         Some("number") => FieldKind::Number,
         Some("boolean") => FieldKind::Toggle,
         Some("array") => {
-            let items = schema.get("items");
-            let comma = items.is_some_and(|i| i.is_object() && is_scalar_type(single_type(i)));
+            // Scalar items, or strings from a fixed list, can be typed as `a, b`.
+            let comma = schema.get("items").is_some_and(|items| {
+                is_scalar_type(single_type(items))
+                    || items
+                        .get("enum")
+                        .and_then(Value::as_array)
+                        .is_some_and(|values| values.iter().all(Value::is_string))
+            });
             FieldKind::List { comma }
         }
         _ => FieldKind::Json {
@@ -111,7 +119,7 @@ pub fn hint(schema: &Value, kind: &FieldKind) -> String {
     };
     match kind {
         FieldKind::Text => match schema.get("format").and_then(Value::as_str) {
-            Some(format) => format!("string ({format})"),
+            Some(format) => format!("string ({})", clean_line(format)),
             None => "string".to_owned(),
         },
         FieldKind::Integer => format!("integer{range}"),
@@ -423,6 +431,10 @@ mod tests {
         assert_eq!(
             kind_of(&json!({"type": "array"})),
             FieldKind::List { comma: false }
+        );
+        assert_eq!(
+            kind_of(&json!({"type": "array", "items": {"enum": ["a", "b"]}})),
+            FieldKind::List { comma: true }
         );
         assert_eq!(
             kind_of(&json!({"anyOf": [{"type": "string"}, {"type": "array"}]})),
