@@ -328,3 +328,54 @@ impl<'t> Writer<'t> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain(md: &str) -> Vec<String> {
+        to_text(md, &Theme::default())
+            .lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn nested_and_loose_lists() {
+        let md = "1. one\n   - a\n   - b\n2. two\n\n   more of two\n3. three";
+        assert_eq!(
+            plain(md),
+            [
+                "1. one",
+                "   • a",
+                "   • b",
+                "2. two",
+                "   more of two",
+                "3. three"
+            ]
+        );
+    }
+
+    #[test]
+    fn tables_quotes_breaks_and_images() {
+        assert_eq!(
+            plain("| a | b |\n|---|---|\n| 1 | 2 |"),
+            ["a │ b", "────────────────────────────────", "1 │ 2"]
+        );
+        assert_eq!(plain("> quoted  \n> next"), ["│ quoted", "│ next"]);
+        assert_eq!(plain("![logo](x.png)"), ["[image: logo] (x.png)"]);
+        assert_eq!(plain("- [ ]\n- "), ["[ ] ", "• "]);
+    }
+
+    #[test]
+    fn styles() {
+        let theme = Theme::default();
+        let text = to_text("## H\n**b** `c` [l](u)", &theme);
+        let spans = &text.lines[2].spans;
+        assert!(spans[0].style.add_modifier.contains(Modifier::BOLD));
+        assert_eq!(spans[2].style, theme.text.patch(theme.highlight));
+        assert_eq!(spans[5].content, " (u)");
+        assert_eq!(spans[5].style, theme.dim);
+    }
+}
