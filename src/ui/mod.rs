@@ -3,11 +3,14 @@
 pub mod export;
 pub mod help;
 pub mod home;
+pub mod json_tree;
 pub mod layout;
 pub mod login;
+pub mod markdown;
 pub mod meeting;
 pub mod status;
 pub mod theme;
+pub mod tools;
 pub mod tools_screen;
 
 use ratatui::buffer::Buffer;
