@@ -5,7 +5,7 @@ mod tui_common;
 use std::time::Duration;
 
 use crossterm::event::KeyCode;
-use krisp_tui::app::{self, State};
+use krisp_tui::app;
 use krisp_tui::message::{ClientEvent, Command, Msg, RequestError};
 use tui_common::{App, client, code, demo_meetings, document, id, key, render};
 
@@ -125,6 +125,105 @@ fn error_toast() -> App {
     app
 }
 
+fn krisp_tools() -> Vec<rmcp::model::Tool> {
+    let raw: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/tools/tools-list-2026-02-21.json"))
+            .expect("fixture is JSON");
+    raw["tools"]
+        .as_array()
+        .expect("fixture has tools")
+        .iter()
+        .map(|t| {
+            let mut t = t.clone();
+            let name = t["name"].as_str().unwrap_or_default();
+            t["name"] = name.trim_start_matches("mcp__krisp__").into();
+            serde_json::from_value(t).expect("a tool")
+        })
+        .collect()
+}
+
+fn tool_result(name: &str) -> rmcp::model::CallToolResult {
+    let path = format!(
+        "{}/tests/fixtures/tools/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(path).expect("fixture exists");
+    serde_json::from_str(&text).expect("a CallToolResult")
+}
+
+/// The Tools screen with its list loaded.
+fn tools() -> App {
+    let mut app = meetings_loaded();
+    let cmds = app.send(key(':'));
+    let Some(Command::ListTools { id }) = cmds.first().cloned() else {
+        panic!("expected tools/list, got {cmds:?}");
+    };
+    app.send(client(ClientEvent::ToolsListed {
+        id,
+        result: Ok(krisp_tools()),
+    }));
+    app
+}
+
+/// Opens `tool`'s form from the top of the list.
+fn open_tool(app: &mut App, tool: &str) {
+    app.send(code(KeyCode::Home));
+    for _ in 0..20 {
+        let selected = app
+            .state
+            .tools
+            .panel
+            .as_ref()
+            .and_then(|h| h.0.selected())
+            .map(|t| t.name.to_string());
+        if selected.as_deref() == Some(tool) {
+            break;
+        }
+        app.send(code(KeyCode::Down));
+    }
+    app.send(code(KeyCode::Enter));
+}
+
+fn tool_form_error() -> App {
+    let mut app = tools();
+    open_tool(&mut app, "search_meetings");
+    app.type_str("0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e");
+    for _ in 0..32 {
+        let field = app
+            .state
+            .tools
+            .panel
+            .as_ref()
+            .and_then(|h| h.0.form()?.focused().map(|f| f.name().to_owned()));
+        if field.as_deref() == Some("limit") {
+            break;
+        }
+        app.send(code(KeyCode::Tab));
+    }
+    for _ in 0..8 {
+        app.send(code(KeyCode::Backspace));
+    }
+    app.type_str("80");
+    app.send(code(KeyCode::F(5)));
+    app
+}
+
+fn tool_result_state(tool: &str, fixture: &str) -> App {
+    let mut app = tools();
+    open_tool(&mut app, tool);
+    let cmds = app.send(code(KeyCode::F(5)));
+    let Some(Command::CallTool { id, name, .. }) = cmds.first().cloned() else {
+        panic!("expected a tool call, got {cmds:?}");
+    };
+    app.send(client(ClientEvent::ToolCalled {
+        id,
+        name,
+        result: Ok(tool_result(fixture)),
+    }));
+    app.send(code(KeyCode::F(6)));
+    app
+}
+
 fn states() -> Vec<(&'static str, App)> {
     vec![
         ("login_idle", login_idle()),
@@ -139,6 +238,15 @@ fn states() -> Vec<(&'static str, App)> {
         ("export_dialog", export_dialog()),
         ("help", help()),
         ("error_toast", error_toast()),
+        ("tool_form_error", tool_form_error()),
+        (
+            "tool_result_markdown",
+            tool_result_state("date_time", "date_time"),
+        ),
+        (
+            "tool_result_json_tree",
+            tool_result_state("list_action_items", "list_action_items"),
+        ),
     ]
 }
 
@@ -160,12 +268,12 @@ fn snapshots_40x12() {
 
 #[test]
 fn every_screen_at_every_small_size_draws_without_panicking() {
-    for (name, app) in states() {
-        for w in 1..=30 {
+    // The same state resized again and again, as a user dragging the window would.
+    for w in 1..=30 {
+        for (name, mut app) in states() {
             for h in 1..=10 {
-                let mut state: State = app.state.clone();
-                app::update(&mut state, Msg::Resize(w, h), app.now);
-                let text = render(&state, w, h);
+                app.send(Msg::Resize(w, h));
+                let text = render(&app.state, w, h);
                 assert_eq!(text.lines().count(), usize::from(h), "{name} at {w}x{h}");
             }
         }

@@ -11,11 +11,13 @@ use crate::app::input::LineInput;
 use crate::app::meeting::{DocState, MeetingView, TextSearch, Tone, format_offset, parse_time};
 use crate::app::meetings::PAGE_SIZE;
 use crate::app::search::{DEBOUNCE, Search};
+use crate::app::tools_screen::ToolsHost;
 use crate::app::{DoneFilter, LoginState, Overlay, Screen, State, TOAST_FOR, Tab, Toast};
 use crate::krisp::{Document, DocumentState, Meeting, MeetingId, Transcript};
 use crate::message::{Action, ClientEvent, Command, Msg, RequestError, SearchQuery};
 use crate::sanitize::clean_line;
 use crate::ui::layout;
+use crate::ui::tools::{ToolsOutcome, ToolsPanel};
 
 /// Load the next page when the selection comes this close to the end of the list.
 const PREFETCH_ROWS: usize = 10;
@@ -68,13 +70,18 @@ pub fn update(state: &mut State, msg: Msg, now: Instant) -> Vec<Command> {
 
 fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Command>) {
     if state.screen == Screen::Tools && state.overlay.is_none() {
-        // The tools panel owns its keys (forms type letters); only its own Back leaves.
-        if let Some(action) = state.keymap.action(crate::app::keymap::Mode::Tools, key) {
-            on_action(state, action, cmds);
-        } else {
-            tools_key(state, key);
+        // The tools panel owns its keys (forms type letters); only keys that cannot type reach
+        // the global bindings.
+        let global = state.keymap.action(crate::app::keymap::Mode::Input, key);
+        if let Some(action @ (Action::Quit | Action::Help)) = global {
+            return on_action(state, action, cmds);
         }
-        return;
+        let outcome = match &mut state.tools.panel {
+            Some(host) => host.0.handle_key(key),
+            None if key.code == crossterm::event::KeyCode::Esc => ToolsOutcome::Close,
+            None => ToolsOutcome::None,
+        };
+        return tools_outcome(state, outcome, cmds);
     }
     let (mode, typing) = state.mode();
     if let Some(Overlay::Export(d)) = &state.overlay
@@ -174,6 +181,14 @@ fn on_paste(state: &mut State, text: &str, cmds: &mut Vec<Command>) {
 }
 
 fn on_mouse(state: &mut State, mouse: MouseEvent, cmds: &mut Vec<Command>) {
+    if state.screen == Screen::Tools && state.overlay.is_none() {
+        let body = layout::screen(state.size, false).body;
+        let outcome = match &mut state.tools.panel {
+            Some(host) => host.0.handle_mouse(mouse, body),
+            None => ToolsOutcome::None,
+        };
+        return tools_outcome(state, outcome, cmds);
+    }
     match mouse.kind {
         MouseEventKind::ScrollUp | MouseEventKind::ScrollDown => {
             let down = mouse.kind == MouseEventKind::ScrollDown;
@@ -579,20 +594,7 @@ fn open_feed_item(state: &mut State, tab: Tab, cmds: &mut Vec<Command>) {
         Some(i) => i,
         None => {
             // Not paged in yet: open what the item says and fetch the document.
-            let meeting = Meeting {
-                id,
-                name: item.title,
-                date: None,
-                url: None,
-                recurring: false,
-                attendees: Vec::new(),
-                speakers: Vec::new(),
-                summary: None,
-                key_points: Vec::new(),
-                action_items: Vec::new(),
-                tags: Vec::new(),
-                extra: Default::default(),
-            };
+            let meeting = Meeting::new(id, item.title);
             state.home.meetings.merge(vec![meeting], true)[0]
         }
     };
@@ -834,7 +836,7 @@ fn send_export(state: &mut State, force: bool, cmds: &mut Vec<Command>) {
 
 fn open_tools(state: &mut State, cmds: &mut Vec<Command>) {
     state.screen = Screen::Tools;
-    if state.tools.tools.is_none() && state.tools.loading.is_none() {
+    if state.tools.panel.is_none() && state.tools.loading.is_none() {
         let id = state.request_id();
         state.tools.loading = Some(id);
         state.tools.error = None;
@@ -842,18 +844,20 @@ fn open_tools(state: &mut State, cmds: &mut Vec<Command>) {
     }
 }
 
-/// Temporary: arrows move in the tool list until the tools panel is embedded.
-fn tools_key(state: &mut State, key: KeyEvent) {
-    use crossterm::event::KeyCode;
-    let len = state.tools.tools.as_ref().map_or(0, Vec::len);
-    match key.code {
-        KeyCode::Up | KeyCode::Char('k') => {
-            state.tools.selected = state.tools.selected.saturating_sub(1);
+fn tools_outcome(state: &mut State, outcome: ToolsOutcome, cmds: &mut Vec<Command>) {
+    match outcome {
+        ToolsOutcome::None => {}
+        ToolsOutcome::Close => state.screen = Screen::Home,
+        ToolsOutcome::Run { name, args } => {
+            let id = state.request_id();
+            if let Some(old) = state.tools.call.replace(id) {
+                cmds.push(Command::Cancel(old));
+            }
+            if let Some(host) = &mut state.tools.panel {
+                host.0.set_running(&name);
+            }
+            cmds.push(Command::CallTool { id, name, args });
         }
-        KeyCode::Down | KeyCode::Char('j') => {
-            state.tools.selected = (state.tools.selected + 1).min(len.saturating_sub(1));
-        }
-        _ => {}
     }
 }
 
@@ -1020,7 +1024,10 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             }
             state.tools.loading = None;
             match result {
-                Ok(tools) => state.tools.tools = Some(tools),
+                Ok(tools) => match &mut state.tools.panel {
+                    Some(host) => host.0.set_tools(tools),
+                    None => state.tools.panel = Some(ToolsHost(ToolsPanel::new(tools))),
+                },
                 Err(e) => {
                     state.tools.error = Some(clean_line(&e.message).into_owned());
                     request_failed(state, e);
@@ -1032,12 +1039,18 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                 return;
             }
             state.tools.call = None;
-            let result = result.map_err(|e| {
-                let message = e.message.clone();
-                request_failed(state, e);
-                message
-            });
-            state.tools.result = Some((name, result));
+            let result = match result {
+                Ok(r) => Ok(r),
+                Err(e) if e.auth_required => {
+                    let message = e.message.clone();
+                    request_failed(state, e);
+                    Err(message)
+                }
+                Err(e) => Err(e.message),
+            };
+            if let Some(host) = &mut state.tools.panel {
+                host.0.set_result(&name, result);
+            }
         }
         ClientEvent::Exported { id, result } => {
             let Some(Overlay::Export(dialog)) = &mut state.overlay else {
@@ -1184,7 +1197,7 @@ fn resume_after_login(state: &mut State, cmds: &mut Vec<Command>) {
     if state.home.feed(tab).is_some_and(|f| f.error.is_some()) {
         reload_feed(state, tab, cmds);
     }
-    if state.screen == Screen::Tools && state.tools.tools.is_none() {
+    if state.screen == Screen::Tools && state.tools.panel.is_none() {
         state.tools.loading = None;
         open_tools(state, cmds);
     }

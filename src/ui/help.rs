@@ -12,6 +12,18 @@ use crate::ui::layout;
 pub fn lines(state: &State) -> Vec<Line<'static>> {
     let theme = &state.theme;
     let mut out = Vec::new();
+    if state.help_mode() == Mode::Tools
+        && let Some(host) = &state.tools.panel
+    {
+        out.push(Line::styled("Tools panel", theme.title));
+        for (keys, label) in host.0.key_hints() {
+            out.push(Line::from(vec![
+                Span::styled(format!("  {keys:<22}"), theme.accent),
+                Span::styled(label.to_owned(), theme.text),
+            ]));
+        }
+        out.push(Line::default());
+    }
     for (mode, title) in [
         (state.help_mode(), "This screen"),
         (Mode::Input, "While typing"),

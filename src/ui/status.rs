@@ -54,6 +54,7 @@ fn hint_actions(state: &State) -> &'static [(Action, &'static str)] {
             (Action::FocusNext, "field"),
             (Action::Back, "cancel"),
         ],
+        Mode::Tools => &[],
         _ => &[(Action::Back, "back"), (Action::Help, "help")],
     }
 }
@@ -62,6 +63,15 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
     let theme = &state.theme;
     let mode = state.help_mode();
     let mut hints = Vec::new();
+    if mode == Mode::Tools
+        && state.overlay.is_none()
+        && let Some(host) = &state.tools.panel
+    {
+        for (keys, label) in host.0.key_hints() {
+            hints.push(Span::styled(format!(" {keys}"), theme.accent));
+            hints.push(Span::styled(format!(" {label} "), theme.dim));
+        }
+    }
     for (action, label) in hint_actions(state) {
         if let Some(key) = state.keymap.key_for(mode, *action) {
             hints.push(Span::styled(format!(" {key}"), theme.accent));
