@@ -485,3 +485,73 @@ fn ctrl_c_quits_from_anywhere() {
     assert_eq!(cmds, [Command::Quit]);
     assert!(app.state.should_quit);
 }
+
+#[test]
+fn tools_list_once_run_and_drop_stale_results() {
+    let mut app = App::loaded(demo_meetings());
+    assert_eq!(
+        app.send(key(':')),
+        [Command::ListTools { id: RequestId(2) }]
+    );
+    assert_eq!(app.state.screen, Screen::Tools);
+    let tool: rmcp::model::Tool = serde_json::from_value(serde_json::json!({
+        "name": "date_time",
+        "description": "Get the date.",
+        "inputSchema": {"type": "object", "properties": {}}
+    }))
+    .expect("a tool");
+    app.send(client(ClientEvent::ToolsListed {
+        id: RequestId(2),
+        result: Ok(vec![tool]),
+    }));
+    let cmds = app.send(code(KeyCode::F(5)));
+    assert_eq!(
+        cmds,
+        [Command::CallTool {
+            id: RequestId(3),
+            name: "date_time".into(),
+            args: serde_json::Map::new()
+        }]
+    );
+    // Running again cancels the first call; its late answer is dropped.
+    assert_eq!(
+        app.send(code(KeyCode::F(5))),
+        [
+            Command::Cancel(RequestId(3)),
+            Command::CallTool {
+                id: RequestId(4),
+                name: "date_time".into(),
+                args: serde_json::Map::new()
+            }
+        ]
+    );
+    app.send(client(ClientEvent::ToolCalled {
+        id: RequestId(3),
+        name: "date_time".into(),
+        result: Err(RequestError::new("late")),
+    }));
+    assert_eq!(app.state.tools.call, Some(RequestId(4)));
+    app.send(client(ClientEvent::ToolCalled {
+        id: RequestId(4),
+        name: "date_time".into(),
+        result: Ok(rmcp::model::CallToolResult::success(vec![
+            rmcp::model::ContentBlock::text("2026-01-15"),
+        ])),
+    }));
+    assert_eq!(app.state.tools.call, None);
+    assert!(
+        app.state
+            .tools
+            .panel
+            .as_ref()
+            .is_some_and(|h| h.0.result().is_some())
+    );
+    // Esc walks out of the panel; coming back does not list the tools again.
+    for _ in 0..4 {
+        if app.state.screen == Screen::Tools {
+            app.send(code(KeyCode::Esc));
+        }
+    }
+    assert_eq!(app.state.screen, Screen::Home);
+    assert_eq!(app.send(key(':')), []);
+}
