@@ -102,6 +102,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run the embedded Krisp stand-in server in the foreground (its URL is the first line).
+    Sandbox(crate::sandbox::SandboxArgs),
     /// List meetings, newest first, optionally filtered.
     Meetings {
         /// Text to search for (name, people, notes, transcript; at least 3 characters).

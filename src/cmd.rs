@@ -44,9 +44,32 @@ impl From<crate::auth::AuthError> for Failure {
 
 impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Self {
-        // A closed stdout (`| head`) is not worth a message.
+        // A closed stdout (`| head`) is how pipelines end, not a failure.
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return Failure::new(0, "");
+        }
         Failure::new(1, format!("could not write the output: {e}"))
     }
+}
+
+/// For `--demo`: the sandbox in-process on an ephemeral loopback port, approving logins at
+/// once; the login's browser step done in-process; nothing stored.
+pub async fn start_demo(settings: &mut Settings) -> Result<crate::sandbox::Sandbox, Failure> {
+    let args = crate::sandbox::SandboxArgs {
+        addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        auto_approve: true,
+        ..Default::default()
+    };
+    let sandbox = crate::sandbox::Sandbox::start(args)
+        .await
+        .map_err(|e| Failure::new(1, format!("could not start the demo server: {e:#}")))?;
+    settings.server = sandbox.mcp_url();
+    settings.store = crate::auth::store::StoreKind::Memory;
+    settings.browser = BrowserMode::InProcess;
+    settings.redirect_port = 0;
+    settings.client_id = None;
+    settings.client_secret = None;
+    Ok(sandbox)
 }
 
 pub fn settings_from(global: &Global) -> Settings {
@@ -142,6 +165,11 @@ pub async fn run(cli: &Cli, settings: &Settings) -> Result<(), Failure> {
             }
         }
         Command::Status { json } => status(&mut out, settings, *json)?,
+        Command::Sandbox(args) => {
+            crate::sandbox::run(args.clone())
+                .await
+                .map_err(|e| Failure::new(1, format!("{e:#}")))?;
+        }
         Command::Tools { json } => {
             let connection = connect_or_login(settings).await?;
             let tools = connection.list_tools().await?;

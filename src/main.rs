@@ -19,8 +19,16 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let settings = cmd::settings_from(&cli.global);
+    let mut settings = cmd::settings_from(&cli.global);
     runtime.block_on(async {
+        let _demo = if cli.global.demo {
+            match cmd::start_demo(&mut settings).await {
+                Ok(sandbox) => Some(sandbox),
+                Err(f) => return cmd::report(Err(f)),
+            }
+        } else {
+            None
+        };
         if cli.command.is_none() {
             // The TUI lands in a later change; until then, say what there is.
             let _ = Cli::command().print_help();

@@ -202,7 +202,7 @@ fn calls_work_in_both_reply_modes() {
                 "call",
                 "search_meetings",
                 "search=roadmap",
-                "limit=5",
+                "limit=50",
                 "--json",
             ])
             .ok();

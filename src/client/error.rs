@@ -96,7 +96,7 @@ impl ClientError {
         }
         classify_transport(server, &e).unwrap_or_else(|| ClientError::Protocol {
             server: server.to_string(),
-            reason: e.to_string(),
+            reason: root_reason(&e),
         })
     }
 
@@ -114,7 +114,7 @@ impl ClientError {
         }
         classify_transport(server, &e).unwrap_or_else(|| ClientError::Protocol {
             server: server.to_string(),
-            reason: e.to_string(),
+            reason: root_reason(&e),
         })
     }
 }
@@ -124,22 +124,51 @@ fn chain_has<T: std::error::Error + 'static>(
     e: &(dyn std::error::Error + 'static),
     pred: impl Fn(&T) -> bool,
 ) -> bool {
-    let mut cur = Some(e);
-    while let Some(err) = cur {
-        if let Some(t) = err.downcast_ref::<T>()
-            && pred(t)
-        {
-            return true;
+    causes(e)
+        .into_iter()
+        .any(|err| err.downcast_ref::<T>().is_some_and(&pred))
+}
+
+/// Every error in `e`'s chain, including the ones rmcp holds without exposing them as
+/// `source()` (a transport's boxed error, the HTTP client's error inside `Client(..)`).
+fn causes<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> Vec<&'a (dyn std::error::Error + 'static)> {
+    type HttpError = rmcp::transport::streamable_http_client::StreamableHttpError<reqwest::Error>;
+    let mut out = Vec::new();
+    let mut stack = vec![e];
+    while let Some(err) = stack.pop() {
+        if out.len() > 32 {
+            break;
         }
-        cur = err.source();
+        out.push(err);
+        if let Some(ClientInitializeError::TransportError { error, .. }) = err.downcast_ref() {
+            stack.push(error.error.as_ref());
+        }
+        if let Some(ServiceError::TransportSend(t)) = err.downcast_ref() {
+            stack.push(t.error.as_ref());
+        }
+        if let Some(HttpError::Client(r)) = err.downcast_ref::<HttpError>() {
+            stack.push(r);
+        }
+        if let Some(next) = err.source() {
+            stack.push(next);
+        }
     }
-    false
+    out
+}
+
+/// The innermost cause in words: rmcp's outer messages name its internal types.
+fn root_reason(e: &(dyn std::error::Error + 'static)) -> String {
+    causes(e)
+        .last()
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| e.to_string())
 }
 
 /// Connection-level failures (refused, DNS, TLS, timeouts, 5xx) anywhere in the chain.
 fn classify_transport(server: &str, e: &(dyn std::error::Error + 'static)) -> Option<ClientError> {
-    let mut cur = Some(e);
-    while let Some(err) = cur {
+    for err in causes(e) {
         if let Some(r) = err.downcast_ref::<reqwest::Error>()
             && (r.is_connect() || r.is_timeout() || r.is_request())
         {
@@ -159,7 +188,6 @@ fn classify_transport(server: &str, e: &(dyn std::error::Error + 'static)) -> Op
                 reason: format!("the server answered HTTP {}", s.status),
             });
         }
-        cur = err.source();
     }
     None
 }

@@ -204,16 +204,19 @@ impl Connection {
                 name: "get_multiple_documents".into(),
             });
         };
-        let calls = ids.chunks(batch).map(|chunk| {
-            let args = if batch == 1 {
-                json!({ "documentId": chunk[0].as_str() })
-            } else {
-                json!({ "ids": chunk.iter().map(MeetingId::as_str).collect::<Vec<_>>() })
-            };
-            let args = args.as_object().cloned().unwrap_or_default();
-            async move { self.call_known(tool, args).await }
-        });
-        let results: Vec<Result<CallToolResult, ClientError>> = futures::stream::iter(calls)
+        let batches: Vec<Map<String, Value>> = ids
+            .chunks(batch)
+            .map(|chunk| {
+                let args = if batch == 1 {
+                    json!({ "documentId": chunk[0].as_str() })
+                } else {
+                    json!({ "ids": chunk.iter().map(MeetingId::as_str).collect::<Vec<_>>() })
+                };
+                args.as_object().cloned().unwrap_or_default()
+            })
+            .collect();
+        let results: Vec<Result<CallToolResult, ClientError>> = futures::stream::iter(batches)
+            .map(|args| self.call_known(tool, args))
             .buffered(DOCUMENT_CONCURRENCY)
             .collect()
             .await;
@@ -321,4 +324,18 @@ mod tests {
             "\"31/01/2026\" is not a date like 2026-01-31"
         );
     }
+}
+
+/// The UI's client task spawns these futures on a multi-threaded runtime: they must be `Send`.
+#[allow(dead_code)]
+fn futures_are_send(c: &Connection, q: &MeetingQuery) {
+    fn send<T: Send>(_: T) {}
+    send(c.list_tools());
+    send(c.call_tool("t", Map::new()));
+    send(c.search_meetings(q));
+    send(c.search_all(q, 1));
+    send(c.documents(&[]));
+    send(c.action_items(None, false, 1, 0));
+    send(c.upcoming(1));
+    send(c.activities(1, None));
 }
