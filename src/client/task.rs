@@ -9,15 +9,10 @@ use tokio::task::{AbortHandle, JoinHandle};
 
 use crate::auth::PendingLogin;
 use crate::client::{ClientError, Connection, MeetingQuery, Settings};
-use rmcp::model::CallToolResult;
-use serde_json::{Map, Value, json};
 
 use crate::export::{self, ExportError};
-use crate::krisp::{self, Document, MeetingId};
 use crate::message::{ClientEvent, Command, RequestError, RequestId};
 
-/// `get_multiple_documents` takes at most this many ids.
-const DOCUMENTS_PER_CALL: usize = 10;
 const ACTION_ITEMS_PAGE: u32 = 20;
 const ACTIVITIES_PAGE: u32 = 15;
 
@@ -303,7 +298,7 @@ async fn perform(conn: &Connection, request: Command) -> ClientEvent {
         }
         Command::FetchDocuments { id, ids } => ClientEvent::DocumentsLoaded {
             id,
-            result: documents(conn, &ids).await,
+            result: conn.documents(&ids).await.map_err(request_error),
         },
         Command::ListActionItems {
             id,
@@ -337,70 +332,6 @@ async fn perform(conn: &Connection, request: Command) -> ClientEvent {
             ClientEvent::ToolCalled { id, name, result }
         }
         other => failure(other, RequestError::new("not a request")),
-    }
-}
-
-/// Batched `get_multiple_documents` (10 ids a call, all concurrent), or `get_document` per id.
-///
-/// Not `Connection::documents`: its `buffered` stream over a borrowing closure is not provably
-/// `Send` (rust-lang/rust#102211), so it cannot run in a spawned task.
-async fn documents(conn: &Connection, ids: &[MeetingId]) -> Result<Vec<Document>, RequestError> {
-    let tools = conn.list_tools().await.map_err(request_error)?;
-    let batched = tools.iter().any(|t| t.name == "get_multiple_documents");
-    let calls: Vec<(&str, Map<String, Value>)> = if batched {
-        ids.chunks(DOCUMENTS_PER_CALL)
-            .map(|chunk| {
-                let ids: Vec<&str> = chunk.iter().map(MeetingId::as_str).collect();
-                ("get_multiple_documents", object(json!({ "ids": ids })))
-            })
-            .collect()
-    } else {
-        ids.iter()
-            .map(|i| ("get_document", object(json!({ "documentId": i.as_str() }))))
-            .collect()
-    };
-    let results = futures::future::join_all(
-        calls
-            .into_iter()
-            .map(|(tool, args)| conn.call_tool(tool, args)),
-    )
-    .await;
-    let mut docs = Vec::with_capacity(ids.len());
-    for result in results {
-        let result = result.map_err(request_error)?;
-        if result.is_error == Some(true) {
-            return Err(RequestError::new(texts(&result).join(" ")));
-        }
-        let parsed =
-            krisp::parse_documents_result(result.structured_content.as_ref(), &texts(&result))
-                .map_err(|e| RequestError::new(e.to_string()))?;
-        docs.extend(parsed);
-    }
-    // An id the server did not return is still processing.
-    Ok(ids
-        .iter()
-        .map(|id| {
-            docs.iter()
-                .find(|d| &d.id == id)
-                .cloned()
-                .unwrap_or_else(|| Document::parse(id.clone(), None))
-        })
-        .collect())
-}
-
-fn texts(result: &CallToolResult) -> Vec<&str> {
-    result
-        .content
-        .iter()
-        .filter_map(|c| c.as_text())
-        .map(|t| t.text.as_str())
-        .collect()
-}
-
-fn object(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(map) => map,
-        _ => Map::new(),
     }
 }
 
