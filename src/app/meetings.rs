@@ -101,8 +101,11 @@ pub struct Paging {
 pub struct Meetings {
     pub all: Vec<Meeting>,
     pub rows: Vec<Row>,
-    /// What the fuzzy search matches against, one per meeting: name, people, summary, key points.
-    pub haystacks: Vec<Utf32String>,
+    /// What the fuzzy search matches against, one per meeting: name, people and tags.
+    pub short_text: Vec<Utf32String>,
+    /// What the substring search matches against: summary and key points (fuzzy matching over
+    /// long prose finds any short word scattered across it, so it would match nearly everything).
+    pub long_text: Vec<Utf32String>,
     index: HashMap<MeetingId, usize>,
     /// Indices into `all`, newest first.
     pub order: Vec<usize>,
@@ -148,7 +151,9 @@ impl Meetings {
             }
             let i = self.all.len();
             self.rows.push(Row::of(&meeting));
-            self.haystacks.push(haystack(&meeting).into());
+            let (short, long) = haystacks(&meeting);
+            self.short_text.push(short.into());
+            self.long_text.push(long.into());
             self.index.insert(meeting.id.clone(), i);
             self.all.push(meeting);
             if from_search {
@@ -168,18 +173,19 @@ impl Meetings {
     }
 }
 
-fn haystack(meeting: &Meeting) -> String {
-    let mut s = String::with_capacity(256);
-    s.push_str(&meeting.name);
-    s.push(' ');
-    s.push_str(&people(meeting));
-    if let Some(summary) = &meeting.summary {
-        s.push(' ');
-        s.push_str(summary);
+fn haystacks(meeting: &Meeting) -> (String, String) {
+    let mut short = String::with_capacity(128);
+    short.push_str(&meeting.name);
+    short.push(' ');
+    short.push_str(&people(meeting));
+    for tag in &meeting.tags {
+        short.push(' ');
+        short.push_str(tag);
     }
+    let mut long = meeting.summary.clone().unwrap_or_default();
     for point in &meeting.key_points {
-        s.push(' ');
-        s.push_str(point);
+        long.push('\n');
+        long.push_str(point);
     }
-    s
+    (short, long)
 }

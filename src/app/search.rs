@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher};
 
 use crate::app::input::LineInput;
@@ -164,7 +164,18 @@ impl Search {
     /// Recomputes `hits` for the current text over `meetings`.
     pub fn refilter(&mut self, meetings: &Meetings, matcher: &mut FuzzyMatcher) {
         let parsed = ParsedQuery::parse(self.input.text());
-        let pattern = Pattern::parse(&parsed.text, CaseMatching::Smart, Normalization::Smart);
+        let fuzzy = Pattern::parse(&parsed.text, CaseMatching::Smart, Normalization::Smart);
+        let exact = Pattern::new(
+            &parsed.text,
+            CaseMatching::Smart,
+            Normalization::Smart,
+            AtomKind::Substring,
+        );
+        // A fuzzy hit must score at least 16 a letter (what a plain match scores before
+        // bonuses): single letters scattered across a list of names are noise, not a match.
+        let needle = u32::try_from(parsed.text.chars().filter(|c| !c.is_whitespace()).count())
+            .unwrap_or(u32::MAX);
+        let min_fuzzy = needle.saturating_mul(16);
         // Typing more of the same word can only narrow the hits: refine the previous ones, plus
         // any meetings that arrived since.
         let refine = self.local_for.as_ref().is_some_and(|prev| {
@@ -183,7 +194,14 @@ impl Search {
             if parsed.text.is_empty() {
                 return Some(0);
             }
-            pattern.score(meetings.haystacks[i].slice(..), &mut m.0)
+            let by_name = fuzzy
+                .score(meetings.short_text[i].slice(..), &mut m.0)
+                .filter(|&s| s >= min_fuzzy);
+            // Notes rank below names: halve their score.
+            let by_notes = exact
+                .score(meetings.long_text[i].slice(..), &mut m.0)
+                .map(|s| s / 2);
+            by_name.max(by_notes)
         };
         let mut local: Vec<(usize, u32)> = Vec::new();
         if refine {

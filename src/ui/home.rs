@@ -173,8 +173,17 @@ fn highlighted<'a>(
         let mut buf = Vec::new();
         let hay = Utf32Str::new(text, &mut buf);
         // Each atom separately, so a word that matches shows even when another does not.
+        // Only matches the search itself would count (see `Search::refilter`), not noise.
+        let mut found = Vec::new();
         for atom in &pattern.atoms {
-            atom.indices(hay, m, &mut indices);
+            found.clear();
+            let min = u32::try_from(atom.needle_text().len()).unwrap_or(u32::MAX) * 16;
+            if atom
+                .indices(hay, m, &mut found)
+                .is_some_and(|score| u32::from(score) >= min)
+            {
+                indices.extend_from_slice(&found);
+            }
         }
     });
     if indices.is_empty() {
