@@ -6,7 +6,7 @@ use std::borrow::Cow;
 /// Makes `text` safe to hand to the terminal. Newlines are kept (callers split lines); a `\r`
 /// before `\n` is dropped; tabs become a space; every other C0 control becomes its Control
 /// Pictures symbol (ESC → `␛`, so `ESC[31m` shows as `␛[31m` and does nothing); DEL → `␡`;
-/// C1 controls and bidi / invisible formatting characters become `⟨U+XXXX⟩`.
+/// C1 controls, bidi controls and zero-width characters become `⟨U+XXXX⟩`.
 pub fn clean(text: &str) -> Cow<'_, str> {
     if !text.chars().any(needs_cleaning) {
         return Cow::Borrowed(text);
@@ -45,8 +45,9 @@ fn is_c1(c: char) -> bool {
     ('\u{80}'..='\u{9f}').contains(&c)
 }
 
-/// Bidi marks, embeddings, overrides and isolates (Trojan Source), plus the line/paragraph
-/// separators that some terminals treat as newlines.
+/// Bidi marks, embeddings, overrides and isolates (Trojan Source), the line/paragraph
+/// separators that some terminals treat as newlines, and zero-width characters, whose width
+/// terminals disagree on (they shift everything after them on the line).
 fn is_format(c: char) -> bool {
     matches!(
         c,
@@ -54,6 +55,9 @@ fn is_format(c: char) -> bool {
             | '\u{2066}'..='\u{2069}'
             | '\u{200e}'
             | '\u{200f}'
+            | '\u{200b}'..='\u{200d}'
+            | '\u{2060}'
+            | '\u{feff}'
             | '\u{2028}'
             | '\u{2029}'
             | '\u{061c}'

@@ -2,8 +2,8 @@
 //! meeting by a word of its transcript, open it, export it as Markdown — and, with hostile demo
 //! data, no escape sequence from the data reaching the terminal.
 //!
-//! Ignored until main.rs runs the TUI for `krisp-tui --demo`; run with `cargo test --test
-//! tui_pty -- --ignored`. Needs `tmux` (skipped with a note when it is missing).
+//! Ignored until main.rs runs the TUI (no subcommand; `--demo`); run with `cargo test --test
+//! tui_pty -- --ignored`. Needs `tmux` and, for the hostile test, `curl` as the browser.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,32 +23,56 @@ struct Tty {
 
 impl Tty {
     fn start(args: &[&str]) -> Option<Tty> {
+        Self::start_with(args, &[], |_| {})
+    }
+
+    /// `prepare` runs in the temp dir before the program starts; `env` is added to its own.
+    fn start_with(
+        args: &[&str],
+        env: &[(&str, String)],
+        prepare: impl FnOnce(&Path),
+    ) -> Option<Tty> {
         if Command::new("tmux").arg("-V").output().is_err() {
             eprintln!("tmux is not installed: skipping the terminal test");
             return None;
         }
         let dir = tempfile::tempdir().expect("tempdir");
-        let socket = format!("krisp-tui-test-{}", std::process::id());
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let socket = format!("krisp-tui-test-{}-{n}", std::process::id());
         let raw = dir.path().join("raw.out");
         let config = dir.path().join("config");
+        prepare(dir.path());
         let mut command = vec![BIN.to_owned()];
         command.extend(args.iter().map(|a| (*a).to_owned()));
         let tty = Tty { socket, dir, raw };
-        tty.tmux(&[
-            "new-session",
-            "-d",
-            "-x",
-            "100",
-            "-y",
-            "30",
-            "-c",
-            &tty.dir.path().display().to_string(),
-            "-e",
-            &format!("KRISP_TUI_CONFIG_DIR={}", config.display()),
-            "-e",
-            "KRISP_TUI_TOKEN_STORE=memory",
-            &shell_words(&command),
-        ]);
+        tty.tmux(
+            &[
+                "new-session",
+                "-d",
+                "-x",
+                "100",
+                "-y",
+                "30",
+                "-c",
+                &tty.dir.path().display().to_string(),
+                "-e",
+                &format!("KRISP_TUI_CONFIG_DIR={}", config.display()),
+                "-e",
+                "KRISP_TUI_TOKEN_STORE=memory",
+            ]
+            .into_iter()
+            .map(str::to_owned)
+            .chain(
+                env.iter()
+                    .flat_map(|(k, v)| ["-e".to_owned(), format!("{k}={v}")]),
+            )
+            .chain([shell_words(&command)])
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        );
         // Everything the program writes, byte for byte.
         tty.tmux(&[
             "pipe-pane",
@@ -59,12 +83,7 @@ impl Tty {
     }
 
     fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket])
-            .args(args)
-            .output()
-            .expect("run tmux");
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        tmux(&self.socket, args)
     }
 
     fn screen(&self) -> String {
@@ -105,6 +124,50 @@ impl Tty {
 impl Drop for Tty {
     fn drop(&mut self) {
         self.tmux(&["kill-server"]);
+    }
+}
+
+fn tmux(socket: &str, args: &[&str]) -> String {
+    let out = Command::new("tmux")
+        .args(["-L", socket])
+        .args(args)
+        .output()
+        .expect("run tmux");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `krisp-tui sandbox`, killed on drop.
+struct Sandbox {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Sandbox {
+    fn start(extra: &[&str]) -> Sandbox {
+        use std::io::BufRead;
+        let mut child = Command::new(BIN)
+            .args(["sandbox", "--auto-approve", "--addr", "127.0.0.1:0"])
+            .args(extra)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start the sandbox");
+        let mut url = String::new();
+        let stdout = child.stdout.take().expect("piped stdout");
+        std::io::BufReader::new(stdout)
+            .read_line(&mut url)
+            .expect("the sandbox prints its URL");
+        Sandbox {
+            child,
+            url: url.trim().to_owned(),
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -163,30 +226,55 @@ fn demo_search_open_and_export_markdown() {
 }
 
 #[test]
-#[ignore = "needs main.rs to run the TUI for --demo with hostile data"]
+#[ignore = "needs main.rs to run the TUI when no subcommand is given"]
 fn hostile_data_never_reaches_the_terminal() {
-    let Some(tty) = Tty::start(&["--demo", "--hostile"]) else {
+    let sandbox = Sandbox::start(&["--hostile"]);
+    // The "browser": follows the authorization URL; the sandbox approves at once and redirects
+    // to the TUI's loopback listener.
+    let browser = |dir: &Path| {
+        let script = dir.join("browser.sh");
+        std::fs::write(&script, "#!/bin/sh\ncurl -s -L -o /dev/null \"$1\" &\n").expect("script");
+        let mut perms = std::fs::metadata(&script).expect("script").permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+        std::fs::set_permissions(&script, perms).expect("chmod");
+    };
+    let Some(tty) = Tty::start_with(
+        &["--server", &sandbox.url],
+        &[("BROWSER", "./browser.sh".to_owned())],
+        browser,
+    ) else {
         return;
     };
-    tty.wait_for("the meeting list", |s| {
+    tty.wait_for("the login screen", |s| s.contains("log in"));
+    tty.keys(&["Enter"]);
+    let screen = tty.wait_for("the meeting list", |s| {
         s.contains("Date") && s.contains("People")
     });
+    assert!(
+        screen.contains('␛'),
+        "the hostile meeting shows its escapes visibly:\n{screen}"
+    );
     // Walk every screen that shows server text.
     tty.keys(&["Enter"]);
     tty.wait_for("the meeting", |s| s.contains("Notes & transcript"));
     for _ in 0..5 {
         tty.keys(&["PageDown"]);
     }
-    tty.keys(&["Escape", "2"]);
+    tty.keys(&["G", "Escape"]);
+    // A lone ESC followed at once by a key reads as Alt-key: let the home screen show first.
+    tty.wait_for("the home screen", |s| s.contains("1 Meetings"));
+    tty.keys(&["2"]);
+    tty.wait_for("action items", |s| s.contains("What"));
     tty.keys(&["3"]);
     tty.keys(&["4"]);
     tty.keys(&[":"]);
-    tty.wait_for("the tools", |s| s.contains("Tools"));
-    tty.keys(&["Escape", "C-c"]);
-    std::thread::sleep(Duration::from_millis(300));
+    tty.wait_for("the tools", |s| s.contains("Tools ("));
+    tty.keys(&["C-c"]);
+    tty.wait_for("the program to end", |s| !s.contains("Tools ("));
     let raw = std::fs::read(&tty.raw).expect("raw output");
-    // krisp-tui itself emits only CSI sequences (no OSC unless the user copies, which this
-    // test never does); anything else came from the data.
+    assert!(raw.len() > 1000, "nothing was captured");
+    // krisp-tui itself writes only CSI sequences and UTF-8 text (no OSC: this test never
+    // copies); any of these came from the data.
     for (what, needle) in [
         ("OSC", &b"\x1b]"[..]),
         ("DCS", b"\x1bP"),
@@ -195,6 +283,7 @@ fn hostile_data_never_reaches_the_terminal() {
         ("C1 CSI", "\u{9b}".as_bytes()),
         ("C1 OSC", "\u{9d}".as_bytes()),
         ("RLO", "\u{202e}".as_bytes()),
+        ("ZWJ", "\u{200d}".as_bytes()),
     ] {
         assert!(
             !raw.windows(needle.len()).any(|w| w == needle),
