@@ -279,3 +279,24 @@ fn every_screen_at_every_small_size_draws_without_panicking() {
         }
     }
 }
+
+#[test]
+fn monochrome_theme_draws_no_colour() {
+    use ratatui::style::Color;
+    for (name, mut app) in states() {
+        app.state.theme = krisp_tui::ui::Theme::monochrome();
+        app.resize(100, 30);
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).expect("terminal");
+        terminal
+            .draw(|f| f.render_widget(&app.state, f.area()))
+            .expect("draw");
+        let buf = terminal.backend().buffer();
+        let coloured = buf
+            .content()
+            .iter()
+            .filter(|c| c.fg != Color::Reset || c.bg != Color::Reset)
+            .count();
+        assert_eq!(coloured, 0, "{name} uses colour under NO_COLOR");
+    }
+}
