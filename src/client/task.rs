@@ -161,22 +161,46 @@ async fn run(
                 path,
                 force,
             } => {
-                let events = events.clone();
-                tokio::task::spawn_blocking(move || {
-                    let text = export::render(format, &meeting, document.as_deref());
-                    let event = match export::write_file(&path, &text, force) {
-                        Ok(()) => ClientEvent::Exported {
+                let (events, internal) = (events.clone(), internal_tx.clone());
+                let conn = connection.clone();
+                let handle = tokio::spawn(async move {
+                    // Exported from the list before the meeting was opened: fetch the
+                    // transcript first, so every format has it.
+                    let document = match (document, conn) {
+                        (Some(d), _) => Some(*d),
+                        (None, Some(conn)) => conn
+                            .documents(std::slice::from_ref(&meeting.id))
+                            .await
+                            .ok()
+                            .and_then(|docs| docs.into_iter().next()),
+                        (None, None) => None,
+                    };
+                    let written = tokio::task::spawn_blocking(move || {
+                        let text = export::render(format, &meeting, document.as_ref());
+                        export::write_file(&path, &text, force).map(|()| path)
+                    })
+                    .await;
+                    let event = match written {
+                        Ok(Ok(path)) => ClientEvent::Exported {
                             id,
                             result: Ok(absolute(path)),
                         },
-                        Err(ExportError::Exists { path }) => ClientEvent::ExportExists { id, path },
-                        Err(e) => ClientEvent::Exported {
+                        Ok(Err(ExportError::Exists { path })) => {
+                            ClientEvent::ExportExists { id, path }
+                        }
+                        Ok(Err(e)) => ClientEvent::Exported {
                             id,
                             result: Err(RequestError::new(e.to_string())),
                         },
+                        Err(e) => ClientEvent::Exported {
+                            id,
+                            result: Err(RequestError::new(format!("The export failed: {e}"))),
+                        },
                     };
                     let _ = events.send(event);
+                    let _ = internal.send(Internal::Done(id));
                 });
+                running.insert(id, handle.abort_handle());
             }
             request => {
                 let Some(id) = request_id(&request) else {
