@@ -84,7 +84,8 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
     } else if let Some(note) = &state.status.message {
         right.push(Span::styled(format!("{note} "), theme.success));
     }
-    if state.screen != Screen::Login {
+    // On a narrow terminal the key hints matter more than the server address.
+    if state.screen != Screen::Login && area.width >= 80 {
         let who = match &state.status.account {
             Some(a) => format!("{a} @ {}", state.status.server),
             None => state.status.server.clone(),
