@@ -555,3 +555,53 @@ fn tools_list_once_run_and_drop_stale_results() {
     assert_eq!(app.state.screen, Screen::Home);
     assert_eq!(app.send(key(':')), []);
 }
+
+#[test]
+fn mouse_wheel_scrolls_and_a_click_selects() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mouse = |kind, column, row| {
+        Msg::Mouse(MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    let mut app = App::loaded(many(40, 0));
+    app.resize(100, 30);
+    app.send(mouse(MouseEventKind::ScrollDown, 10, 10));
+    assert_eq!(app.state.home.list.selected, 3);
+    // Row 0 is the tabs, 1 the border, 2 the table header: row 5 is the third meeting.
+    app.send(mouse(MouseEventKind::Down(MouseButton::Left), 20, 5));
+    assert_eq!(app.state.home.list.selected, 2);
+    // A click on the second tab switches to it (and loads it).
+    let cmds = app.send(mouse(MouseEventKind::Down(MouseButton::Left), 16, 0));
+    assert_eq!(app.state.home.tab, app::Tab::ActionItems);
+    assert!(matches!(cmds.as_slice(), [Command::ListActionItems { .. }]));
+}
+
+#[test]
+fn resizing_reflows_the_transcript_and_keeps_the_reader_at_the_same_turn() {
+    let mut app = App::loaded(demo_meetings());
+    app.resize(100, 30);
+    app.send(key('j'));
+    app.send(key('j'));
+    let cmds = app.send(code(KeyCode::Enter));
+    let Some(Command::FetchDocuments { id: req, .. }) = cmds.first().cloned() else {
+        panic!("{cmds:?}")
+    };
+    app.send(client(ClientEvent::DocumentsLoaded {
+        id: req,
+        result: Ok(vec![document(id(1), 100)]),
+    }));
+    app.send(key('t'));
+    app.type_str("30:00");
+    app.send(code(KeyCode::Enter));
+    let before = app.state.meeting.as_ref().and_then(|v| v.current_turn());
+    let wide = app.state.meeting.as_ref().map(|v| v.lines.len());
+    app.resize(40, 12);
+    let view = app.state.meeting.as_ref().expect("open");
+    assert_eq!(view.current_turn(), before);
+    assert!(Some(view.lines.len()) > wide, "narrower means more lines");
+    assert_eq!(view.width, 37);
+}
