@@ -2,13 +2,15 @@
 //! sends the commands to the client task, and draws once per batch.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use base64::Engine;
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
-    EventStream,
+    EventStream, KeyboardEnhancementFlags, PopKeyboardEnhancementFlags,
+    PushKeyboardEnhancementFlags,
 };
 use futures::StreamExt;
 use ratatui::DefaultTerminal;
@@ -88,14 +90,19 @@ pub async fn run_tui(mut settings: Settings, start: Start) -> anyhow::Result<()>
 
 fn init_terminal() -> anyhow::Result<DefaultTerminal> {
     let terminal = ratatui::init();
+    // Where the terminal can tell them apart (kitty protocol), Ctrl-Enter and a lone Esc
+    // arrive as themselves instead of as Enter and the start of an Alt- key.
+    if crossterm::terminal::supports_keyboard_enhancement().unwrap_or(false) {
+        let pushed = crossterm::execute!(
+            std::io::stdout(),
+            PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
+        );
+        ENHANCED.store(pushed.is_ok(), Ordering::SeqCst);
+    }
     // ratatui's hook leaves raw mode and the alternate screen; also stop mouse reporting.
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = crossterm::execute!(
-            std::io::stdout(),
-            DisableMouseCapture,
-            DisableBracketedPaste
-        );
+        leave_modes();
         previous(info);
     }));
     crossterm::execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste)
@@ -104,12 +111,20 @@ fn init_terminal() -> anyhow::Result<DefaultTerminal> {
 }
 
 fn restore_terminal() {
-    let _ = crossterm::execute!(
-        std::io::stdout(),
-        DisableMouseCapture,
-        DisableBracketedPaste
-    );
+    leave_modes();
     ratatui::restore();
+}
+
+/// Whether the keyboard enhancement flags were pushed (and so must be popped).
+static ENHANCED: AtomicBool = AtomicBool::new(false);
+
+/// Undoes what `init_terminal` turned on beyond ratatui's raw mode and alternate screen.
+fn leave_modes() {
+    let mut out = std::io::stdout();
+    if ENHANCED.swap(false, Ordering::SeqCst) {
+        let _ = crossterm::execute!(out, PopKeyboardEnhancementFlags);
+    }
+    let _ = crossterm::execute!(out, DisableMouseCapture, DisableBracketedPaste);
 }
 
 async fn event_loop(
