@@ -12,7 +12,7 @@ use ratatui_textarea::TextArea;
 use serde_json::{Map, Number, Value};
 
 use super::schema::{self, FieldKind};
-use super::text_view::wrap_line;
+use super::text_view::{truncate, wrap_line};
 use crate::sanitize::{clean, clean_line};
 use crate::ui::theme::Theme;
 
@@ -623,7 +623,9 @@ impl Form {
         match (&field.input, focused) {
             (Input::Text(area), true) => Widget::render(&**area, input, buf),
             _ => {
-                buf.set_span(input.x, input.y, &field.shown_value(theme), input.width);
+                let mut shown = field.shown_value(theme);
+                shown.content = truncate(&shown.content, input.width.into()).into();
+                buf.set_span(input.x, input.y, &shown, input.width);
             }
         }
         if matches!(field.input, Input::Text(_)) {

@@ -26,7 +26,7 @@ pub use schema::{FieldKind, validate};
 
 use crate::sanitize::clean_line;
 use crate::ui::theme::Theme;
-use text_view::wrap_line;
+use text_view::{truncate, wrap_line};
 
 /// What the TUI should do after a key or mouse event.
 #[derive(Debug, Clone, PartialEq)]
@@ -586,27 +586,4 @@ impl ToolsPanel {
             }
         }
     }
-}
-
-/// `s` cut to `width` columns, ending in `…` when cut.
-fn truncate(s: &str, width: usize) -> String {
-    use unicode_width::UnicodeWidthChar;
-    let total: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
-    if total <= width {
-        return s.to_owned();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    if width > 0 {
-        out.push('…');
-    }
-    out
 }
