@@ -284,15 +284,14 @@ impl ToolsPanel {
                     }
                 }
             }
-        } else if let Some(form_area) = inside(areas.form) {
-            let fields = self.form_fields_area(form_area);
+        } else if inside(areas.form).is_some() {
             let Some(form) = self.forms.get_mut(self.selected) else {
                 return ToolsOutcome::None;
             };
             self.focus = Focus::Form;
             if scroll != 0 {
                 form.set_focus(form.focus().saturating_add_signed(scroll));
-            } else if let Some(i) = form.field_at(fields, at.y) {
+            } else if let Some(i) = form.field_at(at.y) {
                 if form.focus() == i {
                     form.click_value(i);
                 }
