@@ -102,6 +102,47 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List meetings, newest first, optionally filtered.
+    Meetings {
+        /// Text to search for (name, people, notes, transcript; at least 3 characters).
+        #[arg(long)]
+        search: Option<String>,
+        /// Only meetings on or after this day (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        after: Option<String>,
+        /// Only meetings up to and including this day (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        before: Option<String>,
+        /// Only meetings with this tag (repeatable).
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
+        /// At most this many meetings.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one meeting and its notes.
+    Show {
+        /// The meeting id (32 hex digits; dashes allowed).
+        meeting_id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export a meeting's transcript and notes to a file.
+    Export {
+        /// The meeting id (32 hex digits; dashes allowed).
+        meeting_id: String,
+        #[arg(long, value_enum, default_value_t = crate::export::Format::Md)]
+        format: crate::export::Format,
+        /// Where to write: a path, or - for stdout. Default: YYYY-MM-DD-<name>.<ext> here.
+        #[arg(short, long, value_name = "PATH")]
+        output: Option<PathBuf>,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 impl Global {

@@ -11,7 +11,8 @@ use serde_json::json;
 
 use crate::auth::{PendingLogin, logout};
 use crate::cli::{Cli, Command, Global};
-use crate::client::{BrowserMode, ClientError, Connection, Settings};
+use crate::client::{BrowserMode, ClientError, Connection, MeetingQuery, Settings};
+use crate::krisp::{Meeting, MeetingId};
 
 /// A failure to report: the sentence for stderr and the exit code.
 #[derive(Debug)]
@@ -181,6 +182,203 @@ pub async fn run(cli: &Cli, settings: &Settings) -> Result<(), Failure> {
             if result.is_error == Some(true) {
                 return Err(Failure::new(1, ""));
             }
+        }
+        Command::Meetings {
+            search,
+            after,
+            before,
+            tags,
+            limit,
+            json,
+        } => {
+            let connection = connect_or_login(settings).await?;
+            let query = MeetingQuery {
+                search: search.clone(),
+                after: after.clone(),
+                before: before.clone(),
+                tags: tags.clone(),
+                ..Default::default()
+            };
+            let meetings = connection.search_all(&query, *limit).await?;
+            connection.close().await;
+            if *json {
+                for m in &meetings {
+                    serde_json::to_writer(&mut out, m).map_err(std::io::Error::from)?;
+                    writeln!(out)?;
+                }
+            } else {
+                print_table(&mut out, &meetings)?;
+            }
+        }
+        Command::Show { meeting_id, json } => {
+            let id = parse_id(meeting_id)?;
+            let connection = connect_or_login(settings).await?;
+            let meeting = find_meeting(&connection, &id).await?;
+            connection.close().await;
+            if *json {
+                serde_json::to_writer_pretty(&mut out, &meeting).map_err(std::io::Error::from)?;
+                writeln!(out)?;
+            } else {
+                print_meeting(&mut out, &meeting)?;
+            }
+        }
+        Command::Export {
+            meeting_id,
+            format,
+            output,
+            force,
+        } => {
+            let id = parse_id(meeting_id)?;
+            let connection = connect_or_login(settings).await?;
+            let meeting = find_meeting(&connection, &id).await?;
+            let document = connection.documents(std::slice::from_ref(&id)).await?;
+            connection.close().await;
+            let text = crate::export::render(*format, &meeting, document.first());
+            match output.as_deref() {
+                Some(p) if p.as_os_str() == "-" => out.write_all(text.as_bytes())?,
+                _ => {
+                    let path = output.clone().unwrap_or_else(|| {
+                        std::path::PathBuf::from(crate::export::default_file_name(
+                            &meeting, *format,
+                        ))
+                    });
+                    crate::export::write_file(&path, &text, *force)
+                        .map_err(|e| Failure::new(1, e.to_string()))?;
+                    writeln!(out, "{}", path.display())?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn parse_id(s: &str) -> Result<MeetingId, Failure> {
+    MeetingId::parse(s).ok_or_else(|| {
+        Failure::new(
+            2,
+            format!("{s:?} is not a meeting id (32 hex digits, as `krisp-tui meetings` shows)"),
+        )
+    })
+}
+
+async fn find_meeting(connection: &Connection, id: &MeetingId) -> Result<Meeting, Failure> {
+    let query = MeetingQuery {
+        ids: vec![id.clone()],
+        ..Default::default()
+    };
+    let meetings = connection.search_meetings(&query).await?;
+    meetings.into_iter().find(|m| &m.id == id).ok_or_else(|| {
+        Failure::new(
+            1,
+            format!("there is no meeting {id} on {}", connection.server()),
+        )
+    })
+}
+
+fn date_time(m: &Meeting) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+    match &m.date {
+        Some(d) => d
+            .as_datetime()
+            .and_then(|t| t.format(format).ok())
+            .unwrap_or_else(|| d.to_string()),
+        None => String::new(),
+    }
+}
+
+/// Width-aware truncation to `max` terminal columns.
+fn fit(s: &str, max: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let mut out = String::new();
+    let mut width = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if width + w > max {
+            out.pop();
+            out.push('…');
+            return pad(out, max);
+        }
+        width += w;
+        out.push(c);
+    }
+    pad(out, max)
+}
+
+fn pad(mut s: String, max: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let w = s.width();
+    s.extend(std::iter::repeat_n(' ', max.saturating_sub(w)));
+    s
+}
+
+fn print_table(out: &mut impl Write, meetings: &[Meeting]) -> std::io::Result<()> {
+    if meetings.is_empty() {
+        writeln!(out, "No meetings found.")?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{}  {}  {}  ID",
+        fit("DATE", 16),
+        fit("NAME", 40),
+        fit("PEOPLE", 30)
+    )?;
+    for m in meetings {
+        let people = m.people().join(", ");
+        writeln!(
+            out,
+            "{}  {}  {}  {}",
+            fit(&date_time(m), 16),
+            fit(&crate::sanitize::clean(&m.name), 40),
+            fit(&crate::sanitize::clean(&people), 30),
+            m.id
+        )?;
+    }
+    Ok(())
+}
+
+fn print_meeting(out: &mut impl Write, m: &Meeting) -> std::io::Result<()> {
+    let c = |s: &str| crate::sanitize::clean(s).into_owned();
+    writeln!(out, "{}", c(&m.name))?;
+    writeln!(out, "date:      {}", date_time(m))?;
+    if let Some(url) = &m.url {
+        writeln!(out, "link:      {}", c(url))?;
+    }
+    let attendees: Vec<String> = m.attendees.iter().map(|p| p.to_string()).collect();
+    if !attendees.is_empty() {
+        writeln!(out, "attendees: {}", c(&attendees.join(", ")))?;
+    }
+    if !m.speakers.is_empty() {
+        writeln!(out, "speakers:  {}", c(&m.speakers.join(", ")))?;
+    }
+    if !m.tags.is_empty() {
+        writeln!(out, "tags:      {}", c(&m.tags.join(", ")))?;
+    }
+    writeln!(out, "id:        {}", m.id)?;
+    if let Some(summary) = m.summary.as_deref().filter(|s| !s.trim().is_empty()) {
+        writeln!(out, "\nSummary\n{}", c(summary.trim()))?;
+    }
+    if !m.key_points.is_empty() {
+        writeln!(out, "\nKey points")?;
+        for p in &m.key_points {
+            writeln!(out, "- {}", c(p))?;
+        }
+    }
+    if !m.action_items.is_empty() {
+        writeln!(out, "\nAction items")?;
+        for item in &m.action_items {
+            let mark = if item.completed { "x" } else { " " };
+            let who = item
+                .assignee
+                .as_deref()
+                .map(|a| format!(" ({})", c(a)))
+                .unwrap_or_default();
+            let due = item
+                .due_date
+                .as_deref()
+                .map(|d| format!(" due {}", c(d)))
+                .unwrap_or_default();
+            writeln!(out, "- [{mark}] {}{who}{due}", c(&m.display_text(item)))?;
         }
     }
     Ok(())

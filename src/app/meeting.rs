@@ -285,7 +285,16 @@ fn layout(meeting: &Meeting, row: &Row, document: &DocState, width: usize) -> La
 
     out.push(ViewLine::new(vec![(Tone::Title, row.name.clone())]));
     let mut when = vec![(Tone::Dim, format!("{} {} UTC", row.date, row.time))];
-    if let DocState::Ready(doc) = document
+    // Krisp's `search_meetings` sends no duration; some servers do (kept in `extra`).
+    let stated = ["duration_s", "duration", "duration_seconds"]
+        .iter()
+        .find_map(|k| meeting.extra.get(*k)?.as_u64());
+    if let Some(secs) = stated {
+        when.push((
+            Tone::Dim,
+            format!("  ·  {}", format_offset(Duration::from_secs(secs))),
+        ));
+    } else if let DocState::Ready(doc) = document
         && let Some(last) = doc.transcript.turns.last()
     {
         when.push((

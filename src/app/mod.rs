@@ -6,6 +6,7 @@ pub mod input;
 pub mod keymap;
 pub mod meeting;
 pub mod meetings;
+pub mod run;
 pub mod search;
 pub mod tools_screen;
 mod update;

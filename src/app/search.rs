@@ -61,7 +61,8 @@ impl ParsedQuery {
         })
     }
 
-    /// The filters (not the fuzzy text). `before` is exclusive, as the server treats it.
+    /// The filters (not the fuzzy text). `before` includes that day, as the client's
+    /// `MeetingQuery` makes the server do.
     pub fn keeps(&self, meeting: &Meeting) -> bool {
         if self.after.is_some() || self.before.is_some() {
             let Some(date) = iso_date(meeting) else {
@@ -70,7 +71,7 @@ impl ParsedQuery {
             if self.after.as_deref().is_some_and(|a| date.as_str() < a) {
                 return false;
             }
-            if self.before.as_deref().is_some_and(|b| date.as_str() >= b) {
+            if self.before.as_deref().is_some_and(|b| date.as_str() > b) {
                 return false;
             }
         }

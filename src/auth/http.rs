@@ -32,13 +32,26 @@ pub fn is_loopback(url: &Url) -> bool {
 pub struct InsecureUrl(pub String);
 
 /// One reqwest client per redirect policy; both send `User-Agent: krisp-tui/<version>`.
+/// Built on first use: a headless call with a valid token never needs them.
 pub struct OAuthHttp {
-    follow: reqwest::Client,
-    stop: reqwest::Client,
+    clients: std::sync::OnceLock<Result<(reqwest::Client, reqwest::Client), String>>,
 }
 
 impl OAuthHttp {
     pub fn new() -> Result<Arc<Self>, reqwest::Error> {
+        Ok(Arc::new(Self {
+            clients: std::sync::OnceLock::new(),
+        }))
+    }
+
+    fn clients(&self) -> Result<&(reqwest::Client, reqwest::Client), String> {
+        self.clients
+            .get_or_init(|| Self::build().map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    fn build() -> Result<(reqwest::Client, reqwest::Client), reqwest::Error> {
         let build = |redirect: reqwest::redirect::Policy| {
             reqwest::Client::builder()
                 .user_agent(crate::USER_AGENT)
@@ -55,10 +68,7 @@ impl OAuthHttp {
                 attempt.follow()
             }
         });
-        Ok(Arc::new(Self {
-            follow: build(follow)?,
-            stop: build(reqwest::redirect::Policy::none())?,
-        }))
+        Ok((build(follow)?, build(reqwest::redirect::Policy::none())?))
     }
 }
 
@@ -72,9 +82,10 @@ impl OAuthHttpClient for OAuthHttp {
             if let Some(t) = timeout {
                 *request.timeout_mut() = Some(t);
             }
+            let (follow, stop) = self.clients()?;
             let client = match policy {
-                OAuthHttpRedirectPolicy::Stop => &self.stop,
-                _ => &self.follow,
+                OAuthHttpRedirectPolicy::Stop => stop,
+                _ => follow,
             };
             // Method and path only: query strings can carry codes.
             let span = tracing::debug_span!("oauth", method = %request.method(), path = request.url().path());

@@ -31,6 +31,8 @@ pub enum ClientError {
     Store(#[from] StoreError),
     #[error("the server has no tool named {name:?}; `krisp-tui tools` lists what it offers")]
     UnknownTool { name: String },
+    #[error("{name} failed: {message}")]
+    ToolFailed { name: String, message: String },
     #[error("{server} answered in a way krisp-tui did not expect: {reason}")]
     Protocol { server: String, reason: String },
     #[error("{0}")]

@@ -7,7 +7,9 @@
 
 pub mod args;
 mod error;
+pub mod krisp;
 mod settings;
+pub mod task;
 pub mod transport;
 
 use std::sync::Arc;
@@ -26,6 +28,7 @@ use tokio::sync::Mutex;
 
 pub use error::ClientError;
 pub(crate) use error::reqwest_reason as error_reason;
+pub use krisp::MeetingQuery;
 pub use settings::{BrowserMode, Settings};
 
 use crate::auth::http::{OAuthHttp, check_transport};

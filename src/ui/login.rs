@@ -94,7 +94,18 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
             ]));
         }
     }
-    let height = u16::try_from(lines.len() + 6).unwrap_or(u16::MAX);
+    // Borders and padding take 4 columns and 4 rows; long lines (the URL) wrap.
+    let rect = layout::centered(main, 84, main.height);
+    let inner_width = usize::from(rect.width.saturating_sub(4).max(1));
+    let rows: usize = lines
+        .iter()
+        .map(|l| match l.width() {
+            // Word wrapping may need a row more than the width alone says.
+            w if w > inner_width => w.div_ceil(inner_width) + 1,
+            _ => 1,
+        })
+        .sum();
+    let height = u16::try_from(rows + 4).unwrap_or(u16::MAX);
     let rect = layout::centered(main, 84, height.max(12));
     Paragraph::new(Text::from(lines))
         .wrap(Wrap { trim: false })
