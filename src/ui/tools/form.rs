@@ -38,7 +38,7 @@ pub enum FormEvent {
 }
 
 /// One field of the form.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Field {
     name: String,
     schema: Value,
@@ -49,7 +49,7 @@ pub struct Field {
     error: Option<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Input {
     Text(Box<TextArea<'static>>),
     Toggle(Option<bool>),
@@ -308,7 +308,7 @@ fn parse_number(s: &str) -> Result<Value, String> {
 }
 
 /// The form of one tool.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Form {
     fields: Vec<Field>,
     focus: usize,

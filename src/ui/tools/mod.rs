@@ -64,7 +64,7 @@ struct Areas {
 }
 
 /// The Tools panel.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ToolsPanel {
     tools: Vec<Tool>,
     /// One form per tool, in the same order, so typed values survive moving around the list.

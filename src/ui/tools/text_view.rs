@@ -86,7 +86,7 @@ impl Wrapper {
 
 /// Styled lines with a scroll position kept as (line, row within that line), so drawing and
 /// scrolling wrap only the lines they touch.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct TextView {
     lines: Vec<Line<'static>>,
     top: usize,
