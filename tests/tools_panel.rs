@@ -809,6 +809,13 @@ fn snapshot_states() -> Vec<(&'static str, ToolsPanel)> {
             "failed_call",
             result_panel("get_document", Err("connection reset by peer".to_owned())),
         ),
+        (
+            "documents_result",
+            result_panel(
+                "get_multiple_documents",
+                Ok(fixture_result("get_multiple_documents")),
+            ),
+        ),
         ("raw_view", raw),
         ("running", running_panel()),
     ]
