@@ -565,6 +565,31 @@ fn key_hints_follow_the_focus() {
     );
 }
 
+/// The TUI's `State` is `Clone` (drawing works from a snapshot), so the panel is too, and a
+/// clone carries on independently.
+#[test]
+fn a_cloned_panel_keeps_its_state() {
+    let mut panel = ToolsPanel::new(krisp_tools());
+    open(&mut panel, "get_document");
+    type_text(&mut panel, "abc");
+    let snapshot = panel.clone();
+    type_text(&mut panel, "d");
+    assert_eq!(
+        snapshot.form().map(|f| f.fields()[0].text()),
+        Some(Some("abc"))
+    );
+    assert_eq!(
+        panel.form().map(|f| f.fields()[0].text()),
+        Some(Some("abcd"))
+    );
+    assert_eq!(draw(&snapshot, 100, 30).backend().to_string(), {
+        let mut again = snapshot.clone();
+        press(&mut again, KeyCode::Tab);
+        press(&mut again, KeyCode::BackTab);
+        draw(&again, 100, 30).backend().to_string()
+    });
+}
+
 #[test]
 fn mouse_selects_tools_and_fields() {
     let mut panel = ToolsPanel::new(krisp_tools());
@@ -783,6 +808,13 @@ fn snapshot_states() -> Vec<(&'static str, ToolsPanel)> {
         (
             "failed_call",
             result_panel("get_document", Err("connection reset by peer".to_owned())),
+        ),
+        (
+            "documents_result",
+            result_panel(
+                "get_multiple_documents",
+                Ok(fixture_result("get_multiple_documents")),
+            ),
         ),
         ("raw_view", raw),
         ("running", running_panel()),

@@ -15,7 +15,7 @@ use crate::ui::theme::Theme;
 const OPEN_DEPTH: usize = 2;
 
 /// The tree: which containers are expanded (by JSON pointer), the visible rows and a cursor.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct JsonTree {
     root: Value,
     expanded: HashSet<String>,

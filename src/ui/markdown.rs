@@ -9,7 +9,7 @@ use crate::ui::theme::Theme;
 
 /// Converts Markdown to styled lines: headings, emphasis, lists and task lists, code, links (text
 /// followed by the dimmed URL), quotes, tables and rules. Every piece of text is sanitized.
-/// Lines are not wrapped; the caller wraps to its width.
+/// Single newlines are kept. Lines are not wrapped; the caller wraps to its width.
 pub fn to_text(md: &str, theme: &Theme) -> Text<'static> {
     let options =
         Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES;
@@ -144,8 +144,9 @@ impl<'t> Writer<'t> {
             }
             Event::InlineHtml(html) => self.push(&html, self.theme.dim),
             Event::FootnoteReference(name) => self.push(&format!("[^{name}]"), self.theme.dim),
-            Event::SoftBreak => self.push(" ", self.style()),
-            Event::HardBreak => {
+            // Krisp's Markdown is line-oriented (`meeting_id: …` lines, `**Name | 00:04**` turns
+            // above their text), so a single newline is kept rather than joined with a space.
+            Event::SoftBreak | Event::HardBreak => {
                 if self.line.is_empty() {
                     self.begin_line();
                 }
@@ -364,6 +365,7 @@ mod tests {
             ["a │ b", "────────────────────────────────", "1 │ 2"]
         );
         assert_eq!(plain("> quoted  \n> next"), ["│ quoted", "│ next"]);
+        assert_eq!(plain("id: 1\nurl: u"), ["id: 1", "url: u"]);
         assert_eq!(plain("![logo](x.png)"), ["[image: logo] (x.png)"]);
         assert_eq!(plain("- [ ]\n- "), ["[ ] ", "• "]);
     }

@@ -12,7 +12,7 @@ use ratatui_textarea::TextArea;
 use serde_json::{Map, Number, Value};
 
 use super::schema::{self, FieldKind};
-use super::text_view::wrap_line;
+use super::text_view::{truncate, wrap_line};
 use crate::sanitize::{clean, clean_line};
 use crate::ui::theme::Theme;
 
@@ -38,7 +38,7 @@ pub enum FormEvent {
 }
 
 /// One field of the form.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Field {
     name: String,
     schema: Value,
@@ -49,7 +49,7 @@ pub struct Field {
     error: Option<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Input {
     Text(Box<TextArea<'static>>),
     Toggle(Option<bool>),
@@ -308,7 +308,7 @@ fn parse_number(s: &str) -> Result<Value, String> {
 }
 
 /// The form of one tool.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Form {
     fields: Vec<Field>,
     focus: usize,
@@ -316,6 +316,8 @@ pub struct Form {
     schema: Value,
     /// First field row drawn, kept so the focused field stays on screen.
     offset: Cell<usize>,
+    /// Where the field rows were last drawn, for mouse clicks.
+    rows_area: Cell<Rect>,
 }
 
 impl Form {
@@ -357,6 +359,7 @@ impl Form {
             focus: 0,
             schema,
             offset: Cell::new(0),
+            rows_area: Cell::new(Rect::default()),
         }
     }
 
@@ -502,14 +505,11 @@ impl Form {
         lines
     }
 
-    /// Which field (by index) a row `y` of the last render shows, for mouse clicks.
-    pub fn field_at(&self, area: Rect, y: u16) -> Option<usize> {
-        let first = area.y;
-        let rows = usize::from(area.height.saturating_sub(1));
-        let row = usize::from(y.checked_sub(first)?);
-        (row < rows)
-            .then(|| self.offset.get() + row)
-            .filter(|i| *i < self.fields.len())
+    /// Which field (by index) the last render drew at row `y` of the screen, for mouse clicks.
+    pub fn field_at(&self, y: u16) -> Option<usize> {
+        let rows = self.rows_area.get();
+        let row = y.checked_sub(rows.y).filter(|r| *r < rows.height)?;
+        Some(self.offset.get() + usize::from(row)).filter(|i| *i < self.fields.len())
     }
 
     /// Cycles the toggle or choice at `i` (a click on its value).
@@ -552,6 +552,7 @@ impl Form {
             offset = self.focus + 1 - rows;
         }
         self.offset.set(offset);
+        self.rows_area.set(fields_area);
 
         let label_width = self
             .fields
@@ -623,7 +624,9 @@ impl Form {
         match (&field.input, focused) {
             (Input::Text(area), true) => Widget::render(&**area, input, buf),
             _ => {
-                buf.set_span(input.x, input.y, &field.shown_value(theme), input.width);
+                let mut shown = field.shown_value(theme);
+                shown.content = truncate(&shown.content, input.width.into()).into();
+                buf.set_span(input.x, input.y, &shown, input.width);
             }
         }
         if matches!(field.input, Input::Text(_)) {

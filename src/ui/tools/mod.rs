@@ -26,7 +26,7 @@ pub use schema::{FieldKind, validate};
 
 use crate::sanitize::clean_line;
 use crate::ui::theme::Theme;
-use text_view::wrap_line;
+use text_view::{truncate, wrap_line};
 
 /// What the TUI should do after a key or mouse event.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,7 +64,7 @@ struct Areas {
 }
 
 /// The Tools panel.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ToolsPanel {
     tools: Vec<Tool>,
     /// One form per tool, in the same order, so typed values survive moving around the list.
@@ -284,15 +284,14 @@ impl ToolsPanel {
                     }
                 }
             }
-        } else if let Some(form_area) = inside(areas.form) {
-            let fields = self.form_fields_area(form_area);
+        } else if inside(areas.form).is_some() {
             let Some(form) = self.forms.get_mut(self.selected) else {
                 return ToolsOutcome::None;
             };
             self.focus = Focus::Form;
             if scroll != 0 {
                 form.set_focus(form.focus().saturating_add_signed(scroll));
-            } else if let Some(i) = form.field_at(fields, at.y) {
+            } else if let Some(i) = form.field_at(at.y) {
                 if form.focus() == i {
                     form.click_value(i);
                 }
@@ -586,27 +585,4 @@ impl ToolsPanel {
             }
         }
     }
-}
-
-/// `s` cut to `width` columns, ending in `…` when cut.
-fn truncate(s: &str, width: usize) -> String {
-    use unicode_width::UnicodeWidthChar;
-    let total: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
-    if total <= width {
-        return s.to_owned();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    if width > 0 {
-        out.push('…');
-    }
-    out
 }

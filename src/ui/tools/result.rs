@@ -36,7 +36,7 @@ enum Main {
 }
 
 /// One tool result, ready to draw.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ResultView {
     tool: String,
     source: Result<CallToolResult, String>,

@@ -86,7 +86,7 @@ impl Wrapper {
 
 /// Styled lines with a scroll position kept as (line, row within that line), so drawing and
 /// scrolling wrap only the lines they touch.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct TextView {
     lines: Vec<Line<'static>>,
     top: usize,
@@ -212,6 +212,28 @@ impl TextView {
     }
 }
 
+/// `s` cut to `width` columns, ending in `…` when cut.
+pub fn truncate(s: &str, width: usize) -> String {
+    let total: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= width {
+        return s.to_owned();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,6 +257,14 @@ mod tests {
             ["abcd", "efgh", "ij"]
         );
         assert_eq!(plain(&wrap_line(&Line::from(""), 4)), [""]);
+    }
+
+    #[test]
+    fn truncates_with_an_ellipsis() {
+        assert_eq!(truncate("abcdef", 6), "abcdef");
+        assert_eq!(truncate("abcdef", 4), "abc…");
+        assert_eq!(truncate("日本語", 4), "日…");
+        assert_eq!(truncate("abc", 0), "");
     }
 
     #[test]
