@@ -199,3 +199,17 @@ fn documents_in_text_json_and_unknown_shapes() {
         Ok(vec![])
     );
 }
+
+#[test]
+fn several_legacy_documents_in_one_text() {
+    let text = "Retrieved document 0F3C9A8E-6B2D-4F1A-9C7E-5B3D1F2A4C6E:\n**A | 00:01**\nHi.\n\
+                Retrieved document ffffffffffffffffffffffffffffffff\n\n\
+                Retrieved document nonsense\nlost";
+    assert_eq!(
+        parse_documents_result(None, &[text]),
+        Ok(vec![
+            ready(vec![], vec![turn("A", 1, "Hi.")]),
+            processing("ffffffffffffffffffffffffffffffff")
+        ])
+    );
+}

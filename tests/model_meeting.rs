@@ -230,7 +230,24 @@ fn text_only_search_result() {
             "Retro (weekly) (not a date)",
         )
     };
-    assert_eq!(meetings, vec![roadmap, retro]);
+    let standup = Meeting {
+        url: Some("https://app.krisp.ai/t/aaaabbbb-cccc-dddd-eeee-ffff00001111/".to_owned()),
+        ..Meeting::new(id("aaaabbbbccccddddeeeeffff00001111"), "Standup")
+    };
+    assert_eq!(meetings, vec![roadmap, retro, standup]);
+}
+
+#[test]
+fn unreadable_structured_meetings_fall_back_to_text() {
+    let structured = json!({"meetings": [{"name": "no id"}]});
+    let text = "## Standup\nmeeting_id: ffffffffffffffffffffffffffffffff\n";
+    assert_eq!(
+        parse_search_result(Some(&structured), &[text]),
+        Ok(vec![Meeting::new(
+            id("ffffffffffffffffffffffffffffffff"),
+            "Standup"
+        )])
+    );
 }
 
 #[test]

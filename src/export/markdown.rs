@@ -2,7 +2,7 @@
 
 use time::macros::format_description;
 
-use crate::krisp::{Document, DocumentState, Meeting, MeetingDate, write_offset};
+use crate::krisp::{Document, DocumentState, Meeting, MeetingDate, Person, write_offset};
 
 use super::one_line;
 
@@ -29,11 +29,14 @@ pub(super) fn render(meeting: &Meeting, document: Option<&Document>) -> String {
             .map(|s| escape(&one_line(s)))
             .collect()
     } else {
-        meeting
-            .attendees
-            .iter()
-            .map(|p| escape(&one_line(&p.to_string())))
-            .collect()
+        // `<address>` is a Markdown autolink, so the email is left as it is.
+        let person = |p: &Person| match &p.email {
+            Some(email) if *email != p.name => {
+                format!("{} <{}>", escape(&one_line(&p.name)), email.trim())
+            }
+            _ => escape(&one_line(&p.name)),
+        };
+        meeting.attendees.iter().map(person).collect()
     };
     if !attendees.is_empty() {
         facts.push(("Attendees", attendees.join(", ")));

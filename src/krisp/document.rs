@@ -92,13 +92,16 @@ impl Document {
                 Target::Section => {
                     // The link sits under a "Recording" heading, or is labelled as one under
                     // the document's title.
-                    let in_recording_section = doc.sections.last().is_some_and(|s| {
-                        mentions_recording(&s.heading) && s.body.trim().is_empty()
-                    });
-                    let labelled_under_title = doc.sections.len() == 1 && mentions_recording(line);
-                    if (in_recording_section || labelled_under_title)
-                        && doc.recording_url.is_none()
+                    let recording_line = || {
+                        let under_recording_heading = doc.sections.last().is_some_and(|s| {
+                            mentions_recording(&s.heading) && s.body.trim().is_empty()
+                        });
+                        under_recording_heading
+                            || doc.sections.len() == 1 && mentions_recording(line)
+                    };
+                    if doc.recording_url.is_none()
                         && turns.is_empty()
+                        && recording_line()
                         && let Some(url) = link_target(line)
                     {
                         doc.recording_url = Some(url.to_owned());
@@ -285,7 +288,11 @@ fn legacy_documents(text: &str) -> impl Iterator<Item = Document> + '_ {
     starts.into_iter().zip(ends).filter_map(|(start, end)| {
         let block = &text[start + MARKER.len()..end];
         let (first, body) = block.split_once('\n').unwrap_or((block, ""));
-        let id = MeetingId::parse(first.trim().trim_end_matches([':', '.']))?;
+        let raw_id = first.trim().trim_end_matches([':', '.']);
+        let Some(id) = MeetingId::parse(raw_id) else {
+            tracing::warn!("skipping a document without a readable id: {raw_id:?}");
+            return None;
+        };
         Some(Document::parse(id, Some(body)))
     })
 }

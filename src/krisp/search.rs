@@ -14,7 +14,10 @@ pub fn parse_search_result(
     structured: Option<&Value>,
     texts: &[&str],
 ) -> Result<Vec<Meeting>, ParseError> {
-    if let Some(meetings) = structured.and_then(meetings_from_structured) {
+    // A list whose every meeting was unreadable falls through to the text, which may do better.
+    if let Some(meetings) = structured.and_then(meetings_from_structured)
+        && (!meetings.is_empty() || !has_meeting_block(&texts.join("\n")))
+    {
         return Ok(meetings);
     }
     // Some servers put the JSON itself in a text block.
@@ -137,13 +140,9 @@ impl Block {
             return;
         }
         match line.split_once(':') {
-            Some((key, value))
-                if !key.is_empty() && key.len() <= 40 && !key.contains(char::is_whitespace) =>
-            {
-                self.fields.insert(
-                    key.trim().to_owned(),
-                    Value::String(value.trim().to_owned()),
-                );
+            Some((key, value)) if is_field_name(key) => {
+                self.fields
+                    .insert(field_key(key), Value::String(value.trim().to_owned()));
             }
             _ => {
                 self.loose.push_str(line);
@@ -214,6 +213,21 @@ impl Block {
         }
         id
     }
+}
+
+/// `meeting_id`, `Meeting ID`, `is_recurring`: a short run of letters, digits, `_` and spaces.
+fn is_field_name(key: &str) -> bool {
+    let key = key.trim();
+    !key.is_empty()
+        && key.len() <= 30
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == ' ')
+}
+
+/// `Meeting ID` → `meeting_id`, so both spellings are read alike.
+fn field_key(key: &str) -> String {
+    key.trim().to_lowercase().replace(' ', "_")
 }
 
 /// `Name (inner)` → `("Name", "inner")`, using the last parenthesised group.
