@@ -174,7 +174,7 @@ fn open_tool(app: &mut App, tool: &str) {
             .tools
             .panel
             .as_ref()
-            .and_then(|h| h.0.selected())
+            .and_then(|h| h.selected())
             .map(|t| t.name.to_string());
         if selected.as_deref() == Some(tool) {
             break;
@@ -194,7 +194,7 @@ fn tool_form_error() -> App {
             .tools
             .panel
             .as_ref()
-            .and_then(|h| h.0.form()?.focused().map(|f| f.name().to_owned()));
+            .and_then(|h| h.form()?.focused().map(|f| f.name().to_owned()));
         if field.as_deref() == Some("limit") {
             break;
         }

@@ -544,7 +544,7 @@ fn tools_list_once_run_and_drop_stale_results() {
             .tools
             .panel
             .as_ref()
-            .is_some_and(|h| h.0.result().is_some())
+            .is_some_and(|h| h.result().is_some())
     );
     // Esc walks out of the panel; coming back does not list the tools again.
     for _ in 0..4 {

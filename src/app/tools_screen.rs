@@ -7,7 +7,7 @@ use crate::ui::tools::ToolsPanel;
 #[derive(Debug, Default, Clone)]
 pub struct ToolsScreen {
     /// `None` until `tools/list` answered.
-    pub panel: Option<ToolsHost>,
+    pub panel: Option<ToolsPanel>,
     pub loading: Option<RequestId>,
     pub error: Option<String>,
     /// The `tools/call` in flight.
@@ -17,17 +17,5 @@ pub struct ToolsScreen {
 impl ToolsScreen {
     pub fn busy(&self) -> bool {
         self.loading.is_some() || self.call.is_some()
-    }
-}
-
-/// The panel, cloneable so `State` stays `Clone` (tests and benches clone states). A clone
-/// starts from the same tool list with empty forms and no result: the panel keeps render-time
-/// scroll cells and text fields that are not `Clone`.
-#[derive(Debug)]
-pub struct ToolsHost(pub ToolsPanel);
-
-impl Clone for ToolsHost {
-    fn clone(&self) -> Self {
-        ToolsHost(ToolsPanel::new(self.0.tools().to_vec()))
     }
 }

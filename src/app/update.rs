@@ -11,7 +11,6 @@ use crate::app::input::LineInput;
 use crate::app::meeting::{DocState, MeetingView, TextSearch, Tone, format_offset, parse_time};
 use crate::app::meetings::PAGE_SIZE;
 use crate::app::search::{DEBOUNCE, Search};
-use crate::app::tools_screen::ToolsHost;
 use crate::app::{DoneFilter, LoginState, Overlay, Screen, State, TOAST_FOR, Tab, Toast};
 use crate::krisp::{Document, DocumentState, Meeting, MeetingId, Transcript};
 use crate::message::{Action, ClientEvent, Command, Msg, RequestError, SearchQuery};
@@ -77,7 +76,7 @@ fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Command>) {
             return on_action(state, action, cmds);
         }
         let outcome = match &mut state.tools.panel {
-            Some(host) => host.0.handle_key(key),
+            Some(host) => host.handle_key(key),
             None if key.code == crossterm::event::KeyCode::Esc => ToolsOutcome::Close,
             None => ToolsOutcome::None,
         };
@@ -184,7 +183,7 @@ fn on_mouse(state: &mut State, mouse: MouseEvent, cmds: &mut Vec<Command>) {
     if state.screen == Screen::Tools && state.overlay.is_none() {
         let body = layout::screen(state.size, false).body;
         let outcome = match &mut state.tools.panel {
-            Some(host) => host.0.handle_mouse(mouse, body),
+            Some(host) => host.handle_mouse(mouse, body),
             None => ToolsOutcome::None,
         };
         return tools_outcome(state, outcome, cmds);
@@ -854,7 +853,7 @@ fn tools_outcome(state: &mut State, outcome: ToolsOutcome, cmds: &mut Vec<Comman
                 cmds.push(Command::Cancel(old));
             }
             if let Some(host) = &mut state.tools.panel {
-                host.0.set_running(&name);
+                host.set_running(&name);
             }
             cmds.push(Command::CallTool { id, name, args });
         }
@@ -1025,8 +1024,8 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             state.tools.loading = None;
             match result {
                 Ok(tools) => match &mut state.tools.panel {
-                    Some(host) => host.0.set_tools(tools),
-                    None => state.tools.panel = Some(ToolsHost(ToolsPanel::new(tools))),
+                    Some(host) => host.set_tools(tools),
+                    None => state.tools.panel = Some(ToolsPanel::new(tools)),
                 },
                 Err(e) => {
                     state.tools.error = Some(clean_line(&e.message).into_owned());
@@ -1049,7 +1048,7 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                 Err(e) => Err(e.message),
             };
             if let Some(host) = &mut state.tools.panel {
-                host.0.set_result(&name, result);
+                host.set_result(&name, result);
             }
         }
         ClientEvent::Exported { id, result } => {

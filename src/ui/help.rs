@@ -16,7 +16,7 @@ pub fn lines(state: &State) -> Vec<Line<'static>> {
         && let Some(host) = &state.tools.panel
     {
         out.push(Line::styled("Tools panel", theme.title));
-        for (keys, label) in host.0.key_hints() {
+        for (keys, label) in host.key_hints() {
             out.push(Line::from(vec![
                 Span::styled(format!("  {keys:<22}"), theme.accent),
                 Span::styled(label.to_owned(), theme.text),

@@ -67,7 +67,7 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
         && state.overlay.is_none()
         && let Some(host) = &state.tools.panel
     {
-        for (keys, label) in host.0.key_hints() {
+        for (keys, label) in host.key_hints() {
             hints.push(Span::styled(format!(" {keys}"), theme.accent));
             hints.push(Span::styled(format!(" {label} "), theme.dim));
         }
