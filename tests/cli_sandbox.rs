@@ -362,3 +362,68 @@ fn unreachable_and_insecure_servers_are_sentences() {
         run.stderr
     );
 }
+
+#[test]
+fn no_browser_login_accepts_a_pasted_redirect_url() {
+    use std::io::{BufRead, BufReader, Write};
+    let sandbox = SandboxProcess::start(&[]);
+    let user = User::new(&sandbox.url);
+    let mut child = user
+        .command(&["login", "--no-browser"])
+        .env("BROWSER", "/bin/false")
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut auth_url = None;
+    let mut line = String::new();
+    while stderr.read_line(&mut line).unwrap() > 0 {
+        if let Some(url) = line.trim().strip_prefix("http") {
+            auth_url = Some(format!("http{url}"));
+        }
+        if line.starts_with("Then paste") {
+            break;
+        }
+        line.clear();
+    }
+    let auth_url = auth_url.expect("the authorization URL was printed");
+    // Where the browser would have been sent: the sandbox's redirect, not followed.
+    let out = std::process::Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "-w", "%{redirect_url}", &auth_url])
+        .output()
+        .unwrap();
+    let redirect = String::from_utf8(out.stdout).unwrap();
+    assert!(redirect.contains("/callback?code="), "{redirect}");
+    let mut stdin = child.stdin.take().unwrap();
+    // A stray line first: ignored, the login keeps waiting.
+    writeln!(stdin, "not a url").unwrap();
+    writeln!(stdin, "{redirect}").unwrap();
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert!(status.success(), "{rest}");
+    assert!(rest.contains("Logged in to"), "{rest}");
+    let status: Value = serde_json::from_str(&user.run(&["status", "--json"]).ok().stdout).unwrap();
+    assert_eq!(status["logged_in"], true);
+}
+
+#[test]
+fn concurrent_processes_do_not_burn_the_rotating_refresh_token() {
+    let sandbox = SandboxProcess::start(&[]);
+    let user = logged_in(&sandbox);
+    expire(&user);
+    // Four processes find the token expired at once; the refresh lock serialises them so
+    // none reuses a refresh token another has already rotated (which revokes the grant).
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let mut cmd = user.command(&["tools", "--no-login"]);
+            std::thread::spawn(move || common::Run::from(cmd.output().unwrap()))
+        })
+        .collect();
+    for h in handles {
+        let run = h.join().unwrap();
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    user.run(&["tools", "--no-login"]).ok();
+}

@@ -149,7 +149,12 @@ impl PendingLogin {
             let registration = match reusable {
                 Some(r) => r,
                 None => {
-                    let http = crate::client::http_client()?;
+                    let http = crate::client::http_client(
+                        metadata
+                            .registration_endpoint
+                            .as_deref()
+                            .unwrap_or_default(),
+                    )?;
                     let r = register(&http, &metadata, &redirect_uri, &settings.scopes).await?;
                     tracing::info!(client_id = %r.client_id, method = ?r.auth_method, "registered client");
                     r
@@ -179,14 +184,7 @@ impl PendingLogin {
             .await
             .map_err(|(_, e)| AuthError::from(e))?;
         let auth_url = session.get_authorization_url().to_string();
-        let expected_state = url::Url::parse(&auth_url)
-            .ok()
-            .and_then(|u| {
-                u.query_pairs()
-                    .find(|(k, _)| k == "state")
-                    .map(|(_, v)| v.into_owned())
-            })
-            .unwrap_or_default();
+        let expected_state = query_param(&auth_url, "state").unwrap_or_default();
         state_setter.set(&expected_state);
         tracing::info!(port, "waiting for the login redirect");
 
@@ -257,6 +255,14 @@ impl PendingLogin {
     }
 }
 
+fn query_param(url: &str, key: &str) -> Option<String> {
+    url::Url::parse(url)
+        .ok()?
+        .query_pairs()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
+}
+
 /// An unauthenticated POST to learn whether (and how) the server wants a login: the 401's
 /// `WWW-Authenticate` names the protected resource metadata. `None`: no login needed.
 async fn probe(settings: &Settings) -> Result<Option<String>, ClientError> {
@@ -268,7 +274,7 @@ async fn probe(settings: &Settings) -> Result<Option<String>, ClientError> {
     let body = serde_json::json!({
         "jsonrpc": "2.0", "id": 0, "method": "ping"
     });
-    let response = crate::client::http_client()?
+    let response = crate::client::http_client(&settings.server)?
         .post(url)
         .header(
             ::http::header::ACCEPT,
@@ -334,22 +340,9 @@ pub async fn step_up(
         .request_scope_upgrade(required_scope)
         .await
         .map_err(ClientError::from_auth)?;
-    let state = url::Url::parse(&auth_url)
-        .ok()
-        .and_then(|u| {
-            u.query_pairs()
-                .find(|(k, _)| k == "state")
-                .map(|(_, v)| v.into_owned())
-        })
-        .unwrap_or_default();
+    let state = query_param(&auth_url, "state").unwrap_or_default();
     // The manager's redirect_uri is the one registered; listen there again.
-    let redirect_port = url::Url::parse(&auth_url)
-        .ok()
-        .and_then(|u| {
-            u.query_pairs()
-                .find(|(k, _)| k == "redirect_uri")
-                .map(|(_, v)| v.into_owned())
-        })
+    let redirect_port = query_param(&auth_url, "redirect_uri")
         .and_then(|r| url::Url::parse(&r).ok())
         .and_then(|r| r.port())
         .unwrap_or(settings.redirect_port);
@@ -421,7 +414,7 @@ async fn revoke(
     if check_transport(&url).is_err() {
         return;
     }
-    let Ok(http) = crate::client::http_client() else {
+    let Ok(http) = crate::client::http_client(endpoint) else {
         return;
     };
     let secret = token

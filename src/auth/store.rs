@@ -328,6 +328,9 @@ pub struct ServerStore {
     /// Set when a token is saved, so a 401 right after issuance can be told apart (Krisp's
     /// resource server lags the authorization server by a few seconds).
     pub fresh: Arc<Mutex<Option<std::time::Instant>>>,
+    /// A file locked across a refresh: Krisp rotates refresh tokens and revokes the grant when
+    /// an old one is reused, so two krisp-tui processes must not refresh at once.
+    lock_path: Option<PathBuf>,
 }
 
 impl ServerStore {
@@ -336,7 +339,17 @@ impl ServerStore {
             backend,
             server: server.to_string(),
             fresh: Arc::new(Mutex::new(None)),
+            lock_path: None,
         }
+    }
+
+    /// Coordinate refreshes with other processes through `dir/credentials.lock` (persistent
+    /// stores only; memory is private to this process).
+    pub fn with_refresh_lock(mut self, dir: &Path) -> Self {
+        if !matches!(self.backend, Backend::Memory) {
+            self.lock_path = Some(dir.join("credentials.lock"));
+        }
+        self
     }
 
     pub fn backend(&self) -> &Backend {
@@ -383,6 +396,35 @@ impl CredentialStore for ServerStore {
     async fn clear(&self) -> Result<(), AuthError> {
         // rmcp clears when the issuer changed: the registration belongs to the old server too.
         self.backend.store(&self.server, None).map_err(store_err)
+    }
+
+    async fn acquire_refresh_guard(
+        &self,
+    ) -> Result<Option<rmcp::transport::auth::CredentialRefreshGuard>, AuthError> {
+        let Some(path) = self.lock_path.clone() else {
+            return Ok(None);
+        };
+        let file = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+            if let Some(dir) = path.parent() {
+                create_private_dir(dir)?;
+            }
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)?;
+            file.lock()?;
+            Ok(file)
+        })
+        .await
+        .map_err(|e| AuthError::CredentialStoreError(e.to_string()))?
+        .map_err(|e| {
+            AuthError::CredentialStoreError(format!("could not lock the credentials: {e}"))
+        })?;
+        // Dropping the file releases the lock.
+        Ok(Some(rmcp::transport::auth::CredentialRefreshGuard::new(
+            file,
+        )))
     }
 
     async fn on_refresh_token_rejected(

@@ -217,6 +217,8 @@ impl Drop for Sandbox {
 /// stderr (no secrets); Ctrl-C stops cleanly.
 pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
     let auto_approve = args.auto_approve;
+    // Listen for the signal before announcing the URL, so an early Ctrl-C is not lost.
+    let stop = stop_signal()?;
     let sandbox = Sandbox::launch(args, Clock::system(), AccessLog::Stderr).await?;
     {
         let mut stdout = std::io::stdout().lock();
@@ -232,12 +234,34 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
             "authorization shows a consent page"
         }
     );
-    tokio::signal::ctrl_c()
-        .await
-        .context("cannot wait for Ctrl-C")?;
+    stop.await;
     eprintln!("krisp sandbox stopping");
     sandbox.shutdown().await;
     Ok(())
+}
+
+/// Resolves on Ctrl-C (SIGINT) or, on Unix, SIGTERM; the handlers are installed right away.
+fn stop_signal() -> anyhow::Result<impl Future<Output = ()>> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
+        let mut terminate = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        })
+    }
 }
 
 fn load_data(args: &SandboxArgs, clock: &Clock) -> anyhow::Result<Dataset> {

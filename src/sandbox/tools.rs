@@ -69,18 +69,10 @@ pub fn call(
     cx: &ToolContext,
 ) -> Option<Result<Output, ToolError>> {
     let tool = schema::tool(name)?;
+    // The captured tool lives for the whole program, so its name can go into error values.
+    let name: &'static str = tool.name.as_ref();
     let empty = Map::new();
     let args = arguments.unwrap_or(&empty);
-    let name: &'static str = match name {
-        "search_meetings" => "search_meetings",
-        "get_document" => "get_document",
-        "get_multiple_documents" => "get_multiple_documents",
-        "list_action_items" => "list_action_items",
-        "list_activities" => "list_activities",
-        "list_upcoming_meetings" => "list_upcoming_meetings",
-        "date_time" => "date_time",
-        _ => return None,
-    };
     let invalid = |reason: String| ToolError::InvalidArguments { tool: name, reason };
     if let Err(reason) = schema::validate(&tool.input_schema, &Value::Object(args.clone())) {
         return Some(Err(invalid(reason)));
@@ -93,7 +85,8 @@ pub fn call(
         "list_action_items" => Ok(list_action_items(&args, cx)),
         "list_activities" => list_activities(&args, cx).map_err(invalid),
         "list_upcoming_meetings" => Ok(list_upcoming_meetings(&args, cx)),
-        _ => date_time(&args, cx).map_err(invalid),
+        "date_time" => date_time(&args, cx).map_err(invalid),
+        _ => return None,
     })
 }
 
@@ -697,5 +690,45 @@ fn date_time(args: &Args, cx: &ToolContext) -> Result<Output, String> {
             })
         }
         _ => Err("\"start_date\" and \"end_date\" must be given together".to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn dates_parse_in_iso_and_day_first_forms() {
+        for text in [
+            "2024-01-15",
+            "15/01/2024",
+            "15.01.2024",
+            "15-01-2024",
+            "2024-01-15T23:30:00Z",
+            "2024-01-15T10:00:00",
+            " 2024-01-16T00:30:00+02:00 ",
+        ] {
+            assert_eq!(parse_date(text), Some(date!(2024 - 01 - 15)), "{text}");
+        }
+        assert_eq!(parse_date("01/15/2024"), None);
+        assert_eq!(parse_date("yesterday"), None);
+    }
+
+    #[test]
+    fn fields_select_exactly_what_was_asked() {
+        let all = Fields::all();
+        assert!(all.has(Field::MeetingNotes) && all.has(Field::PastMeetingOccurrences));
+        assert!(
+            !all.has(Field::KeyPoints),
+            "notes are grouped when nothing is asked"
+        );
+        let some = Fields::from_names(Some(vec!["key_points", "url"]));
+        let asked: Vec<&str> = Field::ALL
+            .iter()
+            .filter(|(field, _)| some.has(*field))
+            .map(|(_, name)| *name)
+            .collect();
+        assert_eq!(asked, ["url", "key_points"]);
     }
 }
