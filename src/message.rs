@@ -1,1 +1,266 @@
-//! Every type that crosses a task boundary between the UI and the client task.
+//! Every type that crosses a task boundary: `Action` (keymap → update), `Command` (update → client
+//! task), `ClientEvent` (client task → update), and the `RequestId` that ties a reply to its request.
+
+use std::path::PathBuf;
+
+use crossterm::event::{KeyEvent, MouseEvent};
+use rmcp::model::{CallToolResult, Tool};
+use serde::Deserialize;
+
+pub use crate::export::Format;
+use crate::krisp::{Document, Meeting, MeetingId};
+
+/// Identifies one request to the client task. A pane remembers the id it waits for and drops any
+/// reply with another id, so a late answer to a superseded request never shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct RequestId(pub u64);
+
+/// What the user wants, independent of the key that asked for it. Deserialized from
+/// `assets/keymap.toml` and the user's `config.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+pub enum Action {
+    Quit,
+    Help,
+    Back,
+    Select,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Left,
+    Right,
+    FocusNext,
+    FocusPrev,
+    NextTab,
+    PrevTab,
+    Search,
+    NextHit,
+    PrevHit,
+    Refresh,
+    // Home screen tabs and their switches.
+    ShowMeetings,
+    ShowActionItems,
+    ShowUpcoming,
+    ShowActivity,
+    ToggleDone,
+    ToggleMine,
+    MoreDays,
+    FewerDays,
+    // Meeting view.
+    Export,
+    OpenInBrowser,
+    CopyTurn,
+    JumpToTime,
+    // Login screen.
+    Login,
+    CopyUrl,
+    PasteUrl,
+    // Anywhere.
+    Tools,
+    /// Unbinds a key that the defaults bind (`"x" = "Unbound"` in `config.toml`).
+    Unbound,
+}
+
+impl Action {
+    /// One line for the help screen.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Help => "show / hide this help",
+            Action::Back => "back / cancel / clear",
+            Action::Select => "open / confirm",
+            Action::Up => "move up",
+            Action::Down => "move down",
+            Action::PageUp => "page up",
+            Action::PageDown => "page down",
+            Action::Top => "go to the top",
+            Action::Bottom => "go to the bottom",
+            Action::Left => "previous choice",
+            Action::Right => "next choice",
+            Action::FocusNext => "next pane / field",
+            Action::FocusPrev => "previous pane / field",
+            Action::NextTab => "next tab",
+            Action::PrevTab => "previous tab",
+            Action::Search => "search",
+            Action::NextHit => "next search hit",
+            Action::PrevHit => "previous search hit",
+            Action::Refresh => "reload from the server",
+            Action::ShowMeetings => "meetings tab",
+            Action::ShowActionItems => "action items tab",
+            Action::ShowUpcoming => "upcoming meetings tab",
+            Action::ShowActivity => "activity tab",
+            Action::ToggleDone => "action items: open / done / all",
+            Action::ToggleMine => "action items: mine only / everyone's",
+            Action::MoreDays => "upcoming: one more day",
+            Action::FewerDays => "upcoming: one day fewer",
+            Action::Export => "export the meeting",
+            Action::OpenInBrowser => "open in Krisp's web app",
+            Action::CopyTurn => "copy the current turn (OSC 52)",
+            Action::JumpToTime => "jump to a time in the transcript",
+            Action::Login => "log in",
+            Action::CopyUrl => "copy the login URL (OSC 52)",
+            Action::PasteUrl => "paste the redirect URL",
+            Action::Tools => "tools panel",
+            Action::Unbound => "nothing",
+        }
+    }
+}
+
+/// Everything `app::update` reacts to. `update` also gets the current `Instant`, so time is an
+/// input like any other and tests drive it by hand.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    /// Text pasted into the terminal (bracketed paste).
+    Paste(String),
+    Resize(u16, u16),
+    /// Sent while something animates or waits for a deadline (spinner, search debounce, toast).
+    Tick,
+    /// An action that did not come from a key (tests, the command bar).
+    Action(Action),
+    Client(Box<ClientEvent>),
+}
+
+/// Search criteria sent to the server (`search_meetings`); the reply echoes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchQuery {
+    pub search: Option<String>,
+    pub after: Option<String>,
+    pub before: Option<String>,
+    pub tags: Vec<String>,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+/// UI → client task: an imperative verb.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Connect with stored credentials; `LoggedIn` or `LoginRequired` comes back.
+    Connect,
+    StartLogin,
+    CancelLogin,
+    /// A redirect URL the user pasted (SSH sessions without a browser on this machine).
+    PasteRedirect(String),
+    /// Abort a request whose answer is no longer wanted.
+    Cancel(RequestId),
+    SearchMeetings {
+        id: RequestId,
+        query: SearchQuery,
+    },
+    FetchDocuments {
+        id: RequestId,
+        ids: Vec<MeetingId>,
+    },
+    ListActionItems {
+        id: RequestId,
+        completed: Option<bool>,
+        assigned_to_me: bool,
+        offset: u32,
+    },
+    ListUpcoming {
+        id: RequestId,
+        days: u32,
+    },
+    ListActivities {
+        id: RequestId,
+        cursor: Option<String>,
+    },
+    ListTools {
+        id: RequestId,
+    },
+    CallTool {
+        id: RequestId,
+        name: String,
+        args: serde_json::Map<String, serde_json::Value>,
+    },
+    /// Render `meeting` in `format` and write it to `path` (refusing to overwrite unless `force`).
+    Export {
+        id: RequestId,
+        meeting: Box<Meeting>,
+        document: Option<Box<Document>>,
+        format: Format,
+        path: PathBuf,
+        force: bool,
+    },
+    OpenUrl(String),
+    /// Put text on the clipboard through the terminal (OSC 52); done by the loop that owns it.
+    Copy(String),
+    Quit,
+}
+
+/// A failed request, as the UI needs it: a sentence to show, and whether to log in again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestError {
+    pub message: String,
+    pub auth_required: bool,
+}
+
+impl RequestError {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            auth_required: false,
+        }
+    }
+
+    pub fn auth(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            auth_required: true,
+        }
+    }
+}
+
+/// Client task → UI: what happened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClientEvent {
+    /// No usable credentials: show the login screen.
+    LoginRequired {
+        note: Option<String>,
+    },
+    LoginUrlReady {
+        url: String,
+    },
+    LoggedIn {
+        server: String,
+        account: Option<String>,
+    },
+    LoginFailed {
+        message: String,
+    },
+    MeetingsLoaded {
+        id: RequestId,
+        query: SearchQuery,
+        result: Result<Vec<Meeting>, RequestError>,
+    },
+    DocumentsLoaded {
+        id: RequestId,
+        result: Result<Vec<Document>, RequestError>,
+    },
+    /// `list_action_items`, `list_upcoming_meetings` or `list_activities` answered.
+    FeedLoaded {
+        id: RequestId,
+        result: Result<CallToolResult, RequestError>,
+    },
+    ToolsListed {
+        id: RequestId,
+        result: Result<Vec<Tool>, RequestError>,
+    },
+    ToolCalled {
+        id: RequestId,
+        name: String,
+        result: Result<CallToolResult, RequestError>,
+    },
+    Exported {
+        id: RequestId,
+        result: Result<PathBuf, RequestError>,
+    },
+    /// The export target exists and `force` was false: ask the user.
+    ExportExists {
+        id: RequestId,
+        path: PathBuf,
+    },
+}

@@ -1,1 +1,374 @@
-//! Application state and the pure `update` function (the only code that changes `State`).
+//! Application state and the pure, synchronous `update` (the only code that changes `State`).
+
+pub mod export;
+pub mod feed;
+pub mod input;
+pub mod keymap;
+pub mod meeting;
+pub mod meetings;
+pub mod run;
+pub mod search;
+pub mod tools_screen;
+mod update;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use ratatui::layout::Rect;
+
+pub use self::update::{prompt_open, start, update};
+use crate::app::export::ExportDialog;
+use crate::app::feed::Feed;
+use crate::app::input::LineInput;
+use crate::app::keymap::{Keymap, Mode};
+use crate::app::meeting::MeetingView;
+use crate::app::meetings::Meetings;
+use crate::app::search::{FuzzyMatcher, Search};
+use crate::app::tools_screen::ToolsScreen;
+use crate::krisp::{Document, MeetingId};
+use crate::message::RequestId;
+use crate::ui::Theme;
+
+/// How long a toast stays up.
+pub const TOAST_FOR: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Login,
+    Home,
+    Meeting,
+    Tools,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    Help { scroll: usize },
+    Export(Box<ExportDialog>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginState {
+    /// Trying stored credentials.
+    Connecting,
+    Idle,
+    Waiting {
+        /// The authorization URL, sanitized, once discovery and registration are done.
+        url: Option<String>,
+        /// The "paste the redirect URL" field, when open.
+        paste: Option<LineInput>,
+    },
+    Failed {
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Login {
+    pub state: LoginState,
+    /// Why the user is here again ("Your session expired…").
+    pub note: Option<String>,
+    /// Where to go back to after logging in.
+    pub return_to: Option<Screen>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Meetings,
+    ActionItems,
+    Upcoming,
+    Activity,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 4] = [
+        Tab::Meetings,
+        Tab::ActionItems,
+        Tab::Upcoming,
+        Tab::Activity,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Meetings => "Meetings",
+            Tab::ActionItems => "Action items",
+            Tab::Upcoming => "Upcoming",
+            Tab::Activity => "Activity",
+        }
+    }
+}
+
+/// Which action items `list_action_items` is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DoneFilter {
+    Open,
+    Done,
+    All,
+}
+
+impl DoneFilter {
+    pub fn completed(self) -> Option<bool> {
+        match self {
+            DoneFilter::Open => Some(false),
+            DoneFilter::Done => Some(true),
+            DoneFilter::All => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            DoneFilter::Open => "open",
+            DoneFilter::Done => "done",
+            DoneFilter::All => "all",
+        }
+    }
+}
+
+/// A selection in a list and the first row drawn.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListPos {
+    pub selected: usize,
+    pub offset: usize,
+}
+
+impl ListPos {
+    /// Moves by `delta` within `len` rows and keeps the selection inside a `height`-row window.
+    pub fn step(&mut self, delta: isize, len: usize, height: usize) {
+        self.selected = self
+            .selected
+            .saturating_add_signed(delta)
+            .min(len.saturating_sub(1));
+        self.clamp(len, height);
+    }
+
+    pub fn clamp(&mut self, len: usize, height: usize) {
+        let height = height.max(1);
+        self.selected = self.selected.min(len.saturating_sub(1));
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+        self.offset = self.offset.min(len.saturating_sub(height));
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Home {
+    pub tab: Tab,
+    pub meetings: Meetings,
+    pub list: ListPos,
+    pub search: Option<Search>,
+    pub action_items: Feed,
+    pub done_filter: DoneFilter,
+    pub mine: bool,
+    pub upcoming: Feed,
+    pub days: u32,
+    pub activity: Feed,
+    pub matcher: FuzzyMatcher,
+}
+
+impl Home {
+    /// Whether the search narrows the list (an open box with text, or a committed query).
+    pub fn searching(&self) -> bool {
+        self.search
+            .as_ref()
+            .is_some_and(|s| !s.input.text().is_empty())
+    }
+
+    /// Number of rows the meetings tab shows.
+    pub fn visible_len(&self) -> usize {
+        match &self.search {
+            Some(s) if self.searching() => s.hits.len(),
+            _ => self.meetings.order.len(),
+        }
+    }
+
+    /// The meeting (index into `meetings.all`) shown at table row `row`.
+    pub fn meeting_at(&self, row: usize) -> Option<usize> {
+        match &self.search {
+            Some(s) if self.searching() => s.hits.get(row).map(|h| h.meeting),
+            _ => self.meetings.order.get(row).copied(),
+        }
+    }
+
+    pub fn feed(&self, tab: Tab) -> Option<&Feed> {
+        match tab {
+            Tab::Meetings => None,
+            Tab::ActionItems => Some(&self.action_items),
+            Tab::Upcoming => Some(&self.upcoming),
+            Tab::Activity => Some(&self.activity),
+        }
+    }
+
+    pub fn feed_mut(&mut self, tab: Tab) -> Option<&mut Feed> {
+        match tab {
+            Tab::Meetings => None,
+            Tab::ActionItems => Some(&mut self.action_items),
+            Tab::Upcoming => Some(&mut self.upcoming),
+            Tab::Activity => Some(&mut self.activity),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    pub text: String,
+    pub error: bool,
+    pub until: Instant,
+}
+
+/// The status bar's connection half.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Status {
+    pub server: String,
+    pub account: Option<String>,
+    /// Where the tokens are kept, as shown on the login screen.
+    pub token_store: String,
+    pub last_error: Option<String>,
+    /// The latest note for the user ("Exported to …").
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct State {
+    pub screen: Screen,
+    pub overlay: Option<Overlay>,
+    pub login: Login,
+    pub home: Home,
+    pub meeting: Option<MeetingView>,
+    pub tools: ToolsScreen,
+    /// Documents fetched so far (re-opening a meeting does not fetch again).
+    pub documents: HashMap<MeetingId, Document>,
+    pub status: Status,
+    pub toast: Option<Toast>,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub size: Rect,
+    /// Advances on every tick while something animates.
+    pub spinner: usize,
+    pub now: Instant,
+    pub should_quit: bool,
+    next_request: u64,
+}
+
+impl State {
+    pub fn new(server: impl Into<String>, token_store: impl Into<String>, now: Instant) -> Self {
+        Self {
+            screen: Screen::Login,
+            overlay: None,
+            login: Login {
+                state: LoginState::Connecting,
+                note: None,
+                return_to: None,
+            },
+            home: Home {
+                tab: Tab::Meetings,
+                meetings: Meetings::default(),
+                list: ListPos::default(),
+                search: None,
+                action_items: Feed::default(),
+                done_filter: DoneFilter::Open,
+                mine: false,
+                upcoming: Feed::default(),
+                days: 7,
+                activity: Feed::default(),
+                matcher: FuzzyMatcher::default(),
+            },
+            meeting: None,
+            tools: ToolsScreen::default(),
+            documents: HashMap::new(),
+            status: Status {
+                server: server.into(),
+                token_store: token_store.into(),
+                ..Status::default()
+            },
+            toast: None,
+            keymap: Keymap::default(),
+            theme: Theme::default(),
+            size: Rect::new(0, 0, 100, 30),
+            spinner: 0,
+            now,
+            should_quit: false,
+            next_request: 0,
+        }
+    }
+
+    pub fn with_keymap(mut self, keymap: Keymap) -> Self {
+        self.keymap = keymap;
+        self
+    }
+
+    pub fn with_theme(mut self, theme: Theme) -> Self {
+        self.theme = theme;
+        self
+    }
+
+    pub(crate) fn request_id(&mut self) -> RequestId {
+        self.next_request += 1;
+        RequestId(self.next_request)
+    }
+
+    /// The keymap section in force, and whether a text field takes typed characters.
+    pub fn mode(&self) -> (Mode, bool) {
+        match &self.overlay {
+            Some(Overlay::Help { .. }) => return (Mode::Help, false),
+            Some(Overlay::Export(d)) => {
+                let typing = d.focus == export::ExportFocus::Path && d.confirm.is_none();
+                return (if typing { Mode::Input } else { Mode::Export }, typing);
+            }
+            None => {}
+        }
+        match self.screen {
+            Screen::Login => match &self.login.state {
+                LoginState::Waiting { paste: Some(_), .. } => (Mode::Input, true),
+                _ => (Mode::Login, false),
+            },
+            Screen::Home => match &self.home.search {
+                Some(s) if s.editing && self.home.tab == Tab::Meetings => (Mode::Input, true),
+                _ => (Mode::Home, false),
+            },
+            Screen::Meeting => match &self.meeting {
+                Some(v) if v.jump.is_some() || v.search.as_ref().is_some_and(|s| s.editing) => {
+                    (Mode::Input, true)
+                }
+                _ => (Mode::Meeting, false),
+            },
+            Screen::Tools => (Mode::Tools, false),
+        }
+    }
+
+    /// The keymap section whose bindings the help screen and status bar show.
+    pub fn help_mode(&self) -> Mode {
+        match (&self.overlay, self.screen) {
+            (Some(Overlay::Export(_)), _) => Mode::Export,
+            (_, Screen::Login) => Mode::Login,
+            (_, Screen::Home) => Mode::Home,
+            (_, Screen::Meeting) => Mode::Meeting,
+            (_, Screen::Tools) => Mode::Tools,
+        }
+    }
+
+    /// Whether anything animates or waits for a deadline, so the loop should send ticks.
+    pub fn needs_tick(&self) -> bool {
+        let home = &self.home;
+        self.toast.is_some()
+            || matches!(
+                self.login.state,
+                LoginState::Waiting { .. } | LoginState::Connecting
+            )
+            || home.meetings.paging.loading.is_some()
+            || home
+                .search
+                .as_ref()
+                .is_some_and(|s| s.dirty_since.is_some() || s.pending.is_some())
+            || [&home.action_items, &home.upcoming, &home.activity]
+                .iter()
+                .any(|f| f.loading.is_some())
+            || self
+                .meeting
+                .as_ref()
+                .is_some_and(|m| matches!(m.document, meeting::DocState::Loading(_)))
+            || self.tools.busy()
+            || matches!(&self.overlay, Some(Overlay::Export(d)) if d.pending.is_some())
+    }
+}

@@ -1,1 +1,100 @@
 //! Drawing: one file per pane, each a pure function of `&State`.
+
+pub mod export;
+pub mod help;
+pub mod home;
+pub mod json_tree;
+pub mod layout;
+pub mod login;
+pub mod markdown;
+pub mod meeting;
+pub mod status;
+pub mod theme;
+pub mod tools;
+pub mod tools_screen;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use crate::app::{Overlay, Screen, State};
+pub use theme::Theme;
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/// The spinner frame for this tick.
+pub fn spinner(state: &State) -> &'static str {
+    SPINNER[state.spinner % SPINNER.len()]
+}
+
+impl Widget for &State {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.is_empty() {
+            return;
+        }
+        match self.screen {
+            Screen::Login => login::render(self, area, buf),
+            Screen::Home => home::render(self, area, buf),
+            Screen::Meeting => meeting::render(self, area, buf),
+            Screen::Tools => tools_screen::render(self, area, buf),
+        }
+        match &self.overlay {
+            Some(Overlay::Help { scroll }) => help::render(self, *scroll, area, buf),
+            Some(Overlay::Export(dialog)) => export::render(self, dialog, area, buf),
+            None => {}
+        }
+        status::render_toast(self, area, buf);
+    }
+}
+
+/// A one-line prompt: label, the text with a block cursor, and a note on the right.
+pub fn prompt_line<'a>(
+    theme: &Theme,
+    label: &'a str,
+    input: &'a crate::app::input::LineInput,
+    note: String,
+) -> Line<'a> {
+    let text = input.text();
+    let (before, after) = text.split_at(input.cursor());
+    let mut chars = after.chars();
+    let at = chars.next().map_or(" ".to_owned(), String::from);
+    Line::from(vec![
+        Span::styled(label, theme.accent),
+        Span::styled(before, theme.text),
+        Span::styled(at, theme.selection),
+        Span::styled(chars.as_str(), theme.text),
+        Span::styled(format!("  {note}"), theme.dim),
+    ])
+}
+
+/// Splits styled text at the byte ranges in `marks` (sorted, non-overlapping) and restyles them.
+pub fn marked<'a>(parts: &[(Style, &'a str)], marks: &[(usize, usize, Style)]) -> Vec<Span<'a>> {
+    let mut spans = Vec::with_capacity(parts.len() + marks.len() * 2);
+    let mut base = 0;
+    for &(style, text) in parts {
+        let end = base + text.len();
+        let mut at = 0;
+        for &(ms, me, mark) in marks {
+            let (s, e) = (ms.max(base), me.min(end));
+            if s >= e {
+                continue;
+            }
+            let (s, e) = (s - base, e - base);
+            if !text.is_char_boundary(s) || !text.is_char_boundary(e) || s < at {
+                continue;
+            }
+            if s > at {
+                spans.push(Span::styled(&text[at..s], style));
+            }
+            spans.push(Span::styled(&text[s..e], style.patch(mark)));
+            at = e;
+        }
+        if at < text.len() {
+            spans.push(Span::styled(&text[at..], style));
+        }
+        base = end;
+    }
+    spans
+}

@@ -1,0 +1,142 @@
+//! Drawing and search cost with 10,000 meetings and a 10,000-turn transcript (TestBackend).
+
+#[path = "../tests/tui_common/mod.rs"]
+mod tui_common;
+
+use std::hint::black_box;
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use crossterm::event::KeyCode;
+use krisp_tui::app::{self, State};
+use krisp_tui::message::{ClientEvent, Command, Msg};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tui_common::{App, client, code, document, id, key};
+
+const MEETINGS: usize = 10_000;
+const TURNS: usize = 10_000;
+
+fn many_meetings() -> App {
+    let names = [
+        "Q4 roadmap review",
+        "Weekly sync",
+        "Hiring debrief",
+        "Customer call",
+        "Design critique",
+    ];
+    let people = ["Anna Lee", "Bob Ray", "Chen Wu", "Dana Kim", "Eve Stone"];
+    let meetings = (0..MEETINGS)
+        .map(|i| {
+            let at = time::macros::datetime!(2026-01-01 00:00 UTC) - time::Duration::hours(i as i64);
+            let mut m = tui_common::meeting(
+                i + 1,
+                &format!("{} #{i}", names[i % names.len()]),
+                at,
+                &[people[i % 5], people[(i + 2) % 5]],
+            );
+            m.summary = Some(
+                "We went through the timeline, agreed to cut scope to three features and ship in March. \
+                 Budget stays flat; beta customers get early access."
+                    .into(),
+            );
+            m.key_points = vec!["Scope cut to three features".into(), "Ship in March".into()];
+            m
+        })
+        .collect();
+    App::loaded(meetings)
+}
+
+fn with_transcript() -> App {
+    let mut app = many_meetings();
+    app.resize(100, 30);
+    let cmds = app.send(code(KeyCode::Enter));
+    let Some(Command::FetchDocuments { id: req, ids }) = cmds.first().cloned() else {
+        panic!("no fetch: {cmds:?}");
+    };
+    app.send(client(ClientEvent::DocumentsLoaded {
+        id: req,
+        result: Ok(vec![document(
+            ids.first().cloned().unwrap_or_else(|| id(1)),
+            TURNS,
+        )]),
+    }));
+    // Somewhere in the middle, with hits on screen.
+    app.send(key('/'));
+    app.type_str("plan");
+    app.send(code(KeyCode::Enter));
+    app.send(key('t'));
+    app.type_str("50:00:00");
+    app.send(code(KeyCode::Enter));
+    app
+}
+
+fn draw(c: &mut Criterion, name: &str, state: &State) {
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
+    c.bench_function(name, |b| {
+        b.iter(|| {
+            terminal
+                .draw(|f| f.render_widget(black_box(state), f.area()))
+                .expect("draw");
+        })
+    });
+}
+
+fn benches(c: &mut Criterion) {
+    let mut home = many_meetings();
+    home.resize(100, 30);
+    for _ in 0..5_000 {
+        home.send(key('j'));
+    }
+    draw(c, "frame: home, 10k meetings", &home.state);
+
+    let mut searching = many_meetings();
+    searching.resize(100, 30);
+    searching.send(key('/'));
+    searching.type_str("roadmap");
+    draw(c, "frame: search results, 10k meetings", &searching.state);
+
+    let meeting = with_transcript();
+    draw(c, "frame: transcript, 10k turns, hits", &meeting.state);
+
+    // One keystroke in the search box: the whole re-filter (first letter scans everything).
+    let mut base = many_meetings();
+    base.send(key('/'));
+    c.bench_function("keystroke: first letter, 10k meetings", |b| {
+        b.iter_batched(
+            || base.state.clone(),
+            |mut state| app::update(&mut state, key('r'), base.now),
+            BatchSize::LargeInput,
+        )
+    });
+    base.type_str("roadma");
+    c.bench_function("keystroke: 7th letter, 10k meetings", |b| {
+        b.iter_batched(
+            || base.state.clone(),
+            |mut state| app::update(&mut state, key('p'), base.now),
+            BatchSize::LargeInput,
+        )
+    });
+    base.send(Msg::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Backspace,
+        crossterm::event::KeyModifiers::NONE,
+    )));
+    c.bench_function("keystroke: backspace (full rescan), 10k meetings", |b| {
+        b.iter_batched(
+            || base.state.clone(),
+            |mut state| {
+                app::update(
+                    &mut state,
+                    Msg::Key(crossterm::event::KeyEvent::new(
+                        KeyCode::Backspace,
+                        crossterm::event::KeyModifiers::NONE,
+                    )),
+                    base.now,
+                )
+            },
+            BatchSize::LargeInput,
+        )
+    });
+}
+
+criterion_group!(render, benches);
+criterion_main!(render);

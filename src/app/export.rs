@@ -1,0 +1,84 @@
+//! The export dialog: a format choice, an editable path, and the overwrite question.
+
+use std::path::PathBuf;
+
+use ratatui_textarea::TextArea;
+
+use crate::export::{Format, default_file_name};
+use crate::krisp::Meeting;
+use crate::message::RequestId;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFocus {
+    Format,
+    Path,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExportDialog {
+    pub format: Format,
+    pub focus: ExportFocus,
+    pub path: TextArea<'static>,
+    /// The user typed in the path, so changing the format no longer rewrites it.
+    pub path_edited: bool,
+    /// The file exists: waiting for y / n.
+    pub confirm: Option<PathBuf>,
+    pub pending: Option<RequestId>,
+    pub error: Option<String>,
+    /// The meeting, for the default file name.
+    meeting: Box<Meeting>,
+}
+
+impl PartialEq for ExportDialog {
+    fn eq(&self, other: &Self) -> bool {
+        self.format == other.format
+            && self.focus == other.focus
+            && self.path.lines() == other.path.lines()
+            && self.path_edited == other.path_edited
+            && self.confirm == other.confirm
+            && self.pending == other.pending
+            && self.error == other.error
+    }
+}
+
+impl ExportDialog {
+    pub fn new(meeting: &Meeting) -> Self {
+        let format = Format::Md;
+        let mut dialog = Self {
+            format,
+            focus: ExportFocus::Format,
+            path: TextArea::default(),
+            path_edited: false,
+            confirm: None,
+            pending: None,
+            error: None,
+            meeting: Box::new(meeting.clone()),
+        };
+        dialog.reset_path();
+        dialog
+    }
+
+    fn reset_path(&mut self) {
+        let mut area = TextArea::new(vec![default_file_name(&self.meeting, self.format)]);
+        area.move_cursor(ratatui_textarea::CursorMove::End);
+        self.path = area;
+    }
+
+    pub fn path_text(&self) -> String {
+        self.path.lines().concat()
+    }
+
+    pub fn step_format(&mut self, forward: bool) {
+        let all = Format::ALL;
+        let i = all.iter().position(|f| *f == self.format).unwrap_or(0);
+        let n = all.len();
+        self.format = all[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }];
+        if !self.path_edited {
+            self.reset_path();
+        }
+    }
+}

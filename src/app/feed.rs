@@ -1,0 +1,201 @@
+//! The home screen's other tabs (action items, upcoming, activity): tolerant rows from whatever
+//! shape the tool answered with, since no reply bodies of those tools were ever captured.
+
+use rmcp::model::CallToolResult;
+use serde_json::{Map, Value};
+
+use crate::krisp::MeetingId;
+use crate::message::RequestId;
+use crate::sanitize::clean_line;
+
+/// One row of a feed; every string already sanitized.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedItem {
+    pub title: String,
+    pub detail: String,
+    pub when: String,
+    pub done: Option<bool>,
+    pub meeting: Option<MeetingId>,
+    /// `created_at` as sent: `list_activities` pages by it.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Feed {
+    pub items: Vec<FeedItem>,
+    pub loading: Option<RequestId>,
+    pub error: Option<String>,
+    pub loaded_once: bool,
+    /// No more pages.
+    pub exhausted: bool,
+    pub selected: usize,
+    pub offset: usize,
+}
+
+impl Feed {
+    /// Forget everything (a filter changed); the caller asks again.
+    pub fn reset(&mut self) {
+        *self = Feed::default();
+    }
+}
+
+const TITLE: &[&str] = &[
+    "title",
+    "text",
+    "description",
+    "name",
+    "summary",
+    "message",
+    "content",
+];
+const WHEN: &[&str] = &[
+    "due_date",
+    "start_time",
+    "start",
+    "starts_at",
+    "date",
+    "created_at",
+    "timestamp",
+];
+const DETAIL: &[&str] = &[
+    "assignee",
+    "owner",
+    "meeting_name",
+    "meeting",
+    "type",
+    "kind",
+];
+
+/// Rows from a tool result: the first array of objects in `structuredContent`, or else the
+/// Markdown text's list items and headings.
+pub fn items(result: &CallToolResult) -> Vec<FeedItem> {
+    if let Some(array) = result.structured_content.as_ref().and_then(first_array) {
+        return array
+            .iter()
+            .filter_map(Value::as_object)
+            .map(item)
+            .collect();
+    }
+    result
+        .content
+        .iter()
+        .filter_map(|c| c.as_text())
+        .flat_map(|t| t.text.lines())
+        .filter_map(|line| {
+            let line = line.trim();
+            let (done, rest) = if let Some(r) = line.strip_prefix("- [x] ") {
+                (Some(true), r)
+            } else if let Some(r) = line.strip_prefix("- [ ] ") {
+                (Some(false), r)
+            } else if let Some(r) = line.strip_prefix("- ").or_else(|| line.strip_prefix("## ")) {
+                (None, r)
+            } else {
+                return None;
+            };
+            Some(FeedItem {
+                title: clean_line(rest).into_owned(),
+                detail: String::new(),
+                when: String::new(),
+                done,
+                meeting: None,
+                cursor: None,
+            })
+        })
+        .collect()
+}
+
+fn first_array(value: &Value) -> Option<&Vec<Value>> {
+    match value {
+        Value::Array(a) => Some(a),
+        Value::Object(o) => o.values().find_map(|v| match v {
+            Value::Array(a) if a.iter().any(Value::is_object) => Some(a),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+fn text_of(object: &Map<String, Value>, keys: &[&str]) -> String {
+    keys.iter()
+        .find_map(|k| match object.get(*k)? {
+            Value::String(s) if !s.is_empty() => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Object(o) => o.get("name").and_then(Value::as_str).map(str::to_owned),
+            _ => None,
+        })
+        .map(|s| clean_line(&s).into_owned())
+        .unwrap_or_default()
+}
+
+fn item(object: &Map<String, Value>) -> FeedItem {
+    let mut detail = text_of(object, DETAIL);
+    if let Some(Value::Array(people)) = object.get("attendees") {
+        let names: Vec<&str> = people
+            .iter()
+            .filter_map(|p| p.as_str().or_else(|| p.get("name")?.as_str()))
+            .collect();
+        if !names.is_empty() {
+            if !detail.is_empty() {
+                detail.push_str(" · ");
+            }
+            detail.push_str(&clean_line(&names.join(", ")));
+        }
+    }
+    FeedItem {
+        title: text_of(object, TITLE),
+        detail,
+        when: text_of(object, WHEN),
+        done: object
+            .get("completed")
+            .or_else(|| object.get("done"))
+            .and_then(Value::as_bool),
+        meeting: ["meeting_id", "id", "document_id", "agenda_id"]
+            .iter()
+            .find_map(|k| object.get(*k)?.as_str())
+            .filter(|s| s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+            .map(|s| MeetingId(s.to_owned())),
+        cursor: object
+            .get("created_at")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rmcp::model::{CallToolResult, ContentBlock};
+    use serde_json::json;
+
+    #[test]
+    fn structured_items() {
+        let r = CallToolResult::structured(json!({"count": 2, "action_items": [
+            {"title": "Send \u{1b}[31mplan", "assignee": "Bob", "completed": false, "due_date": "2026-02-01",
+             "meeting_id": "0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e"},
+            {"text": "Book room", "owner": {"name": "Anna"}, "completed": true}
+        ]}));
+        let items = items(&r);
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].title, "Send ␛[31mplan");
+        assert_eq!(items[0].detail, "Bob");
+        assert_eq!(items[0].when, "2026-02-01");
+        assert_eq!(items[0].done, Some(false));
+        assert!(items[0].meeting.is_some());
+        assert_eq!(
+            (items[1].detail.as_str(), items[1].done),
+            ("Anna", Some(true))
+        );
+    }
+
+    #[test]
+    fn markdown_fallback() {
+        let r = CallToolResult::success(vec![ContentBlock::text(
+            "# Items\n- [ ] one\n- [x] two\nprose\n",
+        )]);
+        let titles: Vec<_> = items(&r).into_iter().map(|i| (i.title, i.done)).collect();
+        assert_eq!(
+            titles,
+            [("one".into(), Some(false)), ("two".into(), Some(true))]
+        );
+    }
+}

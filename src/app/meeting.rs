@@ -1,0 +1,536 @@
+//! The meeting view: header, notes and transcript laid out once per width into sanitized lines,
+//! so a frame draws only the visible slice; search inside it and jumping to a time.
+
+use std::time::Duration;
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use crate::app::input::LineInput;
+use crate::app::meetings::{Row, people};
+pub use crate::krisp::format_offset;
+use crate::krisp::{Document, DocumentState, Meeting};
+use crate::message::RequestId;
+use crate::sanitize::{clean, clean_line};
+use crate::ui::Theme;
+
+/// Which theme style a span takes (the layout is theme-independent; `ui` maps these).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Text,
+    Dim,
+    Title,
+    Accent,
+    Speaker(usize),
+    Success,
+    Warning,
+    Error,
+}
+
+/// One laid-out screen line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewLine {
+    pub spans: Vec<(Tone, String)>,
+    /// The transcript turn this line belongs to.
+    pub turn: Option<usize>,
+}
+
+impl ViewLine {
+    fn new(spans: Vec<(Tone, String)>) -> Self {
+        Self { spans, turn: None }
+    }
+
+    fn blank() -> Self {
+        Self::new(Vec::new())
+    }
+
+    /// The line's text, spans concatenated (what the in-view search looks at).
+    pub fn text(&self) -> String {
+        self.spans.iter().map(|(_, s)| s.as_str()).collect()
+    }
+}
+
+/// The document behind the transcript, fetched lazily.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DocState {
+    Loading(RequestId),
+    Ready(Box<Document>),
+    Failed(String),
+}
+
+/// A hit of the in-view search: `line`, and the byte range inside `ViewLine::text()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextHit {
+    pub line: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextSearch {
+    pub input: LineInput,
+    pub editing: bool,
+    pub hits: Vec<TextHit>,
+    pub current: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeetingView {
+    pub meeting: Box<Meeting>,
+    pub row: Row,
+    pub document: DocState,
+    pub lines: Vec<ViewLine>,
+    /// The width `lines` were laid out for.
+    pub width: u16,
+    /// Visible lines (set from the terminal size).
+    pub height: u16,
+    pub scroll: usize,
+    /// First line of each transcript turn.
+    pub turn_starts: Vec<usize>,
+    pub transcript_start: Option<usize>,
+    pub search: Option<TextSearch>,
+    /// The "jump to time" prompt.
+    pub jump: Option<LineInput>,
+}
+
+impl MeetingView {
+    pub fn new(meeting: Meeting, row: Row, document: DocState, width: u16, height: u16) -> Self {
+        let mut view = Self {
+            meeting: Box::new(meeting),
+            row,
+            document,
+            lines: Vec::new(),
+            width,
+            height,
+            scroll: 0,
+            turn_starts: Vec::new(),
+            transcript_start: None,
+            search: None,
+            jump: None,
+        };
+        view.relayout(width);
+        view
+    }
+
+    pub fn document(&self) -> Option<&Document> {
+        match &self.document {
+            DocState::Ready(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn set_document(&mut self, document: DocState) {
+        self.document = document;
+        let width = self.width;
+        self.relayout(width);
+    }
+
+    pub fn max_scroll(&self) -> usize {
+        self.lines
+            .len()
+            .saturating_sub(usize::from(self.height.max(1)))
+    }
+
+    pub fn scroll_to(&mut self, line: usize) {
+        self.scroll = line.min(self.max_scroll());
+    }
+
+    pub fn scroll_by(&mut self, delta: isize) {
+        self.scroll_to(self.scroll.saturating_add_signed(delta));
+    }
+
+    /// The turn the reader is at: the one holding the top line, else the first one in view.
+    pub fn current_turn(&self) -> Option<usize> {
+        let end = (self.scroll + usize::from(self.height.max(1))).min(self.lines.len());
+        self.lines
+            .get(self.scroll)
+            .and_then(|l| l.turn)
+            .or_else(|| {
+                self.lines
+                    .get(self.scroll..end)?
+                    .iter()
+                    .find_map(|l| l.turn)
+            })
+    }
+
+    /// Lays the view out again for `width` columns, keeping the reader at the same turn.
+    pub fn relayout(&mut self, width: u16) {
+        let anchor = self.current_turn();
+        self.width = width;
+        let (lines, turn_starts, transcript_start) = layout(
+            &self.meeting,
+            &self.row,
+            &self.document,
+            usize::from(width.saturating_sub(1).max(8)),
+        );
+        self.lines = lines;
+        self.turn_starts = turn_starts;
+        self.transcript_start = transcript_start;
+        if let Some(search) = &mut self.search {
+            search.hits = find(&self.lines, search.input.text());
+            search.current = search.current.min(search.hits.len().saturating_sub(1));
+        }
+        match anchor.and_then(|t| self.turn_starts.get(t)) {
+            Some(&line) => self.scroll_to(line),
+            None => self.scroll_to(self.scroll),
+        }
+    }
+
+    /// Re-runs the in-view search after its text changed and shows the first hit at or below
+    /// the top of the view.
+    pub fn research(&mut self) {
+        let Some(search) = &mut self.search else {
+            return;
+        };
+        search.hits = find(&self.lines, search.input.text());
+        search.current = search
+            .hits
+            .iter()
+            .position(|h| h.line >= self.scroll)
+            .unwrap_or(0);
+        self.show_current_hit();
+    }
+
+    pub fn step_hit(&mut self, forward: bool) {
+        let Some(search) = &mut self.search else {
+            return;
+        };
+        let n = search.hits.len();
+        if n == 0 {
+            return;
+        }
+        search.current = if forward {
+            (search.current + 1) % n
+        } else {
+            (search.current + n - 1) % n
+        };
+        self.show_current_hit();
+    }
+
+    fn show_current_hit(&mut self) {
+        let Some(hit) = self
+            .search
+            .as_ref()
+            .and_then(|s| s.hits.get(s.current))
+            .copied()
+        else {
+            return;
+        };
+        let h = usize::from(self.height.max(1));
+        if hit.line < self.scroll || hit.line >= self.scroll + h {
+            self.scroll_to(hit.line.saturating_sub(h / 3));
+        }
+    }
+
+    /// Scrolls to the turn playing at `at` (the last one that starts at or before it).
+    pub fn jump_to(&mut self, at: Duration) -> bool {
+        let Some(doc) = self.document() else {
+            return false;
+        };
+        let turns = &doc.transcript.turns;
+        if turns.is_empty() {
+            return false;
+        }
+        let i = turns.partition_point(|t| t.start <= at).saturating_sub(1);
+        match self.turn_starts.get(i) {
+            Some(&line) => {
+                self.scroll_to(line);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// `"12:34"`, `"1:02:03"` or whole minutes (`"90"`).
+pub fn parse_time(text: &str) -> Option<Duration> {
+    let parts: Vec<u64> = text
+        .trim()
+        .split(':')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    let secs = match parts.as_slice() {
+        [m] => m * 60,
+        [m, s] if *s < 60 => m * 60 + s,
+        [h, m, s] if *m < 60 && *s < 60 => h * 3600 + m * 60 + s,
+        _ => return None,
+    };
+    Some(Duration::from_secs(secs))
+}
+
+/// Stable speaker colours: the position in the meeting's speaker list, else a hash of the name.
+pub fn speaker_tone(meeting: &Meeting, name: &str) -> Tone {
+    Tone::Speaker(
+        meeting
+            .speakers
+            .iter()
+            .position(|s| s == name)
+            .unwrap_or_else(|| Theme::speaker_index(name)),
+    )
+}
+
+type Layout = (Vec<ViewLine>, Vec<usize>, Option<usize>);
+
+fn layout(meeting: &Meeting, row: &Row, document: &DocState, width: usize) -> Layout {
+    let mut out = Vec::new();
+    let push_wrapped = |out: &mut Vec<ViewLine>, tone: Tone, indent: usize, text: &str| {
+        for line in clean(text).lines() {
+            for piece in wrap(line, width.saturating_sub(indent).max(4)) {
+                out.push(ViewLine::new(vec![(
+                    tone,
+                    format!("{:indent$}{piece}", ""),
+                )]));
+            }
+        }
+    };
+
+    out.push(ViewLine::new(vec![(Tone::Title, row.name.clone())]));
+    let mut when = vec![(Tone::Dim, format!("{} {} UTC", row.date, row.time))];
+    // Krisp's `search_meetings` sends no duration; some servers do (kept in `extra`).
+    let stated = ["duration_s", "duration", "duration_seconds"]
+        .iter()
+        .find_map(|k| meeting.extra.get(*k)?.as_u64());
+    if let Some(secs) = stated {
+        when.push((
+            Tone::Dim,
+            format!("  ·  {}", format_offset(Duration::from_secs(secs))),
+        ));
+    } else if let DocState::Ready(doc) = document
+        && let Some(last) = doc.transcript.turns.last()
+    {
+        when.push((
+            Tone::Dim,
+            format!("  ·  about {}", format_offset(last.start)),
+        ));
+    }
+    if meeting.recurring {
+        when.push((Tone::Dim, "  ·  recurring".to_owned()));
+    }
+    out.push(ViewLine::new(when));
+    if let Some(url) = &meeting.url {
+        out.push(ViewLine::new(vec![(
+            Tone::Accent,
+            clean_line(url).into_owned(),
+        )]));
+    }
+    let attendees = people(meeting);
+    if !attendees.is_empty() {
+        push_wrapped(&mut out, Tone::Text, 0, &format!("Attendees: {attendees}"));
+    }
+    if !meeting.speakers.is_empty() {
+        let mut spans = vec![(Tone::Dim, "Speakers: ".to_owned())];
+        for (i, s) in meeting.speakers.iter().enumerate() {
+            if i > 0 {
+                spans.push((Tone::Dim, ", ".to_owned()));
+            }
+            spans.push((Tone::Speaker(i), clean_line(s).into_owned()));
+        }
+        out.push(ViewLine::new(spans));
+    }
+    if !meeting.tags.is_empty() {
+        out.push(ViewLine::new(vec![(
+            Tone::Dim,
+            clean_line(&format!("Tags: {}", meeting.tags.join(", "))).into_owned(),
+        )]));
+    }
+
+    let heading = |out: &mut Vec<ViewLine>, title: &str| {
+        out.push(ViewLine::blank());
+        out.push(ViewLine::new(vec![(Tone::Title, title.to_owned())]));
+    };
+    if let Some(summary) = meeting.summary.as_deref().filter(|s| !s.trim().is_empty()) {
+        heading(&mut out, "Summary");
+        for line in summary.lines() {
+            let trimmed = line.trim_start_matches('#').trim_start();
+            let tone = if line.starts_with('#') {
+                Tone::Title
+            } else {
+                Tone::Text
+            };
+            push_wrapped(&mut out, tone, 0, trimmed);
+        }
+    }
+    if !meeting.key_points.is_empty() {
+        heading(&mut out, "Key points");
+        for point in &meeting.key_points {
+            let first = out.len();
+            push_wrapped(&mut out, Tone::Text, 2, point);
+            if let Some((_, s)) = out.get_mut(first).and_then(|l| l.spans.first_mut()) {
+                s.replace_range(..2, "• ");
+            }
+        }
+    }
+    if !meeting.action_items.is_empty() {
+        heading(&mut out, "Action items");
+        for item in &meeting.action_items {
+            let mut text = meeting.display_text(item);
+            if let Some(who) = &item.assignee {
+                text.push_str(&format!(" — {who}"));
+            }
+            if let Some(due) = &item.due_date {
+                text.push_str(&format!(" (due {due})"));
+            }
+            let (mark, tone) = if item.completed {
+                ("[x] ", Tone::Success)
+            } else {
+                ("[ ] ", Tone::Warning)
+            };
+            let first = out.len();
+            push_wrapped(&mut out, Tone::Text, 4, &text);
+            if let Some(l) = out.get_mut(first) {
+                if let Some((_, s)) = l.spans.first_mut() {
+                    s.replace_range(..4, "");
+                }
+                l.spans.insert(0, (tone, mark.to_owned()));
+            }
+        }
+    }
+
+    let mut turn_starts = Vec::new();
+    let transcript_start;
+    match document {
+        DocState::Loading(_) => {
+            heading(&mut out, "Transcript");
+            transcript_start = Some(out.len() - 1);
+            out.push(ViewLine::new(vec![(
+                Tone::Dim,
+                "Loading the transcript…".into(),
+            )]));
+        }
+        DocState::Failed(message) => {
+            heading(&mut out, "Transcript");
+            transcript_start = Some(out.len() - 1);
+            push_wrapped(&mut out, Tone::Error, 0, message);
+        }
+        DocState::Ready(doc) => {
+            let shown = ["summary", "detailed summary", "key points", "action items"];
+            for section in &doc.sections {
+                let title = section.heading.trim_start_matches('#').trim();
+                if shown.contains(&title.to_lowercase().as_str()) {
+                    continue;
+                }
+                heading(&mut out, &clean_line(title));
+                push_wrapped(&mut out, Tone::Text, 0, &section.body);
+            }
+            heading(&mut out, "Transcript");
+            transcript_start = Some(out.len() - 1);
+            if doc.state == DocumentState::Processing || doc.transcript.turns.is_empty() {
+                let note = if doc.state == DocumentState::Processing {
+                    "Krisp is still processing this meeting: no notes or transcript yet. Press r later to reload."
+                } else {
+                    "This meeting has no transcript."
+                };
+                push_wrapped(&mut out, Tone::Warning, 0, note);
+            }
+            for (i, turn) in doc.transcript.turns.iter().enumerate() {
+                if i > 0 {
+                    out.push(ViewLine {
+                        spans: Vec::new(),
+                        turn: Some(i - 1),
+                    });
+                }
+                turn_starts.push(out.len());
+                out.push(ViewLine {
+                    spans: vec![
+                        (
+                            speaker_tone(meeting, &turn.speaker),
+                            clean_line(&turn.speaker).into_owned(),
+                        ),
+                        (Tone::Dim, format!("  {}", format_offset(turn.start))),
+                    ],
+                    turn: Some(i),
+                });
+                let first = out.len();
+                push_wrapped(&mut out, Tone::Text, 2, &turn.text);
+                for l in &mut out[first..] {
+                    l.turn = Some(i);
+                }
+            }
+        }
+    }
+    (out, turn_starts, transcript_start)
+}
+
+/// Greedy word wrap to `width` columns; words longer than a line are split.
+pub fn wrap(text: &str, width: usize) -> Vec<&str> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut start = 0; // byte offset of the current line
+    let mut col = 0; // its width so far
+    let mut last_space: Option<usize> = None; // byte offset just after the last space
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        let w = c.width().unwrap_or(0);
+        if col + w > width && i > start {
+            let cut = match last_space {
+                Some(s) if s > start => s,
+                _ => i,
+            };
+            lines.push(text[start..cut].trim_end());
+            start = cut;
+            col = text[start..i].width();
+            last_space = None;
+        }
+        col += w;
+        if c == ' ' {
+            last_space = Some(i + 1);
+        }
+        if iter.peek().is_none() {
+            lines.push(&text[start..]);
+        }
+    }
+    if lines.is_empty() {
+        lines.push("");
+    }
+    lines
+}
+
+/// Case-insensitive hits of `needle` in every line.
+fn find(lines: &[ViewLine], needle: &str) -> Vec<TextHit> {
+    if needle.is_empty() {
+        return Vec::new();
+    }
+    let needle = needle.to_lowercase();
+    let mut hits = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let text = line.text();
+        let lower = text.to_lowercase();
+        // Lowercasing can change byte lengths outside ASCII; then match the text as it is.
+        let hay = if lower.len() == text.len() {
+            &lower
+        } else {
+            &text
+        };
+        let mut from = 0;
+        while let Some(pos) = hay[from..].find(&needle) {
+            let start = from + pos;
+            hits.push(TextHit {
+                line: i,
+                start,
+                end: start + needle.len(),
+            });
+            from = start + needle.len().max(1);
+        }
+    }
+    hits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_on_words_and_splits_long_ones() {
+        assert_eq!(wrap("the quick brown fox", 10), ["the quick", "brown fox"]);
+        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("", 4), [""]);
+        assert_eq!(wrap("日本語テキスト", 6), ["日本語", "テキス", "ト"]);
+    }
+
+    #[test]
+    fn times() {
+        assert_eq!(parse_time("12:34"), Some(Duration::from_secs(754)));
+        assert_eq!(parse_time("1:02:03"), Some(Duration::from_secs(3723)));
+        assert_eq!(parse_time("5"), Some(Duration::from_secs(300)));
+        assert_eq!(parse_time("1:99"), None);
+    }
+}

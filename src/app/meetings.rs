@@ -1,0 +1,191 @@
+//! The loaded meetings: raw models for export, cleaned rows for drawing, fuzzy haystacks for
+//! search, newest-first order, and paging state.
+
+use std::collections::{HashMap, HashSet};
+
+use nucleo_matcher::Utf32String;
+use time::OffsetDateTime;
+
+use crate::krisp::{Meeting, MeetingDate, MeetingId};
+use crate::message::RequestId;
+use crate::sanitize::clean_line;
+
+/// Meetings are fetched this many at a time (the server's maximum page).
+pub const PAGE_SIZE: u32 = 50;
+
+/// One meeting as the table draws it: every string already sanitized.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub date: String,
+    pub time: String,
+    pub name: String,
+    pub people: String,
+    /// Newest first sorts by this, descending; unparsed dates sort last.
+    pub sort_key: Option<i64>,
+}
+
+impl Row {
+    pub fn of(meeting: &Meeting) -> Row {
+        let (date, time, sort_key) = match &meeting.date {
+            Some(MeetingDate::Parsed(at)) => {
+                let at = at.to_offset(time::UtcOffset::UTC);
+                (
+                    format!(
+                        "{:04}-{:02}-{:02}",
+                        at.year(),
+                        u8::from(at.month()),
+                        at.day()
+                    ),
+                    format!("{:02}:{:02}", at.hour(), at.minute()),
+                    Some(at.unix_timestamp()),
+                )
+            }
+            Some(MeetingDate::Raw(raw)) => {
+                let raw = clean_line(raw);
+                let date = raw.get(..10).unwrap_or(&raw).to_owned();
+                let time = raw.get(11..16).unwrap_or("").to_owned();
+                let parsed = time::Date::parse(
+                    &date,
+                    time::macros::format_description!("[year]-[month]-[day]"),
+                )
+                .ok()
+                .map(|d| d.midnight().assume_utc().unix_timestamp());
+                (date, time, parsed)
+            }
+            None => (String::new(), String::new(), None),
+        };
+        Row {
+            date,
+            time,
+            name: clean_line(&meeting.name).into_owned(),
+            people: clean_line(&people(meeting)).into_owned(),
+            sort_key,
+        }
+    }
+}
+
+/// Attendees and speakers, each once.
+pub fn people(meeting: &Meeting) -> String {
+    meeting.people().join(", ")
+}
+
+/// The date of a meeting as `YYYY-MM-DD` (for `after:` / `before:` filters), if known.
+pub fn iso_date(meeting: &Meeting) -> Option<String> {
+    match &meeting.date {
+        Some(MeetingDate::Parsed(at)) => {
+            let at: OffsetDateTime = at.to_offset(time::UtcOffset::UTC);
+            Some(format!(
+                "{:04}-{:02}-{:02}",
+                at.year(),
+                u8::from(at.month()),
+                at.day()
+            ))
+        }
+        Some(MeetingDate::Raw(raw)) => raw.get(..10).map(str::to_owned),
+        None => None,
+    }
+}
+
+/// Paging through `search_meetings` with no search text: the home list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Paging {
+    pub next_offset: u32,
+    pub exhausted: bool,
+    pub loading: Option<RequestId>,
+    pub error: Option<String>,
+    /// True once the first page answered (so "no meetings" can be told from "loading").
+    pub loaded_once: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Meetings {
+    pub all: Vec<Meeting>,
+    pub rows: Vec<Row>,
+    /// What the fuzzy search matches against, one per meeting: name, people and tags.
+    pub short_text: Vec<Utf32String>,
+    /// What the substring search matches against: summary and key points (fuzzy matching over
+    /// long prose finds any short word scattered across it, so it would match nearly everything).
+    pub long_text: Vec<Utf32String>,
+    index: HashMap<MeetingId, usize>,
+    /// Indices into `all`, newest first.
+    pub order: Vec<usize>,
+    /// Meetings that arrived only through a server search (not yet reached by paging).
+    pub from_search: HashSet<usize>,
+    pub paging: Paging,
+}
+
+impl PartialEq for Meetings {
+    fn eq(&self, other: &Self) -> bool {
+        self.all == other.all
+            && self.order == other.order
+            && self.from_search == other.from_search
+            && self.paging == other.paging
+    }
+}
+
+impl Meetings {
+    pub fn len(&self) -> usize {
+        self.all.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.all.is_empty()
+    }
+
+    pub fn get(&self, id: &MeetingId) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
+    /// Adds meetings not seen before (dedup by id) and returns the indices of all of `batch`.
+    /// `from_search` marks newly added ones as server-search results.
+    pub fn merge(&mut self, batch: Vec<Meeting>, from_search: bool) -> Vec<usize> {
+        let mut indices = Vec::with_capacity(batch.len());
+        let mut added = false;
+        for meeting in batch {
+            if let Some(&i) = self.index.get(&meeting.id) {
+                if !from_search {
+                    self.from_search.remove(&i);
+                }
+                indices.push(i);
+                continue;
+            }
+            let i = self.all.len();
+            self.rows.push(Row::of(&meeting));
+            let (short, long) = haystacks(&meeting);
+            self.short_text.push(short.into());
+            self.long_text.push(long.into());
+            self.index.insert(meeting.id.clone(), i);
+            self.all.push(meeting);
+            if from_search {
+                self.from_search.insert(i);
+            }
+            self.order.push(i);
+            indices.push(i);
+            added = true;
+        }
+        if added {
+            let rows = &self.rows;
+            // Stable: equal dates keep the server's order.
+            self.order
+                .sort_by_key(|&i| std::cmp::Reverse(rows[i].sort_key.unwrap_or(i64::MIN)));
+        }
+        indices
+    }
+}
+
+fn haystacks(meeting: &Meeting) -> (String, String) {
+    let mut short = String::with_capacity(128);
+    short.push_str(&meeting.name);
+    short.push(' ');
+    short.push_str(&people(meeting));
+    for tag in &meeting.tags {
+        short.push(' ');
+        short.push_str(tag);
+    }
+    let mut long = meeting.summary.clone().unwrap_or_default();
+    for point in &meeting.key_points {
+        long.push('\n');
+        long.push_str(point);
+    }
+    (short, long)
+}

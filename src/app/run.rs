@@ -1,0 +1,247 @@
+//! The TUI's main loop: owns the terminal, feeds input, client events and ticks to `update`,
+//! sends the commands to the client task, and draws once per batch.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use base64::Engine;
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+    EventStream, KeyboardEnhancementFlags, PopKeyboardEnhancementFlags,
+    PushKeyboardEnhancementFlags,
+};
+use futures::StreamExt;
+use ratatui::DefaultTerminal;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+
+use crate::app::keymap::Keymap;
+use crate::app::{self, State};
+use crate::auth::store::StoreKind;
+use crate::client::{Connection, Settings, task};
+use crate::config::Config;
+use crate::message::{ClientEvent, Command, Msg};
+use crate::ui::Theme;
+
+/// How the TUI begins.
+pub enum Start {
+    /// Already connected (the caller logged in or reconnected).
+    Connected(Connection),
+    /// Try the stored credentials; show the login screen when there are none.
+    Connect,
+    /// Start the browser login straight away (`--demo`, whose browser step runs in-process).
+    Login,
+}
+
+/// Animation and debounce resolution.
+const TICK: Duration = Duration::from_millis(80);
+
+/// Runs the TUI until the user quits (or SIGTERM). The terminal is restored on every exit path,
+/// panics included.
+pub async fn run_tui(mut settings: Settings, start: Start) -> anyhow::Result<()> {
+    // Auth failures go to the login screen; the client must never print or log in on its own.
+    settings.no_login = true;
+    let mut problems = Vec::new();
+    let config = Config::load(&settings.config_dir).unwrap_or_else(|e| {
+        problems.push(e.to_string());
+        Config::default()
+    });
+    let (keymap, keymap_problems) = Keymap::with_overrides(&config.keys);
+    problems.extend(keymap_problems);
+    let mut theme = Theme::from_env();
+    problems.extend(theme.apply_overrides(&config.theme));
+
+    let mut state = State::new(
+        settings.server.clone(),
+        store_description(&settings),
+        Instant::now(),
+    )
+    .with_keymap(keymap)
+    .with_theme(theme);
+    let (connected, connection, login_now) = match start {
+        Start::Connected(c) => (true, Some(c), false),
+        Start::Connect => (false, None, false),
+        Start::Login => (false, None, true),
+    };
+    if connected {
+        state.status.server = settings.server.clone();
+    }
+    let (commands, events, client) = task::spawn(settings, connection);
+
+    let mut terminal = init_terminal()?;
+    let result = event_loop(
+        &mut terminal,
+        &mut state,
+        &commands,
+        events,
+        connected,
+        login_now,
+        problems,
+    )
+    .await;
+    restore_terminal();
+    let _ = commands.send(Command::Quit);
+    drop(commands);
+    // Give the client a moment to close the session politely; never hang the exit on it.
+    let _ = tokio::time::timeout(Duration::from_secs(2), client).await;
+    result
+}
+
+fn init_terminal() -> anyhow::Result<DefaultTerminal> {
+    let terminal = ratatui::init();
+    // Where the terminal can tell them apart (kitty protocol), Ctrl-Enter and a lone Esc
+    // arrive as themselves instead of as Enter and the start of an Alt- key.
+    if crossterm::terminal::supports_keyboard_enhancement().unwrap_or(false) {
+        let pushed = crossterm::execute!(
+            std::io::stdout(),
+            PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
+        );
+        ENHANCED.store(pushed.is_ok(), Ordering::SeqCst);
+    }
+    // ratatui's hook leaves raw mode and the alternate screen; also stop mouse reporting.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        leave_modes();
+        previous(info);
+    }));
+    crossterm::execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste)
+        .context("could not set up the terminal")?;
+    Ok(terminal)
+}
+
+fn restore_terminal() {
+    leave_modes();
+    ratatui::restore();
+}
+
+/// Whether the keyboard enhancement flags were pushed (and so must be popped).
+static ENHANCED: AtomicBool = AtomicBool::new(false);
+
+/// Undoes what `init_terminal` turned on beyond ratatui's raw mode and alternate screen.
+fn leave_modes() {
+    let mut out = std::io::stdout();
+    if ENHANCED.swap(false, Ordering::SeqCst) {
+        let _ = crossterm::execute!(out, PopKeyboardEnhancementFlags);
+    }
+    let _ = crossterm::execute!(out, DisableMouseCapture, DisableBracketedPaste);
+}
+
+async fn event_loop(
+    terminal: &mut DefaultTerminal,
+    state: &mut State,
+    commands: &UnboundedSender<Command>,
+    mut events: UnboundedReceiver<ClientEvent>,
+    connected: bool,
+    login_now: bool,
+    problems: Vec<String>,
+) -> anyhow::Result<()> {
+    let mut input = EventStream::new();
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    #[cfg(unix)]
+    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("could not watch for SIGTERM")?;
+
+    let size = terminal
+        .size()
+        .context("could not read the terminal size")?;
+    dispatch(state, Msg::Resize(size.width, size.height), commands)?;
+    for command in app::start(state, connected, login_now) {
+        send(command, commands)?;
+    }
+    if let Some(problem) = problems.first() {
+        // Configuration mistakes are shown, not fatal.
+        state.toast = Some(app::Toast {
+            text: crate::sanitize::clean_line(problem).into_owned(),
+            error: true,
+            until: Instant::now() + app::TOAST_FOR,
+        });
+    }
+    terminal.draw(|f| f.render_widget(&*state, f.area()))?;
+
+    loop {
+        let animating = state.needs_tick();
+        #[cfg(unix)]
+        let terminate = sigterm.recv();
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<Option<()>>();
+        let msg = tokio::select! {
+            event = input.next() => match event {
+                Some(Ok(event)) => match to_msg(event) {
+                    Some(msg) => msg,
+                    None => continue,
+                },
+                Some(Err(e)) => return Err(e).context("could not read the terminal"),
+                None => return Ok(()),
+            },
+            Some(event) = events.recv() => Msg::Client(Box::new(event)),
+            _ = tick.tick(), if animating => Msg::Tick,
+            _ = terminate => {
+                tracing::info!("SIGTERM: restoring the terminal and exiting");
+                return Ok(());
+            }
+        };
+        dispatch(state, msg, commands)?;
+        // Drain what else is ready, then draw once.
+        while let Ok(event) = events.try_recv() {
+            dispatch(state, Msg::Client(Box::new(event)), commands)?;
+        }
+        if state.should_quit {
+            return Ok(());
+        }
+        terminal.draw(|f| f.render_widget(&*state, f.area()))?;
+    }
+}
+
+fn to_msg(event: Event) -> Option<Msg> {
+    match event {
+        Event::Key(key) => Some(Msg::Key(key)),
+        Event::Mouse(mouse) => Some(Msg::Mouse(mouse)),
+        Event::Paste(text) => Some(Msg::Paste(text)),
+        Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+        Event::FocusGained | Event::FocusLost => None,
+    }
+}
+
+fn dispatch(
+    state: &mut State,
+    msg: Msg,
+    commands: &UnboundedSender<Command>,
+) -> anyhow::Result<()> {
+    for command in app::update(state, msg, Instant::now()) {
+        send(command, commands)?;
+    }
+    Ok(())
+}
+
+fn send(command: Command, commands: &UnboundedSender<Command>) -> anyhow::Result<()> {
+    match command {
+        Command::Copy(text) => copy_osc52(&text),
+        Command::Quit => Ok(()),
+        other => commands
+            .send(other)
+            .map_err(|_| anyhow::anyhow!("the client task stopped")),
+    }
+}
+
+/// Puts `text` on the clipboard through the terminal: OSC 52, base64 so nothing in it is
+/// interpreted by the terminal.
+fn copy_osc52(text: &str) -> anyhow::Result<()> {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = std::io::stdout();
+    write!(out, "\x1b]52;c;{encoded}\x07")?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Where tokens are kept, for the login screen.
+fn store_description(settings: &Settings) -> String {
+    let dir = settings.config_dir.display();
+    match settings.store {
+        StoreKind::Auto => format!("the system keyring, or a private file in {dir}"),
+        StoreKind::Keyring => "the system keyring".to_owned(),
+        StoreKind::File => format!("a private file in {dir}"),
+        StoreKind::Memory => "memory only (forgotten on exit)".to_owned(),
+    }
+}

@@ -1,0 +1,293 @@
+//! Meeting search: the query language (`after:` `before:` `with:` `tag:`), the instant local fuzzy
+//! filter, and merging in the server's answers.
+
+use std::time::Instant;
+
+use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher};
+
+use crate::app::input::LineInput;
+use crate::app::meetings::{Meetings, PAGE_SIZE, iso_date};
+use crate::krisp::Meeting;
+use crate::message::{RequestId, SearchQuery};
+
+/// How long typing must pause before the server is asked.
+pub const DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(300);
+/// The server's `search` needs at least this many characters.
+pub const MIN_SERVER_CHARS: usize = 3;
+
+/// A search box's text split into fuzzy text and filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParsedQuery {
+    pub text: String,
+    pub after: Option<String>,
+    pub before: Option<String>,
+    pub with: Vec<String>,
+    pub tags: Vec<String>,
+}
+
+impl ParsedQuery {
+    pub fn parse(input: &str) -> ParsedQuery {
+        let mut q = ParsedQuery::default();
+        let mut words = Vec::new();
+        for word in input.split_whitespace() {
+            match word.split_once(':') {
+                Some(("after", v)) if !v.is_empty() => q.after = Some(v.to_owned()),
+                Some(("before", v)) if !v.is_empty() => q.before = Some(v.to_owned()),
+                Some(("with", v)) if !v.is_empty() => q.with.push(v.to_lowercase()),
+                Some(("tag", v)) if !v.is_empty() => q.tags.push(v.to_owned()),
+                _ => words.push(word),
+            }
+        }
+        q.text = words.join(" ");
+        q
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self == &ParsedQuery::default()
+    }
+
+    /// What to ask the server, if this query is worth asking about.
+    pub fn server_query(&self) -> Option<SearchQuery> {
+        let long_enough = self.text.chars().count() >= MIN_SERVER_CHARS;
+        let server_filters = self.after.is_some() || self.before.is_some() || !self.tags.is_empty();
+        (long_enough || server_filters).then(|| SearchQuery {
+            search: long_enough.then(|| self.text.clone()),
+            after: self.after.clone(),
+            before: self.before.clone(),
+            tags: self.tags.clone(),
+            limit: PAGE_SIZE,
+            offset: 0,
+        })
+    }
+
+    /// The filters (not the fuzzy text). `before` includes that day, as the client's
+    /// `MeetingQuery` makes the server do.
+    pub fn keeps(&self, meeting: &Meeting) -> bool {
+        if self.after.is_some() || self.before.is_some() {
+            let Some(date) = iso_date(meeting) else {
+                return false;
+            };
+            if self.after.as_deref().is_some_and(|a| date.as_str() < a) {
+                return false;
+            }
+            if self.before.as_deref().is_some_and(|b| date.as_str() > b) {
+                return false;
+            }
+        }
+        let with_ok = self.with.iter().all(|who| {
+            meeting.attendees.iter().any(|p| {
+                p.name.to_lowercase().contains(who)
+                    || p.email
+                        .as_deref()
+                        .is_some_and(|e| e.to_lowercase().contains(who))
+            }) || meeting
+                .speakers
+                .iter()
+                .any(|s| s.to_lowercase().contains(who))
+        });
+        with_ok
+            && self
+                .tags
+                .iter()
+                .all(|t| meeting.tags.iter().any(|m| m.eq_ignore_ascii_case(t)))
+    }
+}
+
+/// One row of the search results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    /// Index into `Meetings::all`.
+    pub meeting: usize,
+    /// Fuzzy score; 0 for server-only hits.
+    pub score: u32,
+    /// The server's search returned it.
+    pub server: bool,
+}
+
+#[derive(Default)]
+pub struct FuzzyMatcher(pub Matcher);
+
+impl std::fmt::Debug for FuzzyMatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FuzzyMatcher")
+    }
+}
+
+impl Clone for FuzzyMatcher {
+    fn clone(&self) -> Self {
+        FuzzyMatcher(Matcher::new(Config::DEFAULT))
+    }
+}
+
+/// The search box and its results.
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    pub input: LineInput,
+    /// The box has the keyboard (typing); otherwise the result list has it.
+    pub editing: bool,
+    pub parsed: ParsedQuery,
+    pub hits: Vec<Hit>,
+    /// When the text last changed and the server has not been asked about it yet.
+    pub dirty_since: Option<Instant>,
+    /// The server request in flight, and what it asked.
+    pub pending: Option<(RequestId, SearchQuery)>,
+    /// The server's answer for the current query: indices into `Meetings::all`.
+    pub server: Option<(SearchQuery, Vec<usize>)>,
+    /// Local fuzzy hits of the last filter run, with the text they were for (to refine them
+    /// instead of rescanning everything while the user keeps typing).
+    local: Vec<(usize, u32)>,
+    local_for: Option<ParsedQuery>,
+    local_scanned: usize,
+}
+
+impl PartialEq for Search {
+    fn eq(&self, other: &Self) -> bool {
+        self.input == other.input
+            && self.editing == other.editing
+            && self.parsed == other.parsed
+            && self.hits == other.hits
+            && self.dirty_since == other.dirty_since
+            && self.pending == other.pending
+            && self.server == other.server
+    }
+}
+
+impl Search {
+    pub fn new() -> Self {
+        Self {
+            editing: true,
+            ..Self::default()
+        }
+    }
+
+    /// Recomputes `hits` for the current text over `meetings`.
+    pub fn refilter(&mut self, meetings: &Meetings, matcher: &mut FuzzyMatcher) {
+        let parsed = ParsedQuery::parse(self.input.text());
+        let fuzzy = Pattern::parse(&parsed.text, CaseMatching::Smart, Normalization::Smart);
+        let exact = Pattern::new(
+            &parsed.text,
+            CaseMatching::Smart,
+            Normalization::Smart,
+            AtomKind::Substring,
+        );
+        // A fuzzy hit must score at least 16 a letter (what a plain match scores before
+        // bonuses): single letters scattered across a list of names are noise, not a match.
+        let needle = u32::try_from(parsed.text.chars().filter(|c| !c.is_whitespace()).count())
+            .unwrap_or(u32::MAX);
+        let min_fuzzy = needle.saturating_mul(16);
+        // Typing more of the same word can only narrow the hits: refine the previous ones, plus
+        // any meetings that arrived since.
+        let refine = self.local_for.as_ref().is_some_and(|prev| {
+            !prev.text.is_empty()
+                && parsed.text.starts_with(&prev.text)
+                && !parsed.text[prev.text.len()..].contains(' ')
+                && prev.after == parsed.after
+                && prev.before == parsed.before
+                && prev.with == parsed.with
+                && prev.tags == parsed.tags
+        });
+        let score = |i: usize, m: &mut FuzzyMatcher| -> Option<u32> {
+            if !parsed.keeps(&meetings.all[i]) {
+                return None;
+            }
+            if parsed.text.is_empty() {
+                return Some(0);
+            }
+            let by_name = fuzzy
+                .score(meetings.short_text[i].slice(..), &mut m.0)
+                .filter(|&s| s >= min_fuzzy);
+            // Notes rank below names: halve their score.
+            let by_notes = exact
+                .score(meetings.long_text[i].slice(..), &mut m.0)
+                .map(|s| s / 2);
+            by_name.max(by_notes)
+        };
+        let mut local: Vec<(usize, u32)> = Vec::new();
+        if refine {
+            for &(i, _) in &self.local {
+                if let Some(s) = score(i, matcher) {
+                    local.push((i, s));
+                }
+            }
+            for i in self.local_scanned..meetings.len() {
+                if let Some(s) = score(i, matcher) {
+                    local.push((i, s));
+                }
+            }
+        } else {
+            for i in 0..meetings.len() {
+                if let Some(s) = score(i, matcher) {
+                    local.push((i, s));
+                }
+            }
+        }
+        self.local_scanned = meetings.len();
+
+        // A stale server answer (for another query) no longer counts.
+        let server_ids: &[usize] = match &self.server {
+            Some((q, ids)) if Some(q) == parsed.server_query().as_ref() => ids,
+            _ => &[],
+        };
+        let mut hits: Vec<Hit> = local
+            .iter()
+            .map(|&(meeting, score)| Hit {
+                meeting,
+                score,
+                server: server_ids.contains(&meeting),
+            })
+            .collect();
+        let rank = |i: usize| std::cmp::Reverse(meetings.rows[i].sort_key.unwrap_or(i64::MIN));
+        hits.sort_by_key(|h| (std::cmp::Reverse(h.score), rank(h.meeting)));
+        let mut server_only: Vec<Hit> = server_ids
+            .iter()
+            .filter(|&&i| !local.iter().any(|&(l, _)| l == i) && parsed.keeps(&meetings.all[i]))
+            .map(|&meeting| Hit {
+                meeting,
+                score: 0,
+                server: true,
+            })
+            .collect();
+        server_only.sort_by_key(|h| rank(h.meeting));
+        hits.extend(server_only);
+
+        self.hits = hits;
+        self.local = local;
+        self.local_for = Some(parsed.clone());
+        self.parsed = parsed;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_filters() {
+        let q =
+            ParsedQuery::parse("roadmap after:2026-01-01 with:Anna tag:q4 before:2026-02-01 plan");
+        assert_eq!(
+            q,
+            ParsedQuery {
+                text: "roadmap plan".into(),
+                after: Some("2026-01-01".into()),
+                before: Some("2026-02-01".into()),
+                with: vec!["anna".into()],
+                tags: vec!["q4".into()],
+            }
+        );
+        assert_eq!(
+            q.server_query(),
+            Some(SearchQuery {
+                search: Some("roadmap plan".into()),
+                after: Some("2026-01-01".into()),
+                before: Some("2026-02-01".into()),
+                tags: vec!["q4".into()],
+                limit: 50,
+                offset: 0,
+            })
+        );
+        assert_eq!(ParsedQuery::parse("ro").server_query(), None);
+        assert_eq!(ParsedQuery::parse("ro with:bob").server_query(), None);
+    }
+}

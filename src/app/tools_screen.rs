@@ -1,0 +1,21 @@
+//! Host state of the Tools screen: the `tools/list` request, the embedded `ToolsPanel`, and the
+//! call in flight.
+
+use crate::message::RequestId;
+use crate::ui::tools::ToolsPanel;
+
+#[derive(Debug, Default, Clone)]
+pub struct ToolsScreen {
+    /// `None` until `tools/list` answered.
+    pub panel: Option<ToolsPanel>,
+    pub loading: Option<RequestId>,
+    pub error: Option<String>,
+    /// The `tools/call` in flight.
+    pub call: Option<RequestId>,
+}
+
+impl ToolsScreen {
+    pub fn busy(&self) -> bool {
+        self.loading.is_some() || self.call.is_some()
+    }
+}

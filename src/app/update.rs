@@ -1,0 +1,1240 @@
+//! `update`: every message in, commands out. Synchronous, no I/O, no clock: `now` is an argument.
+
+use std::time::Instant;
+
+use crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::{Position, Rect};
+
+use crate::app::export::{ExportDialog, ExportFocus};
+use crate::app::feed;
+use crate::app::input::LineInput;
+use crate::app::meeting::{DocState, MeetingView, TextSearch, Tone, format_offset, parse_time};
+use crate::app::meetings::PAGE_SIZE;
+use crate::app::search::{DEBOUNCE, Search};
+use crate::app::{DoneFilter, LoginState, Overlay, Screen, State, TOAST_FOR, Tab, Toast};
+use crate::krisp::{Document, DocumentState, Meeting, MeetingId, Transcript};
+use crate::message::{Action, ClientEvent, Command, Msg, RequestError, SearchQuery};
+use crate::sanitize::clean_line;
+use crate::ui::layout;
+use crate::ui::tools::{ToolsOutcome, ToolsPanel};
+
+/// Load the next page when the selection comes this close to the end of the list.
+const PREFETCH_ROWS: usize = 10;
+/// Lines moved per mouse-wheel notch.
+const WHEEL_LINES: isize = 3;
+const SESSION_EXPIRED: &str = "Your session expired. Log in again to carry on where you were.";
+
+/// The commands to issue when the UI starts: with a connection, load the meetings; without,
+/// try stored credentials (`login_now`: start the browser login straight away, as `--demo` does).
+pub fn start(state: &mut State, connected: bool, login_now: bool) -> Vec<Command> {
+    let mut cmds = Vec::new();
+    if connected {
+        state.screen = Screen::Home;
+        load_meetings_page(state, &mut cmds);
+    } else if login_now {
+        state.screen = Screen::Login;
+        state.login.state = LoginState::Waiting {
+            url: None,
+            paste: None,
+        };
+        cmds.push(Command::StartLogin);
+    } else {
+        state.screen = Screen::Login;
+        state.login.state = LoginState::Connecting;
+        cmds.push(Command::Connect);
+    }
+    cmds
+}
+
+pub fn update(state: &mut State, msg: Msg, now: Instant) -> Vec<Command> {
+    state.now = now;
+    let mut cmds = Vec::new();
+    match msg {
+        Msg::Key(key) if key.kind != KeyEventKind::Release => on_key(state, key, &mut cmds),
+        Msg::Key(_) => {}
+        Msg::Mouse(mouse) => on_mouse(state, mouse, &mut cmds),
+        Msg::Paste(text) => on_paste(state, &text, &mut cmds),
+        Msg::Resize(w, h) => {
+            state.size = Rect::new(0, 0, w, h);
+            relayout(state);
+        }
+        Msg::Tick => on_tick(state, &mut cmds),
+        Msg::Action(action) => on_action(state, action, &mut cmds),
+        Msg::Client(event) => on_client(state, *event, &mut cmds),
+    }
+    cmds
+}
+
+// ---------------------------------------------------------------- input
+
+fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Command>) {
+    if state.screen == Screen::Tools && state.overlay.is_none() {
+        // The tools panel owns its keys (forms type letters); only keys that cannot type reach
+        // the global bindings.
+        let global = state.keymap.action(crate::app::keymap::Mode::Input, key);
+        if let Some(action @ (Action::Quit | Action::Help)) = global {
+            return on_action(state, action, cmds);
+        }
+        let outcome = match &mut state.tools.panel {
+            Some(host) => host.handle_key(key),
+            None if key.code == crossterm::event::KeyCode::Esc => ToolsOutcome::Close,
+            None => ToolsOutcome::None,
+        };
+        return tools_outcome(state, outcome, cmds);
+    }
+    let (mode, typing) = state.mode();
+    if let Some(Overlay::Export(d)) = &state.overlay
+        && d.confirm.is_some()
+    {
+        match key.code {
+            crossterm::event::KeyCode::Char('y' | 'Y') => {
+                return on_action(state, Action::Select, cmds);
+            }
+            crossterm::event::KeyCode::Char('n' | 'N') => {
+                return on_action(state, Action::Back, cmds);
+            }
+            _ => {}
+        }
+    }
+    match state.keymap.action(mode, key) {
+        Some(action) => on_action(state, action, cmds),
+        None if typing => type_into(state, key, cmds),
+        None => {}
+    }
+}
+
+/// A key that no binding claimed, typed into the focused text field.
+fn type_into(state: &mut State, key: KeyEvent, cmds: &mut Vec<Command>) {
+    if let Some(Overlay::Export(d)) = &mut state.overlay {
+        if d.path.input(key) {
+            d.path_edited = true;
+            d.error = None;
+        }
+        return;
+    }
+    match state.screen {
+        Screen::Login => {
+            if let LoginState::Waiting { paste: Some(p), .. } = &mut state.login.state {
+                p.handle_key(key);
+            }
+        }
+        Screen::Home => {
+            let changed = state
+                .home
+                .search
+                .as_mut()
+                .is_some_and(|s| s.input.handle_key(key));
+            if changed {
+                search_changed(state, cmds);
+            }
+        }
+        Screen::Meeting => {
+            if let Some(view) = &mut state.meeting {
+                if let Some(jump) = &mut view.jump {
+                    jump.handle_key(key);
+                } else if let Some(search) = &mut view.search
+                    && search.input.handle_key(key)
+                {
+                    view.research();
+                }
+            }
+        }
+        Screen::Tools => {}
+    }
+}
+
+fn on_paste(state: &mut State, text: &str, cmds: &mut Vec<Command>) {
+    let (_, typing) = state.mode();
+    if let Some(Overlay::Export(d)) = &mut state.overlay {
+        if typing {
+            d.path.insert_str(text.replace(['\n', '\r'], ""));
+            d.path_edited = true;
+        }
+        return;
+    }
+    match state.screen {
+        Screen::Login => match &mut state.login.state {
+            LoginState::Waiting { paste: Some(p), .. } => p.insert_str(text.trim()),
+            // Pasting on the waiting screen is the obvious thing to do with the redirect URL.
+            LoginState::Waiting { paste, .. } => *paste = Some(LineInput::new(text.trim())),
+            _ => {}
+        },
+        Screen::Home if typing => {
+            if let Some(s) = &mut state.home.search {
+                s.input.insert_str(text);
+                search_changed(state, cmds);
+            }
+        }
+        Screen::Meeting if typing => {
+            if let Some(view) = &mut state.meeting {
+                if let Some(jump) = &mut view.jump {
+                    jump.insert_str(text);
+                } else if let Some(search) = &mut view.search {
+                    search.input.insert_str(text);
+                    view.research();
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn on_mouse(state: &mut State, mouse: MouseEvent, cmds: &mut Vec<Command>) {
+    if state.screen == Screen::Tools && state.overlay.is_none() {
+        let body = layout::screen(state.size, false).body;
+        let outcome = match &mut state.tools.panel {
+            Some(host) => host.handle_mouse(mouse, body),
+            None => ToolsOutcome::None,
+        };
+        return tools_outcome(state, outcome, cmds);
+    }
+    match mouse.kind {
+        MouseEventKind::ScrollUp | MouseEventKind::ScrollDown => {
+            let down = mouse.kind == MouseEventKind::ScrollDown;
+            if state.screen == Screen::Meeting && state.overlay.is_none() {
+                if let Some(view) = &mut state.meeting {
+                    view.scroll_by(if down { WHEEL_LINES } else { -WHEEL_LINES });
+                }
+                return;
+            }
+            let action = if down { Action::Down } else { Action::Up };
+            for _ in 0..WHEEL_LINES {
+                on_action(state, action, cmds);
+            }
+        }
+        MouseEventKind::Down(MouseButton::Left) if state.overlay.is_none() => {
+            let at = Position::new(mouse.column, mouse.row);
+            if state.screen != Screen::Home {
+                return;
+            }
+            let header = layout::screen(state.size, prompt_open(state)).header;
+            if header.contains(at) {
+                // Tabs are drawn as " 1 Meetings │ 2 Action items │ …": find which was hit.
+                let mut x = header.x;
+                for tab in Tab::ALL {
+                    let w = u16::try_from(tab.title().len() + 5).unwrap_or(u16::MAX);
+                    if at.x < x.saturating_add(w) {
+                        switch_tab(state, tab, cmds);
+                        return;
+                    }
+                    x = x.saturating_add(w);
+                }
+                return;
+            }
+            let rows = layout::table_rows(state.size, prompt_open(state));
+            if rows.contains(at) {
+                let row = usize::from(at.y - rows.y);
+                let height = usize::from(rows.height);
+                let home = &mut state.home;
+                match home.tab {
+                    Tab::Meetings => {
+                        let target = home.list.offset + row;
+                        if target < home.visible_len() {
+                            home.list.selected = target;
+                            home.list.clamp(home.visible_len(), height);
+                            if let Some(s) = &mut home.search {
+                                s.editing = false;
+                            }
+                        }
+                    }
+                    tab => {
+                        if let Some(feed) = home.feed_mut(tab) {
+                            let target = feed.offset + row;
+                            if target < feed.items.len() {
+                                feed.selected = target;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn on_tick(state: &mut State, cmds: &mut Vec<Command>) {
+    state.spinner = state.spinner.wrapping_add(1);
+    if state.toast.as_ref().is_some_and(|t| t.until <= state.now) {
+        state.toast = None;
+    }
+    let now = state.now;
+    let due = state
+        .home
+        .search
+        .as_ref()
+        .and_then(|s| s.dirty_since)
+        .is_some_and(|t| now.duration_since(t) >= DEBOUNCE);
+    if due {
+        ask_server(state, cmds);
+    }
+}
+
+// ---------------------------------------------------------------- actions
+
+fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
+    match action {
+        Action::Quit => {
+            state.should_quit = true;
+            cmds.push(Command::Quit);
+            return;
+        }
+        Action::Help if !matches!(state.overlay, Some(Overlay::Help { .. })) => {
+            state.overlay = Some(Overlay::Help { scroll: 0 });
+            return;
+        }
+        Action::Tools if state.screen != Screen::Login && state.overlay.is_none() => {
+            open_tools(state, cmds);
+            return;
+        }
+        _ => {}
+    }
+    match &mut state.overlay {
+        Some(Overlay::Help { scroll }) => {
+            match action {
+                Action::Back | Action::Help => state.overlay = None,
+                Action::Up => *scroll = scroll.saturating_sub(1),
+                Action::Down => *scroll = scroll.saturating_add(1),
+                _ => {}
+            }
+            return;
+        }
+        Some(Overlay::Export(_)) => return export_action(state, action, cmds),
+        None => {}
+    }
+    match state.screen {
+        Screen::Login => login_action(state, action, cmds),
+        Screen::Home => home_action(state, action, cmds),
+        Screen::Meeting => meeting_action(state, action, cmds),
+        Screen::Tools => {
+            if action == Action::Back {
+                state.screen = Screen::Home;
+            }
+        }
+    }
+}
+
+fn login_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
+    match (&mut state.login.state, action) {
+        (LoginState::Idle | LoginState::Failed { .. }, Action::Login | Action::Select) => {
+            state.login.state = LoginState::Waiting {
+                url: None,
+                paste: None,
+            };
+            cmds.push(Command::StartLogin);
+        }
+        (LoginState::Waiting { paste: Some(p), .. }, Action::Select) => {
+            let url = p.text().trim().to_owned();
+            if !url.is_empty() {
+                cmds.push(Command::PasteRedirect(url));
+            }
+            if let LoginState::Waiting { paste, .. } = &mut state.login.state {
+                *paste = None;
+            }
+        }
+        (
+            LoginState::Waiting {
+                paste: paste @ Some(_),
+                ..
+            },
+            Action::Back,
+        ) => *paste = None,
+        (LoginState::Waiting { paste, .. }, Action::PasteUrl) => {
+            *paste = Some(LineInput::default());
+        }
+        (LoginState::Waiting { url: Some(url), .. }, Action::CopyUrl) => {
+            cmds.push(Command::Copy(url.clone()));
+            toast(state, "Login URL copied to the clipboard.", false);
+        }
+        (LoginState::Waiting { .. }, Action::Back) => {
+            state.login.state = LoginState::Idle;
+            cmds.push(Command::CancelLogin);
+        }
+        (_, Action::Back) => {
+            state.should_quit = true;
+            cmds.push(Command::Quit);
+        }
+        _ => {}
+    }
+}
+
+fn home_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
+    let height = usize::from(layout::table_rows(state.size, prompt_open(state)).height);
+    let page = isize::try_from(height.max(2) - 1).unwrap_or(1);
+    let searching_box = state
+        .home
+        .search
+        .as_ref()
+        .is_some_and(|s| s.editing && state.home.tab == Tab::Meetings);
+    let step = match action {
+        Action::Up => Some(-1),
+        Action::Down => Some(1),
+        Action::PageUp => Some(-page),
+        Action::PageDown => Some(page),
+        Action::Top => Some(isize::MIN / 2),
+        Action::Bottom => Some(isize::MAX / 2),
+        _ => None,
+    };
+    if let Some(delta) = step {
+        move_selection(state, delta, height, cmds);
+        return;
+    }
+    match action {
+        Action::Select => match state.home.tab {
+            Tab::Meetings => {
+                if let Some(i) = state.home.meeting_at(state.home.list.selected) {
+                    open_meeting(state, i, cmds);
+                }
+            }
+            tab => open_feed_item(state, tab, cmds),
+        },
+        Action::Search => {
+            state.home.tab = Tab::Meetings;
+            match &mut state.home.search {
+                Some(s) => s.editing = true,
+                None => state.home.search = Some(Search::new()),
+            }
+        }
+        Action::FocusNext | Action::FocusPrev if searching_box => {
+            if let Some(s) = &mut state.home.search {
+                s.editing = false;
+            }
+        }
+        Action::Back if state.home.search.is_some() => {
+            state.home.search = None;
+            state.home.list = Default::default();
+        }
+        Action::NextHit | Action::PrevHit if state.home.searching() => {
+            let len = state.home.visible_len();
+            if len > 0 {
+                let sel = state.home.list.selected;
+                state.home.list.selected = if action == Action::NextHit {
+                    (sel + 1) % len
+                } else {
+                    (sel + len - 1) % len
+                };
+                state.home.list.clamp(len, height);
+            }
+        }
+        Action::NextTab | Action::PrevTab => {
+            let i = Tab::ALL
+                .iter()
+                .position(|t| *t == state.home.tab)
+                .unwrap_or(0);
+            let n = Tab::ALL.len();
+            let next = if action == Action::NextTab {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            };
+            switch_tab(state, Tab::ALL[next], cmds);
+        }
+        Action::ShowMeetings => switch_tab(state, Tab::Meetings, cmds),
+        Action::ShowActionItems => switch_tab(state, Tab::ActionItems, cmds),
+        Action::ShowUpcoming => switch_tab(state, Tab::Upcoming, cmds),
+        Action::ShowActivity => switch_tab(state, Tab::Activity, cmds),
+        Action::ToggleDone if state.home.tab == Tab::ActionItems => {
+            state.home.done_filter = match state.home.done_filter {
+                DoneFilter::Open => DoneFilter::Done,
+                DoneFilter::Done => DoneFilter::All,
+                DoneFilter::All => DoneFilter::Open,
+            };
+            reload_feed(state, Tab::ActionItems, cmds);
+        }
+        Action::ToggleMine if state.home.tab == Tab::ActionItems => {
+            state.home.mine = !state.home.mine;
+            reload_feed(state, Tab::ActionItems, cmds);
+        }
+        Action::MoreDays | Action::FewerDays if state.home.tab == Tab::Upcoming => {
+            let days = state.home.days;
+            state.home.days = if action == Action::MoreDays {
+                (days + 1).min(14)
+            } else {
+                days.saturating_sub(1).max(1)
+            };
+            if state.home.days != days {
+                reload_feed(state, Tab::Upcoming, cmds);
+            }
+        }
+        Action::Refresh => match state.home.tab {
+            Tab::Meetings => {
+                if let Some(id) = state.home.meetings.paging.loading.take() {
+                    cmds.push(Command::Cancel(id));
+                }
+                state.home.meetings.paging.next_offset = 0;
+                state.home.meetings.paging.exhausted = false;
+                load_meetings_page(state, cmds);
+            }
+            tab => reload_feed(state, tab, cmds),
+        },
+        Action::Export if state.home.tab == Tab::Meetings => {
+            if let Some(i) = state.home.meeting_at(state.home.list.selected) {
+                let meeting = &state.home.meetings.all[i];
+                state.overlay = Some(Overlay::Export(Box::new(ExportDialog::new(meeting))));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn move_selection(state: &mut State, delta: isize, height: usize, cmds: &mut Vec<Command>) {
+    let home = &mut state.home;
+    match home.tab {
+        Tab::Meetings => {
+            let len = home.visible_len();
+            home.list.step(delta, len, height);
+            let near_end = home.list.selected + PREFETCH_ROWS >= home.meetings.order.len();
+            if !home.searching() && near_end {
+                load_meetings_page(state, cmds);
+            }
+        }
+        tab => {
+            let Some(feed) = home.feed_mut(tab) else {
+                return;
+            };
+            let mut pos = crate::app::ListPos {
+                selected: feed.selected,
+                offset: feed.offset,
+            };
+            pos.step(delta, feed.items.len(), height);
+            (feed.selected, feed.offset) = (pos.selected, pos.offset);
+            let near_end = feed.selected + PREFETCH_ROWS >= feed.items.len();
+            if near_end && tab != Tab::Upcoming {
+                load_feed_page(state, tab, cmds);
+            }
+        }
+    }
+}
+
+fn switch_tab(state: &mut State, tab: Tab, cmds: &mut Vec<Command>) {
+    state.home.tab = tab;
+    if let Some(feed) = state.home.feed(tab)
+        && !feed.loaded_once
+        && feed.loading.is_none()
+    {
+        load_feed_page(state, tab, cmds);
+    }
+}
+
+fn reload_feed(state: &mut State, tab: Tab, cmds: &mut Vec<Command>) {
+    if let Some(feed) = state.home.feed_mut(tab) {
+        if let Some(id) = feed.loading {
+            cmds.push(Command::Cancel(id));
+        }
+        feed.reset();
+    }
+    load_feed_page(state, tab, cmds);
+}
+
+fn load_feed_page(state: &mut State, tab: Tab, cmds: &mut Vec<Command>) {
+    let Some(feed) = state.home.feed(tab) else {
+        return;
+    };
+    if feed.loading.is_some() || feed.exhausted || (tab == Tab::Upcoming && feed.loaded_once) {
+        return;
+    }
+    let offset = u32::try_from(feed.items.len()).unwrap_or(u32::MAX);
+    let cursor = feed.items.last().and_then(|i| i.cursor.clone());
+    if tab == Tab::Activity && feed.loaded_once && cursor.is_none() {
+        return;
+    }
+    let id = state.request_id();
+    cmds.push(match tab {
+        Tab::ActionItems => Command::ListActionItems {
+            id,
+            completed: state.home.done_filter.completed(),
+            assigned_to_me: state.home.mine,
+            offset,
+        },
+        Tab::Upcoming => Command::ListUpcoming {
+            id,
+            days: state.home.days,
+        },
+        Tab::Activity | Tab::Meetings => Command::ListActivities { id, cursor },
+    });
+    if let Some(feed) = state.home.feed_mut(tab) {
+        feed.loading = Some(id);
+        feed.error = None;
+    }
+}
+
+fn load_meetings_page(state: &mut State, cmds: &mut Vec<Command>) {
+    let paging = &state.home.meetings.paging;
+    if paging.loading.is_some() || paging.exhausted {
+        return;
+    }
+    let offset = paging.next_offset;
+    let id = state.request_id();
+    state.home.meetings.paging.loading = Some(id);
+    state.home.meetings.paging.error = None;
+    cmds.push(Command::SearchMeetings {
+        id,
+        query: SearchQuery {
+            limit: PAGE_SIZE,
+            offset,
+            ..SearchQuery::default()
+        },
+    });
+}
+
+fn open_feed_item(state: &mut State, tab: Tab, cmds: &mut Vec<Command>) {
+    let Some(item) = state
+        .home
+        .feed(tab)
+        .and_then(|f| f.items.get(f.selected))
+        .cloned()
+    else {
+        return;
+    };
+    let Some(id) = item.meeting else {
+        toast(state, "This item does not name a meeting.", false);
+        return;
+    };
+    let index = match state.home.meetings.get(&id) {
+        Some(i) => i,
+        None => {
+            // Not paged in yet: open what the item says and fetch the document.
+            let meeting = Meeting::new(id, item.title);
+            state.home.meetings.merge(vec![meeting], true)[0]
+        }
+    };
+    open_meeting(state, index, cmds);
+}
+
+fn open_meeting(state: &mut State, index: usize, cmds: &mut Vec<Command>) {
+    let Some(meeting) = state.home.meetings.all.get(index).cloned() else {
+        return;
+    };
+    let row = state.home.meetings.rows[index].clone();
+    let document = match state.documents.get(&meeting.id) {
+        Some(doc) => DocState::Ready(Box::new(doc.clone())),
+        None => {
+            let id = state.request_id();
+            cmds.push(Command::FetchDocuments {
+                id,
+                ids: vec![meeting.id.clone()],
+            });
+            DocState::Loading(id)
+        }
+    };
+    let area = layout::reading(state.size, false);
+    state.meeting = Some(MeetingView::new(
+        meeting,
+        row,
+        document,
+        area.width,
+        area.height,
+    ));
+    state.screen = Screen::Meeting;
+}
+
+fn meeting_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
+    let Some(view) = &mut state.meeting else {
+        state.screen = Screen::Home;
+        return;
+    };
+    let page = isize::try_from(view.height.max(2) - 1).unwrap_or(1);
+    // A prompt open: the input section's bindings.
+    if let Some(jump) = &view.jump {
+        match action {
+            Action::Select => {
+                let text = jump.text().to_owned();
+                view.jump = None;
+                match parse_time(&text) {
+                    Some(at) if view.jump_to(at) => {}
+                    Some(_) => toast(state, "There is no transcript to jump in yet.", false),
+                    None => toast(state, "Type a time like 12:34 or 1:02:03.", true),
+                }
+            }
+            Action::Back => view.jump = None,
+            _ => {}
+        }
+        relayout(state);
+        return;
+    }
+    if let Some(search) = &mut view.search
+        && search.editing
+    {
+        match action {
+            Action::Select | Action::FocusNext | Action::FocusPrev => search.editing = false,
+            Action::Back => view.search = None,
+            Action::Down => view.step_hit(true),
+            Action::Up => view.step_hit(false),
+            Action::PageDown => view.scroll_by(page),
+            Action::PageUp => view.scroll_by(-page),
+            _ => {}
+        }
+        relayout(state);
+        return;
+    }
+    match action {
+        Action::Back if view.search.is_some() => {
+            view.search = None;
+            relayout(state);
+        }
+        Action::Back => {
+            state.screen = Screen::Home;
+        }
+        Action::Up => view.scroll_by(-1),
+        Action::Down => view.scroll_by(1),
+        Action::PageUp => view.scroll_by(-page),
+        Action::PageDown => view.scroll_by(page),
+        Action::Top => view.scroll_to(0),
+        Action::Bottom => view.scroll_to(usize::MAX),
+        Action::FocusNext | Action::FocusPrev => {
+            // Tab walks the section headings.
+            let headings: Vec<usize> = (1..view.lines.len())
+                .filter(|&i| {
+                    view.lines[i - 1].spans.is_empty()
+                        && view.lines[i].turn.is_none()
+                        && matches!(view.lines[i].spans.as_slice(), [(Tone::Title, _)])
+                })
+                .collect();
+            let target = if action == Action::FocusNext {
+                headings.iter().find(|&&l| l > view.scroll).copied()
+            } else {
+                headings.iter().rev().find(|&&l| l < view.scroll).copied()
+            };
+            view.scroll_to(target.unwrap_or(if action == Action::FocusNext {
+                usize::MAX
+            } else {
+                0
+            }));
+        }
+        Action::Search => {
+            view.search = Some(TextSearch {
+                editing: true,
+                ..TextSearch::default()
+            });
+            relayout(state);
+        }
+        Action::NextHit => view.step_hit(true),
+        Action::PrevHit => view.step_hit(false),
+        Action::JumpToTime => {
+            view.jump = Some(LineInput::default());
+            relayout(state);
+        }
+        Action::OpenInBrowser => match view.meeting.url.clone() {
+            Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+                cmds.push(Command::OpenUrl(url));
+            }
+            _ => toast(state, "This meeting has no web link.", false),
+        },
+        Action::CopyTurn => {
+            let turn = view
+                .current_turn()
+                .and_then(|i| Some((i, view.document()?)));
+            match turn.and_then(|(i, doc)| doc.transcript.turns.get(i)) {
+                Some(turn) => {
+                    let text = format!(
+                        "{} ({}): {}",
+                        turn.speaker,
+                        format_offset(turn.start),
+                        turn.text
+                    );
+                    cmds.push(Command::Copy(text));
+                    toast(state, "Turn copied to the clipboard.", false);
+                }
+                None => toast(state, "No transcript turn in view to copy.", false),
+            }
+        }
+        Action::Export => {
+            let dialog = ExportDialog::new(&view.meeting);
+            state.overlay = Some(Overlay::Export(Box::new(dialog)));
+        }
+        Action::Refresh => {
+            let id = state.request_id();
+            if let Some(view) = &mut state.meeting {
+                state.documents.remove(&view.meeting.id);
+                cmds.push(Command::FetchDocuments {
+                    id,
+                    ids: vec![view.meeting.id.clone()],
+                });
+                view.set_document(DocState::Loading(id));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn export_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
+    let Some(Overlay::Export(dialog)) = &mut state.overlay else {
+        return;
+    };
+    if dialog.confirm.is_some() {
+        match action {
+            Action::Select => {
+                dialog.confirm = None;
+                send_export(state, true, cmds);
+            }
+            Action::Back => dialog.confirm = None,
+            _ => {}
+        }
+        return;
+    }
+    match action {
+        Action::Back => {
+            if let Some(id) = dialog.pending {
+                cmds.push(Command::Cancel(id));
+            }
+            state.overlay = None;
+        }
+        Action::FocusNext | Action::FocusPrev => {
+            dialog.focus = match dialog.focus {
+                ExportFocus::Format => ExportFocus::Path,
+                ExportFocus::Path => ExportFocus::Format,
+            };
+        }
+        Action::Left | Action::Up if dialog.focus == ExportFocus::Format => {
+            dialog.step_format(false);
+        }
+        Action::Right | Action::Down if dialog.focus == ExportFocus::Format => {
+            dialog.step_format(true);
+        }
+        Action::Select if dialog.pending.is_none() => send_export(state, false, cmds),
+        _ => {}
+    }
+}
+
+/// The meeting being exported: the open one, else the home list's selection.
+fn export_target(state: &State) -> Option<(Meeting, Option<Document>)> {
+    match (state.screen, &state.meeting) {
+        (Screen::Meeting, Some(view)) => Some(((*view.meeting).clone(), view.document().cloned())),
+        _ => {
+            let i = state.home.meeting_at(state.home.list.selected)?;
+            let meeting = state.home.meetings.all.get(i)?.clone();
+            let doc = state.documents.get(&meeting.id).cloned();
+            Some((meeting, doc))
+        }
+    }
+}
+
+fn send_export(state: &mut State, force: bool, cmds: &mut Vec<Command>) {
+    let Some((meeting, document)) = export_target(state) else {
+        return;
+    };
+    let id = state.request_id();
+    let Some(Overlay::Export(dialog)) = &mut state.overlay else {
+        return;
+    };
+    let path = dialog.path_text();
+    if path.trim().is_empty() {
+        dialog.error = Some("Type a file name.".into());
+        return;
+    }
+    dialog.pending = Some(id);
+    dialog.error = None;
+    cmds.push(Command::Export {
+        id,
+        meeting: Box::new(meeting),
+        document: document.map(Box::new),
+        format: dialog.format,
+        path: path.trim().into(),
+        force,
+    });
+}
+
+fn open_tools(state: &mut State, cmds: &mut Vec<Command>) {
+    state.screen = Screen::Tools;
+    if state.tools.panel.is_none() && state.tools.loading.is_none() {
+        let id = state.request_id();
+        state.tools.loading = Some(id);
+        state.tools.error = None;
+        cmds.push(Command::ListTools { id });
+    }
+}
+
+fn tools_outcome(state: &mut State, outcome: ToolsOutcome, cmds: &mut Vec<Command>) {
+    match outcome {
+        ToolsOutcome::None => {}
+        ToolsOutcome::Close => state.screen = Screen::Home,
+        ToolsOutcome::Run { name, args } => {
+            let id = state.request_id();
+            if let Some(old) = state.tools.call.replace(id) {
+                cmds.push(Command::Cancel(old));
+            }
+            if let Some(host) = &mut state.tools.panel {
+                host.set_running(&name);
+            }
+            cmds.push(Command::CallTool { id, name, args });
+        }
+    }
+}
+
+// ---------------------------------------------------------------- search
+
+fn search_changed(state: &mut State, cmds: &mut Vec<Command>) {
+    let home = &mut state.home;
+    let Some(search) = &mut home.search else {
+        return;
+    };
+    let previous = home.list.selected;
+    let previous = match &search.hits.get(previous) {
+        Some(h) if !search.input.text().is_empty() => Some(h.meeting),
+        _ => None,
+    };
+    search.refilter(&home.meetings, &mut home.matcher);
+    home.list = Default::default();
+    if let Some(p) = previous
+        && let Some(i) = search.hits.iter().position(|h| h.meeting == p)
+    {
+        home.list.selected = i;
+    }
+    // A newer query cancels the one in flight; the server is asked after a pause.
+    let wanted = search.parsed.server_query();
+    if let Some((id, q)) = &search.pending
+        && Some(q) != wanted.as_ref()
+    {
+        cmds.push(Command::Cancel(*id));
+        search.pending = None;
+    }
+    let answered = search.server.as_ref().map(|(q, _)| q) == wanted.as_ref();
+    let asked = search.pending.as_ref().map(|(_, q)| q) == wanted.as_ref();
+    search.dirty_since = (wanted.is_some() && !answered && !asked).then_some(state.now);
+}
+
+fn ask_server(state: &mut State, cmds: &mut Vec<Command>) {
+    let id = state.request_id();
+    let Some(search) = &mut state.home.search else {
+        return;
+    };
+    search.dirty_since = None;
+    let Some(query) = search.parsed.server_query() else {
+        return;
+    };
+    if let Some((old, _)) = search.pending.take() {
+        cmds.push(Command::Cancel(old));
+    }
+    search.pending = Some((id, query.clone()));
+    cmds.push(Command::SearchMeetings { id, query });
+}
+
+// ---------------------------------------------------------------- client events
+
+fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
+    match event {
+        ClientEvent::LoginRequired { note } => {
+            if state.screen != Screen::Login {
+                state.login.return_to = Some(state.screen);
+            }
+            state.screen = Screen::Login;
+            state.overlay = None;
+            state.login.state = LoginState::Idle;
+            state.login.note = note.map(|n| clean_line(&n).into_owned());
+        }
+        ClientEvent::LoginUrlReady { url } => {
+            let paste = match &mut state.login.state {
+                LoginState::Waiting { paste, .. } => paste.take(),
+                _ => None,
+            };
+            state.login.state = LoginState::Waiting {
+                url: Some(clean_line(&url).into_owned()),
+                paste,
+            };
+        }
+        ClientEvent::LoggedIn { server, account } => {
+            state.status.server = clean_line(&server).into_owned();
+            state.status.account = account.map(|a| clean_line(&a).into_owned());
+            state.status.last_error = None;
+            state.login.state = LoginState::Idle;
+            state.login.note = None;
+            state.screen = state.login.return_to.take().unwrap_or(Screen::Home);
+            if state.screen == Screen::Login {
+                state.screen = Screen::Home;
+            }
+            resume_after_login(state, cmds);
+        }
+        ClientEvent::LoginFailed { message } => {
+            state.login.state = LoginState::Failed {
+                message: clean_line(&message).into_owned(),
+            };
+        }
+        ClientEvent::MeetingsLoaded { id, query, result } => {
+            meetings_loaded(state, id, query, result, cmds);
+        }
+        ClientEvent::DocumentsLoaded { id, result } => {
+            let Some(view) = &mut state.meeting else {
+                return;
+            };
+            if view.document != DocState::Loading(id) {
+                return;
+            }
+            match result {
+                Ok(docs) => {
+                    let wanted = view.meeting.id.clone();
+                    for doc in docs {
+                        state.documents.insert(doc.id.clone(), doc);
+                    }
+                    let doc = state
+                        .documents
+                        .get(&wanted)
+                        .cloned()
+                        .unwrap_or_else(|| processing(wanted));
+                    view.set_document(DocState::Ready(Box::new(doc)));
+                }
+                Err(e) => {
+                    view.set_document(DocState::Failed(clean_line(&e.message).into_owned()));
+                    request_failed(state, e);
+                }
+            }
+        }
+        ClientEvent::FeedLoaded { id, result } => {
+            let Some(tab) = [Tab::ActionItems, Tab::Upcoming, Tab::Activity]
+                .into_iter()
+                .find(|t| state.home.feed(*t).is_some_and(|f| f.loading == Some(id)))
+            else {
+                return;
+            };
+            let Some(feed) = state.home.feed_mut(tab) else {
+                return;
+            };
+            feed.loading = None;
+            match result {
+                Ok(r) if r.is_error == Some(true) => {
+                    let text = feed::items(&r)
+                        .into_iter()
+                        .map(|i| i.title)
+                        .next()
+                        .unwrap_or_else(|| "The server reported an error.".into());
+                    feed.error = Some(text.clone());
+                    feed.loaded_once = true;
+                    toast(state, &text, true);
+                }
+                Ok(r) => {
+                    let items = feed::items(&r);
+                    let page = match tab {
+                        Tab::ActionItems => 20,
+                        Tab::Activity => 15,
+                        _ => usize::MAX,
+                    };
+                    feed.exhausted = tab == Tab::Upcoming || items.len() < page;
+                    feed.loaded_once = true;
+                    feed.items.extend(items);
+                }
+                Err(e) => {
+                    feed.error = Some(clean_line(&e.message).into_owned());
+                    feed.loaded_once = true;
+                    request_failed(state, e);
+                }
+            }
+        }
+        ClientEvent::ToolsListed { id, result } => {
+            if state.tools.loading != Some(id) {
+                return;
+            }
+            state.tools.loading = None;
+            match result {
+                Ok(tools) => match &mut state.tools.panel {
+                    Some(host) => host.set_tools(tools),
+                    None => state.tools.panel = Some(ToolsPanel::new(tools)),
+                },
+                Err(e) => {
+                    state.tools.error = Some(clean_line(&e.message).into_owned());
+                    request_failed(state, e);
+                }
+            }
+        }
+        ClientEvent::ToolCalled { id, name, result } => {
+            if state.tools.call != Some(id) {
+                return;
+            }
+            state.tools.call = None;
+            let result = match result {
+                Ok(r) => Ok(r),
+                Err(e) if e.auth_required => {
+                    let message = e.message.clone();
+                    request_failed(state, e);
+                    Err(message)
+                }
+                Err(e) => Err(e.message),
+            };
+            if let Some(host) = &mut state.tools.panel {
+                host.set_result(&name, result);
+            }
+        }
+        ClientEvent::Exported { id, result } => {
+            let Some(Overlay::Export(dialog)) = &mut state.overlay else {
+                return;
+            };
+            if dialog.pending != Some(id) {
+                return;
+            }
+            dialog.pending = None;
+            match result {
+                Ok(path) => {
+                    state.overlay = None;
+                    let note = format!("Exported to {}", path.display());
+                    let note = clean_line(&note).into_owned();
+                    toast(state, &note, false);
+                    state.status.message = Some(note);
+                }
+                Err(e) => dialog.error = Some(clean_line(&e.message).into_owned()),
+            }
+        }
+        ClientEvent::ExportExists { id, path } => {
+            if let Some(Overlay::Export(dialog)) = &mut state.overlay
+                && dialog.pending == Some(id)
+            {
+                dialog.pending = None;
+                dialog.confirm = Some(path);
+            }
+        }
+    }
+}
+
+fn meetings_loaded(
+    state: &mut State,
+    id: crate::message::RequestId,
+    query: SearchQuery,
+    result: Result<Vec<Meeting>, RequestError>,
+    cmds: &mut Vec<Command>,
+) {
+    if state.home.meetings.paging.loading == Some(id) {
+        let paging = &mut state.home.meetings.paging;
+        paging.loading = None;
+        match result {
+            Ok(page) => {
+                let n = u32::try_from(page.len()).unwrap_or(u32::MAX);
+                paging.next_offset = query.offset.saturating_add(n);
+                paging.exhausted = n < query.limit.max(1);
+                paging.loaded_once = true;
+                state.home.meetings.merge(page, false);
+                refilter(state);
+                let height = usize::from(layout::table_rows(state.size, prompt_open(state)).height);
+                let len = state.home.visible_len();
+                state.home.list.clamp(len, height);
+                // A tall terminal may show more rows than a page holds.
+                if !state.home.searching()
+                    && state.home.meetings.order.len() < height + PREFETCH_ROWS
+                {
+                    load_meetings_page(state, cmds);
+                }
+            }
+            Err(e) => {
+                paging.error = Some(clean_line(&e.message).into_owned());
+                request_failed(state, e);
+            }
+        }
+        return;
+    }
+    let Some(search) = &mut state.home.search else {
+        return;
+    };
+    // Only the answer to the request in flight counts; it echoes the query it answers.
+    if search.pending.as_ref() != Some(&(id, query.clone())) {
+        return;
+    }
+    search.pending = None;
+    match result {
+        Ok(found) => {
+            let indices = state.home.meetings.merge(found, true);
+            if let Some(search) = &mut state.home.search {
+                search.server = Some((query, indices));
+            }
+            refilter(state);
+        }
+        Err(e) => request_failed(state, e),
+    }
+}
+
+/// Re-runs the open search after the loaded meetings changed, keeping the selected meeting.
+fn refilter(state: &mut State) {
+    let home = &mut state.home;
+    let Some(search) = &mut home.search else {
+        return;
+    };
+    let selected = search.hits.get(home.list.selected).map(|h| h.meeting);
+    search.refilter(&home.meetings, &mut home.matcher);
+    if let Some(i) = selected.and_then(|m| search.hits.iter().position(|h| h.meeting == m)) {
+        home.list.selected = i;
+    }
+    let height = usize::from(layout::table_rows(state.size, prompt_open(state)).height);
+    let len = state.home.visible_len();
+    state.home.list.clamp(len, height);
+}
+
+fn processing(id: MeetingId) -> Document {
+    Document {
+        id,
+        state: DocumentState::Processing,
+        recording_url: None,
+        sections: Vec::new(),
+        transcript: Transcript::default(),
+        unparsed: String::new(),
+    }
+}
+
+/// A failed request: an expired session goes to the login screen, anything else to the toast.
+fn request_failed(state: &mut State, error: RequestError) {
+    if error.auth_required {
+        if state.screen != Screen::Login {
+            state.login.return_to = Some(state.screen);
+        }
+        state.screen = Screen::Login;
+        state.overlay = None;
+        state.login.state = LoginState::Idle;
+        state.login.note = Some(SESSION_EXPIRED.into());
+        return;
+    }
+    let message = clean_line(&error.message).into_owned();
+    toast(state, &message, true);
+    state.status.last_error = Some(message);
+}
+
+/// After (re-)login: fetch what the interrupted screens were waiting for.
+fn resume_after_login(state: &mut State, cmds: &mut Vec<Command>) {
+    if !state.home.meetings.paging.loaded_once {
+        load_meetings_page(state, cmds);
+    }
+    let failed = state
+        .meeting
+        .as_ref()
+        .is_some_and(|v| matches!(v.document, DocState::Failed(_)));
+    if failed && state.screen == Screen::Meeting {
+        meeting_action(state, Action::Refresh, cmds);
+    }
+    let tab = state.home.tab;
+    if state.home.feed(tab).is_some_and(|f| f.error.is_some()) {
+        reload_feed(state, tab, cmds);
+    }
+    if state.screen == Screen::Tools && state.tools.panel.is_none() {
+        state.tools.loading = None;
+        open_tools(state, cmds);
+    }
+}
+
+fn toast(state: &mut State, text: &str, error: bool) {
+    state.toast = Some(Toast {
+        text: clean_line(text).into_owned(),
+        error,
+        until: state.now + TOAST_FOR,
+    });
+}
+
+/// Whether a one-line prompt sits above the main pane.
+pub fn prompt_open(state: &State) -> bool {
+    match state.screen {
+        Screen::Home => state.home.search.is_some() && state.home.tab == Tab::Meetings,
+        Screen::Meeting => state
+            .meeting
+            .as_ref()
+            .is_some_and(|v| v.search.is_some() || v.jump.is_some()),
+        _ => false,
+    }
+}
+
+/// The terminal size or a prompt changed: lay out the meeting view and clamp the lists again.
+fn relayout(state: &mut State) {
+    let prompt = prompt_open(state);
+    if let Some(view) = &mut state.meeting {
+        let area = layout::reading(state.size, prompt);
+        view.height = area.height;
+        if view.width != area.width {
+            view.relayout(area.width);
+        } else {
+            view.scroll_to(view.scroll);
+        }
+    }
+    let height = usize::from(layout::table_rows(state.size, prompt).height);
+    let len = state.home.visible_len();
+    state.home.list.clamp(len, height);
+}

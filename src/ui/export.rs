@@ -1,0 +1,87 @@
+//! The export dialog: format choice, path field, overwrite question, progress and errors.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Widget};
+
+use crate::app::State;
+use crate::app::export::{ExportDialog, ExportFocus};
+use crate::message::Format;
+use crate::ui::{layout, spinner};
+
+pub fn render(state: &State, dialog: &ExportDialog, area: Rect, buf: &mut Buffer) {
+    let theme = &state.theme;
+    let rect = layout::centered(area, 70, 12);
+    Clear.render(rect, buf);
+    let block = Block::bordered()
+        .border_style(theme.border_focused)
+        .title(Span::styled(" Export ", theme.title));
+    let inner = block.inner(rect);
+    block.render(rect, buf);
+    let [format_row, _, path_row, _, note_row, keys_row] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(3),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+
+    let focused = |f: ExportFocus| {
+        if dialog.focus == f && dialog.confirm.is_none() {
+            theme.accent
+        } else {
+            theme.dim
+        }
+    };
+    let mut spans = vec![Span::styled("Format  ", focused(ExportFocus::Format))];
+    for f in Format::ALL {
+        let style = if f == dialog.format {
+            theme.selection
+        } else {
+            theme.text
+        };
+        spans.push(Span::styled(format!(" {} ", f.extension()), style));
+        spans.push(Span::raw(" "));
+    }
+    Line::from(spans).render(format_row, buf);
+
+    let mut path = dialog.path.clone();
+    path.set_block(
+        Block::bordered()
+            .border_style(if dialog.focus == ExportFocus::Path {
+                theme.border_focused
+            } else {
+                theme.border
+            })
+            .title(Span::styled(" Path ", focused(ExportFocus::Path))),
+    );
+    path.set_cursor_line_style(theme.text);
+    path.set_cursor_style(if dialog.focus == ExportFocus::Path {
+        theme.selection
+    } else {
+        theme.text
+    });
+    path.render(path_row, buf);
+
+    let note = if let Some(target) = &dialog.confirm {
+        Line::styled(
+            format!("{} exists. Overwrite it? y / n", target.display()),
+            theme.warning,
+        )
+    } else if let Some(error) = &dialog.error {
+        Line::styled(error.as_str(), theme.error)
+    } else if dialog.pending.is_some() {
+        Line::styled(format!("{} Writing…", spinner(state)), theme.accent)
+    } else {
+        Line::default()
+    };
+    note.render(note_row, buf);
+    Line::styled(
+        "Enter export · Tab field · ←/→ format · Esc cancel",
+        theme.dim,
+    )
+    .render(keys_row, buf);
+}

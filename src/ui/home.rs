@@ -1,0 +1,285 @@
+//! The home screen: tabs, the meetings table (with the search box and its hits) and the feeds.
+
+use std::cell::RefCell;
+
+use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32Str};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Widget};
+
+use crate::app::feed::Feed;
+use crate::app::{State, Tab};
+use crate::ui::{Theme, layout, marked, prompt_line, spinner, status};
+
+thread_local! {
+    // Highlighting needs a matcher; one per thread keeps drawing allocation-free and pure in effect.
+    static MATCHER: RefCell<Matcher> = RefCell::new(Matcher::new(Config::DEFAULT));
+}
+
+pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
+    let theme = &state.theme;
+    let prompt = crate::app::prompt_open(state);
+    let areas = layout::screen(area, prompt);
+    tabs(state, areas.header, buf);
+    if prompt && let Some(search) = &state.home.search {
+        let mut note = format!("{} hits", search.hits.len());
+        if search.pending.is_some() || search.dirty_since.is_some() {
+            note.push_str(&format!("  {} asking the server", spinner(state)));
+        }
+        let line = prompt_line(theme, "/ ", &search.input, note);
+        let line = if search.editing {
+            line
+        } else {
+            line.style(theme.dim)
+        };
+        line.render(areas.prompt, buf);
+    }
+    match state.home.tab {
+        Tab::Meetings => meetings(state, areas.body, buf),
+        tab => {
+            if let Some(feed) = state.home.feed(tab) {
+                feed_table(state, tab, feed, areas.body, buf);
+            }
+        }
+    }
+    status::render(state, areas.status, buf);
+}
+
+fn tabs(state: &State, area: Rect, buf: &mut Buffer) {
+    let theme = &state.theme;
+    let mut spans = Vec::new();
+    for (i, tab) in Tab::ALL.iter().enumerate() {
+        let style = if *tab == state.home.tab {
+            theme.selection
+        } else {
+            theme.dim
+        };
+        spans.push(Span::styled(format!(" {} {} ", i + 1, tab.title()), style));
+        spans.push(Span::styled("│", theme.border));
+    }
+    Line::from(spans).render(area, buf);
+}
+
+fn meetings(state: &State, area: Rect, buf: &mut Buffer) {
+    let theme = &state.theme;
+    let home = &state.home;
+    let paging = &home.meetings.paging;
+    let mut title = vec![Span::styled(" Meetings ", theme.title)];
+    let count = home.meetings.order.len();
+    if let Some(search) = home.search.as_ref().filter(|_| home.searching()) {
+        let server = search.hits.iter().filter(|h| h.server).count();
+        title.push(Span::styled(
+            format!(
+                "· {} of {count} match · {server} from the server ",
+                search.hits.len()
+            ),
+            theme.dim,
+        ));
+    } else {
+        let more = if paging.exhausted { "" } else { "+" };
+        title.push(Span::styled(format!("· {count}{more} "), theme.dim));
+    }
+    if paging.loading.is_some() {
+        title.push(Span::styled(
+            format!("{} loading ", spinner(state)),
+            theme.accent,
+        ));
+    }
+    let block = Block::bordered()
+        .border_style(theme.border_focused)
+        .title(Line::from(title));
+    let inner = block.inner(area);
+    block.render(area, buf);
+
+    if home.visible_len() == 0 {
+        let text = if paging.loading.is_some() && !paging.loaded_once {
+            format!("{} Loading your meetings…", spinner(state))
+        } else if let Some(error) = &paging.error {
+            error.clone()
+        } else if home.searching() {
+            "No meeting matches.".into()
+        } else {
+            "No meetings yet. Meetings recorded with Krisp show up here.".into()
+        };
+        let style = if paging.error.is_some() {
+            theme.error
+        } else {
+            theme.dim
+        };
+        Paragraph::new(Line::styled(text, style)).render(inner, buf);
+        return;
+    }
+
+    let height = usize::from(inner.height.saturating_sub(1));
+    let start = home.list.offset;
+    let end = (start + height).min(home.visible_len());
+    let search = home.search.as_ref().filter(|_| home.searching());
+    let pattern =
+        search.map(|s| Pattern::parse(&s.parsed.text, CaseMatching::Smart, Normalization::Smart));
+    let rows = (start..end).filter_map(|row| {
+        let i = home.meeting_at(row)?;
+        let r = &home.meetings.rows[i];
+        let server = search.is_some_and(|s| s.hits.get(row).is_some_and(|h| h.server))
+            || (search.is_none() && home.meetings.from_search.contains(&i));
+        let mark = if server { "◆" } else { " " };
+        let name = highlighted(&r.name, pattern.as_ref(), theme.text, theme);
+        let people = highlighted(&r.people, pattern.as_ref(), theme.dim, theme);
+        let style = if row == home.list.selected {
+            theme.selection
+        } else {
+            Style::new()
+        };
+        Some(
+            Row::new(vec![
+                Cell::from(Span::styled(r.date.as_str(), theme.dim)),
+                Cell::from(Span::styled(r.time.as_str(), theme.dim)),
+                Cell::from(Span::styled(mark, theme.accent)),
+                Cell::from(name),
+                Cell::from(people),
+            ])
+            .style(style),
+        )
+    });
+    Table::new(
+        rows,
+        [
+            Constraint::Length(10),
+            Constraint::Length(5),
+            Constraint::Length(1),
+            Constraint::Fill(3),
+            Constraint::Fill(2),
+        ],
+    )
+    .header(Row::new(["Date", "Time", "", "Name", "People"]).style(theme.title))
+    .column_spacing(1)
+    .render(inner, buf);
+}
+
+/// `text` with the fuzzy pattern's matched characters in the highlight style.
+fn highlighted<'a>(
+    text: &'a str,
+    pattern: Option<&Pattern>,
+    base: Style,
+    theme: &Theme,
+) -> Line<'a> {
+    let Some(pattern) = pattern.filter(|p| !p.atoms.is_empty()) else {
+        return Line::styled(text, base);
+    };
+    let mut indices = Vec::new();
+    MATCHER.with_borrow_mut(|m| {
+        let mut buf = Vec::new();
+        let hay = Utf32Str::new(text, &mut buf);
+        // Each atom separately, so a word that matches shows even when another does not.
+        // Only matches the search itself would count (see `Search::refilter`), not noise.
+        let mut found = Vec::new();
+        for atom in &pattern.atoms {
+            found.clear();
+            let min = u32::try_from(atom.needle_text().len()).unwrap_or(u32::MAX) * 16;
+            if atom
+                .indices(hay, m, &mut found)
+                .is_some_and(|score| u32::from(score) >= min)
+            {
+                indices.extend_from_slice(&found);
+            }
+        }
+    });
+    if indices.is_empty() {
+        return Line::styled(text, base);
+    }
+    indices.sort_unstable();
+    indices.dedup();
+    let mut marks = Vec::with_capacity(indices.len());
+    let mut wanted = indices.iter().peekable();
+    for (ci, (bi, c)) in text.char_indices().enumerate() {
+        if wanted.peek().is_some_and(|&&w| w as usize == ci) {
+            wanted.next();
+            marks.push((bi, bi + c.len_utf8(), theme.highlight));
+        }
+    }
+    Line::from(marked(&[(base, text)], &marks))
+}
+
+fn feed_table(state: &State, tab: Tab, feed: &Feed, area: Rect, buf: &mut Buffer) {
+    let theme = &state.theme;
+    let mut title = vec![Span::styled(format!(" {} ", tab.title()), theme.title)];
+    let filter = match tab {
+        Tab::ActionItems => format!(
+            "· {} · {} ",
+            state.home.done_filter.label(),
+            if state.home.mine {
+                "mine"
+            } else {
+                "everyone's"
+            }
+        ),
+        Tab::Upcoming => format!("· next {} days ", state.home.days),
+        _ => String::new(),
+    };
+    title.push(Span::styled(filter, theme.dim));
+    title.push(Span::styled(format!("· {} ", feed.items.len()), theme.dim));
+    if feed.loading.is_some() {
+        title.push(Span::styled(
+            format!("{} loading ", spinner(state)),
+            theme.accent,
+        ));
+    }
+    let block = Block::bordered()
+        .border_style(theme.border_focused)
+        .title(Line::from(title));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if feed.items.is_empty() {
+        let (text, style) = if let Some(e) = &feed.error {
+            (e.clone(), theme.error)
+        } else if feed.loaded_once {
+            ("Nothing here.".to_owned(), theme.dim)
+        } else {
+            (format!("{} Loading…", spinner(state)), theme.dim)
+        };
+        Paragraph::new(Line::styled(text, style)).render(inner, buf);
+        return;
+    }
+    let height = usize::from(inner.height.saturating_sub(1));
+    let mut offset = feed.offset;
+    if feed.selected >= offset + height.max(1) {
+        offset = feed.selected + 1 - height.max(1);
+    }
+    let end = (offset + height).min(feed.items.len());
+    let rows = feed.items[offset.min(end)..end]
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let (mark, mark_style) = match item.done {
+                Some(true) => ("[x]", theme.success),
+                Some(false) => ("[ ]", theme.warning),
+                None => ("", theme.dim),
+            };
+            let style = if offset + i == feed.selected {
+                theme.selection
+            } else {
+                Style::new()
+            };
+            Row::new(vec![
+                Cell::from(Span::styled(mark, mark_style)),
+                Cell::from(Span::styled(item.when.as_str(), theme.dim)),
+                Cell::from(Span::styled(item.title.as_str(), theme.text)),
+                Cell::from(Span::styled(item.detail.as_str(), theme.dim)),
+            ])
+            .style(style)
+        });
+    Table::new(
+        rows,
+        [
+            Constraint::Length(3),
+            Constraint::Length(20),
+            Constraint::Fill(3),
+            Constraint::Fill(1),
+        ],
+    )
+    .header(Row::new(["", "When", "What", "Who"]).style(theme.title))
+    .column_spacing(1)
+    .render(inner, buf);
+}

@@ -1,0 +1,120 @@
+//! The login screen: where the tokens go, the authorization URL while waiting, failures.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
+
+use crate::app::{LoginState, State};
+use crate::message::Action;
+use crate::ui::{layout, prompt_line, spinner, status};
+
+pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
+    let theme = &state.theme;
+    let [main, bar] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+    let key = |a: Action| {
+        state
+            .keymap
+            .key_for(crate::app::keymap::Mode::Login, a)
+            .map_or_else(|| "?".to_owned(), |k| k.to_string())
+    };
+    let mut lines: Vec<Line> = vec![
+        Line::from(vec![
+            Span::styled("Server  ", theme.dim),
+            Span::styled(state.status.server.as_str(), theme.text),
+        ]),
+        Line::from(vec![
+            Span::styled("Tokens  ", theme.dim),
+            Span::styled(state.status.token_store.as_str(), theme.text),
+        ]),
+        Line::default(),
+    ];
+    if let Some(note) = &state.login.note {
+        lines.push(Line::styled(note.as_str(), theme.warning));
+        lines.push(Line::default());
+    }
+    match &state.login.state {
+        LoginState::Connecting => {
+            lines.push(Line::styled(
+                format!("{} Connecting with the stored login…", spinner(state)),
+                theme.dim,
+            ));
+        }
+        LoginState::Idle => {
+            lines.push(Line::from(vec![
+                Span::styled("Press ", theme.text),
+                Span::styled(key(Action::Login), theme.accent),
+                Span::styled(" to log in with your browser.", theme.text),
+            ]));
+        }
+        LoginState::Waiting { url, paste } => {
+            lines.push(Line::styled(
+                format!(
+                    "{} Waiting for you to approve access in the browser…",
+                    spinner(state)
+                ),
+                theme.text,
+            ));
+            lines.push(Line::default());
+            match url {
+                Some(url) => {
+                    lines.push(Line::styled(
+                        "If no browser opened, visit this URL:",
+                        theme.dim,
+                    ));
+                    lines.push(Line::styled(url.as_str(), theme.accent));
+                }
+                None => lines.push(Line::styled("Finding the login page…", theme.dim)),
+            }
+            lines.push(Line::default());
+            match paste {
+                Some(input) => lines.push(prompt_line(
+                    theme,
+                    "Redirect URL: ",
+                    input,
+                    "Enter to send".into(),
+                )),
+                None => lines.push(Line::from(vec![
+                    Span::styled(key(Action::CopyUrl), theme.accent),
+                    Span::styled(" copy the URL   ", theme.dim),
+                    Span::styled(key(Action::PasteUrl), theme.accent),
+                    Span::styled(" paste the redirect URL (SSH)   ", theme.dim),
+                    Span::styled(key(Action::Back), theme.accent),
+                    Span::styled(" cancel", theme.dim),
+                ])),
+            }
+        }
+        LoginState::Failed { message } => {
+            lines.push(Line::styled(message.as_str(), theme.error));
+            lines.push(Line::default());
+            lines.push(Line::from(vec![
+                Span::styled("Press ", theme.text),
+                Span::styled(key(Action::Login), theme.accent),
+                Span::styled(" to try again.", theme.text),
+            ]));
+        }
+    }
+    // Borders and padding take 4 columns and 4 rows; long lines (the URL) wrap.
+    let rect = layout::centered(main, 84, main.height);
+    let inner_width = usize::from(rect.width.saturating_sub(4).max(1));
+    let rows: usize = lines
+        .iter()
+        .map(|l| match l.width() {
+            // Word wrapping may need a row more than the width alone says.
+            w if w > inner_width => w.div_ceil(inner_width) + 1,
+            _ => 1,
+        })
+        .sum();
+    let height = u16::try_from(rows + 4).unwrap_or(u16::MAX);
+    let rect = layout::centered(main, 84, height.max(12));
+    Paragraph::new(Text::from(lines))
+        .wrap(Wrap { trim: false })
+        .block(
+            Block::bordered()
+                .border_style(theme.border_focused)
+                .title(Span::styled(" krisp-tui · log in to Krisp ", theme.title))
+                .padding(ratatui::widgets::Padding::uniform(1)),
+        )
+        .render(rect, buf);
+    status::render(state, bar, buf);
+}

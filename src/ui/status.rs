@@ -1,0 +1,143 @@
+//! The status bar (key hints, connection, last error or note) and the toast.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
+
+use crate::app::keymap::Mode;
+use crate::app::{Screen, State, Tab};
+use crate::message::Action;
+
+/// The actions whose keys the status bar shows, per screen.
+fn hint_actions(state: &State) -> &'static [(Action, &'static str)] {
+    match state.help_mode() {
+        Mode::Login => &[
+            (Action::Login, "log in"),
+            (Action::CopyUrl, "copy URL"),
+            (Action::PasteUrl, "paste URL"),
+            (Action::Back, "cancel"),
+        ],
+        Mode::Home if state.home.tab == Tab::ActionItems => &[
+            (Action::ToggleDone, "open/done"),
+            (Action::ToggleMine, "mine"),
+            (Action::Select, "open"),
+            (Action::NextTab, "tabs"),
+            (Action::Help, "help"),
+        ],
+        Mode::Home if state.home.tab == Tab::Upcoming => &[
+            (Action::MoreDays, "more days"),
+            (Action::FewerDays, "fewer"),
+            (Action::NextTab, "tabs"),
+            (Action::Help, "help"),
+        ],
+        Mode::Home => &[
+            (Action::Search, "search"),
+            (Action::Select, "open"),
+            (Action::Export, "export"),
+            (Action::NextTab, "tabs"),
+            (Action::Tools, "tools"),
+            (Action::Help, "help"),
+            (Action::Quit, "quit"),
+        ],
+        Mode::Meeting => &[
+            (Action::Search, "find"),
+            (Action::JumpToTime, "time"),
+            (Action::Export, "export"),
+            (Action::OpenInBrowser, "web"),
+            (Action::CopyTurn, "copy"),
+            (Action::Back, "back"),
+            (Action::Help, "help"),
+        ],
+        Mode::Export => &[
+            (Action::Select, "export"),
+            (Action::FocusNext, "field"),
+            (Action::Back, "cancel"),
+        ],
+        Mode::Tools => &[],
+        _ => &[(Action::Back, "back"), (Action::Help, "help")],
+    }
+}
+
+pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
+    let theme = &state.theme;
+    let mode = state.help_mode();
+    let mut hints = Vec::new();
+    if mode == Mode::Tools
+        && state.overlay.is_none()
+        && let Some(host) = &state.tools.panel
+    {
+        for (keys, label) in host.key_hints() {
+            hints.push(Span::styled(format!(" {keys}"), theme.accent));
+            hints.push(Span::styled(format!(" {label} "), theme.dim));
+        }
+    }
+    for (action, label) in hint_actions(state) {
+        if let Some(key) = state.keymap.key_for(mode, *action) {
+            hints.push(Span::styled(format!(" {key}"), theme.accent));
+            hints.push(Span::styled(format!(" {label} "), theme.dim));
+        }
+    }
+    let mut right = Vec::new();
+    if let Some(error) = &state.status.last_error {
+        right.push(Span::styled(format!("{error} "), theme.error));
+    } else if let Some(note) = &state.status.message {
+        right.push(Span::styled(format!("{note} "), theme.success));
+    }
+    // On a narrow terminal the key hints matter more than the server address.
+    if state.screen != Screen::Login && area.width >= 80 {
+        let who = match &state.status.account {
+            Some(a) => format!("{a} @ {}", state.status.server),
+            None => state.status.server.clone(),
+        };
+        right.push(Span::styled(format!("● {who} "), theme.dim));
+    }
+    let right = Line::from(right).right_aligned();
+    let right_w = u16::try_from(right.width())
+        .unwrap_or(u16::MAX)
+        .min(area.width / 2);
+    let [left_area, right_area] =
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(right_w)])
+            .spacing(1)
+            .areas(area);
+    Line::from(hints).render(left_area, buf);
+    right.render(right_area, buf);
+}
+
+pub fn render_toast(state: &State, area: Rect, buf: &mut Buffer) {
+    let Some(toast) = &state.toast else {
+        return;
+    };
+    let theme = &state.theme;
+    let width = u16::try_from(toast.text.chars().count() + 4)
+        .unwrap_or(u16::MAX)
+        .clamp(12, 60)
+        .min(area.width);
+    let inner_w = usize::from(width.saturating_sub(2).max(1));
+    let lines =
+        u16::try_from(toast.text.chars().count().div_ceil(inner_w).clamp(1, 4)).unwrap_or(4);
+    let height = (lines + 2).min(area.height);
+    let rect = Rect {
+        x: area.right().saturating_sub(width + 1).max(area.x),
+        y: area
+            .y
+            .saturating_add(1)
+            .min(area.bottom().saturating_sub(height)),
+        width,
+        height,
+    };
+    let style = if toast.error {
+        theme.error
+    } else {
+        theme.success
+    };
+    Clear.render(rect, buf);
+    Paragraph::new(toast.text.as_str())
+        .style(theme.text)
+        .wrap(Wrap { trim: true })
+        .block(Block::bordered().border_style(style).title(Span::styled(
+            if toast.error { " error " } else { " ✓ " },
+            style,
+        )))
+        .render(rect, buf);
+}

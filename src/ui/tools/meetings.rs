@@ -1,0 +1,279 @@
+//! Krisp-shaped results (`meetings` of `search_meetings`, `results` of `get_multiple_documents`) as a readable summary.
+
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use serde_json::Value;
+
+use crate::krisp::{ActionItem, Meeting, MeetingDate};
+use crate::sanitize::clean_line;
+use crate::ui::markdown;
+use crate::ui::theme::Theme;
+
+/// Whether `v` is a Krisp result this module can summarise.
+pub fn is_krisp_shaped(v: &Value) -> bool {
+    v.get("meetings").is_some_and(Value::is_array)
+        || v.get("results")
+            .and_then(Value::as_array)
+            .is_some_and(|docs| {
+                !docs.is_empty() && docs.iter().all(|d| d.get("document").is_some())
+            })
+}
+
+/// The summary lines, or `None` when the value is not Krisp-shaped.
+pub fn summary(v: &Value, theme: &Theme) -> Option<Vec<Line<'static>>> {
+    if !is_krisp_shaped(v) {
+        return None;
+    }
+    if let Some(meetings) = v.get("meetings").and_then(Value::as_array) {
+        let mut lines = vec![count_line(meetings.len(), "meeting", theme)];
+        for m in meetings {
+            lines.push(Line::default());
+            meeting(m, theme, &mut lines);
+        }
+        return Some(lines);
+    }
+    let docs = v.get("results").and_then(Value::as_array)?;
+    let mut lines = vec![count_line(docs.len(), "document", theme)];
+    for d in docs {
+        lines.push(Line::default());
+        let id = d.get("id").map(text).unwrap_or_default();
+        lines.push(Line::from(Span::styled(
+            format!("Document {id}"),
+            theme.title.patch(theme.accent),
+        )));
+        match d
+            .get("document")
+            .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
+        {
+            Some(md) => lines.extend(markdown::to_text(md, theme).lines),
+            None => lines.push(Line::styled(
+                "Still processing: no document yet.",
+                theme.warning,
+            )),
+        }
+    }
+    Some(lines)
+}
+
+fn count_line(n: usize, noun: &str, theme: &Theme) -> Line<'static> {
+    let s = if n == 1 { "" } else { "s" };
+    Line::styled(format!("{n} {noun}{s}"), theme.dim)
+}
+
+/// A scalar as sanitized text; strings without quotes.
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => clean_line(s).into_owned(),
+        Value::Null => String::new(),
+        other => clean_line(&other.to_string()).into_owned(),
+    }
+}
+
+fn format_date(date: &MeetingDate) -> String {
+    match date.as_datetime() {
+        Some(t) => {
+            let t = t.to_offset(time::UtcOffset::UTC);
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute()
+            )
+        }
+        None => clean_line(&date.to_string()).into_owned(),
+    }
+}
+
+fn heading(title: &str, theme: &Theme) -> Line<'static> {
+    Line::styled(title.to_owned(), theme.title)
+}
+
+fn meeting(v: &Value, theme: &Theme, lines: &mut Vec<Line<'static>>) {
+    let title_style = theme.title.patch(theme.accent).add_modifier(Modifier::BOLD);
+    let m = match Meeting::from_value(v) {
+        Ok(m) => m,
+        Err(e) => {
+            let name = v.get("name").map(text).unwrap_or_default();
+            lines.push(Line::styled(name, title_style));
+            lines.push(Line::styled(
+                format!("{} (t shows the JSON tree)", clean_line(&e.to_string())),
+                theme.warning,
+            ));
+            return;
+        }
+    };
+    let name = if m.name.trim().is_empty() {
+        "(untitled meeting)".to_owned()
+    } else {
+        clean_line(&m.name).into_owned()
+    };
+    lines.push(Line::styled(name, title_style));
+
+    let mut meta: Vec<String> = m.date.iter().map(format_date).collect();
+    if m.recurring {
+        meta.push("recurring".to_owned());
+    }
+    meta.push(m.id.as_str().to_owned());
+    lines.push(Line::styled(meta.join(" · "), theme.dim));
+    if let Some(url) = &m.url {
+        lines.push(Line::styled(clean_line(url).into_owned(), theme.dim));
+    }
+
+    let attendees: Vec<String> = m
+        .attendees
+        .iter()
+        .map(|p| match &p.email {
+            Some(email) => format!("{} <{}>", clean_line(&p.name), clean_line(email)),
+            None => clean_line(&p.name).into_owned(),
+        })
+        .collect();
+    let speakers: Vec<String> = m
+        .speakers
+        .iter()
+        .map(|s| clean_line(s).into_owned())
+        .collect();
+    let tags: Vec<String> = m.tags.iter().map(|s| clean_line(s).into_owned()).collect();
+    for (label, values) in [
+        ("People: ", attendees),
+        ("Speakers: ", speakers),
+        ("Tags: ", tags),
+    ] {
+        if !values.is_empty() {
+            lines.push(Line::from(vec![
+                Span::styled(label, theme.dim),
+                Span::styled(values.join(", "), theme.text),
+            ]));
+        }
+    }
+
+    if !m.key_points.is_empty() {
+        lines.push(heading("Key points", theme));
+        for point in &m.key_points {
+            lines.push(Line::from(vec![
+                Span::styled("  • ", theme.accent),
+                Span::styled(clean_line(point).into_owned(), theme.text),
+            ]));
+        }
+    }
+
+    if !m.action_items.is_empty() {
+        lines.push(heading("Action items", theme));
+        for item in &m.action_items {
+            lines.push(action_item(&m, item, theme));
+        }
+    }
+
+    if let Some(summary) = m.summary.as_deref().filter(|s| !s.trim().is_empty()) {
+        lines.push(heading("Summary", theme));
+        // Indented under its heading; blank lines stay empty.
+        lines.extend(
+            markdown::to_text(summary, theme)
+                .lines
+                .into_iter()
+                .map(|l| {
+                    if l.spans.is_empty() {
+                        return l;
+                    }
+                    let mut spans = vec![Span::raw("  ")];
+                    spans.extend(l.spans);
+                    Line::from(spans).style(l.style)
+                }),
+        );
+    }
+}
+
+fn action_item(m: &Meeting, item: &ActionItem, theme: &Theme) -> Line<'static> {
+    let mut spans = vec![if item.completed {
+        Span::styled("  [x] ", theme.success)
+    } else {
+        Span::styled("  [ ] ", theme.text)
+    }];
+    spans.push(Span::styled(
+        clean_line(&m.display_text(item)).into_owned(),
+        theme.text,
+    ));
+    if let Some(who) = item.assignee.as_deref().filter(|w| !w.is_empty()) {
+        spans.push(Span::styled(format!(" — {}", clean_line(who)), theme.dim));
+    }
+    if let Some(due) = item.due_date.as_deref().filter(|d| !d.is_empty()) {
+        spans.push(Span::styled(
+            format!(" (due {})", clean_line(due)),
+            theme.warning,
+        ));
+    }
+    Line::from(spans)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn plain(lines: &[Line<'_>]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn meeting_summary() {
+        let v = json!({"count": 1, "meetings": [{
+            "meeting_id": "0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e",
+            "name": "Q4 roadmap review",
+            "date": "2026-01-15T15:00:00Z",
+            "attendees": ["Anna Lee", {"name": "Bob Ray", "email": "bob@example.com"}],
+            "speakers": ["Anna Lee", "Bob Ray"],
+            "meeting_notes": {
+                "detailed_summary": "#### Timeline\nShip in March.",
+                "key_points": ["Scope cut to three features"],
+                "action_items": [{"title": "{{Speaker_1}} to send the plan", "assignee": "Bob Ray", "completed": false},
+                                 {"text": "Book the room", "completed": true}]
+            }
+        }]});
+        let theme = Theme::default();
+        assert_eq!(
+            plain(&summary(&v, &theme).unwrap_or_default()),
+            [
+                "1 meeting",
+                "",
+                "Q4 roadmap review",
+                "2026-01-15 15:00 UTC · 0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e",
+                "People: Anna Lee, Bob Ray <bob@example.com>",
+                "Speakers: Anna Lee, Bob Ray",
+                "Key points",
+                "  • Scope cut to three features",
+                "Action items",
+                "  [ ] Bob Ray to send the plan — Bob Ray",
+                "  [x] Book the room",
+                "Summary",
+                "  Timeline",
+                "",
+                "  Ship in March.",
+            ]
+        );
+    }
+
+    #[test]
+    fn documents_and_other_shapes() {
+        let theme = Theme::default();
+        let v = json!({"results": [{"id": "ab", "document": null}, {"id": "cd", "document": "# Notes"}]});
+        assert_eq!(
+            plain(&summary(&v, &theme).unwrap_or_default()),
+            [
+                "2 documents",
+                "",
+                "Document ab",
+                "Still processing: no document yet.",
+                "",
+                "Document cd",
+                "Notes"
+            ]
+        );
+        assert_eq!(summary(&json!({"results": [{"id": 1}]}), &theme), None);
+        assert_eq!(summary(&json!({"items": []}), &theme), None);
+    }
+}

@@ -1,0 +1,293 @@
+//! End to end in a real terminal (tmux): the `krisp-tui` binary against `--demo` — search a
+//! meeting by a word of its transcript, open it, export it as Markdown — and, with hostile demo
+//! data, no escape sequence from the data reaching the terminal.
+//!
+//! Ignored until main.rs runs the TUI (no subcommand; `--demo`); run with `cargo test --test
+//! tui_pty -- --ignored`. Needs `tmux` and, for the hostile test, `curl` as the browser.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_krisp-tui");
+/// The demo data's search anchor: in exactly one meeting, and only in its transcript.
+const ANCHOR: &str = "halcyon";
+const WAIT: Duration = Duration::from_secs(20);
+
+/// One tmux server and session of its own, killed on drop.
+struct Tty {
+    socket: String,
+    dir: tempfile::TempDir,
+    raw: PathBuf,
+}
+
+impl Tty {
+    fn start(args: &[&str]) -> Option<Tty> {
+        Self::start_with(args, &[], |_| {})
+    }
+
+    /// `prepare` runs in the temp dir before the program starts; `env` is added to its own.
+    fn start_with(
+        args: &[&str],
+        env: &[(&str, String)],
+        prepare: impl FnOnce(&Path),
+    ) -> Option<Tty> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            eprintln!("tmux is not installed: skipping the terminal test");
+            return None;
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let socket = format!("krisp-tui-test-{}-{n}", std::process::id());
+        let raw = dir.path().join("raw.out");
+        let config = dir.path().join("config");
+        prepare(dir.path());
+        let mut command = vec![BIN.to_owned()];
+        command.extend(args.iter().map(|a| (*a).to_owned()));
+        let tty = Tty { socket, dir, raw };
+        tty.tmux(
+            &[
+                "new-session",
+                "-d",
+                "-x",
+                "100",
+                "-y",
+                "30",
+                "-c",
+                &tty.dir.path().display().to_string(),
+                "-e",
+                &format!("KRISP_TUI_CONFIG_DIR={}", config.display()),
+                "-e",
+                "KRISP_TUI_TOKEN_STORE=memory",
+            ]
+            .into_iter()
+            .map(str::to_owned)
+            .chain(
+                env.iter()
+                    .flat_map(|(k, v)| ["-e".to_owned(), format!("{k}={v}")]),
+            )
+            .chain([shell_words(&command)])
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        );
+        // Everything the program writes, byte for byte.
+        tty.tmux(&[
+            "pipe-pane",
+            "-o",
+            &format!("cat >> '{}'", tty.raw.display()),
+        ]);
+        Some(tty)
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        tmux(&self.socket, args)
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p"])
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.tmux(&["send-keys", k]);
+        }
+    }
+
+    fn type_text(&self, text: &str) {
+        self.tmux(&["send-keys", "-l", text]);
+    }
+
+    /// Polls the screen (an external process: there is nothing to await) until `want` holds.
+    fn wait_for(&self, what: &str, want: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let screen = self.screen();
+            if want(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; the screen shows:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for Tty {
+    fn drop(&mut self) {
+        self.tmux(&["kill-server"]);
+    }
+}
+
+fn tmux(socket: &str, args: &[&str]) -> String {
+    let out = Command::new("tmux")
+        .args(["-L", socket])
+        .args(args)
+        .output()
+        .expect("run tmux");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `krisp-tui sandbox`, killed on drop.
+struct Sandbox {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Sandbox {
+    fn start(extra: &[&str]) -> Sandbox {
+        use std::io::BufRead;
+        let mut child = Command::new(BIN)
+            .args(["sandbox", "--auto-approve", "--addr", "127.0.0.1:0"])
+            .args(extra)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start the sandbox");
+        let mut url = String::new();
+        let stdout = child.stdout.take().expect("piped stdout");
+        std::io::BufReader::new(stdout)
+            .read_line(&mut url)
+            .expect("the sandbox prints its URL");
+        Sandbox {
+            child,
+            url: url.trim().to_owned(),
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn shell_words(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| format!("'{}'", w.replace('\'', r"'\''")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+#[ignore = "needs main.rs to run the TUI for --demo"]
+fn demo_search_open_and_export_markdown() {
+    let Some(tty) = Tty::start(&["--demo"]) else {
+        return;
+    };
+    let started = Instant::now();
+    tty.wait_for("the meeting list", |s| {
+        s.contains("Date") && s.contains("People")
+    });
+    eprintln!("meeting list after {:?}", started.elapsed());
+
+    tty.keys(&["/"]);
+    tty.type_text(ANCHOR);
+    // Only the server knows transcripts: wait for its hit (marked ◆).
+    tty.wait_for("the server's search hit", |s| {
+        s.contains("◆") && s.contains("1 hits")
+    });
+    tty.keys(&["Enter"]);
+    let screen = tty.wait_for("the transcript", |s| {
+        s.contains("Notes & transcript") && !s.contains("Loading the transcript")
+    });
+    assert!(
+        screen.contains("Transcript") || screen.contains("Summary"),
+        "{screen}"
+    );
+
+    tty.keys(&["e"]);
+    tty.wait_for("the export dialog", |s| {
+        s.contains("Format") && s.contains(".md")
+    });
+    tty.keys(&["Enter"]);
+    let screen = tty.wait_for("the export note", |s| s.contains("Exported to"));
+    let written: Vec<PathBuf> = std::fs::read_dir(tty.dir())
+        .expect("read dir")
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    assert_eq!(written.len(), 1, "{screen}");
+    let text = std::fs::read_to_string(&written[0]).expect("read export");
+    assert!(text.to_lowercase().contains(ANCHOR), "{text}");
+    assert!(text.starts_with("# "), "{text}");
+
+    tty.keys(&["C-c"]);
+}
+
+#[test]
+#[ignore = "needs main.rs to run the TUI when no subcommand is given"]
+fn hostile_data_never_reaches_the_terminal() {
+    let sandbox = Sandbox::start(&["--hostile"]);
+    // The "browser": follows the authorization URL; the sandbox approves at once and redirects
+    // to the TUI's loopback listener.
+    let browser = |dir: &Path| {
+        let script = dir.join("browser.sh");
+        std::fs::write(&script, "#!/bin/sh\ncurl -s -L -o /dev/null \"$1\" &\n").expect("script");
+        let mut perms = std::fs::metadata(&script).expect("script").permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+        std::fs::set_permissions(&script, perms).expect("chmod");
+    };
+    let Some(tty) = Tty::start_with(
+        &["--server", &sandbox.url],
+        &[("BROWSER", "./browser.sh".to_owned())],
+        browser,
+    ) else {
+        return;
+    };
+    tty.wait_for("the login screen", |s| s.contains("log in"));
+    tty.keys(&["Enter"]);
+    let screen = tty.wait_for("the meeting list", |s| {
+        s.contains("Date") && s.contains("People")
+    });
+    assert!(
+        screen.contains('␛'),
+        "the hostile meeting shows its escapes visibly:\n{screen}"
+    );
+    // Walk every screen that shows server text.
+    tty.keys(&["Enter"]);
+    tty.wait_for("the meeting", |s| s.contains("Notes & transcript"));
+    for _ in 0..5 {
+        tty.keys(&["PageDown"]);
+    }
+    tty.keys(&["G", "Escape"]);
+    // A lone ESC followed at once by a key reads as Alt-key: let the home screen show first.
+    tty.wait_for("the home screen", |s| s.contains("1 Meetings"));
+    tty.keys(&["2"]);
+    tty.wait_for("action items", |s| s.contains("What"));
+    tty.keys(&["3"]);
+    tty.keys(&["4"]);
+    tty.keys(&[":"]);
+    tty.wait_for("the tools", |s| s.contains("Tools ("));
+    tty.keys(&["C-c"]);
+    tty.wait_for("the program to end", |s| !s.contains("Tools ("));
+    let raw = std::fs::read(&tty.raw).expect("raw output");
+    assert!(raw.len() > 1000, "nothing was captured");
+    // krisp-tui itself writes only CSI sequences and UTF-8 text (no OSC: this test never
+    // copies); any of these came from the data.
+    for (what, needle) in [
+        ("OSC", &b"\x1b]"[..]),
+        ("DCS", b"\x1bP"),
+        ("APC", b"\x1b_"),
+        ("BEL", b"\x07"),
+        ("C1 CSI", "\u{9b}".as_bytes()),
+        ("C1 OSC", "\u{9d}".as_bytes()),
+        ("RLO", "\u{202e}".as_bytes()),
+        ("ZWJ", "\u{200d}".as_bytes()),
+    ] {
+        assert!(
+            !raw.windows(needle.len()).any(|w| w == needle),
+            "{what} reached the terminal"
+        );
+    }
+}
