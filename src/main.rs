@@ -2,17 +2,28 @@
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::Parser;
+use krisp_tui::app::run::{Start, run_tui};
 use krisp_tui::cli::Cli;
 use krisp_tui::cmd;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let _log_guard = init_logging(&cli);
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let tui = cli.command.is_none();
+    let _log_guard = init_logging(&cli, tui);
+    // A headless call is one request: one thread is fastest to start. The TUI (and the demo
+    // server inside it) gets worker threads so drawing never waits on the network.
+    let runtime = if tui {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    };
+    let runtime = match runtime {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("krisp-tui: could not start: {e}");
@@ -29,19 +40,28 @@ fn main() -> ExitCode {
         } else {
             None
         };
-        if cli.command.is_none() {
-            // The TUI lands in a later change; until then, say what there is.
-            let _ = Cli::command().print_help();
-            return ExitCode::SUCCESS;
+        if tui {
+            let start = if cli.global.demo {
+                Start::Login
+            } else {
+                Start::Connect
+            };
+            return match run_tui(settings, start).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("krisp-tui: {e:#}");
+                    ExitCode::FAILURE
+                }
+            };
         }
         cmd::report(cmd::run(&cli, &settings).await)
     })
 }
 
-/// Logs go to a file, never to the terminal. Headless commands log only when asked (`-v` or
-/// `--log-file`), so a quick call pays nothing for it.
-fn init_logging(cli: &Cli) -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    let path = match (&cli.global.log_file, cli.global.verbose) {
+/// Logs go to a file, never to the terminal. The TUI always logs (info, or debug with `-v`);
+/// headless commands only when asked (`-v` or `--log-file`), so a quick call pays nothing.
+fn init_logging(cli: &Cli, tui: bool) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let path = match (&cli.global.log_file, cli.global.verbose || tui) {
         (Some(p), _) => p.clone(),
         (None, true) => cli.global.config_dir().join("krisp-tui.log"),
         (None, false) => return None,
@@ -57,7 +77,7 @@ fn init_logging(cli: &Cli) -> Option<tracing_appender::non_blocking::WorkerGuard
     let level = if cli.global.verbose { "debug" } else { "info" };
     // rmcp logs authorization codes at debug level: never let it below info.
     let filter = tracing_subscriber::EnvFilter::new(format!(
-        "{level},rmcp=info,hyper=info,reqwest=info,h2=info,rustls=info"
+        "{level},rmcp=info,hyper=info,hyper_util=info,reqwest=info,h2=info,rustls=info"
     ));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
