@@ -300,3 +300,70 @@ fn monochrome_theme_draws_no_colour() {
         assert_eq!(coloured, 0, "{name} uses colour under NO_COLOR");
     }
 }
+
+/// In-process half of the hostile-data check (the terminal half is in `tui_pty.rs`): no cell
+/// of any screen holds a control character, C1 control, bidi control or zero-width character.
+#[test]
+fn hostile_server_text_is_drawn_as_visible_placeholders() {
+    let evil =
+        "\x1b[31mred\x1b[0m \x1b]0;pwned\x07 \u{9b}31m \u{202e}exe.txt\u{202c} a\u{200d}b\rX\x08";
+    let mut m = tui_common::meeting(
+        7,
+        evil,
+        time::macros::datetime!(2026-01-21 10:00 UTC),
+        &[evil, "Bob"],
+    );
+    m.summary = Some(format!("#### {evil}\n{evil}"));
+    m.key_points = vec![evil.into()];
+    m.tags = vec![evil.into()];
+    let mut app = App::loaded(vec![m]);
+    app.resize(100, 30);
+    let mut screens = vec![("home", app.render())];
+    app.send(key('/'));
+    app.type_str("red");
+    screens.push(("search", app.render()));
+    app.send(code(KeyCode::Enter));
+    let (req, ids) = app
+        .commands
+        .iter()
+        .rev()
+        .find_map(|c| match c {
+            Command::FetchDocuments { id, ids } => Some((*id, ids.clone())),
+            _ => None,
+        })
+        .expect("a document fetch");
+    let mut doc = document(ids[0].clone(), 3);
+    for turn in &mut doc.transcript.turns {
+        turn.speaker = evil.into();
+        turn.text = evil.into();
+    }
+    app.send(client(ClientEvent::DocumentsLoaded {
+        id: req,
+        result: Ok(vec![doc]),
+    }));
+    screens.push(("meeting", app.render()));
+    app.send(client(ClientEvent::LoginRequired {
+        note: Some(evil.into()),
+    }));
+    app.send(code(KeyCode::Enter));
+    app.send(client(ClientEvent::LoginUrlReady { url: evil.into() }));
+    screens.push(("login", app.render()));
+    app.send(client(ClientEvent::LoginFailed {
+        message: evil.into(),
+    }));
+    screens.push(("login failed", app.render()));
+    for (name, text) in screens {
+        let bad: Vec<char> = text
+            .chars()
+            .filter(|&c| {
+                (c < ' ' && c != '\n')
+                    || ('\u{7f}'..='\u{9f}').contains(&c)
+                    || ('\u{202a}'..='\u{202e}').contains(&c)
+                    || ('\u{2066}'..='\u{2069}').contains(&c)
+                    || ('\u{200b}'..='\u{200d}').contains(&c)
+            })
+            .collect();
+        assert_eq!(bad, Vec::<char>::new(), "{name}:\n{text}");
+        assert!(text.contains('␛'), "{name} shows the escapes:\n{text}");
+    }
+}

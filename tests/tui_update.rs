@@ -605,3 +605,27 @@ fn resizing_reflows_the_transcript_and_keeps_the_reader_at_the_same_turn() {
     assert!(Some(view.lines.len()) > wide, "narrower means more lines");
     assert_eq!(view.width, 37);
 }
+
+#[test]
+fn notes_join_the_search_at_three_letters_even_while_refining() {
+    let mut offsite = meeting(
+        9,
+        "Offsite",
+        time::macros::datetime!(2026-01-02 10:00 UTC),
+        &["Zed"],
+    );
+    offsite.summary = Some("We hit a roadblock with the venue.".into());
+    let mut app = App::loaded(vec![offsite, demo_meetings()[3].clone()]);
+    app.send(key('/'));
+    app.type_str("ro");
+    let names = |app: &App| -> Vec<String> {
+        let s = app.state.home.search.as_ref().expect("search open");
+        s.hits
+            .iter()
+            .map(|h| app.state.home.meetings.all[h.meeting].name.clone())
+            .collect()
+    };
+    assert_eq!(names(&app), Vec::<String>::new());
+    app.type_str("a");
+    assert_eq!(names(&app), ["Offsite"]);
+}

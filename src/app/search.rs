@@ -13,6 +13,9 @@ use crate::message::{RequestId, SearchQuery};
 
 /// How long typing must pause before the server is asked.
 pub const DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(300);
+/// Summaries and key points are searched from this many characters: one or two letters occur
+/// in every paragraph.
+pub const MIN_NOTES_CHARS: usize = 3;
 /// The server's `search` needs at least this many characters.
 pub const MIN_SERVER_CHARS: usize = 3;
 
@@ -178,8 +181,10 @@ impl Search {
         let min_fuzzy = needle.saturating_mul(16);
         // Typing more of the same word can only narrow the hits: refine the previous ones, plus
         // any meetings that arrived since.
+        let notes = parsed.text.chars().count() >= MIN_NOTES_CHARS;
         let refine = self.local_for.as_ref().is_some_and(|prev| {
             !prev.text.is_empty()
+                && (prev.text.chars().count() >= MIN_NOTES_CHARS) == notes
                 && parsed.text.starts_with(&prev.text)
                 && !parsed.text[prev.text.len()..].contains(' ')
                 && prev.after == parsed.after
@@ -198,9 +203,13 @@ impl Search {
                 .score(meetings.short_text[i].slice(..), &mut m.0)
                 .filter(|&s| s >= min_fuzzy);
             // Notes rank below names: halve their score.
-            let by_notes = exact
-                .score(meetings.long_text[i].slice(..), &mut m.0)
-                .map(|s| s / 2);
+            let by_notes = if notes {
+                exact
+                    .score(meetings.long_text[i].slice(..), &mut m.0)
+                    .map(|s| s / 2)
+            } else {
+                None
+            };
             by_name.max(by_notes)
         };
         let mut local: Vec<(usize, u32)> = Vec::new();
