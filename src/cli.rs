@@ -20,14 +20,9 @@ pub struct Cli {
 
 #[derive(Debug, Args, Clone)]
 pub struct Global {
-    /// The MCP server to talk to.
-    #[arg(
-        long,
-        env = "KRISP_TUI_SERVER",
-        default_value = "https://mcp.krisp.ai/mcp",
-        global = true
-    )]
-    pub server: String,
+    /// The MCP server to talk to [default: `server` in config.toml, else https://mcp.krisp.ai/mcp].
+    #[arg(long, env = "KRISP_TUI_SERVER", global = true)]
+    pub server: Option<String>,
     /// Try krisp-tui against the embedded sandbox: demo data, no account, nothing stored.
     #[arg(long, global = true)]
     pub demo: bool,
@@ -147,7 +142,22 @@ pub enum Command {
     },
 }
 
+/// Krisp's hosted MCP server.
+pub const DEFAULT_SERVER: &str = "https://mcp.krisp.ai/mcp";
+
 impl Global {
+    /// `--server` or `KRISP_TUI_SERVER`, else `server` in config.toml, else Krisp's server. The
+    /// config file is only read when neither was given.
+    pub fn server(&self) -> String {
+        if let Some(s) = &self.server {
+            return s.clone();
+        }
+        crate::config::Config::load(&self.config_dir())
+            .ok()
+            .and_then(|c| c.server)
+            .unwrap_or_else(|| DEFAULT_SERVER.to_string())
+    }
+
     pub fn config_dir(&self) -> PathBuf {
         self.config_dir.clone().unwrap_or_else(|| {
             dirs::config_dir()
@@ -183,7 +193,7 @@ mod tests {
             "--no-login",
         ])
         .unwrap();
-        assert_eq!(cli.global.server, "http://127.0.0.1:1/mcp");
+        assert_eq!(cli.global.server.as_deref(), Some("http://127.0.0.1:1/mcp"));
         assert_eq!(cli.global.token_store, StoreKind::Memory);
         assert!(cli.global.no_login);
         match cli.command {
@@ -200,6 +210,29 @@ mod tests {
             }
             other => panic!("parsed {other:?}"),
         }
+    }
+
+    #[test]
+    fn the_server_comes_from_the_flag_then_config_toml_then_the_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().to_str().unwrap();
+        let parse = |args: &[&str]| {
+            let mut all = vec!["krisp-tui", "--config-dir", d];
+            all.extend_from_slice(args);
+            Cli::try_parse_from(all).unwrap().global
+        };
+        // (KRISP_TUI_SERVER is not set in the test environment.)
+        assert_eq!(parse(&["status"]).server(), DEFAULT_SERVER);
+        std::fs::write(
+            dir.path().join("config.toml"),
+            "server = \"https://example.org/mcp\"\n",
+        )
+        .unwrap();
+        assert_eq!(parse(&["status"]).server(), "https://example.org/mcp");
+        assert_eq!(
+            parse(&["--server", "http://127.0.0.1:9/mcp", "status"]).server(),
+            "http://127.0.0.1:9/mcp"
+        );
     }
 
     #[test]

@@ -73,7 +73,7 @@ pub async fn start_demo(settings: &mut Settings) -> Result<crate::sandbox::Sandb
 }
 
 pub fn settings_from(global: &Global) -> Settings {
-    let mut s = Settings::new(global.server.clone(), global.config_dir());
+    let mut s = Settings::new(global.server(), global.config_dir());
     s.client_id = global.client_id.clone();
     s.client_secret = global.client_secret.clone();
     s.client_metadata_url = global.client_metadata_url.clone();
