@@ -346,7 +346,8 @@ fn layout(meeting: &Meeting, row: &Row, document: &DocState, width: usize) -> La
             } else {
                 Tone::Text
             };
-            push_wrapped(&mut out, tone, 0, trimmed);
+            // Krisp's summaries are Markdown; the emphasis markers are noise on a terminal line.
+            push_wrapped(&mut out, tone, 0, &trimmed.replace("**", ""));
         }
     }
     if !meeting.key_points.is_empty() {
