@@ -176,7 +176,7 @@ impl Backend {
                                 reason: e.to_string(),
                             })
                     }
-                    Err(keyring::Error::NoEntry) => Ok(None),
+                    Err(keyring_core::Error::NoEntry) => Ok(None),
                     Err(e) => Err(StoreError::Keyring(e.to_string())),
                 }
             }
@@ -214,7 +214,7 @@ impl Backend {
                             .map_err(|e| StoreError::Keyring(e.to_string()))
                     }
                     None => match entry.delete_credential() {
-                        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+                        Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
                         Err(e) => Err(StoreError::Keyring(e.to_string())),
                     },
                 }
@@ -240,14 +240,29 @@ fn memory() -> &'static Mutex<BTreeMap<String, Record>> {
     MEMORY.get_or_init(Default::default)
 }
 
-fn keyring_entry(server: &str) -> Result<keyring::Entry, StoreError> {
-    keyring::Entry::new(KEYRING_SERVICE, server).map_err(|e| StoreError::Keyring(e.to_string()))
+/// The platform's store (Secret Service, Keychain, Credential Manager, through `keyring`),
+/// installed as keyring-core's default unless one is already set (tests set the mock store).
+fn ensure_keyring_store() -> Result<(), String> {
+    if keyring_core::get_default_store().is_some() {
+        return Ok(());
+    }
+    keyring::Entry::store_status()
+        .as_ref()
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+fn keyring_entry(server: &str) -> Result<keyring_core::Entry, StoreError> {
+    ensure_keyring_store().map_err(StoreError::Keyring)?;
+    keyring_core::Entry::new(KEYRING_SERVICE, server)
+        .map_err(|e| StoreError::Keyring(e.to_string()))
 }
 
 /// A real write, read and delete: the Secret Service can report success while locked.
 fn probe_keyring() -> Result<(), String> {
+    ensure_keyring_store()?;
     let account = format!("probe-{}", std::process::id());
-    let entry = keyring::Entry::new(KEYRING_SERVICE, &account).map_err(|e| e.to_string())?;
+    let entry = keyring_core::Entry::new(KEYRING_SERVICE, &account).map_err(|e| e.to_string())?;
     let value = format!("krisp-tui keyring probe {}", rand::random::<u64>());
     entry.set_password(&value).map_err(|e| e.to_string())?;
     let read = entry.get_password().map_err(|e| e.to_string());
@@ -523,6 +538,26 @@ mod tests {
             Backend::open_with(StoreKind::Memory, dir.path(), "s", panics),
             Ok(Backend::Memory)
         ));
+    }
+
+    #[test]
+    fn the_keyring_backend_round_trips_through_keyring_cores_mock_store() {
+        // The mock stands in for the OS keyring (CI has no Secret Service).
+        keyring_core::set_default_store(keyring_core::mock::Store::new().unwrap());
+        assert_eq!(probe_keyring(), Ok(()));
+        let dir = tempfile::tempdir().unwrap();
+        let backend = Backend::open(StoreKind::Keyring, dir.path(), "https://k/mcp").unwrap();
+        assert!(matches!(backend, Backend::Keyring));
+        assert!(backend.load("https://k/mcp").unwrap().is_none());
+        backend
+            .update("https://k/mcp", |r| r.client = Some(registration()))
+            .unwrap();
+        let record = backend.load("https://k/mcp").unwrap().unwrap();
+        assert_eq!(record.client, Some(registration()));
+        backend.store("https://k/mcp", None).unwrap();
+        assert!(backend.load("https://k/mcp").unwrap().is_none());
+        // Nothing was written to the config dir.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
     #[test]
