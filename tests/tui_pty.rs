@@ -2,7 +2,8 @@
 //! meeting by a word of its transcript, open it, export it as Markdown — and, with hostile demo
 //! data, no escape sequence from the data reaching the terminal.
 //!
-//! Needs `tmux` and, for the hostile test, `curl` as the browser (`.ci/run` installs both).
+//! Needs `tmux` and, for the hostile test, `curl` as the browser (`.ci/run` installs both and
+//! sets `KRISP_TUI_CI`, which turns a missing tmux into a failure instead of a skip).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -31,11 +32,16 @@ impl Tty {
         env: &[(&str, String)],
         prepare: impl FnOnce(&Path),
     ) -> Option<Tty> {
-        // .ci/run installs tmux; a missing tmux is a failure, not a silent pass.
-        assert!(
-            Command::new("tmux").arg("-V").output().is_ok(),
-            "tmux is required for the terminal tests (apt-get install tmux)"
-        );
+        // .ci/run installs tmux and sets KRISP_TUI_CI: there a missing tmux fails the test. On a
+        // developer's machine without tmux the test says it did not run.
+        if Command::new("tmux").arg("-V").output().is_err() {
+            assert!(
+                std::env::var_os("KRISP_TUI_CI").is_none(),
+                "tmux is required for the terminal tests (apt-get install tmux)"
+            );
+            eprintln!("SKIPPED: tmux is not installed, so the terminal test did not run");
+            return None;
+        }
         let dir = tempfile::tempdir().expect("tempdir");
         static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
