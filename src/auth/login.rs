@@ -312,7 +312,8 @@ fn open_browser(mode: BrowserMode, url: &str) {
             let url = url.to_string();
             tokio::spawn(async move {
                 if let Err(e) = follow_in_process(&url).await {
-                    tracing::warn!(error = %e, "in-process browser failed");
+                    // Without the URL: the redirect it failed on carries the authorization code.
+                    tracing::warn!(error = %e.without_url(), "in-process browser failed");
                 }
             });
         }

@@ -211,8 +211,9 @@ impl ClientError {
 
 /// The innermost cause of a reqwest failure, in words (no URL query strings).
 pub(crate) fn reqwest_reason(e: &reqwest::Error) -> String {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    let mut last = e.to_string();
+    // reqwest's own message names the URL, and a redirect URL can carry a code: skip it.
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    let mut last = "the request failed".to_string();
     while let Some(err) = cur {
         last = err.to_string();
         cur = err.source();
