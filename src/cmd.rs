@@ -115,13 +115,11 @@ pub async fn login(settings: &Settings, challenge: Option<String>) -> Result<Con
         Some(c) => PendingLogin::start_with_challenge(settings, Some(c)).await?,
         None => PendingLogin::start(settings).await?,
     };
-    if settings.browser != BrowserMode::InProcess {
-        eprintln!(
-            "To log in to {}, open this URL in a browser:\n\n  {}\n",
-            settings.server,
-            pending.authorization_url()
-        );
-    }
+    crate::auth::announce(
+        settings,
+        &format!("log in to {}", settings.server),
+        pending.authorization_url(),
+    );
     if settings.browser == BrowserMode::None {
         eprintln!(
             "Then paste here the full URL your browser was sent to (it starts with http://127.0.0.1):"

@@ -222,36 +222,50 @@ impl PendingLogin {
 
     /// Wait for the redirect and exchange the code; the manager then holds the tokens.
     pub(crate) async fn authorize(mut self) -> Result<AuthorizationManager, AuthError> {
-        let redirect = tokio::time::timeout(LOGIN_TIMEOUT, async {
-            loop {
-                let Some(raw) = self.rx.recv().await else {
-                    return Err(AuthError::TimedOut);
-                };
-                let Ok(url) = url::Url::parse(raw.trim()) else {
-                    tracing::warn!("pasted text is not a URL; still waiting");
-                    continue;
-                };
-                match callback::classify(&url, &self.expected_state) {
-                    Redirect::Code { url } => return Ok(url),
-                    Redirect::Error { error, description } if error == "access_denied" => {
-                        let _ = description;
-                        return Err(AuthError::Denied);
-                    }
-                    Redirect::Error { error, description } => {
-                        return Err(AuthError::Refused { error, description });
-                    }
-                    Redirect::Stray | Redirect::WrongState => {
-                        tracing::warn!(
-                            "a redirect that does not belong to this login; still waiting"
-                        );
-                    }
-                }
-            }
-        })
-        .await
-        .map_err(|_| AuthError::TimedOut)??;
+        let redirect = wait_for_code(&mut self.rx, &self.expected_state).await?;
         self.session.handle_callback_url(&redirect).await?;
         Ok(self.session.auth_manager)
+    }
+}
+
+/// Wait (5 minutes at most) for the redirect of the login whose `state` is `expected_state`,
+/// from the browser or pasted; strays and other logins' redirects are ignored.
+async fn wait_for_code(
+    rx: &mut mpsc::Receiver<String>,
+    expected_state: &str,
+) -> Result<String, AuthError> {
+    tokio::time::timeout(LOGIN_TIMEOUT, async {
+        loop {
+            let Some(raw) = rx.recv().await else {
+                return Err(AuthError::TimedOut);
+            };
+            let Ok(url) = url::Url::parse(raw.trim()) else {
+                tracing::warn!("pasted text is not a URL; still waiting");
+                continue;
+            };
+            match callback::classify(&url, expected_state) {
+                Redirect::Code { url } => return Ok(url),
+                Redirect::Error { error, .. } if error == "access_denied" => {
+                    return Err(AuthError::Denied);
+                }
+                Redirect::Error { error, description } => {
+                    return Err(AuthError::Refused { error, description });
+                }
+                Redirect::Stray | Redirect::WrongState => {
+                    tracing::warn!("a redirect that does not belong to this login; still waiting");
+                }
+            }
+        }
+    })
+    .await
+    .map_err(|_| AuthError::TimedOut)?
+}
+
+/// Tell the user where to approve access: a browser may not exist (or opens elsewhere). The
+/// in-process stand-in browser needs no telling.
+pub fn announce(settings: &Settings, purpose: &str, url: &str) {
+    if settings.browser != BrowserMode::InProcess {
+        eprintln!("To {purpose}, open this URL in a browser:\n\n  {url}\n");
     }
 }
 
@@ -355,33 +369,25 @@ pub async fn step_up(
         ClientError::Internal(format!("could not listen for the login redirect: {e}"))
     })?;
     setter.set(&state);
-    eprintln!(
-        "krisp-tui needs more access ({required_scope}). Open this URL to approve it:\n{auth_url}"
+    announce(
+        settings,
+        &format!(
+            "give krisp-tui more access ({required_scope}) on {}",
+            settings.server
+        ),
+        &auth_url,
     );
     open_browser(settings.browser, &auth_url);
-    let raw = tokio::time::timeout(LOGIN_TIMEOUT, rx.recv())
+    let url = wait_for_code(&mut rx, &state)
         .await
-        .ok()
-        .flatten()
-        .ok_or_else(|| ClientError::Login("no answer from the browser within 5 minutes".into()))?;
-    let url = url::Url::parse(&raw).map_err(|e| ClientError::Login(e.to_string()))?;
-    match callback::classify(&url, &state) {
-        Redirect::Code { url } => {
-            let cb = rmcp::transport::auth::AuthorizationCallback::from_redirect_url(&url)
-                .map_err(ClientError::from_auth)?;
-            manager
-                .exchange_code_for_token_with_issuer(&cb.code, &cb.csrf_token, cb.issuer.as_deref())
-                .await
-                .map_err(ClientError::from_auth)?;
-            Ok(())
-        }
-        Redirect::Error { error, .. } if error == "access_denied" => Err(ClientError::Login(
-            "You declined access in the browser.".into(),
-        )),
-        other => Err(ClientError::Login(format!(
-            "the scope upgrade did not complete ({other:?})"
-        ))),
-    }
+        .map_err(|e| ClientError::Login(e.to_string()))?;
+    let cb = rmcp::transport::auth::AuthorizationCallback::from_redirect_url(&url)
+        .map_err(ClientError::from_auth)?;
+    manager
+        .exchange_code_for_token_with_issuer(&cb.code, &cb.csrf_token, cb.issuer.as_deref())
+        .await
+        .map_err(ClientError::from_auth)?;
+    Ok(())
 }
 
 /// Forget tokens and the registration for this server; revoke the refresh token when the

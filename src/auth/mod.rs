@@ -10,4 +10,4 @@ mod login;
 pub mod registration;
 pub mod store;
 
-pub use login::{AuthError, PendingLogin, logout, step_up};
+pub use login::{AuthError, PendingLogin, announce, logout, step_up};

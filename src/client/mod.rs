@@ -48,7 +48,6 @@ struct Inner {
     server: String,
     /// Shared with rmcp's `AuthClient`, for scope step-up.
     manager: Arc<Mutex<AuthorizationManager>>,
-    store: Arc<ServerStore>,
     settings: Settings,
     tools: tokio::sync::OnceCell<Vec<Tool>>,
     /// Browser authorizations this session has needed (the login included); at most 3.
@@ -144,7 +143,7 @@ impl Connection {
         check_transport(&url)?;
         let http = transport::RetryingHttp {
             inner: http_client(&settings.server)?,
-            store: Some(store.clone()),
+            store: Some(store),
         };
         let auth = AuthClient::new(http, manager);
         let manager = auth.auth_manager.clone();
@@ -160,7 +159,6 @@ impl Connection {
                 service,
                 server: settings.server.clone(),
                 manager,
-                store,
                 settings: settings.clone(),
                 tools: tokio::sync::OnceCell::new(),
                 authorizations: authorizations.into(),
@@ -233,13 +231,11 @@ impl Connection {
                     crate::auth::PendingLogin::start_with_challenge(settings, Some(challenge))
                         .await
                         .map_err(|e| ClientError::Login(e.to_string()))?;
-                if settings.browser != BrowserMode::InProcess {
-                    eprintln!(
-                        "To log in to {}, open this URL in a browser:\n\n  {}\n",
-                        settings.server,
-                        pending.authorization_url()
-                    );
-                }
+                crate::auth::announce(
+                    settings,
+                    &format!("log in to {}", settings.server),
+                    pending.authorization_url(),
+                );
                 let manager = pending
                     .authorize()
                     .await
@@ -249,11 +245,6 @@ impl Connection {
                 return Err(ClientError::from_service(&self.inner.server, e));
             }
         }
-    }
-
-    /// Stored credentials' granted scopes and expiry, for `status`.
-    pub fn store(&self) -> &ServerStore {
-        &self.inner.store
     }
 
     /// Close the session politely (DELETE the session) before exit.

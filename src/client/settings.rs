@@ -34,7 +34,7 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Defaults for `server`, with a throwaway memory store (tests, the demo).
+    /// Defaults for `server`: the `auto` store, the system browser, the stable redirect port.
     pub fn new(server: impl Into<String>, config_dir: PathBuf) -> Self {
         Settings {
             server: server.into(),
