@@ -8,11 +8,11 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Widget};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget};
 
 use crate::app::feed::Feed;
 use crate::app::{State, Tab};
-use crate::ui::{Theme, layout, marked, prompt_line, spinner, status};
+use crate::ui::{Theme, focused_pane, layout, marked, prompt_line, spinner, status};
 
 thread_local! {
     // Highlighting needs a matcher; one per thread keeps drawing allocation-free and pure in effect.
@@ -82,15 +82,7 @@ fn meetings(state: &State, area: Rect, buf: &mut Buffer) {
         let more = if paging.exhausted { "" } else { "+" };
         title.push(Span::styled(format!("· {count}{more} "), theme.dim));
     }
-    if paging.loading.is_some() {
-        title.push(Span::styled(
-            format!("{} loading ", spinner(state)),
-            theme.accent,
-        ));
-    }
-    let block = Block::bordered()
-        .border_style(theme.border_focused)
-        .title(Line::from(title));
+    let block = focused_pane(title, paging.loading.is_some(), state, theme);
     let inner = block.inner(area);
     block.render(area, buf);
 
@@ -220,15 +212,7 @@ fn feed_table(state: &State, tab: Tab, feed: &Feed, area: Rect, buf: &mut Buffer
     };
     title.push(Span::styled(filter, theme.dim));
     title.push(Span::styled(format!("· {} ", feed.items.len()), theme.dim));
-    if feed.loading.is_some() {
-        title.push(Span::styled(
-            format!("{} loading ", spinner(state)),
-            theme.accent,
-        ));
-    }
-    let block = Block::bordered()
-        .border_style(theme.border_focused)
-        .title(Line::from(title));
+    let block = focused_pane(title, feed.loading.is_some(), state, theme);
     let inner = block.inner(area);
     block.render(area, buf);
     if feed.items.is_empty() {

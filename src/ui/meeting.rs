@@ -4,13 +4,11 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Block, Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget,
-};
+use ratatui::widgets::{Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget};
 
 use crate::app::meeting::{MeetingView, Tone};
 use crate::app::{State, prompt_open};
-use crate::ui::{Theme, layout, marked, prompt_line, spinner, status};
+use crate::ui::{Theme, focused_pane, layout, marked, prompt_line, status};
 
 pub fn tone(theme: &Theme, tone: Tone) -> Style {
     match tone {
@@ -62,16 +60,9 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
         line.render(areas.prompt, buf);
     }
 
-    let mut title = vec![Span::styled(" Notes & transcript ", theme.title)];
-    if matches!(view.document, crate::app::meeting::DocState::Loading(_)) {
-        title.push(Span::styled(
-            format!("{} loading ", spinner(state)),
-            theme.accent,
-        ));
-    }
-    let block = Block::bordered()
-        .border_style(theme.border_focused)
-        .title(Line::from(title));
+    let title = vec![Span::styled(" Notes & transcript ", theme.title)];
+    let loading = matches!(view.document, crate::app::meeting::DocState::Loading(_));
+    let block = focused_pane(title, loading, state, theme);
     block.render(areas.body, buf);
     let text = layout::reading(area, prompt);
     body(view, theme, text, buf);

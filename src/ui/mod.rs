@@ -29,6 +29,24 @@ pub fn spinner(state: &State) -> &'static str {
     SPINNER[state.spinner % SPINNER.len()]
 }
 
+/// The focused pane's frame: its title spans, then a spinner while something loads.
+pub fn focused_pane<'a>(
+    mut title: Vec<Span<'a>>,
+    loading: bool,
+    state: &State,
+    theme: &Theme,
+) -> ratatui::widgets::Block<'a> {
+    if loading {
+        title.push(Span::styled(
+            format!("{} loading ", spinner(state)),
+            theme.accent,
+        ));
+    }
+    ratatui::widgets::Block::bordered()
+        .border_style(theme.border_focused)
+        .title(Line::from(title))
+}
+
 impl Widget for &State {
     fn render(self, area: Rect, buf: &mut Buffer) {
         if area.is_empty() {
