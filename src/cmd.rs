@@ -444,8 +444,7 @@ fn print_result(out: &mut impl Write, result: &CallToolResult, json: bool) -> Re
 }
 
 fn status(out: &mut impl Write, settings: &Settings, json: bool) -> Result<(), Failure> {
-    let store = crate::client::open_store(settings)?;
-    let record = store.load_record().map_err(ClientError::from)?;
+    let (store, record) = crate::client::open_store(settings)?;
     let credentials = record.as_ref().and_then(|r| r.credentials.as_ref());
     let token = record.as_ref().and_then(|r| r.token());
     let expires_at = credentials.and_then(|c| {

@@ -89,8 +89,7 @@ impl PendingLogin {
         settings: &Settings,
         challenge: Option<String>,
     ) -> Result<PendingLogin, AuthError> {
-        let store = crate::client::open_store(settings)?;
-        let record = store.load_record().map_err(ClientError::from)?;
+        let (store, record) = crate::client::open_store(settings)?;
         // Fresh discovery: a login is when metadata may have changed.
         let mut manager = crate::client::manager_for(settings, &store, None).await?;
         let resolution = manager
@@ -393,8 +392,8 @@ pub async fn step_up(
 /// Forget tokens and the registration for this server; revoke the refresh token when the
 /// server offers RFC 7009 revocation.
 pub async fn logout(settings: &Settings) -> Result<bool, ClientError> {
-    let store = crate::client::open_store(settings)?;
-    let Some(record) = store.load_record()? else {
+    let (store, record) = crate::client::open_store(settings)?;
+    let Some(record) = record else {
         return Ok(false);
     };
     if let (Some(meta), Some(token)) = (&record.metadata, record.token())

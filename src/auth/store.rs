@@ -121,6 +121,27 @@ impl Backend {
         Self::open_with(kind, config_dir, server, probe_keyring)
     }
 
+    /// `open`, then this server's record; `auto` reuses the file it read to decide.
+    pub fn open_and_load(
+        kind: StoreKind,
+        config_dir: &Path,
+        server: &str,
+    ) -> Result<(Backend, Option<Record>), StoreError> {
+        if kind == StoreKind::Auto {
+            let file = config_dir.join(FILE_NAME);
+            if let Ok(mut map) = read_file(&file)
+                && let Some(record) = map.remove(server)
+            {
+                // Credentials already in the file stay there: probing the keyring first would
+                // split one login across two stores.
+                return Ok((Backend::File(file), Some(record)));
+            }
+        }
+        let backend = Self::open(kind, config_dir, server)?;
+        let record = backend.load(server)?;
+        Ok((backend, record))
+    }
+
     fn open_with(
         kind: StoreKind,
         config_dir: &Path,

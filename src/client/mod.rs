@@ -82,12 +82,14 @@ pub(crate) fn http_client(url: &str) -> Result<reqwest::Client, ClientError> {
         .map_err(|e| ClientError::Internal(format!("could not start the HTTP client: {e}")))
 }
 
-/// The store for `settings`, opened once.
-pub(crate) fn open_store(settings: &Settings) -> Result<Arc<ServerStore>, ClientError> {
-    let backend = Backend::open(settings.store, &settings.config_dir, &settings.server)?;
-    Ok(Arc::new(
-        ServerStore::new(backend, &settings.server).with_refresh_lock(&settings.config_dir),
-    ))
+/// The store for `settings`, opened once, and the server's record in it.
+pub(crate) fn open_store(
+    settings: &Settings,
+) -> Result<(Arc<ServerStore>, Option<Record>), ClientError> {
+    let (backend, record) =
+        Backend::open_and_load(settings.store, &settings.config_dir, &settings.server)?;
+    let store = ServerStore::new(backend, &settings.server).with_refresh_lock(&settings.config_dir);
+    Ok((Arc::new(store), record))
 }
 
 /// An rmcp manager for the server, with our HTTP client and store, and what was cached.
@@ -114,8 +116,7 @@ pub(crate) async fn manager_for(
 impl Connection {
     /// Connect with stored credentials only (or none, for servers that need no login).
     pub async fn connect(settings: &Settings) -> Result<Connection, ClientError> {
-        let store = open_store(settings)?;
-        let record = store.load_record()?;
+        let (store, record) = open_store(settings)?;
         let mut manager = manager_for(settings, &store, record.as_ref()).await?;
         if let Some(record) = &record
             && record.token().is_some()
