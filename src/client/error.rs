@@ -59,29 +59,7 @@ impl ClientError {
     }
 
     pub(crate) fn from_auth(e: AuthError) -> Self {
-        match e {
-            AuthError::AuthorizationRequired => ClientError::Login(
-                "the server asks for a login that krisp-tui could not complete".into(),
-            ),
-            AuthError::TokenRefreshRejected(_) => ClientError::Login(
-                "the server rejected the stored login; run krisp-tui login".into(),
-            ),
-            AuthError::CredentialStoreError(m) => {
-                ClientError::Internal(format!("credential store: {m}"))
-            }
-            AuthError::HttpError(e) => ClientError::Unreachable {
-                server: e
-                    .url()
-                    .map(|u| u.origin().ascii_serialization())
-                    .unwrap_or_default(),
-                reason: crate::client::error::reqwest_reason(&e),
-            },
-            AuthError::DiscoveryRequestFailed { url, source } => ClientError::Unreachable {
-                server: url.origin().ascii_serialization(),
-                reason: source.to_string(),
-            },
-            other => ClientError::Login(auth_sentence(&other)),
-        }
+        Self::from_auth_in(&e, None)
     }
 
     pub(crate) fn from_init(server: &str, e: ClientInitializeError) -> Self {
@@ -178,7 +156,7 @@ fn classify_transport(server: &str, e: &(dyn std::error::Error + 'static)) -> Op
             });
         }
         if let Some(a) = err.downcast_ref::<AuthError>() {
-            return Some(ClientError::from_auth_ref(a, server));
+            return Some(ClientError::from_auth_in(a, Some(server)));
         }
         if let Some(s) =
             err.downcast_ref::<rmcp::transport::streamable_http_client::HttpStatusError>()
@@ -193,18 +171,42 @@ fn classify_transport(server: &str, e: &(dyn std::error::Error + 'static)) -> Op
 }
 
 impl ClientError {
-    fn from_auth_ref(a: &AuthError, server: &str) -> ClientError {
-        match a {
-            AuthError::AuthorizationRequired | AuthError::TokenRefreshRejected(_) => {
-                ClientError::LoginExpired {
-                    server: server.to_string(),
-                }
-            }
-            AuthError::TokenRefreshFailed(m) => ClientError::Unreachable {
+    /// rmcp's auth errors routed for the caller. `session` is the server when the error came
+    /// from a session that was working (a rejected token there means the login expired);
+    /// `None` during a login.
+    fn from_auth_in(a: &AuthError, session: Option<&str>) -> ClientError {
+        match (a, session) {
+            (
+                AuthError::AuthorizationRequired | AuthError::TokenRefreshRejected(_),
+                Some(server),
+            ) => ClientError::LoginExpired {
+                server: server.to_string(),
+            },
+            (AuthError::AuthorizationRequired, None) => ClientError::Login(
+                "the server asks for a login that krisp-tui could not complete".into(),
+            ),
+            (AuthError::TokenRefreshRejected(_), None) => ClientError::Login(
+                "the server rejected the stored login; run krisp-tui login".into(),
+            ),
+            (AuthError::TokenRefreshFailed(m), Some(server)) => ClientError::Unreachable {
                 server: server.to_string(),
                 reason: format!("refreshing the login failed ({m})"),
             },
-            other => ClientError::Login(auth_sentence(other)),
+            (AuthError::CredentialStoreError(m), _) => {
+                ClientError::Internal(format!("credential store: {m}"))
+            }
+            (AuthError::HttpError(e), _) => ClientError::Unreachable {
+                server: e
+                    .url()
+                    .map(|u| u.origin().ascii_serialization())
+                    .unwrap_or_default(),
+                reason: reqwest_reason(e),
+            },
+            (AuthError::DiscoveryRequestFailed { url, source }, _) => ClientError::Unreachable {
+                server: url.origin().ascii_serialization(),
+                reason: source.to_string(),
+            },
+            (other, _) => ClientError::Login(auth_sentence(other)),
         }
     }
 }
