@@ -1,0 +1,967 @@
+//! The local SQLite store: meetings, documents and feeds as the server sent them, a paged meeting
+//! list and full-text search. Synchronous rusqlite; no network, no UI, no async.
+//!
+//! One database file per server (`Store::path_for`). Writes are one transaction per call. The
+//! schema lives in `schema.rs`; search in `search.rs`.
+
+mod keys;
+mod query;
+mod schema;
+mod search;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+use sha2::{Digest as _, Sha256};
+use time::OffsetDateTime;
+
+use crate::krisp::{
+    Document, DocumentState, Meeting, MeetingDate, MeetingId, Section, Transcript, Turn,
+};
+
+pub use query::{Filter, MIN_WORD_CHARS, Query, Term};
+pub use schema::SCHEMA_VERSION;
+pub use search::{BROAD_MATCHES, DEFAULT_TURNS_PER_MEETING, Hit, Place};
+
+/// Everything that can go wrong in the store, as sentences.
+#[derive(thiserror::Error, Debug)]
+pub enum StoreError {
+    #[error("The local store at {path} could not be opened: {source}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error(
+        "The local store is newer than this krisp-tui (schema {found}, this build knows up to {supported}); update krisp-tui or remove the store to sync again."
+    )]
+    TooNew { found: u32, supported: u32 },
+    #[error("The local store failed: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("A record in the local store could not be written or read back: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("“{text}” is not a date; write it as YYYY-MM-DD.")]
+    BadDate { text: String },
+    #[error("The local store has no free search key left for meeting {id}.")]
+    KeysExhausted { id: String },
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Upserted {
+    pub new: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// The lists that are replaced as a whole on each fetch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Feed {
+    ActionItems,
+    Activities,
+    Upcoming,
+}
+
+impl Feed {
+    pub const ALL: [Feed; 3] = [Feed::ActionItems, Feed::Activities, Feed::Upcoming];
+
+    fn name(self) -> &'static str {
+        match self {
+            Feed::ActionItems => "action_items",
+            Feed::Activities => "activities",
+            Feed::Upcoming => "upcoming",
+        }
+    }
+}
+
+/// Whether a meeting's document is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum DocState {
+    Missing,
+    Processing,
+    Ready,
+}
+
+/// What the sync needs to decide where to stop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    pub hash: String,
+    pub date: Option<OffsetDateTime>,
+    pub fetched_at: OffsetDateTime,
+}
+
+/// One row of the meeting list: what the table draws, plus the id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListRow {
+    pub id: MeetingId,
+    pub name: String,
+    pub date: Option<MeetingDate>,
+    pub people: Vec<String>,
+    pub tags: Vec<String>,
+    pub doc_state: DocState,
+    /// The last turn's start, when a transcript is stored.
+    pub duration_ms: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Stats {
+    pub meetings: usize,
+    pub documents_ready: usize,
+    pub documents_processing: usize,
+    pub turns: usize,
+    /// The main database file's size (pages in use), without the WAL.
+    pub bytes: u64,
+}
+
+const STATE_PROCESSING: i64 = 1;
+const STATE_READY: i64 = 2;
+
+/// The local store.
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// The database file for `server` inside `data_dir`: one per server URL, named from its
+    /// host plus 8 hex digits of the URL's SHA-256 (`mcp.krisp.ai-1a2b3c4d.sqlite3`).
+    pub fn path_for(data_dir: &Path, server: &str) -> PathBuf {
+        let host = url::Url::parse(server)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_default();
+        let mut safe: String = host
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
+            .take(64)
+            .collect();
+        if safe.is_empty() || safe.starts_with('.') {
+            safe.insert_str(0, "server");
+        }
+        let digest = Sha256::digest(server.as_bytes());
+        let hex: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+        data_dir.join(format!("{safe}-{hex}.sqlite3"))
+    }
+
+    /// Opens (creating when needed) the store at `path`: the directory is created 0700 and the
+    /// file 0600 on unix (SQLite gives its -wal/-shm files the file's mode), WAL mode, foreign
+    /// keys, a 5 s busy timeout, and the schema migrated to `SCHEMA_VERSION`.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let open_err = |source: Box<dyn std::error::Error + Send + Sync>| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_private_dir(dir).map_err(|e| open_err(e.into()))?;
+        }
+        create_private_file(path).map_err(|e| open_err(e.into()))?;
+        let conn = Connection::open(path).map_err(|e| open_err(e.into()))?;
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(|e| open_err(e.into()))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(%mode, "the local store could not switch to WAL");
+        }
+        Store::setup(conn, Some(path.to_owned()), SCHEMA_VERSION).map_err(|e| match e {
+            StoreError::Sqlite(e) => open_err(e.into()),
+            e => e,
+        })
+    }
+
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        Store::setup(Connection::open_in_memory()?, None, SCHEMA_VERSION)
+    }
+
+    /// Creates (or opens) a store at `path` migrated only up to `version`: for tests of
+    /// migrations from older schemas.
+    #[doc(hidden)]
+    pub fn create_at_version(path: &Path, version: u32) -> Result<(), StoreError> {
+        let conn = Connection::open(path)?;
+        Store::setup(conn, Some(path.to_owned()), version).map(drop)
+    }
+
+    fn setup(
+        mut conn: Connection,
+        path: Option<PathBuf>,
+        version: u32,
+    ) -> Result<Store, StoreError> {
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        schema::migrate_to(&mut conn, version)?;
+        Ok(Store { conn, path })
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        schema::user_version(&self.conn)
+    }
+
+    // ---- writes ----
+
+    /// Inserts or updates meetings from a `search_meetings` page, in one transaction. The SHA-256
+    /// of the meeting's JSON decides unchanged vs updated; only changed meetings rewrite their
+    /// search rows. `fetched_at` is recorded for every meeting given.
+    pub fn upsert_meetings(
+        &mut self,
+        meetings: &[Meeting],
+        fetched_at: OffsetDateTime,
+    ) -> Result<Upserted, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut done = Upserted::default();
+        let fetched = unix_ms(fetched_at);
+        for meeting in meetings {
+            let json = serde_json::to_string(meeting)?;
+            let hash = sha256_hex(json.as_bytes());
+            let id = meeting.id.as_str();
+            let old: Option<(i64, String)> = tx
+                .query_row("SELECT key, hash FROM meetings WHERE id = ?1", [id], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?;
+            if let Some((_, old_hash)) = &old
+                && *old_hash == hash
+            {
+                tx.execute(
+                    "UPDATE meetings SET fetched_at = ?2 WHERE id = ?1",
+                    params![id, fetched],
+                )?;
+                done.unchanged += 1;
+                continue;
+            }
+            let date = meeting.date.as_ref().and_then(MeetingDate::as_datetime);
+            let base = keys::bucket_base(id, date);
+            let key = match old {
+                Some((key, _)) if keys::same_bucket(key, base) => key,
+                _ => allocate_key(&tx, id, base)?,
+            };
+            if old.is_some() {
+                tx.execute("DELETE FROM meetings WHERE id = ?1", [id])?;
+                if let Some((old_key, _)) = old {
+                    tx.execute("DELETE FROM meeting_tags WHERE key = ?1", [old_key])?;
+                }
+                done.updated += 1;
+            } else {
+                done.new += 1;
+            }
+            insert_meeting(&tx, meeting, key, &json, &hash, fetched)?;
+            rekey_document(&tx, id, key)?;
+        }
+        tx.commit()?;
+        Ok(done)
+    }
+
+    /// Stores documents in one transaction: the transcript's turns as rows, each its own search
+    /// row. A `Processing` document records the state and keeps no turns; it never replaces a
+    /// stored `Ready` one (that counts as unchanged). A document whose meeting is not stored
+    /// (yet) is stored anyway, searchable without a name or date until the meeting arrives.
+    pub fn upsert_documents(
+        &mut self,
+        documents: &[Document],
+        fetched_at: OffsetDateTime,
+    ) -> Result<Upserted, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut done = Upserted::default();
+        let fetched = unix_ms(fetched_at);
+        for doc in documents {
+            let id = doc.id.as_str();
+            let hash = document_hash(doc)?;
+            let old: Option<(i64, String, i64)> = tx
+                .query_row(
+                    "SELECT key, hash, state FROM documents WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let keep_ready = doc.state == DocumentState::Processing
+                && old.as_ref().is_some_and(|o| o.2 == STATE_READY);
+            if let Some((_, old_hash, _)) = &old
+                && (*old_hash == hash || keep_ready)
+            {
+                tx.execute(
+                    "UPDATE documents SET fetched_at = ?2 WHERE id = ?1",
+                    params![id, fetched],
+                )?;
+                done.unchanged += 1;
+                continue;
+            }
+            let meeting_key: Option<i64> = tx
+                .query_row("SELECT key FROM meetings WHERE id = ?1", [id], |r| r.get(0))
+                .optional()?;
+            let key = match (meeting_key, &old) {
+                (Some(k), _) => k,
+                (None, Some((k, _, _))) => *k,
+                (None, None) => allocate_key(&tx, id, keys::bucket_base(id, None))?,
+            };
+            if let Some((old_key, _, _)) = old {
+                delete_document(&tx, id, old_key)?;
+                done.updated += 1;
+            } else {
+                done.new += 1;
+            }
+            insert_document(&tx, doc, key, &hash, fetched)?;
+        }
+        tx.commit()?;
+        Ok(done)
+    }
+
+    /// Replaces a feed with `items` as sent, in order.
+    pub fn replace_feed(
+        &mut self,
+        feed: Feed,
+        items: &[serde_json::Value],
+        fetched_at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM feed_items WHERE feed = ?1", [feed.name()])?;
+        {
+            let mut insert =
+                tx.prepare("INSERT INTO feed_items (feed, pos, json) VALUES (?1, ?2, ?3)")?;
+            for (pos, item) in items.iter().enumerate() {
+                insert.execute(params![
+                    feed.name(),
+                    pos as i64,
+                    serde_json::to_string(item)?
+                ])?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO feeds (feed, fetched_at) VALUES (?1, ?2)
+             ON CONFLICT(feed) DO UPDATE SET fetched_at = excluded.fetched_at",
+            params![feed.name(), unix_ms(fetched_at)],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Removes a meeting, its document and their search rows. `false` when nothing was stored.
+    pub fn delete_meeting(&mut self, id: &MeetingId) -> Result<bool, StoreError> {
+        let tx = self.conn.transaction()?;
+        let id = id.as_str();
+        let key: Option<i64> = tx
+            .query_row("SELECT key FROM meetings WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
+        let doc_key: Option<i64> = tx
+            .query_row("SELECT key FROM documents WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if let Some(key) = key {
+            tx.execute("DELETE FROM meetings WHERE key = ?1", [key])?;
+            tx.execute("DELETE FROM meeting_tags WHERE key = ?1", [key])?;
+        }
+        if let Some(doc_key) = doc_key {
+            delete_document(&tx, id, doc_key)?;
+        }
+        tx.commit()?;
+        Ok(key.is_some() || doc_key.is_some())
+    }
+
+    pub fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    // ---- reads ----
+
+    /// How many meetings pass `filter`.
+    pub fn count(&self, filter: &Filter) -> Result<usize, StoreError> {
+        let (clause, args) = filter_sql(filter, "m")?;
+        let sql = format!("SELECT count(*) FROM meetings m WHERE {clause}");
+        let n: i64 = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
+        Ok(n as usize)
+    }
+
+    /// The meetings passing `filter`, newest first (undated last, then by id), from `offset`.
+    pub fn page(
+        &self,
+        filter: &Filter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<ListRow>, StoreError> {
+        let (clause, mut args) = filter_sql(filter, "m")?;
+        // The window is picked on the (date_ms, id) index alone; only its rows are read.
+        let sql = format!(
+            "SELECT m.id, m.name, m.date_json, m.people_list, m.tags, d.state, d.duration_ms
+             FROM meetings m LEFT JOIN documents d ON d.id = m.id
+             WHERE m.key IN (SELECT m.key FROM meetings m WHERE {clause}
+                             ORDER BY m.date_ms DESC, m.id LIMIT ? OFFSET ?)
+             ORDER BY m.date_ms DESC, m.id"
+        );
+        args.push(Arg::Int(i64::try_from(limit).unwrap_or(i64::MAX)));
+        args.push(Arg::Int(i64::try_from(offset).unwrap_or(i64::MAX)));
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let date_json: String = r.get(2)?;
+            let people: String = r.get(3)?;
+            let tags: String = r.get(4)?;
+            out.push(ListRow {
+                id: MeetingId(r.get(0)?),
+                name: r.get(1)?,
+                date: serde_json::from_str(&date_json)?,
+                people: serde_json::from_str(&people)?,
+                tags: serde_json::from_str(&tags)?,
+                doc_state: doc_state(r.get(5)?),
+                duration_ms: r.get::<_, Option<i64>>(6)?.map(|d| d.max(0) as u64),
+            });
+        }
+        Ok(out)
+    }
+
+    pub fn meeting(&self, id: &MeetingId) -> Result<Option<Meeting>, StoreError> {
+        let json: Option<String> = self
+            .conn
+            .prepare_cached("SELECT json FROM meetings WHERE id = ?1")?
+            .query_row([id.as_str()], |r| r.get(0))
+            .optional()?;
+        Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
+    }
+
+    /// The stored document, `Processing` ones included.
+    pub fn document(&self, id: &MeetingId) -> Result<Option<Document>, StoreError> {
+        let row: Option<(i64, i64, Option<String>, String, String, i64)> = self
+            .conn
+            .prepare_cached(
+                "SELECT key, state, recording_url, sections, unparsed, turn_count
+                 FROM documents WHERE id = ?1",
+            )?
+            .query_row([id.as_str()], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })
+            .optional()?;
+        let Some((key, state, recording_url, sections, unparsed, turn_count)) = row else {
+            return Ok(None);
+        };
+        let sections: Vec<(String, String)> = serde_json::from_str(&sections)?;
+        let (lo, hi) = keys::turn_key_range(key);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT speaker, start_s, start_ns, text FROM turns
+             WHERE key BETWEEN ?1 AND ?2 ORDER BY key",
+        )?;
+        let mut turns = Vec::with_capacity(turn_count.max(0) as usize);
+        let mut rows = stmt.query(params![lo, hi])?;
+        while let Some(r) = rows.next()? {
+            let secs: i64 = r.get(1)?;
+            let nanos: i64 = r.get(2)?;
+            turns.push(Turn {
+                speaker: r.get(0)?,
+                start: Duration::new(secs as u64, nanos as u32),
+                text: r.get(3)?,
+            });
+        }
+        Ok(Some(Document {
+            id: id.clone(),
+            state: if state == STATE_READY {
+                DocumentState::Ready
+            } else {
+                DocumentState::Processing
+            },
+            recording_url,
+            sections: sections
+                .into_iter()
+                .map(|(heading, body)| Section { heading, body })
+                .collect(),
+            transcript: Transcript { turns },
+            unparsed,
+        }))
+    }
+
+    pub fn doc_state(&self, id: &MeetingId) -> Result<DocState, StoreError> {
+        let state: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT state FROM documents WHERE id = ?1")?
+            .query_row([id.as_str()], |r| r.get(0))
+            .optional()?;
+        Ok(doc_state(state))
+    }
+
+    /// Hash, date and fetch time of a stored meeting.
+    pub fn stamp(&self, id: &MeetingId) -> Result<Option<Stamp>, StoreError> {
+        let row: Option<(String, String, i64)> = self
+            .conn
+            .prepare_cached("SELECT hash, date_json, fetched_at FROM meetings WHERE id = ?1")?
+            .query_row([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let Some((hash, date_json, fetched)) = row else {
+            return Ok(None);
+        };
+        let date: Option<MeetingDate> = serde_json::from_str(&date_json)?;
+        Ok(Some(Stamp {
+            hash,
+            date: date.as_ref().and_then(MeetingDate::as_datetime),
+            fetched_at: from_unix_ms(fetched),
+        }))
+    }
+
+    /// Meetings whose document is missing or still processing, newest first.
+    pub fn wanting_documents(&self, limit: usize) -> Result<Vec<MeetingId>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT m.id FROM meetings m LEFT JOIN documents d ON d.id = m.id
+             WHERE d.state IS NULL OR d.state <> ?1
+             ORDER BY m.date_ms DESC, m.id LIMIT ?2",
+        )?;
+        let ids = stmt
+            .query_map(
+                params![STATE_READY, i64::try_from(limit).unwrap_or(i64::MAX)],
+                |r| r.get::<_, String>(0),
+            )?
+            .map(|r| r.map(MeetingId))
+            .collect::<Result<_, _>>()?;
+        Ok(ids)
+    }
+
+    pub fn feed(&self, feed: Feed) -> Result<Vec<serde_json::Value>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT json FROM feed_items WHERE feed = ?1 ORDER BY pos")?;
+        let raw: Vec<String> = stmt
+            .query_map([feed.name()], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        raw.iter()
+            .map(|j| serde_json::from_str(j).map_err(StoreError::from))
+            .collect()
+    }
+
+    /// When `feed` was last replaced.
+    pub fn feed_fetched_at(&self, feed: Feed) -> Result<Option<OffsetDateTime>, StoreError> {
+        let ms: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT fetched_at FROM feeds WHERE feed = ?1",
+                [feed.name()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(ms.map(from_unix_ms))
+    }
+
+    pub fn stats(&self) -> Result<Stats, StoreError> {
+        let one = |sql: &str| -> Result<i64, StoreError> {
+            Ok(self.conn.query_row(sql, [], |r| r.get(0))?)
+        };
+        Ok(Stats {
+            meetings: one("SELECT count(*) FROM meetings")? as usize,
+            documents_ready: one(&format!(
+                "SELECT count(*) FROM documents WHERE state = {STATE_READY}"
+            ))? as usize,
+            documents_processing: one(&format!(
+                "SELECT count(*) FROM documents WHERE state = {STATE_PROCESSING}"
+            ))? as usize,
+            turns: one("SELECT count(*) FROM turns")? as usize,
+            bytes: (one("PRAGMA page_count")? * one("PRAGMA page_size")?) as u64,
+        })
+    }
+
+    /// A deterministic text dump of meetings (JSON), documents (parts and turns) and feeds,
+    /// sorted, without fetch times, internal keys or `meta`: for tests that compare two stores.
+    pub fn dump(&self) -> Result<String, StoreError> {
+        let mut out = String::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, hash, json FROM meetings ORDER BY id")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (id, hash, json): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let _ = writeln!(out, "meeting {id} {hash} {json}");
+        }
+        let mut ids = self.conn.prepare("SELECT id FROM documents ORDER BY id")?;
+        let ids: Vec<String> = ids.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        for id in ids {
+            let Some(doc) = self.document(&MeetingId(id.clone()))? else {
+                continue;
+            };
+            let sections: Vec<(&str, &str)> = doc
+                .sections
+                .iter()
+                .map(|s| (s.heading.as_str(), s.body.as_str()))
+                .collect();
+            let _ = writeln!(
+                out,
+                "document {id} {:?} recording={} sections={} unparsed={}",
+                doc.state,
+                serde_json::to_string(&doc.recording_url)?,
+                serde_json::to_string(&sections)?,
+                serde_json::to_string(&doc.unparsed)?,
+            );
+            for (i, t) in doc.transcript.turns.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "turn {id} {i} {}.{:09} {} {}",
+                    t.start.as_secs(),
+                    t.start.subsec_nanos(),
+                    serde_json::to_string(&t.speaker)?,
+                    serde_json::to_string(&t.text)?,
+                );
+            }
+        }
+        for feed in Feed::ALL {
+            for (i, item) in self.feed(feed)?.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "feed {} {i} {}",
+                    feed.name(),
+                    serde_json::to_string(item)?
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+fn doc_state(state: Option<i64>) -> DocState {
+    match state {
+        None => DocState::Missing,
+        Some(STATE_READY) => DocState::Ready,
+        Some(_) => DocState::Processing,
+    }
+}
+
+/// A free key in the bucket starting at `base` (free: no other meeting or document holds it).
+fn allocate_key(tx: &Transaction<'_>, id: &str, base: i64) -> Result<i64, StoreError> {
+    let mut taken = tx.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM meetings WHERE key = ?1 AND id <> ?2)
+             OR EXISTS (SELECT 1 FROM documents WHERE key = ?1 AND id <> ?2)",
+    )?;
+    let start = keys::first_slot(id);
+    for i in 0..keys::SLOTS {
+        let key = base | ((start + i) % keys::SLOTS);
+        if !taken.query_row(params![key, id], |r| r.get::<_, bool>(0))? {
+            return Ok(key);
+        }
+    }
+    Err(StoreError::KeysExhausted { id: id.to_owned() })
+}
+
+fn insert_meeting(
+    tx: &Transaction<'_>,
+    meeting: &Meeting,
+    key: i64,
+    json: &str,
+    hash: &str,
+    fetched: i64,
+) -> Result<(), StoreError> {
+    let people_names = meeting.people();
+    let mut people = people_names.join("\n");
+    let mut people_lc = people.to_lowercase();
+    for email in meeting.attendees.iter().filter_map(|p| p.email.as_deref()) {
+        people.push('\n');
+        people.push_str(email);
+        people_lc.push('\n');
+        people_lc.push_str(&email.to_lowercase());
+    }
+    let notes = notes_text(meeting);
+    let date_ms = meeting
+        .date
+        .as_ref()
+        .and_then(MeetingDate::as_datetime)
+        .map(unix_ms);
+    tx.prepare_cached(
+        "INSERT INTO meetings (key, id, date_ms, date_json, name, people, notes, people_list,
+                               people_lc, tags, hash, json, fetched_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?
+    .execute(params![
+        key,
+        meeting.id.as_str(),
+        date_ms,
+        serde_json::to_string(&meeting.date)?,
+        meeting.name,
+        people,
+        notes,
+        serde_json::to_string(&people_names)?,
+        people_lc,
+        serde_json::to_string(&meeting.tags)?,
+        hash,
+        json,
+        fetched,
+    ])?;
+    let mut tag =
+        tx.prepare_cached("INSERT OR IGNORE INTO meeting_tags (tag, key) VALUES (?1, ?2)")?;
+    for t in &meeting.tags {
+        tag.execute(params![t, key])?;
+    }
+    Ok(())
+}
+
+/// Summary, key points and action items (as a human reads them), one per line.
+fn notes_text(meeting: &Meeting) -> String {
+    let mut notes = String::new();
+    let mut push = |s: &str| {
+        if !s.trim().is_empty() {
+            if !notes.is_empty() {
+                notes.push('\n');
+            }
+            notes.push_str(s);
+        }
+    };
+    if let Some(summary) = &meeting.summary {
+        push(summary);
+    }
+    for p in &meeting.key_points {
+        push(p);
+    }
+    for item in &meeting.action_items {
+        push(&meeting.display_text(item));
+    }
+    notes
+}
+
+fn insert_document(
+    tx: &Transaction<'_>,
+    doc: &Document,
+    key: i64,
+    hash: &str,
+    fetched: i64,
+) -> Result<(), StoreError> {
+    let sections: Vec<(&str, &str)> = doc
+        .sections
+        .iter()
+        .map(|s| (s.heading.as_str(), s.body.as_str()))
+        .collect();
+    let ready = doc.state == DocumentState::Ready;
+    let turns: &[Turn] = if ready { &doc.transcript.turns } else { &[] };
+    tx.prepare_cached(
+        "INSERT INTO documents (id, key, state, recording_url, sections, unparsed, turn_count,
+                                duration_ms, hash, fetched_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        doc.id.as_str(),
+        key,
+        if ready { STATE_READY } else { STATE_PROCESSING },
+        doc.recording_url,
+        serde_json::to_string(&sections)?,
+        doc.unparsed,
+        turns.len() as i64,
+        turns
+            .last()
+            .map(|t| t.start_ms().min(i64::MAX as u64) as i64),
+        hash,
+        fetched,
+    ])?;
+    insert_turns(tx, key, turns)
+}
+
+fn insert_turns(tx: &Transaction<'_>, key: i64, turns: &[Turn]) -> Result<(), StoreError> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO turns (key, speaker, start_s, start_ns, text) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (i, t) in turns.iter().enumerate().take(keys::MAX_INDEXED_TURNS) {
+        insert.execute(params![
+            keys::turn_rowid(key, i),
+            t.speaker,
+            t.start.as_secs().min(i64::MAX as u64) as i64,
+            t.start.subsec_nanos(),
+            t.text,
+        ])?;
+    }
+    Ok(())
+}
+
+fn delete_document(tx: &Transaction<'_>, id: &str, key: i64) -> Result<(), StoreError> {
+    let (lo, hi) = keys::turn_key_range(key);
+    tx.prepare_cached("DELETE FROM turns WHERE key BETWEEN ?1 AND ?2")?
+        .execute(params![lo, hi])?;
+    tx.prepare_cached("DELETE FROM documents WHERE id = ?1")?
+        .execute([id])?;
+    Ok(())
+}
+
+/// Moves a stored document's turns under the meeting's (new) key.
+fn rekey_document(tx: &Transaction<'_>, id: &str, key: i64) -> Result<(), StoreError> {
+    let old: Option<i64> = tx
+        .query_row("SELECT key FROM documents WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let Some(old) = old.filter(|&k| k != key) else {
+        return Ok(());
+    };
+    let (lo, hi) = keys::turn_key_range(old);
+    let turns: Vec<(String, i64, i64, String)> = tx
+        .prepare("SELECT speaker, start_s, start_ns, text FROM turns WHERE key BETWEEN ?1 AND ?2 ORDER BY key")?
+        .query_map(params![lo, hi], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<Result<_, _>>()?;
+    tx.execute(
+        "DELETE FROM turns WHERE key BETWEEN ?1 AND ?2",
+        params![lo, hi],
+    )?;
+    tx.execute(
+        "UPDATE documents SET key = ?2 WHERE id = ?1",
+        params![id, key],
+    )?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO turns (key, speaker, start_s, start_ns, text) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (i, (speaker, s, ns, text)) in turns.into_iter().enumerate() {
+        insert.execute(params![keys::turn_rowid(key, i), speaker, s, ns, text])?;
+    }
+    Ok(())
+}
+
+fn document_hash(doc: &Document) -> Result<String, StoreError> {
+    let sections: Vec<(&str, &str)> = doc
+        .sections
+        .iter()
+        .map(|s| (s.heading.as_str(), s.body.as_str()))
+        .collect();
+    let turns: Vec<(&str, u64, u32, &str)> = doc
+        .transcript
+        .turns
+        .iter()
+        .map(|t| {
+            (
+                t.speaker.as_str(),
+                t.start.as_secs(),
+                t.start.subsec_nanos(),
+                t.text.as_str(),
+            )
+        })
+        .collect();
+    let ready = doc.state == DocumentState::Ready;
+    let canonical =
+        serde_json::to_string(&(ready, &doc.recording_url, sections, turns, &doc.unparsed))?;
+    Ok(sha256_hex(canonical.as_bytes()))
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn unix_ms(t: OffsetDateTime) -> i64 {
+    let ms = t.unix_timestamp_nanos() / 1_000_000;
+    ms.clamp(i64::MIN as i128, i64::MAX as i128) as i64
+}
+
+fn from_unix_ms(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// A bound SQL value of a built query.
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+impl rusqlite::ToSql for Arg {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        match self {
+            Arg::Int(i) => i.to_sql(),
+            Arg::Text(s) => s.to_sql(),
+        }
+    }
+}
+
+/// `filter` as a WHERE clause over the meetings table aliased `m`, with its arguments.
+pub(crate) fn filter_sql(filter: &Filter, m: &str) -> Result<(String, Vec<Arg>), StoreError> {
+    let mut clause = vec!["1".to_owned()];
+    let mut args = Vec::new();
+    let (from, to) = filter.window_ms()?;
+    if let Some(from) = from {
+        clause.push(format!("{m}.date_ms >= ?"));
+        args.push(Arg::Int(from));
+    }
+    if let Some(to) = to {
+        clause.push(format!("{m}.date_ms < ?"));
+        args.push(Arg::Int(to));
+    }
+    for with in &filter.with {
+        clause.push(format!("instr({m}.people_lc, ?) > 0"));
+        args.push(Arg::Text(with.trim().to_lowercase()));
+    }
+    for tag in &filter.tags {
+        clause.push(format!(
+            "EXISTS (SELECT 1 FROM meeting_tags t WHERE t.tag = ? AND t.key = {m}.key)"
+        ));
+        args.push(Arg::Text(tag.clone()));
+    }
+    Ok((clause.join(" AND "), args))
+}
+
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt as _;
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)
+}
+
+/// Creates the file 0600 before SQLite sees it (SQLite then gives -wal/-shm the same mode).
+#[cfg(unix)]
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(not(unix))]
+fn create_private_file(_path: &Path) -> std::io::Result<()> {
+    Ok(())
+}

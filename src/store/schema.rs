@@ -1,0 +1,139 @@
+//! The store's schema as numbered migrations, applied in order and recorded in `PRAGMA user_version`.
+//!
+//! A migration, once released, never changes: a new schema is a new entry at the end.
+
+use rusqlite::{Connection, Transaction};
+
+use super::StoreError;
+
+/// Migration `i` takes the schema from version `i` to `i + 1`.
+pub(crate) const MIGRATIONS: &[&str] = &[V1];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Version 1.
+///
+/// `key` is the meeting's search key: date-ordered (see `keys.rs`), so that FTS rowids, which
+/// derive from it, put newer meetings at higher rowids and a query can walk matches newest first
+/// and stop early. A transcript turn's FTS rowid is `(key << 20) | turn index`.
+const V1: &str = r#"
+CREATE TABLE meetings (
+    key         INTEGER PRIMARY KEY,
+    id          TEXT NOT NULL UNIQUE,
+    date_ms     INTEGER,
+    date_json   TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    people      TEXT NOT NULL,
+    notes       TEXT NOT NULL,
+    people_list TEXT NOT NULL,
+    people_lc   TEXT NOT NULL,
+    tags        TEXT NOT NULL,
+    hash        TEXT NOT NULL,
+    json        TEXT NOT NULL,
+    fetched_at  INTEGER NOT NULL
+);
+CREATE INDEX meetings_order ON meetings(date_ms DESC, id);
+
+CREATE TABLE meeting_tags (
+    tag TEXT NOT NULL,
+    key INTEGER NOT NULL,
+    PRIMARY KEY (tag, key)
+) WITHOUT ROWID;
+CREATE INDEX meeting_tags_key ON meeting_tags(key);
+
+CREATE VIRTUAL TABLE fields_fts USING fts5(
+    name, people, notes,
+    content = 'meetings', content_rowid = 'key',
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER meetings_ai AFTER INSERT ON meetings BEGIN
+    INSERT INTO fields_fts(rowid, name, people, notes) VALUES (new.key, new.name, new.people, new.notes);
+END;
+CREATE TRIGGER meetings_ad AFTER DELETE ON meetings BEGIN
+    INSERT INTO fields_fts(fields_fts, rowid, name, people, notes)
+        VALUES ('delete', old.key, old.name, old.people, old.notes);
+END;
+CREATE TRIGGER meetings_au AFTER UPDATE OF key, name, people, notes ON meetings BEGIN
+    INSERT INTO fields_fts(fields_fts, rowid, name, people, notes)
+        VALUES ('delete', old.key, old.name, old.people, old.notes);
+    INSERT INTO fields_fts(rowid, name, people, notes) VALUES (new.key, new.name, new.people, new.notes);
+END;
+
+CREATE TABLE documents (
+    id            TEXT PRIMARY KEY,
+    key           INTEGER NOT NULL UNIQUE,
+    state         INTEGER NOT NULL,
+    recording_url TEXT,
+    sections      TEXT NOT NULL,
+    unparsed      TEXT NOT NULL,
+    turn_count    INTEGER NOT NULL,
+    duration_ms   INTEGER,
+    hash          TEXT NOT NULL,
+    fetched_at    INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE turns (
+    key      INTEGER PRIMARY KEY,
+    speaker  TEXT NOT NULL,
+    start_s  INTEGER NOT NULL,
+    start_ns INTEGER NOT NULL,
+    text     TEXT NOT NULL
+);
+
+CREATE VIRTUAL TABLE turns_fts USING fts5(
+    text,
+    content = 'turns', content_rowid = 'key',
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER turns_ai AFTER INSERT ON turns BEGIN
+    INSERT INTO turns_fts(rowid, text) VALUES (new.key, new.text);
+END;
+CREATE TRIGGER turns_ad AFTER DELETE ON turns BEGIN
+    INSERT INTO turns_fts(turns_fts, rowid, text) VALUES ('delete', old.key, old.text);
+END;
+
+CREATE TABLE feeds (
+    feed       TEXT PRIMARY KEY,
+    fetched_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE feed_items (
+    feed TEXT NOT NULL,
+    pos  INTEGER NOT NULL,
+    json TEXT NOT NULL,
+    PRIMARY KEY (feed, pos)
+) WITHOUT ROWID;
+
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+"#;
+
+pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
+    let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    Ok(u32::try_from(v).unwrap_or(u32::MAX))
+}
+
+/// Brings the schema up to `target` (at most `SCHEMA_VERSION`), one transaction per step.
+pub(crate) fn migrate_to(conn: &mut Connection, target: u32) -> Result<(), StoreError> {
+    let found = user_version(conn)?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for version in found..target.min(SCHEMA_VERSION) {
+        let tx = conn.transaction()?;
+        apply(&tx, version)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn apply(tx: &Transaction<'_>, version: u32) -> Result<(), StoreError> {
+    tx.execute_batch(MIGRATIONS[version as usize])?;
+    tx.pragma_update(None, "user_version", version + 1)?;
+    Ok(())
+}
