@@ -61,6 +61,16 @@ pub struct Global {
     /// Write logs to this file.
     #[arg(long, global = true)]
     pub log_file: Option<PathBuf>,
+    /// Where the local meeting store lives [default: the platform data directory/krisp-tui].
+    #[arg(long, env = "KRISP_TUI_DATA_DIR", global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// No network at all: everything is read from the local store.
+    #[arg(long, global = true)]
+    pub offline: bool,
+    /// Requests a sync keeps in flight at once (Krisp limits concurrent requests).
+    #[arg(long, global = true, default_value_t = 2, value_name = "N",
+          value_parser = clap::value_parser!(u16).range(1..=16))]
+    pub concurrency: u16,
 }
 
 #[derive(Debug, Subcommand)]
@@ -72,7 +82,11 @@ pub enum Command {
         no_browser: bool,
     },
     /// Forget the tokens and client registration for this server (revoking them if possible).
-    Logout,
+    Logout {
+        /// Also delete the local store of this server's meetings.
+        #[arg(long)]
+        forget_data: bool,
+    },
     /// Show the server, the token store in use, and the login state.
     Status {
         #[arg(long)]
@@ -96,6 +110,35 @@ pub enum Command {
         /// Print the whole CallToolResult as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Bring the local store up to date with the server (new and changed meetings, transcripts,
+    /// action items and activities).
+    Sync {
+        /// Print the summary as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search every stored meeting: names, people, notes and every word of every transcript.
+    ///
+    /// Words match their forms (plan, planning); "quoted words" match as a phrase; -word
+    /// excludes; after:DATE before:DATE with:NAME tag:TAG filter. Reads only the local store
+    /// (`krisp-tui sync` fills it). Quote a query that starts with -word, or put it after --:
+    /// `krisp-tui search 'halcyon -acme'`, `krisp-tui search -- -acme halcyon`.
+    Search {
+        /// What to look for.
+        #[arg(required = true, num_args = 1.., value_name = "QUERY")]
+        query: Vec<String>,
+        /// At most this many hits.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show where the local store is and how big it is; `cache clear` deletes it.
+    Cache {
+        #[command(subcommand)]
+        action: Option<CacheAction>,
     },
     /// Run the embedded Krisp stand-in server in the foreground (its URL is the first line).
     Sandbox(crate::sandbox::SandboxArgs),
@@ -142,6 +185,12 @@ pub enum Command {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum CacheAction {
+    /// Delete this server's local store.
+    Clear,
+}
+
 /// Krisp's hosted MCP server.
 pub const DEFAULT_SERVER: &str = "https://mcp.krisp.ai/mcp";
 
@@ -156,6 +205,15 @@ impl Global {
             .ok()
             .and_then(|c| c.server)
             .unwrap_or_else(|| DEFAULT_SERVER.to_string())
+    }
+
+    /// `--data-dir` or `KRISP_TUI_DATA_DIR`, else the platform's data directory.
+    pub fn data_dir(&self) -> PathBuf {
+        self.data_dir.clone().unwrap_or_else(|| {
+            dirs::data_dir()
+                .unwrap_or_else(|| PathBuf::from("."))
+                .join("krisp-tui")
+        })
     }
 
     pub fn config_dir(&self) -> PathBuf {

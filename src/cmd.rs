@@ -14,6 +14,9 @@ use crate::cli::{Cli, Command, Global};
 use crate::client::{BrowserMode, ClientError, Connection, MeetingQuery, Settings};
 use crate::krisp::{Meeting, MeetingId};
 
+pub mod local;
+pub use local::Local;
+
 /// A failure to report: the sentence for stderr and the exit code.
 #[derive(Debug)]
 pub struct Failure {
@@ -140,12 +143,27 @@ pub async fn login(settings: &Settings, challenge: Option<String>) -> Result<Con
     Ok(pending.finish().await?)
 }
 
-pub async fn run(cli: &Cli, settings: &Settings) -> Result<(), Failure> {
+pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Failure> {
     let Some(command) = &cli.command else {
         return Err(Failure::new(2, "no subcommand"));
     };
     let mut out = std::io::stdout().lock();
     match command {
+        Command::Login { .. } => local.need_network("login")?,
+        Command::Tools { .. } => local.need_network("tools")?,
+        Command::Call { .. } => local.need_network("call")?,
+        _ => {}
+    }
+    match command {
+        Command::Sync { json } => local::sync(local, settings, &mut out, *json).await?,
+        Command::Search { query, limit, json } => {
+            local::search(local, query, *limit, *json, &mut out)?;
+        }
+        Command::Cache { action } => local::cache(
+            local,
+            matches!(action, Some(crate::cli::CacheAction::Clear)),
+            &mut out,
+        )?,
         Command::Login { no_browser } => {
             let mut settings = settings.clone();
             if *no_browser {
@@ -155,11 +173,14 @@ pub async fn run(cli: &Cli, settings: &Settings) -> Result<(), Failure> {
             eprintln!("Logged in to {}.", connection.server());
             connection.close().await;
         }
-        Command::Logout => {
+        Command::Logout { forget_data } => {
             if logout(settings).await? {
                 eprintln!("Logged out of {}.", settings.server);
             } else {
                 eprintln!("Not logged in to {}; nothing to forget.", settings.server);
+            }
+            if *forget_data && local::forget(local)? {
+                eprintln!("Deleted the local store {}.", local.path.display());
             }
         }
         Command::Status { json } => status(&mut out, settings, *json)?,
@@ -217,16 +238,43 @@ pub async fn run(cli: &Cli, settings: &Settings) -> Result<(), Failure> {
             limit,
             json,
         } => {
-            let connection = connect_or_login(settings).await?;
-            let query = MeetingQuery {
-                search: search.clone(),
-                after: after.clone(),
-                before: before.clone(),
-                tags: tags.clone(),
-                ..Default::default()
+            let stored = match search {
+                // A text search is the server's (or, offline, the store's full-text search).
+                Some(text) if local.offline => Some(local::searched_meetings(
+                    local,
+                    text,
+                    after.as_deref(),
+                    before.as_deref(),
+                    tags,
+                    *limit,
+                )?),
+                Some(_) => None,
+                None => {
+                    let filter = crate::store::Filter {
+                        after: after.clone(),
+                        before: before.clone(),
+                        with: Vec::new(),
+                        tags: tags.clone(),
+                    };
+                    local::stored_meetings(local, &filter, *limit)?
+                }
             };
-            let meetings = connection.search_all(&query, *limit).await?;
-            connection.close().await;
+            let meetings = match stored {
+                Some(meetings) => meetings,
+                None => {
+                    let connection = connect_or_login(settings).await?;
+                    let query = MeetingQuery {
+                        search: search.clone(),
+                        after: after.clone(),
+                        before: before.clone(),
+                        tags: tags.clone(),
+                        ..Default::default()
+                    };
+                    let meetings = connection.search_all(&query, *limit).await?;
+                    connection.close().await;
+                    meetings
+                }
+            };
             if *json {
                 for m in &meetings {
                     serde_json::to_writer(&mut out, m).map_err(std::io::Error::from)?;
@@ -238,9 +286,17 @@ pub async fn run(cli: &Cli, settings: &Settings) -> Result<(), Failure> {
         }
         Command::Show { meeting_id, json } => {
             let id = parse_id(meeting_id)?;
-            let connection = connect_or_login(settings).await?;
-            let meeting = find_meeting(&connection, &id).await?;
-            connection.close().await;
+            let meeting = match local::stored_meeting(local, &id, false)? {
+                Some((meeting, _)) => meeting,
+                None if local.offline => return Err(local::not_stored(local, &id)),
+                None => {
+                    let connection = connect_or_login(settings).await?;
+                    let meeting = find_meeting(&connection, &id).await?;
+                    connection.close().await;
+                    local::remember(local, &meeting, None);
+                    meeting
+                }
+            };
             if *json {
                 serde_json::to_writer_pretty(&mut out, &meeting).map_err(std::io::Error::from)?;
                 writeln!(out)?;
@@ -255,10 +311,19 @@ pub async fn run(cli: &Cli, settings: &Settings) -> Result<(), Failure> {
             force,
         } => {
             let id = parse_id(meeting_id)?;
-            let connection = connect_or_login(settings).await?;
-            let meeting = find_meeting(&connection, &id).await?;
-            let document = connection.documents(std::slice::from_ref(&id)).await?;
-            connection.close().await;
+            let (meeting, document) = match local::stored_meeting(local, &id, true)? {
+                Some((meeting, document)) => (meeting, document.into_iter().collect()),
+                None if local.offline => return Err(local::not_stored(local, &id)),
+                None => {
+                    let connection = connect_or_login(settings).await?;
+                    let meeting = find_meeting(&connection, &id).await?;
+                    let document: Vec<crate::krisp::Document> =
+                        connection.documents(std::slice::from_ref(&id)).await?;
+                    connection.close().await;
+                    local::remember(local, &meeting, document.first());
+                    (meeting, document)
+                }
+            };
             let text = crate::export::render(*format, &meeting, document.first());
             match output.as_deref() {
                 Some(p) if p.as_os_str() == "-" => out.write_all(text.as_bytes())?,
@@ -313,7 +378,7 @@ fn date_time(m: &Meeting) -> String {
 }
 
 /// Width-aware truncation to `max` terminal columns.
-fn fit(s: &str, max: usize) -> String {
+pub(crate) fn fit(s: &str, max: usize) -> String {
     use unicode_width::UnicodeWidthChar;
     let mut out = String::new();
     let mut width = 0;

@@ -16,10 +16,20 @@ pub const DEFAULT_CONFIG: &str = include_str!("../assets/config.toml");
 pub struct Config {
     /// The MCP server URL.
     pub server: Option<String>,
+    /// When the TUI syncs the local store: on start (`auto`, the default) or on `S` only.
+    pub sync: SyncMode,
     /// Style overrides by name (see `ui::theme::Theme::apply_overrides`).
     pub theme: BTreeMap<String, String>,
     /// `[keys.<section>] "<key>" = "<Action>"`, merged over `assets/keymap.toml` key by key.
     pub keys: BTreeMap<String, BTreeMap<String, Action>>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncMode {
+    #[default]
+    Auto,
+    Manual,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +92,12 @@ mod tests {
         .expect("parses");
         assert_eq!(c.server.as_deref(), Some("http://x/mcp"));
         assert_eq!(c.keys["meeting"]["x"], Action::Export);
+        assert_eq!(c.sync, SyncMode::Auto);
+        assert_eq!(
+            Config::parse("sync = \"manual\"\n").unwrap().sync,
+            SyncMode::Manual
+        );
+        assert!(Config::parse("sync = \"sometimes\"\n").is_err());
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use krisp_tui::app::run::{Start, run_tui};
 use krisp_tui::cli::Cli;
+use krisp_tui::client::task;
 use krisp_tui::cmd;
 
 fn main() -> ExitCode {
@@ -40,13 +41,53 @@ fn main() -> ExitCode {
         } else {
             None
         };
+        // The demo keeps its store in a temporary directory removed at exit (nothing is left
+        // behind), unless --data-dir names one.
+        let demo_data = match (cli.global.demo, &cli.global.data_dir) {
+            (true, None) => match tempfile::Builder::new().prefix("krisp-tui-demo-").tempdir() {
+                Ok(dir) => Some(dir),
+                Err(e) => {
+                    return cmd::report(Err(cmd::Failure::new(
+                        1,
+                        format!("could not create a directory for the demo's store: {e}"),
+                    )));
+                }
+            },
+            _ => None,
+        };
+        let local = match &demo_data {
+            Some(dir) => cmd::Local::demo(dir.path().to_path_buf(), &cli.global),
+            None if cli.global.demo => cmd::Local::demo(cli.global.data_dir(), &cli.global),
+            None => cmd::Local::new(
+                cli.global.data_dir(),
+                &settings.server,
+                cli.global.offline,
+                usize::from(cli.global.concurrency),
+            ),
+        };
         if tui {
             let start = if cli.global.demo {
                 Start::Login
             } else {
                 Start::Connect
             };
-            return match run_tui(settings, start).await {
+            // The local store; without one (it cannot be opened) the TUI reads the server live.
+            let store = match task::LocalStore::open(
+                local.path.clone(),
+                local.offline,
+                local.concurrency,
+            ) {
+                Ok(store) => Some(store),
+                Err(e) if local.offline => {
+                    eprintln!("krisp-tui: {e}");
+                    return ExitCode::FAILURE;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "no local store: reading the server live");
+                    None
+                }
+            };
+            return match run_tui(settings, start, store).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("krisp-tui: {e:#}");
@@ -54,7 +95,7 @@ fn main() -> ExitCode {
                 }
             };
         }
-        cmd::report(cmd::run(&cli, &settings).await)
+        cmd::report(cmd::run(&cli, &settings, &local).await)
     })
 }
 

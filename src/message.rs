@@ -7,6 +7,7 @@ use crossterm::event::{KeyEvent, MouseEvent};
 use rmcp::model::{CallToolResult, Tool};
 use serde::Deserialize;
 
+pub use crate::client::sync::{SyncProgress, SyncSummary};
 pub use crate::export::Format;
 use crate::krisp::{Document, Meeting, MeetingId};
 
@@ -39,6 +40,8 @@ pub enum Action {
     NextHit,
     PrevHit,
     Refresh,
+    /// Sync the local store with the server now.
+    Sync,
     // Home screen tabs and their switches.
     ShowMeetings,
     ShowActionItems,
@@ -87,6 +90,7 @@ impl Action {
             Action::NextHit => "next search hit",
             Action::PrevHit => "previous search hit",
             Action::Refresh => "reload from the server",
+            Action::Sync => "sync the local store now",
             Action::ShowMeetings => "meetings tab",
             Action::ShowActionItems => "action items tab",
             Action::ShowUpcoming => "upcoming meetings tab",
@@ -186,6 +190,17 @@ pub enum Command {
         force: bool,
     },
     OpenUrl(String),
+    /// Read the meeting list from the local store (`StoredMeetings` answers).
+    LoadStored {
+        id: RequestId,
+    },
+    /// Full-text search of the local store (`StoredSearch` answers, echoing the text).
+    SearchStored {
+        id: RequestId,
+        text: String,
+    },
+    /// Bring the local store up to date in the background (ignored while a sync runs).
+    Sync,
     /// Put text on the clipboard through the terminal (OSC 52); done by the loop that owns it.
     Copy(String),
     Quit,
@@ -257,6 +272,32 @@ pub enum ClientEvent {
     Exported {
         id: RequestId,
         result: Result<PathBuf, RequestError>,
+    },
+    /// The local store's meeting list: light meetings (what the list shows: no notes), newest
+    /// first. `complete`: a sync has listed every meeting, so the server need not be searched.
+    StoredMeetings {
+        id: RequestId,
+        meetings: Vec<Meeting>,
+        complete: bool,
+    },
+    /// The store has new or changed meetings (a sync is filling it): ask for the list again.
+    StoreChanged,
+    /// Full-text hits for `text`.
+    StoredSearch {
+        id: RequestId,
+        text: String,
+        result: Result<Vec<crate::store::Hit>, RequestError>,
+    },
+    /// A whole meeting (notes included) read from the store or the server, fresher than the
+    /// list's light copy.
+    MeetingRead {
+        meeting: Box<Meeting>,
+    },
+    SyncProgress(SyncProgress),
+    SyncFinished(Result<SyncSummary, RequestError>),
+    /// The server cannot be reached (or `--offline`): the UI works from the store.
+    Offline {
+        reason: String,
     },
     /// The export target exists and `force` was false: ask the user.
     ExportExists {

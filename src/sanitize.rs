@@ -69,6 +69,31 @@ fn control_picture(c: char) -> char {
     char::from_u32(0x2400 + u32::from(c)).unwrap_or('\u{fffd}')
 }
 
+/// [`clean_line`] for an excerpt with highlighted byte ranges: each piece is cleaned on its own,
+/// and the ranges are moved to where the pieces land in the cleaned text. Ranges that overlap,
+/// run backwards or do not fall on character boundaries are dropped.
+pub fn clean_highlighted(
+    text: &str,
+    ranges: &[std::ops::Range<usize>],
+) -> (String, Vec<std::ops::Range<usize>>) {
+    let mut out = String::with_capacity(text.len());
+    let mut moved = Vec::with_capacity(ranges.len());
+    let mut at = 0;
+    for range in ranges {
+        let (Some(before), Some(word)) = (text.get(at..range.start), text.get(range.clone()))
+        else {
+            continue;
+        };
+        out.push_str(&clean_line(before));
+        let start = out.len();
+        out.push_str(&clean_line(word));
+        moved.push(start..out.len());
+        at = range.end;
+    }
+    out.push_str(&clean_line(text.get(at..).unwrap_or("")));
+    (out, moved)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -66,6 +66,11 @@ impl Tty {
                 &format!("KRISP_TUI_CONFIG_DIR={}", config.display()),
                 "-e",
                 "KRISP_TUI_TOKEN_STORE=memory",
+                "-e",
+                &format!(
+                    "KRISP_TUI_DATA_DIR={}",
+                    tty.dir.path().join("data").display()
+                ),
             ]
             .into_iter()
             .map(str::to_owned)

@@ -90,6 +90,8 @@ pub struct MeetingView {
     pub search: Option<TextSearch>,
     /// The "jump to time" prompt.
     pub jump: Option<LineInput>,
+    /// The transcript turn to show once the document is laid out (opened from a search hit).
+    pub pending_turn: Option<usize>,
 }
 
 impl MeetingView {
@@ -106,9 +108,46 @@ impl MeetingView {
             transcript_start: None,
             search: None,
             jump: None,
+            pending_turn: None,
         };
         view.relayout(width);
         view
+    }
+
+    /// A fresher copy of the meeting (its notes read in full).
+    pub fn set_meeting(&mut self, meeting: Meeting) {
+        *self.meeting = meeting;
+        let width = self.width;
+        self.relayout(width);
+    }
+
+    /// Opens at transcript turn `turn` with `term` in find-in-transcript, so `n`/`N` go on
+    /// from there; if the transcript is still loading, once it arrives.
+    pub fn open_at(&mut self, turn: Option<usize>, term: Option<String>) {
+        if let Some(term) = term.filter(|t| !t.trim().is_empty()) {
+            self.search = Some(TextSearch {
+                input: LineInput::new(&term),
+                editing: false,
+                hits: Vec::new(),
+                current: 0,
+            });
+        }
+        self.pending_turn = turn;
+        self.go_to_pending();
+    }
+
+    /// Scrolls to the turn `open_at` asked for, once the transcript is laid out.
+    fn go_to_pending(&mut self) {
+        let Some(turn) = self.pending_turn else {
+            self.research();
+            return;
+        };
+        let Some(&line) = self.turn_starts.get(turn) else {
+            return;
+        };
+        self.pending_turn = None;
+        self.scroll_to(line);
+        self.research();
     }
 
     pub fn document(&self) -> Option<&Document> {
@@ -122,6 +161,9 @@ impl MeetingView {
         self.document = document;
         let width = self.width;
         self.relayout(width);
+        if self.pending_turn.is_some() {
+            self.go_to_pending();
+        }
     }
 
     pub fn max_scroll(&self) -> usize {

@@ -173,6 +173,87 @@ impl Meetings {
     }
 }
 
+impl Meetings {
+    /// The whole list again (read from the local store, light copies). Meetings already held in
+    /// full (opened, so their notes were read) stay full; meetings the list held that the new
+    /// one lacks (server search hits, feed items) stay too.
+    pub fn replace_all(&mut self, batch: Vec<Meeting>) {
+        let old = std::mem::take(&mut self.all);
+        let old_from_search = std::mem::take(&mut self.from_search);
+        let mut fresh: HashMap<MeetingId, Meeting> = batch
+            .into_iter()
+            .map(|m| (m.id.clone(), m))
+            .collect::<HashMap<_, _>>();
+        let mut order: Vec<MeetingId> = Vec::with_capacity(fresh.len() + old.len());
+        let mut kept: HashMap<MeetingId, Meeting> = HashMap::new();
+        let mut searched = HashSet::new();
+        for (i, m) in old.into_iter().enumerate() {
+            if fresh.contains_key(&m.id) {
+                if is_full(&m) {
+                    kept.insert(m.id.clone(), m);
+                }
+            } else {
+                if old_from_search.contains(&i) {
+                    searched.insert(m.id.clone());
+                }
+                order.push(m.id.clone());
+                kept.insert(m.id.clone(), m);
+            }
+        }
+        let mut all: Vec<Meeting> = Vec::with_capacity(fresh.len() + kept.len());
+        for (id, m) in fresh.drain() {
+            all.push(kept.remove(&id).unwrap_or(m));
+        }
+        for id in order {
+            if let Some(m) = kept.remove(&id) {
+                all.push(m);
+            }
+        }
+        // A deterministic order (the hash map's is not); `merge` then sorts newest first,
+        // keeping this order among meetings of the same time.
+        all.sort_by(|a, b| a.id.cmp(&b.id));
+        let paging = std::mem::take(&mut self.paging);
+        *self = Meetings::default();
+        self.paging = paging;
+        let non_search: Vec<Meeting> = all
+            .iter()
+            .filter(|m| !searched.contains(&m.id))
+            .cloned()
+            .collect();
+        let from_search: Vec<Meeting> = all
+            .into_iter()
+            .filter(|m| searched.contains(&m.id))
+            .collect();
+        self.merge(non_search, false);
+        self.merge(from_search, true);
+    }
+
+    /// A fresher copy of one meeting (read in full from the store or the server).
+    pub fn update(&mut self, meeting: Meeting) {
+        let Some(i) = self.get(&meeting.id) else {
+            self.merge(vec![meeting], false);
+            return;
+        };
+        let row = Row::of(&meeting);
+        let date_changed = row.sort_key != self.rows[i].sort_key;
+        let (short, long) = haystacks(&meeting);
+        self.short_text[i] = short.into();
+        self.long_text[i] = long.into();
+        self.rows[i] = row;
+        self.all[i] = meeting;
+        if date_changed {
+            let rows = &self.rows;
+            self.order
+                .sort_by_key(|&i| std::cmp::Reverse(rows[i].sort_key.unwrap_or(i64::MIN)));
+        }
+    }
+}
+
+/// Whether a meeting carries its notes (a light list copy does not).
+fn is_full(m: &Meeting) -> bool {
+    m.summary.is_some() || !m.key_points.is_empty() || !m.action_items.is_empty() || m.url.is_some()
+}
+
 fn haystacks(meeting: &Meeting) -> (String, String) {
     let mut short = String::with_capacity(128);
     short.push_str(&meeting.name);

@@ -229,6 +229,32 @@ pub struct Status {
     pub message: Option<String>,
 }
 
+/// The local store as the UI sees it: whether there is one, how complete it is, the sync.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Local {
+    /// The client task has a store: the list and full-text search come from it.
+    pub enabled: bool,
+    /// A sync has listed every meeting, so searches need not ask the server.
+    pub complete: bool,
+    /// `sync = "auto"`: sync on start (and after a login).
+    pub auto_sync: bool,
+    /// The list read in flight.
+    pub loading: Option<RequestId>,
+    /// Read again when this one answers (the store changed while reading).
+    pub reload: bool,
+    pub sync: SyncState,
+    /// Why the server is not used ("--offline", or the error that said it is unreachable).
+    pub offline: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncState {
+    pub running: bool,
+    pub progress: crate::message::SyncProgress,
+    /// How the last sync ended: its summary line, or the error.
+    pub last: Option<Result<String, String>>,
+}
+
 #[derive(Debug, Clone)]
 pub struct State {
     pub screen: Screen,
@@ -240,6 +266,7 @@ pub struct State {
     /// Documents fetched so far (re-opening a meeting does not fetch again).
     pub documents: HashMap<MeetingId, Document>,
     pub status: Status,
+    pub local: Local,
     pub toast: Option<Toast>,
     pub keymap: Keymap,
     pub theme: Theme,
@@ -282,6 +309,7 @@ impl State {
                 token_store: token_store.into(),
                 ..Status::default()
             },
+            local: Local::default(),
             toast: None,
             keymap: Keymap::default(),
             theme: Theme::default(),
@@ -361,6 +389,7 @@ impl State {
                 .search
                 .as_ref()
                 .is_some_and(|s| s.dirty_since.is_some() || s.pending.is_some())
+            || self.local.sync.running
             || [&home.action_items, &home.upcoming, &home.activity]
                 .iter()
                 .any(|f| f.loading.is_some())

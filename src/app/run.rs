@@ -39,7 +39,11 @@ const TICK: Duration = Duration::from_millis(80);
 
 /// Runs the TUI until the user quits (or SIGTERM). The terminal is restored on every exit path,
 /// panics included.
-pub async fn run_tui(mut settings: Settings, start: Start) -> anyhow::Result<()> {
+pub async fn run_tui(
+    mut settings: Settings,
+    start: Start,
+    local: Option<task::LocalStore>,
+) -> anyhow::Result<()> {
     // Auth failures go to the login screen; the client must never print or log in on its own.
     settings.no_login = true;
     let mut problems = Vec::new();
@@ -67,7 +71,12 @@ pub async fn run_tui(mut settings: Settings, start: Start) -> anyhow::Result<()>
     if connected {
         state.status.server = settings.server.clone();
     }
-    let (commands, events, client) = task::spawn(settings, connection);
+    state.local.enabled = local.is_some();
+    state.local.auto_sync = config.sync == crate::config::SyncMode::Auto;
+    if local.as_ref().is_some_and(|l| l.offline) {
+        state.local.offline = Some("offline (--offline): reading the local store".into());
+    }
+    let (commands, events, client) = task::spawn(settings, connection, local);
 
     let mut terminal = init_terminal()?;
     let result = event_loop(

@@ -106,6 +106,52 @@ pub struct Hit {
     pub score: u32,
     /// The server's search returned it.
     pub server: bool,
+    /// Index into `Search::found` of the full-text hit for this meeting (its best one).
+    pub found: Option<usize>,
+}
+
+/// A full-text hit from the local store, ready to draw: where it matched and the excerpt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub meeting: crate::krisp::MeetingId,
+    /// "transcript 12:34", "notes", "name", "people".
+    pub place: String,
+    /// The transcript turn it matched, to open the meeting there.
+    pub turn: Option<usize>,
+    /// The excerpt on one line, sanitized, with the matched words' byte ranges.
+    pub snippet: String,
+    pub highlights: Vec<std::ops::Range<usize>>,
+}
+
+impl Found {
+    pub fn of(hit: &crate::store::Hit) -> Found {
+        use crate::store::Place;
+        let (place, turn) = match &hit.place {
+            Place::Name => ("name".to_owned(), None),
+            Place::People => ("people".to_owned(), None),
+            Place::Notes => ("notes".to_owned(), None),
+            Place::Transcript { turn, start_ms, .. } => (
+                format!("transcript {}", crate::krisp::clock(*start_ms)),
+                Some(*turn),
+            ),
+        };
+        let (snippet, highlights) =
+            crate::sanitize::clean_highlighted(&hit.snippet, &hit.highlights);
+        Found {
+            meeting: hit.meeting_id.clone(),
+            place,
+            turn,
+            snippet,
+            highlights,
+        }
+    }
+
+    /// The first matched word, as the excerpt shows it (the stem may differ from the query).
+    pub fn term(&self) -> Option<&str> {
+        self.highlights
+            .first()
+            .and_then(|r| self.snippet.get(r.clone()))
+    }
 }
 
 #[derive(Default)]
@@ -137,11 +183,12 @@ pub struct Search {
     pub pending: Option<(RequestId, SearchQuery)>,
     /// The server's answer for the current query: indices into `Meetings::all`.
     pub server: Option<(SearchQuery, Vec<usize>)>,
-    /// Local fuzzy hits of the last filter run, with the text they were for (to refine them
-    /// instead of rescanning everything while the user keeps typing).
-    local: Vec<(usize, u32)>,
-    local_for: Option<ParsedQuery>,
-    local_scanned: usize,
+    /// The local store's full-text search in flight, and the text it was asked for.
+    pub stored_pending: Option<(RequestId, String)>,
+    /// The store's answer for `text`: best first, one per meeting, with the meeting's index.
+    pub stored: Option<(String, Vec<(usize, Found)>)>,
+    /// The drawn excerpts, indexed by `Hit::found`.
+    pub found: Vec<Found>,
 }
 
 impl PartialEq for Search {
@@ -153,6 +200,7 @@ impl PartialEq for Search {
             && self.dirty_since == other.dirty_since
             && self.pending == other.pending
             && self.server == other.server
+            && self.stored == other.stored
     }
 }
 
@@ -164,9 +212,12 @@ impl Search {
         }
     }
 
-    /// Recomputes `hits` for the current text over `meetings`.
+    /// Recomputes `hits` for the current text over `meetings`. A pure function of the text,
+    /// the meetings and the answers received for exactly this text: however the text was typed,
+    /// the same text gives the same hits.
     pub fn refilter(&mut self, meetings: &Meetings, matcher: &mut FuzzyMatcher) {
-        let parsed = ParsedQuery::parse(self.input.text());
+        let text = self.input.text().to_owned();
+        let parsed = ParsedQuery::parse(&text);
         let fuzzy = Pattern::parse(&parsed.text, CaseMatching::Smart, Normalization::Smart);
         let exact = Pattern::new(
             &parsed.text,
@@ -179,90 +230,80 @@ impl Search {
         let needle = u32::try_from(parsed.text.chars().filter(|c| !c.is_whitespace()).count())
             .unwrap_or(u32::MAX);
         let min_fuzzy = needle.saturating_mul(16);
-        // Typing more of the same word can only narrow the hits: refine the previous ones, plus
-        // any meetings that arrived since.
         let notes = parsed.text.chars().count() >= MIN_NOTES_CHARS;
-        let refine = self.local_for.as_ref().is_some_and(|prev| {
-            !prev.text.is_empty()
-                && (prev.text.chars().count() >= MIN_NOTES_CHARS) == notes
-                && parsed.text.starts_with(&prev.text)
-                && !parsed.text[prev.text.len()..].contains(' ')
-                && prev.after == parsed.after
-                && prev.before == parsed.before
-                && prev.with == parsed.with
-                && prev.tags == parsed.tags
-        });
-        let score = |i: usize, m: &mut FuzzyMatcher| -> Option<u32> {
+        let mut local: Vec<(usize, u32)> = Vec::new();
+        for i in 0..meetings.len() {
             if !parsed.keeps(&meetings.all[i]) {
-                return None;
+                continue;
             }
             if parsed.text.is_empty() {
-                return Some(0);
+                local.push((i, 0));
+                continue;
             }
             let by_name = fuzzy
-                .score(meetings.short_text[i].slice(..), &mut m.0)
+                .score(meetings.short_text[i].slice(..), &mut matcher.0)
                 .filter(|&s| s >= min_fuzzy);
-            // Notes rank below names: halve their score.
+            // Notes rank below names: halve their score. (Meetings read from the local store
+            // carry no notes here: the store's full-text search covers them.)
             let by_notes = if notes {
                 exact
-                    .score(meetings.long_text[i].slice(..), &mut m.0)
+                    .score(meetings.long_text[i].slice(..), &mut matcher.0)
                     .map(|s| s / 2)
             } else {
                 None
             };
-            by_name.max(by_notes)
-        };
-        let mut local: Vec<(usize, u32)> = Vec::new();
-        if refine {
-            for &(i, _) in &self.local {
-                if let Some(s) = score(i, matcher) {
-                    local.push((i, s));
-                }
-            }
-            for i in self.local_scanned..meetings.len() {
-                if let Some(s) = score(i, matcher) {
-                    local.push((i, s));
-                }
-            }
-        } else {
-            for i in 0..meetings.len() {
-                if let Some(s) = score(i, matcher) {
-                    local.push((i, s));
-                }
+            if let Some(score) = by_name.max(by_notes) {
+                local.push((i, score));
             }
         }
-        self.local_scanned = meetings.len();
 
-        // A stale server answer (for another query) no longer counts.
+        // A stale answer (for another text) no longer counts.
         let server_ids: &[usize] = match &self.server {
             Some((q, ids)) if Some(q) == parsed.server_query().as_ref() => ids,
             _ => &[],
         };
+        let stored: &[(usize, Found)] = match &self.stored {
+            Some((t, hits)) if *t == text => hits,
+            _ => &[],
+        };
+        let found_for = |i: usize| stored.iter().position(|(m, _)| *m == i);
         let mut hits: Vec<Hit> = local
             .iter()
             .map(|&(meeting, score)| Hit {
                 meeting,
                 score,
                 server: server_ids.contains(&meeting),
+                found: found_for(meeting),
             })
             .collect();
         let rank = |i: usize| std::cmp::Reverse(meetings.rows[i].sort_key.unwrap_or(i64::MIN));
         hits.sort_by_key(|h| (std::cmp::Reverse(h.score), rank(h.meeting)));
+        // Then what only the full-text search found, in its order (best first).
+        for (n, (meeting, _)) in stored.iter().enumerate() {
+            if !local.iter().any(|&(l, _)| l == *meeting) && parsed.keeps(&meetings.all[*meeting]) {
+                hits.push(Hit {
+                    meeting: *meeting,
+                    score: 0,
+                    server: server_ids.contains(meeting),
+                    found: Some(n),
+                });
+            }
+        }
         let mut server_only: Vec<Hit> = server_ids
             .iter()
-            .filter(|&&i| !local.iter().any(|&(l, _)| l == i) && parsed.keeps(&meetings.all[i]))
+            .filter(|&&i| !hits.iter().any(|h| h.meeting == i) && parsed.keeps(&meetings.all[i]))
             .map(|&meeting| Hit {
                 meeting,
                 score: 0,
                 server: true,
+                found: None,
             })
             .collect();
         server_only.sort_by_key(|h| rank(h.meeting));
         hits.extend(server_only);
 
+        self.found = stored.iter().map(|(_, f)| f.clone()).collect();
         self.hits = hits;
-        self.local = local;
-        self.local_for = Some(parsed.clone());
         self.parsed = parsed;
     }
 }

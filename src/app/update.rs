@@ -10,7 +10,7 @@ use crate::app::feed;
 use crate::app::input::LineInput;
 use crate::app::meeting::{DocState, MeetingView, TextSearch, Tone, format_offset, parse_time};
 use crate::app::meetings::PAGE_SIZE;
-use crate::app::search::{DEBOUNCE, Search};
+use crate::app::search::{DEBOUNCE, Found, ParsedQuery, Search};
 use crate::app::{DoneFilter, LoginState, Overlay, Screen, State, TOAST_FOR, Tab, Toast};
 use crate::krisp::{Document, DocumentState, Meeting, MeetingId, Transcript};
 use crate::message::{Action, ClientEvent, Command, Msg, RequestError, SearchQuery};
@@ -28,9 +28,21 @@ const SESSION_EXPIRED: &str = "Your session expired. Log in again to carry on wh
 /// try stored credentials (`login_now`: start the browser login straight away, as `--demo` does).
 pub fn start(state: &mut State, connected: bool, login_now: bool) -> Vec<Command> {
     let mut cmds = Vec::new();
+    if state.local.enabled {
+        // The stored list shows at once, whatever the connection does meanwhile.
+        load_meetings_page(state, &mut cmds);
+    }
     if connected {
         state.screen = Screen::Home;
-        load_meetings_page(state, &mut cmds);
+        if !state.local.enabled {
+            load_meetings_page(state, &mut cmds);
+        } else if state.local.auto_sync {
+            start_sync(state, &mut cmds);
+        }
+    } else if state.local.enabled && !login_now {
+        state.screen = Screen::Home;
+        state.login.state = LoginState::Connecting;
+        cmds.push(Command::Connect);
     } else if login_now {
         state.screen = Screen::Login;
         state.login.state = LoginState::Waiting {
@@ -382,7 +394,18 @@ fn home_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
         Action::Select => match state.home.tab {
             Tab::Meetings => {
                 if let Some(i) = state.home.meeting_at(state.home.list.selected) {
+                    let found = state.home.search.as_ref().and_then(|s| {
+                        let hit = s.hits.get(state.home.list.selected)?;
+                        s.found.get(hit.found?).cloned()
+                    });
                     open_meeting(state, i, cmds);
+                    if let (Some(found), Some(view)) = (found, &mut state.meeting) {
+                        view.open_at(found.turn, found.term().map(str::to_owned));
+                    }
+                    // Back on the list, keys move the list; `/` edits the query again.
+                    if let Some(s) = &mut state.home.search {
+                        s.editing = false;
+                    }
                 }
             }
             tab => open_feed_item(state, tab, cmds),
@@ -454,6 +477,10 @@ fn home_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
             if state.home.days != days {
                 reload_feed(state, Tab::Upcoming, cmds);
             }
+        }
+        Action::Sync => start_sync(state, cmds),
+        Action::Refresh if state.home.tab == Tab::Meetings && state.local.enabled => {
+            start_sync(state, cmds);
         }
         Action::Refresh => match state.home.tab {
             Tab::Meetings => {
@@ -558,8 +585,12 @@ fn load_feed_page(state: &mut State, tab: Tab, cmds: &mut Vec<Command>) {
 }
 
 fn load_meetings_page(state: &mut State, cmds: &mut Vec<Command>) {
+    if state.local.enabled && !state.home.meetings.paging.loaded_once {
+        load_stored(state, cmds);
+        return;
+    }
     let paging = &state.home.meetings.paging;
-    if paging.loading.is_some() || paging.exhausted {
+    if paging.loading.is_some() || paging.exhausted || state.local.offline.is_some() {
         return;
     }
     let offset = paging.next_offset;
@@ -574,6 +605,32 @@ fn load_meetings_page(state: &mut State, cmds: &mut Vec<Command>) {
             ..SearchQuery::default()
         },
     });
+}
+
+/// Reads the meeting list from the store (again, if it changed while a read was in flight).
+fn load_stored(state: &mut State, cmds: &mut Vec<Command>) {
+    if state.local.loading.is_some() {
+        state.local.reload = true;
+        return;
+    }
+    let id = state.request_id();
+    state.local.loading = Some(id);
+    state.local.reload = false;
+    cmds.push(Command::LoadStored { id });
+}
+
+fn start_sync(state: &mut State, cmds: &mut Vec<Command>) {
+    if state.local.sync.running || !state.local.enabled {
+        return;
+    }
+    if let Some(reason) = &state.local.offline {
+        let note = format!("Cannot sync: {reason}");
+        toast(state, &note, true);
+        return;
+    }
+    state.local.sync.running = true;
+    state.local.sync.progress = Default::default();
+    cmds.push(Command::Sync);
 }
 
 fn open_feed_item(state: &mut State, tab: Tab, cmds: &mut Vec<Command>) {
@@ -863,10 +920,40 @@ fn tools_outcome(state: &mut State, outcome: ToolsOutcome, cmds: &mut Vec<Comman
 // ---------------------------------------------------------------- search
 
 fn search_changed(state: &mut State, cmds: &mut Vec<Command>) {
+    // The local store answers every change at once (it is fast, and the answer echoes the
+    // text); only words of three letters or more go to its full-text index.
+    let Some(text) = state
+        .home
+        .search
+        .as_ref()
+        .map(|s| s.input.text().to_owned())
+    else {
+        return;
+    };
+    let ask_store = state.local.enabled
+        && ParsedQuery::parse(&text).text.split_whitespace().any(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .chars()
+                .count()
+                >= 3
+        });
+    let store_id = ask_store.then(|| state.request_id());
+    let server_wanted = !(state.local.complete || state.local.offline.is_some());
     let home = &mut state.home;
     let Some(search) = &mut home.search else {
         return;
     };
+    match store_id {
+        Some(id)
+            if search.stored.as_ref().map(|(t, _)| t) != Some(&text)
+                && search.stored_pending.as_ref().map(|(_, t)| t) != Some(&text) =>
+        {
+            search.stored_pending = Some((id, text.clone()));
+            cmds.push(Command::SearchStored { id, text });
+        }
+        Some(_) => {}
+        None => search.stored_pending = None,
+    }
     let previous = home.list.selected;
     let previous = match &search.hits.get(previous) {
         Some(h) if !search.input.text().is_empty() => Some(h.meeting),
@@ -879,8 +966,9 @@ fn search_changed(state: &mut State, cmds: &mut Vec<Command>) {
     {
         home.list.selected = i;
     }
-    // A newer query cancels the one in flight; the server is asked after a pause.
-    let wanted = search.parsed.server_query();
+    // The server is asked only while the store does not hold every meeting yet; a newer query
+    // cancels the one in flight, and the server is asked after a pause.
+    let wanted = search.parsed.server_query().filter(|_| server_wanted);
     if let Some((id, q)) = &search.pending
         && Some(q) != wanted.as_ref()
     {
@@ -1078,6 +1166,116 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                 dialog.confirm = Some(path);
             }
         }
+        ClientEvent::StoredMeetings {
+            id,
+            meetings,
+            complete,
+        } => {
+            if state.local.loading != Some(id) {
+                return;
+            }
+            state.local.loading = None;
+            state.local.complete = complete;
+            let selected = state
+                .home
+                .meeting_at(state.home.list.selected)
+                .map(|i| state.home.meetings.all[i].id.clone());
+            state.home.meetings.replace_all(meetings);
+            let paging = &mut state.home.meetings.paging;
+            paging.loaded_once = true;
+            paging.exhausted = true;
+            paging.loading = None;
+            refilter(state);
+            if !state.home.searching()
+                && let Some(i) = selected.and_then(|id| state.home.meetings.get(&id))
+                && let Some(row) = state.home.meetings.order.iter().position(|&o| o == i)
+            {
+                state.home.list.selected = row;
+            }
+            let height = usize::from(layout::table_rows(state.size, prompt_open(state)).height);
+            let len = state.home.visible_len();
+            state.home.list.clamp(len, height);
+            if state.local.reload {
+                load_stored(state, cmds);
+            }
+        }
+        ClientEvent::StoreChanged => {
+            if state.local.enabled {
+                load_stored(state, cmds);
+            }
+        }
+        ClientEvent::StoredSearch { id, text, result } => {
+            let Some(search) = &mut state.home.search else {
+                return;
+            };
+            if search.stored_pending.as_ref() != Some(&(id, text.clone())) {
+                return;
+            }
+            search.stored_pending = None;
+            match result {
+                Ok(hits) => {
+                    let mut best: Vec<(usize, Found)> = Vec::new();
+                    for hit in &hits {
+                        let i = match state.home.meetings.get(&hit.meeting_id) {
+                            Some(i) => i,
+                            None => {
+                                // Stored but not in the list yet (a sync is running).
+                                let mut m = Meeting::new(hit.meeting_id.clone(), hit.name.clone());
+                                m.date = hit.date.clone();
+                                state.home.meetings.merge(vec![m], false)[0]
+                            }
+                        };
+                        if !best.iter().any(|(m, _)| *m == i) {
+                            best.push((i, Found::of(hit)));
+                        }
+                    }
+                    if let Some(search) = &mut state.home.search {
+                        search.stored = Some((text, best));
+                    }
+                    refilter(state);
+                }
+                Err(e) => toast(state, &e.message, true),
+            }
+        }
+        ClientEvent::MeetingRead { meeting } => {
+            if let Some(view) = &mut state.meeting
+                && view.meeting.id == meeting.id
+            {
+                view.set_meeting((*meeting).clone());
+            }
+            state.home.meetings.update(*meeting);
+        }
+        ClientEvent::SyncProgress(progress) => {
+            state.local.sync.running = true;
+            state.local.sync.progress = progress;
+        }
+        ClientEvent::SyncFinished(result) => {
+            state.local.sync.running = false;
+            match result {
+                Ok(summary) => {
+                    state.local.sync.last = Some(Ok(summary.line()));
+                }
+                Err(e) => {
+                    let message = clean_line(&e.message).into_owned();
+                    state.local.sync.last = Some(Err(message.clone()));
+                    if e.auth_required {
+                        request_failed(state, e);
+                    } else {
+                        toast(state, &format!("Sync failed: {message}"), true);
+                    }
+                }
+            }
+        }
+        ClientEvent::Offline { reason } => {
+            let reason = clean_line(&reason).into_owned();
+            state.local.offline = Some(reason.clone());
+            state.local.sync.running = false;
+            if state.screen == Screen::Login {
+                state.screen = Screen::Home;
+            }
+            state.login.state = LoginState::Idle;
+            toast(state, &reason, true);
+        }
     }
 }
 
@@ -1182,7 +1380,19 @@ fn request_failed(state: &mut State, error: RequestError) {
 
 /// After (re-)login: fetch what the interrupted screens were waiting for.
 fn resume_after_login(state: &mut State, cmds: &mut Vec<Command>) {
+    state.local.offline = None;
     if !state.home.meetings.paging.loaded_once {
+        load_meetings_page(state, cmds);
+    }
+    if state.local.enabled && state.local.auto_sync {
+        start_sync(state, cmds);
+    } else if state.local.enabled
+        && state.home.meetings.is_empty()
+        && state.home.meetings.paging.loaded_once
+    {
+        // Nothing stored and no sync coming (sync = "manual"): page from the server as before.
+        state.home.meetings.paging.exhausted = false;
+        state.home.meetings.paging.next_offset = 0;
         load_meetings_page(state, cmds);
     }
     let failed = state

@@ -9,6 +9,7 @@ pub mod args;
 mod error;
 pub mod krisp;
 mod settings;
+pub mod sync;
 pub mod task;
 pub mod transport;
 

@@ -3,15 +3,48 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
+use rmcp::model::CallToolResult;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::{AbortHandle, JoinHandle};
+use tokio_util::sync::CancellationToken;
 
 use crate::auth::PendingLogin;
+use crate::client::sync::{SharedStore, SyncLock, SyncOptions, SyncProgress, with_store};
 use crate::client::{ClientError, Connection, MeetingQuery, Settings};
 
 use crate::export::{self, ExportError};
+use crate::krisp::{Document, DocumentState, Meeting, MeetingId, Person};
 use crate::message::{ClientEvent, Command, RequestError, RequestId};
+use crate::store::{DocState, Feed, Filter, ListRow, Query, Store};
+
+/// The local store as the client task uses it.
+#[derive(Clone)]
+pub struct LocalStore {
+    pub store: SharedStore,
+    /// The database file (its sync lock sits beside it).
+    pub path: PathBuf,
+    /// No network at all.
+    pub offline: bool,
+    pub concurrency: usize,
+}
+
+impl LocalStore {
+    pub fn open(path: PathBuf, offline: bool, concurrency: usize) -> Result<Self, String> {
+        let store = Store::open(&path).map_err(|e| e.to_string())?;
+        Ok(LocalStore {
+            store: std::sync::Arc::new(std::sync::Mutex::new(store)),
+            path,
+            offline,
+            concurrency,
+        })
+    }
+}
+
+/// Progress reaches the UI at most this often; the list is re-read at most this often.
+const PROGRESS_EVERY: Duration = Duration::from_millis(250);
+const RELIST_EVERY: Duration = Duration::from_secs(1);
 
 const ACTION_ITEMS_PAGE: u32 = 20;
 const ACTIVITIES_PAGE: u32 = 15;
@@ -21,6 +54,7 @@ const ACTIVITIES_PAGE: u32 = 15;
 pub fn spawn(
     settings: Settings,
     connection: Option<Connection>,
+    local: Option<LocalStore>,
 ) -> (
     UnboundedSender<Command>,
     UnboundedReceiver<ClientEvent>,
@@ -28,7 +62,7 @@ pub fn spawn(
 ) {
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
     let (event_tx, event_rx) = mpsc::unbounded_channel();
-    let handle = tokio::spawn(run(settings, connection, cmd_rx, event_tx));
+    let handle = tokio::spawn(run(settings, connection, local, cmd_rx, event_tx));
     (cmd_tx, event_rx, handle)
 }
 
@@ -37,11 +71,13 @@ enum Internal {
     Connected(Connection),
     LoginStarted(mpsc::Sender<String>),
     Done(RequestId),
+    SyncDone,
 }
 
 async fn run(
     settings: Settings,
     mut connection: Option<Connection>,
+    local: Option<LocalStore>,
     mut commands: UnboundedReceiver<Command>,
     events: UnboundedSender<ClientEvent>,
 ) {
@@ -49,6 +85,9 @@ async fn run(
     let mut running: HashMap<RequestId, AbortHandle> = HashMap::new();
     let mut login: Option<JoinHandle<()>> = None;
     let mut paste: Option<mpsc::Sender<String>> = None;
+    let mut sync: Option<CancellationToken> = None;
+    // One store search at a time: a newer one replaces the one in flight.
+    let mut searching: Option<AbortHandle> = None;
     loop {
         let command = tokio::select! {
             command = commands.recv() => match command {
@@ -69,6 +108,7 @@ async fn run(
                     Internal::Done(id) => {
                         running.remove(&id);
                     }
+                    Internal::SyncDone => sync = None,
                 }
                 continue;
             }
@@ -76,8 +116,14 @@ async fn run(
         tracing::debug!(command = command_name(&command), "client command");
         match command {
             Command::Quit => break,
+            Command::Connect if local.as_ref().is_some_and(|l| l.offline) => {
+                let _ = events.send(ClientEvent::Offline {
+                    reason: "offline (--offline): reading the local store".into(),
+                });
+            }
             Command::Connect => {
                 let settings = settings.clone();
+                let has_store = local.is_some();
                 let (events, internal) = (events.clone(), internal_tx.clone());
                 tokio::spawn(async move {
                     match Connection::connect(&settings).await {
@@ -86,6 +132,12 @@ async fn run(
                         }
                         Err(e) if e.is_auth_required() => {
                             let _ = events.send(ClientEvent::LoginRequired { note: None });
+                        }
+                        // With a store the UI keeps working from it.
+                        Err(e @ ClientError::Unreachable { .. }) if has_store => {
+                            let _ = events.send(ClientEvent::Offline {
+                                reason: e.to_string(),
+                            });
                         }
                         Err(e) => {
                             let _ = events.send(ClientEvent::LoginRequired {
@@ -153,6 +205,108 @@ async fn run(
             }
             // The loop that owns the terminal writes OSC 52 itself.
             Command::Copy(_) => {}
+            Command::LoadStored { id } => {
+                let Some(local) = &local else { continue };
+                let (store, events) = (local.store.clone(), events.clone());
+                tokio::spawn(async move {
+                    let read = with_store(&store, |s| {
+                        let rows = s.page(&Filter::default(), 0, usize::MAX)?;
+                        let complete = s.meta("sync.listing_complete")?.is_some();
+                        Ok((rows, complete))
+                    })
+                    .await;
+                    match read {
+                        Ok((rows, complete)) => {
+                            let meetings = rows.into_iter().map(light_meeting).collect();
+                            let _ = events.send(ClientEvent::StoredMeetings {
+                                id,
+                                meetings,
+                                complete,
+                            });
+                        }
+                        Err(e) => tracing::warn!(error = %e, "could not read the local store"),
+                    }
+                });
+            }
+            Command::SearchStored { id, text } => {
+                let Some(local) = &local else { continue };
+                if let Some(old) = searching.take() {
+                    old.abort();
+                }
+                let (store, events) = (local.store.clone(), events.clone());
+                let handle = tokio::spawn(async move {
+                    let result = match Query::parse(&text) {
+                        Ok(query) => with_store(&store, move |s| s.search(&query, SEARCH_LIMIT))
+                            .await
+                            .map_err(|e| RequestError::new(e.to_string())),
+                        Err(e) => Err(RequestError::new(e.to_string())),
+                    };
+                    let _ = events.send(ClientEvent::StoredSearch { id, text, result });
+                });
+                searching = Some(handle.abort_handle());
+            }
+            Command::Sync => {
+                let Some(local) = &local else { continue };
+                if sync.is_some() {
+                    continue;
+                }
+                let Some(conn) = connection.clone() else {
+                    continue;
+                };
+                let cancel = CancellationToken::new();
+                sync = Some(cancel.clone());
+                let (local, events, internal) =
+                    (local.clone(), events.clone(), internal_tx.clone());
+                tokio::spawn(async move {
+                    let result = run_sync(&conn, &local, cancel, &events).await;
+                    let _ = events.send(ClientEvent::StoreChanged);
+                    let _ = events.send(ClientEvent::SyncFinished(result));
+                    let _ = internal.send(Internal::SyncDone);
+                });
+            }
+            Command::FetchDocuments { id, ids } if local.is_some() => {
+                let Some(local) = local.clone() else { continue };
+                let (events, internal) = (events.clone(), internal_tx.clone());
+                let conn = connection.clone();
+                let handle = tokio::spawn(async move {
+                    let result = documents_via_store(&local, conn.as_ref(), ids, &events).await;
+                    let _ = events.send(ClientEvent::DocumentsLoaded { id, result });
+                    let _ = internal.send(Internal::Done(id));
+                });
+                running.insert(id, handle.abort_handle());
+            }
+            Command::ListActionItems { id, .. }
+            | Command::ListUpcoming { id, .. }
+            | Command::ListActivities { id, .. }
+                if local.as_ref().is_some_and(|l| l.offline)
+                    || connection.is_none() && local.is_some() =>
+            {
+                let Some(local) = &local else { continue };
+                let feed = match &command {
+                    Command::ListActionItems { .. } => Feed::ActionItems,
+                    Command::ListUpcoming { .. } => Feed::Upcoming,
+                    _ => Feed::Activities,
+                };
+                let first_page = match &command {
+                    Command::ListActionItems { offset, .. } => *offset == 0,
+                    Command::ListActivities { cursor, .. } => cursor.is_none(),
+                    _ => true,
+                };
+                let (store, events) = (local.store.clone(), events.clone());
+                tokio::spawn(async move {
+                    let items = if first_page {
+                        with_store(&store, move |s| s.feed(feed)).await
+                    } else {
+                        Ok(Vec::new())
+                    };
+                    let result = items
+                        .map(|items| {
+                            CallToolResult::structured(serde_json::json!({ "items": items }))
+                        })
+                        .map_err(|e| RequestError::new(e.to_string()));
+                    let _ = events.send(ClientEvent::FeedLoaded { id, result });
+                });
+            }
             Command::Export {
                 id,
                 meeting,
@@ -202,6 +356,10 @@ async fn run(
                 });
                 running.insert(id, handle.abort_handle());
             }
+            request if local.as_ref().is_some_and(|l| l.offline) => {
+                let error = RequestError::new("Offline (--offline): only the local store is read.");
+                let _ = events.send(failure(request, error));
+            }
             request => {
                 let Some(id) = request_id(&request) else {
                     continue;
@@ -219,6 +377,9 @@ async fn run(
                 running.insert(id, handle.abort_handle());
             }
         }
+    }
+    if let Some(cancel) = sync {
+        cancel.cancel();
     }
     for handle in running.into_values() {
         handle.abort();
@@ -247,6 +408,9 @@ fn command_name(command: &Command) -> &'static str {
         Command::CallTool { .. } => "call_tool",
         Command::Export { .. } => "export",
         Command::OpenUrl(_) => "open_url",
+        Command::LoadStored { .. } => "load_stored",
+        Command::SearchStored { .. } => "search_stored",
+        Command::Sync => "sync",
         Command::Copy(_) => "copy",
         Command::Quit => "quit",
     }
@@ -357,6 +521,126 @@ async fn perform(conn: &Connection, request: Command) -> ClientEvent {
         }
         other => failure(other, RequestError::new("not a request")),
     }
+}
+
+/// Hits a store search returns to the UI.
+const SEARCH_LIMIT: usize = 200;
+
+/// The list's copy of a meeting: only what the table shows and the fuzzy search matches.
+fn light_meeting(row: ListRow) -> Meeting {
+    let mut m = Meeting::new(row.id, row.name);
+    m.date = row.date;
+    m.attendees = row
+        .people
+        .into_iter()
+        .map(|name| Person { name, email: None })
+        .collect();
+    m.tags = row.tags;
+    m
+}
+
+/// A background sync of the store: progress to the UI (throttled), the list re-read as the
+/// listing brings meetings.
+async fn run_sync(
+    conn: &Connection,
+    local: &LocalStore,
+    cancel: CancellationToken,
+    events: &UnboundedSender<ClientEvent>,
+) -> Result<crate::client::sync::SyncSummary, RequestError> {
+    let _lock = match SyncLock::try_acquire(&local.path) {
+        Ok(lock) => lock,
+        Err(e) => return Err(RequestError::new(e.to_string())),
+    };
+    let options = SyncOptions {
+        concurrency: local.concurrency,
+        ..SyncOptions::default()
+    };
+    let throttle = std::sync::Mutex::new((None::<Instant>, None::<Instant>, 0usize));
+    let report = |p: &SyncProgress| {
+        let mut t = throttle.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        if t.0
+            .is_none_or(|at| now.duration_since(at) >= PROGRESS_EVERY)
+        {
+            t.0 = Some(now);
+            let _ = events.send(ClientEvent::SyncProgress(p.clone()));
+        }
+        if p.listed != t.2 && t.1.is_none_or(|at| now.duration_since(at) >= RELIST_EVERY) {
+            t.1 = Some(now);
+            t.2 = p.listed;
+            let _ = events.send(ClientEvent::StoreChanged);
+        }
+    };
+    let sync = crate::client::sync::Sync::new(conn, local.store.clone(), options, cancel, report);
+    sync.run().await.map_err(|e| match e {
+        crate::client::sync::SyncError::Client(c) => request_error(c),
+        other => RequestError::new(other.to_string()),
+    })
+}
+
+/// Documents from the store when it has them ready; the rest from the server (and kept). The
+/// whole stored meeting goes to the UI first, since the list only holds a light copy.
+async fn documents_via_store(
+    local: &LocalStore,
+    conn: Option<&Connection>,
+    ids: Vec<MeetingId>,
+    events: &UnboundedSender<ClientEvent>,
+) -> Result<Vec<Document>, RequestError> {
+    let wanted = ids.clone();
+    let stored = with_store(&local.store, move |s| {
+        let mut found = Vec::new();
+        for id in &wanted {
+            let meeting = s.meeting(id)?;
+            let state = s.doc_state(id)?;
+            let document = match state {
+                DocState::Missing => None,
+                _ => s.document(id)?,
+            };
+            found.push((id.clone(), meeting, state, document));
+        }
+        Ok(found)
+    })
+    .await
+    .map_err(|e| RequestError::new(e.to_string()))?;
+    let mut documents = Vec::new();
+    let mut missing = Vec::new();
+    for (id, meeting, state, document) in stored {
+        if let Some(m) = meeting {
+            let _ = events.send(ClientEvent::MeetingRead {
+                meeting: Box::new(m),
+            });
+        }
+        match (state, document) {
+            (DocState::Ready, Some(d)) => documents.push(d),
+            (_, d) => {
+                if local.offline || conn.is_none() {
+                    // What the store has (a processing document), or nothing yet.
+                    documents.push(d.unwrap_or_else(|| Document::parse(id, None)));
+                } else {
+                    missing.push(id);
+                }
+            }
+        }
+    }
+    if let (false, Some(conn)) = (missing.is_empty(), conn) {
+        let fetched = conn.documents(&missing).await.map_err(request_error)?;
+        let keep: Vec<Document> = fetched
+            .iter()
+            .filter(|d| d.state == DocumentState::Ready)
+            .cloned()
+            .collect();
+        if !keep.is_empty()
+            && let Err(e) = with_store(&local.store, move |s| {
+                s.upsert_documents(&keep, time::OffsetDateTime::now_utc())
+                    .map(|_| ())
+            })
+            .await
+        {
+            tracing::warn!(error = %e, "could not keep the transcripts in the local store");
+        }
+        documents.extend(fetched);
+    }
+    Ok(documents)
 }
 
 fn absolute(path: PathBuf) -> PathBuf {

@@ -15,4 +15,4 @@ pub use error::ParseError;
 pub use meeting::{ActionItem, Meeting, MeetingDate, MeetingId, Person};
 pub use search::parse_search_result;
 pub(crate) use transcript::write_offset;
-pub use transcript::{Transcript, Turn, format_offset, parse_offset};
+pub use transcript::{Transcript, Turn, clock, format_offset, parse_offset};

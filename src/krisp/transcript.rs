@@ -42,6 +42,17 @@ impl Transcript {
 
 /// `MM:SS` below an hour, `H:MM:SS` from an hour on, as Krisp writes them. Milliseconds, which
 /// Krisp never sends, are appended as `.mmm` only when non-zero so that no export loses them.
+/// An offset for people: `12:34`, or `1:02:03` from an hour on.
+pub fn clock(ms: u64) -> String {
+    let s = ms / 1000;
+    let (h, m, s) = (s / 3600, s / 60 % 60, s % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m:02}:{s:02}")
+    }
+}
+
 pub fn format_offset(d: Duration) -> String {
     let mut out = String::with_capacity(12);
     write_offset(&mut out, d);

@@ -118,7 +118,21 @@ fn meetings(state: &State, area: Rect, buf: &mut Buffer) {
             || (search.is_none() && home.meetings.from_search.contains(&i));
         let mark = if server { "◆" } else { " " };
         let name = highlighted(&r.name, pattern.as_ref(), theme.text, theme);
-        let people = highlighted(&r.people, pattern.as_ref(), theme.dim, theme);
+        // A full-text hit says where it matched and shows the excerpt instead of the people.
+        let found = search.and_then(|s| s.found.get(s.hits.get(row)?.found?));
+        let people = match found {
+            Some(f) => {
+                let marks: Vec<(usize, usize, Style)> = f
+                    .highlights
+                    .iter()
+                    .map(|r| (r.start, r.end, theme.highlight))
+                    .collect();
+                let mut spans = vec![Span::styled(format!("{} · ", f.place), theme.accent)];
+                spans.extend(marked(&[(theme.dim, f.snippet.as_str())], &marks));
+                Line::from(spans)
+            }
+            None => highlighted(&r.people, pattern.as_ref(), theme.dim, theme),
+        };
         let style = if row == home.list.selected {
             theme.selection
         } else {
@@ -145,7 +159,20 @@ fn meetings(state: &State, area: Rect, buf: &mut Buffer) {
             Constraint::Fill(2),
         ],
     )
-    .header(Row::new(["Date", "Time", "", "Name", "People"]).style(theme.title))
+    .header(
+        Row::new([
+            "Date",
+            "Time",
+            "",
+            "Name",
+            if search.is_some_and(|s| !s.found.is_empty()) {
+                "People / where it matched"
+            } else {
+                "People"
+            },
+        ])
+        .style(theme.title),
+    )
     .column_spacing(1)
     .render(inner, buf);
 }

@@ -84,13 +84,21 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
     } else if let Some(note) = &state.status.message {
         right.push(Span::styled(format!("{note} "), theme.success));
     }
+    if let Some(note) = sync_note(state) {
+        right.push(Span::styled(format!("{note} "), theme.accent));
+    }
     // On a narrow terminal the key hints matter more than the server address.
     if state.screen != Screen::Login && area.width >= 80 {
         let who = match &state.status.account {
             Some(a) => format!("{a} @ {}", state.status.server),
             None => state.status.server.clone(),
         };
-        right.push(Span::styled(format!("● {who} "), theme.dim));
+        let dot = if state.local.offline.is_some() {
+            "○ offline ·"
+        } else {
+            "●"
+        };
+        right.push(Span::styled(format!("{dot} {who} "), theme.dim));
     }
     let right = Line::from(right).right_aligned();
     let right_w = u16::try_from(right.width())
@@ -102,6 +110,27 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
             .areas(area);
     Line::from(hints).render(left_area, buf);
     right.render(right_area, buf);
+}
+
+/// What the background sync is doing, for the status bar.
+pub fn sync_note(state: &State) -> Option<String> {
+    use crate::client::sync::Phase;
+    let sync = &state.local.sync;
+    if !sync.running {
+        return None;
+    }
+    let p = &sync.progress;
+    let spin = crate::ui::spinner(state);
+    Some(match p.phase {
+        Phase::Listing if p.listed == 0 => format!("{spin} syncing"),
+        Phase::Listing => format!("{spin} syncing · {} meetings", p.listed),
+        Phase::Documents => format!(
+            "{spin} transcripts {}/{}",
+            p.documents_done, p.documents_total
+        ),
+        Phase::Feeds => format!("{spin} syncing action items"),
+        Phase::Done => return None,
+    })
 }
 
 pub fn render_toast(state: &State, area: Rect, buf: &mut Buffer) {

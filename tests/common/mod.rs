@@ -84,6 +84,22 @@ impl User {
         self.dir.path()
     }
 
+    /// Where this user's local meeting store lives.
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// The one store file in the data dir (there is one per server).
+    pub fn store_file(&self) -> PathBuf {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.data_dir())
+            .expect("the data dir exists")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "sqlite3"))
+            .collect();
+        assert_eq!(files.len(), 1, "one store in {:?}", self.data_dir());
+        files.remove(0)
+    }
+
     pub fn credentials_file(&self) -> PathBuf {
         self.dir.path().join("credentials.json")
     }
@@ -113,11 +129,14 @@ impl User {
         ])
         .arg("--config-dir")
         .arg(self.dir.path())
+        .arg("--data-dir")
+        .arg(self.data_dir())
         .args(args)
         .env("BROWSER", &self.browser)
         .env_remove("KRISP_TUI_SERVER")
         .env_remove("KRISP_TUI_TOKEN_STORE")
         .env_remove("KRISP_TUI_CONFIG_DIR")
+        .env_remove("KRISP_TUI_DATA_DIR")
         .env_remove("KRISP_TUI_CLIENT_SECRET")
         .stdin(Stdio::null());
         cmd

@@ -1,0 +1,704 @@
+//! The polite, resumable sync from the server into the local store.
+//!
+//! Three phases, each committed batch by batch so that a kill at any moment loses at most the
+//! batch in flight:
+//!
+//! 1. **Listing**: `search_meetings` newest first, 50 a page, until a page whose meetings are all
+//!    stored, unchanged and older than the settle window. A first sync (or one that was cut
+//!    short) goes on to the end of the list, resuming near where the last one stopped.
+//! 2. **Documents**: every stored meeting whose transcript is missing or still processing,
+//!    fetched in batches (`get_multiple_documents`, 10 ids; `get_document` one by one when that
+//!    is all the server has).
+//! 3. **Feeds**: action items, activities and upcoming meetings, replaced as a whole.
+//!
+//! Politeness: at most `concurrency` requests in flight; a rate-limit answer (429 handled by the
+//! transport; Krisp-style "too many concurrent requests" / `blocked_seconds` tool errors here), a
+//! 5xx or a dropped connection is retried with exponential backoff and full jitter, honouring a
+//! wait the server names. One sync per store at a time: a lock file beside the database.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::StreamExt;
+use rmcp::model::CallToolResult;
+use serde::Serialize;
+use serde_json::Value;
+use time::OffsetDateTime;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+
+use super::krisp::PAGE;
+use super::{ClientError, Connection, MeetingQuery};
+use crate::krisp::{Document, DocumentState, Meeting, MeetingId};
+use crate::store::{Feed, Store, StoreError};
+
+/// The store as the client task and the sync share it. Every use is short (one transaction).
+pub type SharedStore = Arc<Mutex<Store>>;
+
+/// Notes, key points and action items can still change for a few days after a meeting (Krisp
+/// reprocesses, people edit the notes over the next days); meetings older than this are taken
+/// as settled, so a sync that meets a page of settled, unchanged meetings stops there.
+pub const SETTLE: Duration = Duration::from_secs(3 * 24 * 3600);
+
+const META_COMPLETE: &str = "sync.listing_complete";
+const META_RESUME: &str = "sync.listing_offset";
+const META_LAST: &str = "sync.last_finished";
+
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    pub settle: Duration,
+    /// Refresh the action-item, activity and upcoming feeds too.
+    pub feeds: bool,
+    /// The first wait before a retry (doubled each time, with jitter).
+    pub backoff: Duration,
+    /// Attempts per request before it counts as failed.
+    pub attempts: u32,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            concurrency: 2,
+            settle: SETTLE,
+            feeds: true,
+            backoff: Duration::from_millis(500),
+            attempts: 6,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    #[default]
+    Listing,
+    Documents,
+    Feeds,
+    Done,
+}
+
+/// Where a running sync is, for a progress bar or the status bar.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncProgress {
+    pub phase: Phase,
+    /// Meetings listed so far.
+    pub listed: usize,
+    pub documents_done: usize,
+    pub documents_total: usize,
+    pub requests: usize,
+    /// Requests retried after a rate-limit or server error.
+    pub retries: usize,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncSummary {
+    pub new: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Transcripts fetched and ready.
+    pub documents: usize,
+    /// Meetings whose transcript the server is still processing.
+    pub still_processing: usize,
+    /// Documents or feeds that failed even after retrying (the next sync tries again).
+    pub failed: usize,
+    pub requests: usize,
+    pub retries: usize,
+}
+
+impl SyncSummary {
+    /// One line for people: "12 new, 3 updated, 2 still processing, 0 failed".
+    pub fn line(&self) -> String {
+        format!(
+            "{} new, {} updated, {} transcripts fetched, {} still processing, {} failed ({} requests)",
+            self.new,
+            self.updated,
+            self.documents,
+            self.still_processing,
+            self.failed,
+            self.requests
+        )
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("another krisp-tui is syncing this store right now")]
+    Busy,
+    #[error("the sync was cancelled")]
+    Cancelled,
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the local store could not be locked for syncing: {0}")]
+    Lock(std::io::Error),
+}
+
+impl SyncError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            SyncError::Client(e) => e.exit_code(),
+            _ => 1,
+        }
+    }
+}
+
+/// Held while a sync runs: an exclusive lock on `<database>.sync-lock`. Released on drop, and by
+/// the operating system when the process dies, so a killed sync never blocks the next one.
+#[derive(Debug)]
+pub struct SyncLock {
+    _file: File,
+}
+
+impl SyncLock {
+    pub fn path_for(database: &Path) -> PathBuf {
+        let mut name = database.as_os_str().to_owned();
+        name.push(".sync-lock");
+        PathBuf::from(name)
+    }
+
+    fn open(database: &Path) -> Result<File, SyncError> {
+        let path = Self::path_for(database);
+        if let Some(dir) = database.parent().filter(|d| !d.as_os_str().is_empty())
+            && !dir.exists()
+        {
+            let mut builder = std::fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+            builder.create(dir).map_err(SyncError::Lock)?;
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options.open(path).map_err(SyncError::Lock)
+    }
+
+    /// The lock, or `Busy` when another process (or task) holds it.
+    pub fn try_acquire(database: &Path) -> Result<SyncLock, SyncError> {
+        let file = Self::open(database)?;
+        match file.try_lock() {
+            Ok(()) => Ok(SyncLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(SyncError::Busy),
+            Err(std::fs::TryLockError::Error(e)) => Err(SyncError::Lock(e)),
+        }
+    }
+
+    /// Waits for the lock (on a blocking thread).
+    pub async fn acquire(database: &Path) -> Result<SyncLock, SyncError> {
+        let file = Self::open(database)?;
+        tokio::task::spawn_blocking(move || {
+            file.lock().map_err(SyncError::Lock)?;
+            Ok(SyncLock { _file: file })
+        })
+        .await
+        .map_err(|e| SyncError::Lock(std::io::Error::other(e)))?
+    }
+}
+
+/// Runs `f` on the store from a blocking thread.
+pub async fn with_store<T: Send + 'static>(
+    store: &SharedStore,
+    f: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut guard = store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut guard)
+    })
+    .await
+    // A blocking task cannot be cancelled: it only fails by panicking; let the panic go on.
+    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+}
+
+/// One sync run. The caller holds the `SyncLock`.
+pub struct Sync<'a> {
+    conn: &'a Connection,
+    store: SharedStore,
+    options: SyncOptions,
+    cancel: CancellationToken,
+    permits: Semaphore,
+    progress: Mutex<SyncProgress>,
+    report: Box<dyn Fn(&SyncProgress) + Send + std::marker::Sync + 'a>,
+}
+
+impl<'a> Sync<'a> {
+    pub fn new(
+        conn: &'a Connection,
+        store: SharedStore,
+        options: SyncOptions,
+        cancel: CancellationToken,
+        report: impl Fn(&SyncProgress) + Send + std::marker::Sync + 'a,
+    ) -> Self {
+        let permits = Semaphore::new(options.concurrency.max(1));
+        Sync {
+            conn,
+            store,
+            options,
+            cancel,
+            permits,
+            progress: Mutex::new(SyncProgress::default()),
+            report: Box::new(report),
+        }
+    }
+
+    fn update(&self, f: impl FnOnce(&mut SyncProgress)) {
+        let snapshot = {
+            let mut p = self
+                .progress
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            f(&mut p);
+            p.clone()
+        };
+        (self.report)(&snapshot);
+    }
+
+    fn progress(&self) -> SyncProgress {
+        self.progress
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    pub async fn run(&self) -> Result<SyncSummary, SyncError> {
+        let mut summary = SyncSummary::default();
+        self.list(&mut summary).await?;
+        self.update(|p| p.phase = Phase::Documents);
+        self.documents(&mut summary).await?;
+        if self.options.feeds {
+            self.update(|p| p.phase = Phase::Feeds);
+            self.feeds(&mut summary).await?;
+        }
+        let now = now_rfc3339();
+        with_store(&self.store, move |s| s.set_meta(META_LAST, &now)).await?;
+        summary.still_processing =
+            with_store(&self.store, |s| Ok(s.stats()?.documents_processing)).await?;
+        let p = self.progress();
+        summary.requests = p.requests;
+        summary.retries = p.retries;
+        self.update(|p| p.phase = Phase::Done);
+        Ok(summary)
+    }
+
+    /// A request, with the concurrency limit, cancellation and retries.
+    async fn call<T, F, Fut>(&self, what: F) -> Result<T, SyncError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<T, ClientError>>,
+    {
+        let mut attempt = 0u32;
+        loop {
+            if self.cancel.is_cancelled() {
+                return Err(SyncError::Cancelled);
+            }
+            let result = {
+                let _permit = self
+                    .permits
+                    .acquire()
+                    .await
+                    .map_err(|_| SyncError::Cancelled)?;
+                self.update(|p| p.requests += 1);
+                tokio::select! {
+                    r = what() => r,
+                    () = self.cancel.cancelled() => return Err(SyncError::Cancelled),
+                }
+            };
+            let error = match result {
+                Ok(v) => return Ok(v),
+                Err(e) => e,
+            };
+            attempt += 1;
+            let Some(hint) = retry_hint(&error) else {
+                return Err(error.into());
+            };
+            if attempt >= self.options.attempts {
+                return Err(error.into());
+            }
+            let wait = backoff(self.options.backoff, attempt, hint);
+            tracing::info!(attempt, wait_ms = wait.as_millis() as u64, error = %error, "sync: retrying");
+            self.update(|p| p.retries += 1);
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = self.cancel.cancelled() => return Err(SyncError::Cancelled),
+            }
+        }
+    }
+
+    async fn list(&self, summary: &mut SyncSummary) -> Result<(), SyncError> {
+        let (complete, resume) = with_store(&self.store, |s| {
+            Ok((
+                s.meta(META_COMPLETE)?.as_deref() == Some("1"),
+                s.meta(META_RESUME)?
+                    .and_then(|v| v.parse::<u32>().ok())
+                    .unwrap_or(0),
+            ))
+        })
+        .await?;
+        let settled_before = OffsetDateTime::now_utc() - self.options.settle;
+        let mut offset = 0u32;
+        let mut jumped = false;
+        loop {
+            let query = MeetingQuery {
+                limit: PAGE,
+                offset,
+                ..MeetingQuery::default()
+            };
+            let page: Vec<Meeting> = self.call(|| self.conn.search_meetings(&query)).await?;
+            let short = page.len() < PAGE as usize;
+            let settled = !page.is_empty()
+                && page.iter().all(|m| {
+                    m.date
+                        .as_ref()
+                        .and_then(|d| d.as_datetime())
+                        .is_some_and(|d| d < settled_before)
+                });
+            let count = page.len();
+            let next = offset + count as u32;
+            let upserted = with_store(&self.store, move |s| {
+                let upserted = s.upsert_meetings(&page, OffsetDateTime::now_utc())?;
+                if short {
+                    s.set_meta(META_COMPLETE, "1")?;
+                } else if !complete_flag(s)? {
+                    s.set_meta(META_RESUME, &next.to_string())?;
+                }
+                Ok(upserted)
+            })
+            .await?;
+            summary.new += upserted.new;
+            summary.updated += upserted.updated;
+            summary.unchanged += upserted.unchanged;
+            self.update(|p| p.listed += count);
+            if short {
+                return Ok(());
+            }
+            let unchanged = upserted.unchanged == count;
+            if settled && unchanged {
+                if complete {
+                    return Ok(());
+                }
+                // A sync that was cut short: skip what it already listed (one page of overlap;
+                // the meetings that are new since pushed everything down by that many).
+                let target = resume.saturating_sub(PAGE) + summary.new as u32;
+                if !jumped && target > next {
+                    jumped = true;
+                    offset = target;
+                    continue;
+                }
+            }
+            offset = next;
+        }
+    }
+
+    async fn documents(&self, summary: &mut SyncSummary) -> Result<(), SyncError> {
+        let wanted = with_store(&self.store, |s| s.wanting_documents(usize::MAX)).await?;
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let tools = self.call(|| self.conn.list_tools()).await?;
+        let batch = if tools.iter().any(|t| t.name == "get_multiple_documents") {
+            10
+        } else {
+            1
+        };
+        self.update(|p| p.documents_total = wanted.len());
+        let batches: Vec<Vec<MeetingId>> = wanted.chunks(batch).map(<[_]>::to_vec).collect();
+        let mut results = futures::stream::iter(batches)
+            .map(|ids| async move {
+                let fetched = self.call(|| self.conn.documents(&ids)).await;
+                (ids, fetched)
+            })
+            .buffer_unordered(self.options.concurrency.max(1));
+        while let Some((ids, fetched)) = results.next().await {
+            match fetched {
+                Ok(documents) => {
+                    let ready = documents
+                        .iter()
+                        .filter(|d| d.state == DocumentState::Ready)
+                        .count();
+                    store_documents(&self.store, documents).await?;
+                    summary.documents += ready;
+                }
+                Err(SyncError::Client(e)) if !e.is_auth_required() && !is_unreachable(&e) => {
+                    tracing::warn!(error = %e, count = ids.len(), "sync: documents failed");
+                    summary.failed += ids.len();
+                }
+                Err(e) => return Err(e),
+            }
+            self.update(|p| p.documents_done += ids.len());
+        }
+        Ok(())
+    }
+
+    async fn feeds(&self, summary: &mut SyncSummary) -> Result<(), SyncError> {
+        let tools = self.call(|| self.conn.list_tools()).await?;
+        let has = |name: &str| tools.iter().any(|t| t.name == name);
+        if has("list_action_items") {
+            let mut items = Vec::new();
+            for page in 0..20u32 {
+                let offset = page * 50;
+                match self
+                    .call(|| self.conn.action_items(None, false, 50, offset))
+                    .await
+                {
+                    Ok(result) => {
+                        let page_items = feed_items(&result);
+                        let short = page_items.len() < 50;
+                        items.extend(page_items);
+                        if short {
+                            break;
+                        }
+                    }
+                    Err(e) => return self.feed_failed(summary, e),
+                }
+            }
+            with_store(&self.store, move |s| {
+                s.replace_feed(Feed::ActionItems, &items, OffsetDateTime::now_utc())
+            })
+            .await?;
+        }
+        if has("list_activities") {
+            let mut items: Vec<Value> = Vec::new();
+            let mut cursor: Option<String> = None;
+            for _ in 0..10 {
+                let c = cursor.clone();
+                match self.call(|| self.conn.activities(50, c.clone())).await {
+                    Ok(result) => {
+                        let page_items = feed_items(&result);
+                        let next = page_items
+                            .last()
+                            .and_then(|v| v.get("created_at"))
+                            .and_then(Value::as_str)
+                            .map(str::to_owned);
+                        let short = page_items.len() < 50;
+                        items.extend(page_items);
+                        if short || next.is_none() || next == cursor {
+                            break;
+                        }
+                        cursor = next;
+                    }
+                    Err(e) => return self.feed_failed(summary, e),
+                }
+            }
+            with_store(&self.store, move |s| {
+                s.replace_feed(Feed::Activities, &items, OffsetDateTime::now_utc())
+            })
+            .await?;
+        }
+        if has("list_upcoming_meetings") {
+            match self.call(|| self.conn.upcoming(14)).await {
+                Ok(result) => {
+                    let items = feed_items(&result);
+                    with_store(&self.store, move |s| {
+                        s.replace_feed(Feed::Upcoming, &items, OffsetDateTime::now_utc())
+                    })
+                    .await?;
+                }
+                Err(e) => return self.feed_failed(summary, e),
+            }
+        }
+        Ok(())
+    }
+
+    /// A feed that failed after its retries is counted, and the sync ends well; only a lost
+    /// login, a lost server or a cancellation end it with an error.
+    fn feed_failed(&self, summary: &mut SyncSummary, e: SyncError) -> Result<(), SyncError> {
+        match e {
+            SyncError::Client(c) if !c.is_auth_required() && !is_unreachable(&c) => {
+                tracing::warn!(error = %c, "sync: a feed failed");
+                summary.failed += 1;
+                Ok(())
+            }
+            other => Err(other),
+        }
+    }
+}
+
+fn complete_flag(s: &Store) -> Result<bool, StoreError> {
+    Ok(s.meta(META_COMPLETE)?.as_deref() == Some("1"))
+}
+
+async fn store_documents(store: &SharedStore, documents: Vec<Document>) -> Result<(), StoreError> {
+    with_store(store, move |s| {
+        s.upsert_documents(&documents, OffsetDateTime::now_utc())
+            .map(|_| ())
+    })
+    .await
+}
+
+fn now_rfc3339() -> String {
+    OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn is_unreachable(e: &ClientError) -> bool {
+    matches!(e, ClientError::Unreachable { .. })
+}
+
+/// The items of a feed tool's answer: the first array of objects in `structuredContent`.
+pub fn feed_items(result: &CallToolResult) -> Vec<Value> {
+    fn first_array(value: &Value) -> Option<&Vec<Value>> {
+        match value {
+            Value::Array(a) => Some(a),
+            Value::Object(o) => o.values().find_map(|v| match v {
+                Value::Array(a) if a.iter().any(Value::is_object) => Some(a),
+                _ => None,
+            }),
+            _ => None,
+        }
+    }
+    result
+        .structured_content
+        .as_ref()
+        .and_then(first_array)
+        .map(|a| a.iter().filter(|v| v.is_object()).cloned().collect())
+        .unwrap_or_default()
+}
+
+/// Whether a failed request is worth retrying, and the wait the server asked for if it named one.
+/// `Some(None)`: retry with the usual backoff.
+fn retry_hint(e: &ClientError) -> Option<Option<Duration>> {
+    let text = match e {
+        ClientError::ToolFailed { message, .. } => message.as_str(),
+        ClientError::Protocol { reason, .. } => reason.as_str(),
+        ClientError::Unreachable { reason, .. } => reason.as_str(),
+        ClientError::Internal(message) => message.as_str(),
+        _ => return None,
+    };
+    let lower = text.to_ascii_lowercase();
+    let rate_limited = lower.contains("too_many_requests")
+        || lower.contains("too many requests")
+        || lower.contains("too many concurrent")
+        || lower.contains("blocked_seconds")
+        || lower.contains("rate limit");
+    let transient = matches!(e, ClientError::Unreachable { .. })
+        || lower.contains("http 5")
+        || lower.contains("status 5")
+        || lower.contains("internal server error")
+        || lower.contains("service unavailable")
+        || lower.contains("bad gateway")
+        || lower.contains("gateway timeout")
+        || lower.contains("transport channel closed")
+        || lower.contains("connection closed");
+    (rate_limited || transient).then(|| named_wait(&lower))
+}
+
+/// `blocked_seconds=5`, `blocked_seconds: 5`, `"blocked_seconds":5`, `retry after 5`.
+fn named_wait(lower: &str) -> Option<Duration> {
+    for key in [
+        "blocked_seconds",
+        "retry after",
+        "retry_after",
+        "retry-after",
+    ] {
+        if let Some(at) = lower.find(key) {
+            let rest = &lower[at + key.len()..];
+            let digits: String = rest
+                .chars()
+                .skip_while(|c| !c.is_ascii_digit())
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
+            // Only a number close to the key counts.
+            let gap = rest
+                .find(|c: char| c.is_ascii_digit())
+                .unwrap_or(usize::MAX);
+            if gap <= 4
+                && let Ok(seconds) = digits.parse::<f64>()
+                && seconds.is_finite()
+                && seconds >= 0.0
+            {
+                return Some(Duration::from_secs_f64(seconds.min(300.0)));
+            }
+        }
+    }
+    None
+}
+
+/// Full jitter: a random wait up to `base · 2^(attempt-1)` (capped at 30 s); a wait the server
+/// named is honoured, plus a little jitter so parallel clients do not return in lockstep.
+fn backoff(base: Duration, attempt: u32, named: Option<Duration>) -> Duration {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    if let Some(wait) = named {
+        return wait + Duration::from_millis(rng.random_range(0..=250));
+    }
+    let cap = base
+        .saturating_mul(1u32 << (attempt.saturating_sub(1)).min(16))
+        .min(Duration::from_secs(30));
+    let cap_ms = u64::try_from(cap.as_millis()).unwrap_or(u64::MAX).max(1);
+    Duration::from_millis(rng.random_range(cap_ms / 2..=cap_ms))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tool_failed(message: &str) -> ClientError {
+        ClientError::ToolFailed {
+            name: "get_multiple_documents".into(),
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn rate_limits_and_server_errors_are_retried_with_the_named_wait() {
+        assert_eq!(
+            retry_hint(&tool_failed(
+                "TOO_MANY_REQUESTS: too many concurrent requests; blocked_seconds=2"
+            )),
+            Some(Some(Duration::from_secs(2)))
+        );
+        assert_eq!(
+            retry_hint(&tool_failed(r#"{"error":"x","blocked_seconds": 1.5}"#)),
+            Some(Some(Duration::from_millis(1500)))
+        );
+        assert_eq!(
+            retry_hint(&tool_failed("Too many concurrent requests")),
+            Some(None)
+        );
+        assert_eq!(
+            retry_hint(&ClientError::Unreachable {
+                server: "s".into(),
+                reason: "connection refused".into()
+            }),
+            Some(None)
+        );
+        // A real failure is not retried.
+        assert_eq!(retry_hint(&tool_failed("documentId must be 32 hex")), None);
+        assert_eq!(
+            retry_hint(&ClientError::LoginExpired { server: "s".into() }),
+            None
+        );
+    }
+
+    #[test]
+    fn backoff_grows_is_capped_and_honours_the_server() {
+        let base = Duration::from_millis(500);
+        for attempt in 1..10 {
+            let wait = backoff(base, attempt, None);
+            let cap = (base * (1 << (attempt - 1))).min(Duration::from_secs(30));
+            assert!(wait <= cap && wait >= cap / 2, "{attempt}: {wait:?}");
+        }
+        let named = backoff(base, 1, Some(Duration::from_secs(3)));
+        assert!(named >= Duration::from_secs(3) && named <= Duration::from_millis(3250));
+    }
+
+    #[test]
+    fn one_sync_per_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("s.sqlite3");
+        let held = SyncLock::try_acquire(&db).unwrap();
+        assert!(matches!(SyncLock::try_acquire(&db), Err(SyncError::Busy)));
+        drop(held);
+        SyncLock::try_acquire(&db).unwrap();
+    }
+}

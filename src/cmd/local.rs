@@ -1,0 +1,544 @@
+//! The headless commands that work on the local store: `sync`, `search`, `cache`, and the
+//! store-first reads behind `meetings`, `show` and `export`.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio_util::sync::CancellationToken;
+
+use super::Failure;
+use crate::client::Settings;
+use crate::client::sync::{Phase, SyncLock, SyncOptions, SyncProgress, SyncSummary};
+use crate::krisp::{Document, DocumentState, Meeting, MeetingId};
+use crate::store::{DocState, Filter, Hit, Place, Query, Store, StoreError};
+
+/// Where this server's store is, and whether the network may be used.
+#[derive(Debug, Clone)]
+pub struct Local {
+    pub data_dir: PathBuf,
+    pub path: PathBuf,
+    pub offline: bool,
+    pub concurrency: usize,
+}
+
+impl Local {
+    pub fn new(data_dir: PathBuf, server: &str, offline: bool, concurrency: usize) -> Local {
+        let path = Store::path_for(&data_dir, server);
+        Local {
+            data_dir,
+            path,
+            offline,
+            concurrency,
+        }
+    }
+
+    /// The demo's store: one file whatever port the demo server got.
+    pub fn demo(data_dir: PathBuf, global: &crate::cli::Global) -> Local {
+        Local {
+            path: data_dir.join("demo.sqlite3"),
+            data_dir,
+            offline: global.offline,
+            concurrency: usize::from(global.concurrency),
+        }
+    }
+
+    /// The store, creating it when `create`; `None` when it does not exist and was not to be
+    /// created.
+    pub fn open(&self, create: bool) -> Result<Option<Store>, Failure> {
+        if !create && !self.path.exists() {
+            return Ok(None);
+        }
+        Store::open(&self.path).map(Some).map_err(store_failure)
+    }
+
+    /// The store, or a sentence saying that it is empty and how to fill it.
+    fn open_existing(&self) -> Result<Store, Failure> {
+        self.open(false)?.ok_or_else(|| self.empty())
+    }
+
+    fn empty(&self) -> Failure {
+        Failure::new(
+            1,
+            format!(
+                "there is no local store at {} yet: run `krisp-tui sync` first",
+                self.path.display()
+            ),
+        )
+    }
+
+    /// For commands that only make sense with a server.
+    pub fn need_network(&self, what: &str) -> Result<(), Failure> {
+        if self.offline {
+            return Err(Failure::new(
+                2,
+                format!("`{what}` needs the server; it cannot work with --offline"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+pub fn store_failure(e: StoreError) -> Failure {
+    Failure::new(1, e.to_string())
+}
+
+/// `krisp-tui sync`: a progress bar on a terminal, plain lines otherwise, then one summary line.
+pub async fn sync(
+    local: &Local,
+    settings: &Settings,
+    out: &mut impl Write,
+    json: bool,
+) -> Result<(), Failure> {
+    local.need_network("sync")?;
+    let lock = match SyncLock::try_acquire(&local.path) {
+        Ok(lock) => lock,
+        Err(crate::client::sync::SyncError::Busy) => {
+            eprintln!("Another krisp-tui is syncing this store; waiting for it to finish...");
+            SyncLock::acquire(&local.path)
+                .await
+                .map_err(|e| Failure::new(1, e.to_string()))?
+        }
+        Err(e) => return Err(Failure::new(1, e.to_string())),
+    };
+    let store = local.open(true)?.ok_or_else(|| local.empty())?;
+    let connection = super::connect_or_login(settings).await?;
+    let started = Instant::now();
+    let progress = Progress::new();
+    let cancel = CancellationToken::new();
+    let ctrl_c = {
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                cancel.cancel();
+            }
+        })
+    };
+    let options = SyncOptions {
+        concurrency: local.concurrency,
+        ..SyncOptions::default()
+    };
+    let shared = Arc::new(Mutex::new(store));
+    let result = {
+        let sync = crate::client::sync::Sync::new(
+            &connection,
+            shared.clone(),
+            options,
+            cancel.clone(),
+            |p: &SyncProgress| progress.show(p),
+        );
+        sync.run().await
+    };
+    ctrl_c.abort();
+    progress.finish();
+    connection.close().await;
+    drop(lock);
+    let summary: SyncSummary = result.map_err(|e| Failure::new(e.exit_code(), e.to_string()))?;
+    if json {
+        serde_json::to_writer(&mut *out, &summary).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "Synced in {:.1} s: {}.",
+            started.elapsed().as_secs_f64(),
+            summary.line()
+        )?;
+    }
+    Ok(())
+}
+
+/// Progress of a sync: an indicatif bar when stderr is a terminal, otherwise a plain line at
+/// each phase and at most one a second.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    last_line: Mutex<(Option<Instant>, Phase)>,
+}
+
+impl Progress {
+    fn new() -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Progress {
+            bar,
+            last_line: Mutex::new((None, Phase::Listing)),
+        }
+    }
+
+    fn show(&self, p: &SyncProgress) {
+        if let Some(bar) = &self.bar {
+            match p.phase {
+                Phase::Listing => bar.set_message(format!("listing meetings: {}", p.listed)),
+                Phase::Documents => {
+                    if bar.length() != Some(p.documents_total as u64) {
+                        bar.set_style(
+                            indicatif::ProgressStyle::with_template(
+                                "{spinner} transcripts {pos}/{len} {wide_bar} {per_sec} ETA {eta}",
+                            )
+                            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                        );
+                        bar.set_length(p.documents_total as u64);
+                        bar.reset_eta();
+                    }
+                    bar.set_position(p.documents_done as u64);
+                }
+                Phase::Feeds => {
+                    bar.set_style(indicatif::ProgressStyle::default_spinner());
+                    bar.set_message("action items and activity");
+                }
+                Phase::Done => {}
+            }
+            return;
+        }
+        let mut last = self
+            .last_line
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let due = last.0.is_none_or(|t| t.elapsed() >= Duration::from_secs(1));
+        if !due && last.1 == p.phase {
+            return;
+        }
+        *last = (Some(Instant::now()), p.phase);
+        let line = match p.phase {
+            Phase::Listing => format!("listing meetings: {} so far", p.listed),
+            Phase::Documents => format!(
+                "transcripts: {} of {} fetched",
+                p.documents_done, p.documents_total
+            ),
+            Phase::Feeds => "action items and activity".to_owned(),
+            Phase::Done => return,
+        };
+        eprintln!("{line}");
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// `krisp-tui search`: one hit per line, or JSON lines.
+pub fn search(
+    local: &Local,
+    words: &[String],
+    limit: usize,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let text = words.join(" ");
+    let query = Query::parse(&text).map_err(|e| Failure::new(2, e.to_string()))?;
+    let store = local.open_existing()?;
+    let hits = store.search(&query, limit).map_err(store_failure)?;
+    if json {
+        for hit in &hits {
+            serde_json::to_writer(&mut *out, &hit_json(hit)).map_err(std::io::Error::from)?;
+            writeln!(out)?;
+        }
+        return Ok(());
+    }
+    if hits.is_empty() {
+        let stats = store.stats().map_err(store_failure)?;
+        if stats.meetings == 0 {
+            return Err(local.empty());
+        }
+        eprintln!("No meeting matches {text:?}.");
+        return Ok(());
+    }
+    let bold = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    for hit in &hits {
+        let date = hit
+            .date
+            .as_ref()
+            .and_then(|d| d.as_datetime())
+            .and_then(|d| {
+                d.format(time::macros::format_description!(
+                    "[year]-[month]-[day] [hour]:[minute]"
+                ))
+                .ok()
+            })
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{}  {}  {}  {}",
+            super::fit(&date, 16),
+            super::fit(&crate::sanitize::clean_line(&hit.name), 32),
+            super::fit(&place_label(&hit.place), 17),
+            snippet_line(hit, bold)
+        )?;
+    }
+    Ok(())
+}
+
+/// "name", "people", "notes", "transcript 12:34".
+pub fn place_label(place: &Place) -> String {
+    match place {
+        Place::Name => "name".into(),
+        Place::People => "people".into(),
+        Place::Notes => "notes".into(),
+        Place::Transcript { start_ms, .. } => format!("transcript {}", clock(*start_ms)),
+    }
+}
+
+pub use crate::krisp::clock;
+
+/// The snippet on one line, sanitized, the matched words in bold on a terminal.
+fn snippet_line(hit: &Hit, bold: bool) -> String {
+    let (text, ranges) = crate::sanitize::clean_highlighted(&hit.snippet, &hit.highlights);
+    if !bold {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + ranges.len() * 8);
+    let mut at = 0;
+    for range in ranges {
+        out.push_str(&text[at..range.start]);
+        out.push_str("\x1b[1m");
+        out.push_str(&text[range.clone()]);
+        out.push_str("\x1b[0m");
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+fn hit_json(hit: &Hit) -> serde_json::Value {
+    let (place, turn, start_ms) = match &hit.place {
+        Place::Name => ("name", None, None),
+        Place::People => ("people", None, None),
+        Place::Notes => ("notes", None, None),
+        Place::Transcript { turn, start_ms, .. } => ("transcript", Some(*turn), Some(*start_ms)),
+    };
+    serde_json::json!({
+        "meeting_id": hit.meeting_id,
+        "name": hit.name,
+        "date": hit.date.as_ref().map(ToString::to_string),
+        "where": place,
+        "turn": turn,
+        "start_ms": start_ms,
+        "snippet": hit.snippet,
+        "score": hit.score,
+    })
+}
+
+/// `krisp-tui cache [clear]`.
+pub fn cache(local: &Local, clear: bool, out: &mut impl Write) -> Result<(), Failure> {
+    if clear {
+        let removed = forget(local)?;
+        if removed {
+            writeln!(out, "Deleted the local store {}.", local.path.display())?;
+        } else {
+            writeln!(out, "There is no local store at {}.", local.path.display())?;
+        }
+        return Ok(());
+    }
+    writeln!(out, "store:     {}", local.path.display())?;
+    let Some(store) = local.open(false)? else {
+        writeln!(out, "size:      (none yet: `krisp-tui sync` creates it)")?;
+        return Ok(());
+    };
+    let stats = store.stats().map_err(store_failure)?;
+    writeln!(out, "size:      {}", human_bytes(files_size(&local.path)))?;
+    writeln!(out, "meetings:  {}", stats.meetings)?;
+    writeln!(
+        out,
+        "transcripts: {} ready, {} processing",
+        stats.documents_ready, stats.documents_processing
+    )?;
+    writeln!(out, "turns:     {}", stats.turns)?;
+    if let Some(last) = store.meta("sync.last_finished").map_err(store_failure)? {
+        writeln!(out, "synced:    {last}")?;
+    }
+    Ok(())
+}
+
+/// Deletes the database and its WAL, shared-memory and lock files. Refuses while a sync runs.
+pub fn forget(local: &Local) -> Result<bool, Failure> {
+    if !local.path.exists() {
+        return Ok(false);
+    }
+    let _lock = SyncLock::try_acquire(&local.path)
+        .map_err(|e| Failure::new(1, format!("cannot delete the local store now: {e}")))?;
+    let mut removed = false;
+    for path in related_files(&local.path) {
+        match std::fs::remove_file(&path) {
+            Ok(()) => removed |= path == local.path,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(Failure::new(
+                    1,
+                    format!("could not delete {}: {e}", path.display()),
+                ));
+            }
+        }
+    }
+    Ok(removed)
+}
+
+fn related_files(db: &Path) -> Vec<PathBuf> {
+    let with = |suffix: &str| {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    vec![
+        db.to_path_buf(),
+        with("-wal"),
+        with("-shm"),
+        SyncLock::path_for(db),
+    ]
+}
+
+fn files_size(db: &Path) -> u64 {
+    related_files(db)
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// Meetings for `meetings` from the store: when offline, or when a sync has listed them all.
+pub fn stored_meetings(
+    local: &Local,
+    filter: &Filter,
+    limit: usize,
+) -> Result<Option<Vec<Meeting>>, Failure> {
+    let Some(store) = local.open(false)? else {
+        return if local.offline {
+            Err(local.empty())
+        } else {
+            Ok(None)
+        };
+    };
+    let complete = store
+        .meta("sync.listing_complete")
+        .map_err(store_failure)?
+        .is_some();
+    if !complete && !local.offline {
+        return Ok(None);
+    }
+    let rows = store.page(filter, 0, limit).map_err(store_failure)?;
+    let mut meetings = Vec::with_capacity(rows.len());
+    for row in rows {
+        if let Some(m) = store.meeting(&row.id).map_err(store_failure)? {
+            meetings.push(m);
+        }
+    }
+    Ok(Some(meetings))
+}
+
+/// `meetings --search` offline: the meetings of the full-text hits, best first, each once.
+pub fn searched_meetings(
+    local: &Local,
+    text: &str,
+    after: Option<&str>,
+    before: Option<&str>,
+    tags: &[String],
+    limit: usize,
+) -> Result<Vec<Meeting>, Failure> {
+    let mut query = Query::parse(text).map_err(|e| Failure::new(2, e.to_string()))?;
+    query.filter.after = after.map(str::to_owned);
+    query.filter.before = before.map(str::to_owned);
+    query.filter.tags.extend(tags.iter().cloned());
+    let store = local.open_existing()?;
+    // Several hits can share a meeting: ask for more, keep each meeting once.
+    let hits = store
+        .search(&query, limit.saturating_mul(8).max(50))
+        .map_err(store_failure)?;
+    let mut seen = std::collections::HashSet::new();
+    let mut meetings = Vec::new();
+    for hit in hits {
+        if meetings.len() == limit {
+            break;
+        }
+        if seen.insert(hit.meeting_id.clone())
+            && let Some(m) = store.meeting(&hit.meeting_id).map_err(store_failure)?
+        {
+            meetings.push(m);
+        }
+    }
+    Ok(meetings)
+}
+
+/// One meeting (and its transcript when `with_document`) from the store, if it has it.
+pub fn stored_meeting(
+    local: &Local,
+    id: &MeetingId,
+    with_document: bool,
+) -> Result<Option<(Meeting, Option<Document>)>, Failure> {
+    let Some(store) = local.open(false)? else {
+        return Ok(None);
+    };
+    let Some(meeting) = store.meeting(id).map_err(store_failure)? else {
+        return Ok(None);
+    };
+    if !with_document {
+        return Ok(Some((meeting, None)));
+    }
+    match store.doc_state(id).map_err(store_failure)? {
+        DocState::Ready => Ok(Some((meeting, store.document(id).map_err(store_failure)?))),
+        // Offline, a processing or missing transcript is what there is.
+        _ if local.offline => Ok(Some((meeting, store.document(id).map_err(store_failure)?))),
+        _ => Ok(None),
+    }
+}
+
+/// Keeps what a command fetched from the server, when there is a store to keep it in. A failure
+/// here never fails the command: the store is a cache.
+pub fn remember(local: &Local, meeting: &Meeting, document: Option<&Document>) {
+    let Ok(Some(mut store)) = local.open(false) else {
+        return;
+    };
+    let now = time::OffsetDateTime::now_utc();
+    if let Err(e) = store.upsert_meetings(std::slice::from_ref(meeting), now) {
+        tracing::warn!(error = %e, "could not keep the meeting in the local store");
+    }
+    if let Some(d) = document.filter(|d| d.state == DocumentState::Ready)
+        && let Err(e) = store.upsert_documents(std::slice::from_ref(d), now)
+    {
+        tracing::warn!(error = %e, "could not keep the transcript in the local store");
+    }
+}
+
+/// The meeting for `show`/`export` when offline and the store lacks it.
+pub fn not_stored(local: &Local, id: &MeetingId) -> Failure {
+    Failure::new(
+        1,
+        format!(
+            "meeting {id} is not in the local store {} (run `krisp-tui sync`, or drop --offline)",
+            local.path.display()
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_and_sizes_read_well() {
+        assert_eq!(clock(0), "00:00");
+        assert_eq!(clock(754_999), "12:34");
+        assert_eq!(clock(3_723_000), "1:02:03");
+        assert_eq!(human_bytes(512), "512 B");
+        assert_eq!(human_bytes(3 * 1024 * 1024 + 512 * 1024), "3.5 MiB");
+    }
+}

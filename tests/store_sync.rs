@@ -1,0 +1,237 @@
+//! The local store end to end: `krisp-tui sync` against the real sandbox (fault-free, under
+//! faults, killed and resumed), then `--offline` search, show and export with the server gone.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+use common::{SandboxProcess, User};
+use krisp_tui::store::Store;
+use serde_json::Value;
+
+/// The demo account's search anchor: said in one meeting's transcript only, first at 05:24.
+const ANCHOR: &str = "halcyon";
+const ANCHOR_MEETING: &str = "64ddb420ca7356bfa579811c7a71f56a";
+
+fn logged_in(sandbox: &SandboxProcess) -> User {
+    let user = User::new(&sandbox.url);
+    user.run(&["login"]).ok();
+    user
+}
+
+fn json_lines(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l:?}")))
+        .collect()
+}
+
+fn dump(user: &User) -> String {
+    Store::open(&user.store_file())
+        .expect("open the store")
+        .dump()
+        .expect("dump the store")
+}
+
+#[test]
+fn sync_then_search_show_and_export_offline() {
+    let sandbox = SandboxProcess::start(&[]);
+    let user = logged_in(&sandbox);
+
+    let first = user.run(&["sync", "--json"]).ok();
+    let summary: Value = serde_json::from_str(first.stdout.trim()).expect("summary JSON");
+    assert_eq!(summary["new"], 34, "{summary}");
+    assert_eq!(summary["failed"], 0, "{summary}");
+    assert_eq!(summary["still_processing"], 1, "{summary}");
+    assert!(summary["documents"].as_u64().unwrap() >= 33, "{summary}");
+
+    // Nothing new: a handful of requests (one page, the processing transcript, the feeds).
+    let second = user.run(&["sync", "--json"]).ok();
+    let again: Value = serde_json::from_str(second.stdout.trim()).expect("summary JSON");
+    assert_eq!(
+        (again["new"].as_u64(), again["updated"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert!(again["requests"].as_u64().unwrap() <= 8, "{again}");
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&user.data_dir()), 0o700);
+        assert_eq!(mode(&user.store_file()), 0o600);
+    }
+
+    // The server is gone: everything below reads the store.
+    drop(sandbox);
+    let hits = json_lines(
+        &user
+            .run(&["--offline", "search", ANCHOR, "--json"])
+            .ok()
+            .stdout,
+    );
+    assert!(!hits.is_empty(), "no hit for {ANCHOR}");
+    for hit in &hits {
+        assert_eq!(hit["meeting_id"], ANCHOR_MEETING, "{hit}");
+        assert_eq!(hit["where"], "transcript", "{hit}");
+        assert!(
+            hit["snippet"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains(ANCHOR),
+            "{hit}"
+        );
+    }
+    assert!(
+        hits.iter().any(|h| h["start_ms"] == 324_000),
+        "the first mention at 05:24 is among the hits: {hits:?}"
+    );
+
+    let plain = user.run(&["--offline", "search", ANCHOR]).ok().stdout;
+    assert!(plain.contains("Acme Corp quarterly"), "{plain}");
+    assert!(plain.contains("transcript 05:24"), "{plain}");
+
+    let show = user.run(&["--offline", "show", ANCHOR_MEETING]).ok().stdout;
+    assert!(
+        show.contains("Acme Corp quarterly business review"),
+        "{show}"
+    );
+
+    let export = user
+        .run(&[
+            "--offline",
+            "export",
+            ANCHOR_MEETING,
+            "--format",
+            "txt",
+            "-o",
+            "-",
+        ])
+        .ok()
+        .stdout;
+    assert!(
+        export.contains("We have a project called Halcyon"),
+        "{export}"
+    );
+
+    // Without --offline too: the store has the meeting, so the dead server is not needed.
+    let export = user
+        .run(&["export", ANCHOR_MEETING, "--format", "md", "-o", "-"])
+        .ok()
+        .stdout;
+    assert!(export.contains("Halcyon"), "{export}");
+
+    // A phrase and an exclusion.
+    let phrase = json_lines(
+        &user
+            .run(&[
+                "--offline",
+                "search",
+                "\"project called Halcyon\"",
+                "--json",
+            ])
+            .ok()
+            .stdout,
+    );
+    assert_eq!(phrase.len(), 1, "{phrase:?}");
+    assert_eq!(phrase[0]["start_ms"], 324_000);
+    // -word drops the hits whose text holds the word (here one of the four turns).
+    let all = hits.len();
+    let excluded = json_lines(
+        &user
+            .run(&["--offline", "search", "--json", "--", ANCHOR, "-rollout"])
+            .ok()
+            .stdout,
+    );
+    assert_eq!(excluded.len(), all - 1, "{excluded:?}");
+    assert!(
+        excluded
+            .iter()
+            .all(|h| !h["snippet"].as_str().unwrap().contains("rollout")),
+        "{excluded:?}"
+    );
+
+    // What needs the server says so.
+    let tools = user.run(&["--offline", "tools"]);
+    assert_eq!(tools.code, 2, "{}", tools.stderr);
+    assert!(tools.stderr.contains("--offline"), "{}", tools.stderr);
+
+    // cache shows it; cache clear deletes it.
+    let cache = user.run(&["cache"]).ok().stdout;
+    assert!(cache.contains("meetings:  34"), "{cache}");
+    user.run(&["cache", "clear"]).ok();
+    let gone = user.run(&["--offline", "search", ANCHOR]);
+    assert_eq!(gone.code, 1, "{}", gone.stderr);
+    assert!(gone.stderr.contains("krisp-tui sync"), "{}", gone.stderr);
+}
+
+#[test]
+fn a_sync_under_faults_ends_where_a_clean_one_does() {
+    let data = ["--meetings", "180", "--seed", "11"];
+    let clean = SandboxProcess::start(&data);
+    let reference = logged_in(&clean);
+    reference.run(&["sync"]).ok();
+
+    let mut faulty_args = data.to_vec();
+    faulty_args.extend([
+        "--fail-rate",
+        "0.2",
+        "--rate-limit",
+        "5",
+        "--max-concurrent",
+        "1",
+        "--drop-sessions",
+    ]);
+    let faulty = SandboxProcess::start(&faulty_args);
+    let user = User::new(&faulty.url);
+    // The login itself may meet a fault: try it a few times, as a person would.
+    let logged = (0..5).any(|_| user.run(&["login"]).code == 0);
+    assert!(logged, "could not log in to the faulty sandbox");
+    let mut synced = false;
+    for _ in 0..4 {
+        let run = user.run(&["sync", "--concurrency", "2"]);
+        if run.code == 0 && run.stdout.contains(" 0 failed") {
+            synced = true;
+            break;
+        }
+    }
+    assert!(synced, "the sync did not get through the faults");
+    assert_eq!(dump(&user), dump(&reference));
+}
+
+#[test]
+fn a_sync_killed_midway_resumes_and_ends_identical() {
+    let data = ["--meetings", "240", "--seed", "5"];
+    let clean = SandboxProcess::start(&data);
+    let reference = logged_in(&clean);
+    reference.run(&["sync"]).ok();
+
+    let slow = {
+        let mut args = data.to_vec();
+        args.extend(["--latency-ms", "20"]);
+        SandboxProcess::start(&args)
+    };
+    let user = logged_in(&slow);
+    let mut child = user
+        .command(&["sync"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start the sync");
+    // Kill it once it is fetching transcripts (progress lines on stderr, as it is not a tty).
+    let stderr = child.stderr.take().expect("stderr");
+    for line in BufReader::new(stderr).lines() {
+        let line = line.expect("read progress");
+        if line.starts_with("transcripts:") && !line.starts_with("transcripts: 0 ") {
+            break;
+        }
+    }
+    child.kill().expect("kill the sync");
+    child.wait().expect("reap the sync");
+    let partial = dump(&user);
+    assert_ne!(partial, dump(&reference), "killed before it finished");
+
+    user.run(&["sync"]).ok();
+    assert_eq!(dump(&user), dump(&reference));
+}
