@@ -87,7 +87,10 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
     if let Some(note) = sync_note(state) {
         right.push(Span::styled(format!("{note} "), theme.accent));
     }
-    // On a narrow terminal the key hints matter more than the server address.
+    // On a narrow terminal the key hints matter more than the server address, and so does what
+    // the sync is doing.
+    let room = usize::from(area.width / 2);
+    let used: usize = right.iter().map(Span::width).sum();
     if state.screen != Screen::Login && area.width >= 80 {
         let who = match &state.status.account {
             Some(a) => format!("{a} @ {}", state.status.server),
@@ -98,7 +101,10 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
         } else {
             "●"
         };
-        right.push(Span::styled(format!("{dot} {who} "), theme.dim));
+        let server = Span::styled(format!("{dot} {who} "), theme.dim);
+        if used == 0 || used + server.width() <= room {
+            right.push(server);
+        }
     }
     let right = Line::from(right).right_aligned();
     let right_w = u16::try_from(right.width())
