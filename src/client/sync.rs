@@ -272,7 +272,6 @@ impl<'a> Sync<'a> {
     pub async fn run(&self) -> Result<SyncSummary, SyncError> {
         let mut summary = SyncSummary::default();
         self.list(&mut summary).await?;
-        self.update(|p| p.phase = Phase::Documents);
         self.documents(&mut summary).await?;
         if self.options.feeds {
             self.update(|p| p.phase = Phase::Feeds);
@@ -400,6 +399,10 @@ impl<'a> Sync<'a> {
 
     async fn documents(&self, summary: &mut SyncSummary) -> Result<(), SyncError> {
         let wanted = with_store(&self.store, |s| s.wanting_documents(usize::MAX)).await?;
+        self.update(|p| {
+            p.phase = Phase::Documents;
+            p.documents_total = wanted.len();
+        });
         if wanted.is_empty() {
             return Ok(());
         }
@@ -409,7 +412,6 @@ impl<'a> Sync<'a> {
         } else {
             1
         };
-        self.update(|p| p.documents_total = wanted.len());
         let batches: Vec<Vec<MeetingId>> = wanted.chunks(batch).map(<[_]>::to_vec).collect();
         let mut results = futures::stream::iter(batches)
             .map(|ids| async move {

@@ -149,11 +149,10 @@ pub async fn sync(
     Ok(())
 }
 
-/// Progress of a sync: an indicatif bar when stderr is a terminal, otherwise a plain line at
-/// each phase and at most one a second.
+/// Progress of a sync: an indicatif bar when stderr is a terminal, otherwise plain lines.
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
-    last_line: Mutex<(Option<Instant>, Phase)>,
+    last_line: Mutex<Option<(Phase, usize, usize)>>,
 }
 
 impl Progress {
@@ -165,7 +164,7 @@ impl Progress {
         });
         Progress {
             bar,
-            last_line: Mutex::new((None, Phase::Listing)),
+            last_line: Mutex::new(None),
         }
     }
 
@@ -194,15 +193,19 @@ impl Progress {
             }
             return;
         }
+        // Plain lines: one per page listed, one per tenth of the transcripts, one per phase.
         let mut last = self
             .last_line
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let due = last.0.is_none_or(|t| t.elapsed() >= Duration::from_secs(1));
-        if !due && last.1 == p.phase {
+        let tenth = (p.documents_done * 10)
+            .checked_div(p.documents_total)
+            .unwrap_or(0);
+        let key = (p.phase, p.listed, tenth);
+        if last.as_ref() == Some(&key) {
             return;
         }
-        *last = (Some(Instant::now()), p.phase);
+        *last = Some(key);
         let line = match p.phase {
             Phase::Listing => format!("listing meetings: {} so far", p.listed),
             Phase::Documents => format!(
