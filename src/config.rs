@@ -16,7 +16,7 @@ pub const DEFAULT_CONFIG: &str = include_str!("../assets/config.toml");
 pub struct Config {
     /// The MCP server URL.
     pub server: Option<String>,
-    /// Style overrides by name (see `ui::theme::Theme::apply_overrides`).
+    /// Style overrides by name (see `theme::Theme::apply_overrides`).
     pub theme: BTreeMap<String, String>,
     /// `[keys.<section>] "<key>" = "<Action>"`, merged over `assets/keymap.toml` key by key.
     pub keys: BTreeMap<String, BTreeMap<String, Action>>,

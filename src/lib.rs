@@ -11,6 +11,7 @@ pub mod krisp;
 pub mod message;
 pub mod sandbox;
 pub mod sanitize;
+pub mod theme;
 pub mod ui;
 
 /// Sent as `User-Agent` on every request: Cloudflare in front of Krisp blocks requests without one.

@@ -11,7 +11,7 @@ pub use crate::krisp::format_offset;
 use crate::krisp::{Document, DocumentState, Meeting};
 use crate::message::RequestId;
 use crate::sanitize::{clean, clean_line};
-use crate::ui::Theme;
+use crate::theme::Theme;
 
 /// Which theme style a span takes (the layout is theme-independent; `ui` maps these).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,10 +4,12 @@ pub mod export;
 pub mod feed;
 pub mod input;
 pub mod keymap;
+pub mod layout;
 pub mod meeting;
 pub mod meetings;
 pub mod run;
 pub mod search;
+pub mod tools;
 pub mod tools_screen;
 mod update;
 
@@ -27,7 +29,7 @@ use crate::app::search::{FuzzyMatcher, Search};
 use crate::app::tools_screen::ToolsScreen;
 use crate::krisp::{Document, MeetingId};
 use crate::message::RequestId;
-use crate::ui::Theme;
+use crate::theme::Theme;
 
 /// How long a toast stays up.
 pub const TOAST_FOR: Duration = Duration::from_secs(5);

@@ -22,7 +22,7 @@ use crate::auth::store::StoreKind;
 use crate::client::{Connection, Settings, task};
 use crate::config::Config;
 use crate::message::{ClientEvent, Command, Msg};
-use crate::ui::Theme;
+use crate::theme::Theme;
 
 /// How the TUI begins.
 pub enum Start {

@@ -8,15 +8,15 @@ use ratatui::layout::{Position, Rect};
 use crate::app::export::{ExportDialog, ExportFocus};
 use crate::app::feed;
 use crate::app::input::LineInput;
+use crate::app::layout;
 use crate::app::meeting::{DocState, MeetingView, TextSearch, Tone, format_offset, parse_time};
 use crate::app::meetings::PAGE_SIZE;
 use crate::app::search::{DEBOUNCE, Search};
+use crate::app::tools::{ToolsOutcome, ToolsPanel};
 use crate::app::{DoneFilter, LoginState, Overlay, Screen, State, TOAST_FOR, Tab, Toast};
 use crate::krisp::{Document, DocumentState, Meeting, MeetingId, Transcript};
 use crate::message::{Action, ClientEvent, Command, Msg, RequestError, SearchQuery};
 use crate::sanitize::clean_line;
-use crate::ui::layout;
-use crate::ui::tools::{ToolsOutcome, ToolsPanel};
 
 /// Load the next page when the selection comes this close to the end of the list.
 const PREFETCH_ROWS: usize = 10;

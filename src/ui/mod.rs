@@ -3,13 +3,10 @@
 pub mod export;
 pub mod help;
 pub mod home;
-pub mod json_tree;
-pub mod layout;
 pub mod login;
 pub mod markdown;
 pub mod meeting;
 pub mod status;
-pub mod theme;
 pub mod tools;
 pub mod tools_screen;
 
@@ -19,8 +16,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
+pub use crate::app::layout;
 use crate::app::{Overlay, Screen, State};
-pub use theme::Theme;
+pub use crate::theme::{self, Theme};
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
