@@ -16,6 +16,9 @@ pub const DEFAULT_CONFIG: &str = include_str!("../assets/config.toml");
 pub struct Config {
     /// The MCP server URL.
     pub server: Option<String>,
+    /// The zone times are shown in: `"local"` (the default: `TZ`, else the system's), `"UTC"`, or
+    /// an IANA name such as `"Europe/Berlin"`. Exports keep UTC in machine fields.
+    pub timezone: Option<String>,
     /// Style overrides by name (see `theme::Theme::apply_overrides`).
     pub theme: BTreeMap<String, String>,
     /// `[keys.<section>] "<key>" = "<Action>"`, merged over `assets/keymap.toml` key by key.

@@ -12,6 +12,7 @@ pub mod message;
 pub mod sandbox;
 pub mod sanitize;
 pub mod theme;
+pub mod timefmt;
 pub mod ui;
 
 /// Sent as `User-Agent` on every request: Cloudflare in front of Krisp blocks requests without one.

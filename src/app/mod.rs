@@ -249,6 +249,9 @@ pub struct State {
     /// Advances on every tick while something animates.
     pub spinner: usize,
     pub now: Instant,
+    /// The wall clock at the last message, for "in 2 h" and "yesterday"; `None` shows absolute
+    /// times. Set by the event loop, never read by drawing from the system.
+    pub wall: Option<jiff::Timestamp>,
     pub should_quit: bool,
     next_request: u64,
 }
@@ -290,6 +293,7 @@ impl State {
             size: Rect::new(0, 0, 100, 30),
             spinner: 0,
             now,
+            wall: None,
             should_quit: false,
             next_request: 0,
         }

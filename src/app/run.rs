@@ -49,6 +49,10 @@ pub async fn run_tui(mut settings: Settings, start: Start) -> anyhow::Result<()>
     });
     let (keymap, keymap_problems) = Keymap::with_overrides(&config.keys);
     problems.extend(keymap_problems);
+    match crate::timefmt::resolve(config.timezone.as_deref()) {
+        Ok(tz) => crate::timefmt::set_zone(tz),
+        Err(e) => problems.push(e.to_string()),
+    }
     let mut theme = Theme::from_env();
     problems.extend(theme.apply_overrides(&config.theme));
 
@@ -209,6 +213,7 @@ fn dispatch(
     msg: Msg,
     commands: &UnboundedSender<Command>,
 ) -> anyhow::Result<()> {
+    state.wall = Some(jiff::Timestamp::now());
     for command in app::update(state, msg, Instant::now()) {
         send(command, commands)?;
     }

@@ -1009,6 +1009,9 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                     feed.exhausted = tab == Tab::Upcoming || items.len() < page;
                     feed.loaded_once = true;
                     feed.items.extend(items);
+                    if tab == Tab::ActionItems {
+                        feed::sort_by_due(&mut feed.items);
+                    }
                 }
                 Err(e) => {
                     feed.error = Some(clean_line(&e.message).into_owned());

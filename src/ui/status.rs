@@ -19,8 +19,8 @@ fn hint_actions(state: &State) -> &'static [(Action, &'static str)] {
             (Action::Back, "cancel"),
         ],
         Mode::Home if state.home.tab == Tab::ActionItems => &[
-            (Action::ToggleDone, "open/done"),
-            (Action::ToggleMine, "mine"),
+            (Action::ToggleDone, "filter open/done/all"),
+            (Action::ToggleMine, "filter mine"),
             (Action::Select, "open"),
             (Action::NextTab, "tabs"),
             (Action::Help, "help"),
@@ -30,6 +30,13 @@ fn hint_actions(state: &State) -> &'static [(Action, &'static str)] {
             (Action::FewerDays, "fewer"),
             (Action::NextTab, "tabs"),
             (Action::Help, "help"),
+        ],
+        Mode::Home if state.home.tab == Tab::Activity => &[
+            (Action::Select, "open"),
+            (Action::Refresh, "reload"),
+            (Action::NextTab, "tabs"),
+            (Action::Help, "help"),
+            (Action::Quit, "quit"),
         ],
         Mode::Home => &[
             (Action::Search, "search"),
