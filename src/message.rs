@@ -59,6 +59,8 @@ pub enum Action {
     PasteUrl,
     // Anywhere.
     Tools,
+    /// The last few notes and errors (toasts that have gone).
+    Messages,
     /// Unbinds a key that the defaults bind (`"x" = "Unbound"` in `config.toml`).
     Unbound,
 }
@@ -103,6 +105,7 @@ impl Action {
             Action::CopyUrl => "copy the login URL (OSC 52)",
             Action::PasteUrl => "paste the redirect URL",
             Action::Tools => "tools panel",
+            Action::Messages => "recent messages and errors",
             Action::Unbound => "nothing",
         }
     }

@@ -116,3 +116,145 @@ fn meeting_header_names_the_zone_and_a_dateless_meeting_shows_no_stray_utc() {
     let text = app.render();
     assert!(!text.contains("UTC"), "{text}");
 }
+
+#[test]
+fn an_error_toast_expires_is_cleared_by_the_next_success_and_stays_in_messages() {
+    use krisp_tui::message::RequestError;
+    let mut app = App::loaded(demo_meetings());
+    app.state.wall = Some(wall());
+    app.resize(100, 20);
+    let cmds = app.send(key('2'));
+    let Some(Command::ListActionItems { id, .. }) = cmds.first().cloned() else {
+        panic!("expected list_action_items, got {cmds:?}");
+    };
+    app.send(client(ClientEvent::FeedLoaded {
+        id,
+        result: Err(RequestError::new("HTTP 500 from the server")),
+    }));
+    let text = app.render();
+    assert!(text.contains("✗ error"), "{text}");
+    // Expired: gone from every line of the screen, the status bar included.
+    app.advance(krisp_tui::app::TOAST_FOR);
+    assert_eq!(app.state.toast, None);
+    let text = app.render();
+    let status_bar = text.lines().last().unwrap_or_default();
+    assert!(!status_bar.contains("HTTP 500"), "{text}");
+
+    // `!` shows it again, marked as an error, with the time it was shown.
+    app.send(key('!'));
+    let text = app.render();
+    assert!(text.contains("13:00 ✗ HTTP 500 from the server"), "{text}");
+    insta::assert_snapshot!("messages_overlay", text);
+    app.send(code(KeyCode::Esc));
+    assert_eq!(app.state.overlay, None);
+
+    // A new error toast, then a successful reload: the error is no longer news.
+    let cmds = app.send(key('r'));
+    let Some(Command::ListActionItems { id, .. }) = cmds.first().cloned() else {
+        panic!("expected a reload, got {cmds:?}");
+    };
+    app.send(client(ClientEvent::FeedLoaded {
+        id,
+        result: Err(RequestError::new("HTTP 502")),
+    }));
+    assert!(app.state.toast.as_ref().is_some_and(|t| t.error));
+    let cmds = app.send(key('r'));
+    let Some(Command::ListActionItems { id, .. }) = cmds.first().cloned() else {
+        panic!("expected a reload, got {cmds:?}");
+    };
+    app.send(client(ClientEvent::FeedLoaded {
+        id,
+        result: Ok(CallToolResult::structured(json!({"action_items": []}))),
+    }));
+    assert_eq!(app.state.toast, None);
+    assert_eq!(app.state.status.last_error, None);
+    let kept: Vec<(&str, bool)> = app
+        .state
+        .messages
+        .iter()
+        .map(|m| (m.text.as_str(), m.error))
+        .collect();
+    assert_eq!(
+        kept,
+        [("HTTP 500 from the server", true), ("HTTP 502", true)]
+    );
+}
+
+#[test]
+fn a_failure_toast_is_marked_as_one() {
+    let mut m = tui_common::meeting(
+        9,
+        "No link",
+        time::macros::datetime!(2026-01-20 13:00 UTC),
+        &[],
+    );
+    m.url = None;
+    let mut app = App::loaded(vec![m]);
+    app.resize(100, 20);
+    app.send(code(KeyCode::Enter));
+    app.send(key('o'));
+    let toast = app.state.toast.clone().expect("a toast");
+    assert_eq!(
+        (toast.text.as_str(), toast.error),
+        ("This meeting has no web link.", true)
+    );
+    assert!(app.render().contains("✗ error"));
+}
+
+#[test]
+fn help_scrolls_by_page_says_there_is_more_and_never_runs_entries_together() {
+    let mut app = App::loaded(demo_meetings());
+    app.resize(100, 20);
+    app.send(code(KeyCode::Enter));
+    app.send(key('?'));
+    let first = app.render();
+    assert!(first.contains("↓ 1–16 of"), "{first}");
+    insta::assert_snapshot!("help_meeting_top", first);
+    app.send(code(KeyCode::PageDown));
+    let second = app.render();
+    assert!(second.contains("↑↓ 16–31 of"), "{second}");
+    app.send(code(KeyCode::End));
+    let last = app.render();
+    assert!(last.contains("Everywhere"), "{last}");
+    insta::assert_snapshot!("help_meeting_end", last);
+    // Every entry: keys, at least two spaces, then what they do.
+    for screen in [&first, &second, &last] {
+        assert!(!screen.contains("PgDnpage"), "{screen}");
+        for line in screen.lines() {
+            let line = line.trim_matches(|c| c == '│' || c == ' ');
+            for word in ["page down", "page up", "move up", "move down"] {
+                if let Some(i) = line.find(word)
+                    && i > 0
+                {
+                    assert!(line[..i].ends_with("  "), "run together: {line:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn help_over_the_export_dialog_lists_its_keys_and_gives_it_back() {
+    let mut app = App::loaded(demo_meetings());
+    app.resize(100, 30);
+    app.send(key('e'));
+    let Some(krisp_tui::app::Overlay::Export(before)) = app.state.overlay.clone() else {
+        panic!("the export dialog is open");
+    };
+    // `?` on the format row, then F1 in the path field (where `?` is typed into the name).
+    for (open, to_path) in [(key('?'), false), (code(KeyCode::F(1)), true)] {
+        if to_path {
+            app.send(code(KeyCode::Tab));
+        }
+        let dialog = app.state.overlay.clone();
+        app.send(open);
+        let text = app.render();
+        assert!(text.contains("Export dialog"), "{text}");
+        app.send(code(KeyCode::Esc));
+        assert_eq!(app.state.overlay, dialog);
+    }
+    let Some(krisp_tui::app::Overlay::Export(after)) = app.state.overlay.clone() else {
+        panic!("the export dialog is still open");
+    };
+    assert_eq!(after.path_text(), before.path_text());
+}

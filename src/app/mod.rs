@@ -2,6 +2,7 @@
 
 pub mod export;
 pub mod feed;
+pub mod help;
 pub mod input;
 pub mod keymap;
 pub mod layout;
@@ -44,8 +45,28 @@ pub enum Screen {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
-    Help { scroll: usize },
+    /// The keys; `behind` is the dialog it was opened over, shown again when help closes.
+    Help {
+        scroll: usize,
+        behind: Option<Box<Overlay>>,
+    },
     Export(Box<ExportDialog>),
+    /// The last few toasts, newest first.
+    Messages {
+        scroll: usize,
+    },
+}
+
+/// How many past toasts the messages overlay keeps.
+pub const MESSAGES_KEPT: usize = 30;
+
+/// A toast that has been shown, for the messages overlay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub error: bool,
+    /// Wall-clock time it was shown, when the loop knew it.
+    pub at: Option<jiff::Timestamp>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -243,6 +264,8 @@ pub struct State {
     pub documents: HashMap<MeetingId, Document>,
     pub status: Status,
     pub toast: Option<Toast>,
+    /// Past toasts, newest last, at most [`MESSAGES_KEPT`].
+    pub messages: std::collections::VecDeque<Message>,
     pub keymap: Keymap,
     pub theme: Theme,
     pub size: Rect,
@@ -288,6 +311,7 @@ impl State {
                 ..Status::default()
             },
             toast: None,
+            messages: std::collections::VecDeque::new(),
             keymap: Keymap::default(),
             theme: Theme::default(),
             size: Rect::new(0, 0, 100, 30),
@@ -317,7 +341,7 @@ impl State {
     /// The keymap section in force, and whether a text field takes typed characters.
     pub fn mode(&self) -> (Mode, bool) {
         match &self.overlay {
-            Some(Overlay::Help { .. }) => return (Mode::Help, false),
+            Some(Overlay::Help { .. } | Overlay::Messages { .. }) => return (Mode::Help, false),
             Some(Overlay::Export(d)) => {
                 let typing = d.focus == export::ExportFocus::Path && d.confirm.is_none();
                 return (if typing { Mode::Input } else { Mode::Export }, typing);
@@ -347,6 +371,12 @@ impl State {
     pub fn help_mode(&self) -> Mode {
         match (&self.overlay, self.screen) {
             (Some(Overlay::Export(_)), _) => Mode::Export,
+            (
+                Some(Overlay::Help {
+                    behind: Some(b), ..
+                }),
+                _,
+            ) if matches!(**b, Overlay::Export(_)) => Mode::Export,
             (_, Screen::Login) => Mode::Login,
             (_, Screen::Home) => Mode::Home,
             (_, Screen::Meeting) => Mode::Meeting,

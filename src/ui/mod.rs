@@ -57,8 +57,14 @@ impl Widget for &State {
             Screen::Tools => tools_screen::render(self, area, buf),
         }
         match &self.overlay {
-            Some(Overlay::Help { scroll }) => help::render(self, *scroll, area, buf),
+            Some(Overlay::Help { scroll, behind }) => {
+                if let Some(Overlay::Export(dialog)) = behind.as_deref() {
+                    export::render(self, dialog, area, buf);
+                }
+                help::render(self, *scroll, area, buf)
+            }
             Some(Overlay::Export(dialog)) => export::render(self, dialog, area, buf),
+            Some(Overlay::Messages { scroll }) => help::render_messages(self, *scroll, area, buf),
             None => {}
         }
         status::render_toast(self, area, buf);

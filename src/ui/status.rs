@@ -85,12 +85,9 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
             hints.push(Span::styled(format!(" {label} "), theme.dim));
         }
     }
+    // Errors are toasts that expire (and stay one key away in the messages overlay), not a
+    // status-bar line that outlives them.
     let mut right = Vec::new();
-    if let Some(error) = &state.status.last_error {
-        right.push(Span::styled(format!("{error} "), theme.error));
-    } else if let Some(note) = &state.status.message {
-        right.push(Span::styled(format!("{note} "), theme.success));
-    }
     // On a narrow terminal the key hints matter more than the server address.
     if state.screen != Screen::Login && area.width >= 80 {
         let who = match &state.status.account {
@@ -143,7 +140,7 @@ pub fn render_toast(state: &State, area: Rect, buf: &mut Buffer) {
         .style(theme.text)
         .wrap(Wrap { trim: true })
         .block(Block::bordered().border_style(style).title(Span::styled(
-            if toast.error { " error " } else { " ✓ " },
+            if toast.error { " ✗ error " } else { " ✓ " },
             style,
         )))
         .render(rect, buf);
