@@ -258,3 +258,55 @@ fn help_over_the_export_dialog_lists_its_keys_and_gives_it_back() {
     };
     assert_eq!(after.path_text(), before.path_text());
 }
+
+/// The same keys, the same result in every text field: the search box and the jump prompt
+/// (LineInput), the export path and tool forms (TextArea).
+#[test]
+fn every_text_field_edits_alike() {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    use krisp_tui::app::input::{LineInput, edit_textarea};
+    let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+    let alt = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT);
+    let plain = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+    let mut steps: Vec<(Vec<KeyEvent>, &str)> = vec![(
+        "~/notes/alpha beta".chars().map(plain).collect(),
+        "~/notes/alpha beta",
+    )];
+    steps.extend([
+        (vec![ctrl('w')], "~/notes/alpha "),
+        (vec![alt('b'), ctrl('k')], "~/notes/"),
+        (vec![ctrl('a'), alt('f'), alt('d')], "~/notes"),
+        (vec![ctrl('e'), plain('x')], "~/notesx"),
+        (
+            vec![KeyEvent::new(KeyCode::Home, KeyModifiers::NONE), ctrl('d')],
+            "/notesx",
+        ),
+        (
+            vec![KeyEvent::new(KeyCode::End, KeyModifiers::NONE), ctrl('u')],
+            "",
+        ),
+    ]);
+    let mut line = LineInput::default();
+    let mut area = ratatui_textarea::TextArea::default();
+    for (keys, want) in &steps {
+        for k in keys {
+            line.handle_key(*k);
+            edit_textarea(&mut area, *k);
+        }
+        assert_eq!(line.text(), *want, "search box after {keys:?}");
+        assert_eq!(area.lines().join(""), *want, "text area after {keys:?}");
+    }
+
+    // And through the app: the export dialog's path field.
+    let mut app = App::loaded(demo_meetings());
+    app.send(key('e'));
+    app.send(code(KeyCode::Tab));
+    app.send(krisp_tui::message::Msg::Key(ctrl('u')));
+    app.send(krisp_tui::message::Msg::Key(ctrl('k')));
+    app.type_str("a/b.md");
+    app.send(krisp_tui::message::Msg::Key(ctrl('w')));
+    let Some(krisp_tui::app::Overlay::Export(d)) = &app.state.overlay else {
+        panic!("export dialog open");
+    };
+    assert_eq!(d.path_text(), "a/b.");
+}

@@ -106,7 +106,7 @@ fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Command>) {
 /// A key that no binding claimed, typed into the focused text field.
 fn type_into(state: &mut State, key: KeyEvent, cmds: &mut Vec<Command>) {
     if let Some(Overlay::Export(d)) = &mut state.overlay {
-        if d.path.input(key) {
+        if crate::app::input::edit_textarea(&mut d.path, key) == Some(true) {
             d.path_edited = true;
             d.error = None;
         }

@@ -420,7 +420,7 @@ impl Form {
             return FormEvent::Ignored;
         };
         if let Input::Text(area) = &mut field.input {
-            if !area.input(key) {
+            if !crate::app::input::edit_textarea(area, key).unwrap_or(false) {
                 return FormEvent::Handled;
             }
             // One line only: whatever slipped in as a newline joins the line again.
