@@ -310,3 +310,39 @@ fn every_text_field_edits_alike() {
     };
     assert_eq!(d.path_text(), "a/b.");
 }
+
+/// At every width the footer starts with `? help` (before the server address), shows hints
+/// whole, and ends a cut list with `…`, never mid-word.
+#[test]
+fn the_footer_keeps_help_first_and_cuts_at_a_hint() {
+    let mut app = App::loaded(demo_meetings());
+    let all = [
+        "? help",
+        "q quit",
+        "/ search",
+        "Enter open",
+        "e export",
+        "Tab tabs",
+        ": tools",
+    ];
+    for width in 20..=140u16 {
+        app.resize(width, 12);
+        let text = app.render();
+        let footer = text.lines().last().unwrap_or_default().trim_start();
+        assert!(footer.starts_with("? help"), "{width}: {footer:?}");
+        let hints = footer.split(" ● ").next().unwrap_or_default().trim_end();
+        let hints = hints.strip_suffix('…').map_or(hints, str::trim_end);
+        for part in hints.split("  ") {
+            assert!(
+                all.contains(&part),
+                "{width}: cut hint {part:?} in {footer:?}"
+            );
+        }
+        if footer.contains('●') {
+            assert!(
+                footer.contains(": tools"),
+                "{width}: address before hints: {footer:?}"
+            );
+        }
+    }
+}
