@@ -147,6 +147,7 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
     let Some(command) = &cli.command else {
         return Err(Failure::new(2, "no subcommand"));
     };
+    init_zone(&cli.global);
     let mut out = std::io::stdout().lock();
     match command {
         Command::Login { .. } => local.need_network("login")?,
@@ -366,13 +367,38 @@ async fn find_meeting(connection: &Connection, id: &MeetingId) -> Result<Meeting
     })
 }
 
+/// The zone of `timezone` in `config.toml` (else `TZ`, else the system's) for every time printed.
+fn init_zone(global: &crate::cli::Global) {
+    let setting = crate::config::Config::load(&global.config_dir())
+        .ok()
+        .and_then(|c| c.timezone);
+    match crate::timefmt::resolve(setting.as_deref()) {
+        Ok(tz) => crate::timefmt::set_zone(tz),
+        Err(e) => eprintln!("krisp-tui: {e}; showing times in UTC"),
+    }
+}
+
+/// `2026-01-15 16:00` in the configured zone (the table names the zone in its header).
 fn date_time(m: &Meeting) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
     match &m.date {
-        Some(d) => d
-            .as_datetime()
-            .and_then(|t| t.format(format).ok())
-            .unwrap_or_else(|| d.to_string()),
+        Some(d) => match d.as_datetime() {
+            Some(t) => {
+                let (date, time) = crate::timefmt::date_and_time(t);
+                format!("{date} {time}")
+            }
+            None => crate::sanitize::clean(&d.to_string()).into_owned(),
+        },
+        None => String::new(),
+    }
+}
+
+/// A meeting's time standing alone, its zone named: `2026-01-15 16:00 CET`.
+fn stamp(m: &Meeting) -> String {
+    match &m.date {
+        Some(d) => match d.as_datetime() {
+            Some(t) => crate::timefmt::stamp(t),
+            None => crate::sanitize::clean(&d.to_string()).into_owned(),
+        },
         None => String::new(),
     }
 }
@@ -431,7 +457,7 @@ fn print_table(out: &mut impl Write, meetings: &[Meeting]) -> std::io::Result<()
 fn print_meeting(out: &mut impl Write, m: &Meeting) -> std::io::Result<()> {
     let c = |s: &str| crate::sanitize::clean(s).into_owned();
     writeln!(out, "{}", c(&m.name))?;
-    writeln!(out, "date:      {}", date_time(m))?;
+    writeln!(out, "date:      {}", stamp(m))?;
     if let Some(url) = &m.url {
         writeln!(out, "link:      {}", c(url))?;
     }

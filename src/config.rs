@@ -18,7 +18,10 @@ pub struct Config {
     pub server: Option<String>,
     /// When the TUI syncs the local store: on start (`auto`, the default) or on `S` only.
     pub sync: SyncMode,
-    /// Style overrides by name (see `ui::theme::Theme::apply_overrides`).
+    /// The zone times are shown in: `"local"` (the default: `TZ`, else the system's), `"UTC"`, or
+    /// an IANA name such as `"Europe/Berlin"`. Exports keep UTC in machine fields.
+    pub timezone: Option<String>,
+    /// Style overrides by name (see `theme::Theme::apply_overrides`).
     pub theme: BTreeMap<String, String>,
     /// `[keys.<section>] "<key>" = "<Action>"`, merged over `assets/keymap.toml` key by key.
     pub keys: BTreeMap<String, BTreeMap<String, Action>>,

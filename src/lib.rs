@@ -12,6 +12,8 @@ pub mod message;
 pub mod sandbox;
 pub mod sanitize;
 pub mod store;
+pub mod theme;
+pub mod timefmt;
 pub mod ui;
 
 /// Sent as `User-Agent` on every request: Cloudflare in front of Krisp blocks requests without one.

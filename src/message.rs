@@ -62,6 +62,8 @@ pub enum Action {
     PasteUrl,
     // Anywhere.
     Tools,
+    /// The last few notes and errors (toasts that have gone).
+    Messages,
     /// Unbinds a key that the defaults bind (`"x" = "Unbound"` in `config.toml`).
     Unbound,
 }
@@ -107,6 +109,7 @@ impl Action {
             Action::CopyUrl => "copy the login URL (OSC 52)",
             Action::PasteUrl => "paste the redirect URL",
             Action::Tools => "tools panel",
+            Action::Messages => "recent messages and errors",
             Action::Unbound => "nothing",
         }
     }

@@ -1,10 +1,10 @@
 //! The Tools panel against the captured Krisp `tools/list`: forms, validation, outcomes, snapshots.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use krisp_tui::app::tools::json_tree::JsonTree;
+use krisp_tui::app::tools::{FieldKind, Focus, ToolsOutcome, ToolsPanel, View};
 use krisp_tui::ui::Theme;
-use krisp_tui::ui::json_tree::JsonTree;
 use krisp_tui::ui::markdown;
-use krisp_tui::ui::tools::{FieldKind, Focus, ToolsOutcome, ToolsPanel, View};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;

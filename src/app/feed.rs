@@ -13,6 +13,13 @@ use crate::sanitize::clean_line;
 pub struct FeedItem {
     pub title: String,
     pub detail: String,
+    /// Who it is for: the assignee or owner, or an upcoming meeting's attendees.
+    pub who: String,
+    /// The meeting it came from, by name (action items).
+    pub source: String,
+    /// What happened, in words (`completed an action item` from `action_item_completed`).
+    pub kind: String,
+    /// The time or date as the server sent it (drawn in the user's zone, relative to now).
     pub when: String,
     pub done: Option<bool>,
     pub meeting: Option<MeetingId>,
@@ -57,6 +64,7 @@ const WHEN: &[&str] = &[
     "created_at",
     "timestamp",
 ];
+const WHO: &[&str] = &["assignee", "owner", "assigned_to", "user", "actor"];
 const DETAIL: &[&str] = &[
     "assignee",
     "owner",
@@ -95,6 +103,9 @@ pub fn items(result: &CallToolResult) -> Vec<FeedItem> {
             Some(FeedItem {
                 title: clean_line(rest).into_owned(),
                 detail: String::new(),
+                who: String::new(),
+                source: String::new(),
+                kind: String::new(),
                 when: String::new(),
                 done,
                 meeting: None,
@@ -129,6 +140,17 @@ fn text_of(object: &Map<String, Value>, keys: &[&str]) -> String {
 
 fn item(object: &Map<String, Value>) -> FeedItem {
     let mut detail = text_of(object, DETAIL);
+    let mut who = text_of(object, WHO);
+    let attendees: Vec<&str> = match object.get("attendees") {
+        Some(Value::Array(people)) => people
+            .iter()
+            .filter_map(|p| p.as_str().or_else(|| p.get("name")?.as_str()))
+            .collect(),
+        _ => Vec::new(),
+    };
+    if who.is_empty() && !attendees.is_empty() {
+        who = clean_line(&attendees.join(", ")).into_owned();
+    }
     if let Some(Value::Array(people)) = object.get("attendees") {
         let names: Vec<&str> = people
             .iter()
@@ -144,6 +166,9 @@ fn item(object: &Map<String, Value>) -> FeedItem {
     FeedItem {
         title: text_of(object, TITLE),
         detail,
+        who,
+        source: text_of(object, &["meeting_name", "meeting_title"]),
+        kind: humanize(&text_of(object, &["kind", "type", "event"])),
         when: text_of(object, WHEN),
         done: object
             .get("completed")
@@ -159,6 +184,21 @@ fn item(object: &Map<String, Value>) -> FeedItem {
             .and_then(Value::as_str)
             .map(str::to_owned),
     }
+}
+
+/// `action_item_completed` → `action item completed`: a machine word as words.
+fn humanize(kind: &str) -> String {
+    kind.replace(['_', '-'], " ").trim().to_owned()
+}
+
+/// Action items soonest due first, undated ones after them, each group in the server's order.
+pub fn sort_by_due(items: &mut [FeedItem]) {
+    items.sort_by(|a, b| match (a.when.is_empty(), b.when.is_empty()) {
+        (false, false) => a.when.cmp(&b.when),
+        (true, false) => std::cmp::Ordering::Greater,
+        (false, true) => std::cmp::Ordering::Less,
+        (true, true) => std::cmp::Ordering::Equal,
+    });
 }
 
 #[cfg(test)]
@@ -178,6 +218,8 @@ mod tests {
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].title, "Send ␛[31mplan");
         assert_eq!(items[0].detail, "Bob");
+        assert_eq!(items[0].who, "Bob");
+        assert_eq!(items[1].who, "Anna");
         assert_eq!(items[0].when, "2026-02-01");
         assert_eq!(items[0].done, Some(false));
         assert!(items[0].meeting.is_some());

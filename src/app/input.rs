@@ -35,70 +35,159 @@ impl LineInput {
         self.cursor += s.len();
     }
 
-    /// Applies an editing key; returns whether the text changed.
+    /// Applies an editing key ([`edit_of`]); returns whether the text changed.
     pub fn handle_key(&mut self, key: KeyEvent) -> bool {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Char('u') if ctrl => {
-                self.text.replace_range(..self.cursor, "");
-                self.cursor = 0;
-                true
+        let Some(edit) = edit_of(key) else {
+            return false;
+        };
+        let before = self.text.clone();
+        let (text, cursor) = (&mut self.text, &mut self.cursor);
+        let prev = |t: &str, at: usize| {
+            t[..at]
+                .chars()
+                .next_back()
+                .map_or(at, |c| at - c.len_utf8())
+        };
+        let next = |t: &str, at: usize| t[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+        match edit {
+            Edit::Insert(c) => {
+                text.insert(*cursor, c);
+                *cursor += c.len_utf8();
             }
-            KeyCode::Char('w') if ctrl => {
-                let before = self.text[..self.cursor].trim_end();
-                let start = before.rfind(' ').map_or(0, |i| i + 1);
-                self.text.replace_range(start..self.cursor, "");
-                self.cursor = start;
-                true
+            Edit::Backspace => {
+                let p = prev(text, *cursor);
+                text.replace_range(p..*cursor, "");
+                *cursor = p;
             }
-            KeyCode::Char('a') if ctrl => {
-                self.cursor = 0;
-                false
+            Edit::Delete => {
+                let n = next(text, *cursor);
+                text.replace_range(*cursor..n, "");
             }
-            KeyCode::Char('e') if ctrl => {
-                self.cursor = self.text.len();
-                false
+            Edit::Left => *cursor = prev(text, *cursor),
+            Edit::Right => *cursor = next(text, *cursor),
+            Edit::WordLeft => *cursor = word_start(text, *cursor),
+            Edit::WordRight => *cursor = word_end(text, *cursor),
+            Edit::Home => *cursor = 0,
+            Edit::End => *cursor = text.len(),
+            Edit::DeleteToStart => {
+                text.replace_range(..*cursor, "");
+                *cursor = 0;
             }
-            KeyCode::Char(c) if !ctrl => {
-                self.text.insert(self.cursor, c);
-                self.cursor += c.len_utf8();
-                true
+            Edit::DeleteToEnd => text.truncate(*cursor),
+            Edit::DeleteWordBack => {
+                let start = word_start(text, *cursor);
+                text.replace_range(start..*cursor, "");
+                *cursor = start;
             }
-            KeyCode::Backspace => match self.text[..self.cursor].chars().next_back() {
-                Some(c) => {
-                    self.cursor -= c.len_utf8();
-                    self.text.remove(self.cursor);
-                    true
-                }
-                None => false,
-            },
-            KeyCode::Delete if self.cursor < self.text.len() => {
-                self.text.remove(self.cursor);
-                true
+            Edit::DeleteWordForward => {
+                let end = word_end(text, *cursor);
+                text.replace_range(*cursor..end, "");
             }
-            KeyCode::Left => {
-                if let Some(c) = self.text[..self.cursor].chars().next_back() {
-                    self.cursor -= c.len_utf8();
-                }
-                false
-            }
-            KeyCode::Right => {
-                if let Some(c) = self.text[self.cursor..].chars().next() {
-                    self.cursor += c.len_utf8();
-                }
-                false
-            }
-            KeyCode::Home => {
-                self.cursor = 0;
-                false
-            }
-            KeyCode::End => {
-                self.cursor = self.text.len();
-                false
-            }
-            _ => false,
         }
+        *text != before
     }
+}
+
+/// One editing step of a one-line text field. Every field (search, jump to time, paste box,
+/// export path, tool forms) maps keys to these through [`edit_of`], so they all edit alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edit {
+    Insert(char),
+    Backspace,
+    Delete,
+    Left,
+    Right,
+    WordLeft,
+    WordRight,
+    Home,
+    End,
+    DeleteToStart,
+    DeleteToEnd,
+    DeleteWordBack,
+    DeleteWordForward,
+}
+
+/// The line-editing keys (readline's): C-a/Home, C-e/End, ←/→ and C-b/C-f, M-b/M-f and C-←/C-→
+/// by word, C-u / C-k delete to the start / end, C-w and M-Backspace the word before, M-d the
+/// word after, C-h Backspace, C-d Delete.
+pub fn edit_of(key: KeyEvent) -> Option<Edit> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let alt = key.modifiers.contains(KeyModifiers::ALT);
+    Some(match key.code {
+        KeyCode::Char('a') if ctrl => Edit::Home,
+        KeyCode::Char('e') if ctrl => Edit::End,
+        KeyCode::Char('b') if ctrl => Edit::Left,
+        KeyCode::Char('f') if ctrl => Edit::Right,
+        KeyCode::Char('u') if ctrl => Edit::DeleteToStart,
+        KeyCode::Char('k') if ctrl => Edit::DeleteToEnd,
+        KeyCode::Char('w') if ctrl => Edit::DeleteWordBack,
+        KeyCode::Char('h') if ctrl => Edit::Backspace,
+        KeyCode::Char('d') if ctrl => Edit::Delete,
+        KeyCode::Char('b') if alt => Edit::WordLeft,
+        KeyCode::Char('f') if alt => Edit::WordRight,
+        KeyCode::Char('d') if alt => Edit::DeleteWordForward,
+        KeyCode::Backspace if alt || ctrl => Edit::DeleteWordBack,
+        KeyCode::Char(c) if !ctrl && !alt => Edit::Insert(c),
+        KeyCode::Backspace => Edit::Backspace,
+        KeyCode::Delete => Edit::Delete,
+        KeyCode::Left if ctrl || alt => Edit::WordLeft,
+        KeyCode::Right if ctrl || alt => Edit::WordRight,
+        KeyCode::Left => Edit::Left,
+        KeyCode::Right => Edit::Right,
+        KeyCode::Home => Edit::Home,
+        KeyCode::End => Edit::End,
+        _ => return None,
+    })
+}
+
+/// A word is a run of letters and digits; `/`, `.`, `-` and spaces separate words (so C-w in a
+/// path deletes one path part).
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+fn word_start(text: &str, at: usize) -> usize {
+    let before = &text[..at];
+    let trimmed = before.trim_end_matches(|c| !is_word(c));
+    trimmed
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !is_word(*c))
+        .map_or(0, |(i, c)| i + c.len_utf8())
+}
+
+fn word_end(text: &str, at: usize) -> usize {
+    let after = &text[at..];
+    let skip = after.len() - after.trim_start_matches(|c| !is_word(c)).len();
+    let rest = &after[skip..];
+    at + skip + rest.find(|c| !is_word(c)).unwrap_or(rest.len())
+}
+
+/// Applies an editing key to a one-line `TextArea` (export path, tool forms) with the same
+/// meaning as [`LineInput::handle_key`]; `None` when the key is not an editing key.
+pub fn edit_textarea(area: &mut ratatui_textarea::TextArea<'_>, key: KeyEvent) -> Option<bool> {
+    use ratatui_textarea::CursorMove;
+    edit_of(key)?;
+    // Through LineInput, so words and deletions are the same as every other field's.
+    let text = area.lines().join(" ");
+    let col = area.cursor().1;
+    let cursor = text.char_indices().nth(col).map_or(text.len(), |(i, _)| i);
+    let mut line = LineInput { text, cursor };
+    let changed = line.handle_key(key);
+    if changed || area.lines().len() > 1 {
+        // Replaced in place, so the field keeps its styles and placeholder.
+        area.move_cursor(CursorMove::Top);
+        area.move_cursor(CursorMove::Head);
+        while area.lines().len() > 1 {
+            area.delete_line_by_end();
+            area.delete_next_char();
+        }
+        area.delete_line_by_end();
+        area.insert_str(&line.text);
+    }
+    let col = line.text[..line.cursor].chars().count();
+    area.move_cursor(CursorMove::Jump(0, u16::try_from(col).unwrap_or(u16::MAX)));
+    Some(changed)
 }
 
 #[cfg(test)]

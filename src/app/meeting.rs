@@ -11,7 +11,7 @@ pub use crate::krisp::format_offset;
 use crate::krisp::{Document, DocumentState, Meeting};
 use crate::message::RequestId;
 use crate::sanitize::{clean, clean_line};
-use crate::ui::Theme;
+use crate::theme::Theme;
 
 /// Which theme style a span takes (the layout is theme-independent; `ui` maps these).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -326,7 +326,13 @@ fn layout(meeting: &Meeting, row: &Row, document: &DocState, width: usize) -> La
     };
 
     out.push(ViewLine::new(vec![(Tone::Title, row.name.clone())]));
-    let mut when = vec![(Tone::Dim, format!("{} {} UTC", row.date, row.time))];
+    // The time stands alone here: name its zone. A meeting without a date shows none.
+    let stamp = match meeting.date.as_ref().map(|d| (d, d.as_datetime())) {
+        Some((_, Some(at))) => crate::timefmt::stamp(at),
+        Some(_) => format!("{} {}", row.date, row.time).trim().to_owned(),
+        None => String::new(),
+    };
+    let mut when = vec![(Tone::Dim, stamp)];
     // Krisp's `search_meetings` sends no duration; some servers do (kept in `extra`).
     let stated = ["duration_s", "duration", "duration_seconds"]
         .iter()

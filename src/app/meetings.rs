@@ -28,17 +28,8 @@ impl Row {
     pub fn of(meeting: &Meeting) -> Row {
         let (date, time, sort_key) = match &meeting.date {
             Some(MeetingDate::Parsed(at)) => {
-                let at = at.to_offset(time::UtcOffset::UTC);
-                (
-                    format!(
-                        "{:04}-{:02}-{:02}",
-                        at.year(),
-                        u8::from(at.month()),
-                        at.day()
-                    ),
-                    format!("{:02}:{:02}", at.hour(), at.minute()),
-                    Some(at.unix_timestamp()),
-                )
+                let (date, time) = crate::timefmt::date_and_time(*at);
+                (date, time, Some(at.unix_timestamp()))
             }
             Some(MeetingDate::Raw(raw)) => {
                 let raw = clean_line(raw);

@@ -2,12 +2,15 @@
 
 pub mod export;
 pub mod feed;
+pub mod help;
 pub mod input;
 pub mod keymap;
+pub mod layout;
 pub mod meeting;
 pub mod meetings;
 pub mod run;
 pub mod search;
+pub mod tools;
 pub mod tools_screen;
 mod update;
 
@@ -27,7 +30,7 @@ use crate::app::search::{FuzzyMatcher, Search};
 use crate::app::tools_screen::ToolsScreen;
 use crate::krisp::{Document, MeetingId};
 use crate::message::RequestId;
-use crate::ui::Theme;
+use crate::theme::Theme;
 
 /// How long a toast stays up.
 pub const TOAST_FOR: Duration = Duration::from_secs(5);
@@ -42,8 +45,28 @@ pub enum Screen {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
-    Help { scroll: usize },
+    /// The keys; `behind` is the dialog it was opened over, shown again when help closes.
+    Help {
+        scroll: usize,
+        behind: Option<Box<Overlay>>,
+    },
     Export(Box<ExportDialog>),
+    /// The last few toasts, newest first.
+    Messages {
+        scroll: usize,
+    },
+}
+
+/// How many past toasts the messages overlay keeps.
+pub const MESSAGES_KEPT: usize = 30;
+
+/// A toast that has been shown, for the messages overlay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub error: bool,
+    /// Wall-clock time it was shown, when the loop knew it.
+    pub at: Option<jiff::Timestamp>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -268,12 +291,17 @@ pub struct State {
     pub status: Status,
     pub local: Local,
     pub toast: Option<Toast>,
+    /// Past toasts, newest last, at most [`MESSAGES_KEPT`].
+    pub messages: std::collections::VecDeque<Message>,
     pub keymap: Keymap,
     pub theme: Theme,
     pub size: Rect,
     /// Advances on every tick while something animates.
     pub spinner: usize,
     pub now: Instant,
+    /// The wall clock at the last message, for "in 2 h" and "yesterday"; `None` shows absolute
+    /// times. Set by the event loop, never read by drawing from the system.
+    pub wall: Option<jiff::Timestamp>,
     pub should_quit: bool,
     next_request: u64,
 }
@@ -311,11 +339,13 @@ impl State {
             },
             local: Local::default(),
             toast: None,
+            messages: std::collections::VecDeque::new(),
             keymap: Keymap::default(),
             theme: Theme::default(),
             size: Rect::new(0, 0, 100, 30),
             spinner: 0,
             now,
+            wall: None,
             should_quit: false,
             next_request: 0,
         }
@@ -339,7 +369,7 @@ impl State {
     /// The keymap section in force, and whether a text field takes typed characters.
     pub fn mode(&self) -> (Mode, bool) {
         match &self.overlay {
-            Some(Overlay::Help { .. }) => return (Mode::Help, false),
+            Some(Overlay::Help { .. } | Overlay::Messages { .. }) => return (Mode::Help, false),
             Some(Overlay::Export(d)) => {
                 let typing = d.focus == export::ExportFocus::Path && d.confirm.is_none();
                 return (if typing { Mode::Input } else { Mode::Export }, typing);
@@ -369,6 +399,12 @@ impl State {
     pub fn help_mode(&self) -> Mode {
         match (&self.overlay, self.screen) {
             (Some(Overlay::Export(_)), _) => Mode::Export,
+            (
+                Some(Overlay::Help {
+                    behind: Some(b), ..
+                }),
+                _,
+            ) if matches!(**b, Overlay::Export(_)) => Mode::Export,
             (_, Screen::Login) => Mode::Login,
             (_, Screen::Home) => Mode::Home,
             (_, Screen::Meeting) => Mode::Meeting,

@@ -22,7 +22,7 @@ use crate::auth::store::StoreKind;
 use crate::client::{Connection, Settings, task};
 use crate::config::Config;
 use crate::message::{ClientEvent, Command, Msg};
-use crate::ui::Theme;
+use crate::theme::Theme;
 
 /// How the TUI begins.
 pub enum Start {
@@ -53,6 +53,10 @@ pub async fn run_tui(
     });
     let (keymap, keymap_problems) = Keymap::with_overrides(&config.keys);
     problems.extend(keymap_problems);
+    match crate::timefmt::resolve(config.timezone.as_deref()) {
+        Ok(tz) => crate::timefmt::set_zone(tz),
+        Err(e) => problems.push(e.to_string()),
+    }
     let mut theme = Theme::from_env();
     problems.extend(theme.apply_overrides(&config.theme));
 
@@ -218,6 +222,7 @@ fn dispatch(
     msg: Msg,
     commands: &UnboundedSender<Command>,
 ) -> anyhow::Result<()> {
+    state.wall = Some(jiff::Timestamp::now());
     for command in app::update(state, msg, Instant::now()) {
         send(command, commands)?;
     }

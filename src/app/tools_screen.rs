@@ -1,8 +1,8 @@
 //! Host state of the Tools screen: the `tools/list` request, the embedded `ToolsPanel`, and the
 //! call in flight.
 
+use crate::app::tools::ToolsPanel;
 use crate::message::RequestId;
-use crate::ui::tools::ToolsPanel;
 
 #[derive(Debug, Default, Clone)]
 pub struct ToolsScreen {

@@ -8,15 +8,15 @@ use ratatui::layout::{Position, Rect};
 use crate::app::export::{ExportDialog, ExportFocus};
 use crate::app::feed;
 use crate::app::input::LineInput;
+use crate::app::layout;
 use crate::app::meeting::{DocState, MeetingView, TextSearch, Tone, format_offset, parse_time};
 use crate::app::meetings::PAGE_SIZE;
 use crate::app::search::{DEBOUNCE, Found, ParsedQuery, Search};
+use crate::app::tools::{ToolsOutcome, ToolsPanel};
 use crate::app::{DoneFilter, LoginState, Overlay, Screen, State, TOAST_FOR, Tab, Toast};
 use crate::krisp::{Document, DocumentState, Meeting, MeetingId, Transcript};
 use crate::message::{Action, ClientEvent, Command, Msg, RequestError, SearchQuery};
 use crate::sanitize::clean_line;
-use crate::ui::layout;
-use crate::ui::tools::{ToolsOutcome, ToolsPanel};
 
 /// Load the next page when the selection comes this close to the end of the list.
 const PREFETCH_ROWS: usize = 10;
@@ -118,7 +118,7 @@ fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Command>) {
 /// A key that no binding claimed, typed into the focused text field.
 fn type_into(state: &mut State, key: KeyEvent, cmds: &mut Vec<Command>) {
     if let Some(Overlay::Export(d)) = &mut state.overlay {
-        if d.path.input(key) {
+        if crate::app::input::edit_textarea(&mut d.path, key) == Some(true) {
             d.path_edited = true;
             d.error = None;
         }
@@ -291,7 +291,16 @@ fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
             return;
         }
         Action::Help if !matches!(state.overlay, Some(Overlay::Help { .. })) => {
-            state.overlay = Some(Overlay::Help { scroll: 0 });
+            // Help over a dialog keeps the dialog: closing help shows it again as it was.
+            let behind = match state.overlay.take() {
+                Some(dialog @ Overlay::Export(_)) => Some(Box::new(dialog)),
+                _ => None,
+            };
+            state.overlay = Some(Overlay::Help { scroll: 0, behind });
+            return;
+        }
+        Action::Messages if state.overlay.is_none() => {
+            state.overlay = Some(Overlay::Messages { scroll: 0 });
             return;
         }
         Action::Tools if state.screen != Screen::Login && state.overlay.is_none() => {
@@ -301,14 +310,8 @@ fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
         _ => {}
     }
     match &mut state.overlay {
-        Some(Overlay::Help { scroll }) => {
-            match action {
-                Action::Back | Action::Help => state.overlay = None,
-                Action::Up => *scroll = scroll.saturating_sub(1),
-                Action::Down => *scroll = scroll.saturating_add(1),
-                _ => {}
-            }
-            return;
+        Some(Overlay::Help { .. } | Overlay::Messages { .. }) => {
+            return scroll_overlay(state, action);
         }
         Some(Overlay::Export(_)) => return export_action(state, action, cmds),
         None => {}
@@ -323,6 +326,36 @@ fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
             }
         }
     }
+}
+
+/// Keys on the help or messages overlay: scroll (clamped to what there is), or close.
+fn scroll_overlay(state: &mut State, action: Action) {
+    let len = match &state.overlay {
+        Some(Overlay::Help { .. }) => crate::app::help::row_count(state),
+        _ => state.messages.len(),
+    };
+    let page = crate::app::help::visible_rows(state);
+    let max = len.saturating_sub(page);
+    let (scroll, behind) = match &mut state.overlay {
+        Some(Overlay::Help { scroll, behind }) => (scroll, Some(behind)),
+        Some(Overlay::Messages { scroll }) => (scroll, None),
+        _ => return,
+    };
+    *scroll = match action {
+        Action::Back | Action::Help | Action::Messages => {
+            let under = behind.and_then(|b| b.take()).map(|b| *b);
+            state.overlay = under;
+            return;
+        }
+        Action::Up => scroll.saturating_sub(1),
+        Action::Down => *scroll + 1,
+        Action::PageUp => scroll.saturating_sub(page.saturating_sub(1).max(1)),
+        Action::PageDown => *scroll + page.saturating_sub(1).max(1),
+        Action::Top => 0,
+        Action::Bottom => max,
+        _ => *scroll,
+    }
+    .min(max);
 }
 
 fn login_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
@@ -643,7 +676,7 @@ fn open_feed_item(state: &mut State, tab: Tab, cmds: &mut Vec<Command>) {
         return;
     };
     let Some(id) = item.meeting else {
-        toast(state, "This item does not name a meeting.", false);
+        toast(state, "This item does not name a meeting.", true);
         return;
     };
     let index = match state.home.meetings.get(&id) {
@@ -698,7 +731,7 @@ fn meeting_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
                 view.jump = None;
                 match parse_time(&text) {
                     Some(at) if view.jump_to(at) => {}
-                    Some(_) => toast(state, "There is no transcript to jump in yet.", false),
+                    Some(_) => toast(state, "There is no transcript to jump in yet.", true),
                     None => toast(state, "Type a time like 12:34 or 1:02:03.", true),
                 }
             }
@@ -774,7 +807,7 @@ fn meeting_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
             Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
                 cmds.push(Command::OpenUrl(url));
             }
-            _ => toast(state, "This meeting has no web link.", false),
+            _ => toast(state, "This meeting has no web link.", true),
         },
         Action::CopyTurn => {
             let turn = view
@@ -791,7 +824,7 @@ fn meeting_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
                     cmds.push(Command::Copy(text));
                     toast(state, "Turn copied to the clipboard.", false);
                 }
-                None => toast(state, "No transcript turn in view to copy.", false),
+                None => toast(state, "No transcript turn in view to copy.", true),
             }
         }
         Action::Export => {
@@ -1058,6 +1091,7 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                         .cloned()
                         .unwrap_or_else(|| processing(wanted));
                     view.set_document(DocState::Ready(Box::new(doc)));
+                    succeeded(state);
                 }
                 Err(e) => {
                     view.set_document(DocState::Failed(clean_line(&e.message).into_owned()));
@@ -1097,6 +1131,10 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                     feed.exhausted = tab == Tab::Upcoming || items.len() < page;
                     feed.loaded_once = true;
                     feed.items.extend(items);
+                    if tab == Tab::ActionItems {
+                        feed::sort_by_due(&mut feed.items);
+                    }
+                    succeeded(state);
                 }
                 Err(e) => {
                     feed.error = Some(clean_line(&e.message).into_owned());
@@ -1296,6 +1334,7 @@ fn meetings_loaded(
                 paging.exhausted = n < query.limit.max(1);
                 paging.loaded_once = true;
                 state.home.meetings.merge(page, false);
+                succeeded(state);
                 refilter(state);
                 let height = usize::from(layout::table_rows(state.size, prompt_open(state)).height);
                 let len = state.home.visible_len();
@@ -1412,12 +1451,30 @@ fn resume_after_login(state: &mut State, cmds: &mut Vec<Command>) {
     }
 }
 
+/// Shows a toast that expires after [`TOAST_FOR`], and keeps it for the messages overlay.
 fn toast(state: &mut State, text: &str, error: bool) {
+    let text = clean_line(text).into_owned();
+    state.messages.push_back(crate::app::Message {
+        text: text.clone(),
+        error,
+        at: state.wall,
+    });
+    while state.messages.len() > crate::app::MESSAGES_KEPT {
+        state.messages.pop_front();
+    }
     state.toast = Some(Toast {
-        text: clean_line(text).into_owned(),
+        text,
         error,
         until: state.now + TOAST_FOR,
     });
+}
+
+/// A request succeeded: an error shown for an earlier one is no longer news.
+fn succeeded(state: &mut State) {
+    state.status.last_error = None;
+    if state.toast.as_ref().is_some_and(|t| t.error) {
+        state.toast = None;
+    }
 }
 
 /// Whether a one-line prompt sits above the main pane.

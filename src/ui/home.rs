@@ -259,12 +259,19 @@ fn feed_table(state: &State, tab: Tab, feed: &Feed, area: Rect, buf: &mut Buffer
         offset = feed.selected + 1 - height.max(1);
     }
     let end = (offset + height).min(feed.items.len());
+    let tz = crate::timefmt::zone();
     let rows = feed.items[offset.min(end)..end]
         .iter()
         .enumerate()
         .map(|(i, item)| {
+            let overdue = tab == Tab::ActionItems
+                && item.done != Some(true)
+                && state
+                    .wall
+                    .is_some_and(|now| crate::timefmt::is_past_day(&item.when, now, tz));
             let (mark, mark_style) = match item.done {
                 Some(true) => ("[x]", theme.success),
+                Some(false) if overdue => ("[!]", theme.error),
                 Some(false) => ("[ ]", theme.warning),
                 None => ("", theme.dim),
             };
@@ -273,24 +280,65 @@ fn feed_table(state: &State, tab: Tab, feed: &Feed, area: Rect, buf: &mut Buffer
             } else {
                 Style::new()
             };
-            Row::new(vec![
+            // Server times in the user's zone, in words relative to now where they read better.
+            let when = match state.wall {
+                Some(now) => crate::timefmt::when_in(&item.when, now, tz),
+                None => item.when.clone(),
+            };
+            let when = if overdue {
+                Span::styled(format!("{when} overdue"), theme.error)
+            } else {
+                Span::styled(when, theme.dim)
+            };
+            let mut cells = vec![
                 Cell::from(Span::styled(mark, mark_style)),
-                Cell::from(Span::styled(item.when.as_str(), theme.dim)),
+                Cell::from(when),
                 Cell::from(Span::styled(item.title.as_str(), theme.text)),
-                Cell::from(Span::styled(item.detail.as_str(), theme.dim)),
-            ])
-            .style(style)
+            ];
+            match tab {
+                Tab::ActionItems => {
+                    cells.push(Cell::from(Span::styled(item.who.as_str(), theme.dim)));
+                    cells.push(Cell::from(Span::styled(item.source.as_str(), theme.dim)));
+                }
+                Tab::Activity => {
+                    cells.push(Cell::from(Span::styled(item.kind.as_str(), theme.dim)))
+                }
+                _ => cells.push(Cell::from(Span::styled(item.who.as_str(), theme.dim))),
+            }
+            Row::new(cells).style(style)
         });
-    Table::new(
-        rows,
-        [
-            Constraint::Length(3),
-            Constraint::Length(20),
-            Constraint::Fill(3),
-            Constraint::Fill(1),
-        ],
-    )
-    .header(Row::new(["", "When", "What", "Who"]).style(theme.title))
-    .column_spacing(1)
-    .render(inner, buf);
+    let (header, widths): (&[&str], Vec<Constraint>) = match tab {
+        Tab::ActionItems => (
+            &["", "Due", "What", "Who", "Meeting"],
+            vec![
+                Constraint::Length(3),
+                Constraint::Length(20),
+                Constraint::Fill(3),
+                Constraint::Fill(1),
+                Constraint::Fill(2),
+            ],
+        ),
+        Tab::Activity => (
+            &["", "When", "What", "Event"],
+            vec![
+                Constraint::Length(0),
+                Constraint::Length(20),
+                Constraint::Fill(3),
+                Constraint::Fill(1),
+            ],
+        ),
+        _ => (
+            &["", "When", "What", "Who"],
+            vec![
+                Constraint::Length(0),
+                Constraint::Length(20),
+                Constraint::Fill(3),
+                Constraint::Fill(1),
+            ],
+        ),
+    };
+    Table::new(rows, widths)
+        .header(Row::new(header.to_vec()).style(theme.title))
+        .column_spacing(1)
+        .render(inner, buf);
 }

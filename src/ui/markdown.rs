@@ -5,7 +5,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 
 use crate::sanitize::clean_line;
-use crate::ui::theme::Theme;
+use crate::theme::Theme;
 
 /// Converts Markdown to styled lines: headings, emphasis, lists and task lists, code, links (text
 /// followed by the dimmed URL), quotes, tables and rules. Every piece of text is sanitized.

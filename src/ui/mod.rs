@@ -3,13 +3,10 @@
 pub mod export;
 pub mod help;
 pub mod home;
-pub mod json_tree;
-pub mod layout;
 pub mod login;
 pub mod markdown;
 pub mod meeting;
 pub mod status;
-pub mod theme;
 pub mod tools;
 pub mod tools_screen;
 
@@ -19,8 +16,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
+pub use crate::app::layout;
 use crate::app::{Overlay, Screen, State};
-pub use theme::Theme;
+pub use crate::theme::{self, Theme};
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -59,8 +57,14 @@ impl Widget for &State {
             Screen::Tools => tools_screen::render(self, area, buf),
         }
         match &self.overlay {
-            Some(Overlay::Help { scroll }) => help::render(self, *scroll, area, buf),
+            Some(Overlay::Help { scroll, behind }) => {
+                if let Some(Overlay::Export(dialog)) = behind.as_deref() {
+                    export::render(self, dialog, area, buf);
+                }
+                help::render(self, *scroll, area, buf)
+            }
             Some(Overlay::Export(dialog)) => export::render(self, dialog, area, buf),
+            Some(Overlay::Messages { scroll }) => help::render_messages(self, *scroll, area, buf),
             None => {}
         }
         status::render_toast(self, area, buf);

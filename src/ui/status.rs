@@ -4,6 +4,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
+use unicode_width::UnicodeWidthStr;
 
 use crate::app::keymap::Mode;
 use crate::app::{Screen, State, Tab};
@@ -19,8 +20,8 @@ fn hint_actions(state: &State) -> &'static [(Action, &'static str)] {
             (Action::Back, "cancel"),
         ],
         Mode::Home if state.home.tab == Tab::ActionItems => &[
-            (Action::ToggleDone, "open/done"),
-            (Action::ToggleMine, "mine"),
+            (Action::ToggleDone, "filter open/done/all"),
+            (Action::ToggleMine, "filter mine"),
             (Action::Select, "open"),
             (Action::NextTab, "tabs"),
             (Action::Help, "help"),
@@ -30,6 +31,13 @@ fn hint_actions(state: &State) -> &'static [(Action, &'static str)] {
             (Action::FewerDays, "fewer"),
             (Action::NextTab, "tabs"),
             (Action::Help, "help"),
+        ],
+        Mode::Home if state.home.tab == Tab::Activity => &[
+            (Action::Select, "open"),
+            (Action::Refresh, "reload"),
+            (Action::NextTab, "tabs"),
+            (Action::Help, "help"),
+            (Action::Quit, "quit"),
         ],
         Mode::Home => &[
             (Action::Search, "search"),
@@ -54,7 +62,7 @@ fn hint_actions(state: &State) -> &'static [(Action, &'static str)] {
             (Action::FocusNext, "field"),
             (Action::Back, "cancel"),
         ],
-        Mode::Tools => &[],
+        Mode::Tools => &[(Action::Help, "help")],
         _ => &[(Action::Back, "back"), (Action::Help, "help")],
     }
 }
@@ -62,54 +70,79 @@ fn hint_actions(state: &State) -> &'static [(Action, &'static str)] {
 pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
     let theme = &state.theme;
     let mode = state.help_mode();
-    let mut hints = Vec::new();
+    // (keys, label) pairs: each shown whole or not at all.
+    let mut pairs: Vec<(String, String)> = Vec::new();
     if mode == Mode::Tools
         && state.overlay.is_none()
         && let Some(host) = &state.tools.panel
     {
         for (keys, label) in host.key_hints() {
-            hints.push(Span::styled(format!(" {keys}"), theme.accent));
-            hints.push(Span::styled(format!(" {label} "), theme.dim));
+            pairs.push((keys.to_owned(), label.to_owned()));
         }
     }
     for (action, label) in hint_actions(state) {
         if let Some(key) = state.keymap.key_for(mode, *action) {
-            hints.push(Span::styled(format!(" {key}"), theme.accent));
-            hints.push(Span::styled(format!(" {label} "), theme.dim));
+            pairs.push((key.to_string(), (*label).to_owned()));
         }
     }
-    let mut right = Vec::new();
-    if let Some(error) = &state.status.last_error {
-        right.push(Span::styled(format!("{error} "), theme.error));
-    } else if let Some(note) = &state.status.message {
-        right.push(Span::styled(format!("{note} "), theme.success));
+    // Help and quit are the hints a lost user needs: keep them first among the rest.
+    pairs.sort_by_key(|(_, label)| !matches!(label.as_str(), "help" | "quit"));
+    let width = usize::from(area.width);
+    let mut hints = Vec::new();
+    let mut used = 0;
+    for (i, (keys, label)) in pairs.iter().enumerate() {
+        let w = keys.width() + label.width() + 3;
+        let last = i + 1 == pairs.len();
+        // Room for this pair, and for the ellipsis when more pairs follow.
+        if used + w + if last { 0 } else { 2 } > width {
+            if used + 2 <= width {
+                hints.push(Span::styled(" …", theme.dim));
+                used += 2;
+            }
+            break;
+        }
+        hints.push(Span::styled(format!(" {keys}"), theme.accent));
+        hints.push(Span::styled(format!(" {label} "), theme.dim));
+        used += w;
     }
+    // Errors are toasts that expire (and stay one key away in the messages overlay), not a
+    // status-bar line that outlives them. What the sync is doing comes first; the server
+    // address only where there is room for it too.
+    let mut right = Vec::new();
     if let Some(note) = sync_note(state) {
         right.push(Span::styled(format!("{note} "), theme.accent));
+    } else if state.local.offline.is_some() {
+        right.push(Span::styled("○ offline ", theme.accent));
     }
-    // On a narrow terminal the key hints matter more than the server address, and so does what
-    // the sync is doing.
-    let room = usize::from(area.width / 2);
-    let used: usize = right.iter().map(Span::width).sum();
+    let room = usize::from(area.width).saturating_sub(used + 1);
+    let noted: usize = right.iter().map(Span::width).sum();
     if state.screen != Screen::Login && area.width >= 80 {
         let who = match &state.status.account {
             Some(a) => format!("{a} @ {}", state.status.server),
             None => state.status.server.clone(),
         };
         let dot = if state.local.offline.is_some() {
-            "○ offline ·"
+            "·"
         } else {
             "●"
         };
         let server = Span::styled(format!("{dot} {who} "), theme.dim);
-        if used == 0 || used + server.width() <= room {
+        if noted + server.width() <= room {
             right.push(server);
         }
     }
     let right = Line::from(right).right_aligned();
-    let right_w = u16::try_from(right.width())
-        .unwrap_or(u16::MAX)
-        .min(area.width / 2);
+    // The server address only in the room the hints leave; never over them.
+    let free = area
+        .width
+        .saturating_sub(u16::try_from(used).unwrap_or(u16::MAX) + 1);
+    let right_w = u16::try_from(right.width()).unwrap_or(u16::MAX);
+    let right = if right_w <= free {
+        right
+    } else {
+        Line::default()
+    };
+    let right_w = right_w.min(free);
     let [left_area, right_area] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(right_w)])
             .spacing(1)
@@ -171,7 +204,7 @@ pub fn render_toast(state: &State, area: Rect, buf: &mut Buffer) {
         .style(theme.text)
         .wrap(Wrap { trim: true })
         .block(Block::bordered().border_style(style).title(Span::styled(
-            if toast.error { " error " } else { " ✓ " },
+            if toast.error { " ✗ error " } else { " ✓ " },
             style,
         )))
         .render(rect, buf);

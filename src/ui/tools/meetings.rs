@@ -4,20 +4,11 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use serde_json::Value;
 
+use crate::app::tools::result::is_krisp_shaped;
 use crate::krisp::{ActionItem, Meeting, MeetingDate};
 use crate::sanitize::clean_line;
+use crate::theme::Theme;
 use crate::ui::markdown;
-use crate::ui::theme::Theme;
-
-/// Whether `v` is a Krisp result this module can summarise.
-pub fn is_krisp_shaped(v: &Value) -> bool {
-    v.get("meetings").is_some_and(Value::is_array)
-        || v.get("results")
-            .and_then(Value::as_array)
-            .is_some_and(|docs| {
-                !docs.is_empty() && docs.iter().all(|d| d.get("document").is_some())
-            })
-}
 
 /// The summary lines, or `None` when the value is not Krisp-shaped.
 pub fn summary(v: &Value, theme: &Theme) -> Option<Vec<Line<'static>>> {

@@ -1,0 +1,71 @@
+//! What the help overlay lists: the keys of the current screen (or dialog), while typing, and
+//! everywhere, from the keymap itself, so help never promises a key the keymap does not bind.
+
+use crate::app::State;
+use crate::app::keymap::Mode;
+
+/// One titled group of (keys, what they do).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    pub title: &'static str,
+    pub entries: Vec<(String, String)>,
+}
+
+pub fn sections(state: &State) -> Vec<Section> {
+    let mut out = Vec::new();
+    if state.help_mode() == Mode::Tools
+        && let Some(host) = &state.tools.panel
+    {
+        out.push(Section {
+            title: "Tools panel",
+            entries: host
+                .key_hints()
+                .into_iter()
+                .map(|(k, d)| (k.to_owned(), d.to_owned()))
+                .collect(),
+        });
+    }
+    let this = if state.help_mode() == Mode::Export {
+        "Export dialog"
+    } else {
+        "This screen"
+    };
+    for (mode, title) in [
+        (state.help_mode(), this),
+        (Mode::Input, "While typing"),
+        (Mode::Global, "Everywhere"),
+    ] {
+        let entries = state
+            .keymap
+            .bindings(mode)
+            .into_iter()
+            .map(|(action, keys)| {
+                let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
+                (keys.join(" "), action.describe().to_owned())
+            })
+            .collect();
+        out.push(Section { title, entries });
+    }
+    if let Some(section) = out.iter_mut().find(|s| s.title == "While typing") {
+        section.entries.extend(
+            [
+                ("C-a Home / C-e End", "start / end of the line"),
+                ("M-b / M-f  C-← / C-→", "word left / right"),
+                ("C-w M-Backspace / M-d", "delete word before / after"),
+                ("C-u / C-k", "delete to start / to end"),
+            ]
+            .map(|(k, d)| (k.to_owned(), d.to_owned())),
+        );
+    }
+    out
+}
+
+/// Rows the overlay draws: each section's title, its entries and a blank row.
+pub fn row_count(state: &State) -> usize {
+    sections(state).iter().map(|s| s.entries.len() + 2).sum()
+}
+
+/// Rows of text inside a full-height overlay (a centred box two rows short, with borders).
+pub fn visible_rows(state: &State) -> usize {
+    usize::from(state.size.height.saturating_sub(4)).max(1)
+}

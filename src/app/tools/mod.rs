@@ -1,0 +1,393 @@
+//! The Tools panel's state and keys: every tool the server lists, a form generated from its input schema, and the result of running it (drawn by `ui::tools`).
+
+// Self-contained: the TUI hands it the tools from `tools/list`, routes keys and mouse events to
+// it while it is shown, runs what it returns as `ToolsOutcome::Run`, and hands back the result.
+
+pub mod form;
+pub mod json_tree;
+pub mod result;
+pub mod schema;
+pub mod text_view;
+
+use std::cell::Cell;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::widgets::Block;
+use rmcp::model::{CallToolResult, Tool};
+use serde_json::{Map, Value};
+
+pub use form::{Field, Form, FormEvent, RAW_ARGS};
+pub use result::{ResultView, View};
+pub use schema::{FieldKind, validate};
+
+/// What the TUI should do after a key or mouse event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ToolsOutcome {
+    None,
+    /// Call tool `name` with `args` (only the fields the user filled, typed as the schema says).
+    Run {
+        name: String,
+        args: Map<String, Value>,
+    },
+    /// Leave the panel.
+    Close,
+}
+
+/// Which pane takes keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Form,
+    Result,
+}
+
+/// Rows the form pane gives the tool's description, with the blank row after it.
+const DESCRIPTION_ROWS: u16 = 3;
+
+/// Below this width the panes are shown one at a time.
+const WIDE: u16 = 72;
+
+/// Where each pane is drawn for a given area; `None` when the pane is not shown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Areas {
+    pub(crate) list: Option<Rect>,
+    pub(crate) form: Option<Rect>,
+    pub(crate) result: Option<Rect>,
+}
+
+/// The Tools panel.
+#[derive(Debug, Clone)]
+pub struct ToolsPanel {
+    pub(crate) tools: Vec<Tool>,
+    /// One form per tool, in the same order, so typed values survive moving around the list.
+    pub(crate) forms: Vec<Form>,
+    pub(crate) selected: usize,
+    pub(crate) list_offset: Cell<usize>,
+    pub(crate) list_rows: Cell<u16>,
+    pub(crate) focus: Focus,
+    pub(crate) result: Option<ResultView>,
+    pub(crate) running: Option<String>,
+}
+
+impl ToolsPanel {
+    pub fn new(tools: Vec<Tool>) -> Self {
+        let mut panel = Self {
+            tools: Vec::new(),
+            forms: Vec::new(),
+            selected: 0,
+            list_offset: Cell::new(0),
+            list_rows: Cell::new(0),
+            focus: Focus::List,
+            result: None,
+            running: None,
+        };
+        panel.set_tools(tools);
+        panel
+    }
+
+    /// Replaces the tool list (e.g. after `notifications/tools/list_changed`). Forms of tools
+    /// whose schema did not change keep what was typed; the selection follows the tool's name.
+    pub fn set_tools(&mut self, tools: Vec<Tool>) {
+        let selected_name = self.tools.get(self.selected).map(|t| t.name.clone());
+        let mut old: Vec<(Tool, Form)> = self.tools.drain(..).zip(self.forms.drain(..)).collect();
+        for tool in &tools {
+            let kept = old
+                .iter()
+                .position(|(t, _)| t.name == tool.name && t.input_schema == tool.input_schema)
+                .map(|i| old.swap_remove(i).1);
+            self.forms
+                .push(kept.unwrap_or_else(|| Form::new(&tool.input_schema)));
+        }
+        self.selected = selected_name
+            .and_then(|n| tools.iter().position(|t| t.name == n))
+            .unwrap_or(0);
+        self.tools = tools;
+        if self.tools.is_empty() && self.focus == Focus::Form {
+            self.focus = Focus::List;
+        }
+    }
+
+    pub fn tools(&self) -> &[Tool] {
+        &self.tools
+    }
+
+    pub fn selected(&self) -> Option<&Tool> {
+        self.tools.get(self.selected)
+    }
+
+    /// The form of the selected tool.
+    pub fn form(&self) -> Option<&Form> {
+        self.forms.get(self.selected)
+    }
+
+    pub fn focus(&self) -> Focus {
+        self.focus
+    }
+
+    pub fn result(&self) -> Option<&ResultView> {
+        self.result.as_ref()
+    }
+
+    /// Shows that `name` is running until its result arrives.
+    pub fn set_running(&mut self, name: &str) {
+        self.running = Some(name.to_owned());
+    }
+
+    /// Shows the result of calling `name`: the call's result, or why the call failed.
+    pub fn set_result(&mut self, name: &str, result: Result<CallToolResult, String>) {
+        if self.running.as_deref() == Some(name) {
+            self.running = None;
+        }
+        self.result = Some(ResultView::new(name, result));
+    }
+
+    fn select(&mut self, i: usize) {
+        self.selected = i.min(self.tools.len().saturating_sub(1));
+    }
+
+    /// Validates the selected tool's form and runs it, or moves to the invalid field.
+    fn run(&mut self) -> ToolsOutcome {
+        let Some(form) = self.forms.get_mut(self.selected) else {
+            return ToolsOutcome::None;
+        };
+        match form.submit() {
+            Some(args) => self.run_outcome(args),
+            None => {
+                self.focus = Focus::Form;
+                ToolsOutcome::None
+            }
+        }
+    }
+
+    fn run_outcome(&mut self, args: Map<String, Value>) -> ToolsOutcome {
+        let Some(tool) = self.tools.get(self.selected) else {
+            return ToolsOutcome::None;
+        };
+        self.focus = Focus::Result;
+        ToolsOutcome::Run {
+            name: tool.name.to_string(),
+            args,
+        }
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent) -> ToolsOutcome {
+        if key.kind == KeyEventKind::Release {
+            return ToolsOutcome::None;
+        }
+        match self.focus {
+            Focus::List => self.list_key(key),
+            Focus::Form => self.form_key(key),
+            Focus::Result => self.result_key(key),
+        }
+    }
+
+    fn list_key(&mut self, key: KeyEvent) -> ToolsOutcome {
+        let page = usize::from(self.list_rows.get() / 2).max(1);
+        match key.code {
+            KeyCode::Up | KeyCode::Char('k') => self.select(self.selected.saturating_sub(1)),
+            KeyCode::Down | KeyCode::Char('j') => self.select(self.selected + 1),
+            KeyCode::PageUp => self.select(self.selected.saturating_sub(page)),
+            KeyCode::PageDown => self.select(self.selected + page),
+            KeyCode::Home | KeyCode::Char('g') => self.select(0),
+            KeyCode::End | KeyCode::Char('G') => self.select(usize::MAX),
+            KeyCode::Enter | KeyCode::Right | KeyCode::Char('l') if !self.tools.is_empty() => {
+                self.focus = Focus::Form;
+            }
+            KeyCode::Tab | KeyCode::F(6) if self.result.is_some() || self.running.is_some() => {
+                self.focus = Focus::Result;
+            }
+            KeyCode::F(5) => return self.run(),
+            KeyCode::Esc | KeyCode::Char('q') => return ToolsOutcome::Close,
+            _ => {}
+        }
+        ToolsOutcome::None
+    }
+
+    fn form_key(&mut self, key: KeyEvent) -> ToolsOutcome {
+        let Some(form) = self.forms.get_mut(self.selected) else {
+            self.focus = Focus::List;
+            return ToolsOutcome::None;
+        };
+        match form.handle_key(key) {
+            FormEvent::Submit(args) => return self.run_outcome(args),
+            FormEvent::Leave => self.focus = Focus::List,
+            FormEvent::Handled | FormEvent::Invalid => {}
+            FormEvent::Ignored => match key.code {
+                KeyCode::F(6) if self.result.is_some() || self.running.is_some() => {
+                    self.focus = Focus::Result
+                }
+                KeyCode::PageUp | KeyCode::PageDown => {
+                    if let Some(result) = &mut self.result {
+                        result.handle_key(key);
+                    }
+                }
+                _ => {}
+            },
+        }
+        ToolsOutcome::None
+    }
+
+    fn result_key(&mut self, key: KeyEvent) -> ToolsOutcome {
+        match key.code {
+            KeyCode::Esc | KeyCode::BackTab => {
+                self.focus = if self.tools.is_empty() {
+                    Focus::List
+                } else {
+                    Focus::Form
+                }
+            }
+            KeyCode::Tab | KeyCode::F(6) => self.focus = Focus::List,
+            KeyCode::F(5) => return self.run(),
+            _ => {
+                if let Some(result) = &mut self.result {
+                    result.handle_key(key);
+                }
+            }
+        }
+        ToolsOutcome::None
+    }
+
+    pub fn handle_mouse(&mut self, ev: MouseEvent, area: Rect) -> ToolsOutcome {
+        let at = Position::new(ev.column, ev.row);
+        let areas = self.layout(area);
+        let inside = |r: Option<Rect>| r.filter(|r| r.contains(at));
+        let scroll = match ev.kind {
+            MouseEventKind::ScrollUp => -1,
+            MouseEventKind::ScrollDown => 1,
+            _ => 0,
+        };
+        let click = ev.kind == MouseEventKind::Down(MouseButton::Left);
+        if scroll == 0 && !click {
+            return ToolsOutcome::None;
+        }
+
+        if let Some(list) = inside(areas.list) {
+            let inner = Block::bordered().inner(list);
+            if scroll != 0 {
+                self.select(self.selected.saturating_add_signed(scroll));
+            } else if inner.contains(at) {
+                let i = self.list_offset.get() + usize::from((at.y - inner.y) / 2);
+                if i < self.tools.len() {
+                    if i == self.selected {
+                        self.focus = Focus::Form;
+                    } else {
+                        self.select(i);
+                        self.focus = Focus::List;
+                    }
+                }
+            }
+        } else if inside(areas.form).is_some() {
+            let Some(form) = self.forms.get_mut(self.selected) else {
+                return ToolsOutcome::None;
+            };
+            self.focus = Focus::Form;
+            if scroll != 0 {
+                form.set_focus(form.focus().saturating_add_signed(scroll));
+            } else if let Some(i) = form.field_at(at.y) {
+                if form.focus() == i {
+                    form.click_value(i);
+                }
+                form.set_focus(i);
+            }
+        } else if let Some(result_area) = inside(areas.result) {
+            let inner = Block::bordered().inner(result_area);
+            let Some(result) = &mut self.result else {
+                return ToolsOutcome::None;
+            };
+            if scroll != 0 {
+                result.scroll(scroll * 3);
+            } else {
+                self.focus = Focus::Result;
+                if inner.contains(at) {
+                    result.click(at.y - inner.y);
+                }
+            }
+        }
+        ToolsOutcome::None
+    }
+
+    /// The keys that do something now, as (keys, what they do), for the status bar and help.
+    pub fn key_hints(&self) -> Vec<(&'static str, &'static str)> {
+        let has_result = self.result.is_some() || self.running.is_some();
+        let mut hints = match self.focus {
+            Focus::List => vec![
+                ("↑↓ j k", "select tool"),
+                ("Enter", "open form"),
+                ("F5", "run"),
+            ],
+            Focus::Form => vec![
+                ("Tab S-Tab ↑↓", "next/previous field"),
+                ("Space ← →", "toggle / choose"),
+                ("F5 C-Enter", "run"),
+                ("Esc", "back to list"),
+            ],
+            Focus::Result => {
+                let mut h = vec![("j k PgUp PgDn", "scroll"), ("r", "raw JSON")];
+                if self.result.as_ref().is_some_and(|r| r.tree().is_some()) {
+                    h.extend([("Enter ← →", "fold / unfold"), ("+ -", "unfold / fold all")]);
+                }
+                if self.result.as_ref().is_some_and(ResultView::has_tree_view) {
+                    h.push(("t", "summary / tree"));
+                }
+                h.extend([("F5", "run again"), ("Esc", "back to form")]);
+                h
+            }
+        };
+        if has_result && self.focus != Focus::Result {
+            hints.push(("F6", "result"));
+        }
+        if self.focus == Focus::List {
+            hints.push(("Esc", "close"));
+        }
+        hints
+    }
+
+    pub(crate) fn layout(&self, area: Rect) -> Areas {
+        let has_result = self.result.is_some() || self.running.is_some();
+        if area.width < WIDE || area.height < 8 {
+            let pane = Some(area);
+            return match self.focus {
+                Focus::List => Areas {
+                    list: pane,
+                    ..Areas::default()
+                },
+                Focus::Form => Areas {
+                    form: pane,
+                    ..Areas::default()
+                },
+                Focus::Result if has_result => Areas {
+                    result: pane,
+                    ..Areas::default()
+                },
+                Focus::Result => Areas {
+                    form: pane,
+                    ..Areas::default()
+                },
+            };
+        }
+        let list_width = (area.width / 3).min(34);
+        let [list, right] =
+            Layout::horizontal([Constraint::Length(list_width), Constraint::Min(0)]).areas(area);
+        if !has_result {
+            return Areas {
+                list: Some(list),
+                form: Some(right),
+                result: None,
+            };
+        }
+        let wanted = self.form().map_or(3, |f| {
+            f.wanted_height(self.focus == Focus::Form) + 2 + DESCRIPTION_ROWS
+        });
+        // The focused pane of the two gets the larger share.
+        let share = if self.focus == Focus::Result { 3 } else { 2 };
+        let form_height = wanted.clamp(5, (right.height / share).max(5));
+        let [form, result] =
+            Layout::vertical([Constraint::Length(form_height), Constraint::Min(0)]).areas(right);
+        Areas {
+            list: Some(list),
+            form: Some(form),
+            result: Some(result),
+        }
+    }
+}

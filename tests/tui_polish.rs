@@ -1,0 +1,348 @@
+//! Daily-use behaviour (issue 10): times in words and zones, feed columns, toasts and the
+//! messages overlay, help, the footer. Update sequences and snapshots.
+
+mod tui_common;
+
+use crossterm::event::KeyCode;
+use krisp_tui::message::{ClientEvent, Command};
+use rmcp::model::CallToolResult;
+use serde_json::json;
+use tui_common::{App, client, code, demo_meetings, key};
+
+/// A fixed wall clock: Sunday 29 November 2026, 13:00 UTC.
+fn wall() -> jiff::Timestamp {
+    "2026-11-29T13:00:00Z".parse().expect("a timestamp")
+}
+
+/// Switches to `tab` (by its number key) and answers its first request with `structured`.
+fn feed(tab: char, structured: serde_json::Value) -> App {
+    let mut app = App::loaded(demo_meetings());
+    app.state.wall = Some(wall());
+    let cmds = app.send(key(tab));
+    let id = cmds
+        .iter()
+        .find_map(|c| match c {
+            Command::ListActionItems { id, .. }
+            | Command::ListUpcoming { id, .. }
+            | Command::ListActivities { id, .. } => Some(*id),
+            _ => None,
+        })
+        .expect("a feed request");
+    app.send(client(ClientEvent::FeedLoaded {
+        id,
+        result: Ok(CallToolResult::structured(structured)),
+    }));
+    app.resize(120, 12);
+    app
+}
+
+const M1: &str = "0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e";
+
+#[test]
+fn action_items_sort_by_due_date_mark_overdue_and_name_who_and_meeting() {
+    let app = feed(
+        '2',
+        json!({"count": 4, "action_items": [
+            {"title": "No date", "assignee": "Chen Wu", "completed": false,
+             "meeting_id": M1, "meeting_name": "Weekly sync"},
+            {"title": "Later", "assignee": "Bob Ray", "completed": false, "due_date": "2026-12-10",
+             "meeting_id": M1, "meeting_name": "Q4 roadmap review"},
+            {"title": "Late", "assignee": "Anna Lee", "completed": false, "due_date": "2026-11-20",
+             "meeting_id": M1, "meeting_name": "Customer call: Acme"},
+            {"title": "Tomorrow", "assignee": "Anna Lee", "completed": false, "due_date": "2026-11-30",
+             "meeting_id": M1, "meeting_name": "Hiring debrief"},
+        ]}),
+    );
+    let titles: Vec<&str> = app
+        .state
+        .home
+        .action_items
+        .items
+        .iter()
+        .map(|i| i.title.as_str())
+        .collect();
+    assert_eq!(titles, ["Late", "Tomorrow", "Later", "No date"]);
+    insta::assert_snapshot!("action_items_feed", app.render());
+}
+
+#[test]
+fn upcoming_times_read_as_words_in_the_local_zone() {
+    let app = feed(
+        '3',
+        json!({"days": 7, "count": 3, "meetings": [
+            {"meeting_id": M1, "name": "Standup", "start": "2026-11-29T15:00:00Z",
+             "attendees": ["Anna Lee", "Bob Ray"]},
+            {"meeting_id": M1, "name": "Planning", "start": "2026-11-30T09:30:00Z",
+             "attendees": ["Chen Wu"]},
+            {"meeting_id": M1, "name": "Offsite", "start": "2026-12-03T08:00:00Z",
+             "attendees": []},
+        ]}),
+    );
+    insta::assert_snapshot!("upcoming_feed", app.render());
+}
+
+#[test]
+fn activity_columns_hold_what_their_headers_say() {
+    let app = feed(
+        '4',
+        json!({"count": 2, "activities": [
+            {"id": "a1", "created_at": "2026-11-28T09:10:00Z", "kind": "action_item_completed",
+             "title": "Send the plan", "meeting_id": M1},
+            {"id": "a2", "created_at": "2026-11-29T12:40:00Z", "kind": "meeting_processed",
+             "title": "Weekly sync", "meeting_id": M1},
+        ]}),
+    );
+    let text = app.render();
+    assert!(text.contains("Event"), "{text}");
+    assert!(text.contains("action item completed"), "{text}");
+    assert!(text.contains("yesterday 09:10"), "{text}");
+    insta::assert_snapshot!("activity_feed", text);
+}
+
+#[test]
+fn meeting_header_names_the_zone_and_a_dateless_meeting_shows_no_stray_utc() {
+    let mut app = App::loaded(demo_meetings());
+    app.resize(100, 20);
+    app.send(code(KeyCode::Enter));
+    let text = app.render();
+    // The newest demo meeting is Hiring debrief, 2026-01-20 13:00 UTC; tests run in UTC.
+    assert!(text.contains("2026-01-20 13:00 UTC"), "{text}");
+
+    let mut dateless = tui_common::meeting(9, "Planning", time::OffsetDateTime::UNIX_EPOCH, &[]);
+    dateless.date = None;
+    let mut app = App::loaded(vec![dateless]);
+    app.resize(100, 20);
+    app.send(code(KeyCode::Enter));
+    let text = app.render();
+    assert!(!text.contains("UTC"), "{text}");
+}
+
+#[test]
+fn an_error_toast_expires_is_cleared_by_the_next_success_and_stays_in_messages() {
+    use krisp_tui::message::RequestError;
+    let mut app = App::loaded(demo_meetings());
+    app.state.wall = Some(wall());
+    app.resize(100, 20);
+    let cmds = app.send(key('2'));
+    let Some(Command::ListActionItems { id, .. }) = cmds.first().cloned() else {
+        panic!("expected list_action_items, got {cmds:?}");
+    };
+    app.send(client(ClientEvent::FeedLoaded {
+        id,
+        result: Err(RequestError::new("HTTP 500 from the server")),
+    }));
+    let text = app.render();
+    assert!(text.contains("✗ error"), "{text}");
+    // Expired: gone from every line of the screen, the status bar included.
+    app.advance(krisp_tui::app::TOAST_FOR);
+    assert_eq!(app.state.toast, None);
+    let text = app.render();
+    let status_bar = text.lines().last().unwrap_or_default();
+    assert!(!status_bar.contains("HTTP 500"), "{text}");
+
+    // `!` shows it again, marked as an error, with the time it was shown.
+    app.send(key('!'));
+    let text = app.render();
+    assert!(text.contains("13:00 ✗ HTTP 500 from the server"), "{text}");
+    insta::assert_snapshot!("messages_overlay", text);
+    app.send(code(KeyCode::Esc));
+    assert_eq!(app.state.overlay, None);
+
+    // A new error toast, then a successful reload: the error is no longer news.
+    let cmds = app.send(key('r'));
+    let Some(Command::ListActionItems { id, .. }) = cmds.first().cloned() else {
+        panic!("expected a reload, got {cmds:?}");
+    };
+    app.send(client(ClientEvent::FeedLoaded {
+        id,
+        result: Err(RequestError::new("HTTP 502")),
+    }));
+    assert!(app.state.toast.as_ref().is_some_and(|t| t.error));
+    let cmds = app.send(key('r'));
+    let Some(Command::ListActionItems { id, .. }) = cmds.first().cloned() else {
+        panic!("expected a reload, got {cmds:?}");
+    };
+    app.send(client(ClientEvent::FeedLoaded {
+        id,
+        result: Ok(CallToolResult::structured(json!({"action_items": []}))),
+    }));
+    assert_eq!(app.state.toast, None);
+    assert_eq!(app.state.status.last_error, None);
+    let kept: Vec<(&str, bool)> = app
+        .state
+        .messages
+        .iter()
+        .map(|m| (m.text.as_str(), m.error))
+        .collect();
+    assert_eq!(
+        kept,
+        [("HTTP 500 from the server", true), ("HTTP 502", true)]
+    );
+}
+
+#[test]
+fn a_failure_toast_is_marked_as_one() {
+    let mut m = tui_common::meeting(
+        9,
+        "No link",
+        time::macros::datetime!(2026-01-20 13:00 UTC),
+        &[],
+    );
+    m.url = None;
+    let mut app = App::loaded(vec![m]);
+    app.resize(100, 20);
+    app.send(code(KeyCode::Enter));
+    app.send(key('o'));
+    let toast = app.state.toast.clone().expect("a toast");
+    assert_eq!(
+        (toast.text.as_str(), toast.error),
+        ("This meeting has no web link.", true)
+    );
+    assert!(app.render().contains("✗ error"));
+}
+
+#[test]
+fn help_scrolls_by_page_says_there_is_more_and_never_runs_entries_together() {
+    let mut app = App::loaded(demo_meetings());
+    app.resize(100, 20);
+    app.send(code(KeyCode::Enter));
+    app.send(key('?'));
+    let first = app.render();
+    assert!(first.contains("↓ 1–16 of"), "{first}");
+    insta::assert_snapshot!("help_meeting_top", first);
+    app.send(code(KeyCode::PageDown));
+    let second = app.render();
+    assert!(second.contains("↑↓ 16–31 of"), "{second}");
+    app.send(code(KeyCode::End));
+    let last = app.render();
+    assert!(last.contains("Everywhere"), "{last}");
+    insta::assert_snapshot!("help_meeting_end", last);
+    // Every entry: keys, at least two spaces, then what they do.
+    for screen in [&first, &second, &last] {
+        assert!(!screen.contains("PgDnpage"), "{screen}");
+        for line in screen.lines() {
+            let line = line.trim_matches(|c| c == '│' || c == ' ');
+            for word in ["page down", "page up", "move up", "move down"] {
+                if let Some(i) = line.find(word)
+                    && i > 0
+                {
+                    assert!(line[..i].ends_with("  "), "run together: {line:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn help_over_the_export_dialog_lists_its_keys_and_gives_it_back() {
+    let mut app = App::loaded(demo_meetings());
+    app.resize(100, 30);
+    app.send(key('e'));
+    let Some(krisp_tui::app::Overlay::Export(before)) = app.state.overlay.clone() else {
+        panic!("the export dialog is open");
+    };
+    // `?` on the format row, then F1 in the path field (where `?` is typed into the name).
+    for (open, to_path) in [(key('?'), false), (code(KeyCode::F(1)), true)] {
+        if to_path {
+            app.send(code(KeyCode::Tab));
+        }
+        let dialog = app.state.overlay.clone();
+        app.send(open);
+        let text = app.render();
+        assert!(text.contains("Export dialog"), "{text}");
+        app.send(code(KeyCode::Esc));
+        assert_eq!(app.state.overlay, dialog);
+    }
+    let Some(krisp_tui::app::Overlay::Export(after)) = app.state.overlay.clone() else {
+        panic!("the export dialog is still open");
+    };
+    assert_eq!(after.path_text(), before.path_text());
+}
+
+/// The same keys, the same result in every text field: the search box and the jump prompt
+/// (LineInput), the export path and tool forms (TextArea).
+#[test]
+fn every_text_field_edits_alike() {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    use krisp_tui::app::input::{LineInput, edit_textarea};
+    let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+    let alt = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT);
+    let plain = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+    let mut steps: Vec<(Vec<KeyEvent>, &str)> = vec![(
+        "~/notes/alpha beta".chars().map(plain).collect(),
+        "~/notes/alpha beta",
+    )];
+    steps.extend([
+        (vec![ctrl('w')], "~/notes/alpha "),
+        (vec![alt('b'), ctrl('k')], "~/notes/"),
+        (vec![ctrl('a'), alt('f'), alt('d')], "~/notes"),
+        (vec![ctrl('e'), plain('x')], "~/notesx"),
+        (
+            vec![KeyEvent::new(KeyCode::Home, KeyModifiers::NONE), ctrl('d')],
+            "/notesx",
+        ),
+        (
+            vec![KeyEvent::new(KeyCode::End, KeyModifiers::NONE), ctrl('u')],
+            "",
+        ),
+    ]);
+    let mut line = LineInput::default();
+    let mut area = ratatui_textarea::TextArea::default();
+    for (keys, want) in &steps {
+        for k in keys {
+            line.handle_key(*k);
+            edit_textarea(&mut area, *k);
+        }
+        assert_eq!(line.text(), *want, "search box after {keys:?}");
+        assert_eq!(area.lines().join(""), *want, "text area after {keys:?}");
+    }
+
+    // And through the app: the export dialog's path field.
+    let mut app = App::loaded(demo_meetings());
+    app.send(key('e'));
+    app.send(code(KeyCode::Tab));
+    app.send(krisp_tui::message::Msg::Key(ctrl('u')));
+    app.send(krisp_tui::message::Msg::Key(ctrl('k')));
+    app.type_str("a/b.md");
+    app.send(krisp_tui::message::Msg::Key(ctrl('w')));
+    let Some(krisp_tui::app::Overlay::Export(d)) = &app.state.overlay else {
+        panic!("export dialog open");
+    };
+    assert_eq!(d.path_text(), "a/b.");
+}
+
+/// At every width the footer starts with `? help` (before the server address), shows hints
+/// whole, and ends a cut list with `…`, never mid-word.
+#[test]
+fn the_footer_keeps_help_first_and_cuts_at_a_hint() {
+    let mut app = App::loaded(demo_meetings());
+    let all = [
+        "? help",
+        "q quit",
+        "/ search",
+        "Enter open",
+        "e export",
+        "Tab tabs",
+        ": tools",
+    ];
+    for width in 20..=140u16 {
+        app.resize(width, 12);
+        let text = app.render();
+        let footer = text.lines().last().unwrap_or_default().trim_start();
+        assert!(footer.starts_with("? help"), "{width}: {footer:?}");
+        let hints = footer.split(" ● ").next().unwrap_or_default().trim_end();
+        let hints = hints.strip_suffix('…').map_or(hints, str::trim_end);
+        for part in hints.split("  ") {
+            assert!(
+                all.contains(&part),
+                "{width}: cut hint {part:?} in {footer:?}"
+            );
+        }
+        if footer.contains('●') {
+            assert!(
+                footer.contains(": tools"),
+                "{width}: address before hints: {footer:?}"
+            );
+        }
+    }
+}
