@@ -120,7 +120,7 @@ impl Query {
 
     /// The FTS5 MATCH expression: every term quoted (so no user text is FTS syntax), positive
     /// terms ANDed, exclusions as `NOT`. `None` when nothing positive is left.
-    pub(crate) fn fts_expr(&self) -> Option<String> {
+    pub fn fts_expr(&self) -> Option<String> {
         let last_word = self
             .terms
             .iter()
