@@ -486,6 +486,7 @@ fn paging_walks_newest_first_with_undated_last() {
 #[test]
 fn deleting_removes_meeting_document_and_search_rows() {
     let (_dir, mut store) = searchable_store();
+    store.optimize().unwrap();
     assert!(store.delete_meeting(&id(8)).unwrap());
     assert!(!store.delete_meeting(&id(8)).unwrap());
     assert_eq!(store.meeting(&id(8)).unwrap(), None);
