@@ -1681,7 +1681,7 @@ async fn documents_follow_krisps_markdown() {
 async fn max_concurrent_refuses_the_call_beyond_the_limit_until_others_finish() {
     let http = http();
     // Every call waits 800 ms in the server holding its slot, so three calls sent together
-    // overlap: two run, the third is refused at once, whichever of them arrives last.
+    // overlap: two run and the third is refused, whichever of them arrives last.
     let sandbox = start(SandboxArgs {
         max_concurrent: Some(2),
         latency_ms: 800,
