@@ -778,6 +778,36 @@ mod tests {
     }
 
     #[test]
+    fn transcript_search_agrees_with_scanning_the_text() {
+        let data = dataset(account(), 80, 2);
+        for query in [
+            "we need to",
+            "team. ",
+            "ing the",
+            "$1",
+            "inc-",
+            "xyzzy",
+            "...",
+        ] {
+            let scanned: Vec<usize> = data
+                .meetings()
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| {
+                    let text: Vec<String> = m
+                        .transcript
+                        .turns(&m.speakers)
+                        .map(|(_, _, text)| text.to_lowercase())
+                        .collect();
+                    m.haystack.contains(query) || text.join("\n").contains(query)
+                })
+                .map(|(n, _)| n)
+                .collect();
+            assert_eq!(search(&data, query), scanned, "{query:?}");
+        }
+    }
+
+    #[test]
     fn meetings_look_like_real_ones() {
         let data = dataset(account(), 400, 3);
         let processing = processing_meetings(400, 3);

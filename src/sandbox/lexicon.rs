@@ -439,20 +439,23 @@ impl GeneratedTranscript {
         render_tokens(&self.tokens[start..end], |id| self.lexicon.text(id))
     }
 
-    /// Whether the lowercase text (turns joined by newlines) contains the query. Most queries
-    /// are settled by the token set: a query that is one run of letters and digits occurs exactly
-    /// when some token holding it does; anything else is checked against the rendered text.
+    /// Whether the lowercase text (turns joined by newlines) contains the query. Each run of
+    /// letters and digits in the query lies inside one token, so a meeting lacking a token for
+    /// any run cannot match; a query that is one such run matches exactly when one is there.
+    /// Only what is left (several runs, all present) is checked against the rendered text.
     pub fn matches(&self, query: &GeneratedQuery) -> bool {
-        let candidates = query
-            .candidates
-            .get_or_init(|| query.piece.as_deref().map(|p| self.lexicon.containing(p)));
-        if let Some(candidates) = candidates {
-            if !candidates.intersects(&self.present) {
-                return false;
-            }
-            if query.piece.as_deref() == Some(query.needle.as_str()) {
-                return true;
-            }
+        let candidates = query.candidates.get_or_init(|| {
+            query
+                .pieces
+                .iter()
+                .map(|piece| self.lexicon.containing(piece))
+                .collect()
+        });
+        if !candidates.iter().all(|set| set.intersects(&self.present)) {
+            return false;
+        }
+        if query.pieces.len() == 1 && query.pieces[0] == query.needle {
+            return true;
         }
         let text = (0..self.turns.len())
             .map(|index| self.text(index).to_lowercase())
@@ -463,24 +466,26 @@ impl GeneratedTranscript {
 }
 
 /// A lowercase search string prepared for generated transcripts. One data set has one lexicon,
-/// so the tokens holding the query are found once per search, at the first transcript asked.
+/// so the tokens holding each part of the query are found once per search, at the first
+/// transcript asked.
 pub struct GeneratedQuery {
     needle: String,
-    /// The longest run of letters and digits in the needle: it lies inside one token.
-    piece: Option<String>,
-    candidates: OnceLock<Option<IdSet>>,
+    /// The distinct runs of letters and digits in the needle.
+    pieces: Vec<String>,
+    candidates: OnceLock<Vec<IdSet>>,
 }
 
 impl GeneratedQuery {
     pub fn new(needle: &str) -> Self {
-        let piece = needle
-            .split(|c: char| !c.is_alphanumeric())
-            .max_by_key(|piece| piece.len())
-            .filter(|piece| !piece.is_empty())
-            .map(str::to_owned);
+        let mut pieces: Vec<String> = Vec::new();
+        for piece in needle.split(|c: char| !c.is_alphanumeric()) {
+            if !piece.is_empty() && !pieces.iter().any(|p| p == piece) {
+                pieces.push(piece.to_owned());
+            }
+        }
         Self {
             needle: needle.to_owned(),
-            piece,
+            pieces,
             candidates: OnceLock::new(),
         }
     }
