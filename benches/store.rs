@@ -48,7 +48,7 @@ fn word(i: usize) -> String {
         w.push_str(NU[n % 5]);
         n /= 5;
     }
-    w.push_str("x");
+    w.push('x');
     w
 }
 

@@ -353,6 +353,9 @@ fn transcript_hits_know_turn_and_start_and_highlight_the_word() {
         start_ms: 75_000,
         speaker: "Maya Lee".to_owned()
     }));
+    let line = serde_json::to_value(&hits[0]).unwrap();
+    assert_eq!(line["where"], "transcript");
+    assert!(line["turn"].is_u64() && line["start_ms"].is_u64(), "{line}");
     for hit in &hits {
         assert_eq!(hit.highlights.len(), 1, "{hit:?}");
         assert_eq!(&hit.snippet[hit.highlights[0].clone()], "kangaroo");

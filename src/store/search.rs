@@ -59,6 +59,8 @@ pub struct Hit {
     pub meeting_id: MeetingId,
     pub name: String,
     pub date: Option<MeetingDate>,
+    /// Serialized flat: `"where": "transcript", "turn": 3, "start_ms": 1000, "speaker": …`.
+    #[serde(flatten)]
     pub place: Place,
     /// An excerpt around the match (the text as stored: sanitizing is the caller's job).
     pub snippet: String,
