@@ -527,7 +527,7 @@ async fn perform(conn: &Connection, request: Command) -> ClientEvent {
 const SEARCH_LIMIT: usize = 200;
 
 /// The list's copy of a meeting: only what the table shows and the fuzzy search matches.
-fn light_meeting(row: ListRow) -> Meeting {
+pub fn light_meeting(row: ListRow) -> Meeting {
     let mut m = Meeting::new(row.id, row.name);
     m.date = row.date;
     m.attendees = row
