@@ -137,7 +137,7 @@ pub async fn login(settings: &Settings, challenge: Option<String>) -> Result<Con
     } else if settings.browser == BrowserMode::System {
         eprintln!("Waiting for the browser (Ctrl-C to cancel)...");
     }
-    Ok(pending.finish().await?)
+    Ok(Connection::from_login(pending).await?)
 }
 
 pub async fn run(cli: &Cli, settings: &Settings) -> Result<(), Failure> {
@@ -444,7 +444,8 @@ fn print_result(out: &mut impl Write, result: &CallToolResult, json: bool) -> Re
 }
 
 fn status(out: &mut impl Write, settings: &Settings, json: bool) -> Result<(), Failure> {
-    let (store, record) = crate::client::open_store(settings)?;
+    let (store, record) =
+        crate::auth::open_store(settings).map_err(crate::auth::AuthError::from)?;
     let credentials = record.as_ref().and_then(|r| r.credentials.as_ref());
     let token = record.as_ref().and_then(|r| r.token());
     let expires_at = credentials.and_then(|c| {

@@ -10,51 +10,48 @@ use rmcp::transport::auth::{
 use tokio::sync::{Mutex, mpsc};
 
 use super::callback::{self, CallbackServer, Redirect};
-use super::http::check_transport;
+use super::error::AuthError;
+use super::http::{OAuthHttp, check_transport};
 use super::registration::{pin_auth_method, register};
-use super::store::ServerStore;
-use crate::client::{BrowserMode, ClientError, Connection, Settings};
+use super::settings::{BrowserMode, Settings};
+use super::store::{Backend, Record, ServerStore, StoreError};
 
 /// How long the listener waits for the browser.
 const LOGIN_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
-#[derive(Debug, thiserror::Error)]
-pub enum AuthError {
-    #[error("You declined access in the browser.")]
-    Denied,
-    #[error("The authorization server refused the login: {error}{}", description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
-    Refused {
-        error: String,
-        description: Option<String>,
-    },
-    #[error("No answer from the browser within 5 minutes; run the login again.")]
-    TimedOut,
-    #[error("{server} does not ask for a login; there is nothing to do.")]
-    NotNeeded { server: String },
-    #[error(
-        "That is not the redirect URL of this login (it has no code, or its state does not match)."
-    )]
-    BadPaste,
-    #[error("could not listen for the login redirect on 127.0.0.1: {0}")]
-    Listener(std::io::Error),
-    #[error(transparent)]
-    Client(#[from] ClientError),
+/// The store for `settings`, opened once, and the server's record in it.
+pub fn open_store(settings: &Settings) -> Result<(Arc<ServerStore>, Option<Record>), StoreError> {
+    let (backend, record) =
+        Backend::open_and_load(settings.store, &settings.config_dir, &settings.server)?;
+    let store = ServerStore::new(backend, &settings.server).with_refresh_lock(&settings.config_dir);
+    Ok((Arc::new(store), record))
 }
 
-impl AuthError {
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            AuthError::Client(c) => c.exit_code(),
-            AuthError::NotNeeded { .. } => 0,
-            _ => 3,
-        }
+/// An rmcp manager for the server, with our HTTP client and store, and what was cached.
+pub async fn manager_for(
+    settings: &Settings,
+    store: &Arc<ServerStore>,
+    record: Option<&Record>,
+) -> Result<AuthorizationManager, RmcpAuthError> {
+    let http = OAuthHttp::new().map_err(|e| {
+        RmcpAuthError::InternalError(format!("could not start the HTTP client: {e}"))
+    })?;
+    let mut manager =
+        AuthorizationManager::new_with_oauth_http_client(settings.server.as_str(), http).await?;
+    manager.set_credential_store((**store).clone());
+    if let Some(mut metadata) = record.and_then(|r| r.metadata.clone()) {
+        let client = record.and_then(|r| r.client.as_ref());
+        pin_auth_method(&mut metadata, client.and_then(|c| c.auth_method.as_deref()));
+        manager.set_metadata(metadata);
     }
+    Ok(manager)
 }
 
-impl From<RmcpAuthError> for AuthError {
-    fn from(e: RmcpAuthError) -> Self {
-        AuthError::Client(ClientError::from_auth(e))
-    }
+/// What a finished browser login hands the client: the store its tokens went to and the
+/// manager that holds them.
+pub struct Authorized {
+    pub store: Arc<ServerStore>,
+    pub manager: AuthorizationManager,
 }
 
 /// A login waiting for the user to approve it in a browser.
@@ -89,20 +86,20 @@ impl PendingLogin {
         settings: &Settings,
         challenge: Option<String>,
     ) -> Result<PendingLogin, AuthError> {
-        let (store, record) = crate::client::open_store(settings)?;
+        let (store, record) = open_store(settings)?;
         // Fresh discovery: a login is when metadata may have changed.
-        let mut manager = crate::client::manager_for(settings, &store, None).await?;
+        let mut manager = manager_for(settings, &store, None).await?;
         let resolution = manager
             .resolve_metadata_from_challenge(challenge.as_deref())
             .await?;
         let mut metadata = resolution.metadata;
         for endpoint in [&metadata.authorization_endpoint, &metadata.token_endpoint] {
             let url = url::Url::parse(endpoint).map_err(|e| {
-                ClientError::Login(format!(
+                AuthError::Failed(format!(
                     "the server names an invalid OAuth endpoint {endpoint}: {e}"
                 ))
             })?;
-            check_transport(&url).map_err(ClientError::from)?;
+            check_transport(&url)?;
         }
 
         let (listener, port) = callback::bind(settings.redirect_port)
@@ -148,12 +145,15 @@ impl PendingLogin {
             let registration = match reusable {
                 Some(r) => r,
                 None => {
-                    let http = crate::client::http_client(
+                    let http = crate::net::http_client(
                         metadata
                             .registration_endpoint
                             .as_deref()
                             .unwrap_or_default(),
-                    )?;
+                    )
+                    .map_err(|e| {
+                        AuthError::Internal(format!("could not start the HTTP client: {e}"))
+                    })?;
                     let r = register(&http, &metadata, &redirect_uri, &settings.scopes).await?;
                     tracing::info!(client_id = %r.client_id, method = ?r.auth_method, "registered client");
                     r
@@ -165,18 +165,14 @@ impl PendingLogin {
                 request = request.with_client_secret(secret.clone());
             }
             let (reg, meta) = (registration.clone(), metadata.clone());
-            store
-                .update(|r| {
-                    r.client = Some(reg);
-                    r.metadata = Some(meta);
-                })
-                .map_err(ClientError::from)?;
+            store.update(|r| {
+                r.client = Some(reg);
+                r.metadata = Some(meta);
+            })?;
         }
         manager.set_metadata(metadata.clone());
         if settings.client_id.is_some() || settings.client_metadata_url.is_some() {
-            store
-                .update(|r| r.metadata = Some(metadata))
-                .map_err(ClientError::from)?;
+            store.update(|r| r.metadata = Some(metadata))?;
         }
 
         let session = AuthorizationSession::new(manager, request)
@@ -210,20 +206,19 @@ impl PendingLogin {
         self.tx.clone()
     }
 
-    /// Wait for the redirect (5 minutes at most), exchange the code, connect.
-    /// Drop the future to cancel: the listener shuts down with it.
-    pub async fn finish(self) -> Result<Connection, AuthError> {
-        let settings = self.settings.clone();
-        let store = self.store.clone();
-        let manager = self.authorize().await?;
-        Ok(Connection::from_manager(&settings, store, manager, 1).await?)
+    pub fn settings(&self) -> &Settings {
+        &self.settings
     }
 
-    /// Wait for the redirect and exchange the code; the manager then holds the tokens.
-    pub(crate) async fn authorize(mut self) -> Result<AuthorizationManager, AuthError> {
+    /// Wait for the redirect (5 minutes at most) and exchange the code; the manager then
+    /// holds the tokens. Drop the future to cancel: the listener shuts down with it.
+    pub async fn authorize(mut self) -> Result<Authorized, AuthError> {
         let redirect = wait_for_code(&mut self.rx, &self.expected_state).await?;
         self.session.handle_callback_url(&redirect).await?;
-        Ok(self.session.auth_manager)
+        Ok(Authorized {
+            store: self.store,
+            manager: self.session.auth_manager,
+        })
     }
 }
 
@@ -278,8 +273,8 @@ fn query_param(url: &str, key: &str) -> Option<String> {
 
 /// An unauthenticated POST to learn whether (and how) the server wants a login: the 401's
 /// `WWW-Authenticate` names the protected resource metadata. `None`: no login needed.
-async fn probe(settings: &Settings) -> Result<Option<String>, ClientError> {
-    let url = url::Url::parse(&settings.server).map_err(|e| ClientError::BadServerUrl {
+async fn probe(settings: &Settings) -> Result<Option<String>, AuthError> {
+    let url = url::Url::parse(&settings.server).map_err(|e| AuthError::BadServerUrl {
         server: settings.server.clone(),
         reason: e.to_string(),
     })?;
@@ -287,7 +282,8 @@ async fn probe(settings: &Settings) -> Result<Option<String>, ClientError> {
     let body = serde_json::json!({
         "jsonrpc": "2.0", "id": 0, "method": "ping"
     });
-    let response = crate::client::http_client(&settings.server)?
+    let response = crate::net::http_client(&settings.server)
+        .map_err(|e| AuthError::Internal(format!("could not start the HTTP client: {e}")))?
         .post(url)
         .header(
             ::http::header::ACCEPT,
@@ -296,9 +292,9 @@ async fn probe(settings: &Settings) -> Result<Option<String>, ClientError> {
         .json(&body)
         .send()
         .await
-        .map_err(|e| ClientError::Unreachable {
+        .map_err(|e| AuthError::Unreachable {
             server: settings.server.clone(),
-            reason: crate::client::error_reason(&e),
+            reason: crate::net::reqwest_reason(&e),
         })?;
     if response.status() == ::http::StatusCode::UNAUTHORIZED {
         return Ok(Some(
@@ -348,25 +344,20 @@ pub async fn step_up(
     settings: &Settings,
     manager: &Arc<Mutex<AuthorizationManager>>,
     required_scope: &str,
-) -> Result<(), ClientError> {
+) -> Result<(), AuthError> {
     let manager = manager.lock().await;
-    let auth_url = manager
-        .request_scope_upgrade(required_scope)
-        .await
-        .map_err(ClientError::from_auth)?;
+    let auth_url = manager.request_scope_upgrade(required_scope).await?;
     let state = query_param(&auth_url, "state").unwrap_or_default();
     // The manager's redirect_uri is the one registered; listen there again.
     let redirect_port = query_param(&auth_url, "redirect_uri")
         .and_then(|r| url::Url::parse(&r).ok())
         .and_then(|r| r.port())
         .unwrap_or(settings.redirect_port);
-    let (listener, _) = callback::bind(redirect_port).await.map_err(|e| {
-        ClientError::Internal(format!("could not listen for the login redirect: {e}"))
-    })?;
+    let (listener, _) = callback::bind(redirect_port)
+        .await
+        .map_err(AuthError::Listener)?;
     let (tx, mut rx) = mpsc::channel(8);
-    let (_server, setter) = CallbackServer::serve(listener, tx).map_err(|e| {
-        ClientError::Internal(format!("could not listen for the login redirect: {e}"))
-    })?;
+    let (_server, setter) = CallbackServer::serve(listener, tx).map_err(AuthError::Listener)?;
     setter.set(&state);
     announce(
         settings,
@@ -377,22 +368,18 @@ pub async fn step_up(
         &auth_url,
     );
     open_browser(settings.browser, &auth_url);
-    let url = wait_for_code(&mut rx, &state)
-        .await
-        .map_err(|e| ClientError::Login(e.to_string()))?;
-    let cb = rmcp::transport::auth::AuthorizationCallback::from_redirect_url(&url)
-        .map_err(ClientError::from_auth)?;
+    let url = wait_for_code(&mut rx, &state).await?;
+    let cb = rmcp::transport::auth::AuthorizationCallback::from_redirect_url(&url)?;
     manager
         .exchange_code_for_token_with_issuer(&cb.code, &cb.csrf_token, cb.issuer.as_deref())
-        .await
-        .map_err(ClientError::from_auth)?;
+        .await?;
     Ok(())
 }
 
 /// Forget tokens and the registration for this server; revoke the refresh token when the
 /// server offers RFC 7009 revocation.
-pub async fn logout(settings: &Settings) -> Result<bool, ClientError> {
-    let (store, record) = crate::client::open_store(settings)?;
+pub async fn logout(settings: &Settings) -> Result<bool, AuthError> {
+    let (store, record) = open_store(settings)?;
     let Some(record) = record else {
         return Ok(false);
     };
@@ -420,7 +407,7 @@ async fn revoke(
     if check_transport(&url).is_err() {
         return;
     }
-    let Ok(http) = crate::client::http_client(endpoint) else {
+    let Ok(http) = crate::net::http_client(endpoint) else {
         return;
     };
     let secret = token
@@ -445,7 +432,7 @@ async fn revoke(
     match request.form(&form).send().await {
         Ok(r) => tracing::info!(status = r.status().as_u16(), "token revocation"),
         Err(e) => {
-            tracing::info!(error = %crate::client::error_reason(&e), "token revocation failed")
+            tracing::info!(error = %crate::net::reqwest_reason(&e), "token revocation failed")
         }
     }
 }

@@ -1,14 +1,13 @@
 //! The MCP client: one connection to the server, typed calls over rmcp.
 //!
 //! `Connection::connect` uses stored credentials only; `auth::PendingLogin` runs the browser
-//! login and ends with a `Connection`. rmcp does the protocol, discovery, PKCE, refresh and
+//! login and `Connection::from_login` opens the session with what it authorized. rmcp does the protocol, discovery, PKCE, refresh and
 //! 401 → refresh → retry; this module adds what Krisp needs on top (see `transport`) and turns
 //! every failure into a `ClientError` whose message is a sentence for the user.
 
 pub mod args;
 mod error;
 pub mod krisp;
-mod settings;
 pub mod task;
 pub mod transport;
 
@@ -26,14 +25,13 @@ use rmcp::{RoleClient, ServiceExt};
 use serde_json::{Map, Value};
 use tokio::sync::Mutex;
 
+pub use crate::auth::{BrowserMode, Settings};
 pub use error::ClientError;
-pub(crate) use error::reqwest_reason as error_reason;
 pub use krisp::MeetingQuery;
-pub use settings::{BrowserMode, Settings};
 
-use crate::auth::http::{OAuthHttp, check_transport};
-use crate::auth::registration::pin_auth_method;
-use crate::auth::store::{Backend, Record, ServerStore};
+use crate::auth::http::check_transport;
+use crate::auth::store::{Record, ServerStore};
+use crate::auth::{Authorized, PendingLogin, manager_for, open_store};
 
 type Service = RunningService<RoleClient, InitializeRequestParams>;
 
@@ -67,57 +65,13 @@ fn client_info() -> InitializeRequestParams {
     .with_protocol_version(ProtocolVersion::LATEST_WITH_INITIALIZE)
 }
 
-/// The HTTP client for requests to `url`. For plain-http loopback servers (the sandbox, local
-/// MCP servers) it skips loading the system's trust store, which is most of a headless
-/// call's start-up time and is never used without TLS.
-pub(crate) fn http_client(url: &str) -> Result<reqwest::Client, ClientError> {
-    let mut builder = reqwest::Client::builder()
-        .user_agent(crate::USER_AGENT)
-        .connect_timeout(std::time::Duration::from_secs(10));
-    if url.starts_with("http://") {
-        builder = builder.tls_certs_only(Vec::new());
-    }
-    builder
-        .build()
-        .map_err(|e| ClientError::Internal(format!("could not start the HTTP client: {e}")))
-}
-
-/// The store for `settings`, opened once, and the server's record in it.
-pub(crate) fn open_store(
-    settings: &Settings,
-) -> Result<(Arc<ServerStore>, Option<Record>), ClientError> {
-    let (backend, record) =
-        Backend::open_and_load(settings.store, &settings.config_dir, &settings.server)?;
-    let store = ServerStore::new(backend, &settings.server).with_refresh_lock(&settings.config_dir);
-    Ok((Arc::new(store), record))
-}
-
-/// An rmcp manager for the server, with our HTTP client and store, and what was cached.
-pub(crate) async fn manager_for(
-    settings: &Settings,
-    store: &Arc<ServerStore>,
-    record: Option<&Record>,
-) -> Result<AuthorizationManager, ClientError> {
-    let http = OAuthHttp::new()
-        .map_err(|e| ClientError::Internal(format!("could not start the HTTP client: {e}")))?;
-    let mut manager =
-        AuthorizationManager::new_with_oauth_http_client(settings.server.as_str(), http)
-            .await
-            .map_err(ClientError::from_auth)?;
-    manager.set_credential_store((**store).clone());
-    if let Some(mut metadata) = record.and_then(|r| r.metadata.clone()) {
-        let client = record.and_then(|r| r.client.as_ref());
-        pin_auth_method(&mut metadata, client.and_then(|c| c.auth_method.as_deref()));
-        manager.set_metadata(metadata);
-    }
-    Ok(manager)
-}
-
 impl Connection {
     /// Connect with stored credentials only (or none, for servers that need no login).
     pub async fn connect(settings: &Settings) -> Result<Connection, ClientError> {
         let (store, record) = open_store(settings)?;
-        let mut manager = manager_for(settings, &store, record.as_ref()).await?;
+        let mut manager = manager_for(settings, &store, record.as_ref())
+            .await
+            .map_err(ClientError::from_auth)?;
         if let Some(record) = &record
             && record.token().is_some()
             && manager
@@ -130,8 +84,16 @@ impl Connection {
         Self::from_manager(settings, store, manager, 0).await
     }
 
+    /// A browser login's last step: wait for the redirect, exchange the code, open the
+    /// session. Drop the future to cancel: the listener shuts down with it.
+    pub async fn from_login(pending: PendingLogin) -> Result<Connection, ClientError> {
+        let settings = pending.settings().clone();
+        let Authorized { store, manager } = pending.authorize().await?;
+        Self::from_manager(&settings, store, manager, 1).await
+    }
+
     /// Open the MCP session with `manager` supplying tokens.
-    pub(crate) async fn from_manager(
+    async fn from_manager(
         settings: &Settings,
         store: Arc<ServerStore>,
         manager: AuthorizationManager,
@@ -143,7 +105,9 @@ impl Connection {
         })?;
         check_transport(&url)?;
         let http = transport::RetryingHttp {
-            inner: http_client(&settings.server)?,
+            inner: crate::net::http_client(&settings.server).map_err(|e| {
+                ClientError::Internal(format!("could not start the HTTP client: {e}"))
+            })?,
             store: Some(store),
         };
         let auth = AuthClient::new(http, manager);
@@ -228,20 +192,19 @@ impl Connection {
             {
                 logins += 1;
                 tracing::info!("server asks for a login mid-session");
-                let pending =
-                    crate::auth::PendingLogin::start_with_challenge(settings, Some(challenge))
-                        .await
-                        .map_err(|e| ClientError::Login(e.to_string()))?;
+                let pending = PendingLogin::start_with_challenge(settings, Some(challenge))
+                    .await
+                    .map_err(|e| ClientError::Login(e.to_string()))?;
                 crate::auth::announce(
                     settings,
                     &format!("log in to {}", settings.server),
                     pending.authorization_url(),
                 );
-                let manager = pending
+                let authorized = pending
                     .authorize()
                     .await
                     .map_err(|e| ClientError::Login(e.to_string()))?;
-                *self.inner.manager.lock().await = manager;
+                *self.inner.manager.lock().await = authorized.manager;
             } else {
                 return Err(ClientError::from_service(&self.inner.server, e));
             }

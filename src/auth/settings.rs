@@ -1,8 +1,8 @@
-//! Everything the client needs to know to reach one server, built from the command line.
+//! Everything needed to reach one server and log in to it, built from the command line.
 
 use std::path::PathBuf;
 
-use crate::auth::store::StoreKind;
+use super::store::StoreKind;
 
 /// How the login reaches a browser.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +44,7 @@ impl Settings {
             scopes: Vec::new(),
             store: StoreKind::Auto,
             config_dir,
-            redirect_port: crate::auth::callback::DEFAULT_PORT,
+            redirect_port: super::callback::DEFAULT_PORT,
             browser: BrowserMode::System,
             no_login: false,
         }
