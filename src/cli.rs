@@ -142,6 +142,21 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// Whether the command's stdout is JSON (its sanitizer policy is JSON's).
+    pub fn writes_json(&self) -> bool {
+        match self {
+            Command::Status { json }
+            | Command::Tools { json }
+            | Command::Call { json, .. }
+            | Command::Meetings { json, .. }
+            | Command::Show { json, .. } => *json,
+            Command::Export { format, .. } => *format == crate::export::Format::Json,
+            Command::Login { .. } | Command::Logout | Command::Sandbox(_) => false,
+        }
+    }
+}
+
 /// Krisp's hosted MCP server.
 pub const DEFAULT_SERVER: &str = "https://mcp.krisp.ai/mcp";
 

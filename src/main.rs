@@ -26,7 +26,7 @@ fn main() -> ExitCode {
     let runtime = match runtime {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("krisp-tui: could not start: {e}");
+            krisp_tui::sanitize::eprint(&format!("krisp-tui: could not start: {e}"));
             return ExitCode::FAILURE;
         }
     };
@@ -49,7 +49,7 @@ fn main() -> ExitCode {
             return match run_tui(settings, start).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("krisp-tui: {e:#}");
+                    krisp_tui::sanitize::eprint(&format!("krisp-tui: {e:#}"));
                     ExitCode::FAILURE
                 }
             };

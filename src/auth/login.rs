@@ -259,7 +259,9 @@ async fn wait_for_code(
 /// in-process stand-in browser needs no telling.
 pub fn announce(settings: &Settings, purpose: &str, url: &str) {
     if settings.browser != BrowserMode::InProcess {
-        eprintln!("To {purpose}, open this URL in a browser:\n\n  {url}\n");
+        crate::sanitize::eprint(&format!(
+            "To {purpose}, open this URL in a browser:\n\n  {url}\n"
+        ));
     }
 }
 
