@@ -82,6 +82,7 @@ pub fn settings_from(global: &Global) -> Settings {
     s.store = global.token_store;
     s.redirect_port = global.redirect_port;
     s.no_login = global.no_login;
+    s.timeout = global.timeout();
     s
 }
 
@@ -136,7 +137,9 @@ pub async fn login(settings: &Settings, challenge: Option<String>) -> Result<Con
             }
         });
     } else if settings.browser == BrowserMode::System {
-        crate::sanitize::eprint("Waiting for the browser (Ctrl-C to cancel)...");
+        crate::sanitize::eprint(
+            "Waiting for the browser, for 5 minutes at most (Ctrl-C to cancel)...",
+        );
     }
     Ok(Connection::from_login(pending).await?)
 }

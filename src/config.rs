@@ -16,6 +16,8 @@ pub const DEFAULT_CONFIG: &str = include_str!("../assets/config.toml");
 pub struct Config {
     /// The MCP server URL.
     pub server: Option<String>,
+    /// Seconds a request may take before it is given up (`--timeout`).
+    pub timeout: Option<u64>,
     /// Style overrides by name (see `ui::theme::Theme::apply_overrides`).
     pub theme: BTreeMap<String, String>,
     /// `[keys.<section>] "<key>" = "<Action>"`, merged over `assets/keymap.toml` key by key.

@@ -1,13 +1,25 @@
 //! HTTP plumbing under both `auth` and `client`: how a reqwest client is built, and a reqwest
 //! failure in words.
 
-/// The HTTP client for requests to `url`. For plain-http loopback servers (the sandbox, local
-/// MCP servers) it skips loading the system's trust store, which is most of a headless
-/// call's start-up time and is never used without TLS.
-pub fn http_client(url: &str) -> Result<reqwest::Client, reqwest::Error> {
+use std::time::Duration;
+
+/// How long a request may take unless `--timeout` or config.toml say otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The HTTP client for requests to `url`; `timeout` bounds each request whole (None: the
+/// caller bounds it, as for MCP's event streams). For plain-http loopback servers (the
+/// sandbox, local MCP servers) it skips loading the system's trust store, which is most of a
+/// headless call's start-up time and is never used without TLS.
+pub fn http_client(
+    url: &str,
+    timeout: Option<Duration>,
+) -> Result<reqwest::Client, reqwest::Error> {
     let mut builder = reqwest::Client::builder()
         .user_agent(crate::USER_AGENT)
-        .connect_timeout(std::time::Duration::from_secs(10));
+        .connect_timeout(Duration::from_secs(10));
+    if let Some(timeout) = timeout {
+        builder = builder.timeout(timeout);
+    }
     if url.starts_with("http://") {
         builder = builder.tls_certs_only(Vec::new());
     }

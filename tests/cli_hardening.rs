@@ -267,3 +267,70 @@ fn server_error_text_reaches_stderr_sanitized_on_one_line() {
     assert_inert("garbage body", &run.stderr);
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
 }
+
+/// Runs `args` against `url` and waits at most `bound` for it to end (a generous outer bound
+/// on finishing, not a timing assertion); a process still running then is killed and fails.
+fn run_bounded(url: &str, args: &[&str], bound: std::time::Duration) -> common::Run {
+    let user = User::new(url);
+    let mut cmd = user.command(args);
+    cmd.args(["--token-store", "memory"]);
+    bounded(cmd, bound)
+}
+
+/// Runs `cmd`, killing it and failing when it is still running after `bound`.
+fn bounded(mut cmd: std::process::Command, bound: std::time::Duration) -> common::Run {
+    let what = format!("{cmd:?}");
+    cmd.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(bound) {
+        Ok(output) => common::Run::from(output.unwrap()),
+        Err(_) => {
+            let _ = std::process::Command::new("kill")
+                .args(["-9", &pid.to_string()])
+                .status();
+            panic!("{what} still running after {bound:?}");
+        }
+    }
+}
+
+const BOUND: std::time::Duration = std::time::Duration::from_secs(60);
+
+#[test]
+fn a_server_that_never_answers_is_given_up_with_exit_4() {
+    let silent = serve(|_| Reply::Hang);
+    let silent_after_hello = serve(|r| mcp(r, |_| Reply::Hang));
+    for url in [&silent, &silent_after_hello] {
+        for args in [
+            vec!["tools", "--timeout", "1"],
+            vec!["call", "date_time", "--timeout", "1"],
+            vec!["meetings", "--timeout", "1"],
+        ] {
+            let run = run_bounded(url, &args, BOUND);
+            assert_eq!(run.code, 4, "{args:?}: {}", run.stderr);
+            assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+            assert!(
+                run.stderr.contains("did not answer within 1 seconds"),
+                "{args:?}: {}",
+                run.stderr
+            );
+        }
+    }
+    // The login's first request (the probe) is bounded the same way.
+    let run = run_bounded(&silent, &["login", "--timeout", "1"], BOUND);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(run.stderr.contains("timed out"), "{}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+
+    // config.toml's `timeout` is the default.
+    let user = User::new(&silent);
+    std::fs::write(user.config_dir().join("config.toml"), "timeout = 1\n").unwrap();
+    let run = bounded(user.command(&["tools", "--token-store", "memory"]), BOUND);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(run.stderr.contains("within 1 seconds"), "{}", run.stderr);
+}

@@ -33,7 +33,7 @@ pub async fn manager_for(
     store: &Arc<ServerStore>,
     record: Option<&Record>,
 ) -> Result<AuthorizationManager, RmcpAuthError> {
-    let http = OAuthHttp::new().map_err(|e| {
+    let http = OAuthHttp::new(settings.timeout).map_err(|e| {
         RmcpAuthError::InternalError(format!("could not start the HTTP client: {e}"))
     })?;
     let mut manager =
@@ -150,6 +150,7 @@ impl PendingLogin {
                             .registration_endpoint
                             .as_deref()
                             .unwrap_or_default(),
+                        Some(settings.timeout),
                     )
                     .map_err(|e| {
                         AuthError::Internal(format!("could not start the HTTP client: {e}"))
@@ -284,7 +285,7 @@ async fn probe(settings: &Settings) -> Result<Option<String>, AuthError> {
     let body = serde_json::json!({
         "jsonrpc": "2.0", "id": 0, "method": "ping"
     });
-    let response = crate::net::http_client(&settings.server)
+    let response = crate::net::http_client(&settings.server, Some(settings.timeout))
         .map_err(|e| AuthError::Internal(format!("could not start the HTTP client: {e}")))?
         .post(url)
         .header(
@@ -409,7 +410,7 @@ async fn revoke(
     if check_transport(&url).is_err() {
         return;
     }
-    let Ok(http) = crate::net::http_client(endpoint) else {
+    let Ok(http) = crate::net::http_client(endpoint, Some(crate::net::DEFAULT_TIMEOUT)) else {
         return;
     };
     let secret = token

@@ -31,6 +31,8 @@ pub struct Settings {
     pub browser: BrowserMode,
     /// Never start a browser login; fail with "not logged in" instead.
     pub no_login: bool,
+    /// How long one request (an MCP call, an OAuth or registration request) may take.
+    pub timeout: std::time::Duration,
 }
 
 impl Settings {
@@ -47,6 +49,7 @@ impl Settings {
             redirect_port: super::callback::DEFAULT_PORT,
             browser: BrowserMode::System,
             no_login: false,
+            timeout: crate::net::DEFAULT_TIMEOUT,
         }
     }
 }
@@ -68,6 +71,7 @@ impl std::fmt::Debug for Settings {
             .field("redirect_port", &self.redirect_port)
             .field("browser", &self.browser)
             .field("no_login", &self.no_login)
+            .field("timeout", &self.timeout)
             .finish()
     }
 }

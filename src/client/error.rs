@@ -23,6 +23,10 @@ pub enum ClientError {
     Login(String),
     #[error("cannot reach {server}: {reason}. Check the address and your network.")]
     Unreachable { server: String, reason: String },
+    #[error(
+        "{server} did not answer within {seconds} seconds; giving up (it may be down; --timeout sets the limit)"
+    )]
+    TimedOut { server: String, seconds: u64 },
     #[error("{server} is not a usable server URL: {reason}")]
     BadServerUrl { server: String, reason: String },
     #[error(transparent)]
@@ -56,7 +60,7 @@ impl ClientError {
             ClientError::AuthRequired { .. }
             | ClientError::LoginExpired { .. }
             | ClientError::Login(_) => 3,
-            ClientError::Unreachable { .. } => 4,
+            ClientError::Unreachable { .. } | ClientError::TimedOut { .. } => 4,
             ClientError::LoginNotDone(a) => a.exit_code(),
             _ => 1,
         }

@@ -105,7 +105,8 @@ impl Connection {
         })?;
         check_transport(&url)?;
         let http = transport::RetryingHttp {
-            inner: crate::net::http_client(&settings.server).map_err(|e| {
+            // Bounded per request below: a whole-request timeout would cut event streams.
+            inner: crate::net::http_client(&settings.server, None).map_err(|e| {
                 ClientError::Internal(format!("could not start the HTTP client: {e}"))
             })?,
             store: Some(store),
@@ -115,9 +116,9 @@ impl Connection {
         let config = StreamableHttpClientTransportConfig::with_uri(settings.server.as_str())
             .reinit_on_expired_session(true);
         let transport = StreamableHttpClientTransport::with_client(auth, config);
-        let service = client_info()
-            .serve(transport)
+        let service = tokio::time::timeout(settings.timeout, client_info().serve(transport))
             .await
+            .map_err(|_| timed_out(settings))?
             .map_err(|e| ClientError::from_init(&settings.server, e))?;
         Ok(Connection {
             inner: Arc::new(Inner {
@@ -170,9 +171,10 @@ impl Connection {
         let settings = &self.inner.settings;
         let mut logins = 0;
         loop {
-            let e = match request().await {
-                Ok(v) => return Ok(v),
-                Err(e) => e,
+            let e = match tokio::time::timeout(settings.timeout, request()).await {
+                Err(_) => return Err(timed_out(settings)),
+                Ok(Ok(v)) => return Ok(v),
+                Ok(Err(e)) => e,
             };
             if settings.no_login {
                 return Err(ClientError::from_service(&self.inner.server, e));
@@ -214,8 +216,20 @@ impl Connection {
     /// Close the session politely (DELETE the session) before exit.
     pub async fn close(self) {
         if let Ok(inner) = Arc::try_unwrap(self.inner) {
-            let _ = inner.service.cancel().await;
+            // Politeness only: a server that does not answer the DELETE does not hold us up.
+            let limit = inner
+                .settings
+                .timeout
+                .min(std::time::Duration::from_secs(5));
+            let _ = tokio::time::timeout(limit, inner.service.cancel()).await;
         }
+    }
+}
+
+fn timed_out(settings: &Settings) -> ClientError {
+    ClientError::TimedOut {
+        server: settings.server.clone(),
+        seconds: settings.timeout.as_secs(),
     }
 }
 
