@@ -334,3 +334,35 @@ fn a_server_that_never_answers_is_given_up_with_exit_4() {
     assert_eq!(run.code, 4, "{}", run.stderr);
     assert!(run.stderr.contains("within 1 seconds"), "{}", run.stderr);
 }
+
+#[test]
+fn login_claims_no_success_it_did_not_have() {
+    let html = serve(|_| {
+        http(
+            "200 OK",
+            "text/html; charset=utf-8",
+            b"<!doctype html><title>Welcome</title>",
+        )
+    });
+    let garbage = serve(|_| http("200 OK", "application/json", b"\x1b[2J{\"hello\": 1"));
+    let failing = serve(|_| http("503 Service Unavailable", "text/plain", b"down"));
+    let not_found = serve(|_| http("404 Not Found", "text/plain", b"no"));
+    let no_login = serve(|r| mcp(r, |r| jsonrpc(r, json!({}))));
+    for (url, code, words) in [
+        (
+            &html,
+            1,
+            "is not an MCP server: it answered with a web page",
+        ),
+        (&garbage, 1, "is not an MCP server"),
+        (&not_found, 1, "is not an MCP server: it answered HTTP 404"),
+        (&failing, 4, "it answered HTTP 503 3 times"),
+        (&no_login, 0, "does not ask for a login"),
+    ] {
+        let run = run_bounded(url, &["login", "--no-browser"], BOUND);
+        assert_eq!(run.code, code, "{url}: {}", run.stderr);
+        assert!(run.stderr.contains(words), "{url}: {}", run.stderr);
+        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+        assert_inert(url, &run.stderr);
+    }
+}

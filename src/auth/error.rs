@@ -19,6 +19,8 @@ pub enum AuthError {
     TimedOut,
     #[error("{server} does not ask for a login; there is nothing to do.")]
     NotNeeded { server: String },
+    #[error("{server} is not an MCP server: {why}. Check the address.")]
+    NotMcp { server: String, why: String },
     #[error("could not listen for the login redirect on 127.0.0.1: {0}")]
     Listener(std::io::Error),
     #[error("login failed: {0}")]
@@ -43,6 +45,7 @@ impl AuthError {
             AuthError::NotNeeded { .. } => 0,
             AuthError::Unreachable { .. } => 4,
             AuthError::BadServerUrl { .. }
+            | AuthError::NotMcp { .. }
             | AuthError::Insecure(_)
             | AuthError::Store(_)
             | AuthError::Internal(_) => 1,

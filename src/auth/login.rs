@@ -274,32 +274,61 @@ fn query_param(url: &str, key: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-/// An unauthenticated POST to learn whether (and how) the server wants a login: the 401's
-/// `WWW-Authenticate` names the protected resource metadata. `None`: no login needed.
+/// An unauthenticated `initialize` to learn whether (and how) the server wants a login: the
+/// 401's `WWW-Authenticate` names the protected resource metadata. `None`: the server really
+/// completed `initialize` without a token, so no login is needed. Anything else is not a
+/// reason to say so: a 5xx is retried and then "unreachable", a web page or garbage is "not an
+/// MCP server".
 async fn probe(settings: &Settings) -> Result<Option<String>, AuthError> {
-    let url = url::Url::parse(&settings.server).map_err(|e| AuthError::BadServerUrl {
-        server: settings.server.clone(),
+    const ATTEMPTS: u32 = 3;
+    let server = &settings.server;
+    let url = url::Url::parse(server).map_err(|e| AuthError::BadServerUrl {
+        server: server.clone(),
         reason: e.to_string(),
     })?;
     check_transport(&url)?;
     let body = serde_json::json!({
-        "jsonrpc": "2.0", "id": 0, "method": "ping"
+        "jsonrpc": "2.0", "id": 0, "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": {"name": "krisp-tui", "version": env!("CARGO_PKG_VERSION")}
+        }
     });
-    let response = crate::net::http_client(&settings.server, Some(settings.timeout))
-        .map_err(|e| AuthError::Internal(format!("could not start the HTTP client: {e}")))?
-        .post(url)
-        .header(
-            ::http::header::ACCEPT,
-            "application/json, text/event-stream",
-        )
-        .json(&body)
-        .send()
-        .await
-        .map_err(|e| AuthError::Unreachable {
-            server: settings.server.clone(),
-            reason: crate::net::reqwest_reason(&e),
-        })?;
-    if response.status() == ::http::StatusCode::UNAUTHORIZED {
+    let http = crate::net::http_client(server, Some(settings.timeout))
+        .map_err(|e| AuthError::Internal(format!("could not start the HTTP client: {e}")))?;
+    let unreachable = |reason: String| AuthError::Unreachable {
+        server: server.clone(),
+        reason,
+    };
+    let mut attempt = 0;
+    let response = loop {
+        let response = http
+            .post(url.clone())
+            .header(
+                ::http::header::ACCEPT,
+                "application/json, text/event-stream",
+            )
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| unreachable(crate::net::reqwest_reason(&e)))?;
+        let status = response.status();
+        if !status.is_server_error() {
+            break response;
+        }
+        attempt += 1;
+        if attempt >= ATTEMPTS {
+            return Err(unreachable(format!(
+                "it answered HTTP {} {} times",
+                status.as_u16(),
+                ATTEMPTS
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(250 << attempt)).await;
+    };
+    let status = response.status();
+    if status == ::http::StatusCode::UNAUTHORIZED {
         return Ok(Some(
             response
                 .headers()
@@ -309,7 +338,47 @@ async fn probe(settings: &Settings) -> Result<Option<String>, AuthError> {
                 .to_string(),
         ));
     }
-    Ok(None)
+    let not_mcp = |why: &str| AuthError::NotMcp {
+        server: server.clone(),
+        why: why.to_string(),
+    };
+    if !status.is_success() {
+        return Err(not_mcp(&format!("it answered HTTP {}", status.as_u16())));
+    }
+    let content_type = response
+        .headers()
+        .get(::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let text = response
+        .text()
+        .await
+        .map_err(|e| unreachable(crate::net::reqwest_reason(&e)))?;
+    if content_type.starts_with("text/html") || text.trim_start().starts_with('<') {
+        return Err(not_mcp("it answered with a web page"));
+    }
+    if initialize_result(&content_type, &text) {
+        Ok(None)
+    } else {
+        Err(not_mcp("its answer to `initialize` is not an MCP reply"))
+    }
+}
+
+/// Whether `text` (JSON, or an event stream of JSON messages) holds an `initialize` result.
+fn initialize_result(content_type: &str, text: &str) -> bool {
+    let is_result = |json: &str| {
+        serde_json::from_str::<serde_json::Value>(json.trim())
+            .ok()
+            .is_some_and(|v| v["result"]["protocolVersion"].is_string())
+    };
+    if content_type.starts_with("text/event-stream") {
+        text.lines()
+            .filter_map(|l| l.strip_prefix("data:"))
+            .any(is_result)
+    } else {
+        is_result(text)
+    }
 }
 
 fn open_browser(mode: BrowserMode, url: &str) {
