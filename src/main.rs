@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use krisp_tui::app::run::{Start, run_tui};
+use krisp_tui::app::run::{Ended, Start, run_tui};
 use krisp_tui::cli::Cli;
 use krisp_tui::cmd;
 
@@ -47,7 +47,9 @@ fn main() -> ExitCode {
                 Start::Connect
             };
             return match run_tui(settings, start).await {
-                Ok(()) => ExitCode::SUCCESS,
+                Ok(Ended::Quit) => ExitCode::SUCCESS,
+                // The conventional status of a process stopped by a signal.
+                Ok(Ended::Signal(n)) => ExitCode::from((128 + n).clamp(0, 255) as u8),
                 Err(e) => {
                     krisp_tui::sanitize::eprint(&format!("krisp-tui: {e:#}"));
                     ExitCode::FAILURE

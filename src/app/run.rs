@@ -37,9 +37,19 @@ pub enum Start {
 /// Animation and debounce resolution.
 const TICK: Duration = Duration::from_millis(80);
 
-/// Runs the TUI until the user quits (or SIGTERM). The terminal is restored on every exit path,
-/// panics included.
-pub async fn run_tui(mut settings: Settings, start: Start) -> anyhow::Result<()> {
+/// How the TUI ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The user quit.
+    Quit,
+    /// A signal (SIGINT, SIGHUP, SIGTERM, SIGQUIT) with this number stopped it; the process
+    /// should exit with 128 + it, as shells report.
+    Signal(i32),
+}
+
+/// Runs the TUI until the user quits or a signal stops it. The terminal is restored on every
+/// exit path, panics included.
+pub async fn run_tui(mut settings: Settings, start: Start) -> anyhow::Result<Ended> {
     // Auth failures go to the login screen; the client must never print or log in on its own.
     settings.no_login = true;
     let mut problems = Vec::new();
@@ -89,6 +99,7 @@ pub async fn run_tui(mut settings: Settings, start: Start) -> anyhow::Result<()>
 }
 
 fn init_terminal() -> anyhow::Result<DefaultTerminal> {
+    // Installs a panic hook that leaves raw mode and the alternate screen before the message.
     let terminal = ratatui::init();
     // Where the terminal can tell them apart (kitty protocol), Ctrl-Enter and a lone Esc
     // arrive as themselves instead of as Enter and the start of an Alt- key.
@@ -127,6 +138,34 @@ fn leave_modes() {
     let _ = crossterm::execute!(out, DisableMouseCapture, DisableBracketedPaste);
 }
 
+/// Resolves with the number of the first stopping signal: SIGINT (sent by `kill`: in raw mode
+/// Ctrl-C is a key), SIGHUP (the terminal went away), SIGTERM, SIGQUIT.
+#[cfg(unix)]
+fn stop_signals() -> anyhow::Result<impl std::future::Future<Output = i32>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let kinds = [
+        SignalKind::interrupt(),
+        SignalKind::hangup(),
+        SignalKind::terminate(),
+        SignalKind::quit(),
+    ];
+    let mut streams = Vec::new();
+    for kind in kinds {
+        let stream = signal(kind).context("could not watch for signals")?;
+        streams.push((kind.as_raw_value(), stream));
+    }
+    Ok(async move {
+        let waits = streams.iter_mut().map(|(n, s)| {
+            let n = *n;
+            Box::pin(async move {
+                s.recv().await;
+                n
+            })
+        });
+        futures::future::select_all(waits).await.0
+    })
+}
+
 async fn event_loop(
     terminal: &mut DefaultTerminal,
     state: &mut State,
@@ -135,13 +174,15 @@ async fn event_loop(
     connected: bool,
     login_now: bool,
     problems: Vec<String>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Ended> {
     let mut input = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     #[cfg(unix)]
-    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .context("could not watch for SIGTERM")?;
+    let signals = stop_signals()?;
+    #[cfg(not(unix))]
+    let signals = std::future::pending::<i32>();
+    tokio::pin!(signals);
 
     let size = terminal
         .size()
@@ -162,10 +203,6 @@ async fn event_loop(
 
     loop {
         let animating = state.needs_tick();
-        #[cfg(unix)]
-        let terminate = sigterm.recv();
-        #[cfg(not(unix))]
-        let terminate = std::future::pending::<Option<()>>();
         let msg = tokio::select! {
             event = input.next() => match event {
                 Some(Ok(event)) => match to_msg(event) {
@@ -173,24 +210,38 @@ async fn event_loop(
                     None => continue,
                 },
                 Some(Err(e)) => return Err(e).context("could not read the terminal"),
-                None => return Ok(()),
+                None => return Ok(Ended::Quit),
             },
             Some(event) = events.recv() => Msg::Client(Box::new(event)),
             _ = tick.tick(), if animating => Msg::Tick,
-            _ = terminate => {
-                tracing::info!("SIGTERM: restoring the terminal and exiting");
-                return Ok(());
+            signal = &mut signals => {
+                tracing::info!(signal, "signal: restoring the terminal and exiting");
+                return Ok(Ended::Signal(signal));
             }
         };
+        #[cfg(debug_assertions)]
+        panic_on_request(&msg);
         dispatch(state, msg, commands)?;
         // Drain what else is ready, then draw once.
         while let Ok(event) = events.try_recv() {
             dispatch(state, Msg::Client(Box::new(event)), commands)?;
         }
         if state.should_quit {
-            return Ok(());
+            return Ok(Ended::Quit);
         }
         terminal.draw(|f| f.render_widget(&*state, f.area()))?;
+    }
+}
+
+/// Debug builds only, for the terminal tests: with `KRISP_TUI_TEST_PANIC` set, F12 panics, so
+/// that the panic path's terminal restore can be checked.
+#[cfg(debug_assertions)]
+fn panic_on_request(msg: &Msg) {
+    if let Msg::Key(key) = msg
+        && key.code == crossterm::event::KeyCode::F(12)
+        && std::env::var_os("KRISP_TUI_TEST_PANIC").is_some()
+    {
+        panic!("F12 with KRISP_TUI_TEST_PANIC set: a panic on request");
     }
 }
 
