@@ -366,3 +366,17 @@ fn login_claims_no_success_it_did_not_have() {
         assert_inert(url, &run.stderr);
     }
 }
+
+#[test]
+fn a_forgotten_session_is_replaced_once_per_request() {
+    let sandbox = SandboxProcess::start(&["--drop-sessions"]);
+    let user = logged_in(&sandbox);
+    let mut failures = Vec::new();
+    for i in 0..60 {
+        let run = user.run(&["call", "list_activities", "limit=2", "--json"]);
+        if run.code != 0 {
+            failures.push(format!("run {i}: exit {}: {}", run.code, run.stderr.trim()));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}

@@ -199,6 +199,17 @@ impl ClientError {
     }
 }
 
+/// Whether `e` is the server having forgotten the session (HTTP 404 on a session's request).
+pub(crate) fn session_expired(e: &ServiceError) -> bool {
+    type HttpError = rmcp::transport::streamable_http_client::StreamableHttpError<reqwest::Error>;
+    causes(e).into_iter().any(|err| {
+        matches!(
+            err.downcast_ref::<HttpError>(),
+            Some(HttpError::SessionExpired)
+        )
+    })
+}
+
 /// The scope a 403 `insufficient_scope` asks for, if that is why `e` happened.
 pub(crate) fn insufficient_scope(e: &ServiceError) -> Option<String> {
     let ServiceError::TransportSend(t) = e else {

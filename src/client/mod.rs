@@ -42,7 +42,10 @@ pub struct Connection {
 }
 
 struct Inner {
-    service: Service,
+    /// The MCP session and its generation; replaced when the server forgets it (HTTP 404).
+    session: tokio::sync::RwLock<(Service, u64)>,
+    /// What opens another session with the same login.
+    auth: AuthClient<transport::RetryingHttp>,
     server: String,
     /// Shared with rmcp's `AuthClient`, for scope step-up.
     manager: Arc<Mutex<AuthorizationManager>>,
@@ -113,16 +116,11 @@ impl Connection {
         };
         let auth = AuthClient::new(http, manager);
         let manager = auth.auth_manager.clone();
-        let config = StreamableHttpClientTransportConfig::with_uri(settings.server.as_str())
-            .reinit_on_expired_session(true);
-        let transport = StreamableHttpClientTransport::with_client(auth, config);
-        let service = tokio::time::timeout(settings.timeout, client_info().serve(transport))
-            .await
-            .map_err(|_| timed_out(settings))?
-            .map_err(|e| ClientError::from_init(&settings.server, e))?;
+        let service = open_session(settings, auth.clone()).await?;
         Ok(Connection {
             inner: Arc::new(Inner {
-                service,
+                session: tokio::sync::RwLock::new((service, 0)),
+                auth,
                 server: settings.server.clone(),
                 manager,
                 settings: settings.clone(),
@@ -141,7 +139,7 @@ impl Connection {
         self.inner
             .tools
             .get_or_try_init(|| async {
-                self.with_step_up(|| self.inner.service.peer().list_all_tools())
+                self.with_step_up(|peer| async move { peer.list_all_tools().await })
                     .await
             })
             .await
@@ -154,28 +152,43 @@ impl Connection {
         args: Map<String, Value>,
     ) -> Result<CallToolResult, ClientError> {
         let params = CallToolRequestParams::new(name.to_string()).with_arguments(args);
-        self.with_step_up(|| self.inner.service.peer().call_tool(params.clone()))
-            .await
+        self.with_step_up(|peer| {
+            let params = params.clone();
+            async move { peer.call_tool(params).await }
+        })
+        .await
     }
 
-    /// Run a request. On a 401 (a server that lets `initialize` through unauthenticated, or
+    /// Run a request. When the server has forgotten the session (HTTP 404 that rmcp's own
+    /// re-initialization did not get past), open a new session and retry, once per request.
+    /// On a 401 (a server that lets `initialize` through unauthenticated, or
     /// a login revoked mid-session) log in again once; on 403 `insufficient_scope`,
     /// re-authorize with the union of scopes (at most 3 times in all); then retry. Neither
     /// happens with `no_login` (the TUI routes these to its login screen instead).
     async fn with_step_up<T, F, Fut>(&self, request: F) -> Result<T, ClientError>
     where
-        F: Fn() -> Fut,
+        F: Fn(rmcp::Peer<RoleClient>) -> Fut,
         Fut: std::future::Future<Output = Result<T, rmcp::ServiceError>>,
     {
         use std::sync::atomic::Ordering;
         let settings = &self.inner.settings;
         let mut logins = 0;
+        let mut renewed = false;
         loop {
-            let e = match tokio::time::timeout(settings.timeout, request()).await {
+            let (peer, generation) = {
+                let session = self.inner.session.read().await;
+                (session.0.peer().clone(), session.1)
+            };
+            let e = match tokio::time::timeout(settings.timeout, request(peer)).await {
                 Err(_) => return Err(timed_out(settings)),
                 Ok(Ok(v)) => return Ok(v),
                 Ok(Err(e)) => e,
             };
+            if !renewed && error::session_expired(&e) {
+                renewed = true;
+                self.renew_session(generation).await?;
+                continue;
+            }
             if settings.no_login {
                 return Err(ClientError::from_service(&self.inner.server, e));
             }
@@ -213,6 +226,23 @@ impl Connection {
         }
     }
 
+    /// Replace session `generation` by a new one, unless another request did so already.
+    async fn renew_session(&self, generation: u64) -> Result<(), ClientError> {
+        let mut session = self.inner.session.write().await;
+        if session.1 != generation {
+            return Ok(());
+        }
+        tracing::info!("the server forgot the session; opening a new one");
+        let new = open_session(&self.inner.settings, self.inner.auth.clone()).await?;
+        let (old, _) = std::mem::replace(&mut *session, (new, generation + 1));
+        drop(session);
+        // The server has forgotten it already: cancel it without waiting.
+        tokio::spawn(async move {
+            let _ = old.cancel().await;
+        });
+        Ok(())
+    }
+
     /// Close the session politely (DELETE the session) before exit.
     pub async fn close(self) {
         if let Ok(inner) = Arc::try_unwrap(self.inner) {
@@ -221,9 +251,24 @@ impl Connection {
                 .settings
                 .timeout
                 .min(std::time::Duration::from_secs(5));
-            let _ = tokio::time::timeout(limit, inner.service.cancel()).await;
+            let (service, _) = inner.session.into_inner();
+            let _ = tokio::time::timeout(limit, service.cancel()).await;
         }
     }
+}
+
+/// `initialize` a new MCP session through `auth` (its HTTP client and login).
+async fn open_session(
+    settings: &Settings,
+    auth: AuthClient<transport::RetryingHttp>,
+) -> Result<Service, ClientError> {
+    let config = StreamableHttpClientTransportConfig::with_uri(settings.server.as_str())
+        .reinit_on_expired_session(true);
+    let transport = StreamableHttpClientTransport::with_client(auth, config);
+    tokio::time::timeout(settings.timeout, client_info().serve(transport))
+        .await
+        .map_err(|_| timed_out(settings))?
+        .map_err(|e| ClientError::from_init(&settings.server, e))
 }
 
 fn timed_out(settings: &Settings) -> ClientError {
