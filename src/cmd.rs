@@ -210,6 +210,9 @@ pub async fn run(cli: &Cli, settings: &Settings) -> Result<(), Failure> {
                 return Err(ClientError::UnknownTool { name: tool.clone() }.into());
             };
             let arguments = crate::client::args::build(&spec.input_schema, pairs, args.as_deref())
+                .and_then(|a| {
+                    crate::client::args::check_keys(tool, &spec.input_schema, &a).map(|()| a)
+                })
                 .map_err(|e| Failure::new(2, e.to_string()))?;
             let result = connection.call_tool(tool, arguments).await?;
             connection.close().await;

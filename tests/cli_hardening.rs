@@ -380,3 +380,66 @@ fn a_forgotten_session_is_replaced_once_per_request() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+#[test]
+fn a_500_on_a_read_is_retried_and_lost_connections_are_sentences() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // tools/list fails twice with 500, then answers.
+    let failures = Arc::new(AtomicUsize::new(0));
+    let counter = failures.clone();
+    let url = serve(move |r| {
+        mcp(r, |r| {
+            if r.body["method"] == "tools/list" && counter.fetch_add(1, Ordering::SeqCst) < 2 {
+                return http("500 Internal Server Error", "text/plain", b"oops");
+            }
+            jsonrpc(r, json!({"tools": []}))
+        })
+    });
+    let run = run_bounded(&url, &["tools", "--json"], BOUND);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(failures.load(Ordering::SeqCst), 3);
+
+    // Under random 500/502/503s every failure that is left is a sentence with exit 4.
+    let sandbox = SandboxProcess::start(&["--fail-rate", "0.3"]);
+    let user = User::new(&sandbox.url);
+    // The login's own OAuth requests meet the faults too: a few tries.
+    assert!(
+        (0..5).any(|_| user.run(&["login"]).code == 0),
+        "no login got through"
+    );
+    {
+        for _ in 0..30 {
+            let run = user.run(&["call", "list_activities", "limit=2"]);
+            if run.code != 0 {
+                assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+            }
+            assert!(!run.stderr.contains("channel closed"), "{}", run.stderr);
+            assert!(!run.stderr.contains("Transport closed"), "{}", run.stderr);
+        }
+    }
+}
+
+#[test]
+fn an_unknown_parameter_of_a_closed_schema_is_a_usage_error() {
+    let url = serve(|r| {
+        mcp(r, |r| {
+            jsonrpc(
+                r,
+                json!({"tools": [{
+                    "name": "strict",
+                    "inputSchema": {
+                        "type": "object",
+                        "properties": {"days": {"type": "integer"}, "tag": {"type": "string"}},
+                        "additionalProperties": false
+                    }
+                }]}),
+            )
+        })
+    });
+    let run = run_bounded(&url, &["call", "strict", "dyas=3"], BOUND);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.trim(),
+        "krisp-tui: strict takes no parameter \"dyas\"; its parameters are: days, tag"
+    );
+}

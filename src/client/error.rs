@@ -37,6 +37,12 @@ pub enum ClientError {
     UnknownTool { name: String },
     #[error("{name} failed: {message}")]
     ToolFailed { name: String, message: String },
+    #[error(
+        "the connection to {server} broke off before it answered (the server may have failed mid-request); try again"
+    )]
+    ConnectionLost { server: String },
+    #[error("{server} kept failing (HTTP {status}) through every retry; try again later")]
+    ServerFailing { server: String, status: u16 },
     #[error("{server} answered in a way krisp-tui did not expect: {reason}")]
     Protocol { server: String, reason: String },
     #[error("{0}")]
@@ -60,7 +66,10 @@ impl ClientError {
             ClientError::AuthRequired { .. }
             | ClientError::LoginExpired { .. }
             | ClientError::Login(_) => 3,
-            ClientError::Unreachable { .. } | ClientError::TimedOut { .. } => 4,
+            ClientError::Unreachable { .. }
+            | ClientError::TimedOut { .. }
+            | ClientError::ConnectionLost { .. }
+            | ClientError::ServerFailing { .. } => 4,
             ClientError::LoginNotDone(a) => a.exit_code(),
             _ => 1,
         }
@@ -80,10 +89,31 @@ impl ClientError {
                 challenge,
             };
         }
+        if let Some(lost) = Self::connection_lost(server, &e) {
+            return lost;
+        }
         classify_transport(server, &e).unwrap_or_else(|| ClientError::Protocol {
             server: server.to_string(),
             reason: root_reason(&e),
         })
+    }
+
+    /// A transport that stopped without saying why (rmcp's "Transport channel closed").
+    fn connection_lost(server: &str, e: &(dyn std::error::Error + 'static)) -> Option<Self> {
+        type HttpError =
+            rmcp::transport::streamable_http_client::StreamableHttpError<reqwest::Error>;
+        causes(e)
+            .into_iter()
+            .any(|err| {
+                matches!(err.downcast_ref(), Some(ServiceError::TransportClosed))
+                    || matches!(
+                        err.downcast_ref::<HttpError>(),
+                        Some(HttpError::TransportChannelClosed)
+                    )
+            })
+            .then(|| ClientError::ConnectionLost {
+                server: server.to_string(),
+            })
     }
 
     pub(crate) fn from_service(server: &str, e: ServiceError) -> Self {
@@ -91,6 +121,9 @@ impl ClientError {
             return ClientError::LoginExpired {
                 server: server.to_string(),
             };
+        }
+        if let Some(lost) = Self::connection_lost(server, &e) {
+            return lost;
         }
         if let ServiceError::McpError(data) = &e {
             return ClientError::Protocol {
@@ -166,9 +199,21 @@ fn classify_transport(server: &str, e: &(dyn std::error::Error + 'static)) -> Op
         if let Some(a) = err.downcast_ref::<AuthError>() {
             return Some(ClientError::from_auth_in(a, Some(server)));
         }
-        if let Some(s) =
-            err.downcast_ref::<rmcp::transport::streamable_http_client::HttpStatusError>()
-        {
+        type HttpError =
+            rmcp::transport::streamable_http_client::StreamableHttpError<reqwest::Error>;
+        let status = err
+            .downcast_ref::<rmcp::transport::streamable_http_client::HttpStatusError>()
+            .or(match err.downcast_ref::<HttpError>() {
+                Some(HttpError::HttpStatus(s)) => Some(s),
+                _ => None,
+            });
+        if let Some(s) = status {
+            if s.status == 429 || s.status >= 500 {
+                return Some(ClientError::ServerFailing {
+                    server: server.to_string(),
+                    status: s.status,
+                });
+            }
             return Some(ClientError::Protocol {
                 server: server.to_string(),
                 reason: format!("the server answered HTTP {}", s.status),
