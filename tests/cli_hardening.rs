@@ -443,3 +443,30 @@ fn an_unknown_parameter_of_a_closed_schema_is_a_usage_error() {
         "krisp-tui: strict takes no parameter \"dyas\"; its parameters are: days, tag"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn the_config_dir_and_log_are_private_from_the_first_run() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::tempdir().unwrap();
+    let config = root.path().join("new").join("krisp-tui");
+    let run = common::Run::from(
+        std::process::Command::new(common::BIN)
+            .args([
+                "-v",
+                "--token-store",
+                "memory",
+                "--server",
+                "http://127.0.0.1:9/mcp",
+            ])
+            .arg("--config-dir")
+            .arg(&config)
+            .arg("status")
+            .output()
+            .unwrap(),
+    )
+    .ok();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&config), 0o700, "{}", run.stderr);
+    assert_eq!(mode(&config.join("krisp-tui.log")), 0o600);
+}

@@ -261,14 +261,49 @@ fn dispatch(
     commands: &UnboundedSender<Command>,
 ) -> anyhow::Result<()> {
     for command in app::update(state, msg, Instant::now()) {
+        if let Command::Copy(text) = &command {
+            let (payload, cut) = clipboard_payload(text);
+            copy_osc52(&payload)?;
+            if cut {
+                state.toast = Some(app::Toast {
+                    text: format!(
+                        "Copied the first {} KB only: terminals refuse longer clipboard writes.",
+                        OSC52_MAX_BYTES / 1000
+                    ),
+                    error: true,
+                    until: Instant::now() + app::TOAST_FOR,
+                });
+            }
+            continue;
+        }
         send(command, commands)?;
     }
     Ok(())
 }
 
+/// The most text one OSC 52 write carries (before base64): terminals drop longer sequences
+/// (xterm, tmux and others stop around 100 KB of base64), and a megabyte turn would otherwise
+/// become a 1.4 MB escape sequence.
+pub const OSC52_MAX_BYTES: usize = 74_000;
+
+/// What `y` puts on the clipboard: the text through the plain-text sanitizer (the clipboard
+/// is an edge like stdout), cut to [`OSC52_MAX_BYTES`] at a character boundary; and whether it
+/// was cut.
+pub fn clipboard_payload(text: &str) -> (String, bool) {
+    let clean = crate::sanitize::text(text);
+    if clean.len() <= OSC52_MAX_BYTES {
+        return (clean.into_owned(), false);
+    }
+    let mut end = OSC52_MAX_BYTES;
+    while !clean.is_char_boundary(end) {
+        end -= 1;
+    }
+    (clean[..end].to_owned(), true)
+}
+
 fn send(command: Command, commands: &UnboundedSender<Command>) -> anyhow::Result<()> {
     match command {
-        Command::Copy(text) => copy_osc52(&text),
+        Command::Copy(text) => copy_osc52(&clipboard_payload(&text).0),
         Command::Quit => Ok(()),
         other => commands
             .send(other)
@@ -294,5 +329,23 @@ fn store_description(settings: &Settings) -> String {
         StoreKind::Keyring => "the system keyring".to_owned(),
         StoreKind::File => format!("a private file in {dir}"),
         StoreKind::Memory => "memory only (forgotten on exit)".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_clipboard_gets_sanitized_text_cut_to_the_limit() {
+        assert_eq!(
+            clipboard_payload("\x1b]0;t\x07hello \u{202e}world\x1b[0m"),
+            ("hello world".to_owned(), false)
+        );
+        let big = "é".repeat(OSC52_MAX_BYTES);
+        let (payload, cut) = clipboard_payload(&big);
+        assert!(cut);
+        assert!(payload.len() <= OSC52_MAX_BYTES && payload.len() > OSC52_MAX_BYTES - 2);
+        assert!(payload.chars().all(|c| c == 'é'));
     }
 }
