@@ -55,6 +55,10 @@ pub struct Global {
     /// Never open a browser login: fail with exit code 3 when not logged in.
     #[arg(long, global = true)]
     pub no_login: bool,
+    /// Give up on a request that takes longer than this many seconds [default: `timeout` in
+    /// config.toml, else 30].
+    #[arg(long, env = "KRISP_TUI_TIMEOUT", value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub timeout: Option<u64>,
     /// Log more (debug level) to the log file.
     #[arg(short, long, global = true)]
     pub verbose: bool,
@@ -191,6 +195,25 @@ pub enum CacheAction {
     Clear,
 }
 
+impl Command {
+    /// Whether the command's stdout is JSON (its sanitizer policy is JSON's).
+    pub fn writes_json(&self) -> bool {
+        match self {
+            Command::Status { json }
+            | Command::Tools { json }
+            | Command::Call { json, .. }
+            | Command::Meetings { json, .. }
+            | Command::Show { json, .. } => *json,
+            Command::Export { format, .. } => *format == crate::export::Format::Json,
+            Command::Sync { json } | Command::Search { json, .. } => *json,
+            Command::Login { .. }
+            | Command::Logout { .. }
+            | Command::Sandbox(_)
+            | Command::Cache { .. } => false,
+        }
+    }
+}
+
 /// Krisp's hosted MCP server.
 pub const DEFAULT_SERVER: &str = "https://mcp.krisp.ai/mcp";
 
@@ -214,6 +237,18 @@ impl Global {
                 .unwrap_or_else(|| PathBuf::from("."))
                 .join("krisp-tui")
         })
+    }
+
+    /// `--timeout`, else `timeout` in config.toml, else 30 seconds.
+    pub fn timeout(&self) -> std::time::Duration {
+        let secs = self.timeout.unwrap_or_else(|| {
+            crate::config::Config::load(&self.config_dir())
+                .ok()
+                .and_then(|c| c.timeout)
+                .filter(|&t| t > 0)
+                .unwrap_or(crate::net::DEFAULT_TIMEOUT.as_secs())
+        });
+        std::time::Duration::from_secs(secs)
     }
 
     pub fn config_dir(&self) -> PathBuf {

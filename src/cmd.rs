@@ -13,6 +13,7 @@ use crate::auth::{PendingLogin, logout};
 use crate::cli::{Cli, Command, Global};
 use crate::client::{BrowserMode, ClientError, Connection, MeetingQuery, Settings};
 use crate::krisp::{Meeting, MeetingId};
+use crate::sanitize::Policy;
 
 pub mod local;
 pub use local::Local;
@@ -84,6 +85,7 @@ pub fn settings_from(global: &Global) -> Settings {
     s.store = global.token_store;
     s.redirect_port = global.redirect_port;
     s.no_login = global.no_login;
+    s.timeout = global.timeout();
     s
 }
 
@@ -124,8 +126,8 @@ pub async fn login(settings: &Settings, challenge: Option<String>) -> Result<Con
         pending.authorization_url(),
     );
     if settings.browser == BrowserMode::None {
-        eprintln!(
-            "Then paste here the full URL your browser was sent to (it starts with http://127.0.0.1):"
+        crate::sanitize::eprint(
+            "Then paste here the full URL your browser was sent to (it starts with http://127.0.0.1):",
         );
         let paste = pending.paste_sender();
         std::thread::spawn(move || {
@@ -138,9 +140,11 @@ pub async fn login(settings: &Settings, challenge: Option<String>) -> Result<Con
             }
         });
     } else if settings.browser == BrowserMode::System {
-        eprintln!("Waiting for the browser (Ctrl-C to cancel)...");
+        crate::sanitize::eprint(
+            "Waiting for the browser, for 5 minutes at most (Ctrl-C to cancel)...",
+        );
     }
-    Ok(pending.finish().await?)
+    Ok(Connection::from_login(pending).await?)
 }
 
 pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Failure> {
@@ -148,7 +152,14 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
         return Err(Failure::new(2, "no subcommand"));
     };
     init_zone(&cli.global);
-    let mut out = std::io::stdout().lock();
+    // The stdout edge: everything written to `out` passes the sanitizer, in the JSON policy
+    // for JSON output and the plain-text one for the rest.
+    let policy = if command.writes_json() {
+        Policy::Json
+    } else {
+        Policy::Text
+    };
+    let mut out = crate::sanitize::Writer::new(std::io::stdout().lock(), policy);
     match command {
         Command::Login { .. } => local.need_network("login")?,
         Command::Tools { .. } => local.need_network("tools")?,
@@ -171,14 +182,17 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                 settings.browser = BrowserMode::None;
             }
             let connection = login(&settings, None).await?;
-            eprintln!("Logged in to {}.", connection.server());
+            crate::sanitize::eprint(&format!("Logged in to {}.", connection.server()));
             connection.close().await;
         }
         Command::Logout { forget_data } => {
             if logout(settings).await? {
-                eprintln!("Logged out of {}.", settings.server);
+                crate::sanitize::eprint(&format!("Logged out of {}.", settings.server));
             } else {
-                eprintln!("Not logged in to {}; nothing to forget.", settings.server);
+                crate::sanitize::eprint(&format!(
+                    "Not logged in to {}; nothing to forget.",
+                    settings.server
+                ));
             }
             if *forget_data && local::forget(local)? {
                 eprintln!("Deleted the local store {}.", local.path.display());
@@ -201,12 +215,7 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                 for tool in &tools {
                     let description = tool.description.as_deref().unwrap_or("");
                     let first = description.lines().next().unwrap_or("");
-                    writeln!(
-                        out,
-                        "{:width$}  {}",
-                        crate::sanitize::clean(&tool.name),
-                        crate::sanitize::clean(first)
-                    )?;
+                    writeln!(out, "{:width$}  {}", tool.name, first)?;
                 }
             }
             connection.close().await;
@@ -223,6 +232,9 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                 return Err(ClientError::UnknownTool { name: tool.clone() }.into());
             };
             let arguments = crate::client::args::build(&spec.input_schema, pairs, args.as_deref())
+                .and_then(|a| {
+                    crate::client::args::check_keys(tool, &spec.input_schema, &a).map(|()| a)
+                })
                 .map_err(|e| Failure::new(2, e.to_string()))?;
             let result = connection.call_tool(tool, arguments).await?;
             connection.close().await;
@@ -446,8 +458,9 @@ fn print_table(out: &mut impl Write, meetings: &[Meeting]) -> std::io::Result<()
             out,
             "{}  {}  {}  {}",
             fit(&date_time(m), 16),
-            fit(&crate::sanitize::clean(&m.name), 40),
-            fit(&crate::sanitize::clean(&people), 30),
+            // Sanitized before measuring, so what the edge drops does not count as width.
+            fit(&crate::sanitize::text(&m.name), 40),
+            fit(&crate::sanitize::text(&people), 30),
             m.id
         )?;
     }
@@ -455,30 +468,29 @@ fn print_table(out: &mut impl Write, meetings: &[Meeting]) -> std::io::Result<()
 }
 
 fn print_meeting(out: &mut impl Write, m: &Meeting) -> std::io::Result<()> {
-    let c = |s: &str| crate::sanitize::clean(s).into_owned();
-    writeln!(out, "{}", c(&m.name))?;
+    writeln!(out, "{}", m.name)?;
     writeln!(out, "date:      {}", stamp(m))?;
     if let Some(url) = &m.url {
-        writeln!(out, "link:      {}", c(url))?;
+        writeln!(out, "link:      {url}")?;
     }
     let attendees: Vec<String> = m.attendees.iter().map(|p| p.to_string()).collect();
     if !attendees.is_empty() {
-        writeln!(out, "attendees: {}", c(&attendees.join(", ")))?;
+        writeln!(out, "attendees: {}", attendees.join(", "))?;
     }
     if !m.speakers.is_empty() {
-        writeln!(out, "speakers:  {}", c(&m.speakers.join(", ")))?;
+        writeln!(out, "speakers:  {}", m.speakers.join(", "))?;
     }
     if !m.tags.is_empty() {
-        writeln!(out, "tags:      {}", c(&m.tags.join(", ")))?;
+        writeln!(out, "tags:      {}", m.tags.join(", "))?;
     }
     writeln!(out, "id:        {}", m.id)?;
     if let Some(summary) = m.summary.as_deref().filter(|s| !s.trim().is_empty()) {
-        writeln!(out, "\nSummary\n{}", c(summary.trim()))?;
+        writeln!(out, "\nSummary\n{}", summary.trim())?;
     }
     if !m.key_points.is_empty() {
         writeln!(out, "\nKey points")?;
         for p in &m.key_points {
-            writeln!(out, "- {}", c(p))?;
+            writeln!(out, "- {p}")?;
         }
     }
     if !m.action_items.is_empty() {
@@ -488,14 +500,14 @@ fn print_meeting(out: &mut impl Write, m: &Meeting) -> std::io::Result<()> {
             let who = item
                 .assignee
                 .as_deref()
-                .map(|a| format!(" ({})", c(a)))
+                .map(|a| format!(" ({a})"))
                 .unwrap_or_default();
             let due = item
                 .due_date
                 .as_deref()
-                .map(|d| format!(" due {}", c(d)))
+                .map(|d| format!(" due {d}"))
                 .unwrap_or_default();
-            writeln!(out, "- [{mark}] {}{who}{due}", c(&m.display_text(item)))?;
+            writeln!(out, "- [{mark}] {}{who}{due}", m.display_text(item))?;
         }
     }
     Ok(())
@@ -527,15 +539,16 @@ fn print_result(out: &mut impl Write, result: &CallToolResult, json: bool) -> Re
         text
     };
     if result.is_error == Some(true) {
-        eprintln!("{}", crate::sanitize::clean(&text));
+        crate::sanitize::eprint(&text);
     } else {
-        writeln!(out, "{}", crate::sanitize::clean(&text))?;
+        writeln!(out, "{text}")?;
     }
     Ok(())
 }
 
 fn status(out: &mut impl Write, settings: &Settings, json: bool) -> Result<(), Failure> {
-    let (store, record) = crate::client::open_store(settings)?;
+    let (store, record) =
+        crate::auth::open_store(settings).map_err(crate::auth::AuthError::from)?;
     let credentials = record.as_ref().and_then(|r| r.credentials.as_ref());
     let token = record.as_ref().and_then(|r| r.token());
     let expires_at = credentials.and_then(|c| {
@@ -622,7 +635,9 @@ pub fn report(result: Result<(), Failure>) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             if !f.message.is_empty() {
-                eprintln!("krisp-tui: {}", f.message);
+                // One line: a server's message may hold newlines of its own.
+                let message = f.message.split_whitespace().collect::<Vec<_>>().join(" ");
+                crate::sanitize::eprint(&format!("krisp-tui: {message}"));
             }
             ExitCode::from(f.code)
         }

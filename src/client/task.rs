@@ -167,7 +167,7 @@ async fn run(
                         url: pending.authorization_url().to_owned(),
                     });
                     let _ = internal.send(Internal::LoginStarted(pending.paste_sender()));
-                    match pending.finish().await {
+                    match Connection::from_login(pending).await {
                         Ok(c) => {
                             let _ = internal.send(Internal::Connected(c));
                         }

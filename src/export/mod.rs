@@ -56,7 +56,22 @@ impl fmt::Display for Format {
 
 /// Renders a meeting (and its document, when there is one) in `format`. `txt`, `srt` and `vtt`
 /// hold only the transcript; `md` and `json` hold everything.
+///
+/// This is the export edge: every export (file or stdout, CLI or TUI) is made here, and leaves
+/// through the sanitizer's policy for its format (plain text, or JSON with `\uXXXX` escapes).
 pub fn render(format: Format, meeting: &Meeting, document: Option<&Document>) -> String {
+    let text = render_raw(format, meeting, document);
+    let policy = match format {
+        Format::Json => crate::sanitize::Policy::Json,
+        _ => crate::sanitize::Policy::Text,
+    };
+    match policy.apply(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(clean) => clean,
+    }
+}
+
+fn render_raw(format: Format, meeting: &Meeting, document: Option<&Document>) -> String {
     let turns = document.map_or(&[][..], |d| &d.transcript.turns[..]);
     match format {
         Format::Md => markdown::render(meeting, document),
