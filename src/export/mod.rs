@@ -21,10 +21,15 @@ pub use json::{SCHEMA_VERSION, parse_json_export};
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
+    /// Markdown: the notes (summary, key points, action items) and the transcript.
     Md,
+    /// Plain text: the transcript only, `Name | MM:SS` over each turn.
     Txt,
+    /// JSON: the meeting, its notes and its transcript as one object (times in UTC).
     Json,
+    /// SubRip subtitles: the transcript only.
     Srt,
+    /// WebVTT subtitles: the transcript only.
     Vtt,
 }
 
