@@ -336,7 +336,8 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                     (meeting, document)
                 }
             };
-            let text = crate::export::render(*format, &meeting, document.first());
+            let text = crate::export::render_checked(*format, &meeting, document.first())
+                .map_err(|e| Failure::new(1, e.to_string()))?;
             match output.as_deref() {
                 Some(p) if p.as_os_str() == "-" => out.write_all(text.as_bytes())?,
                 _ => {

@@ -186,3 +186,45 @@ fn the_demos_status_says_how_its_login_works() {
     assert_eq!(json["demo"], true);
     assert_eq!(json["logged_in"], false);
 }
+
+#[test]
+fn a_processing_meeting_is_not_exported_as_an_empty_transcript() {
+    let dir = tempfile::tempdir().unwrap();
+    // "Pricing page copy review": Krisp is still processing it.
+    let id = "4741924d087252728ec3cdad83b5d183";
+    for format in ["srt", "vtt", "txt"] {
+        let path = dir.path().join(format!("out.{format}"));
+        let run = run(
+            dir.path(),
+            &[
+                "--demo",
+                "export",
+                id,
+                "--format",
+                format,
+                "-o",
+                path.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(run.code, 1, "{format}: {}", run.stdout);
+        assert_eq!(run.stdout, "");
+        assert_eq!(
+            run.stderr,
+            format!(
+                "krisp-tui: {} holds only the transcript, and Krisp is still processing this \
+                 meeting (no transcript yet): nothing was written. Export as Markdown or JSON for \
+                 what there is, or try again later.\n",
+                format.to_uppercase()
+            )
+        );
+        assert!(!path.exists(), "{format}");
+    }
+    // Markdown writes what there is and says the transcript is not ready.
+    let md = run(dir.path(), &["--demo", "export", id, "-o", "-"]).ok();
+    assert!(
+        md.stdout
+            .contains("## Transcript\n\n_Krisp is still processing this meeting._\n"),
+        "{}",
+        md.stdout
+    );
+}

@@ -51,6 +51,10 @@ pub enum Overlay {
         behind: Option<Box<Overlay>>,
     },
     Export(Box<ExportDialog>),
+    /// The meeting view's copy menu: the highlighted choice of [`meeting::MeetingView::copy_choices`].
+    Copy {
+        selected: usize,
+    },
     /// The last few toasts, newest first.
     Messages {
         scroll: usize,
@@ -370,6 +374,7 @@ impl State {
     pub fn mode(&self) -> (Mode, bool) {
         match &self.overlay {
             Some(Overlay::Help { .. } | Overlay::Messages { .. }) => return (Mode::Help, false),
+            Some(Overlay::Copy { .. }) => return (Mode::Copy, false),
             Some(Overlay::Export(d)) => {
                 let typing = d.focus == export::ExportFocus::Path && d.confirm.is_none();
                 return (if typing { Mode::Input } else { Mode::Export }, typing);
@@ -399,6 +404,13 @@ impl State {
     pub fn help_mode(&self) -> Mode {
         match (&self.overlay, self.screen) {
             (Some(Overlay::Export(_)), _) => Mode::Export,
+            (Some(Overlay::Copy { .. }), _) => Mode::Copy,
+            (
+                Some(Overlay::Help {
+                    behind: Some(b), ..
+                }),
+                _,
+            ) if matches!(**b, Overlay::Copy { .. }) => Mode::Copy,
             (
                 Some(Overlay::Help {
                     behind: Some(b), ..

@@ -239,14 +239,43 @@ fn send(command: Command, commands: &UnboundedSender<Command>) -> anyhow::Result
     }
 }
 
-/// Puts `text` on the clipboard through the terminal: OSC 52, base64 so nothing in it is
-/// interpreted by the terminal.
+/// Puts `text` on the clipboard through the terminal.
 fn copy_osc52(text: &str) -> anyhow::Result<()> {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
     let mut out = std::io::stdout();
-    write!(out, "\x1b]52;c;{encoded}\x07")?;
+    out.write_all(osc52(text).as_bytes())?;
     out.flush()?;
     Ok(())
+}
+
+/// The OSC 52 sequence that sets the clipboard to `text`. The clipboard is an edge where server
+/// text leaves the program: it is sanitized here, once (controls and bidi overrides become
+/// visible placeholders, so a paste into another terminal runs nothing), then base64 so nothing
+/// in it is interpreted by this terminal either.
+fn osc52(text: &str) -> String {
+    let clean = crate::sanitize::clean(text);
+    let encoded = base64::engine::general_purpose::STANDARD.encode(clean.as_bytes());
+    format!("\x1b]52;c;{encoded}\x07")
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+
+    #[test]
+    fn the_clipboard_gets_sanitized_text() {
+        let sequence = super::osc52("Eve (00:05): hi\x1b]0;pwned\x07 \u{202e}olleh\nnext");
+        let encoded = sequence
+            .strip_prefix("\x1b]52;c;")
+            .and_then(|s| s.strip_suffix('\x07'))
+            .expect("an OSC 52 sequence");
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .expect("base64");
+        assert_eq!(
+            String::from_utf8(decoded).expect("UTF-8"),
+            "Eve (00:05): hi␛]0;pwned␇ ⟨U+202E⟩olleh\nnext"
+        );
+    }
 }
 
 /// Where tokens are kept, for the login screen.

@@ -72,6 +72,23 @@ pub fn render(format: Format, meeting: &Meeting, document: Option<&Document>) ->
     }
 }
 
+/// [`render`], refusing a transcript-only format (`txt`, `srt`, `vtt`) for a meeting without
+/// transcript turns: that would be an empty file reported as written.
+pub fn render_checked(
+    format: Format,
+    meeting: &Meeting,
+    document: Option<&Document>,
+) -> Result<String, ExportError> {
+    let transcript_only = matches!(format, Format::Txt | Format::Srt | Format::Vtt);
+    let turns = document.map_or(0, |d| d.transcript.turns.len());
+    if transcript_only && turns == 0 {
+        let processing =
+            document.is_none_or(|d| d.state == crate::krisp::DocumentState::Processing);
+        return Err(ExportError::NoTranscript { format, processing });
+    }
+    Ok(render(format, meeting, document))
+}
+
 /// `YYYY-MM-DD-<slug>.<ext>`, the date being the meeting's (UTC) day; without a date that
 /// parses, just `<slug>.<ext>`.
 pub fn default_file_name(meeting: &Meeting, format: Format) -> String {
@@ -138,6 +155,12 @@ pub fn slug(name: &str) -> String {
 pub enum ExportError {
     #[error("{} already exists; use --force to overwrite it.", path.display())]
     Exists { path: PathBuf },
+    #[error(
+        "{} holds only the transcript, and {}: nothing was written. Export as Markdown or JSON for what there is, or try again later.",
+        format.extension().to_uppercase(),
+        if *processing { "Krisp is still processing this meeting (no transcript yet)" } else { "this meeting has no transcript" }
+    )]
+    NoTranscript { format: Format, processing: bool },
     #[error("Could not write {}: {source}.", path.display())]
     Io {
         path: PathBuf,
