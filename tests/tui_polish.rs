@@ -488,3 +488,67 @@ fn a_failed_transcript_says_which_key_retries() {
         "{cmds:?}"
     );
 }
+
+#[test]
+fn the_export_path_expands_home_follows_the_format_and_errors_show_whole() {
+    let mut app = App::loaded(demo_meetings());
+    app.resize(80, 24);
+    app.state.home_dir = Some("/home/anna".into());
+    app.send(key('e'));
+    app.send(code(KeyCode::Tab));
+    app.send(crossterm_key(KeyCode::Char('u'), true));
+    app.type_str("~/notes/custom.md");
+    app.send(code(KeyCode::BackTab));
+    app.send(code(KeyCode::Right)); // txt
+    app.send(code(KeyCode::Right)); // json
+    let Some(krisp_tui::app::Overlay::Export(d)) = &app.state.overlay else {
+        panic!("no dialog")
+    };
+    assert_eq!(d.path_text(), "~/notes/custom.json");
+    let cmds = app.send(code(KeyCode::Enter));
+    let [
+        Command::Export {
+            id, path, format, ..
+        },
+    ] = cmds.as_slice()
+    else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(*format, krisp_tui::message::Format::Json);
+    assert_eq!(
+        path,
+        &std::path::PathBuf::from("/home/anna/notes/custom.json")
+    );
+
+    // A name without a format's extension keeps its name.
+    let Some(krisp_tui::app::Overlay::Export(d)) = &mut app.state.overlay else {
+        panic!("no dialog")
+    };
+    d.pending = None;
+    d.path = ratatui_textarea::TextArea::new(vec!["~/notes/README".into()]);
+    app.send(code(KeyCode::Right)); // srt
+    let Some(krisp_tui::app::Overlay::Export(d)) = &mut app.state.overlay else {
+        panic!("no dialog")
+    };
+    assert_eq!(d.path_text(), "~/notes/README");
+    d.pending = Some(*id);
+
+    app.send(client(ClientEvent::Exported {
+        id: *id,
+        result: Err(krisp_tui::message::RequestError::new(
+            "SRT holds only the transcript, and Krisp is still processing this meeting (no \
+             transcript yet): nothing was written. Export as Markdown or JSON for what there \
+             is, or try again later.",
+        )),
+    }));
+    insta::assert_snapshot!("export_error_wrapped", app.render());
+}
+
+fn crossterm_key(code: KeyCode, ctrl: bool) -> krisp_tui::message::Msg {
+    let mods = if ctrl {
+        crossterm::event::KeyModifiers::CONTROL
+    } else {
+        crossterm::event::KeyModifiers::NONE
+    };
+    krisp_tui::message::Msg::Key(crossterm::event::KeyEvent::new(code, mods))
+}

@@ -306,6 +306,8 @@ pub struct State {
     /// The wall clock at the last message, for "in 2 h" and "yesterday"; `None` shows absolute
     /// times. Set by the event loop, never read by drawing from the system.
     pub wall: Option<jiff::Timestamp>,
+    /// The user's home directory, for `~` in typed paths; set by the event loop at start.
+    pub home_dir: Option<std::path::PathBuf>,
     pub should_quit: bool,
     next_request: u64,
 }
@@ -350,6 +352,7 @@ impl State {
             spinner: 0,
             now,
             wall: None,
+            home_dir: None,
             should_quit: false,
             next_request: 0,
         }

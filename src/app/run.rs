@@ -67,6 +67,7 @@ pub async fn run_tui(
     )
     .with_keymap(keymap)
     .with_theme(theme);
+    state.home_dir = dirs::home_dir();
     let (connected, connection, login_now) = match start {
         Start::Connected(c) => (true, Some(c), false),
         Start::Connect => (false, None, false),

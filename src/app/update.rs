@@ -947,7 +947,7 @@ fn send_export(state: &mut State, force: bool, cmds: &mut Vec<Command>) {
         meeting: Box::new(meeting),
         document: document.map(Box::new),
         format: dialog.format,
-        path: path.trim().into(),
+        path: crate::app::export::expand_home(path.trim(), state.home_dir.as_deref()),
         force,
     });
 }
