@@ -258,6 +258,17 @@ fn osc52(text: &str) -> String {
     format!("\x1b]52;c;{encoded}\x07")
 }
 
+/// Where tokens are kept, for the login screen.
+fn store_description(settings: &Settings) -> String {
+    let dir = settings.config_dir.display();
+    match settings.store {
+        StoreKind::Auto => format!("the system keyring, or a private file in {dir}"),
+        StoreKind::Keyring => "the system keyring".to_owned(),
+        StoreKind::File => format!("a private file in {dir}"),
+        StoreKind::Memory => "memory only (forgotten on exit)".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use base64::Engine;
@@ -276,16 +287,5 @@ mod tests {
             String::from_utf8(decoded).expect("UTF-8"),
             "Eve (00:05): hi␛]0;pwned␇ ⟨U+202E⟩olleh\nnext"
         );
-    }
-}
-
-/// Where tokens are kept, for the login screen.
-fn store_description(settings: &Settings) -> String {
-    let dir = settings.config_dir.display();
-    match settings.store {
-        StoreKind::Auto => format!("the system keyring, or a private file in {dir}"),
-        StoreKind::Keyring => "the system keyring".to_owned(),
-        StoreKind::File => format!("a private file in {dir}"),
-        StoreKind::Memory => "memory only (forgotten on exit)".to_owned(),
     }
 }

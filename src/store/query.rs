@@ -177,10 +177,12 @@ impl Filter {
     pub(crate) fn window_ms(&self) -> Result<(Option<i64>, Option<i64>), StoreError> {
         let ms = |d: Date| (d.midnight().assume_utc().unix_timestamp_nanos() / 1_000_000) as i64;
         let from = self.after.as_deref().map(parse_day).transpose()?.map(ms);
-        let to = match self.before.as_deref().map(parse_day).transpose()? {
-            Some(d) => Some(d.checked_add(Duration::DAY).map_or(i64::MAX, ms)),
-            None => None,
-        };
+        let to = self
+            .before
+            .as_deref()
+            .map(parse_day)
+            .transpose()?
+            .map(|d| d.checked_add(Duration::DAY).map_or(i64::MAX, ms));
         Ok((from, to))
     }
 
