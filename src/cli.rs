@@ -18,7 +18,9 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// The options every subcommand takes; `--help` lists them after the subcommand's own.
 #[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// The MCP server to talk to [default: `server` in config.toml, else https://mcp.krisp.ai/mcp].
     #[arg(long, env = "KRISP_TUI_SERVER", global = true)]
@@ -174,10 +176,28 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print a shell completion script.
+    ///
+    /// `krisp-tui completions bash > ~/.local/share/bash-completion/completions/krisp-tui`
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff).
+    ///
+    /// `krisp-tui man --dir ~/.local/share/man/man1 && man krisp-tui`
+    Man {
+        /// Write one page per subcommand (krisp-tui.1, krisp-tui-login.1, ...) into this
+        /// directory instead, and print their paths.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Export a meeting's transcript and notes to a file.
     Export {
         /// The meeting id (32 hex digits; dashes allowed).
         meeting_id: String,
+        /// The file format.
         #[arg(long, value_enum, default_value_t = crate::export::Format::Md)]
         format: crate::export::Format,
         /// Where to write: a path, or - for stdout. Default: YYYY-MM-DD-<name>.<ext> here.
@@ -209,8 +229,36 @@ impl Command {
             Command::Login { .. }
             | Command::Logout { .. }
             | Command::Sandbox(_)
-            | Command::Cache { .. } => false,
+            | Command::Cache { .. }
+            | Command::Completions { .. }
+            | Command::Man { .. } => false,
         }
+    }
+}
+
+impl Cli {
+    /// The clap command as `--help`, completions and the man page show it: an environment
+    /// variable that is not set reads `[env: NAME]`, not `[env: NAME=]` (clap prints the value
+    /// after `=`, empty when unset).
+    pub fn clap_command() -> clap::Command {
+        use clap::CommandFactory;
+        <Cli as CommandFactory>::command().mut_args(|arg| {
+            let unset = arg
+                .get_env()
+                .is_some_and(|name| std::env::var_os(name).is_none_or(|v| v.is_empty()));
+            if unset {
+                arg.hide_env_values(true)
+            } else {
+                arg
+            }
+        })
+    }
+
+    /// Parse the process's arguments (exiting with clap's message and code on a usage error).
+    pub fn parse_args() -> Cli {
+        use clap::FromArgMatches;
+        let matches = Cli::clap_command().get_matches();
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
     }
 }
 

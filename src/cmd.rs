@@ -15,6 +15,7 @@ use crate::client::{BrowserMode, ClientError, Connection, MeetingQuery, Settings
 use crate::krisp::{Meeting, MeetingId};
 use crate::sanitize::Policy;
 
+mod docs;
 pub mod local;
 pub use local::Local;
 
@@ -167,6 +168,8 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
         _ => {}
     }
     match command {
+        Command::Completions { shell } => docs::completions(*shell, &mut out)?,
+        Command::Man { dir } => docs::man(dir.as_deref(), &mut out)?,
         Command::Sync { json } => local::sync(local, settings, &mut out, *json).await?,
         Command::Search { query, limit, json } => {
             local::search(local, query, *limit, *json, &mut out)?;
@@ -198,7 +201,7 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                 eprintln!("Deleted the local store {}.", local.path.display());
             }
         }
-        Command::Status { json } => status(&mut out, settings, *json)?,
+        Command::Status { json } => status(&mut out, settings, cli.global.demo, *json)?,
         Command::Sandbox(args) => {
             crate::sandbox::run(args.clone())
                 .await
@@ -251,6 +254,8 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
             limit,
             json,
         } => {
+            // One more than asked for says whether there are more than `--limit` shows.
+            let fetch = limit.saturating_add(1);
             let stored = match search {
                 // A text search is the server's (or, offline, the store's full-text search).
                 Some(text) if local.offline => Some(local::searched_meetings(
@@ -259,7 +264,7 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                     after.as_deref(),
                     before.as_deref(),
                     tags,
-                    *limit,
+                    fetch,
                 )?),
                 Some(_) => None,
                 None => {
@@ -269,7 +274,7 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                         with: Vec::new(),
                         tags: tags.clone(),
                     };
-                    local::stored_meetings(local, &filter, *limit)?
+                    local::stored_meetings(local, &filter, fetch)?
                 }
             };
             let meetings = match stored {
@@ -283,18 +288,24 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                         tags: tags.clone(),
                         ..Default::default()
                     };
-                    let meetings = connection.search_all(&query, *limit).await?;
+                    let meetings = connection.search_all(&query, fetch).await?;
                     connection.close().await;
                     meetings
                 }
             };
+            let mut meetings = meetings;
+            let more = meetings.len() > *limit;
+            meetings.truncate(*limit);
             if *json {
                 for m in &meetings {
                     serde_json::to_writer(&mut out, m).map_err(std::io::Error::from)?;
                     writeln!(out)?;
                 }
-            } else {
+            } else if !(meetings.is_empty() && more) {
                 print_table(&mut out, &meetings)?;
+            }
+            if more {
+                eprintln!("More meetings match than the {limit} shown; raise --limit to see more.");
             }
         }
         Command::Show { meeting_id, json } => {
@@ -337,7 +348,8 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                     (meeting, document)
                 }
             };
-            let text = crate::export::render(*format, &meeting, document.first());
+            let text = crate::export::render_checked(*format, &meeting, document.first())
+                .map_err(|e| Failure::new(1, e.to_string()))?;
             match output.as_deref() {
                 Some(p) if p.as_os_str() == "-" => out.write_all(text.as_bytes())?,
                 _ => {
@@ -485,7 +497,8 @@ fn print_meeting(out: &mut impl Write, m: &Meeting) -> std::io::Result<()> {
     }
     writeln!(out, "id:        {}", m.id)?;
     if let Some(summary) = m.summary.as_deref().filter(|s| !s.trim().is_empty()) {
-        writeln!(out, "\nSummary\n{}", summary.trim())?;
+        // Krisp's summaries are Markdown: printed as clean text (sanitized line by line).
+        writeln!(out, "\nSummary\n{}", crate::ui::markdown::to_plain(summary))?;
     }
     if !m.key_points.is_empty() {
         writeln!(out, "\nKey points")?;
@@ -546,7 +559,14 @@ fn print_result(out: &mut impl Write, result: &CallToolResult, json: bool) -> Re
     Ok(())
 }
 
-fn status(out: &mut impl Write, settings: &Settings, json: bool) -> Result<(), Failure> {
+/// `demo`: the demo server is started for this one command and logs in by itself, in memory,
+/// when a command needs it; `status` needs none, so it says that instead of a bare "no".
+fn status(
+    out: &mut impl Write,
+    settings: &Settings,
+    demo: bool,
+    json: bool,
+) -> Result<(), Failure> {
     let (store, record) =
         crate::auth::open_store(settings).map_err(crate::auth::AuthError::from)?;
     let credentials = record.as_ref().and_then(|r| r.credentials.as_ref());
@@ -587,17 +607,30 @@ fn status(out: &mut impl Write, settings: &Settings, json: bool) -> Result<(), F
             "refresh_token": has_refresh,
             "client_id": client_id,
             "issuer": issuer,
+            "demo": demo,
         });
         serde_json::to_writer_pretty(&mut *out, &v).map_err(std::io::Error::from)?;
         writeln!(out)?;
     } else {
-        writeln!(out, "server:      {}", settings.server)?;
+        if demo {
+            writeln!(
+                out,
+                "server:      {} (the demo's, started for this command only)",
+                settings.server
+            )?;
+        } else {
+            writeln!(out, "server:      {}", settings.server)?;
+        }
         writeln!(out, "token store: {}", store.backend().describe())?;
-        writeln!(
-            out,
-            "logged in:   {}",
-            if token.is_some() { "yes" } else { "no" }
-        )?;
+        let logged_in = match (token.is_some(), demo) {
+            (true, _) => "yes",
+            (false, false) => "no",
+            (false, true) => {
+                "no (the demo logs in by itself, in memory, whenever a command needs the server; \
+                 nothing is kept after it exits)"
+            }
+        };
+        writeln!(out, "logged in:   {logged_in}")?;
         if token.is_some() {
             writeln!(
                 out,

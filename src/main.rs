@@ -2,14 +2,13 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use krisp_tui::app::run::{Ended, Start, run_tui};
 use krisp_tui::cli::Cli;
 use krisp_tui::client::task;
 use krisp_tui::cmd;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     let tui = cli.command.is_none();
     let _log_guard = init_logging(&cli, tui);
     // A headless call is one request: one thread is fastest to start. The TUI (and the demo

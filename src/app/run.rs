@@ -77,6 +77,7 @@ pub async fn run_tui(
     )
     .with_keymap(keymap)
     .with_theme(theme);
+    state.home_dir = dirs::home_dir();
     let (connected, connection, login_now) = match start {
         Start::Connected(c) => (true, Some(c), false),
         Start::Connect => (false, None, false),
@@ -325,14 +326,22 @@ fn send(command: Command, commands: &UnboundedSender<Command>) -> anyhow::Result
     }
 }
 
-/// Puts `text` on the clipboard through the terminal: OSC 52, base64 so nothing in it is
-/// interpreted by the terminal.
+/// Puts `text` on the clipboard through the terminal.
 fn copy_osc52(text: &str) -> anyhow::Result<()> {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
     let mut out = std::io::stdout();
-    write!(out, "\x1b]52;c;{encoded}\x07")?;
+    out.write_all(osc52(text).as_bytes())?;
     out.flush()?;
     Ok(())
+}
+
+/// The OSC 52 sequence that sets the clipboard to `text`. The clipboard is an edge where server
+/// text leaves the program: it is sanitized here, once (controls and bidi overrides become
+/// visible placeholders, so a paste into another terminal runs nothing), then base64 so nothing
+/// in it is interpreted by this terminal either.
+fn osc52(text: &str) -> String {
+    let clean = crate::sanitize::clean(text);
+    let encoded = base64::engine::general_purpose::STANDARD.encode(clean.as_bytes());
+    format!("\x1b]52;c;{encoded}\x07")
 }
 
 /// Where tokens are kept, for the login screen.

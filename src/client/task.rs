@@ -330,7 +330,7 @@ async fn run(
                         (None, None) => None,
                     };
                     let written = tokio::task::spawn_blocking(move || {
-                        let text = export::render(format, &meeting, document.as_ref());
+                        let text = export::render_checked(format, &meeting, document.as_ref())?;
                         export::write_file(&path, &text, force).map(|()| path)
                     })
                     .await;

@@ -21,10 +21,15 @@ pub use json::{SCHEMA_VERSION, parse_json_export};
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
+    /// Markdown: the notes (summary, key points, action items) and the transcript.
     Md,
+    /// Plain text: the transcript only, `Name | MM:SS` over each turn.
     Txt,
+    /// JSON: the meeting, its notes and its transcript as one object (times in UTC).
     Json,
+    /// SubRip subtitles: the transcript only.
     Srt,
+    /// WebVTT subtitles: the transcript only.
     Vtt,
 }
 
@@ -80,6 +85,23 @@ fn render_raw(format: Format, meeting: &Meeting, document: Option<&Document>) ->
         Format::Srt => subtitles::srt(turns),
         Format::Vtt => subtitles::vtt(turns),
     }
+}
+
+/// [`render`], refusing a transcript-only format (`txt`, `srt`, `vtt`) for a meeting without
+/// transcript turns: that would be an empty file reported as written.
+pub fn render_checked(
+    format: Format,
+    meeting: &Meeting,
+    document: Option<&Document>,
+) -> Result<String, ExportError> {
+    let transcript_only = matches!(format, Format::Txt | Format::Srt | Format::Vtt);
+    let turns = document.map_or(0, |d| d.transcript.turns.len());
+    if transcript_only && turns == 0 {
+        let processing =
+            document.is_none_or(|d| d.state == crate::krisp::DocumentState::Processing);
+        return Err(ExportError::NoTranscript { format, processing });
+    }
+    Ok(render(format, meeting, document))
 }
 
 /// `YYYY-MM-DD-<slug>.<ext>`, the date being the meeting's (UTC) day; without a date that
@@ -148,6 +170,12 @@ pub fn slug(name: &str) -> String {
 pub enum ExportError {
     #[error("{} already exists; use --force to overwrite it.", path.display())]
     Exists { path: PathBuf },
+    #[error(
+        "{} holds only the transcript, and {}: nothing was written. Export as Markdown or JSON for what there is, or try again later.",
+        format.extension().to_uppercase(),
+        if *processing { "Krisp is still processing this meeting (no transcript yet)" } else { "this meeting has no transcript" }
+    )]
+    NoTranscript { format: Format, processing: bool },
     #[error("Could not write {}: {source}.", path.display())]
     Io {
         path: PathBuf,
