@@ -77,7 +77,11 @@ const DETAIL: &[&str] = &[
 /// Rows from a tool result: the first array of objects in `structuredContent`, or else the
 /// Markdown text's list items and headings.
 pub fn items(result: &CallToolResult) -> Vec<FeedItem> {
-    if let Some(array) = result.structured_content.as_ref().and_then(first_array) {
+    if let Some(array) = result
+        .structured_content
+        .as_ref()
+        .and_then(crate::krisp::feed_array)
+    {
         return array
             .iter()
             .filter_map(Value::as_object)
@@ -113,17 +117,6 @@ pub fn items(result: &CallToolResult) -> Vec<FeedItem> {
             })
         })
         .collect()
-}
-
-fn first_array(value: &Value) -> Option<&Vec<Value>> {
-    match value {
-        Value::Array(a) => Some(a),
-        Value::Object(o) => o.values().find_map(|v| match v {
-            Value::Array(a) if a.iter().any(Value::is_object) => Some(a),
-            _ => None,
-        }),
-        _ => None,
-    }
 }
 
 fn text_of(object: &Map<String, Value>, keys: &[&str]) -> String {

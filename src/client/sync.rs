@@ -555,20 +555,10 @@ fn is_unreachable(e: &ClientError) -> bool {
 
 /// The items of a feed tool's answer: the first array of objects in `structuredContent`.
 pub fn feed_items(result: &CallToolResult) -> Vec<Value> {
-    fn first_array(value: &Value) -> Option<&Vec<Value>> {
-        match value {
-            Value::Array(a) => Some(a),
-            Value::Object(o) => o.values().find_map(|v| match v {
-                Value::Array(a) if a.iter().any(Value::is_object) => Some(a),
-                _ => None,
-            }),
-            _ => None,
-        }
-    }
     result
         .structured_content
         .as_ref()
-        .and_then(first_array)
+        .and_then(crate::krisp::feed_array)
         .map(|a| a.iter().filter(|v| v.is_object()).cloned().collect())
         .unwrap_or_default()
 }
