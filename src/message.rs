@@ -105,7 +105,7 @@ impl Action {
             Action::ToggleMine => "action items: mine only / everyone's",
             Action::MoreDays => "upcoming: one more day",
             Action::FewerDays => "upcoming: one day fewer",
-            Action::Export => "export the meeting (the marked ones, when any)",
+            Action::Export => "export the meeting",
             Action::Mark => "mark / unmark the meeting",
             Action::MarkAll => "mark / unmark every meeting shown",
             Action::OpenInBrowser => "open in Krisp's web app",
