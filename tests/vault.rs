@@ -524,3 +524,46 @@ fn an_unusable_directory_is_a_sentence_and_exit_1() {
         "my own notes"
     );
 }
+
+#[test]
+fn a_run_that_stopped_before_saving_its_manifest_is_picked_up_without_duplicates() {
+    let offline = Offline::new();
+    let mut store = offline.store();
+    let a = add(&mut store, 1, "Alpha", "2026-01-10T10:00:00Z");
+    add(&mut store, 2, "Beta", "2026-02-10T10:00:00Z");
+    let vault = offline.dir.path().join("v");
+    let dir = vault.to_str().unwrap();
+    let summary = |out: Run| -> Value { serde_json::from_str(out.ok().stdout.trim()).unwrap() };
+    let first = summary(offline.run(&["export", "--all", "--json", "--dir", dir]));
+    assert_eq!(first["new"], 2, "{first}");
+    let manifest_path = vault.join(".krisp-tui.json");
+    let old_manifest = std::fs::read(&manifest_path).unwrap();
+
+    // The manifest is lost (as if the run had been killed before saving it): the files there
+    // are exactly what would be written, so they are taken back, not duplicated.
+    std::fs::remove_file(&manifest_path).unwrap();
+    let again = summary(offline.run(&["export", "--all", "--json", "--dir", dir]));
+    assert_eq!(
+        (&again["new"], &again["unchanged"]),
+        (&Value::from(0), &Value::from(2))
+    );
+    assert_eq!(notes(&vault).len(), 2);
+
+    // A changed meeting was written but the manifest still says the old version: the file is
+    // Krisp's new version, not an edit of the user's.
+    let mut alpha = store.meeting(&a).unwrap().unwrap();
+    alpha.name = "Alpha, renamed".into();
+    store
+        .upsert_meetings(&[alpha], time::OffsetDateTime::now_utc())
+        .unwrap();
+    let renamed = summary(offline.run(&["export", "--all", "--json", "--dir", dir]));
+    assert_eq!(renamed["updated"], 1, "{renamed}");
+    std::fs::write(&manifest_path, &old_manifest).unwrap();
+    let after = summary(offline.run(&["export", "--all", "--json", "--dir", dir]));
+    assert_eq!(
+        (&after["edited"], &after["unchanged"], &after["updated"]),
+        (&Value::from(0), &Value::from(2), &Value::from(0)),
+        "{after}"
+    );
+    assert_eq!(notes(&vault).len(), 2, "no (krisp) file");
+}

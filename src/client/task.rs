@@ -718,9 +718,9 @@ fn expand_home(path: PathBuf) -> PathBuf {
     let Some(text) = path.to_str() else {
         return path;
     };
-    let rest = match text.strip_prefix('~') {
-        Some("") => "",
-        Some(rest) if rest.starts_with('/') => &rest[1..],
+    let rest = match text.strip_prefix('~').map(|r| (r, r.strip_prefix('/'))) {
+        Some(("", _)) => "",
+        Some((_, Some(rest))) => rest,
         _ => return path,
     };
     match dirs::home_dir() {

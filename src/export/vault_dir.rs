@@ -250,8 +250,18 @@ impl Run<'_> {
         };
         let new_hash = vault::hash(text.as_bytes());
         let ours = is_ours(&path, disk, &entry)?;
-        if new_hash == entry.hash && ours && disk.is_some() {
+        // Already what Krisp has now: unchanged, or written by a run that stopped before it
+        // saved the manifest (adopted, not taken for an edit).
+        let already = match disk {
+            None => false,
+            Some(_) if ours => new_hash == entry.hash,
+            Some(_) => read_hash(&path)?.as_deref() == Some(new_hash.as_str()),
+        };
+        if let (true, Some((size, mtime))) = (already, disk) {
             entry.source = source;
+            entry.hash = new_hash;
+            entry.size = size;
+            entry.mtime_ns = mtime;
             self.summary.unchanged += 1;
         } else if ours || self.options.force {
             let file = entry.file.clone();
