@@ -138,5 +138,92 @@ fn benches(c: &mut Criterion) {
     });
 }
 
-criterion_group!(render, benches);
+/// A search keystroke over the local store as the TUI does it: `update` for the key (fuzzy
+/// over 10,000 list rows), the store's full-text search it asks for, `update` for the answer,
+/// and a frame. Uses the database `cargo bench --bench store` builds (10,000 meetings, ~1.5 M
+/// turns); skipped when it is not there.
+fn store_keystroke(c: &mut Criterion) {
+    use krisp_tui::message::RequestId;
+    use krisp_tui::store::{Filter, Query, SCHEMA_VERSION, Store};
+    let path = std::env::var_os("STORE_BENCH_DB")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(
+                std::env::var_os("CARGO_TARGET_DIR").unwrap_or("target".into()),
+            )
+            .join(format!("store-bench-v{SCHEMA_VERSION}.sqlite3"))
+        });
+    if !path.exists() {
+        eprintln!(
+            "{} is missing: run `cargo bench --bench store` first",
+            path.display()
+        );
+        return;
+    }
+    let store = Store::open(&path).expect("open the bench store");
+    let rows = store.page(&Filter::default(), 0, usize::MAX).expect("list");
+    // A word someone said in the newest meeting.
+    let word = rows
+        .iter()
+        .find_map(|r| store.document(&r.id).ok().flatten())
+        .and_then(|d| {
+            d.transcript
+                .turns
+                .iter()
+                .flat_map(|t| t.text.split_whitespace())
+                .map(|w| {
+                    w.trim_matches(|c: char| !c.is_alphanumeric())
+                        .to_lowercase()
+                })
+                .find(|w| w.chars().count() >= 6)
+        })
+        .expect("a word to search for");
+    let mut app = App::new();
+    app.resize(100, 30);
+    app.state.local.enabled = true;
+    app::start(&mut app.state, false, false);
+    app.send(client(ClientEvent::StoredMeetings {
+        id: RequestId(1),
+        meetings: rows
+            .into_iter()
+            .map(krisp_tui::client::task::light_meeting)
+            .collect(),
+        complete: true,
+    }));
+    app.send(key('/'));
+    let (head, last) = word.split_at(word.len() - 1);
+    app.type_str(head);
+    let last = last.chars().next().expect("a last letter");
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
+    let now = app.now;
+    c.bench_function(
+        "keystroke with the store: fuzzy + FTS + frame, 10k meetings / 1.5M turns",
+        |b| {
+            b.iter_batched(
+                || app.state.clone(),
+                |mut state| {
+                    for cmd in app::update(&mut state, key(last), now) {
+                        if let Command::SearchStored { id, text } = cmd {
+                            let result = Query::parse(&text)
+                                .and_then(|q| store.search(&q, 200))
+                                .map_err(|e| krisp_tui::message::RequestError::new(e.to_string()));
+                            app::update(
+                                &mut state,
+                                client(ClientEvent::StoredSearch { id, text, result }),
+                                now,
+                            );
+                        }
+                    }
+                    terminal
+                        .draw(|f| f.render_widget(&state, f.area()))
+                        .expect("draw");
+                    state
+                },
+                BatchSize::LargeInput,
+            )
+        },
+    );
+}
+
+criterion_group!(render, benches, store_keystroke);
 criterion_main!(render);

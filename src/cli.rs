@@ -18,7 +18,9 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// The options every subcommand takes; `--help` lists them after the subcommand's own.
 #[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// The MCP server to talk to [default: `server` in config.toml, else https://mcp.krisp.ai/mcp].
     #[arg(long, env = "KRISP_TUI_SERVER", global = true)]
@@ -55,6 +57,10 @@ pub struct Global {
     /// Never open a browser login: fail with exit code 3 when not logged in.
     #[arg(long, global = true)]
     pub no_login: bool,
+    /// Give up on a request that takes longer than this many seconds [default: `timeout` in
+    /// config.toml, else 30].
+    #[arg(long, env = "KRISP_TUI_TIMEOUT", value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub timeout: Option<u64>,
     /// Log more (debug level) to the log file.
     #[arg(short, long, global = true)]
     pub verbose: bool,
@@ -170,6 +176,23 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print a shell completion script.
+    ///
+    /// `krisp-tui completions bash > ~/.local/share/bash-completion/completions/krisp-tui`
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff).
+    ///
+    /// `krisp-tui man --dir ~/.local/share/man/man1 && man krisp-tui`
+    Man {
+        /// Write one page per subcommand (krisp-tui.1, krisp-tui-login.1, ...) into this
+        /// directory instead, and print their paths.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Export a meeting's transcript and notes to a file, or every meeting to a directory.
     ///
     /// With --all --dir DIR, one file per meeting (a vault Obsidian opens): Markdown with YAML
@@ -180,6 +203,7 @@ pub enum Command {
         /// The meeting id (32 hex digits; dashes allowed).
         #[arg(required_unless_present = "all")]
         meeting_id: Option<String>,
+        /// The file format.
         #[arg(long, value_enum, default_value_t = crate::export::Format::Md)]
         format: crate::export::Format,
         /// Where to write: a path, or - for stdout. Default: YYYY-MM-DD-<name>.<ext> here.
@@ -221,6 +245,56 @@ pub enum CacheAction {
     Clear,
 }
 
+impl Command {
+    /// Whether the command's stdout is JSON (its sanitizer policy is JSON's).
+    pub fn writes_json(&self) -> bool {
+        match self {
+            Command::Status { json }
+            | Command::Tools { json }
+            | Command::Call { json, .. }
+            | Command::Meetings { json, .. }
+            | Command::Show { json, .. } => *json,
+            Command::Export {
+                all: true, json, ..
+            } => *json,
+            Command::Export { format, .. } => *format == crate::export::Format::Json,
+            Command::Sync { json } | Command::Search { json, .. } => *json,
+            Command::Login { .. }
+            | Command::Logout { .. }
+            | Command::Sandbox(_)
+            | Command::Cache { .. }
+            | Command::Completions { .. }
+            | Command::Man { .. } => false,
+        }
+    }
+}
+
+impl Cli {
+    /// The clap command as `--help`, completions and the man page show it: an environment
+    /// variable that is not set reads `[env: NAME]`, not `[env: NAME=]` (clap prints the value
+    /// after `=`, empty when unset).
+    pub fn clap_command() -> clap::Command {
+        use clap::CommandFactory;
+        <Cli as CommandFactory>::command().mut_args(|arg| {
+            let unset = arg
+                .get_env()
+                .is_some_and(|name| std::env::var_os(name).is_none_or(|v| v.is_empty()));
+            if unset {
+                arg.hide_env_values(true)
+            } else {
+                arg
+            }
+        })
+    }
+
+    /// Parse the process's arguments (exiting with clap's message and code on a usage error).
+    pub fn parse_args() -> Cli {
+        use clap::FromArgMatches;
+        let matches = Cli::clap_command().get_matches();
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
+}
+
 /// Krisp's hosted MCP server.
 pub const DEFAULT_SERVER: &str = "https://mcp.krisp.ai/mcp";
 
@@ -244,6 +318,18 @@ impl Global {
                 .unwrap_or_else(|| PathBuf::from("."))
                 .join("krisp-tui")
         })
+    }
+
+    /// `--timeout`, else `timeout` in config.toml, else 30 seconds.
+    pub fn timeout(&self) -> std::time::Duration {
+        let secs = self.timeout.unwrap_or_else(|| {
+            crate::config::Config::load(&self.config_dir())
+                .ok()
+                .and_then(|c| c.timeout)
+                .filter(|&t| t > 0)
+                .unwrap_or(crate::net::DEFAULT_TIMEOUT.as_secs())
+        });
+        std::time::Duration::from_secs(secs)
     }
 
     pub fn config_dir(&self) -> PathBuf {

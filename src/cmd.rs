@@ -13,7 +13,9 @@ use crate::auth::{PendingLogin, logout};
 use crate::cli::{Cli, Command, Global};
 use crate::client::{BrowserMode, ClientError, Connection, MeetingQuery, Settings};
 use crate::krisp::{Meeting, MeetingId};
+use crate::sanitize::Policy;
 
+mod docs;
 pub mod local;
 pub mod vault;
 pub use local::Local;
@@ -85,6 +87,7 @@ pub fn settings_from(global: &Global) -> Settings {
     s.store = global.token_store;
     s.redirect_port = global.redirect_port;
     s.no_login = global.no_login;
+    s.timeout = global.timeout();
     s
 }
 
@@ -125,8 +128,8 @@ pub async fn login(settings: &Settings, challenge: Option<String>) -> Result<Con
         pending.authorization_url(),
     );
     if settings.browser == BrowserMode::None {
-        eprintln!(
-            "Then paste here the full URL your browser was sent to (it starts with http://127.0.0.1):"
+        crate::sanitize::eprint(
+            "Then paste here the full URL your browser was sent to (it starts with http://127.0.0.1):",
         );
         let paste = pending.paste_sender();
         std::thread::spawn(move || {
@@ -139,9 +142,11 @@ pub async fn login(settings: &Settings, challenge: Option<String>) -> Result<Con
             }
         });
     } else if settings.browser == BrowserMode::System {
-        eprintln!("Waiting for the browser (Ctrl-C to cancel)...");
+        crate::sanitize::eprint(
+            "Waiting for the browser, for 5 minutes at most (Ctrl-C to cancel)...",
+        );
     }
-    Ok(pending.finish().await?)
+    Ok(Connection::from_login(pending).await?)
 }
 
 pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Failure> {
@@ -149,7 +154,14 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
         return Err(Failure::new(2, "no subcommand"));
     };
     init_zone(&cli.global);
-    let mut out = std::io::stdout().lock();
+    // The stdout edge: everything written to `out` passes the sanitizer, in the JSON policy
+    // for JSON output and the plain-text one for the rest.
+    let policy = if command.writes_json() {
+        Policy::Json
+    } else {
+        Policy::Text
+    };
+    let mut out = crate::sanitize::Writer::new(std::io::stdout().lock(), policy);
     match command {
         Command::Login { .. } => local.need_network("login")?,
         Command::Tools { .. } => local.need_network("tools")?,
@@ -157,6 +169,8 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
         _ => {}
     }
     match command {
+        Command::Completions { shell } => docs::completions(*shell, &mut out)?,
+        Command::Man { dir } => docs::man(dir.as_deref(), &mut out)?,
         Command::Sync { json } => local::sync(local, settings, &mut out, *json).await?,
         Command::Search { query, limit, json } => {
             local::search(local, query, *limit, *json, &mut out)?;
@@ -172,20 +186,23 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                 settings.browser = BrowserMode::None;
             }
             let connection = login(&settings, None).await?;
-            eprintln!("Logged in to {}.", connection.server());
+            crate::sanitize::eprint(&format!("Logged in to {}.", connection.server()));
             connection.close().await;
         }
         Command::Logout { forget_data } => {
             if logout(settings).await? {
-                eprintln!("Logged out of {}.", settings.server);
+                crate::sanitize::eprint(&format!("Logged out of {}.", settings.server));
             } else {
-                eprintln!("Not logged in to {}; nothing to forget.", settings.server);
+                crate::sanitize::eprint(&format!(
+                    "Not logged in to {}; nothing to forget.",
+                    settings.server
+                ));
             }
             if *forget_data && local::forget(local)? {
                 eprintln!("Deleted the local store {}.", local.path.display());
             }
         }
-        Command::Status { json } => status(&mut out, settings, *json)?,
+        Command::Status { json } => status(&mut out, settings, cli.global.demo, *json)?,
         Command::Sandbox(args) => {
             crate::sandbox::run(args.clone())
                 .await
@@ -202,12 +219,7 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                 for tool in &tools {
                     let description = tool.description.as_deref().unwrap_or("");
                     let first = description.lines().next().unwrap_or("");
-                    writeln!(
-                        out,
-                        "{:width$}  {}",
-                        crate::sanitize::clean(&tool.name),
-                        crate::sanitize::clean(first)
-                    )?;
+                    writeln!(out, "{:width$}  {}", tool.name, first)?;
                 }
             }
             connection.close().await;
@@ -224,6 +236,9 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                 return Err(ClientError::UnknownTool { name: tool.clone() }.into());
             };
             let arguments = crate::client::args::build(&spec.input_schema, pairs, args.as_deref())
+                .and_then(|a| {
+                    crate::client::args::check_keys(tool, &spec.input_schema, &a).map(|()| a)
+                })
                 .map_err(|e| Failure::new(2, e.to_string()))?;
             let result = connection.call_tool(tool, arguments).await?;
             connection.close().await;
@@ -240,6 +255,8 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
             limit,
             json,
         } => {
+            // One more than asked for says whether there are more than `--limit` shows.
+            let fetch = limit.saturating_add(1);
             let stored = match search {
                 // A text search is the server's (or, offline, the store's full-text search).
                 Some(text) if local.offline => Some(local::searched_meetings(
@@ -248,7 +265,7 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                     after.as_deref(),
                     before.as_deref(),
                     tags,
-                    *limit,
+                    fetch,
                 )?),
                 Some(_) => None,
                 None => {
@@ -258,7 +275,7 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                         with: Vec::new(),
                         tags: tags.clone(),
                     };
-                    local::stored_meetings(local, &filter, *limit)?
+                    local::stored_meetings(local, &filter, fetch)?
                 }
             };
             let meetings = match stored {
@@ -272,18 +289,24 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                         tags: tags.clone(),
                         ..Default::default()
                     };
-                    let meetings = connection.search_all(&query, *limit).await?;
+                    let meetings = connection.search_all(&query, fetch).await?;
                     connection.close().await;
                     meetings
                 }
             };
+            let mut meetings = meetings;
+            let more = meetings.len() > *limit;
+            meetings.truncate(*limit);
             if *json {
                 for m in &meetings {
                     serde_json::to_writer(&mut out, m).map_err(std::io::Error::from)?;
                     writeln!(out)?;
                 }
-            } else {
+            } else if !(meetings.is_empty() && more) {
                 print_table(&mut out, &meetings)?;
+            }
+            if more {
+                eprintln!("More meetings match than the {limit} shown; raise --limit to see more.");
             }
         }
         Command::Show { meeting_id, json } => {
@@ -355,7 +378,8 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                     (meeting, document)
                 }
             };
-            let text = crate::export::render(*format, &meeting, document.first());
+            let text = crate::export::render_checked(*format, &meeting, document.first())
+                .map_err(|e| Failure::new(1, e.to_string()))?;
             match output.as_deref() {
                 Some(p) if p.as_os_str() == "-" => out.write_all(text.as_bytes())?,
                 _ => {
@@ -476,8 +500,9 @@ fn print_table(out: &mut impl Write, meetings: &[Meeting]) -> std::io::Result<()
             out,
             "{}  {}  {}  {}",
             fit(&date_time(m), 16),
-            fit(&crate::sanitize::clean(&m.name), 40),
-            fit(&crate::sanitize::clean(&people), 30),
+            // Sanitized before measuring, so what the edge drops does not count as width.
+            fit(&crate::sanitize::text(&m.name), 40),
+            fit(&crate::sanitize::text(&people), 30),
             m.id
         )?;
     }
@@ -485,30 +510,30 @@ fn print_table(out: &mut impl Write, meetings: &[Meeting]) -> std::io::Result<()
 }
 
 fn print_meeting(out: &mut impl Write, m: &Meeting) -> std::io::Result<()> {
-    let c = |s: &str| crate::sanitize::clean(s).into_owned();
-    writeln!(out, "{}", c(&m.name))?;
+    writeln!(out, "{}", m.name)?;
     writeln!(out, "date:      {}", stamp(m))?;
     if let Some(url) = &m.url {
-        writeln!(out, "link:      {}", c(url))?;
+        writeln!(out, "link:      {url}")?;
     }
     let attendees: Vec<String> = m.attendees.iter().map(|p| p.to_string()).collect();
     if !attendees.is_empty() {
-        writeln!(out, "attendees: {}", c(&attendees.join(", ")))?;
+        writeln!(out, "attendees: {}", attendees.join(", "))?;
     }
     if !m.speakers.is_empty() {
-        writeln!(out, "speakers:  {}", c(&m.speakers.join(", ")))?;
+        writeln!(out, "speakers:  {}", m.speakers.join(", "))?;
     }
     if !m.tags.is_empty() {
-        writeln!(out, "tags:      {}", c(&m.tags.join(", ")))?;
+        writeln!(out, "tags:      {}", m.tags.join(", "))?;
     }
     writeln!(out, "id:        {}", m.id)?;
     if let Some(summary) = m.summary.as_deref().filter(|s| !s.trim().is_empty()) {
-        writeln!(out, "\nSummary\n{}", c(summary.trim()))?;
+        // Krisp's summaries are Markdown: printed as clean text (sanitized line by line).
+        writeln!(out, "\nSummary\n{}", crate::ui::markdown::to_plain(summary))?;
     }
     if !m.key_points.is_empty() {
         writeln!(out, "\nKey points")?;
         for p in &m.key_points {
-            writeln!(out, "- {}", c(p))?;
+            writeln!(out, "- {p}")?;
         }
     }
     if !m.action_items.is_empty() {
@@ -518,14 +543,14 @@ fn print_meeting(out: &mut impl Write, m: &Meeting) -> std::io::Result<()> {
             let who = item
                 .assignee
                 .as_deref()
-                .map(|a| format!(" ({})", c(a)))
+                .map(|a| format!(" ({a})"))
                 .unwrap_or_default();
             let due = item
                 .due_date
                 .as_deref()
-                .map(|d| format!(" due {}", c(d)))
+                .map(|d| format!(" due {d}"))
                 .unwrap_or_default();
-            writeln!(out, "- [{mark}] {}{who}{due}", c(&m.display_text(item)))?;
+            writeln!(out, "- [{mark}] {}{who}{due}", m.display_text(item))?;
         }
     }
     Ok(())
@@ -557,15 +582,23 @@ fn print_result(out: &mut impl Write, result: &CallToolResult, json: bool) -> Re
         text
     };
     if result.is_error == Some(true) {
-        eprintln!("{}", crate::sanitize::clean(&text));
+        crate::sanitize::eprint(&text);
     } else {
-        writeln!(out, "{}", crate::sanitize::clean(&text))?;
+        writeln!(out, "{text}")?;
     }
     Ok(())
 }
 
-fn status(out: &mut impl Write, settings: &Settings, json: bool) -> Result<(), Failure> {
-    let (store, record) = crate::client::open_store(settings)?;
+/// `demo`: the demo server is started for this one command and logs in by itself, in memory,
+/// when a command needs it; `status` needs none, so it says that instead of a bare "no".
+fn status(
+    out: &mut impl Write,
+    settings: &Settings,
+    demo: bool,
+    json: bool,
+) -> Result<(), Failure> {
+    let (store, record) =
+        crate::auth::open_store(settings).map_err(crate::auth::AuthError::from)?;
     let credentials = record.as_ref().and_then(|r| r.credentials.as_ref());
     let token = record.as_ref().and_then(|r| r.token());
     let expires_at = credentials.and_then(|c| {
@@ -604,17 +637,30 @@ fn status(out: &mut impl Write, settings: &Settings, json: bool) -> Result<(), F
             "refresh_token": has_refresh,
             "client_id": client_id,
             "issuer": issuer,
+            "demo": demo,
         });
         serde_json::to_writer_pretty(&mut *out, &v).map_err(std::io::Error::from)?;
         writeln!(out)?;
     } else {
-        writeln!(out, "server:      {}", settings.server)?;
+        if demo {
+            writeln!(
+                out,
+                "server:      {} (the demo's, started for this command only)",
+                settings.server
+            )?;
+        } else {
+            writeln!(out, "server:      {}", settings.server)?;
+        }
         writeln!(out, "token store: {}", store.backend().describe())?;
-        writeln!(
-            out,
-            "logged in:   {}",
-            if token.is_some() { "yes" } else { "no" }
-        )?;
+        let logged_in = match (token.is_some(), demo) {
+            (true, _) => "yes",
+            (false, false) => "no",
+            (false, true) => {
+                "no (the demo logs in by itself, in memory, whenever a command needs the server; \
+                 nothing is kept after it exits)"
+            }
+        };
+        writeln!(out, "logged in:   {logged_in}")?;
         if token.is_some() {
             writeln!(
                 out,
@@ -652,7 +698,9 @@ pub fn report(result: Result<(), Failure>) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             if !f.message.is_empty() {
-                eprintln!("krisp-tui: {}", f.message);
+                // One line: a server's message may hold newlines of its own.
+                let message = f.message.split_whitespace().collect::<Vec<_>>().join(" ");
+                crate::sanitize::eprint(&format!("krisp-tui: {message}"));
             }
             ExitCode::from(f.code)
         }

@@ -21,6 +21,8 @@ pub struct Config {
     /// The zone times are shown in: `"local"` (the default: `TZ`, else the system's), `"UTC"`, or
     /// an IANA name such as `"Europe/Berlin"`. Exports keep UTC in machine fields.
     pub timezone: Option<String>,
+    /// Seconds a request may take before it is given up (`--timeout`).
+    pub timeout: Option<u64>,
     /// Style overrides by name (see `theme::Theme::apply_overrides`).
     pub theme: BTreeMap<String, String>,
     /// `[keys.<section>] "<key>" = "<Action>"`, merged over `assets/keymap.toml` key by key.

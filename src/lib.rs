@@ -9,6 +9,7 @@ pub mod config;
 pub mod export;
 pub mod krisp;
 pub mod message;
+pub mod net;
 pub mod sandbox;
 pub mod sanitize;
 pub mod store;

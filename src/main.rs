@@ -2,14 +2,13 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use krisp_tui::app::run::{Start, run_tui};
+use krisp_tui::app::run::{Ended, Start, run_tui};
 use krisp_tui::cli::Cli;
 use krisp_tui::client::task;
 use krisp_tui::cmd;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     let tui = cli.command.is_none();
     let _log_guard = init_logging(&cli, tui);
     // A headless call is one request: one thread is fastest to start. The TUI (and the demo
@@ -27,7 +26,7 @@ fn main() -> ExitCode {
     let runtime = match runtime {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("krisp-tui: could not start: {e}");
+            krisp_tui::sanitize::eprint(&format!("krisp-tui: could not start: {e}"));
             return ExitCode::FAILURE;
         }
     };
@@ -88,9 +87,11 @@ fn main() -> ExitCode {
                 }
             };
             return match run_tui(settings, start, store).await {
-                Ok(()) => ExitCode::SUCCESS,
+                Ok(Ended::Quit) => ExitCode::SUCCESS,
+                // The conventional status of a process stopped by a signal.
+                Ok(Ended::Signal(n)) => ExitCode::from((128 + n).clamp(0, 255) as u8),
                 Err(e) => {
-                    eprintln!("krisp-tui: {e:#}");
+                    krisp_tui::sanitize::eprint(&format!("krisp-tui: {e:#}"));
                     ExitCode::FAILURE
                 }
             };
@@ -108,12 +109,24 @@ fn init_logging(cli: &Cli, tui: bool) -> Option<tracing_appender::non_blocking::
         (None, false) => return None,
     };
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty())?;
-    std::fs::create_dir_all(dir).ok()?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .ok()?;
+    // The log names the client id, OAuth state and session ids: private from the first run.
+    let mut dirs = std::fs::DirBuilder::new();
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+        dirs.mode(0o700);
+        options.mode(0o600);
+    }
+    dirs.recursive(true).create(dir).ok()?;
+    let file = options.open(&path).ok()?;
+    #[cfg(unix)]
+    {
+        // A log left by an older version may be readable by others.
+        use std::os::unix::fs::PermissionsExt;
+        let _ = file.set_permissions(std::fs::Permissions::from_mode(0o600));
+    }
     let (writer, guard) = tracing_appender::non_blocking(file);
     let level = if cli.global.verbose { "debug" } else { "info" };
     // rmcp logs authorization codes at debug level: never let it below info.

@@ -59,6 +59,8 @@ pub enum Action {
     MarkAll,
     OpenInBrowser,
     CopyTurn,
+    /// The copy menu: the turn, the summary, key points, action items, the link.
+    CopyMenu,
     JumpToTime,
     // Login screen.
     Login,
@@ -109,7 +111,8 @@ impl Action {
             Action::Mark => "mark / unmark the meeting",
             Action::MarkAll => "mark / unmark every meeting shown",
             Action::OpenInBrowser => "open in Krisp's web app",
-            Action::CopyTurn => "copy the current turn (OSC 52)",
+            Action::CopyTurn => "copy the search hit's turn, else the top one (OSC 52)",
+            Action::CopyMenu => "copy the summary, key points, action items or link",
             Action::JumpToTime => "jump to a time in the transcript",
             Action::Login => "log in",
             Action::CopyUrl => "copy the login URL (OSC 52)",

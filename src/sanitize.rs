@@ -1,7 +1,12 @@
-//! The one sanitizer every server string passes through before it is drawn: control characters,
-//! escape sequences, C1 controls and bidi overrides become visible placeholders.
+//! The one sanitizer every server string passes through where it leaves the program, with one
+//! policy per kind of edge: on screen ([`clean`]) controls become visible placeholders; in plain
+//! text (stdout, stderr, text and subtitle exports: [`text`]) escape sequences and controls are
+//! dropped and bidi overrides neutralised; in JSON ([`json`]) C1 controls, bidi and zero-width
+//! characters are written as `\uXXXX` escapes, the same value but inert on a terminal.
+//! [`Writer`] applies a policy to everything written through it, line by line.
 
 use std::borrow::Cow;
+use std::io::{self, Write};
 
 /// Makes `text` safe to hand to the terminal. Newlines are kept (callers split lines); a `\r`
 /// before `\n` is dropped; tabs become a space; every other C0 control becomes its Control
@@ -35,6 +40,195 @@ pub fn clean_line(text: &str) -> Cow<'_, str> {
         Cow::Borrowed(s) if !s.contains('\n') => Cow::Borrowed(s),
         other => Cow::Owned(other.replace('\n', "␤")),
     }
+}
+
+/// How text leaving through one edge is made safe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Policy {
+    /// Plain text: [`text`].
+    Text,
+    /// Serialized JSON: [`json`].
+    Json,
+}
+
+impl Policy {
+    pub fn apply(self, s: &str) -> Cow<'_, str> {
+        match self {
+            Policy::Text => text(s),
+            Policy::Json => json(s),
+        }
+    }
+}
+
+/// Plain text for a terminal or a text file: escape sequences (CSI, OSC, DCS and the other
+/// strings, whether introduced by ESC or by a C1 control) are dropped whole, and so is every
+/// other C0 and C1 control but newline and tab; `\r\n` becomes `\n`; bidi embeddings,
+/// overrides and isolates are dropped (Trojan Source); U+2028/U+2029 become newlines.
+/// Everything else, bidi marks and zero-width joiners included, is kept.
+pub fn text(s: &str) -> Cow<'_, str> {
+    if !s
+        .chars()
+        .any(|c| text_drops(c) || c == '\u{2028}' || c == '\u{2029}')
+    {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => match chars.next_if(|n| ('\u{20}'..='\u{7e}').contains(n)) {
+                Some('[') => skip_csi(&mut chars),
+                Some(']' | 'P' | 'X' | '^' | '_') => skip_string(&mut chars),
+                // nF sequences: intermediates, then a final byte.
+                Some(' '..='/') => {
+                    while chars.next_if(|n| (' '..='/').contains(n)).is_some() {}
+                    chars.next_if(|n| ('0'..='~').contains(n));
+                }
+                // A two-character sequence (ESC 7, ESC c, ESC \ ...) or a lone ESC.
+                _ => {}
+            },
+            '\u{9b}' => skip_csi(&mut chars),
+            '\u{90}' | '\u{9d}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\u{2028}' | '\u{2029}' => out.push('\n'),
+            c if text_drops(c) => {}
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// What [`text`] drops wherever it stands.
+fn text_drops(c: char) -> bool {
+    (c < ' ' && c != '\n' && c != '\t')
+        || c == '\x7f'
+        || is_c1(c)
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A control sequence: parameters and intermediates up to the final byte. A control or a
+/// newline inside it ends it too (the newline is kept), so no text after it is lost.
+fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    while let Some(&c) = chars.peek() {
+        if ('\u{30}'..='\u{3f}').contains(&c) || (' '..='/').contains(&c) {
+            chars.next();
+        } else {
+            if ('\u{40}'..='\u{7e}').contains(&c) {
+                chars.next();
+            }
+            return;
+        }
+    }
+}
+
+/// An OSC/DCS/SOS/PM/APC string, up to its terminator (BEL, ESC \\, ST) or the end of the
+/// line, where a terminal would still swallow it but the text after it is kept.
+fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    while let Some(&c) = chars.peek() {
+        match c {
+            '\n' => return,
+            '\u{7}' | '\u{9c}' => {
+                chars.next();
+                return;
+            }
+            '\u{1b}' => {
+                chars.next();
+                chars.next_if_eq(&'\\');
+                return;
+            }
+            _ => {
+                chars.next();
+            }
+        }
+    }
+}
+
+/// Serialized JSON for a terminal or a file: C1 controls, DEL, bidi and zero-width format
+/// characters become `\uXXXX` escapes (serde_json already escapes C0 controls). These characters
+/// can only stand inside JSON strings, so the value is unchanged.
+pub fn json(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(json_escapes) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if json_escapes(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn json_escapes(c: char) -> bool {
+    c == '\x7f' || c == '\u{1b}' || is_c1(c) || is_format(c)
+}
+
+/// An `io::Write` that applies `policy` to everything written through it. It passes on whole
+/// lines (a line cannot hold half a character or half of a sequence [`text`] drops), so
+/// whatever way the output is cut into writes, the result is the same.
+pub struct Writer<W: Write> {
+    inner: W,
+    policy: Policy,
+    pending: Vec<u8>,
+}
+
+impl<W: Write> Writer<W> {
+    pub fn new(inner: W, policy: Policy) -> Self {
+        Writer {
+            inner,
+            policy,
+            pending: Vec::new(),
+        }
+    }
+
+    pub fn set_policy(&mut self, policy: Policy) -> io::Result<()> {
+        self.flush()?;
+        self.policy = policy;
+        Ok(())
+    }
+
+    fn emit(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let s = String::from_utf8_lossy(bytes);
+        self.inner.write_all(self.policy.apply(&s).as_bytes())
+    }
+}
+
+impl<W: Write> Write for Writer<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match buf.iter().rposition(|&b| b == b'\n') {
+            Some(last) => {
+                let mut lines = std::mem::take(&mut self.pending);
+                lines.extend_from_slice(&buf[..=last]);
+                self.pending.extend_from_slice(&buf[last + 1..]);
+                self.emit(&lines)?;
+            }
+            None => self.pending.extend_from_slice(buf),
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.pending.is_empty() {
+            let rest = std::mem::take(&mut self.pending);
+            self.emit(&rest)?;
+        }
+        self.inner.flush()
+    }
+}
+
+impl<W: Write> Drop for Writer<W> {
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
+}
+
+/// One line for the user on stderr, in the plain-text policy: the only way krisp-tui's
+/// headless commands write to stderr.
+pub fn eprint(message: &str) {
+    let mut err = Writer::new(io::stderr().lock(), Policy::Text);
+    let _ = writeln!(err, "{message}");
 }
 
 fn needs_cleaning(c: char) -> bool {
@@ -115,9 +309,70 @@ mod tests {
     }
 
     #[test]
+    fn text_drops_sequences_and_controls_and_keeps_the_words() {
+        assert_eq!(text("\x1b[31mred\x1b[0m"), "red");
+        assert_eq!(text("a\x1b]0;pwned\x07b"), "ab");
+        assert_eq!(
+            text("\x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\"),
+            "click"
+        );
+        assert_eq!(text("\x1b[2J\x1b[Hclear"), "clear");
+        assert_eq!(text("\u{9b}31mC1\u{9d}0;t\u{9c}!"), "C1!");
+        assert_eq!(
+            text("\u{202e}txt.exe\u{202c} \u{2067}שלום\u{2069}"),
+            "txt.exe שלום"
+        );
+        assert_eq!(text("NUL\0 BEL\x07 BS\x08 DEL\x7f"), "NUL BEL BS DEL");
+        assert_eq!(text("a\r\nb\rc\td\u{2028}e"), "a\nbc\td\ne");
+        // An unterminated string stops at the line's end; the next line survives.
+        assert_eq!(text("x\x1b]0;title\nnext"), "x\nnext");
+        assert_eq!(text("x\x1b[12\nnext"), "x\nnext");
+        assert_eq!(text("trailing\x1b"), "trailing");
+    }
+
+    #[test]
+    fn legitimate_text_is_untouched() {
+        let s = "Crème brûlée — 東京 👩‍👩‍👧 مرحبا\u{200f} שלום\n\tindented";
+        assert!(matches!(text(s), Cow::Borrowed(_)));
+        assert!(matches!(json("\"Crème 東京 مرحبا\""), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn json_escapes_keep_the_value() {
+        let value = serde_json::json!({"name": "a\u{9b}31m\u{202e}b\u{200b}c\u{1b}[0m\u{7f}"});
+        let raw = serde_json::to_string(&value).unwrap();
+        let safe = json(&raw);
+        assert_eq!(
+            safe,
+            r#"{"name":"a\u009b31m\u202eb\u200bc\u001b[0m\u007f"}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&safe).unwrap(),
+            value
+        );
+    }
+
+    #[test]
+    fn the_writer_gives_the_same_bytes_however_the_output_is_cut() {
+        let input = "one \x1b[31mred\x1b[0m\nOSC \x1b]0;t\x07 é 東\n\u{9b}1mlast";
+        for cut in 0..input.len() {
+            let mut buf = Vec::new();
+            {
+                let mut w = Writer::new(&mut buf, Policy::Text);
+                w.write_all(&input.as_bytes()[..cut]).unwrap();
+                w.write_all(&input.as_bytes()[cut..]).unwrap();
+            }
+            assert_eq!(String::from_utf8(buf).unwrap(), text(input), "cut at {cut}");
+        }
+    }
+
+    #[test]
     fn output_never_holds_a_control() {
         let all: String = (0u32..0x3000).filter_map(char::from_u32).collect();
         let cleaned = clean(&all);
         assert!(!cleaned.chars().any(|c| c != '\n' && needs_cleaning(c)));
+        let plain = text(&all);
+        assert!(!plain.chars().any(|c| text_drops(c) || c == '\r'));
+        assert!(!json(&all).chars().any(json_escapes));
     }
 }

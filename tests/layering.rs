@@ -57,7 +57,6 @@ fn app_does_not_reach_into_ui() {
 }
 
 #[test]
-#[ignore = "src/auth still calls crate::client on this branch; the hardening branch removes it, un-ignore after merging it"]
 fn auth_does_not_reach_into_client() {
     let found = offenders("auth", "client");
     assert!(

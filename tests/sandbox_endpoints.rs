@@ -1676,3 +1676,179 @@ async fn documents_follow_krisps_markdown() {
     );
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn max_concurrent_refuses_the_call_beyond_the_limit_until_others_finish() {
+    let http = http();
+    // Every call waits 800 ms in the server holding its slot, so three calls sent together
+    // overlap: two run and the third is refused, whichever of them arrives last.
+    let sandbox = start(SandboxArgs {
+        max_concurrent: Some(2),
+        latency_ms: 800,
+        ..auto()
+    })
+    .await;
+    let token = login(&http, sandbox.base_url()).await.access;
+    let args = || json!({"id": ROADMAP_ID, "fields": ["name"]});
+    let (a, b, c) = tokio::join!(
+        call(&http, &sandbox, &token, "search_meetings", args()),
+        call(&http, &sandbox, &token, "search_meetings", args()),
+        call(&http, &sandbox, &token, "search_meetings", args()),
+    );
+    let (refused, served): (Vec<Value>, Vec<Value>) =
+        [a, b, c].into_iter().partition(|r| r["isError"] == true);
+    let text =
+        "TOO_MANY_REQUESTS: too many concurrent requests (limit 2); retry after blocked_seconds=1";
+    assert_eq!(
+        refused,
+        [json!({
+            "content": [{"type": "text", "text": text}],
+            "structuredContent": {
+                "error": "TOO_MANY_REQUESTS",
+                "message": text,
+                "blocked_seconds": 1,
+            },
+            "isError": true,
+        })]
+    );
+    assert_eq!(served.len(), 2);
+    for result in &served {
+        assert_eq!(result["structuredContent"]["count"], 1, "{result}");
+    }
+    // All slots were given back: the next two calls together both succeed, and other methods
+    // are not counted.
+    let list = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"});
+    let (d, e, listed) = tokio::join!(
+        call(&http, &sandbox, &token, "search_meetings", args()),
+        call(&http, &sandbox, &token, "search_meetings", args()),
+        async { mcp_post(&http, &sandbox, &token, &list).send().await },
+    );
+    assert_eq!([&d["isError"], &e["isError"]], [false, false]);
+    let listed = message(listed.expect("tools/list")).await;
+    assert!(listed["result"]["tools"].is_array(), "{listed}");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn rare_tokens_and_the_phrase_are_found_in_exactly_their_meetings() {
+    use krisp_tui::sandbox::generated::{self, RareKind};
+    let (count, seed) = (200, 5);
+    let http = http();
+    let sandbox = start(SandboxArgs {
+        meetings: Some(count),
+        seed,
+        ..auto()
+    })
+    .await;
+    let token = login(&http, sandbox.base_url()).await.access;
+    let mut all = Vec::new();
+    for offset in (0..count).step_by(50) {
+        let page = structured(
+            &http,
+            &sandbox,
+            &token,
+            "search_meetings",
+            json!({"limit": 50, "offset": offset, "fields": ["name"]}),
+        )
+        .await;
+        all.extend(ids(&page));
+    }
+    assert_eq!(all.len(), count);
+    let search = async |text: &str| -> Vec<String> {
+        let page = structured(
+            &http,
+            &sandbox,
+            &token,
+            "search_meetings",
+            json!({"search": text, "limit": 50, "fields": ["name"]}),
+        )
+        .await;
+        ids(&page)
+    };
+    let tokens = generated::rare_tokens(count, seed);
+    let company = tokens
+        .iter()
+        .find(|t| t.kind == RareKind::Company)
+        .expect("a company");
+    let ticket = tokens
+        .iter()
+        .find(|t| t.kind == RareKind::Ticket)
+        .expect("a ticket");
+    for rare in [company, ticket] {
+        let mut meetings = rare.meetings.clone();
+        meetings.sort_unstable();
+        let expected: Vec<String> = meetings.iter().map(|&i| all[i].clone()).collect();
+        assert_eq!(search(&rare.token).await, expected, "{rare:?}");
+    }
+    let phrase: Vec<String> = generated::phrase_meetings(count, seed)
+        .iter()
+        .map(|&i| all[i].clone())
+        .collect();
+    assert_eq!(search(generated::PHRASE).await, phrase);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn processing_meetings_become_ready_after_n_document_requests() {
+    use krisp_tui::sandbox::generated;
+    let http = http();
+    let sandbox = start(SandboxArgs {
+        meetings: Some(20),
+        ready_after: Some(2),
+        ..auto()
+    })
+    .await;
+    let token = login(&http, sandbox.base_url()).await.access;
+    assert_eq!(generated::processing_meetings(20, 1).first(), Some(&1));
+    let newest = structured(
+        &http,
+        &sandbox,
+        &token,
+        "search_meetings",
+        json!({"limit": 2, "fields": ["transcript", "key_points"]}),
+    )
+    .await;
+    let id = ids(&newest)[1].clone();
+    let notes = |search: &Value| search["meetings"][1].clone();
+    assert_eq!(
+        notes(&newest),
+        json!({"meeting_id": id, "key_points": [],
+               "transcript": {"document_id": id, "available": false}})
+    );
+    let fetch = async || {
+        structured(
+            &http,
+            &sandbox,
+            &token,
+            "get_multiple_documents",
+            json!({"ids": [id]}),
+        )
+        .await["results"][0]["document"]
+            .clone()
+    };
+    assert_eq!(fetch().await, Value::Null);
+    assert_eq!(fetch().await, Value::Null);
+    let document = fetch().await;
+    let document = document.as_str().expect("ready on the third request");
+    assert!(document.contains("### Key Points"), "{document}");
+    assert!(document.contains(" | 00:00**"), "{document}");
+    let later = structured(
+        &http,
+        &sandbox,
+        &token,
+        "search_meetings",
+        json!({"limit": 2, "fields": ["transcript", "key_points"]}),
+    )
+    .await;
+    assert_eq!(
+        notes(&later)["transcript"],
+        json!({"document_id": id, "available": true})
+    );
+    assert!(
+        !notes(&later)["key_points"]
+            .as_array()
+            .expect("points")
+            .is_empty()
+    );
+    sandbox.shutdown().await;
+}

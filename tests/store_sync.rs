@@ -276,3 +276,22 @@ fn a_sync_killed_midway_resumes_and_ends_identical() {
     user.run(&["sync"]).ok();
     assert_same(&dump(&user, &slow), &want);
 }
+
+#[test]
+fn a_transcript_still_processing_is_fetched_on_a_later_sync_once_ready() {
+    // Processing meetings answer `null` to their first document request, then their document.
+    let sandbox = SandboxProcess::start(&["--meetings", "40", "--seed", "3", "--ready-after", "1"]);
+    let user = logged_in(&sandbox);
+    let summary = |run: common::Run| -> Value {
+        serde_json::from_str(run.ok().stdout.trim()).expect("summary JSON")
+    };
+    let first = summary(user.run(&["sync", "--json"]));
+    let processing = first["still_processing"].as_u64().unwrap();
+    assert!(processing >= 1, "{first}");
+    let second = summary(user.run(&["sync", "--json"]));
+    assert_eq!(second["still_processing"], 0, "{second}");
+    assert_eq!(second["documents"].as_u64(), Some(processing), "{second}");
+    // The newly ready transcript is searchable: every stored meeting now has its turns.
+    let cache = user.run(&["cache"]).ok().stdout;
+    assert!(cache.contains("40 ready, 0 processing"), "{cache}");
+}

@@ -346,3 +346,209 @@ fn the_footer_keeps_help_first_and_cuts_at_a_hint() {
         }
     }
 }
+
+/// The list's third meeting (Q4 roadmap review, with notes) opened, its transcript of `turns`
+/// turns loaded, in a 100×30 terminal.
+fn roadmap_open(turns: usize) -> App {
+    let mut app = App::loaded(demo_meetings());
+    app.resize(100, 30);
+    app.send(key('j'));
+    app.send(key('j'));
+    let cmds = app.send(code(KeyCode::Enter));
+    let Some(Command::FetchDocuments { id, .. }) = cmds.first().cloned() else {
+        panic!("{cmds:?}")
+    };
+    app.send(client(ClientEvent::DocumentsLoaded {
+        id,
+        result: Ok(vec![tui_common::document(tui_common::id(1), turns)]),
+    }));
+    app
+}
+
+/// The current in-view search hit: its line, and the scroll.
+fn current_hit(app: &App) -> (usize, usize) {
+    let view = app.state.meeting.as_ref().expect("open");
+    let search = view.search.as_ref().expect("searching");
+    (search.hits[search.current].line, view.scroll)
+}
+
+#[test]
+fn y_copies_the_turn_of_the_current_hit_and_n_after_g_goes_on_from_the_view() {
+    let mut app = roadmap_open(200);
+    app.send(key('/'));
+    app.type_str("friday");
+    app.send(code(KeyCode::Enter));
+    // The first hit is turn 2 (every third turn says Friday); the view's top line is above it.
+    let view = app.state.meeting.as_ref().expect("open");
+    assert_ne!(view.current_turn(), Some(2));
+    assert_eq!(
+        app.send(key('y')),
+        [Command::Copy(
+            "Anna Lee (01:14): Agreed. I will send the plan to everyone by Friday.".into()
+        )]
+    );
+
+    // After G, n is the first hit at or below the top of the view, not the hit after turn 2.
+    app.send(key('G'));
+    let (_, top) = current_hit(&app);
+    app.send(key('n'));
+    let view = app.state.meeting.as_ref().expect("open");
+    let search = view.search.as_ref().expect("searching");
+    let line = search.hits[search.current].line;
+    assert!(line >= top, "hit at {line}, view from {top}");
+    assert!(search.hits[search.current - 1].line < top);
+    let turn = view.lines[line].turn.expect("a transcript hit");
+    assert_eq!(turn % 3, 2);
+    assert!(turn > 190, "turn {turn}");
+    // N from there steps back one hit (the current one is in view now).
+    app.send(key('N'));
+    let view = app.state.meeting.as_ref().expect("open");
+    let search = view.search.as_ref().expect("searching");
+    assert_eq!(
+        view.lines[search.hits[search.current].line].turn,
+        Some(turn - 3)
+    );
+}
+
+#[test]
+fn the_copy_menu_copies_the_summary_key_points_action_items_or_link() {
+    let mut app = roadmap_open(6);
+    app.send(key('Y'));
+    insta::assert_snapshot!("copy_menu", app.render());
+    app.send(key('j'));
+    app.send(key('j'));
+    app.send(key('j'));
+    assert_eq!(
+        app.send(code(KeyCode::Enter)),
+        [Command::Copy(
+            "- [ ] Bob Ray to send the plan (Bob Ray)\n- [x] Book the room\n".into()
+        )]
+    );
+    assert!(app.state.overlay.is_none());
+    assert_eq!(
+        app.state.toast.as_ref().map(|t| t.text.as_str()),
+        Some("Action items copied to the clipboard.")
+    );
+    app.send(key('Y'));
+    app.send(key('k')); // already at the top
+    app.send(key('j'));
+    assert_eq!(
+        app.send(key('y')),
+        [Command::Copy(
+            "#### Timeline\nShip in March, with the scope cut to three features.".into()
+        )]
+    );
+    app.send(key('Y'));
+    for _ in 0..9 {
+        app.send(key('j'));
+    }
+    assert_eq!(
+        app.send(code(KeyCode::Enter)),
+        [Command::Copy(format!(
+            "https://app.krisp.ai/t/{}",
+            tui_common::id(1).0
+        ))]
+    );
+    // Esc closes without copying.
+    app.send(key('Y'));
+    assert!(app.send(code(KeyCode::Esc)).is_empty());
+    assert!(app.state.overlay.is_none());
+}
+
+#[test]
+fn a_failed_transcript_says_which_key_retries() {
+    let mut app = App::loaded(demo_meetings());
+    app.resize(100, 30);
+    app.send(key('j'));
+    app.send(key('j'));
+    let cmds = app.send(code(KeyCode::Enter));
+    let Some(Command::FetchDocuments { id, .. }) = cmds.first().cloned() else {
+        panic!("{cmds:?}")
+    };
+    app.send(client(ClientEvent::DocumentsLoaded {
+        id,
+        result: Err(krisp_tui::message::RequestError::new(
+            "The server answered 502 Bad Gateway.",
+        )),
+    }));
+    let view = app.state.meeting.as_ref().expect("open");
+    let start = view.transcript_start.expect("a transcript section");
+    let tail: Vec<String> = view.lines[start..].iter().map(|l| l.text()).collect();
+    assert_eq!(
+        tail,
+        [
+            "Transcript",
+            "The server answered 502 Bad Gateway.",
+            "Press r to try again."
+        ]
+    );
+    let cmds = app.send(key('r'));
+    assert!(
+        matches!(cmds.as_slice(), [Command::FetchDocuments { ids, .. }] if ids == &[tui_common::id(1)]),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn the_export_path_expands_home_follows_the_format_and_errors_show_whole() {
+    let mut app = App::loaded(demo_meetings());
+    app.resize(80, 24);
+    app.state.home_dir = Some("/home/anna".into());
+    app.send(key('e'));
+    app.send(code(KeyCode::Tab));
+    app.send(crossterm_key(KeyCode::Char('u'), true));
+    app.type_str("~/notes/custom.md");
+    app.send(code(KeyCode::BackTab));
+    app.send(code(KeyCode::Right)); // txt
+    app.send(code(KeyCode::Right)); // json
+    let Some(krisp_tui::app::Overlay::Export(d)) = &app.state.overlay else {
+        panic!("no dialog")
+    };
+    assert_eq!(d.path_text(), "~/notes/custom.json");
+    let cmds = app.send(code(KeyCode::Enter));
+    let [
+        Command::Export {
+            id, path, format, ..
+        },
+    ] = cmds.as_slice()
+    else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(*format, krisp_tui::message::Format::Json);
+    assert_eq!(
+        path,
+        &std::path::PathBuf::from("/home/anna/notes/custom.json")
+    );
+
+    // A name without a format's extension keeps its name.
+    let Some(krisp_tui::app::Overlay::Export(d)) = &mut app.state.overlay else {
+        panic!("no dialog")
+    };
+    d.pending = None;
+    d.path = ratatui_textarea::TextArea::new(vec!["~/notes/README".into()]);
+    app.send(code(KeyCode::Right)); // srt
+    let Some(krisp_tui::app::Overlay::Export(d)) = &mut app.state.overlay else {
+        panic!("no dialog")
+    };
+    assert_eq!(d.path_text(), "~/notes/README");
+    d.pending = Some(*id);
+
+    app.send(client(ClientEvent::Exported {
+        id: *id,
+        result: Err(krisp_tui::message::RequestError::new(
+            "SRT holds only the transcript, and Krisp is still processing this meeting (no \
+             transcript yet): nothing was written. Export as Markdown or JSON for what there \
+             is, or try again later.",
+        )),
+    }));
+    insta::assert_snapshot!("export_error_wrapped", app.render());
+}
+
+fn crossterm_key(code: KeyCode, ctrl: bool) -> krisp_tui::message::Msg {
+    let mods = if ctrl {
+        crossterm::event::KeyModifiers::CONTROL
+    } else {
+        crossterm::event::KeyModifiers::NONE
+    };
+    krisp_tui::message::Msg::Key(crossterm::event::KeyEvent::new(code, mods))
+}

@@ -203,15 +203,18 @@ fn demo_search_open_and_export_markdown() {
 
     tty.keys(&["/"]);
     tty.type_text(ANCHOR);
-    // Only the server knows transcripts: wait for its hit (marked ◆).
-    tty.wait_for("the server's search hit", |s| {
-        s.contains("◆") && s.contains("1 hits")
+    // The word is only in a transcript: the local store's full-text index finds it (once the
+    // demo's first sync has stored it) and says where.
+    tty.wait_for("the transcript hit", |s| {
+        s.contains("1 hit") && s.contains("transcript ") && s.contains("Acme Corp")
     });
     tty.keys(&["Enter"]);
-    tty.wait_for("the opened meeting", |s| {
+    // Opened at the matched turn, with the word in find-in-transcript.
+    tty.wait_for("the opened meeting at the hit", |s| {
         s.contains("Notes & transcript")
             && !s.contains("Loading the transcript")
-            && (s.contains("Transcript") || s.contains("Summary"))
+            && s.contains("Halcyon")
+            && s.contains("/4")
     });
 
     tty.keys(&["e"]);

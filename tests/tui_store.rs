@@ -64,7 +64,8 @@ fn transcript_hit(meeting: usize, turn: usize, start_ms: u64, snippet: &str) -> 
             speaker: "Bob Ray".into(),
         },
         snippet: snippet.into(),
-        highlights: vec![at..at + word.len()],
+        // One highlighted range (not the numbers in it).
+        highlights: std::iter::once(at..at + word.len()).collect(),
         score: 3.5,
     }
 }

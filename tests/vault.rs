@@ -419,7 +419,7 @@ fn awkward_names_are_written_safely_and_uniquely() {
         "2026-03-04 1001 🚀 Launch 🎉 party.md".to_owned(),
         format!("2026-03-05 1002 {}.md", &long[..160 - 16].trim_end()),
         "2026-03-06 1003 ..-..-etc-passwd.md".to_owned(),
-        "2026-03-10 1007 0;pwnedgnp.exe.md".to_owned(),
+        "2026-03-10 1007 gnp.exe.md".to_owned(),
         "CON_.md".to_owned(),
     ];
     want.sort();

@@ -8,6 +8,9 @@ mod export;
 #[allow(dead_code, unused_imports)]
 #[path = "../../src/krisp/mod.rs"]
 mod krisp;
+#[allow(dead_code)]
+#[path = "../../src/sanitize.rs"]
+mod sanitize;
 
 use export::{Format, render};
 use krisp::{Document, Meeting, MeetingId, parse_documents_result, parse_search_result};

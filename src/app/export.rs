@@ -114,6 +114,32 @@ impl ExportDialog {
         }];
         if !self.path_edited {
             self.reset_path();
+            return;
         }
+        // A directory (marked meetings) has no extension to follow the format.
+        if self.many.is_some() {
+            return;
+        }
+        // An edited path keeps its name but not an extension that names another format:
+        // `notes.md` becomes `notes.json`, never JSON written into `notes.md`.
+        let path = self.path_text();
+        let known = Format::ALL.iter().find_map(|f| {
+            let stem = path.strip_suffix(f.extension())?.strip_suffix('.')?;
+            (!stem.is_empty() && !stem.ends_with('/')).then_some(stem)
+        });
+        if let Some(stem) = known {
+            let mut area = TextArea::new(vec![format!("{stem}.{}", self.format.extension())]);
+            area.move_cursor(ratatui_textarea::CursorMove::End);
+            self.path = area;
+        }
+    }
+}
+
+/// `~` and `~/…` as the home directory (when it is known); any other path as typed.
+pub fn expand_home(path: &str, home: Option<&std::path::Path>) -> PathBuf {
+    match (path.strip_prefix('~'), home) {
+        (Some(""), Some(home)) => home.to_path_buf(),
+        (Some(rest), Some(home)) if rest.starts_with('/') => home.join(&rest[1..]),
+        _ => PathBuf::from(path),
     }
 }

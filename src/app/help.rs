@@ -25,10 +25,10 @@ pub fn sections(state: &State) -> Vec<Section> {
                 .collect(),
         });
     }
-    let this = if state.help_mode() == Mode::Export {
-        "Export dialog"
-    } else {
-        "This screen"
+    let this = match state.help_mode() {
+        Mode::Export => "Export dialog",
+        Mode::Copy => "Copy menu",
+        _ => "This screen",
     };
     for (mode, title) in [
         (state.help_mode(), this),

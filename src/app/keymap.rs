@@ -21,10 +21,12 @@ pub enum Mode {
     /// Typing into a text field: only keys that type nothing.
     Input,
     Tools,
+    /// The meeting view's copy menu.
+    Copy,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 8] = [
+    pub const ALL: [Mode; 9] = [
         Mode::Global,
         Mode::Login,
         Mode::Home,
@@ -33,6 +35,7 @@ impl Mode {
         Mode::Help,
         Mode::Input,
         Mode::Tools,
+        Mode::Copy,
     ];
 
     pub fn section(self) -> &'static str {
@@ -45,6 +48,7 @@ impl Mode {
             Mode::Help => "help",
             Mode::Input => "input",
             Mode::Tools => "tools",
+            Mode::Copy => "copy",
         }
     }
 

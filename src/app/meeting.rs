@@ -54,7 +54,11 @@ impl ViewLine {
 pub enum DocState {
     Loading(RequestId),
     Ready(Box<Document>),
-    Failed(String),
+    /// The fetch failed: the error, and the sentence saying which key retries.
+    Failed {
+        message: String,
+        retry: String,
+    },
 }
 
 /// A hit of the in-view search: `line`, and the byte range inside `ViewLine::text()`.
@@ -232,7 +236,11 @@ impl MeetingView {
         self.show_current_hit();
     }
 
+    /// The next (or previous) hit. When the reader has scrolled away from the current hit
+    /// (`G`, PgDn), the search goes on from the view: the first hit at or below its top line,
+    /// or the last one above it.
     pub fn step_hit(&mut self, forward: bool) {
+        let (scroll, height) = (self.scroll, usize::from(self.height.max(1)));
         let Some(search) = &mut self.search else {
             return;
         };
@@ -240,12 +248,34 @@ impl MeetingView {
         if n == 0 {
             return;
         }
-        search.current = if forward {
-            (search.current + 1) % n
-        } else {
-            (search.current + n - 1) % n
+        let in_view = search
+            .hits
+            .get(search.current)
+            .is_some_and(|h| h.line >= scroll && h.line < scroll + height);
+        search.current = match (forward, in_view) {
+            (true, true) => (search.current + 1) % n,
+            (false, true) => (search.current + n - 1) % n,
+            (true, false) => search
+                .hits
+                .iter()
+                .position(|h| h.line >= scroll)
+                .unwrap_or(0),
+            (false, false) => search
+                .hits
+                .iter()
+                .rposition(|h| h.line < scroll)
+                .unwrap_or(n - 1),
         };
         self.show_current_hit();
+    }
+
+    /// The turn `y` copies: the current search hit's, else the one at the top of the view.
+    pub fn copy_turn(&self) -> Option<usize> {
+        let hit_turn = self.search.as_ref().and_then(|s| {
+            let hit = s.hits.get(s.current)?;
+            self.lines.get(hit.line)?.turn
+        });
+        hit_turn.or_else(|| self.current_turn())
     }
 
     fn show_current_hit(&mut self) {
@@ -281,6 +311,81 @@ impl MeetingView {
             None => false,
         }
     }
+}
+
+/// One entry of the copy menu: what it is, and the text it puts on the clipboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyChoice {
+    pub label: &'static str,
+    pub text: String,
+}
+
+impl MeetingView {
+    /// What the copy menu offers, in order; only what this meeting has.
+    pub fn copy_choices(&self) -> Vec<CopyChoice> {
+        let m = &self.meeting;
+        let mut out = Vec::new();
+        if let Some(turn) = self
+            .copy_turn()
+            .and_then(|i| self.document()?.transcript.turns.get(i))
+        {
+            out.push(CopyChoice {
+                label: "Turn",
+                text: turn_text(turn),
+            });
+        }
+        if let Some(summary) = m.summary.as_deref().filter(|s| !s.trim().is_empty()) {
+            out.push(CopyChoice {
+                label: "Summary",
+                text: summary.trim().to_owned(),
+            });
+        }
+        if !m.key_points.is_empty() {
+            let text = m.key_points.iter().map(|p| format!("- {p}\n")).collect();
+            out.push(CopyChoice {
+                label: "Key points",
+                text,
+            });
+        }
+        if !m.action_items.is_empty() {
+            let mut text = String::new();
+            for item in &m.action_items {
+                let mark = if item.completed { "x" } else { " " };
+                text.push_str(&format!("- [{mark}] {}", m.display_text(item)));
+                let who_due: Vec<String> = item
+                    .assignee
+                    .iter()
+                    .cloned()
+                    .chain(item.due_date.iter().map(|d| format!("due {d}")))
+                    .collect();
+                if !who_due.is_empty() {
+                    text.push_str(&format!(" ({})", who_due.join(", ")));
+                }
+                text.push('\n');
+            }
+            out.push(CopyChoice {
+                label: "Action items",
+                text,
+            });
+        }
+        if let Some(url) = m.url.as_deref().filter(|u| !u.trim().is_empty()) {
+            out.push(CopyChoice {
+                label: "Meeting link",
+                text: url.trim().to_owned(),
+            });
+        }
+        out
+    }
+}
+
+/// A turn as `y` copies it: `Speaker (MM:SS): text`.
+pub fn turn_text(turn: &crate::krisp::Turn) -> String {
+    format!(
+        "{} ({}): {}",
+        turn.speaker,
+        format_offset(turn.start),
+        turn.text
+    )
 }
 
 /// `"12:34"`, `"1:02:03"` or whole minutes (`"90"`).
@@ -445,10 +550,11 @@ fn layout(meeting: &Meeting, row: &Row, document: &DocState, width: usize) -> La
                 "Loading the transcript…".into(),
             )]));
         }
-        DocState::Failed(message) => {
+        DocState::Failed { message, retry } => {
             heading(&mut out, "Transcript");
             transcript_start = Some(out.len() - 1);
             push_wrapped(&mut out, Tone::Error, 0, message);
+            push_wrapped(&mut out, Tone::Dim, 0, retry);
         }
         DocState::Ready(doc) => {
             let shown = ["summary", "detailed summary", "key points", "action items"];

@@ -51,6 +51,10 @@ pub enum Overlay {
         behind: Option<Box<Overlay>>,
     },
     Export(Box<ExportDialog>),
+    /// The meeting view's copy menu: the highlighted choice of [`meeting::MeetingView::copy_choices`].
+    Copy {
+        selected: usize,
+    },
     /// The last few toasts, newest first.
     Messages {
         scroll: usize,
@@ -304,6 +308,8 @@ pub struct State {
     /// The wall clock at the last message, for "in 2 h" and "yesterday"; `None` shows absolute
     /// times. Set by the event loop, never read by drawing from the system.
     pub wall: Option<jiff::Timestamp>,
+    /// The user's home directory, for `~` in typed paths; set by the event loop at start.
+    pub home_dir: Option<std::path::PathBuf>,
     pub should_quit: bool,
     next_request: u64,
 }
@@ -349,6 +355,7 @@ impl State {
             spinner: 0,
             now,
             wall: None,
+            home_dir: None,
             should_quit: false,
             next_request: 0,
         }
@@ -373,6 +380,7 @@ impl State {
     pub fn mode(&self) -> (Mode, bool) {
         match &self.overlay {
             Some(Overlay::Help { .. } | Overlay::Messages { .. }) => return (Mode::Help, false),
+            Some(Overlay::Copy { .. }) => return (Mode::Copy, false),
             Some(Overlay::Export(d)) => {
                 let typing = d.focus == export::ExportFocus::Path && d.confirm.is_none();
                 return (if typing { Mode::Input } else { Mode::Export }, typing);
@@ -402,6 +410,13 @@ impl State {
     pub fn help_mode(&self) -> Mode {
         match (&self.overlay, self.screen) {
             (Some(Overlay::Export(_)), _) => Mode::Export,
+            (Some(Overlay::Copy { .. }), _) => Mode::Copy,
+            (
+                Some(Overlay::Help {
+                    behind: Some(b), ..
+                }),
+                _,
+            ) if matches!(**b, Overlay::Copy { .. }) => Mode::Copy,
             (
                 Some(Overlay::Help {
                     behind: Some(b), ..

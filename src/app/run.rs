@@ -37,13 +37,23 @@ pub enum Start {
 /// Animation and debounce resolution.
 const TICK: Duration = Duration::from_millis(80);
 
-/// Runs the TUI until the user quits (or SIGTERM). The terminal is restored on every exit path,
-/// panics included.
+/// How the TUI ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The user quit.
+    Quit,
+    /// A signal (SIGINT, SIGHUP, SIGTERM, SIGQUIT) with this number stopped it; the process
+    /// should exit with 128 + it, as shells report.
+    Signal(i32),
+}
+
+/// Runs the TUI until the user quits or a signal stops it. The terminal is restored on every
+/// exit path, panics included.
 pub async fn run_tui(
     mut settings: Settings,
     start: Start,
     local: Option<task::LocalStore>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Ended> {
     // Auth failures go to the login screen; the client must never print or log in on its own.
     settings.no_login = true;
     let mut problems = Vec::new();
@@ -67,6 +77,7 @@ pub async fn run_tui(
     )
     .with_keymap(keymap)
     .with_theme(theme);
+    state.home_dir = dirs::home_dir();
     let (connected, connection, login_now) = match start {
         Start::Connected(c) => (true, Some(c), false),
         Start::Connect => (false, None, false),
@@ -102,6 +113,7 @@ pub async fn run_tui(
 }
 
 fn init_terminal() -> anyhow::Result<DefaultTerminal> {
+    // Installs a panic hook that leaves raw mode and the alternate screen before the message.
     let terminal = ratatui::init();
     // Where the terminal can tell them apart (kitty protocol), Ctrl-Enter and a lone Esc
     // arrive as themselves instead of as Enter and the start of an Alt- key.
@@ -140,6 +152,34 @@ fn leave_modes() {
     let _ = crossterm::execute!(out, DisableMouseCapture, DisableBracketedPaste);
 }
 
+/// Resolves with the number of the first stopping signal: SIGINT (sent by `kill`: in raw mode
+/// Ctrl-C is a key), SIGHUP (the terminal went away), SIGTERM, SIGQUIT.
+#[cfg(unix)]
+fn stop_signals() -> anyhow::Result<impl std::future::Future<Output = i32>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let kinds = [
+        SignalKind::interrupt(),
+        SignalKind::hangup(),
+        SignalKind::terminate(),
+        SignalKind::quit(),
+    ];
+    let mut streams = Vec::new();
+    for kind in kinds {
+        let stream = signal(kind).context("could not watch for signals")?;
+        streams.push((kind.as_raw_value(), stream));
+    }
+    Ok(async move {
+        let waits = streams.iter_mut().map(|(n, s)| {
+            let n = *n;
+            Box::pin(async move {
+                s.recv().await;
+                n
+            })
+        });
+        futures::future::select_all(waits).await.0
+    })
+}
+
 async fn event_loop(
     terminal: &mut DefaultTerminal,
     state: &mut State,
@@ -148,13 +188,15 @@ async fn event_loop(
     connected: bool,
     login_now: bool,
     problems: Vec<String>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Ended> {
     let mut input = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     #[cfg(unix)]
-    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .context("could not watch for SIGTERM")?;
+    let signals = stop_signals()?;
+    #[cfg(not(unix))]
+    let signals = std::future::pending::<i32>();
+    tokio::pin!(signals);
 
     let size = terminal
         .size()
@@ -175,10 +217,6 @@ async fn event_loop(
 
     loop {
         let animating = state.needs_tick();
-        #[cfg(unix)]
-        let terminate = sigterm.recv();
-        #[cfg(not(unix))]
-        let terminate = std::future::pending::<Option<()>>();
         let msg = tokio::select! {
             event = input.next() => match event {
                 Some(Ok(event)) => match to_msg(event) {
@@ -186,24 +224,38 @@ async fn event_loop(
                     None => continue,
                 },
                 Some(Err(e)) => return Err(e).context("could not read the terminal"),
-                None => return Ok(()),
+                None => return Ok(Ended::Quit),
             },
             Some(event) = events.recv() => Msg::Client(Box::new(event)),
             _ = tick.tick(), if animating => Msg::Tick,
-            _ = terminate => {
-                tracing::info!("SIGTERM: restoring the terminal and exiting");
-                return Ok(());
+            signal = &mut signals => {
+                tracing::info!(signal, "signal: restoring the terminal and exiting");
+                return Ok(Ended::Signal(signal));
             }
         };
+        #[cfg(debug_assertions)]
+        panic_on_request(&msg);
         dispatch(state, msg, commands)?;
         // Drain what else is ready, then draw once.
         while let Ok(event) = events.try_recv() {
             dispatch(state, Msg::Client(Box::new(event)), commands)?;
         }
         if state.should_quit {
-            return Ok(());
+            return Ok(Ended::Quit);
         }
         terminal.draw(|f| f.render_widget(&*state, f.area()))?;
+    }
+}
+
+/// Debug builds only, for the terminal tests: with `KRISP_TUI_TEST_PANIC` set, F12 panics, so
+/// that the panic path's terminal restore can be checked.
+#[cfg(debug_assertions)]
+fn panic_on_request(msg: &Msg) {
+    if let Msg::Key(key) = msg
+        && key.code == crossterm::event::KeyCode::F(12)
+        && std::env::var_os("KRISP_TUI_TEST_PANIC").is_some()
+    {
+        panic!("F12 with KRISP_TUI_TEST_PANIC set: a panic on request");
     }
 }
 
@@ -224,14 +276,49 @@ fn dispatch(
 ) -> anyhow::Result<()> {
     state.wall = Some(jiff::Timestamp::now());
     for command in app::update(state, msg, Instant::now()) {
+        if let Command::Copy(text) = &command {
+            let (payload, cut) = clipboard_payload(text);
+            copy_osc52(&payload)?;
+            if cut {
+                state.toast = Some(app::Toast {
+                    text: format!(
+                        "Copied the first {} KB only: terminals refuse longer clipboard writes.",
+                        OSC52_MAX_BYTES / 1000
+                    ),
+                    error: true,
+                    until: Instant::now() + app::TOAST_FOR,
+                });
+            }
+            continue;
+        }
         send(command, commands)?;
     }
     Ok(())
 }
 
+/// The most text one OSC 52 write carries (before base64): terminals drop longer sequences
+/// (xterm, tmux and others stop around 100 KB of base64), and a megabyte turn would otherwise
+/// become a 1.4 MB escape sequence.
+pub const OSC52_MAX_BYTES: usize = 74_000;
+
+/// What `y` puts on the clipboard: the text through the plain-text sanitizer (the clipboard
+/// is an edge like stdout), cut to [`OSC52_MAX_BYTES`] at a character boundary; and whether it
+/// was cut.
+pub fn clipboard_payload(text: &str) -> (String, bool) {
+    let clean = crate::sanitize::text(text);
+    if clean.len() <= OSC52_MAX_BYTES {
+        return (clean.into_owned(), false);
+    }
+    let mut end = OSC52_MAX_BYTES;
+    while !clean.is_char_boundary(end) {
+        end -= 1;
+    }
+    (clean[..end].to_owned(), true)
+}
+
 fn send(command: Command, commands: &UnboundedSender<Command>) -> anyhow::Result<()> {
     match command {
-        Command::Copy(text) => copy_osc52(&text),
+        Command::Copy(text) => copy_osc52(&clipboard_payload(&text).0),
         Command::Quit => Ok(()),
         other => commands
             .send(other)
@@ -239,14 +326,22 @@ fn send(command: Command, commands: &UnboundedSender<Command>) -> anyhow::Result
     }
 }
 
-/// Puts `text` on the clipboard through the terminal: OSC 52, base64 so nothing in it is
-/// interpreted by the terminal.
+/// Puts `text` on the clipboard through the terminal.
 fn copy_osc52(text: &str) -> anyhow::Result<()> {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
     let mut out = std::io::stdout();
-    write!(out, "\x1b]52;c;{encoded}\x07")?;
+    out.write_all(osc52(text).as_bytes())?;
     out.flush()?;
     Ok(())
+}
+
+/// The OSC 52 sequence that sets the clipboard to `text`. The clipboard is an edge where server
+/// text leaves the program: it is sanitized here, once (controls and bidi overrides become
+/// visible placeholders, so a paste into another terminal runs nothing), then base64 so nothing
+/// in it is interpreted by this terminal either.
+fn osc52(text: &str) -> String {
+    let clean = crate::sanitize::clean(text);
+    let encoded = base64::engine::general_purpose::STANDARD.encode(clean.as_bytes());
+    format!("\x1b]52;c;{encoded}\x07")
 }
 
 /// Where tokens are kept, for the login screen.
@@ -257,5 +352,23 @@ fn store_description(settings: &Settings) -> String {
         StoreKind::Keyring => "the system keyring".to_owned(),
         StoreKind::File => format!("a private file in {dir}"),
         StoreKind::Memory => "memory only (forgotten on exit)".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_clipboard_gets_sanitized_text_cut_to_the_limit() {
+        assert_eq!(
+            clipboard_payload("\x1b]0;t\x07hello \u{202e}world\x1b[0m"),
+            ("hello world".to_owned(), false)
+        );
+        let big = "é".repeat(OSC52_MAX_BYTES);
+        let (payload, cut) = clipboard_payload(&big);
+        assert!(cut);
+        assert!(payload.len() <= OSC52_MAX_BYTES && payload.len() > OSC52_MAX_BYTES - 2);
+        assert!(payload.chars().all(|c| c == 'é'));
     }
 }

@@ -9,7 +9,7 @@ use crate::app::export::{ExportDialog, ExportFocus};
 use crate::app::feed;
 use crate::app::input::LineInput;
 use crate::app::layout;
-use crate::app::meeting::{DocState, MeetingView, TextSearch, Tone, format_offset, parse_time};
+use crate::app::meeting::{DocState, MeetingView, TextSearch, Tone, parse_time};
 use crate::app::meetings::PAGE_SIZE;
 use crate::app::search::{DEBOUNCE, Found, ParsedQuery, Search};
 use crate::app::tools::{ToolsOutcome, ToolsPanel};
@@ -293,7 +293,9 @@ fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
         Action::Help if !matches!(state.overlay, Some(Overlay::Help { .. })) => {
             // Help over a dialog keeps the dialog: closing help shows it again as it was.
             let behind = match state.overlay.take() {
-                Some(dialog @ Overlay::Export(_)) => Some(Box::new(dialog)),
+                Some(dialog @ (Overlay::Export(_) | Overlay::Copy { .. })) => {
+                    Some(Box::new(dialog))
+                }
                 _ => None,
             };
             state.overlay = Some(Overlay::Help { scroll: 0, behind });
@@ -314,6 +316,7 @@ fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
             return scroll_overlay(state, action);
         }
         Some(Overlay::Export(_)) => return export_action(state, action, cmds),
+        Some(Overlay::Copy { .. }) => return copy_action(state, action, cmds),
         None => {}
     }
     match state.screen {
@@ -849,21 +852,20 @@ fn meeting_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
             _ => toast(state, "This meeting has no web link.", true),
         },
         Action::CopyTurn => {
-            let turn = view
-                .current_turn()
-                .and_then(|i| Some((i, view.document()?)));
+            let turn = view.copy_turn().and_then(|i| Some((i, view.document()?)));
             match turn.and_then(|(i, doc)| doc.transcript.turns.get(i)) {
                 Some(turn) => {
-                    let text = format!(
-                        "{} ({}): {}",
-                        turn.speaker,
-                        format_offset(turn.start),
-                        turn.text
-                    );
-                    cmds.push(Command::Copy(text));
+                    cmds.push(Command::Copy(crate::app::meeting::turn_text(turn)));
                     toast(state, "Turn copied to the clipboard.", false);
                 }
                 None => toast(state, "No transcript turn in view to copy.", true),
+            }
+        }
+        Action::CopyMenu => {
+            if view.copy_choices().is_empty() {
+                toast(state, "Nothing to copy yet.", true);
+            } else {
+                state.overlay = Some(Overlay::Copy { selected: 0 });
             }
         }
         Action::Export => {
@@ -879,6 +881,33 @@ fn meeting_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
                     ids: vec![view.meeting.id.clone()],
                 });
                 view.set_document(DocState::Loading(id));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Keys in the copy menu: move, copy the highlighted choice (and close), or close.
+fn copy_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
+    let Some(Overlay::Copy { selected }) = &mut state.overlay else {
+        return;
+    };
+    let choices = state
+        .meeting
+        .as_ref()
+        .map(|v| v.copy_choices())
+        .unwrap_or_default();
+    match action {
+        Action::Up => *selected = selected.saturating_sub(1),
+        Action::Down => *selected = (*selected + 1).min(choices.len().saturating_sub(1)),
+        Action::Back => state.overlay = None,
+        Action::Select => {
+            let chosen = choices.get(*selected).cloned();
+            state.overlay = None;
+            if let Some(choice) = chosen {
+                cmds.push(Command::Copy(choice.text));
+                let note = format!("{} copied to the clipboard.", choice.label);
+                toast(state, &note, false);
             }
         }
         _ => {}
@@ -972,7 +1001,7 @@ fn send_export(state: &mut State, force: bool, cmds: &mut Vec<Command>) {
         meeting: Box::new(meeting),
         document: document.map(Box::new),
         format: dialog.format,
-        path: path.trim().into(),
+        path: crate::app::export::expand_home(path.trim(), state.home_dir.as_deref()),
         force,
     });
 }
@@ -999,7 +1028,7 @@ fn send_export_many(state: &mut State, cmds: &mut Vec<Command>) {
         id,
         ids: many.ids.clone(),
         format: dialog.format,
-        dir: dir.trim().into(),
+        dir: crate::app::export::expand_home(dir.trim(), state.home_dir.as_deref()),
     });
 }
 
@@ -1174,7 +1203,17 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                     succeeded(state);
                 }
                 Err(e) => {
-                    view.set_document(DocState::Failed(clean_line(&e.message).into_owned()));
+                    let retry = match state
+                        .keymap
+                        .key_for(crate::app::keymap::Mode::Meeting, Action::Refresh)
+                    {
+                        Some(key) => format!("Press {key} to try again."),
+                        None => "Reopen the meeting to try again.".to_owned(),
+                    };
+                    view.set_document(DocState::Failed {
+                        message: clean_line(&e.message).into_owned(),
+                        retry,
+                    });
                     request_failed(state, e);
                 }
             }
@@ -1560,7 +1599,7 @@ fn resume_after_login(state: &mut State, cmds: &mut Vec<Command>) {
     let failed = state
         .meeting
         .as_ref()
-        .is_some_and(|v| matches!(v.document, DocState::Failed(_)));
+        .is_some_and(|v| matches!(v.document, DocState::Failed { .. }));
     if failed && state.screen == Screen::Meeting {
         meeting_action(state, Action::Refresh, cmds);
     }

@@ -35,27 +35,30 @@ pub struct InsecureUrl(pub String);
 /// Built on first use: a headless call with a valid token never needs them.
 pub struct OAuthHttp {
     clients: std::sync::OnceLock<Result<(reqwest::Client, reqwest::Client), String>>,
+    timeout: Duration,
 }
 
 impl OAuthHttp {
-    pub fn new() -> Result<Arc<Self>, reqwest::Error> {
+    /// `timeout` bounds each request.
+    pub fn new(timeout: Duration) -> Result<Arc<Self>, reqwest::Error> {
         Ok(Arc::new(Self {
             clients: std::sync::OnceLock::new(),
+            timeout,
         }))
     }
 
     fn clients(&self) -> Result<&(reqwest::Client, reqwest::Client), String> {
         self.clients
-            .get_or_init(|| Self::build().map_err(|e| e.to_string()))
+            .get_or_init(|| Self::build(self.timeout).map_err(|e| e.to_string()))
             .as_ref()
             .map_err(Clone::clone)
     }
 
-    fn build() -> Result<(reqwest::Client, reqwest::Client), reqwest::Error> {
+    fn build(timeout: Duration) -> Result<(reqwest::Client, reqwest::Client), reqwest::Error> {
         let build = |redirect: reqwest::redirect::Policy| {
             reqwest::Client::builder()
                 .user_agent(crate::USER_AGENT)
-                .timeout(Duration::from_secs(30))
+                .timeout(timeout)
                 .redirect(redirect)
                 .build()
         };

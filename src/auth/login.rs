@@ -10,51 +10,48 @@ use rmcp::transport::auth::{
 use tokio::sync::{Mutex, mpsc};
 
 use super::callback::{self, CallbackServer, Redirect};
-use super::http::check_transport;
+use super::error::AuthError;
+use super::http::{OAuthHttp, check_transport};
 use super::registration::{pin_auth_method, register};
-use super::store::ServerStore;
-use crate::client::{BrowserMode, ClientError, Connection, Settings};
+use super::settings::{BrowserMode, Settings};
+use super::store::{Backend, Record, ServerStore, StoreError};
 
 /// How long the listener waits for the browser.
 const LOGIN_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
-#[derive(Debug, thiserror::Error)]
-pub enum AuthError {
-    #[error("You declined access in the browser.")]
-    Denied,
-    #[error("The authorization server refused the login: {error}{}", description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
-    Refused {
-        error: String,
-        description: Option<String>,
-    },
-    #[error("No answer from the browser within 5 minutes; run the login again.")]
-    TimedOut,
-    #[error("{server} does not ask for a login; there is nothing to do.")]
-    NotNeeded { server: String },
-    #[error(
-        "That is not the redirect URL of this login (it has no code, or its state does not match)."
-    )]
-    BadPaste,
-    #[error("could not listen for the login redirect on 127.0.0.1: {0}")]
-    Listener(std::io::Error),
-    #[error(transparent)]
-    Client(#[from] ClientError),
+/// The store for `settings`, opened once, and the server's record in it.
+pub fn open_store(settings: &Settings) -> Result<(Arc<ServerStore>, Option<Record>), StoreError> {
+    let (backend, record) =
+        Backend::open_and_load(settings.store, &settings.config_dir, &settings.server)?;
+    let store = ServerStore::new(backend, &settings.server).with_refresh_lock(&settings.config_dir);
+    Ok((Arc::new(store), record))
 }
 
-impl AuthError {
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            AuthError::Client(c) => c.exit_code(),
-            AuthError::NotNeeded { .. } => 0,
-            _ => 3,
-        }
+/// An rmcp manager for the server, with our HTTP client and store, and what was cached.
+pub async fn manager_for(
+    settings: &Settings,
+    store: &Arc<ServerStore>,
+    record: Option<&Record>,
+) -> Result<AuthorizationManager, RmcpAuthError> {
+    let http = OAuthHttp::new(settings.timeout).map_err(|e| {
+        RmcpAuthError::InternalError(format!("could not start the HTTP client: {e}"))
+    })?;
+    let mut manager =
+        AuthorizationManager::new_with_oauth_http_client(settings.server.as_str(), http).await?;
+    manager.set_credential_store((**store).clone());
+    if let Some(mut metadata) = record.and_then(|r| r.metadata.clone()) {
+        let client = record.and_then(|r| r.client.as_ref());
+        pin_auth_method(&mut metadata, client.and_then(|c| c.auth_method.as_deref()));
+        manager.set_metadata(metadata);
     }
+    Ok(manager)
 }
 
-impl From<RmcpAuthError> for AuthError {
-    fn from(e: RmcpAuthError) -> Self {
-        AuthError::Client(ClientError::from_auth(e))
-    }
+/// What a finished browser login hands the client: the store its tokens went to and the
+/// manager that holds them.
+pub struct Authorized {
+    pub store: Arc<ServerStore>,
+    pub manager: AuthorizationManager,
 }
 
 /// A login waiting for the user to approve it in a browser.
@@ -89,20 +86,20 @@ impl PendingLogin {
         settings: &Settings,
         challenge: Option<String>,
     ) -> Result<PendingLogin, AuthError> {
-        let (store, record) = crate::client::open_store(settings)?;
+        let (store, record) = open_store(settings)?;
         // Fresh discovery: a login is when metadata may have changed.
-        let mut manager = crate::client::manager_for(settings, &store, None).await?;
+        let mut manager = manager_for(settings, &store, None).await?;
         let resolution = manager
             .resolve_metadata_from_challenge(challenge.as_deref())
             .await?;
         let mut metadata = resolution.metadata;
         for endpoint in [&metadata.authorization_endpoint, &metadata.token_endpoint] {
             let url = url::Url::parse(endpoint).map_err(|e| {
-                ClientError::Login(format!(
+                AuthError::Failed(format!(
                     "the server names an invalid OAuth endpoint {endpoint}: {e}"
                 ))
             })?;
-            check_transport(&url).map_err(ClientError::from)?;
+            check_transport(&url)?;
         }
 
         let (listener, port) = callback::bind(settings.redirect_port)
@@ -148,12 +145,16 @@ impl PendingLogin {
             let registration = match reusable {
                 Some(r) => r,
                 None => {
-                    let http = crate::client::http_client(
+                    let http = crate::net::http_client(
                         metadata
                             .registration_endpoint
                             .as_deref()
                             .unwrap_or_default(),
-                    )?;
+                        Some(settings.timeout),
+                    )
+                    .map_err(|e| {
+                        AuthError::Internal(format!("could not start the HTTP client: {e}"))
+                    })?;
                     let r = register(&http, &metadata, &redirect_uri, &settings.scopes).await?;
                     tracing::info!(client_id = %r.client_id, method = ?r.auth_method, "registered client");
                     r
@@ -165,18 +166,14 @@ impl PendingLogin {
                 request = request.with_client_secret(secret.clone());
             }
             let (reg, meta) = (registration.clone(), metadata.clone());
-            store
-                .update(|r| {
-                    r.client = Some(reg);
-                    r.metadata = Some(meta);
-                })
-                .map_err(ClientError::from)?;
+            store.update(|r| {
+                r.client = Some(reg);
+                r.metadata = Some(meta);
+            })?;
         }
         manager.set_metadata(metadata.clone());
         if settings.client_id.is_some() || settings.client_metadata_url.is_some() {
-            store
-                .update(|r| r.metadata = Some(metadata))
-                .map_err(ClientError::from)?;
+            store.update(|r| r.metadata = Some(metadata))?;
         }
 
         let session = AuthorizationSession::new(manager, request)
@@ -210,20 +207,19 @@ impl PendingLogin {
         self.tx.clone()
     }
 
-    /// Wait for the redirect (5 minutes at most), exchange the code, connect.
-    /// Drop the future to cancel: the listener shuts down with it.
-    pub async fn finish(self) -> Result<Connection, AuthError> {
-        let settings = self.settings.clone();
-        let store = self.store.clone();
-        let manager = self.authorize().await?;
-        Ok(Connection::from_manager(&settings, store, manager, 1).await?)
+    pub fn settings(&self) -> &Settings {
+        &self.settings
     }
 
-    /// Wait for the redirect and exchange the code; the manager then holds the tokens.
-    pub(crate) async fn authorize(mut self) -> Result<AuthorizationManager, AuthError> {
+    /// Wait for the redirect (5 minutes at most) and exchange the code; the manager then
+    /// holds the tokens. Drop the future to cancel: the listener shuts down with it.
+    pub async fn authorize(mut self) -> Result<Authorized, AuthError> {
         let redirect = wait_for_code(&mut self.rx, &self.expected_state).await?;
         self.session.handle_callback_url(&redirect).await?;
-        Ok(self.session.auth_manager)
+        Ok(Authorized {
+            store: self.store,
+            manager: self.session.auth_manager,
+        })
     }
 }
 
@@ -264,7 +260,9 @@ async fn wait_for_code(
 /// in-process stand-in browser needs no telling.
 pub fn announce(settings: &Settings, purpose: &str, url: &str) {
     if settings.browser != BrowserMode::InProcess {
-        eprintln!("To {purpose}, open this URL in a browser:\n\n  {url}\n");
+        crate::sanitize::eprint(&format!(
+            "To {purpose}, open this URL in a browser:\n\n  {url}\n"
+        ));
     }
 }
 
@@ -276,31 +274,61 @@ fn query_param(url: &str, key: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-/// An unauthenticated POST to learn whether (and how) the server wants a login: the 401's
-/// `WWW-Authenticate` names the protected resource metadata. `None`: no login needed.
-async fn probe(settings: &Settings) -> Result<Option<String>, ClientError> {
-    let url = url::Url::parse(&settings.server).map_err(|e| ClientError::BadServerUrl {
-        server: settings.server.clone(),
+/// An unauthenticated `initialize` to learn whether (and how) the server wants a login: the
+/// 401's `WWW-Authenticate` names the protected resource metadata. `None`: the server really
+/// completed `initialize` without a token, so no login is needed. Anything else is not a
+/// reason to say so: a 5xx is retried and then "unreachable", a web page or garbage is "not an
+/// MCP server".
+async fn probe(settings: &Settings) -> Result<Option<String>, AuthError> {
+    const ATTEMPTS: u32 = 3;
+    let server = &settings.server;
+    let url = url::Url::parse(server).map_err(|e| AuthError::BadServerUrl {
+        server: server.clone(),
         reason: e.to_string(),
     })?;
     check_transport(&url)?;
     let body = serde_json::json!({
-        "jsonrpc": "2.0", "id": 0, "method": "ping"
+        "jsonrpc": "2.0", "id": 0, "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": {"name": "krisp-tui", "version": env!("CARGO_PKG_VERSION")}
+        }
     });
-    let response = crate::client::http_client(&settings.server)?
-        .post(url)
-        .header(
-            ::http::header::ACCEPT,
-            "application/json, text/event-stream",
-        )
-        .json(&body)
-        .send()
-        .await
-        .map_err(|e| ClientError::Unreachable {
-            server: settings.server.clone(),
-            reason: crate::client::error_reason(&e),
-        })?;
-    if response.status() == ::http::StatusCode::UNAUTHORIZED {
+    let http = crate::net::http_client(server, Some(settings.timeout))
+        .map_err(|e| AuthError::Internal(format!("could not start the HTTP client: {e}")))?;
+    let unreachable = |reason: String| AuthError::Unreachable {
+        server: server.clone(),
+        reason,
+    };
+    let mut attempt = 0;
+    let response = loop {
+        let response = http
+            .post(url.clone())
+            .header(
+                ::http::header::ACCEPT,
+                "application/json, text/event-stream",
+            )
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| unreachable(crate::net::reqwest_reason(&e)))?;
+        let status = response.status();
+        if !status.is_server_error() {
+            break response;
+        }
+        attempt += 1;
+        if attempt >= ATTEMPTS {
+            return Err(unreachable(format!(
+                "it answered HTTP {} {} times",
+                status.as_u16(),
+                ATTEMPTS
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(250 << attempt)).await;
+    };
+    let status = response.status();
+    if status == ::http::StatusCode::UNAUTHORIZED {
         return Ok(Some(
             response
                 .headers()
@@ -310,7 +338,47 @@ async fn probe(settings: &Settings) -> Result<Option<String>, ClientError> {
                 .to_string(),
         ));
     }
-    Ok(None)
+    let not_mcp = |why: &str| AuthError::NotMcp {
+        server: server.clone(),
+        why: why.to_string(),
+    };
+    if !status.is_success() {
+        return Err(not_mcp(&format!("it answered HTTP {}", status.as_u16())));
+    }
+    let content_type = response
+        .headers()
+        .get(::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let text = response
+        .text()
+        .await
+        .map_err(|e| unreachable(crate::net::reqwest_reason(&e)))?;
+    if content_type.starts_with("text/html") || text.trim_start().starts_with('<') {
+        return Err(not_mcp("it answered with a web page"));
+    }
+    if initialize_result(&content_type, &text) {
+        Ok(None)
+    } else {
+        Err(not_mcp("its answer to `initialize` is not an MCP reply"))
+    }
+}
+
+/// Whether `text` (JSON, or an event stream of JSON messages) holds an `initialize` result.
+fn initialize_result(content_type: &str, text: &str) -> bool {
+    let is_result = |json: &str| {
+        serde_json::from_str::<serde_json::Value>(json.trim())
+            .ok()
+            .is_some_and(|v| v["result"]["protocolVersion"].is_string())
+    };
+    if content_type.starts_with("text/event-stream") {
+        text.lines()
+            .filter_map(|l| l.strip_prefix("data:"))
+            .any(is_result)
+    } else {
+        is_result(text)
+    }
 }
 
 fn open_browser(mode: BrowserMode, url: &str) {
@@ -348,25 +416,20 @@ pub async fn step_up(
     settings: &Settings,
     manager: &Arc<Mutex<AuthorizationManager>>,
     required_scope: &str,
-) -> Result<(), ClientError> {
+) -> Result<(), AuthError> {
     let manager = manager.lock().await;
-    let auth_url = manager
-        .request_scope_upgrade(required_scope)
-        .await
-        .map_err(ClientError::from_auth)?;
+    let auth_url = manager.request_scope_upgrade(required_scope).await?;
     let state = query_param(&auth_url, "state").unwrap_or_default();
     // The manager's redirect_uri is the one registered; listen there again.
     let redirect_port = query_param(&auth_url, "redirect_uri")
         .and_then(|r| url::Url::parse(&r).ok())
         .and_then(|r| r.port())
         .unwrap_or(settings.redirect_port);
-    let (listener, _) = callback::bind(redirect_port).await.map_err(|e| {
-        ClientError::Internal(format!("could not listen for the login redirect: {e}"))
-    })?;
+    let (listener, _) = callback::bind(redirect_port)
+        .await
+        .map_err(AuthError::Listener)?;
     let (tx, mut rx) = mpsc::channel(8);
-    let (_server, setter) = CallbackServer::serve(listener, tx).map_err(|e| {
-        ClientError::Internal(format!("could not listen for the login redirect: {e}"))
-    })?;
+    let (_server, setter) = CallbackServer::serve(listener, tx).map_err(AuthError::Listener)?;
     setter.set(&state);
     announce(
         settings,
@@ -377,22 +440,18 @@ pub async fn step_up(
         &auth_url,
     );
     open_browser(settings.browser, &auth_url);
-    let url = wait_for_code(&mut rx, &state)
-        .await
-        .map_err(|e| ClientError::Login(e.to_string()))?;
-    let cb = rmcp::transport::auth::AuthorizationCallback::from_redirect_url(&url)
-        .map_err(ClientError::from_auth)?;
+    let url = wait_for_code(&mut rx, &state).await?;
+    let cb = rmcp::transport::auth::AuthorizationCallback::from_redirect_url(&url)?;
     manager
         .exchange_code_for_token_with_issuer(&cb.code, &cb.csrf_token, cb.issuer.as_deref())
-        .await
-        .map_err(ClientError::from_auth)?;
+        .await?;
     Ok(())
 }
 
 /// Forget tokens and the registration for this server; revoke the refresh token when the
 /// server offers RFC 7009 revocation.
-pub async fn logout(settings: &Settings) -> Result<bool, ClientError> {
-    let (store, record) = crate::client::open_store(settings)?;
+pub async fn logout(settings: &Settings) -> Result<bool, AuthError> {
+    let (store, record) = open_store(settings)?;
     let Some(record) = record else {
         return Ok(false);
     };
@@ -420,7 +479,7 @@ async fn revoke(
     if check_transport(&url).is_err() {
         return;
     }
-    let Ok(http) = crate::client::http_client(endpoint) else {
+    let Ok(http) = crate::net::http_client(endpoint, Some(crate::net::DEFAULT_TIMEOUT)) else {
         return;
     };
     let secret = token
@@ -445,7 +504,7 @@ async fn revoke(
     match request.form(&form).send().await {
         Ok(r) => tracing::info!(status = r.status().as_u16(), "token revocation"),
         Err(e) => {
-            tracing::info!(error = %crate::client::error_reason(&e), "token revocation failed")
+            tracing::info!(error = %crate::net::reqwest_reason(&e), "token revocation failed")
         }
     }
 }

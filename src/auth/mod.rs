@@ -5,9 +5,13 @@
 //! the browser, Krisp's confidential-client registration quirk, and where credentials are kept.
 
 pub mod callback;
+mod error;
 pub mod http;
 mod login;
 pub mod registration;
+mod settings;
 pub mod store;
 
-pub use login::{AuthError, PendingLogin, announce, logout, step_up};
+pub use error::{AuthError, sentence};
+pub use login::{Authorized, PendingLogin, announce, logout, manager_for, open_store, step_up};
+pub use settings::{BrowserMode, Settings};

@@ -25,8 +25,11 @@ pub enum StoreKind {
     /// The OS keyring when it really works, else the file.
     #[default]
     Auto,
+    /// The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager).
     Keyring,
+    /// credentials.json in the configuration directory, readable only by you (0600).
     File,
+    /// Kept in this process only: nothing is stored, every run logs in again.
     Memory,
 }
 

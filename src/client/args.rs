@@ -15,6 +15,36 @@ pub enum ArgError {
     },
     #[error("--args must be a JSON object: {0}")]
     BadJson(String),
+    #[error("{tool} takes no parameter {key:?}; its parameters are: {}", if known.is_empty() { "(none)".to_string() } else { known.join(", ") })]
+    UnknownKey {
+        tool: String,
+        key: String,
+        known: Vec<String>,
+    },
+}
+
+/// Refuse keys the tool's schema does not allow (`additionalProperties: false`), naming the
+/// ones it does: a typo is a usage error before anything is sent.
+pub fn check_keys(
+    tool: &str,
+    schema: &Map<String, Value>,
+    args: &Map<String, Value>,
+) -> Result<(), ArgError> {
+    if schema.get("additionalProperties") != Some(&Value::Bool(false)) {
+        return Ok(());
+    }
+    let properties = schema.get("properties").and_then(Value::as_object);
+    let known = |k: &str| properties.is_some_and(|p| p.contains_key(k));
+    match args.keys().find(|k| !known(k)) {
+        None => Ok(()),
+        Some(key) => Err(ArgError::UnknownKey {
+            tool: tool.to_string(),
+            key: key.clone(),
+            known: properties
+                .map(|p| p.keys().cloned().collect())
+                .unwrap_or_default(),
+        }),
+    }
 }
 
 /// Merge `--args JSON` (first) and `KEY=VALUE` pairs (override) into one argument object.
@@ -193,6 +223,18 @@ mod tests {
         assert_eq!(
             Value::Object(args),
             json!({"limit": 2, "search": "q", "id": ["x", "y"]})
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_only_when_the_schema_says_so() {
+        let args = build(&schema(), &pairs(&["serach=x"]), None).unwrap();
+        assert_eq!(check_keys("t", &schema(), &args), Ok(()));
+        let mut closed = schema();
+        closed.insert("additionalProperties".into(), Value::Bool(false));
+        assert_eq!(
+            check_keys("t", &closed, &args).unwrap_err().to_string(),
+            "t takes no parameter \"serach\"; its parameters are: search, limit, ratio, completed, tags, nums, id"
         );
     }
 

@@ -23,6 +23,10 @@ pub enum ClientError {
     Login(String),
     #[error("cannot reach {server}: {reason}. Check the address and your network.")]
     Unreachable { server: String, reason: String },
+    #[error(
+        "{server} did not answer within {seconds} seconds; giving up (it may be down; --timeout sets the limit)"
+    )]
+    TimedOut { server: String, seconds: u64 },
     #[error("{server} is not a usable server URL: {reason}")]
     BadServerUrl { server: String, reason: String },
     #[error(transparent)]
@@ -33,10 +37,19 @@ pub enum ClientError {
     UnknownTool { name: String },
     #[error("{name} failed: {message}")]
     ToolFailed { name: String, message: String },
+    #[error(
+        "the connection to {server} broke off before it answered (the server may have failed mid-request); try again"
+    )]
+    ConnectionLost { server: String },
+    #[error("{server} kept failing (HTTP {status}) through every retry; try again later")]
+    ServerFailing { server: String, status: u16 },
     #[error("{server} answered in a way krisp-tui did not expect: {reason}")]
     Protocol { server: String, reason: String },
     #[error("{0}")]
     Internal(String),
+    /// A browser login that did not complete (declined, timed out, refused).
+    #[error(transparent)]
+    LoginNotDone(crate::auth::AuthError),
 }
 
 impl ClientError {
@@ -53,7 +66,11 @@ impl ClientError {
             ClientError::AuthRequired { .. }
             | ClientError::LoginExpired { .. }
             | ClientError::Login(_) => 3,
-            ClientError::Unreachable { .. } => 4,
+            ClientError::Unreachable { .. }
+            | ClientError::TimedOut { .. }
+            | ClientError::ConnectionLost { .. }
+            | ClientError::ServerFailing { .. } => 4,
+            ClientError::LoginNotDone(a) => a.exit_code(),
             _ => 1,
         }
     }
@@ -72,10 +89,31 @@ impl ClientError {
                 challenge,
             };
         }
+        if let Some(lost) = Self::connection_lost(server, &e) {
+            return lost;
+        }
         classify_transport(server, &e).unwrap_or_else(|| ClientError::Protocol {
             server: server.to_string(),
             reason: root_reason(&e),
         })
+    }
+
+    /// A transport that stopped without saying why (rmcp's "Transport channel closed").
+    fn connection_lost(server: &str, e: &(dyn std::error::Error + 'static)) -> Option<Self> {
+        type HttpError =
+            rmcp::transport::streamable_http_client::StreamableHttpError<reqwest::Error>;
+        causes(e)
+            .into_iter()
+            .any(|err| {
+                matches!(err.downcast_ref(), Some(ServiceError::TransportClosed))
+                    || matches!(
+                        err.downcast_ref::<HttpError>(),
+                        Some(HttpError::TransportChannelClosed)
+                    )
+            })
+            .then(|| ClientError::ConnectionLost {
+                server: server.to_string(),
+            })
     }
 
     pub(crate) fn from_service(server: &str, e: ServiceError) -> Self {
@@ -83,6 +121,9 @@ impl ClientError {
             return ClientError::LoginExpired {
                 server: server.to_string(),
             };
+        }
+        if let Some(lost) = Self::connection_lost(server, &e) {
+            return lost;
         }
         if let ServiceError::McpError(data) = &e {
             return ClientError::Protocol {
@@ -152,15 +193,27 @@ fn classify_transport(server: &str, e: &(dyn std::error::Error + 'static)) -> Op
         {
             return Some(ClientError::Unreachable {
                 server: server.to_string(),
-                reason: reqwest_reason(r),
+                reason: crate::net::reqwest_reason(r),
             });
         }
         if let Some(a) = err.downcast_ref::<AuthError>() {
             return Some(ClientError::from_auth_in(a, Some(server)));
         }
-        if let Some(s) =
-            err.downcast_ref::<rmcp::transport::streamable_http_client::HttpStatusError>()
-        {
+        type HttpError =
+            rmcp::transport::streamable_http_client::StreamableHttpError<reqwest::Error>;
+        let status = err
+            .downcast_ref::<rmcp::transport::streamable_http_client::HttpStatusError>()
+            .or(match err.downcast_ref::<HttpError>() {
+                Some(HttpError::HttpStatus(s)) => Some(s),
+                _ => None,
+            });
+        if let Some(s) = status {
+            if s.status == 429 || s.status >= 500 {
+                return Some(ClientError::ServerFailing {
+                    server: server.to_string(),
+                    status: s.status,
+                });
+            }
             return Some(ClientError::Protocol {
                 server: server.to_string(),
                 reason: format!("the server answered HTTP {}", s.status),
@@ -182,74 +235,24 @@ impl ClientError {
             ) => ClientError::LoginExpired {
                 server: server.to_string(),
             },
-            (AuthError::AuthorizationRequired, None) => ClientError::Login(
-                "the server asks for a login that krisp-tui could not complete".into(),
-            ),
-            (AuthError::TokenRefreshRejected(_), None) => ClientError::Login(
-                "the server rejected the stored login; run krisp-tui login".into(),
-            ),
             (AuthError::TokenRefreshFailed(m), Some(server)) => ClientError::Unreachable {
                 server: server.to_string(),
                 reason: format!("refreshing the login failed ({m})"),
             },
-            (AuthError::CredentialStoreError(m), _) => {
-                ClientError::Internal(format!("credential store: {m}"))
-            }
-            (AuthError::HttpError(e), _) => ClientError::Unreachable {
-                server: e
-                    .url()
-                    .map(|u| u.origin().ascii_serialization())
-                    .unwrap_or_default(),
-                reason: reqwest_reason(e),
-            },
-            (AuthError::DiscoveryRequestFailed { url, source }, _) => ClientError::Unreachable {
-                server: url.origin().ascii_serialization(),
-                reason: source.to_string(),
-            },
-            (other, _) => ClientError::Login(auth_sentence(other)),
+            (other, _) => ClientError::from(crate::auth::AuthError::from_rmcp(other)),
         }
     }
 }
 
-/// The innermost cause of a reqwest failure, in words (no URL query strings).
-pub(crate) fn reqwest_reason(e: &reqwest::Error) -> String {
-    // reqwest's own message names the URL, and a redirect URL can carry a code: skip it.
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
-    let mut last = "the request failed".to_string();
-    while let Some(err) = cur {
-        last = err.to_string();
-        cur = err.source();
-    }
-    if e.is_timeout() {
-        "the request timed out".into()
-    } else if e.is_connect() {
-        format!("connection failed ({last})")
-    } else {
-        last
-    }
-}
-
-/// rmcp's auth errors in words a user can act on.
-pub(crate) fn auth_sentence(e: &AuthError) -> String {
-    match e {
-        AuthError::PkceUnsupported => {
-            "the authorization server does not support PKCE with S256, which krisp-tui requires"
-                .into()
-        }
-        AuthError::AuthorizationServerMismatch {
-            expected_issuer,
-            received_issuer,
-        } => format!(
-            "the authorization server says it is {received_issuer} but was found as {expected_issuer}; refusing it (RFC 8414 §3.3)"
-        ),
-        AuthError::ProtectedResourceMetadataInvalid { reason, .. } => format!(
-            "the server's protected resource metadata does not describe this server ({reason}); refusing to send it a login"
-        ),
-        AuthError::RegistrationFailed(m) => format!("client registration failed: {m}"),
-        AuthError::TokenExchangeFailed(m) => format!("the token exchange failed: {m}"),
-        AuthError::NoAuthorizationSupport => "the server does not say how to log in".into(),
-        other => other.to_string(),
-    }
+/// Whether `e` is the server having forgotten the session (HTTP 404 on a session's request).
+pub(crate) fn session_expired(e: &ServiceError) -> bool {
+    type HttpError = rmcp::transport::streamable_http_client::StreamableHttpError<reqwest::Error>;
+    causes(e).into_iter().any(|err| {
+        matches!(
+            err.downcast_ref::<HttpError>(),
+            Some(HttpError::SessionExpired)
+        )
+    })
 }
 
 /// The scope a 403 `insufficient_scope` asks for, if that is why `e` happened.
@@ -270,5 +273,22 @@ pub(crate) fn insufficient_scope(e: &ServiceError) -> Option<String> {
 impl From<AuthError> for ClientError {
     fn from(e: AuthError) -> Self {
         ClientError::from_auth(e)
+    }
+}
+
+/// A login's failure as a client error: the same sentence, and the kinds callers route on
+/// (unreachable, bad URL) kept.
+impl From<crate::auth::AuthError> for ClientError {
+    fn from(e: crate::auth::AuthError) -> Self {
+        use crate::auth::AuthError as A;
+        match e {
+            A::Unreachable { server, reason } => ClientError::Unreachable { server, reason },
+            A::BadServerUrl { server, reason } => ClientError::BadServerUrl { server, reason },
+            A::Insecure(e) => ClientError::Insecure(e),
+            A::Store(e) => ClientError::Store(e),
+            A::Failed(m) => ClientError::Login(m),
+            A::Internal(m) => ClientError::Internal(m),
+            other => ClientError::LoginNotDone(other),
+        }
     }
 }

@@ -1,14 +1,13 @@
 //! The MCP client: one connection to the server, typed calls over rmcp.
 //!
 //! `Connection::connect` uses stored credentials only; `auth::PendingLogin` runs the browser
-//! login and ends with a `Connection`. rmcp does the protocol, discovery, PKCE, refresh and
+//! login and `Connection::from_login` opens the session with what it authorized. rmcp does the protocol, discovery, PKCE, refresh and
 //! 401 → refresh → retry; this module adds what Krisp needs on top (see `transport`) and turns
 //! every failure into a `ClientError` whose message is a sentence for the user.
 
 pub mod args;
 mod error;
 pub mod krisp;
-mod settings;
 pub mod sync;
 pub mod task;
 pub mod transport;
@@ -27,14 +26,13 @@ use rmcp::{RoleClient, ServiceExt};
 use serde_json::{Map, Value};
 use tokio::sync::Mutex;
 
+pub use crate::auth::{BrowserMode, Settings};
 pub use error::ClientError;
-pub(crate) use error::reqwest_reason as error_reason;
 pub use krisp::MeetingQuery;
-pub use settings::{BrowserMode, Settings};
 
-use crate::auth::http::{OAuthHttp, check_transport};
-use crate::auth::registration::pin_auth_method;
-use crate::auth::store::{Backend, Record, ServerStore};
+use crate::auth::http::check_transport;
+use crate::auth::store::{Record, ServerStore};
+use crate::auth::{Authorized, PendingLogin, manager_for, open_store};
 
 type Service = RunningService<RoleClient, InitializeRequestParams>;
 
@@ -45,7 +43,10 @@ pub struct Connection {
 }
 
 struct Inner {
-    service: Service,
+    /// The MCP session and its generation; replaced when the server forgets it (HTTP 404).
+    session: tokio::sync::RwLock<(Service, u64)>,
+    /// What opens another session with the same login.
+    auth: AuthClient<transport::RetryingHttp>,
     server: String,
     /// Shared with rmcp's `AuthClient`, for scope step-up.
     manager: Arc<Mutex<AuthorizationManager>>,
@@ -68,57 +69,13 @@ fn client_info() -> InitializeRequestParams {
     .with_protocol_version(ProtocolVersion::LATEST_WITH_INITIALIZE)
 }
 
-/// The HTTP client for requests to `url`. For plain-http loopback servers (the sandbox, local
-/// MCP servers) it skips loading the system's trust store, which is most of a headless
-/// call's start-up time and is never used without TLS.
-pub(crate) fn http_client(url: &str) -> Result<reqwest::Client, ClientError> {
-    let mut builder = reqwest::Client::builder()
-        .user_agent(crate::USER_AGENT)
-        .connect_timeout(std::time::Duration::from_secs(10));
-    if url.starts_with("http://") {
-        builder = builder.tls_certs_only(Vec::new());
-    }
-    builder
-        .build()
-        .map_err(|e| ClientError::Internal(format!("could not start the HTTP client: {e}")))
-}
-
-/// The store for `settings`, opened once, and the server's record in it.
-pub(crate) fn open_store(
-    settings: &Settings,
-) -> Result<(Arc<ServerStore>, Option<Record>), ClientError> {
-    let (backend, record) =
-        Backend::open_and_load(settings.store, &settings.config_dir, &settings.server)?;
-    let store = ServerStore::new(backend, &settings.server).with_refresh_lock(&settings.config_dir);
-    Ok((Arc::new(store), record))
-}
-
-/// An rmcp manager for the server, with our HTTP client and store, and what was cached.
-pub(crate) async fn manager_for(
-    settings: &Settings,
-    store: &Arc<ServerStore>,
-    record: Option<&Record>,
-) -> Result<AuthorizationManager, ClientError> {
-    let http = OAuthHttp::new()
-        .map_err(|e| ClientError::Internal(format!("could not start the HTTP client: {e}")))?;
-    let mut manager =
-        AuthorizationManager::new_with_oauth_http_client(settings.server.as_str(), http)
-            .await
-            .map_err(ClientError::from_auth)?;
-    manager.set_credential_store((**store).clone());
-    if let Some(mut metadata) = record.and_then(|r| r.metadata.clone()) {
-        let client = record.and_then(|r| r.client.as_ref());
-        pin_auth_method(&mut metadata, client.and_then(|c| c.auth_method.as_deref()));
-        manager.set_metadata(metadata);
-    }
-    Ok(manager)
-}
-
 impl Connection {
     /// Connect with stored credentials only (or none, for servers that need no login).
     pub async fn connect(settings: &Settings) -> Result<Connection, ClientError> {
         let (store, record) = open_store(settings)?;
-        let mut manager = manager_for(settings, &store, record.as_ref()).await?;
+        let mut manager = manager_for(settings, &store, record.as_ref())
+            .await
+            .map_err(ClientError::from_auth)?;
         if let Some(record) = &record
             && record.token().is_some()
             && manager
@@ -131,8 +88,16 @@ impl Connection {
         Self::from_manager(settings, store, manager, 0).await
     }
 
+    /// A browser login's last step: wait for the redirect, exchange the code, open the
+    /// session. Drop the future to cancel: the listener shuts down with it.
+    pub async fn from_login(pending: PendingLogin) -> Result<Connection, ClientError> {
+        let settings = pending.settings().clone();
+        let Authorized { store, manager } = pending.authorize().await?;
+        Self::from_manager(&settings, store, manager, 1).await
+    }
+
     /// Open the MCP session with `manager` supplying tokens.
-    pub(crate) async fn from_manager(
+    async fn from_manager(
         settings: &Settings,
         store: Arc<ServerStore>,
         manager: AuthorizationManager,
@@ -144,21 +109,19 @@ impl Connection {
         })?;
         check_transport(&url)?;
         let http = transport::RetryingHttp {
-            inner: http_client(&settings.server)?,
+            // Bounded per request below: a whole-request timeout would cut event streams.
+            inner: crate::net::http_client(&settings.server, None).map_err(|e| {
+                ClientError::Internal(format!("could not start the HTTP client: {e}"))
+            })?,
             store: Some(store),
         };
         let auth = AuthClient::new(http, manager);
         let manager = auth.auth_manager.clone();
-        let config = StreamableHttpClientTransportConfig::with_uri(settings.server.as_str())
-            .reinit_on_expired_session(true);
-        let transport = StreamableHttpClientTransport::with_client(auth, config);
-        let service = client_info()
-            .serve(transport)
-            .await
-            .map_err(|e| ClientError::from_init(&settings.server, e))?;
+        let service = open_session(settings, auth.clone()).await?;
         Ok(Connection {
             inner: Arc::new(Inner {
-                service,
+                session: tokio::sync::RwLock::new((service, 0)),
+                auth,
                 server: settings.server.clone(),
                 manager,
                 settings: settings.clone(),
@@ -177,7 +140,7 @@ impl Connection {
         self.inner
             .tools
             .get_or_try_init(|| async {
-                self.with_step_up(|| self.inner.service.peer().list_all_tools())
+                self.with_step_up(|peer| async move { peer.list_all_tools().await })
                     .await
             })
             .await
@@ -190,27 +153,43 @@ impl Connection {
         args: Map<String, Value>,
     ) -> Result<CallToolResult, ClientError> {
         let params = CallToolRequestParams::new(name.to_string()).with_arguments(args);
-        self.with_step_up(|| self.inner.service.peer().call_tool(params.clone()))
-            .await
+        self.with_step_up(|peer| {
+            let params = params.clone();
+            async move { peer.call_tool(params).await }
+        })
+        .await
     }
 
-    /// Run a request. On a 401 (a server that lets `initialize` through unauthenticated, or
+    /// Run a request. When the server has forgotten the session (HTTP 404 that rmcp's own
+    /// re-initialization did not get past), open a new session and retry, once per request.
+    /// On a 401 (a server that lets `initialize` through unauthenticated, or
     /// a login revoked mid-session) log in again once; on 403 `insufficient_scope`,
     /// re-authorize with the union of scopes (at most 3 times in all); then retry. Neither
     /// happens with `no_login` (the TUI routes these to its login screen instead).
     async fn with_step_up<T, F, Fut>(&self, request: F) -> Result<T, ClientError>
     where
-        F: Fn() -> Fut,
+        F: Fn(rmcp::Peer<RoleClient>) -> Fut,
         Fut: std::future::Future<Output = Result<T, rmcp::ServiceError>>,
     {
         use std::sync::atomic::Ordering;
         let settings = &self.inner.settings;
         let mut logins = 0;
+        let mut renewed = false;
         loop {
-            let e = match request().await {
-                Ok(v) => return Ok(v),
-                Err(e) => e,
+            let (peer, generation) = {
+                let session = self.inner.session.read().await;
+                (session.0.peer().clone(), session.1)
             };
+            let e = match tokio::time::timeout(settings.timeout, request(peer)).await {
+                Err(_) => return Err(timed_out(settings)),
+                Ok(Ok(v)) => return Ok(v),
+                Ok(Err(e)) => e,
+            };
+            if !renewed && error::session_expired(&e) {
+                renewed = true;
+                self.renew_session(generation).await?;
+                continue;
+            }
             if settings.no_login {
                 return Err(ClientError::from_service(&self.inner.server, e));
             }
@@ -229,31 +208,74 @@ impl Connection {
             {
                 logins += 1;
                 tracing::info!("server asks for a login mid-session");
-                let pending =
-                    crate::auth::PendingLogin::start_with_challenge(settings, Some(challenge))
-                        .await
-                        .map_err(|e| ClientError::Login(e.to_string()))?;
+                let pending = PendingLogin::start_with_challenge(settings, Some(challenge))
+                    .await
+                    .map_err(|e| ClientError::Login(e.to_string()))?;
                 crate::auth::announce(
                     settings,
                     &format!("log in to {}", settings.server),
                     pending.authorization_url(),
                 );
-                let manager = pending
+                let authorized = pending
                     .authorize()
                     .await
                     .map_err(|e| ClientError::Login(e.to_string()))?;
-                *self.inner.manager.lock().await = manager;
+                *self.inner.manager.lock().await = authorized.manager;
             } else {
                 return Err(ClientError::from_service(&self.inner.server, e));
             }
         }
     }
 
+    /// Replace session `generation` by a new one, unless another request did so already.
+    async fn renew_session(&self, generation: u64) -> Result<(), ClientError> {
+        let mut session = self.inner.session.write().await;
+        if session.1 != generation {
+            return Ok(());
+        }
+        tracing::info!("the server forgot the session; opening a new one");
+        let new = open_session(&self.inner.settings, self.inner.auth.clone()).await?;
+        let (old, _) = std::mem::replace(&mut *session, (new, generation + 1));
+        drop(session);
+        // The server has forgotten it already: cancel it without waiting.
+        tokio::spawn(async move {
+            let _ = old.cancel().await;
+        });
+        Ok(())
+    }
+
     /// Close the session politely (DELETE the session) before exit.
     pub async fn close(self) {
         if let Ok(inner) = Arc::try_unwrap(self.inner) {
-            let _ = inner.service.cancel().await;
+            // Politeness only: a server that does not answer the DELETE does not hold us up.
+            let limit = inner
+                .settings
+                .timeout
+                .min(std::time::Duration::from_secs(5));
+            let (service, _) = inner.session.into_inner();
+            let _ = tokio::time::timeout(limit, service.cancel()).await;
         }
+    }
+}
+
+/// `initialize` a new MCP session through `auth` (its HTTP client and login).
+async fn open_session(
+    settings: &Settings,
+    auth: AuthClient<transport::RetryingHttp>,
+) -> Result<Service, ClientError> {
+    let config = StreamableHttpClientTransportConfig::with_uri(settings.server.as_str())
+        .reinit_on_expired_session(true);
+    let transport = StreamableHttpClientTransport::with_client(auth, config);
+    tokio::time::timeout(settings.timeout, client_info().serve(transport))
+        .await
+        .map_err(|_| timed_out(settings))?
+        .map_err(|e| ClientError::from_init(&settings.server, e))
+}
+
+fn timed_out(settings: &Settings) -> ClientError {
+    ClientError::TimedOut {
+        server: settings.server.clone(),
+        seconds: settings.timeout.as_secs(),
     }
 }
 

@@ -42,6 +42,9 @@ pub type SharedStore = Arc<Mutex<Store>>;
 /// as settled, so a sync that meets a page of settled, unchanged meetings stops there.
 pub const SETTLE: Duration = Duration::from_secs(3 * 24 * 3600);
 
+/// A sync that fetched this many transcripts merges the search index's segments at the end.
+const OPTIMIZE_AFTER: usize = 500;
+
 const META_COMPLETE: &str = "sync.listing_complete";
 const META_RESUME: &str = "sync.listing_offset";
 const META_LAST: &str = "sync.last_finished";
@@ -276,6 +279,10 @@ impl<'a> Sync<'a> {
         if self.options.feeds {
             self.update(|p| p.phase = Phase::Feeds);
             self.feeds(&mut summary).await?;
+        }
+        // Many small index segments slow every search: merge them after a big sync.
+        if summary.documents >= OPTIMIZE_AFTER {
+            with_store(&self.store, Store::optimize).await?;
         }
         let now = now_rfc3339();
         with_store(&self.store, move |s| s.set_meta(META_LAST, &now)).await?;

@@ -170,7 +170,7 @@ async fn run(
                         url: pending.authorization_url().to_owned(),
                     });
                     let _ = internal.send(Internal::LoginStarted(pending.paste_sender()));
-                    match pending.finish().await {
+                    match Connection::from_login(pending).await {
                         Ok(c) => {
                             let _ = internal.send(Internal::Connected(c));
                         }
@@ -336,7 +336,7 @@ async fn run(
                         (None, None) => None,
                     };
                     let written = tokio::task::spawn_blocking(move || {
-                        let text = export::render(format, &meeting, document.as_ref());
+                        let text = export::render_checked(format, &meeting, document.as_ref())?;
                         export::write_file(&path, &text, force).map(|()| path)
                     })
                     .await;
@@ -383,7 +383,7 @@ async fn run(
                 let (path, events, internal) =
                     (local.path.clone(), events.clone(), internal_tx.clone());
                 tokio::task::spawn_blocking(move || {
-                    let dir = absolute(expand_home(dir));
+                    let dir = absolute(dir);
                     let result = export_many(&path, &ids, format, &dir, &cancel, |done, total| {
                         let _ = events.send(ClientEvent::ExportProgress { id, done, total });
                     });
@@ -563,7 +563,7 @@ async fn perform(conn: &Connection, request: Command) -> ClientEvent {
 const SEARCH_LIMIT: usize = 200;
 
 /// The list's copy of a meeting: only what the table shows and the fuzzy search matches.
-fn light_meeting(row: ListRow) -> Meeting {
+pub fn light_meeting(row: ListRow) -> Meeting {
     let mut m = Meeting::new(row.id, row.name);
     m.date = row.date;
     m.attendees = row
@@ -711,22 +711,6 @@ fn export_many(
         },
     )
     .map_err(|e| RequestError::new(e.to_string()))
-}
-
-/// `~` and `~/…` as the home directory, as a shell would.
-fn expand_home(path: PathBuf) -> PathBuf {
-    let Some(text) = path.to_str() else {
-        return path;
-    };
-    let rest = match text.strip_prefix('~').map(|r| (r, r.strip_prefix('/'))) {
-        Some(("", _)) => "",
-        Some((_, Some(rest))) => rest,
-        _ => return path,
-    };
-    match dirs::home_dir() {
-        Some(home) => home.join(rest),
-        None => path,
-    }
 }
 
 fn absolute(path: PathBuf) -> PathBuf {

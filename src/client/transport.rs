@@ -2,7 +2,8 @@
 //!
 //! - A 401 on a token issued seconds ago is Krisp's propagation delay, not an expired login:
 //!   retry the same token with a short backoff before rmcp's `AuthClient` refreshes it.
-//! - 429 (with `Retry-After`) and 502/503/504 are retried a few times with backoff.
+//! - 429 (with `Retry-After`) and 502/503/504 are retried a few times with backoff; so is 500
+//!   for requests that only read (see [`is_read`]), which are safe to send again.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -102,7 +103,9 @@ impl StreamableHttpClient for RetryingHttp {
                     backoff(attempt)
                 }
                 Err(StreamableHttpError::HttpStatus(e))
-                    if e.status == 429 || matches!(e.status, 502..=504) =>
+                    if e.status == 429
+                        || matches!(e.status, 502..=504)
+                        || (e.status == 500 && is_read(&message)) =>
                 {
                     tracing::debug!(attempt, status = e.status, "retrying");
                     retry_after(e.retry_after.as_deref(), attempt)
@@ -164,9 +167,56 @@ impl StreamableHttpClient for RetryingHttp {
     }
 }
 
+/// Whether sending `message` twice changes nothing on the server: the handshake, listings, and
+/// calls of Krisp's read tools (`search_*`, `get_*`, `list_*`, `date_time`). A tool that may
+/// write (tagging, ticking off an action item) is not retried after a 500, which may have
+/// come after the write.
+pub fn is_read(message: &ClientJsonRpcMessage) -> bool {
+    let Ok(value) = serde_json::to_value(message) else {
+        return false;
+    };
+    match value["method"].as_str() {
+        Some(
+            "initialize"
+            | "notifications/initialized"
+            | "ping"
+            | "tools/list"
+            | "resources/list"
+            | "prompts/list",
+        ) => true,
+        Some("tools/call") => value["params"]["name"].as_str().is_some_and(|name| {
+            name == "date_time"
+                || ["search_", "get_", "list_"]
+                    .iter()
+                    .any(|p| name.starts_with(p))
+        }),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_are_told_from_calls_that_may_write() {
+        let message =
+            |v: serde_json::Value| serde_json::from_value::<ClientJsonRpcMessage>(v).unwrap();
+        let call = |name: &str| {
+            message(
+                serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                "params": {"name": name, "arguments": {}}}),
+            )
+        };
+        assert!(is_read(&message(
+            serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+        )));
+        assert!(is_read(&call("search_meetings")));
+        assert!(is_read(&call("get_multiple_documents")));
+        assert!(is_read(&call("date_time")));
+        assert!(!is_read(&call("tag_meeting")));
+        assert!(!is_read(&call("complete_action_item")));
+    }
 
     #[test]
     fn retry_after_prefers_the_header_and_caps_it() {

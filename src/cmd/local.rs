@@ -252,7 +252,6 @@ pub fn search(
         eprintln!("No meeting matches {text:?}.");
         return Ok(());
     }
-    let bold = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     for hit in &hits {
         let date = hit
             .date
@@ -271,7 +270,7 @@ pub fn search(
             super::fit(&date, 16),
             super::fit(&crate::sanitize::clean_line(&hit.name), 32),
             super::fit(&place_label(&hit.place), 17),
-            snippet_line(hit, bold)
+            snippet_line(hit)
         )?;
     }
     Ok(())
@@ -289,23 +288,10 @@ pub fn place_label(place: &Place) -> String {
 
 pub use crate::krisp::clock;
 
-/// The snippet on one line, sanitized, the matched words in bold on a terminal.
-fn snippet_line(hit: &Hit, bold: bool) -> String {
-    let (text, ranges) = crate::sanitize::clean_highlighted(&hit.snippet, &hit.highlights);
-    if !bold {
-        return text;
-    }
-    let mut out = String::with_capacity(text.len() + ranges.len() * 8);
-    let mut at = 0;
-    for range in ranges {
-        out.push_str(&text[at..range.start]);
-        out.push_str("\x1b[1m");
-        out.push_str(&text[range.clone()]);
-        out.push_str("\x1b[0m");
-        at = range.end;
-    }
-    out.push_str(&text[at..]);
-    out
+/// The snippet on one line, sanitized. (Stdout drops escape sequences, so no bold: the hit's
+/// place and the excerpt say enough.)
+fn snippet_line(hit: &Hit) -> String {
+    crate::sanitize::clean_highlighted(&hit.snippet, &hit.highlights).0
 }
 
 fn hit_json(hit: &Hit) -> serde_json::Value {

@@ -120,15 +120,15 @@ pub fn select(store: &Store, request: &Request) -> Result<Vec<MeetingId>, Failur
 fn report_kept(summary: &VaultSummary) {
     for (file, beside) in &summary.kept {
         match beside {
-            Some(beside) => eprintln!(
+            Some(beside) => crate::sanitize::eprint(&format!(
                 "kept your edits in {}; Krisp's new version is in {}",
                 file.display(),
                 beside.display()
-            ),
-            None => eprintln!(
+            )),
+            None => crate::sanitize::eprint(&format!(
                 "kept your edits in {} (its \"(krisp)\" file was edited too, so the new version was not written)",
                 file.display()
-            ),
+            )),
         }
     }
 }

@@ -33,10 +33,15 @@ pub use json::{SCHEMA_VERSION, parse_json_export};
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
+    /// Markdown: the notes (summary, key points, action items) and the transcript.
     Md,
+    /// Plain text: the transcript only, `Name | MM:SS` over each turn.
     Txt,
+    /// JSON: the meeting, its notes and its transcript as one object (times in UTC).
     Json,
+    /// SubRip subtitles: the transcript only.
     Srt,
+    /// WebVTT subtitles: the transcript only.
     Vtt,
 }
 
@@ -68,7 +73,22 @@ impl fmt::Display for Format {
 
 /// Renders a meeting (and its document, when there is one) in `format`. `txt`, `srt` and `vtt`
 /// hold only the transcript; `md` and `json` hold everything.
+///
+/// This is the export edge: every export (file or stdout, CLI or TUI) is made here, and leaves
+/// through the sanitizer's policy for its format (plain text, or JSON with `\uXXXX` escapes).
 pub fn render(format: Format, meeting: &Meeting, document: Option<&Document>) -> String {
+    let text = render_raw(format, meeting, document);
+    let policy = match format {
+        Format::Json => crate::sanitize::Policy::Json,
+        _ => crate::sanitize::Policy::Text,
+    };
+    match policy.apply(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(clean) => clean,
+    }
+}
+
+fn render_raw(format: Format, meeting: &Meeting, document: Option<&Document>) -> String {
     let turns = document.map_or(&[][..], |d| &d.transcript.turns[..]);
     match format {
         Format::Md => markdown::render(meeting, document),
@@ -77,6 +97,23 @@ pub fn render(format: Format, meeting: &Meeting, document: Option<&Document>) ->
         Format::Srt => subtitles::srt(turns),
         Format::Vtt => subtitles::vtt(turns),
     }
+}
+
+/// [`render`], refusing a transcript-only format (`txt`, `srt`, `vtt`) for a meeting without
+/// transcript turns: that would be an empty file reported as written.
+pub fn render_checked(
+    format: Format,
+    meeting: &Meeting,
+    document: Option<&Document>,
+) -> Result<String, ExportError> {
+    let transcript_only = matches!(format, Format::Txt | Format::Srt | Format::Vtt);
+    let turns = document.map_or(0, |d| d.transcript.turns.len());
+    if transcript_only && turns == 0 {
+        let processing =
+            document.is_none_or(|d| d.state == crate::krisp::DocumentState::Processing);
+        return Err(ExportError::NoTranscript { format, processing });
+    }
+    Ok(render(format, meeting, document))
 }
 
 /// `YYYY-MM-DD-<slug>.<ext>`, the date being the meeting's (UTC) day; without a date that
@@ -145,6 +182,12 @@ pub fn slug(name: &str) -> String {
 pub enum ExportError {
     #[error("{} already exists; use --force to overwrite it.", path.display())]
     Exists { path: PathBuf },
+    #[error(
+        "{} holds only the transcript, and {}: nothing was written. Export as Markdown or JSON for what there is, or try again later.",
+        format.extension().to_uppercase(),
+        if *processing { "Krisp is still processing this meeting (no transcript yet)" } else { "this meeting has no transcript" }
+    )]
+    NoTranscript { format: Format, processing: bool },
     #[error("Could not write {}: {source}.", path.display())]
     Io {
         path: PathBuf,

@@ -147,9 +147,11 @@ fn wiki_link(name: &str) -> String {
     }
 }
 
-/// A YAML double-quoted scalar. Control, bidi and byte-order characters are dropped (the policy
-/// for text files); what YAML cannot hold raw is escaped.
+/// A YAML double-quoted scalar: the text-file sanitizer's policy first (escape sequences and
+/// controls dropped whole), then newlines, bidi marks and the byte-order mark dropped, and what
+/// YAML cannot hold raw escaped.
 pub fn quote(s: &str) -> String {
+    let s = crate::sanitize::text(s);
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -223,6 +225,7 @@ pub fn stem(meeting: &Meeting, tz: &jiff::tz::TimeZone) -> String {
 /// no leading `.`/`-`/space nor trailing `.`/space; Windows' reserved device names suffixed
 /// with `_`; at most 160 bytes, cut between characters; `Untitled meeting` when nothing is left.
 pub fn safe_stem(name: &str) -> String {
+    let name = crate::sanitize::text(name);
     let mut out = String::with_capacity(name.len().min(STEM_MAX + 4));
     let mut space = false;
     let mut chars = name.chars().peekable();
@@ -424,7 +427,7 @@ mod tests {
         );
         assert_eq!(safe_stem("  ..hidden  "), "hidden");
         assert_eq!(safe_stem("ends with dots..."), "ends with dots");
-        assert_eq!(safe_stem("\u{1b}[31mred\u{202e}txt.exe"), "31mredtxt.exe");
+        assert_eq!(safe_stem("\u{1b}[31mred\u{202e}txt.exe"), "redtxt.exe");
         assert_eq!(safe_stem("🚀 launch 🎉"), "🚀 launch 🎉");
         assert_eq!(safe_stem(""), "Untitled meeting");
         assert_eq!(safe_stem("///"), "Untitled meeting");
@@ -460,7 +463,7 @@ mod tests {
         assert_eq!(quote("plain"), "\"plain\"");
         assert_eq!(quote("a\"b\\c"), "\"a\\\"b\\\\c\"");
         assert_eq!(quote("x\n---\ny: 1"), "\"x---y: 1\"");
-        assert_eq!(quote("\u{1b}[2J\u{202e}ok\u{ffff}"), "\"[2Jok\\uFFFF\"");
+        assert_eq!(quote("\u{1b}[2J\u{202e}ok\u{ffff}"), "\"ok\\uFFFF\"");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The meeting data the sandbox serves (demo account or generated), indexed for search.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -8,7 +9,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 
-use super::generate::{self, PhraseMask};
+use super::lexicon::{GeneratedQuery, GeneratedTranscript};
 
 /// The demo account, compiled into the binary so it works from any directory.
 mod embedded {
@@ -82,7 +83,7 @@ pub struct Turn {
     pub text: String,
 }
 
-/// A transcript, stored either as written or compactly as phrase numbers (generated data).
+/// A transcript, stored either as written or compactly as token numbers (generated data).
 #[derive(Debug, Clone)]
 pub enum Transcript {
     Written {
@@ -90,11 +91,7 @@ pub enum Transcript {
         /// Every turn's text, lowercased, one per line: what search scans.
         lowercase: String,
     },
-    Generated {
-        turns: Vec<generate::CompactTurn>,
-        /// Which phrases of [`generate::PHRASES`] occur, so search tests a bit, not the text.
-        phrases: PhraseMask,
-    },
+    Generated(GeneratedTranscript),
 }
 
 impl Transcript {
@@ -110,7 +107,7 @@ impl Transcript {
     pub fn is_empty(&self) -> bool {
         match self {
             Self::Written { turns, .. } => turns.is_empty(),
-            Self::Generated { turns, .. } => turns.is_empty(),
+            Self::Generated(generated) => generated.is_empty(),
         }
     }
 
@@ -118,26 +115,30 @@ impl Transcript {
     pub fn turns<'a>(
         &'a self,
         speakers: &'a [String],
-    ) -> Box<dyn Iterator<Item = (&'a str, u32, &'a str)> + 'a> {
+    ) -> Box<dyn Iterator<Item = (&'a str, u32, Cow<'a, str>)> + 'a> {
         match self {
-            Self::Written { turns, .. } => Box::new(
-                turns
-                    .iter()
-                    .map(|turn| (turn.speaker.as_str(), turn.start_s, turn.text.as_str())),
-            ),
-            Self::Generated { turns, .. } => Box::new(turns.iter().map(move |turn| {
-                let speaker = speakers
-                    .get(usize::from(turn.speaker))
-                    .map_or("Speaker 1", String::as_str);
-                (speaker, turn.start_s, generate::phrase(turn.phrase))
+            Self::Written { turns, .. } => Box::new(turns.iter().map(|turn| {
+                (
+                    turn.speaker.as_str(),
+                    turn.start_s,
+                    Cow::Borrowed(turn.text.as_str()),
+                )
             })),
+            Self::Generated(generated) => {
+                Box::new(generated.turns.iter().enumerate().map(move |(n, turn)| {
+                    let speaker = speakers
+                        .get(usize::from(turn.speaker))
+                        .map_or("Speaker 1", String::as_str);
+                    (speaker, turn.start_s, Cow::Owned(generated.text(n)))
+                }))
+            }
         }
     }
 
     fn matches(&self, query: &TextQuery) -> bool {
         match self {
             Self::Written { lowercase, .. } => lowercase.contains(&query.needle),
-            Self::Generated { phrases, .. } => phrases.intersects(&query.phrases),
+            Self::Generated(generated) => generated.matches(&query.generated),
         }
     }
 }
@@ -224,17 +225,17 @@ pub fn render_placeholders(text: &str, speakers: &[String]) -> String {
     out
 }
 
-/// A lowercased search string, plus the generated phrases that contain it.
+/// A lowercased search string, prepared for generated transcripts too.
 pub struct TextQuery {
     needle: String,
-    phrases: PhraseMask,
+    generated: GeneratedQuery,
 }
 
 impl TextQuery {
     pub fn new(search: &str) -> Self {
         let needle = search.to_lowercase();
-        let phrases = generate::phrases_containing(&needle);
-        Self { needle, phrases }
+        let generated = GeneratedQuery::new(&needle);
+        Self { needle, generated }
     }
 }
 
@@ -268,6 +269,8 @@ pub struct Dataset {
     upcoming: Vec<Upcoming>,
     upcoming_by_id: HashMap<String, usize>,
     activities: Vec<Activity>,
+    /// What processing meetings look like once ready (`--ready-after`), by id.
+    ready_later: HashMap<String, Meeting>,
 }
 
 impl Dataset {
@@ -308,7 +311,20 @@ impl Dataset {
             upcoming,
             upcoming_by_id,
             activities,
+            ready_later: HashMap::new(),
         }
+    }
+
+    /// Adds the ready versions of processing meetings (same ids), served once they are ready.
+    pub fn with_ready_later(mut self, meetings: Vec<Meeting>) -> Self {
+        self.ready_later
+            .extend(meetings.into_iter().map(|m| (m.id.clone(), m)));
+        self
+    }
+
+    /// The ready version of processing meeting `id`, if it has one.
+    pub fn ready_later(&self, id: &str) -> Option<&Meeting> {
+        self.ready_later.get(id)
     }
 
     /// The demo account compiled into the binary.
@@ -343,12 +359,15 @@ impl Dataset {
             a.extend(b);
             a
         }
-        Self::new(
+        let ready_later = self.ready_later;
+        let mut data = Self::new(
             self.account,
             chain(self.meetings, meetings),
             chain(self.upcoming, upcoming),
             chain(self.activities, activities),
-        )
+        );
+        data.ready_later = ready_later;
+        data
     }
 
     pub fn meetings(&self) -> &[Meeting] {

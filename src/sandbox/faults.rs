@@ -1,19 +1,43 @@
-//! Faults on purpose for the client's reliability tests: latency, 5xx, 429, forgotten sessions.
+//! Faults on purpose for the client's reliability tests: latency, 5xx, 429, forgotten sessions,
+//! a concurrency limit.
 //!
 //! They apply to `/mcp` only, before authentication, so the OAuth dance and the sandbox's own
 //! introspection calls stay reliable. Random choices come from one generator seeded with
 //! `--seed`, so a run with the same requests in the same order fails the same way.
+//!
+//! `--max-concurrent N`: Krisp is believed to limit the requests an account has in flight
+//! (KRISP.md §3; clients match `TOO_MANY_REQUESTS`, `too many concurrent`, `blocked_seconds`).
+//! A `tools/call` that arrives while N others are in flight (counted from arrival, so the
+//! `--latency-ms` wait counts, until the reply is written, or the request is dropped) is refused
+//! with a tool result, HTTP 200 as for any tool failure:
+//! `isError: true`, text `TOO_MANY_REQUESTS: too many concurrent requests (limit N); retry after
+//! blocked_seconds=1`, and `structuredContent: {"error": "TOO_MANY_REQUESTS", "message": <that
+//! text>, "blocked_seconds": 1}`. A tool result rather than a JSON-RPC error because that is how
+//! Krisp reports everything else that goes wrong inside a call (KRISP.md §4), so the clients'
+//! text match finds it where they already look, and `structuredContent` gives the wait as a
+//! number. The refused call does not take a slot. Other methods (`initialize`, `tools/list`)
+//! are neither counted nor refused.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tokio::time::Instant;
 
+use rmcp::model::{CallToolResult, ContentBlock};
+use serde_json::json;
+
 use super::generate::SplitMix64;
+
+/// How long a refused client is told to wait under `--max-concurrent`.
+const BLOCKED_SECONDS: u64 = 1;
+/// Bodies read to find `tools/call` (the MCP layer refuses larger ones anyway).
+const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 /// One session in this many is forgotten at each request under `--drop-sessions`.
 const DROP_ONE_IN: usize = 4;
@@ -23,8 +47,42 @@ pub struct Faults {
     fail_rate: f64,
     rate_limit: Option<u32>,
     drop_sessions: bool,
+    max_concurrent: Option<usize>,
+    in_flight: AtomicUsize,
     rng: Mutex<SplitMix64>,
     window: Mutex<Window>,
+}
+
+/// Put in a refused `tools/call`'s request extensions; the tool handler answers it.
+#[derive(Debug, Clone, Copy)]
+pub struct TooManyConcurrent {
+    pub limit: usize,
+}
+
+impl TooManyConcurrent {
+    /// The refusal, in the shape documented at the top of this file.
+    pub fn result(self) -> CallToolResult {
+        let message = format!(
+            "TOO_MANY_REQUESTS: too many concurrent requests (limit {}); retry after blocked_seconds={BLOCKED_SECONDS}",
+            self.limit
+        );
+        let mut result = CallToolResult::error(vec![ContentBlock::text(message.clone())]);
+        result.structured_content = Some(json!({
+            "error": "TOO_MANY_REQUESTS",
+            "message": message,
+            "blocked_seconds": BLOCKED_SECONDS,
+        }));
+        result
+    }
+}
+
+/// A slot of `--max-concurrent`, given back when the request finishes or is dropped.
+struct InFlight(Arc<Faults>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 struct Window {
@@ -38,6 +96,7 @@ impl Faults {
         fail_rate: f64,
         rate_limit: Option<u32>,
         drop_sessions: bool,
+        max_concurrent: Option<usize>,
         seed: u64,
     ) -> Self {
         Self {
@@ -45,6 +104,8 @@ impl Faults {
             fail_rate,
             rate_limit,
             drop_sessions,
+            max_concurrent,
+            in_flight: AtomicUsize::new(0),
             rng: Mutex::new(SplitMix64::new(seed ^ 0xfa17_5eed)),
             window: Mutex::new(Window {
                 started: Instant::now(),
@@ -83,11 +144,54 @@ impl Faults {
     }
 }
 
+/// A slot for this `tools/call`, or `Err` with the limit when all are taken.
+fn take_slot(faults: &Arc<Faults>, limit: usize) -> Result<InFlight, TooManyConcurrent> {
+    let taken = faults
+        .in_flight
+        .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+            (n < limit).then_some(n + 1)
+        });
+    match taken {
+        Ok(_) => Ok(InFlight(faults.clone())),
+        Err(_) => Err(TooManyConcurrent { limit }),
+    }
+}
+
+fn is_tool_call(body: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        #[serde(default)]
+        method: Option<String>,
+    }
+    serde_json::from_slice::<Envelope>(body)
+        .is_ok_and(|e| e.method.as_deref() == Some("tools/call"))
+}
+
 pub async fn layer(
-    State(faults): State<std::sync::Arc<Faults>>,
-    request: Request,
+    State(faults): State<Arc<Faults>>,
+    mut request: Request,
     next: Next,
 ) -> Response {
+    // Held until this function returns or its future is dropped (client gone, shutdown).
+    let mut _slot = None;
+    if let Some(limit) = faults.max_concurrent
+        && request.method() == axum::http::Method::POST
+    {
+        let (parts, body) = request.into_parts();
+        let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
+            return (StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large").into_response();
+        };
+        let tool_call = is_tool_call(&bytes);
+        request = Request::from_parts(parts, Body::from(bytes));
+        if tool_call {
+            match take_slot(&faults, limit) {
+                Ok(slot) => _slot = Some(slot),
+                Err(refused) => {
+                    request.extensions_mut().insert(refused);
+                }
+            }
+        }
+    }
     if !faults.latency.is_zero() {
         tokio::time::sleep(faults.latency).await;
     }

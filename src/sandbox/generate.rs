@@ -1,16 +1,34 @@
-//! Deterministic generated meetings for scale (`--meetings N --seed S`), with compact transcripts.
+//! Deterministic generated meetings for scale (`--meetings N --seed S`), realistic for search.
 //!
-//! Transcripts are stored as phrase numbers (8 bytes a turn) into [`PHRASES`], so 10,000 meetings
-//! take a few tens of megabytes and build in well under a second, and a transcript text search is
-//! one bit test per meeting: the phrases containing the query are found once per search.
+//! Meeting `i` (0-based) is the `i`-th newest: generation walks back in time, so it is also the
+//! `i`-th of an unfiltered `search_meetings`. Transcripts are of real length (a turn every 10–30
+//! s, from one word to a long paragraph, 2–8 speakers; most meetings 15–60 min, standups from 5
+//! min, workshops up to 2.5 h), drawn from the vocabulary of [`super::lexicon`] by rank, so
+//! common words are everywhere and most words are rare. What tests and benches can count on:
+//!
+//! - [`rare_tokens`]: every rare token (company and code names like `Vatorik`, tickets like
+//!   `INC-48213`, figures like `$1.2M`) with the meetings that hold it. About one token for every
+//!   three meetings; each is put into 1–5 meetings chosen by the seed (1–3 times in the
+//!   transcript, sometimes also in the key points or action items) and occurs nowhere else.
+//! - [`phrase_meetings`]: the meetings that hold [`PHRASE`] (one in a hundred, at least three);
+//!   its words occur everywhere, the phrase nowhere else.
+//! - [`processing_meetings`]: meeting 1 and, by the seed, about one in ten of meetings 2–30 are
+//!   still processing (no notes, `document: null`). They hold no rare token and no phrase. With
+//!   `--ready-after N` each becomes ready, with notes and transcript, once N document requests
+//!   have asked for it.
+//!
+//! The same count and seed give byte-identical data; the dice for content, for rare-token
+//! placement and for processing are separate streams, so each is stable on its own.
 
-use std::sync::LazyLock;
+use std::sync::Arc;
 
 use time::{Duration, OffsetDateTime, macros::datetime};
 
 use super::data::{
     Account, ActionItem, Activity, Attendee, Dataset, Meeting, Transcript, Upcoming, iso,
 };
+use super::lexicon::{CompactTurn, GeneratedTranscript, Lexicon, Writer, overwrite, put_phrase};
+pub use super::lexicon::{PHRASE, RareKind};
 
 /// SplitMix64: tiny, fast and stable forever (a `rand` upgrade must not change generated data).
 pub struct SplitMix64(u64);
@@ -50,52 +68,134 @@ impl SplitMix64 {
     }
 }
 
-/// A generated turn: who spoke, when, and which phrase they said.
-#[derive(Debug, Clone, Copy)]
-pub struct CompactTurn {
-    pub start_s: u32,
-    pub phrase: u16,
-    pub speaker: u8,
+/// A rare token and the meetings (by index, newest first) that hold it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RareToken {
+    pub token: String,
+    pub kind: RareKind,
+    pub meetings: Vec<usize>,
 }
 
-const MASK_WORDS: usize = PHRASES.len().div_ceil(64);
-
-/// A set of phrase numbers.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PhraseMask([u64; MASK_WORDS]);
-
-impl PhraseMask {
-    fn insert(&mut self, phrase: u16) {
-        let phrase = usize::from(phrase);
-        self.0[phrase / 64] |= 1 << (phrase % 64);
-    }
-
-    pub fn intersects(&self, other: &Self) -> bool {
-        self.0.iter().zip(&other.0).any(|(a, b)| a & b != 0)
-    }
-}
-
-pub fn phrase(number: u16) -> &'static str {
-    PHRASES.get(usize::from(number)).copied().unwrap_or("")
-}
-
-/// The phrases whose lowercase text contains `needle` (already lowercase).
-pub fn phrases_containing(needle: &str) -> PhraseMask {
-    static LOWERCASE: LazyLock<Vec<String>> =
-        LazyLock::new(|| PHRASES.iter().map(|p| p.to_lowercase()).collect());
-    let mut mask = PhraseMask::default();
-    for (number, text) in (0u16..).zip(LOWERCASE.iter()) {
-        if text.contains(needle) {
-            mask.insert(number);
+/// Every rare token of `--meetings count --seed seed`, in the order they were made.
+pub fn rare_tokens(count: usize, seed: u64) -> Vec<RareToken> {
+    let plan = Plan::new(count, seed);
+    let mut tokens: Vec<RareToken> = plan
+        .lexicon
+        .rare()
+        .iter()
+        .map(|(token, kind)| RareToken {
+            token: token.clone(),
+            kind: *kind,
+            meetings: Vec::new(),
+        })
+        .collect();
+    for (meeting, rare) in plan.rare.iter().enumerate() {
+        for &index in rare {
+            tokens[index].meetings.push(meeting);
         }
     }
-    mask
+    tokens
 }
 
+/// The meetings (by index) whose transcript holds [`PHRASE`].
+pub fn phrase_meetings(count: usize, seed: u64) -> Vec<usize> {
+    let plan = Plan::new(count, seed);
+    (0..count).filter(|&index| plan.phrase[index]).collect()
+}
+
+/// The meetings (by index) still processing when the sandbox starts.
+pub fn processing_meetings(count: usize, seed: u64) -> Vec<usize> {
+    (0..count)
+        .filter(|&index| processing(seed, index))
+        .collect()
+}
+
+fn processing(seed: u64, index: usize) -> bool {
+    index == 1
+        || ((2..=30).contains(&index)
+            && SplitMix64::new(seed ^ 0x9e0c_e551 ^ ((index as u64) << 32)).below(10) == 0)
+}
+
+/// Where rare tokens and the phrase go, decided before any meeting is written.
+struct Plan {
+    lexicon: Arc<Lexicon>,
+    /// Per meeting, the rare tokens (indices into `lexicon.rare()`) it holds.
+    rare: Vec<Vec<usize>>,
+    phrase: Vec<bool>,
+}
+
+impl Plan {
+    fn new(count: usize, seed: u64) -> Self {
+        let lexicon = Arc::new(Lexicon::new((count / 3).max(8), seed, &fixed_text()));
+        let eligible: Vec<usize> = (0..count).filter(|&i| !processing(seed, i)).collect();
+        let mut rng = SplitMix64::new(seed ^ 0x4a2e_0001);
+        let mut rare = vec![Vec::new(); count];
+        for token in 0..lexicon.rare().len() {
+            let wanted = (rng.between(1, 5) as usize).min(eligible.len());
+            let mut chosen: Vec<usize> = Vec::with_capacity(wanted);
+            while chosen.len() < wanted {
+                let meeting = *rng.pick(&eligible);
+                if !chosen.contains(&meeting) {
+                    chosen.push(meeting);
+                }
+            }
+            for meeting in chosen {
+                rare[meeting].push(token);
+            }
+        }
+        let mut phrase = vec![false; count];
+        let wanted = (count / 100).max(3).min(eligible.len());
+        let mut placed = 0;
+        while placed < wanted {
+            let meeting = *rng.pick(&eligible);
+            if !phrase[meeting] {
+                phrase[meeting] = true;
+                placed += 1;
+            }
+        }
+        Self {
+            lexicon,
+            rare,
+            phrase,
+        }
+    }
+}
+
+/// Everything the generator writes besides drawn words, which no rare token may occur in.
+fn fixed_text() -> Vec<&'static str> {
+    let mut text: Vec<&'static str> = vec![
+        "Maya Okafor maya@northwindlabs.io Engineering standup weekly sync check-in Interview",
+        "Company all-hands Sprint planning Design review Zoom meeting Sync: Agreed next steps",
+        "Overview Discussion Next steps raised a concern about Follow-up planned in days",
+        "Updates on the then open questions Status of the Risks Speaker_ Follow up on",
+        "January February March April May June July August September October November December",
+        "Download recording Transcript Action Items Key Points Detailed Summary Retrieved document",
+        "Not available yet: the meeting is still being processed. Summary ready Action item assigned to you",
+        "Workshop: came up in the discussion",
+    ];
+    for person in TEAM {
+        text.push(person.name);
+        text.extend(person.email);
+    }
+    for (company, contacts) in CUSTOMERS {
+        text.push(company);
+        for person in *contacts {
+            text.push(person.name);
+            text.extend(person.email);
+        }
+    }
+    text.extend(CANDIDATES);
+    text.extend(ROLES);
+    text.extend(TOPICS);
+    text.extend(TASKS);
+    text
+}
 /// `count` meetings ending just before 2026-11-27, plus upcoming meetings and activities.
 pub fn dataset(account: Account, count: usize, seed: u64) -> Dataset {
+    let plan = Plan::new(count, seed);
     let mut rng = SplitMix64::new(seed);
     let mut meetings = Vec::with_capacity(count);
+    let mut ready_later = Vec::new();
     let mut activities = Vec::with_capacity(count + count / 2);
     let mut when = datetime!(2026-11-26 17:00 UTC);
     let me = Person {
@@ -104,12 +204,24 @@ pub fn dataset(account: Account, count: usize, seed: u64) -> Dataset {
     };
     for index in 0..count {
         when -= Duration::minutes(15 * i64::from(rng.between(2, 36)));
-        let meeting = meeting(&mut rng, &me, index, when);
-        activities.extend(activities_for(&mut rng, &meeting, &account.name));
-        meetings.push(meeting);
+        let meeting = meeting(&mut rng, &plan, &me, index, when);
+        if processing(seed, index) {
+            let mut pending = meeting.clone();
+            pending.processing = true;
+            pending.summary.clear();
+            pending.key_points.clear();
+            pending.action_items.clear();
+            pending.transcript = Transcript::written(Vec::new());
+            activities.extend(activities_for(&mut rng, &pending, &account.name));
+            meetings.push(pending.indexed());
+            ready_later.push(meeting);
+        } else {
+            activities.extend(activities_for(&mut rng, &meeting, &account.name));
+            meetings.push(meeting);
+        }
     }
     let upcoming = upcoming(&mut rng, &me);
-    Dataset::new(account, meetings, upcoming, activities)
+    Dataset::new(account, meetings, upcoming, activities).with_ready_later(ready_later)
 }
 
 #[derive(Clone, Copy)]
@@ -228,6 +340,7 @@ enum Kind {
     AllHands,
     Planning,
     Review,
+    Workshop,
     AutoNamed,
 }
 
@@ -243,10 +356,17 @@ const KINDS: &[Kind] = &[
     Kind::AllHands,
     Kind::Planning,
     Kind::Review,
+    Kind::Workshop,
     Kind::AutoNamed,
 ];
 
-fn meeting(rng: &mut SplitMix64, me: &Person, index: usize, date: OffsetDateTime) -> Meeting {
+fn meeting(
+    rng: &mut SplitMix64,
+    plan: &Plan,
+    me: &Person,
+    index: usize,
+    date: OffsetDateTime,
+) -> Meeting {
     let kind = *rng.pick(KINDS);
     let topic = *rng.pick(TOPICS);
     let mut people: Vec<Person> = vec![*me];
@@ -303,6 +423,10 @@ fn meeting(rng: &mut SplitMix64, me: &Person, index: usize, date: OffsetDateTime
             people.extend((0..rng.between(1, 4)).map(|_| *rng.pick(TEAM)));
             (format!("Design review: {topic}"), &["design"], false)
         }
+        Kind::Workshop => {
+            people.extend((0..rng.between(3, 7)).map(|_| *rng.pick(TEAM)));
+            (format!("Workshop: {topic}"), &["workshop"], false)
+        }
         Kind::AutoNamed => {
             people.push(*rng.pick(TEAM));
             (auto_name(date), &[], false)
@@ -312,27 +436,31 @@ fn meeting(rng: &mut SplitMix64, me: &Person, index: usize, date: OffsetDateTime
     let mut seen = std::collections::HashSet::new();
     people.retain(|person| seen.insert(person.name));
 
-    let long = rng.chance(1);
-    let duration_s = if long {
-        rng.between(7200, 10_800)
-    } else {
-        match kind {
-            Kind::Standup => rng.between(300, 1200),
-            Kind::AllHands => rng.between(2400, 3600),
-            _ => rng.between(900, 3300),
-        }
+    let duration_s = match kind {
+        Kind::Standup => rng.between(300, 900),
+        Kind::AllHands => rng.between(2400, 3600),
+        Kind::Workshop => rng.between(5400, 9000),
+        _ => rng.between(900, 3600),
     };
     let anonymous = rng.chance(3);
+    // Everyone in the room is an attendee; at most eight of them speak.
     let speakers: Vec<String> = if anonymous {
         vec!["Speaker 1".into(), "Speaker 2".into()]
     } else {
-        people.iter().map(|person| person.name.to_owned()).collect()
+        people
+            .iter()
+            .take(8)
+            .map(|person| person.name.to_owned())
+            .collect()
     };
-    let processing = index > 0 && rng.below(500) == 0;
 
-    let (turns, phrases) = transcript(rng, duration_s, speakers.len());
-    let action_items = (0..rng.between(0, 3))
+    let rare = &plan.rare[index];
+    let rare_text = |n: usize| plan.lexicon.rare()[n].0.as_str();
+    let (turns, tokens) = transcript(rng, plan, index, duration_s, speakers.len());
+    let mut writer = Writer::new(rng);
+    let mut action_items: Vec<ActionItem> = (0..writer.rng.between(0, 3))
         .map(|_| {
+            let rng = &mut *writer.rng;
             let speaker = rng.below(speakers.len());
             let task = *rng.pick(TASKS);
             let with_placeholder = rng.chance(50);
@@ -351,21 +479,43 @@ fn meeting(rng: &mut SplitMix64, me: &Person, index: usize, date: OffsetDateTime
             }
         })
         .collect();
-    let key_points = vec![
-        format!("Agreed next steps for the {topic}"),
-        format!(
-            "{} raised a concern about {}",
-            speakers[0],
-            rng.pick(TOPICS)
-        ),
-        format!("Follow-up planned in {} days", rng.between(2, 10)),
-    ];
-    let summary = format!(
-        "#### Overview\nThe group discussed the {topic}.\n\n#### Discussion\n- {} gave an update on the {topic}.\n- Open questions about the {} remain.\n\n#### Next steps\n- Revisit in the next meeting.",
+    if let Some(&first) = rare.first()
+        && writer.rng.chance(30)
+    {
+        action_items.push(ActionItem {
+            title: format!("Follow up on {}", rare_text(first)),
+            assignee: (!anonymous).then(|| speakers[0].clone()),
+            completed: false,
+            due_date: None,
+        });
+    }
+    let mut key_points = vec![format!("Agreed next steps for the {topic}")];
+    for _ in 0..writer.rng.between(1, 4) {
+        key_points.push(writer.sentence(6, 16));
+    }
+    key_points.push(format!(
+        "{} raised a concern about {}",
         speakers[0],
-        rng.pick(TOPICS)
+        writer.rng.pick(TOPICS)
+    ));
+    if let Some(&last) = rare.last()
+        && writer.rng.chance(50)
+    {
+        key_points.push(format!(
+            "{} came up in the discussion: {}",
+            rare_text(last),
+            writer.sentence(4, 10)
+        ));
+    }
+    let summary = format!(
+        "#### Overview\nThe group discussed the {topic}. {}\n\n#### Discussion\n- {} gave an update on the {topic}: {}\n- {}\n\n#### Next steps\n- {}",
+        writer.sentence(8, 20),
+        speakers[0],
+        writer.sentence(6, 18).to_lowercase(),
+        writer.sentence(8, 24),
+        writer.sentence(5, 12),
     );
-    let mut meeting = Meeting {
+    Meeting {
         id: rng.hex_id(),
         name,
         date,
@@ -379,43 +529,82 @@ fn meeting(rng: &mut SplitMix64, me: &Person, index: usize, date: OffsetDateTime
         key_points,
         action_items,
         processing: false,
-        transcript: Transcript::Generated { turns, phrases },
+        transcript: Transcript::Generated(GeneratedTranscript::new(
+            turns,
+            tokens,
+            plan.lexicon.clone(),
+        )),
         overrides: None,
         haystack: String::new(),
-    };
-    if processing {
-        meeting.processing = true;
-        meeting.summary.clear();
-        meeting.key_points.clear();
-        meeting.action_items.clear();
-        meeting.transcript = Transcript::written(Vec::new());
     }
-    meeting.indexed()
+    .indexed()
 }
 
+/// Turns of 1 to 180 words at about 2.5 words a second with short pauses between, so one every
+/// 10–30 s on average; then the meeting's rare tokens and phrase are written over drawn words.
 fn transcript(
     rng: &mut SplitMix64,
+    plan: &Plan,
+    index: usize,
     duration_s: u32,
     speakers: usize,
-) -> (Vec<CompactTurn>, PhraseMask) {
-    let mut turns = Vec::with_capacity((duration_s / 25) as usize);
-    let mut mask = PhraseMask::default();
+) -> (Vec<CompactTurn>, Vec<u16>) {
+    let mut turns = Vec::with_capacity((duration_s / 18) as usize);
+    let mut tokens = Vec::with_capacity(duration_s as usize * 9 / 4);
+    let mut writer = Writer::new(rng);
     let mut start_s = 0;
     let mut speaker = 0;
     while start_s < duration_s {
-        let phrase = rng.below(PHRASES.len()) as u16;
-        mask.insert(phrase);
+        let words = match writer.rng.below(20) {
+            0..=3 => writer.rng.between(1, 4),
+            4..=14 => writer.rng.between(5, 40),
+            _ => writer.rng.between(41, 180),
+        };
+        writer.words(words, &mut tokens);
         turns.push(CompactTurn {
             start_s,
-            phrase,
+            end: tokens.len() as u32,
             speaker: speaker as u8,
         });
         if speakers > 1 {
-            speaker = (speaker + 1 + rng.below(speakers - 1)) % speakers;
+            speaker = (speaker + 1 + writer.rng.below(speakers - 1)) % speakers;
         }
-        start_s += rng.between(8, 70);
+        start_s += (words * 2 / 5).max(1) + writer.rng.between(1, 4);
     }
-    (turns, mask)
+    for &rare in &plan.rare[index] {
+        for _ in 0..rng.between(1, 3) {
+            let at = rng.below(tokens.len());
+            overwrite(&mut tokens, at, plan.lexicon.rare_id(rare));
+        }
+    }
+    if plan.phrase[index] {
+        // A turn of at least three words; the first turn is made long enough if none is.
+        let mut long = turns
+            .iter()
+            .enumerate()
+            .filter(|(n, turn)| turn_len(&turns, *n, turn) >= 3)
+            .map(|(n, _)| n)
+            .collect::<Vec<_>>();
+        if long.is_empty() {
+            let extra = 3 - turn_len(&turns, 0, &turns[0]);
+            let mut filler = Vec::new();
+            Writer::new(rng).words(extra, &mut filler);
+            tokens.splice(0..0, filler);
+            for turn in &mut turns {
+                turn.end += extra;
+            }
+            long.push(0);
+        }
+        let turn = *rng.pick(&long);
+        let start = turn.checked_sub(1).map_or(0, |p| turns[p].end) as usize;
+        let len = turn_len(&turns, turn, &turns[turn]) as usize;
+        put_phrase(&mut tokens, start + rng.below(len - 2));
+    }
+    (turns, tokens)
+}
+
+fn turn_len(turns: &[CompactTurn], n: usize, turn: &CompactTurn) -> u32 {
+    turn.end - n.checked_sub(1).map_or(0, |p| turns[p].end)
 }
 
 fn activities_for(rng: &mut SplitMix64, meeting: &Meeting, me: &str) -> Vec<Activity> {
@@ -491,119 +680,10 @@ fn capitalise(text: &str) -> String {
         .unwrap_or_default()
 }
 
-/// What people say in generated meetings.
-pub const PHRASES: &[&str] = &[
-    "Morning everyone, let's get started.",
-    "Can everyone hear me okay?",
-    "I think we can keep this one short today.",
-    "Quick update from my side: the migration finished overnight.",
-    "I'm still blocked on the staging credentials.",
-    "The roadmap for next quarter is mostly settled.",
-    "We should revisit the pricing tiers before the launch.",
-    "Customers keep asking about offline support.",
-    "The route optimizer is about thirty percent faster now.",
-    "Let's take that offline, it's a bigger discussion.",
-    "Does anyone have objections to shipping on Thursday?",
-    "I'll write up a proposal and share it in the channel.",
-    "The onboarding flow still loses people at the second step.",
-    "Latency on the search endpoint spiked again yesterday.",
-    "We need a decision on the data retention policy.",
-    "Legal wants another look at the contract wording.",
-    "The Android build is green, iOS is still flaky.",
-    "I paired with the field team on Tuesday, very useful.",
-    "Their dispatchers love the new map view.",
-    "The billing migration is on track for the end of the month.",
-    "Can we get a demo of that next week?",
-    "I don't think the estimate includes testing.",
-    "Let's timebox the spike to two days.",
-    "Who's on call this weekend?",
-    "The incident review is scheduled for Friday.",
-    "We shipped the fix, error rates are back to normal.",
-    "Honestly I'd rather cut scope than slip the date.",
-    "That sounds reasonable to me.",
-    "Could you share your screen?",
-    "Sorry, I was on mute.",
-    "Let me pull up the dashboard.",
-    "The numbers look better than last month.",
-    "Churn went down slightly after the pricing change.",
-    "Support tickets about sync errors doubled.",
-    "We should add that to the retro.",
-    "I'll follow up with them by email.",
-    "The pilot with the utilities customer starts in December.",
-    "Their IT team needs SSO before they can roll it out.",
-    "We can support SAML, OIDC is a bit further out.",
-    "What's the timeline on your side?",
-    "We were hoping to go live before the holidays.",
-    "That's tight but doable if we freeze scope now.",
-    "I'd like to see the design before we commit.",
-    "The mockups are in Figma, I'll drop the link.",
-    "Accessibility review flagged the colour contrast.",
-    "Let's make sure the empty states are handled.",
-    "Great work on the release, everyone 🚀",
-    "Tell me about a project you're proud of.",
-    "How would you design a rate limiter?",
-    "What would you do differently next time?",
-    "Walk me through how you'd debug that.",
-    "Do you have any questions for us?",
-    "The team is about twelve people across three time zones.",
-    "We do code review on every change, no exceptions.",
-    "Interesting, can you say more about that?",
-    "I think we're aligned on the goals.",
-    "The open question is who owns the integration.",
-    "Let's park that and come back to it.",
-    "We're ten minutes over, let's wrap up.",
-    "Thanks all, talk tomorrow.",
-    "Action item for me: update the ticket.",
-    "Can someone take notes?",
-    "Krisp is recording this, notes will be shared.",
-    "The load test hit the Maps API quota again.",
-    "We asked for a separate key for testing.",
-    "The cache cut cold runs from forty seconds to eleven.",
-    "Time windows are the next hard constraint.",
-    "Offline queue works on Android, iOS next.",
-    "The Postgres upgrade needs a maintenance window.",
-    "We'll do it Sunday morning when traffic is lowest.",
-    "Did the customer sign the renewal?",
-    "They want a discount for a two year commitment.",
-    "I'd push back on anything above fifteen percent.",
-    "The sales pipeline looks healthy for Q1.",
-    "Marketing wants a case study from the pilot.",
-    "Let's not promise features we haven't scoped.",
-    "The hiring plan has two backend roles open.",
-    "We're interviewing four candidates this week.",
-    "Her take-home was one of the best I've seen.",
-    "I'm a strong yes on this candidate.",
-    "I'm leaning no, the system design was shaky.",
-    "Let's sync with the recruiter after the debrief.",
-    "The all-hands deck is due Wednesday.",
-    "We hit our revenue target for the quarter 🎉",
-    "Headcount stays flat until the next board meeting.",
-    "Remember to submit your expenses by Friday.",
-    "The office will be closed on the 24th.",
-    "Please fill in the engagement survey.",
-    "I'll send the calendar invite right after this.",
-    "Is the recording going to be shared with the customer?",
-    "Only the summary, not the full transcript.",
-    "Perfect, that's all I needed.",
-    "Let's do a quick round of blockers.",
-    "No blockers from me.",
-    "Same here, all good.",
-    "I need a review on the API change.",
-    "The docs are out of date again.",
-    "Who owns the technician app release notes?",
-    "The beta group has forty dispatchers now.",
-    "Feedback so far has been mostly positive.",
-    "Two customers reported the same crash on login.",
-    "We reproduced it, it's a token refresh race.",
-    "The fix is small but needs a careful rollout.",
-    "Let's feature-flag it and ramp over a week.",
-    "Any last questions before we close?",
-    "Okay, thanks everyone ✅",
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sandbox::data::TextQuery;
 
     fn account() -> Account {
         Account {
@@ -629,20 +709,132 @@ mod tests {
         assert_eq!(a.meetings().len(), 50);
     }
 
+    fn plain(data: &Dataset) -> Vec<String> {
+        data.meetings()
+            .iter()
+            .map(|m| {
+                let turns: Vec<String> = m
+                    .transcript
+                    .turns(&m.speakers)
+                    .map(|(speaker, start, text)| format!("{speaker}|{start}|{text}"))
+                    .collect();
+                format!(
+                    "{} {} {} {:?} {:?} {:?}\n{}",
+                    m.id,
+                    m.name,
+                    m.summary,
+                    m.key_points,
+                    m.action_items,
+                    m.processing,
+                    turns.join("\n")
+                )
+            })
+            .collect()
+    }
+
     #[test]
-    fn phrase_search_finds_the_turns_that_say_it() {
-        let mask = phrases_containing("roadmap");
-        let expected: Vec<u16> = (0u16..)
-            .zip(PHRASES)
-            .filter(|(_, p)| p.to_lowercase().contains("roadmap"))
+    fn the_same_seed_gives_byte_identical_data() {
+        let a = plain(&dataset(account(), 60, 7));
+        assert_eq!(a, plain(&dataset(account(), 60, 7)));
+        assert_ne!(a, plain(&dataset(account(), 60, 8)));
+    }
+
+    fn search(data: &Dataset, text: &str) -> Vec<usize> {
+        let query = TextQuery::new(text);
+        data.meetings()
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.matches(&query))
             .map(|(n, _)| n)
-            .collect();
-        assert!(!expected.is_empty());
-        for n in 0..PHRASES.len() as u16 {
-            let mut one = PhraseMask::default();
-            one.insert(n);
-            assert_eq!(mask.intersects(&one), expected.contains(&n), "phrase {n}");
+            .collect()
+    }
+
+    #[test]
+    fn rare_tokens_and_the_phrase_are_exactly_where_they_are_said_to_be() {
+        let (count, seed) = (300, 11);
+        let data = dataset(account(), count, seed);
+        let tokens = rare_tokens(count, seed);
+        assert_eq!(tokens.len(), 100);
+        for kind in [
+            RareKind::Company,
+            RareKind::CodeName,
+            RareKind::Ticket,
+            RareKind::Figure,
+        ] {
+            assert!(tokens.iter().any(|t| t.kind == kind), "{kind:?}");
         }
+        for token in &tokens {
+            let mut expected = token.meetings.clone();
+            expected.sort_unstable();
+            assert!((1..=5).contains(&expected.len()), "{token:?}");
+            assert_eq!(search(&data, &token.token), expected, "{token:?}");
+        }
+        let phrase = phrase_meetings(count, seed);
+        assert_eq!(phrase.len(), 3);
+        assert_eq!(search(&data, PHRASE), phrase);
+        // Its words alone are common.
+        assert!(search(&data, "renewal").len() > 30);
+        assert!(search(&data, "the").len() > count - 10);
+    }
+
+    #[test]
+    fn transcript_search_agrees_with_scanning_the_text() {
+        let data = dataset(account(), 80, 2);
+        for query in [
+            "we need to",
+            "team. ",
+            "ing the",
+            "$1",
+            "inc-",
+            "xyzzy",
+            "...",
+        ] {
+            let scanned: Vec<usize> = data
+                .meetings()
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| {
+                    let text: Vec<String> = m
+                        .transcript
+                        .turns(&m.speakers)
+                        .map(|(_, _, text)| text.to_lowercase())
+                        .collect();
+                    m.haystack.contains(query) || text.join("\n").contains(query)
+                })
+                .map(|(n, _)| n)
+                .collect();
+            assert_eq!(search(&data, query), scanned, "{query:?}");
+        }
+    }
+
+    #[test]
+    fn meetings_look_like_real_ones() {
+        let data = dataset(account(), 400, 3);
+        let processing = processing_meetings(400, 3);
+        assert_eq!(processing.first(), Some(&1));
+        let mut words = 0;
+        let mut short = 0;
+        let mut long = 0;
+        for (n, m) in data.meetings().iter().enumerate() {
+            assert_eq!(m.processing, processing.contains(&n), "meeting {n}");
+            assert!((2..=8).contains(&m.speakers.len()), "{}", m.name);
+            short += usize::from(m.duration_s < 900);
+            long += usize::from(m.duration_s >= 5400);
+            if m.processing {
+                assert!(m.transcript.is_empty() && m.summary.is_empty());
+                continue;
+            }
+            let turns: Vec<_> = m.transcript.turns(&m.speakers).collect();
+            let per_turn = m.duration_s as usize / turns.len();
+            assert!((8..=35).contains(&per_turn), "{} s a turn", per_turn);
+            words += turns
+                .iter()
+                .map(|(_, _, text)| text.split(' ').count())
+                .sum::<usize>();
+        }
+        assert!(short > 40 && long > 10, "{short} short, {long} long");
+        let per_meeting = words / data.meetings().len();
+        assert!((2000..7000).contains(&per_meeting), "{per_meeting} words");
     }
 
     #[test]

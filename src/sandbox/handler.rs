@@ -13,8 +13,9 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 
 use super::clock::Clock;
 use super::data::Dataset;
+use super::faults::TooManyConcurrent;
 use super::schema;
-use super::tools::{self, ToolContext};
+use super::tools::{self, Readiness, ToolContext};
 
 /// One per request (rmcp's stateless service builds one each time), so it only holds `Arc`s.
 #[derive(Clone)]
@@ -22,6 +23,7 @@ pub struct KrispTools {
     pub data: Arc<Dataset>,
     pub base_url: Arc<str>,
     pub clock: Clock,
+    pub readiness: Arc<Readiness>,
 }
 
 impl ServerHandler for KrispTools {
@@ -60,12 +62,21 @@ impl ServerHandler for KrispTools {
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
+        // `--max-concurrent`: the faults layer marked this call as one too many.
+        let refused = context
+            .extensions
+            .get::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<TooManyConcurrent>());
+        if let Some(refused) = refused {
+            return Ok(refused.result().into());
+        }
         let cx = ToolContext {
             data: &self.data,
             base_url: &self.base_url,
             now: self.clock.now(),
+            readiness: &self.readiness,
         };
         let Some(outcome) = tools::call(&request.name, request.arguments.as_ref(), &cx) else {
             return Err(ErrorData::invalid_params(

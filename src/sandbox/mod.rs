@@ -13,6 +13,7 @@ mod faults;
 mod generate;
 mod handler;
 mod hostile;
+mod lexicon;
 mod mcp;
 mod oauth;
 mod pages;
@@ -39,6 +40,14 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 pub use clock::Clock;
+
+/// What tests and benches can know about `--meetings N --seed S` data without a server: which
+/// meetings hold which rare token, which hold [`generated::PHRASE`], which are processing.
+pub mod generated {
+    pub use super::generate::{
+        PHRASE, RareKind, RareToken, phrase_meetings, processing_meetings, rare_tokens,
+    };
+}
 
 use access_log::AccessLog;
 use data::Dataset;
@@ -83,6 +92,14 @@ pub struct SandboxArgs {
     /// Now and then forget a session, so that its id gets 404.
     #[arg(long)]
     pub drop_sessions: bool,
+    /// Refuse a tools/call while N others are in flight, with a TOO_MANY_REQUESTS tool error
+    /// (isError, structuredContent {"error", "message", "blocked_seconds": 1}); default unlimited.
+    #[arg(long)]
+    pub max_concurrent: Option<usize>,
+    /// Generated meetings still processing become ready (notes and transcript) once N document
+    /// requests (get_document, get_multiple_documents) have asked for them; default never.
+    #[arg(long, value_name = "N")]
+    pub ready_after: Option<u32>,
     /// Add meetings full of escape sequences, controls, 1 MB lines and oddly typed JSON.
     #[arg(long)]
     pub hostile: bool,
@@ -105,6 +122,8 @@ impl Default for SandboxArgs {
             rate_limit: None,
             transient_401: 0,
             drop_sessions: false,
+            max_concurrent: None,
+            ready_after: None,
             hostile: false,
             allow_remote: false,
         }
@@ -124,6 +143,9 @@ impl SandboxArgs {
                 "--fail-rate must be between 0 and 1, not {}",
                 self.fail_rate
             );
+        }
+        if self.max_concurrent == Some(0) {
+            bail!("--max-concurrent must be at least 1");
         }
         if self.access_ttl == 0 {
             bail!("--access-ttl must be at least 1 second");
@@ -301,6 +323,7 @@ fn router(
         args.fail_rate,
         args.rate_limit,
         args.drop_sessions,
+        args.max_concurrent,
         args.seed,
     ));
     let gate = Arc::new(Gate::new(
@@ -315,6 +338,7 @@ fn router(
         data: data.clone(),
         base_url: base_url.into(),
         clock,
+        readiness: Arc::new(tools::Readiness::new(args.ready_after)),
     };
     let mut config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)

@@ -31,6 +31,9 @@
 //! `{"document_id", "available"}`; `past_meeting_occurrences` lists up to ten earlier meetings of
 //! a recurring series as `{"meeting_id", "date"}`.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
 use serde_json::{Map, Value, json};
 use time::{Date, OffsetDateTime, PrimitiveDateTime, macros::format_description};
 
@@ -43,6 +46,52 @@ pub struct ToolContext<'a> {
     pub data: &'a Dataset,
     pub base_url: &'a str,
     pub now: OffsetDateTime,
+    pub readiness: &'a Readiness,
+}
+
+impl ToolContext<'_> {
+    /// The meeting as it is now: a processing meeting's ready version once it is ready.
+    fn current<'m>(&'m self, meeting: &'m Meeting) -> &'m Meeting {
+        if meeting.processing && self.readiness.is_ready(&meeting.id) {
+            self.data.ready_later(&meeting.id).unwrap_or(meeting)
+        } else {
+            meeting
+        }
+    }
+}
+
+/// `--ready-after N`: a processing meeting that has a ready version (generated data) becomes
+/// ready once N `get_document`/`get_multiple_documents` requests have asked for it, so the
+/// (N+1)-th gets the document. Counting requests rather than time keeps it deterministic.
+#[derive(Default)]
+pub struct Readiness {
+    after: Option<u32>,
+    asked: Mutex<HashMap<String, u32>>,
+}
+
+impl Readiness {
+    pub fn new(after: Option<u32>) -> Self {
+        Self {
+            after,
+            asked: Mutex::default(),
+        }
+    }
+
+    fn is_ready(&self, id: &str) -> bool {
+        let Some(after) = self.after else {
+            return false;
+        };
+        let asked = self.asked.lock().unwrap_or_else(PoisonError::into_inner);
+        asked.get(id).copied().unwrap_or(0) >= after
+    }
+
+    /// Counts a document request for processing meeting `id`.
+    fn asked_for(&self, id: &str) {
+        if self.after.is_some() {
+            let mut asked = self.asked.lock().unwrap_or_else(PoisonError::into_inner);
+            *asked.entry(id.to_owned()).or_insert(0) += 1;
+        }
+    }
 }
 
 /// A failed tool call, reported to the caller as a tool result with `isError: true`.
@@ -245,6 +294,7 @@ fn search_meetings(args: &Args, cx: &ToolContext) -> Result<Output, String> {
             found.dedup_by(|a, b| a.id == b.id);
             found
                 .into_iter()
+                .map(|meeting| cx.current(meeting))
                 .filter(keep)
                 .skip(offset)
                 .take(limit)
@@ -254,6 +304,7 @@ fn search_meetings(args: &Args, cx: &ToolContext) -> Result<Output, String> {
             .data
             .meetings()
             .iter()
+            .map(|meeting| cx.current(meeting))
             .filter(keep)
             .skip(offset)
             .take(limit)
@@ -412,7 +463,11 @@ fn meeting_json(meeting: &Meeting, fields: &Fields, url: &str, data: &Dataset) -
 /// A meeting's or an upcoming meeting's agenda document; `Ok(None)` while processing.
 fn document(id: &str, cx: &ToolContext) -> Result<Option<String>, ToolError> {
     if let Some(meeting) = cx.data.meeting(id) {
-        return Ok(render::document(meeting, cx.base_url));
+        let document = render::document(cx.current(meeting), cx.base_url);
+        if document.is_none() {
+            cx.readiness.asked_for(id);
+        }
+        return Ok(document);
     }
     if let Some(upcoming) = cx.data.upcoming_meeting(id) {
         return Ok(Some(render::agenda_document(upcoming)));
@@ -471,6 +526,7 @@ fn list_action_items(args: &Args, cx: &ToolContext) -> Output {
         .data
         .meetings()
         .iter()
+        .map(|meeting| cx.current(meeting))
         .flat_map(|meeting| meeting.action_items.iter().map(move |item| (meeting, item)))
         .filter(|(_, item)| completed.is_none_or(|completed| item.completed == completed))
         .filter(|(_, item)| {

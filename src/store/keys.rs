@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 
 pub(crate) const SLOT_BITS: u32 = 10;
 pub(crate) const TURN_BITS: u32 = 20;
-/// Turns beyond this index are stored but not indexed for search.
+/// A transcript keeps at most this many turns (the rest are dropped: no rowid left for them).
 pub(crate) const MAX_INDEXED_TURNS: usize = (1 << TURN_BITS) - 1;
 const UNDATED_BUCKETS: i64 = 1 << 20;
 /// Keys stay below 2^43 so that turn rowids stay below 2^63.

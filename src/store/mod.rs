@@ -383,6 +383,19 @@ impl Store {
         Ok(key.is_some() || doc_key.is_some())
     }
 
+    /// Merges each search index into one segment and refreshes SQLite's statistics. Incremental
+    /// writes leave many small index segments, which slow every search lookup (snippets of a
+    /// phrase of common words: 14 ms before, 2 ms after, at 1.5 M turns); call this after a sync
+    /// that wrote many documents. Takes seconds at 1.5 M turns.
+    pub fn optimize(&mut self) -> Result<(), StoreError> {
+        self.conn.execute_batch(
+            "INSERT INTO fields_fts(fields_fts) VALUES ('optimize');
+             INSERT INTO turns_fts(turns_fts) VALUES ('optimize');
+             PRAGMA optimize;",
+        )?;
+        Ok(())
+    }
+
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2)

@@ -120,12 +120,24 @@ impl Query {
 
     /// The FTS5 MATCH expression: every term quoted (so no user text is FTS syntax), positive
     /// terms ANDed, exclusions as `NOT`. `None` when nothing positive is left.
-    pub(crate) fn fts_expr(&self) -> Option<String> {
+    pub fn fts_expr(&self) -> Option<String> {
+        self.fts_expr_with(self.prefix_last)
+    }
+
+    /// The last bare word (the one matched as a prefix).
+    pub(crate) fn last_word(&self) -> Option<&str> {
+        self.terms.iter().rev().find_map(|t| match t {
+            Term::Word(w) => Some(w.as_str()),
+            _ => None,
+        })
+    }
+
+    pub(crate) fn fts_expr_with(&self, prefix_last: bool) -> Option<String> {
         let last_word = self
             .terms
             .iter()
             .rposition(|t| matches!(t, Term::Word(_)))
-            .filter(|_| self.prefix_last);
+            .filter(|_| prefix_last);
         let mut positive = Vec::new();
         let mut negative = Vec::new();
         for (i, term) in self.terms.iter().enumerate() {
@@ -154,7 +166,7 @@ impl Query {
 }
 
 /// An FTS5 string: double quotes around, inner double quotes doubled.
-fn quote(s: &str) -> String {
+pub(crate) fn quote(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
@@ -177,10 +189,12 @@ impl Filter {
     pub(crate) fn window_ms(&self) -> Result<(Option<i64>, Option<i64>), StoreError> {
         let ms = |d: Date| (d.midnight().assume_utc().unix_timestamp_nanos() / 1_000_000) as i64;
         let from = self.after.as_deref().map(parse_day).transpose()?.map(ms);
-        let to = match self.before.as_deref().map(parse_day).transpose()? {
-            Some(d) => Some(d.checked_add(Duration::DAY).map_or(i64::MAX, ms)),
-            None => None,
-        };
+        let to = self
+            .before
+            .as_deref()
+            .map(parse_day)
+            .transpose()?
+            .map(|d| d.checked_add(Duration::DAY).map_or(i64::MAX, ms));
         Ok((from, to))
     }
 

@@ -9,6 +9,9 @@
 
 use std::ops::Range;
 
+use std::collections::HashMap;
+use std::time::Duration;
+
 use rusqlite::params_from_iter;
 use serde::Serialize;
 
@@ -56,6 +59,8 @@ pub struct Hit {
     pub meeting_id: MeetingId,
     pub name: String,
     pub date: Option<MeetingDate>,
+    /// Serialized flat: `"where": "transcript", "turn": 3, "start_ms": 1000, "speaker": …`.
+    #[serde(flatten)]
     pub place: Place,
     /// An excerpt around the match (the text as stored: sanitizing is the caller's job).
     pub snippet: String,
@@ -65,10 +70,26 @@ pub struct Hit {
     pub score: f64,
 }
 
-/// A candidate row before its snippet is made.
-struct Candidate {
-    rowid: i64,
-    score: f64,
+/// One of the two FTS indexes, as `search` queries it.
+struct Index<'a> {
+    table: &'a str,
+    bm25: &'a str,
+    /// Joins that the hit columns need, after `{table} f`.
+    joins: String,
+    /// The hit columns (after `f.rowid`).
+    columns: String,
+    /// How many hits of one meeting to keep, and how to find a row's meeting key.
+    per_meeting: usize,
+    key_shift: u32,
+}
+
+/// What the WHERE clause of a search needs.
+struct Scope<'a> {
+    expr: &'a str,
+    lo: Option<i64>,
+    hi: Option<i64>,
+    /// The filter's clause over `m`, and its arguments; `None` when there is no filter.
+    filter: Option<(&'a str, &'a [Arg])>,
 }
 
 impl Store {
@@ -82,70 +103,130 @@ impl Store {
     /// score (highest first), then date (newest first, undated last), meeting id, place (name,
     /// people, notes, transcript) and turn. All words and phrases must occur in the same row (a
     /// meeting's name/people/notes row, or one turn); `-word` excludes rows with the word. A query
-    /// with no word or phrase finds nothing.
+    /// with no word or phrase finds nothing. The last word is matched as a prefix only when it is
+    /// not a word of the index itself (a prefix costs a merge of every matching term's rows).
     pub fn search_with(
         &self,
         query: &Query,
         limit: usize,
         turns_per_meeting: usize,
     ) -> Result<Vec<Hit>, StoreError> {
-        let Some(expr) = query.fts_expr() else {
-            return Ok(Vec::new());
-        };
-        if limit == 0 {
+        if limit == 0 || !query.is_searchable() {
             return Ok(Vec::new());
         }
         let (from, to) = query.filter.window_ms()?;
         let (clause, filter_args) = filter_sql(&query.filter, "m")?;
-        let filtered = !query.filter.is_empty();
+        let filter =
+            (!query.filter.is_empty()).then_some((clause.as_str(), filter_args.as_slice()));
+        let (lo, hi) = (from.map(keys::key_from_ms), to.map(keys::key_from_ms));
         let mut hits = Vec::new();
 
         // Names, people and notes.
-        let range = RowidRange {
-            lo: from.map(keys::key_from_ms),
-            hi: to.map(keys::key_from_ms),
+        let snippet = |table: &str, col: usize| {
+            format!("snippet({table}, {col}, '{OPEN}', '{CLOSE}', '…', {SNIPPET_TOKENS})")
         };
-        let fields = self.candidates(
-            "fields_fts",
-            "bm25(fields_fts, 10.0, 5.0, 1.0)",
-            "m.key = f.rowid",
-            true,
-            &expr,
-            &range,
-            &clause,
-            &filter_args,
-            limit,
-            |_| true,
-        )?;
-        for c in fields {
-            self.field_hits(&expr, &c, &mut hits)?;
-        }
+        let fields = Index {
+            table: "fields_fts",
+            bm25: "bm25(fields_fts, 10.0, 5.0, 1.0)",
+            joins: "JOIN meetings m ON m.key = f.rowid".to_owned(),
+            columns: format!(
+                "m.id, m.name, m.date_json, {}, {}, {}",
+                snippet("fields_fts", 0),
+                snippet("fields_fts", 1),
+                snippet("fields_fts", 2)
+            ),
+            per_meeting: usize::MAX,
+            key_shift: 0,
+        };
+        let expr = self.expr_for(query, "fields_fts")?;
+        let scope = Scope {
+            expr: &expr,
+            lo,
+            hi,
+            filter,
+        };
+        self.run(&fields, &scope, limit, |r, score| {
+            let r = Shifted(r);
+            let id: String = r.get(0)?;
+            let name: String = r.get(1)?;
+            let date: Option<MeetingDate> =
+                serde_json::from_str(&r.get::<String>(2)?).unwrap_or(None);
+            for (col, place) in [(3, Place::Name), (4, Place::People), (5, Place::Notes)] {
+                let marked: String = r.get::<Option<String>>(col)?.unwrap_or_default();
+                let (snippet, highlights) = take_highlights(&marked);
+                if !highlights.is_empty() {
+                    hits.push(Hit {
+                        meeting_id: MeetingId(id.clone()),
+                        name: name.clone(),
+                        date: date.clone(),
+                        place,
+                        snippet,
+                        highlights,
+                        score,
+                    });
+                }
+            }
+            Ok(())
+        })?;
 
         // Transcript turns.
-        let turn_range = RowidRange {
-            lo: range.lo.map(|k| k << TURN_BITS),
-            hi: range.hi.map(|k| k << TURN_BITS),
+        let turns = Index {
+            table: "turns_fts",
+            bm25: "bm25(turns_fts)",
+            joins: format!(
+                "JOIN turns t ON t.key = f.rowid
+                 {} documents d ON d.key = (f.rowid >> {TURN_BITS})
+                 {} meetings m ON m.id = d.id",
+                if filter.is_some() {
+                    "JOIN"
+                } else {
+                    "LEFT JOIN"
+                },
+                if filter.is_some() {
+                    "JOIN"
+                } else {
+                    "LEFT JOIN"
+                },
+            ),
+            columns: format!(
+                "coalesce(d.id, ''), coalesce(m.name, ''), coalesce(m.date_json, 'null'),
+                 t.speaker, t.start_s, t.start_ns, {}",
+                snippet("turns_fts", 0)
+            ),
+            per_meeting: turns_per_meeting,
+            key_shift: TURN_BITS,
         };
-        let mut per_meeting: std::collections::HashMap<i64, usize> = Default::default();
-        let turns = self.candidates(
-            "turns_fts",
-            "bm25(turns_fts)",
-            &format!("m.key = (f.rowid >> {TURN_BITS})"),
-            filtered,
-            &expr,
-            &turn_range,
-            &clause,
-            &filter_args,
-            limit,
-            |rowid| {
-                let n = per_meeting.entry(rowid >> TURN_BITS).or_default();
-                *n += 1;
-                *n <= turns_per_meeting
-            },
-        )?;
-        for c in turns {
-            hits.push(self.turn_hit(&expr, &c)?);
-        }
+        let expr = self.expr_for(query, "turns_fts")?;
+        let scope = Scope {
+            expr: &expr,
+            lo: lo.map(|k| k << TURN_BITS),
+            hi: hi.map(|k| k << TURN_BITS),
+            filter,
+        };
+        self.run(&turns, &scope, limit, |r, score| {
+            let rowid: i64 = r.get(0)?;
+            let r = Shifted(r);
+            let date_json: String = r.get(2)?;
+            let secs: i64 = r.get(4)?;
+            let nanos: i64 = r.get(5)?;
+            let start = Duration::new(secs.max(0) as u64, nanos.clamp(0, 999_999_999) as u32);
+            let marked: String = r.get::<Option<String>>(6)?.unwrap_or_default();
+            let (snippet, highlights) = take_highlights(&marked);
+            hits.push(Hit {
+                meeting_id: MeetingId(r.get(0)?),
+                name: r.get(1)?,
+                date: serde_json::from_str(&date_json).unwrap_or(None),
+                place: Place::Transcript {
+                    turn: (rowid & ((1 << TURN_BITS) - 1)) as usize,
+                    start_ms: u64::try_from(start.as_millis()).unwrap_or(u64::MAX),
+                    speaker: r.get(3)?,
+                },
+                snippet,
+                highlights,
+                score,
+            });
+            Ok(())
+        })?;
 
         hits.sort_by(|a, b| {
             b.score
@@ -158,149 +239,156 @@ impl Store {
         Ok(hits)
     }
 
-    /// The best `limit` rows of `table` matching `expr` that `accept` keeps (ranked when the
-    /// query is narrow, newest first when it is broad).
-    #[allow(clippy::too_many_arguments)]
-    fn candidates(
+    /// The query's FTS expression for `table`: the last word as a prefix only when the word
+    /// itself is not in the index.
+    fn expr_for(&self, query: &Query, table: &str) -> Result<String, StoreError> {
+        let exact = query.fts_expr_with(false).unwrap_or_default();
+        if !query.prefix_last {
+            return Ok(exact);
+        }
+        let Some(word) = query.last_word() else {
+            return Ok(exact);
+        };
+        let sql = format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE {table} MATCH ?1)");
+        let known: bool = self
+            .conn()
+            .prepare_cached(&sql)?
+            .query_row([super::query::quote(word)], |r| r.get(0))?;
+        Ok(if known {
+            exact
+        } else {
+            query.fts_expr_with(true).unwrap_or_default()
+        })
+    }
+
+    /// Runs `scope` against `index`, handing at most `limit` rows (at most `per_meeting` of one
+    /// meeting) to `each` with their score: ranked by BM25 when the query matches no more than
+    /// `BROAD_MATCHES` rows, newest first (score 0) when it matches more.
+    fn run(
         &self,
-        table: &str,
-        bm25: &str,
-        join_on: &str,
-        inner_join: bool,
-        expr: &str,
-        range: &RowidRange,
-        clause: &str,
-        filter_args: &[Arg],
+        index: &Index<'_>,
+        scope: &Scope<'_>,
         limit: usize,
-        mut accept: impl FnMut(i64) -> bool,
-    ) -> Result<Vec<Candidate>, StoreError> {
-        let join = if inner_join { "JOIN" } else { "LEFT JOIN" };
+        mut each: impl FnMut(&rusqlite::Row<'_>, f64) -> rusqlite::Result<()>,
+    ) -> Result<(), StoreError> {
+        let table = index.table;
+        let filter_joins = match scope.filter {
+            Some(_) if index.key_shift == 0 => String::new(),
+            Some(_) => format!(
+                "JOIN meetings m ON m.key = (f.rowid >> {})",
+                index.key_shift
+            ),
+            None => String::new(),
+        };
         let mut where_ = format!("{table} MATCH ?");
-        let mut args = vec![Arg::Text(expr.to_owned())];
-        if let Some(lo) = range.lo {
+        let mut args = vec![Arg::Text(scope.expr.to_owned())];
+        if let Some(lo) = scope.lo {
             where_.push_str(" AND f.rowid >= ?");
             args.push(Arg::Int(lo));
         }
-        if let Some(hi) = range.hi {
-            where_.push_str(" AND f.rowid < ?");
-            args.push(Arg::Int(hi));
-        }
-        if inner_join {
+        if let Some((clause, filter_args)) = scope.filter {
             where_.push_str(" AND ");
             where_.push_str(clause);
             args.extend(filter_args.iter().cloned());
         }
-        let from = format!("{table} f {join} meetings m ON {join_on} WHERE {where_}");
+        // The count and the ranking only need the meetings table for the filter.
+        let lean_from = if index.key_shift == 0 && scope.filter.is_some() {
+            format!("{table} f JOIN meetings m ON m.key = f.rowid")
+        } else {
+            format!("{table} f {filter_joins}")
+        };
+        let hi = scope.hi.unwrap_or(i64::MAX);
+        let mut with_hi = args.clone();
+        with_hi.push(Arg::Int(hi));
 
         let count_sql = format!(
-            "SELECT count(*) FROM (SELECT 1 FROM {from} LIMIT {})",
+            "SELECT count(*) FROM (SELECT 1 FROM {lean_from} WHERE {where_} AND f.rowid < ? LIMIT {})",
             BROAD_MATCHES + 1
         );
         let matches: i64 = self
             .conn()
             .prepare_cached(&count_sql)?
-            .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
-        let broad = matches as usize > BROAD_MATCHES;
-        let sql = if broad {
-            format!("SELECT f.rowid, 0.0 FROM {from} ORDER BY f.rowid DESC")
-        } else {
-            format!("SELECT f.rowid, {bm25} AS r FROM {from} ORDER BY r, f.rowid DESC")
-        };
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let mut rows = stmt.query(params_from_iter(args.iter()))?;
-        let mut out = Vec::new();
-        while out.len() < limit
-            && let Some(r) = rows.next()?
+            .query_row(params_from_iter(with_hi.iter()), |r| r.get(0))?;
+        let mut per_meeting: HashMap<i64, usize> = HashMap::new();
+        let mut taken = 0;
+
+        if matches as usize > BROAD_MATCHES {
+            // Newest first straight off the index; when a meeting has given all it may, start
+            // again below it rather than stepping through the rest of its rows.
+            let sql = format!(
+                "SELECT f.rowid, {} FROM {table} f {} WHERE {where_} AND f.rowid < ?
+                 ORDER BY f.rowid DESC",
+                index.columns, index.joins
+            );
+            let mut stmt = self.conn().prepare_cached(&sql)?;
+            let mut upper = hi;
+            'restart: loop {
+                let mut bound = args.clone();
+                bound.push(Arg::Int(upper));
+                let mut rows = stmt.query(params_from_iter(bound.iter()))?;
+                while let Some(r) = rows.next()? {
+                    let rowid: i64 = r.get(0)?;
+                    let key = rowid >> index.key_shift;
+                    let n = per_meeting.entry(key).or_default();
+                    *n += 1;
+                    if *n > index.per_meeting {
+                        upper = key << index.key_shift;
+                        continue 'restart;
+                    }
+                    each(r, 0.0)?;
+                    taken += 1;
+                    if taken == limit {
+                        break;
+                    }
+                }
+                break;
+            }
+            return Ok(());
+        }
+
+        let sql = format!(
+            "SELECT f.rowid, {} AS r FROM {lean_from} WHERE {where_} AND f.rowid < ?
+             ORDER BY r, f.rowid DESC",
+            index.bm25
+        );
+        let mut chosen = Vec::new();
         {
-            let rowid: i64 = r.get(0)?;
-            let rank: f64 = r.get(1)?;
-            if accept(rowid) {
-                out.push(Candidate {
-                    rowid,
-                    score: if rank == 0.0 { 0.0 } else { -rank },
-                });
+            let mut stmt = self.conn().prepare_cached(&sql)?;
+            let mut rows = stmt.query(params_from_iter(with_hi.iter()))?;
+            while chosen.len() < limit
+                && let Some(r) = rows.next()?
+            {
+                let rowid: i64 = r.get(0)?;
+                let rank: f64 = r.get(1)?;
+                let n = per_meeting.entry(rowid >> index.key_shift).or_default();
+                *n += 1;
+                if *n <= index.per_meeting {
+                    chosen.push((rowid, -rank));
+                }
             }
         }
-        Ok(out)
-    }
-
-    fn field_hits(&self, expr: &str, c: &Candidate, hits: &mut Vec<Hit>) -> Result<(), StoreError> {
-        let snippet = |col: usize| {
-            format!("snippet(fields_fts, {col}, '{OPEN}', '{CLOSE}', '…', {SNIPPET_TOKENS})")
-        };
         let sql = format!(
-            "SELECT m.id, m.name, m.date_json, {}, {}, {} FROM fields_fts f
-             JOIN meetings m ON m.key = f.rowid WHERE fields_fts MATCH ?1 AND f.rowid = ?2",
-            snippet(0),
-            snippet(1),
-            snippet(2)
+            "SELECT f.rowid, {} FROM {table} f {} WHERE {table} MATCH ?1 AND f.rowid = ?2",
+            index.columns, index.joins
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;
-        let mut rows = stmt.query(rusqlite::params![expr, c.rowid])?;
-        let Some(r) = rows.next()? else {
-            return Ok(());
-        };
-        let id: String = r.get(0)?;
-        let name: String = r.get(1)?;
-        let date: Option<MeetingDate> = serde_json::from_str(&r.get::<_, String>(2)?)?;
-        for (col, place) in [(3, Place::Name), (4, Place::People), (5, Place::Notes)] {
-            let marked: String = r.get::<_, Option<String>>(col)?.unwrap_or_default();
-            let (snippet, highlights) = take_highlights(&marked);
-            if highlights.is_empty() {
-                continue;
+        for (rowid, score) in chosen {
+            let mut rows = stmt.query(rusqlite::params![scope.expr, rowid])?;
+            if let Some(r) = rows.next()? {
+                each(r, score)?;
             }
-            hits.push(Hit {
-                meeting_id: MeetingId(id.clone()),
-                name: name.clone(),
-                date: date.clone(),
-                place,
-                snippet,
-                highlights,
-                score: c.score,
-            });
         }
         Ok(())
     }
-
-    fn turn_hit(&self, expr: &str, c: &Candidate) -> Result<Hit, StoreError> {
-        let sql = format!(
-            "SELECT coalesce(d.id, ''), coalesce(m.name, ''), coalesce(m.date_json, 'null'),
-                    t.speaker, t.start_s, t.start_ns,
-                    snippet(turns_fts, 0, '{OPEN}', '{CLOSE}', '…', {SNIPPET_TOKENS})
-             FROM turns_fts f JOIN turns t ON t.key = f.rowid
-             LEFT JOIN documents d ON d.key = (f.rowid >> {TURN_BITS})
-             LEFT JOIN meetings m ON m.id = d.id
-             WHERE turns_fts MATCH ?1 AND f.rowid = ?2"
-        );
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        Ok(stmt.query_row(rusqlite::params![expr, c.rowid], |r| {
-            let date_json: String = r.get(2)?;
-            let secs: i64 = r.get(4)?;
-            let nanos: i64 = r.get(5)?;
-            let start =
-                std::time::Duration::new(secs.max(0) as u64, nanos.clamp(0, 999_999_999) as u32);
-            let marked: String = r.get::<_, Option<String>>(6)?.unwrap_or_default();
-            let (snippet, highlights) = take_highlights(&marked);
-            Ok(Hit {
-                meeting_id: MeetingId(r.get(0)?),
-                name: r.get(1)?,
-                date: serde_json::from_str(&date_json).unwrap_or(None),
-                place: Place::Transcript {
-                    turn: (c.rowid & ((1 << TURN_BITS) - 1)) as usize,
-                    start_ms: u64::try_from(start.as_millis()).unwrap_or(u64::MAX),
-                    speaker: r.get(3)?,
-                },
-                snippet,
-                highlights,
-                score: c.score,
-            })
-        })?)
-    }
 }
 
-struct RowidRange {
-    lo: Option<i64>,
-    hi: Option<i64>,
+/// A row read with the leading rowid column skipped.
+struct Shifted<'r, 's>(&'r rusqlite::Row<'s>);
+
+impl Shifted<'_, '_> {
+    fn get<T: rusqlite::types::FromSql>(&self, i: usize) -> rusqlite::Result<T> {
+        self.0.get(i + 1)
+    }
 }
 
 /// Sort key for "newest first, undated last".

@@ -12,7 +12,18 @@ use crate::ui::{layout, spinner};
 
 pub fn render(state: &State, dialog: &ExportDialog, area: Rect, buf: &mut Buffer) {
     let theme = &state.theme;
-    let rect = layout::centered(area, 70, 12);
+    // An error is shown whole: the dialog grows by the lines it wraps to.
+    let error_lines: Vec<String> = match (&dialog.confirm, &dialog.error) {
+        (None, Some(error)) => {
+            crate::app::meeting::wrap(error, usize::from(area.width.min(70).saturating_sub(2)))
+                .into_iter()
+                .map(str::to_owned)
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let note_height = u16::try_from(error_lines.len().max(1)).unwrap_or(1);
+    let rect = layout::centered(area, 70, 11 + note_height);
     Clear.render(rect, buf);
     let title = match &dialog.many {
         Some(many) if many.ids.len() == 1 => " Export 1 marked meeting ".to_owned(),
@@ -29,7 +40,7 @@ pub fn render(state: &State, dialog: &ExportDialog, area: Rect, buf: &mut Buffer
         Constraint::Length(1),
         Constraint::Length(3),
         Constraint::Length(1),
-        Constraint::Length(1),
+        Constraint::Length(note_height),
         Constraint::Length(1),
     ])
     .areas(inner);
@@ -78,21 +89,27 @@ pub fn render(state: &State, dialog: &ExportDialog, area: Rect, buf: &mut Buffer
     });
     path.render(path_row, buf);
 
-    let note = if let Some(target) = &dialog.confirm {
-        Line::styled(
+    let note: Vec<Line> = if let Some(target) = &dialog.confirm {
+        vec![Line::styled(
             format!("{} exists. Overwrite it? y / n", target.display()),
             theme.warning,
-        )
-    } else if let Some(error) = &dialog.error {
-        Line::styled(error.as_str(), theme.error)
+        )]
+    } else if !error_lines.is_empty() {
+        error_lines
+            .into_iter()
+            .map(|l| Line::styled(l, theme.error))
+            .collect()
     } else if let Some(note) = export_note(state) {
-        Line::styled(note, theme.accent)
+        vec![Line::styled(note, theme.accent)]
     } else if dialog.pending.is_some() {
-        Line::styled(format!("{} Writing…", spinner(state)), theme.accent)
+        vec![Line::styled(
+            format!("{} Writing…", spinner(state)),
+            theme.accent,
+        )]
     } else {
-        Line::default()
+        Vec::new()
     };
-    note.render(note_row, buf);
+    ratatui::widgets::Paragraph::new(note).render(note_row, buf);
     Line::styled(
         "Enter export · Tab field · ←/→ format · Esc cancel",
         theme.dim,

@@ -21,6 +21,21 @@ pub fn to_text(md: &str, theme: &Theme) -> Text<'static> {
     Text::from(w.lines)
 }
 
+/// The same lines as [`to_text`] without their styles: Markdown as clean text for a terminal
+/// that is not ours (`krisp-tui show`), headings without `#`, emphasis without `**`.
+pub fn to_plain(md: &str) -> String {
+    let text = to_text(md, &Theme::monochrome());
+    let mut out = String::new();
+    for line in &text.lines {
+        for span in &line.spans {
+            out.push_str(&span.content);
+        }
+        out.push('\n');
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
 const RULE_WIDTH: usize = 32;
 
 enum Container {

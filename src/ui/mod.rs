@@ -1,5 +1,6 @@
 //! Drawing: one file per pane, each a pure function of `&State`.
 
+pub mod copy;
 pub mod export;
 pub mod help;
 pub mod home;
@@ -58,12 +59,15 @@ impl Widget for &State {
         }
         match &self.overlay {
             Some(Overlay::Help { scroll, behind }) => {
-                if let Some(Overlay::Export(dialog)) = behind.as_deref() {
-                    export::render(self, dialog, area, buf);
+                match behind.as_deref() {
+                    Some(Overlay::Export(dialog)) => export::render(self, dialog, area, buf),
+                    Some(Overlay::Copy { selected }) => copy::render(self, *selected, area, buf),
+                    _ => {}
                 }
                 help::render(self, *scroll, area, buf)
             }
             Some(Overlay::Export(dialog)) => export::render(self, dialog, area, buf),
+            Some(Overlay::Copy { selected }) => copy::render(self, *selected, area, buf),
             Some(Overlay::Messages { scroll }) => help::render_messages(self, *scroll, area, buf),
             None => {}
         }

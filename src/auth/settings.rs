@@ -1,8 +1,8 @@
-//! Everything the client needs to know to reach one server, built from the command line.
+//! Everything needed to reach one server and log in to it, built from the command line.
 
 use std::path::PathBuf;
 
-use crate::auth::store::StoreKind;
+use super::store::StoreKind;
 
 /// How the login reaches a browser.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +31,8 @@ pub struct Settings {
     pub browser: BrowserMode,
     /// Never start a browser login; fail with "not logged in" instead.
     pub no_login: bool,
+    /// How long one request (an MCP call, an OAuth or registration request) may take.
+    pub timeout: std::time::Duration,
 }
 
 impl Settings {
@@ -44,9 +46,10 @@ impl Settings {
             scopes: Vec::new(),
             store: StoreKind::Auto,
             config_dir,
-            redirect_port: crate::auth::callback::DEFAULT_PORT,
+            redirect_port: super::callback::DEFAULT_PORT,
             browser: BrowserMode::System,
             no_login: false,
+            timeout: crate::net::DEFAULT_TIMEOUT,
         }
     }
 }
@@ -68,6 +71,7 @@ impl std::fmt::Debug for Settings {
             .field("redirect_port", &self.redirect_port)
             .field("browser", &self.browser)
             .field("no_login", &self.no_login)
+            .field("timeout", &self.timeout)
             .finish()
     }
 }

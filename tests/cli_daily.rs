@@ -1,0 +1,230 @@
+//! The command line for daily use: help that puts a command's own options first, completions
+//! and a man page, `show` as clean text, `meetings` saying when `--limit` hid some, and the demo's
+//! `status` telling the truth. The real binary, against `--demo` (the embedded sandbox).
+
+mod common;
+
+use std::process::{Command, Stdio};
+
+use common::{BIN, Run};
+
+/// The binary with none of krisp-tui's environment variables set and its own config dir.
+fn krisp(dir: &std::path::Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--config-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("KRISP_TUI_SERVER")
+        .env_remove("KRISP_TUI_TOKEN_STORE")
+        .env_remove("KRISP_TUI_CONFIG_DIR")
+        .env_remove("KRISP_TUI_DATA_DIR")
+        .env_remove("KRISP_TUI_CLIENT_SECRET")
+        .env("TZ", "Europe/Berlin")
+        .env("COLUMNS", "100")
+        .stdin(Stdio::null());
+    cmd
+}
+
+fn run(dir: &std::path::Path, args: &[&str]) -> Run {
+    Run::from(krisp(dir, args).output().expect("run krisp-tui"))
+}
+
+#[test]
+fn a_commands_help_lists_its_own_options_then_the_global_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = run(dir.path(), &["export", "--help"]).ok().stdout;
+    insta::assert_snapshot!("export_help", help);
+
+    // A variable that is set shows its value; one that is not reads `[env: NAME]`.
+    let mut set = krisp(dir.path(), &["meetings", "--help"]);
+    set.env("KRISP_TUI_SERVER", "https://example.org/mcp");
+    let set = Run::from(set.output().unwrap()).ok().stdout;
+    assert!(
+        set.contains("[env: KRISP_TUI_SERVER=https://example.org/mcp]"),
+        "{set}"
+    );
+    assert!(set.contains("[env: KRISP_TUI_DATA_DIR]"), "{set}");
+    assert!(!set.contains("=]"), "{set}");
+}
+
+#[test]
+fn completion_scripts_for_every_shell_and_a_man_page() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let script = run(dir.path(), &["completions", shell]).ok().stdout;
+        assert!(
+            script.contains("export") && script.contains("format"),
+            "{shell}: {script}"
+        );
+    }
+    // The bash script loads and registers the completion.
+    let script = dir.path().join("krisp-tui.bash");
+    std::fs::write(
+        &script,
+        run(dir.path(), &["completions", "bash"]).ok().stdout,
+    )
+    .unwrap();
+    let bash = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source {} && complete -p krisp-tui",
+            script.display()
+        ))
+        .output()
+        .expect("run bash");
+    assert_eq!(
+        String::from_utf8_lossy(&bash.stdout).trim(),
+        "complete -o bashdefault -o default -o nosort -F _krisp__tui krisp-tui",
+        "{}",
+        String::from_utf8_lossy(&bash.stderr)
+    );
+
+    let page = run(dir.path(), &["man"]).ok().stdout;
+    assert!(page.starts_with(".ie \\n(.g .ds Aq \\(aq"), "{page}");
+    assert!(page.contains(".TH krisp-tui 1"), "{page}");
+    assert!(page.contains("krisp\\-tui\\-export(1)"), "{page}");
+
+    let pages = dir.path().join("man1");
+    let listed = run(dir.path(), &["man", "--dir", pages.to_str().unwrap()])
+        .ok()
+        .stdout;
+    let names: Vec<String> = listed
+        .lines()
+        .map(|l| {
+            std::path::Path::new(l)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    for expected in [
+        "krisp-tui.1",
+        "krisp-tui-export.1",
+        "krisp-tui-completions.1",
+    ] {
+        assert!(names.iter().any(|n| n == expected), "{names:?}");
+        assert!(pages.join(expected).is_file());
+    }
+}
+
+#[test]
+fn show_prints_clean_text_with_the_zone_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let show = run(
+        dir.path(),
+        &["--demo", "show", "744b1d8da3165e8b99f56a8c56e33f5c"],
+    )
+    .ok()
+    .stdout;
+    assert!(
+        show.contains("\ndate:      2026-10-06 14:00 CEST\n"),
+        "{show}"
+    );
+    assert!(!show.contains('#') && !show.contains("**"), "{show}");
+    assert!(
+        show.contains(
+            "\nSummary\nContext\n\nMaya presented the Q4 candidate list against engineering \
+             capacity (roughly 14 engineer-weeks after support and on-call). Priya asked for a \
+             plan that protects the Acme renewal in December.\n\nDecisions\n\n• Committed for \
+             Q4: Route optimizer v2"
+        ),
+        "{show}"
+    );
+}
+
+#[test]
+fn meetings_says_on_stderr_when_the_limit_hid_some() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let more = "More meetings match than the 2 shown; raise --limit to see more.\n";
+
+    // From the server (no store yet), then from the store after a sync.
+    for step in ["server", "store"] {
+        if step == "store" {
+            run(dir.path(), &["--demo", "--data-dir", data, "sync"]).ok();
+        }
+        let two = run(
+            dir.path(),
+            &["--demo", "--data-dir", data, "meetings", "--limit", "2"],
+        )
+        .ok();
+        assert_eq!(two.stdout.lines().count(), 3, "{step}: {}", two.stdout);
+        assert_eq!(two.stderr, more, "{step}");
+        let all = run(
+            dir.path(),
+            &["--demo", "--data-dir", data, "meetings", "--limit", "1000"],
+        )
+        .ok();
+        assert_eq!(all.stderr, "", "{step}");
+        assert!(all.stdout.lines().count() > 3, "{step}");
+    }
+}
+
+#[test]
+fn the_demos_status_says_how_its_login_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let status = run(dir.path(), &["--demo", "status"]).ok().stdout;
+    let lines: Vec<&str> = status.lines().collect();
+    assert!(
+        lines[0].starts_with("server:      http://127.0.0.1:")
+            && lines[0].ends_with("/mcp (the demo's, started for this command only)"),
+        "{status}"
+    );
+    assert_eq!(
+        lines[1..],
+        [
+            "token store: memory (nothing kept after exit)",
+            "logged in:   no (the demo logs in by itself, in memory, whenever a command needs \
+             the server; nothing is kept after it exits)",
+        ]
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&run(dir.path(), &["--demo", "status", "--json"]).ok().stdout)
+            .unwrap();
+    assert_eq!(json["demo"], true);
+    assert_eq!(json["logged_in"], false);
+}
+
+#[test]
+fn a_processing_meeting_is_not_exported_as_an_empty_transcript() {
+    let dir = tempfile::tempdir().unwrap();
+    // "Pricing page copy review": Krisp is still processing it.
+    let id = "4741924d087252728ec3cdad83b5d183";
+    for format in ["srt", "vtt", "txt"] {
+        let path = dir.path().join(format!("out.{format}"));
+        let run = run(
+            dir.path(),
+            &[
+                "--demo",
+                "export",
+                id,
+                "--format",
+                format,
+                "-o",
+                path.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(run.code, 1, "{format}: {}", run.stdout);
+        assert_eq!(run.stdout, "");
+        assert_eq!(
+            run.stderr,
+            format!(
+                "krisp-tui: {} holds only the transcript, and Krisp is still processing this \
+                 meeting (no transcript yet): nothing was written. Export as Markdown or JSON for \
+                 what there is, or try again later.\n",
+                format.to_uppercase()
+            )
+        );
+        assert!(!path.exists(), "{format}");
+    }
+    // Markdown writes what there is and says the transcript is not ready.
+    let md = run(dir.path(), &["--demo", "export", id, "-o", "-"]).ok();
+    assert!(
+        md.stdout
+            .contains("## Transcript\n\n_Krisp is still processing this meeting._\n"),
+        "{}",
+        md.stdout
+    );
+}

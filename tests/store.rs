@@ -1,0 +1,636 @@
+//! The local SQLite store: migrations, upserts, documents, paging, filters and full-text search,
+//! on real database files in temporary directories.
+
+use std::time::Duration;
+
+use krisp_tui::krisp::{
+    ActionItem, Document, DocumentState, Meeting, MeetingDate, MeetingId, Person, Section,
+    Transcript, Turn,
+};
+use krisp_tui::store::{
+    DocState, Feed, Filter, Hit, Place, Query, SCHEMA_VERSION, Store, StoreError, Term, Upserted,
+};
+use serde_json::json;
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+const NOW: OffsetDateTime = datetime!(2026-03-01 12:00 UTC);
+
+fn id(n: u32) -> MeetingId {
+    MeetingId(format!("{n:032x}"))
+}
+
+fn meeting(n: u32, name: &str, date: Option<&str>) -> Meeting {
+    let mut m = Meeting::new(id(n), name);
+    m.date = date.map(MeetingDate::parse);
+    m
+}
+
+fn turn(speaker: &str, secs: u64, text: &str) -> Turn {
+    Turn {
+        speaker: speaker.to_owned(),
+        start: Duration::from_secs(secs),
+        text: text.to_owned(),
+    }
+}
+
+fn document(n: u32, turns: Vec<Turn>) -> Document {
+    Document {
+        id: id(n),
+        state: DocumentState::Ready,
+        recording_url: Some("https://krisp.ai/r/1".to_owned()),
+        sections: vec![Section {
+            heading: "Summary".to_owned(),
+            body: "We met.".to_owned(),
+        }],
+        transcript: Transcript { turns },
+        unparsed: "preamble".to_owned(),
+    }
+}
+
+fn search(store: &Store, text: &str) -> Vec<Hit> {
+    store.search(&Query::parse(text).unwrap(), 50).unwrap()
+}
+
+fn ids(hits: &[Hit]) -> Vec<MeetingId> {
+    let mut v: Vec<MeetingId> = hits.iter().map(|h| h.meeting_id.clone()).collect();
+    v.dedup();
+    v
+}
+
+fn temp_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("data/store.sqlite3")).unwrap();
+    (dir, store)
+}
+
+#[test]
+fn bundled_sqlite_has_fts5() {
+    let store = Store::open_in_memory().unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+}
+
+#[test]
+fn fresh_store_is_migrated_wal_and_private() {
+    let (dir, store) = temp_store();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    let path = dir.path().join("data/store.sqlite3");
+    assert_eq!(store.path(), Some(path.as_path()));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mut store = store;
+        store.set_meta("k", "v").unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir.path().join("data")), 0o700);
+        assert_eq!(mode(&path), 0o600);
+        let wal = dir.path().join("data/store.sqlite3-wal");
+        assert!(wal.exists(), "WAL mode makes a -wal file");
+        assert_eq!(mode(&wal), 0o600);
+        assert_eq!(mode(&dir.path().join("data/store.sqlite3-shm")), 0o600);
+    }
+}
+
+#[test]
+fn a_version_1_store_migrates_and_keeps_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.sqlite3");
+    Store::create_at_version(&path, 1).unwrap();
+    {
+        let mut store = Store::open(&path).unwrap();
+        store
+            .upsert_meetings(&[meeting(1, "Kickoff", None)], NOW)
+            .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(store.meeting(&id(1)).unwrap().unwrap().name, "Kickoff");
+}
+
+#[test]
+fn a_newer_store_is_refused_with_a_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.sqlite3");
+    drop(Store::open(&path).unwrap());
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+    }
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::TooNew { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.starts_with("The local store is newer than this krisp-tui"),
+        "{text}"
+    );
+}
+
+#[test]
+fn path_for_is_readable_and_per_server() {
+    let dir = std::path::Path::new("/data");
+    let a = Store::path_for(dir, "https://mcp.krisp.ai/mcp");
+    let b = Store::path_for(dir, "http://127.0.0.1:7878/mcp");
+    let name = a.file_name().unwrap().to_str().unwrap();
+    assert!(
+        name.starts_with("mcp.krisp.ai-") && name.ends_with(".sqlite3"),
+        "{name}"
+    );
+    assert_eq!(name.len(), "mcp.krisp.ai-".len() + 8 + ".sqlite3".len());
+    assert_ne!(a, b);
+    assert_eq!(a, Store::path_for(dir, "https://mcp.krisp.ai/mcp"));
+    assert_eq!(a.parent(), Some(dir));
+}
+
+fn rich_meeting() -> Meeting {
+    let mut m = meeting(7, "Initech roadmap", Some("2026-02-10T15:00:00Z"));
+    m.attendees = vec![
+        Person {
+            name: "Zoë Park".to_owned(),
+            email: Some("zoe@initech.com".to_owned()),
+        },
+        Person {
+            name: "Maya Lee".to_owned(),
+            email: None,
+        },
+    ];
+    m.speakers = vec!["Maya Lee".to_owned(), "Bob".to_owned()];
+    m.summary = Some("Budget for the quantum flux capacitor".to_owned());
+    m.key_points = vec!["Ship in April".to_owned()];
+    m.action_items = vec![ActionItem {
+        text: "{{Speaker_1}} drafts the memo".to_owned(),
+        assignee: Some("Maya Lee".to_owned()),
+        completed: false,
+        due_date: None,
+        extra: Default::default(),
+    }];
+    m.tags = vec!["planning".to_owned()];
+    m.extra.insert("weird".to_owned(), json!({"a": [1, 2]}));
+    m
+}
+
+#[test]
+fn upserting_the_same_page_twice_changes_nothing() {
+    let (_dir, mut store) = temp_store();
+    let page = vec![rich_meeting(), meeting(2, "Standup", None)];
+    assert_eq!(
+        store.upsert_meetings(&page, NOW).unwrap(),
+        Upserted {
+            new: 2,
+            updated: 0,
+            unchanged: 0
+        }
+    );
+    let before = store.dump().unwrap();
+    let later = NOW + time::Duration::hours(1);
+    assert_eq!(
+        store.upsert_meetings(&page, later).unwrap(),
+        Upserted {
+            new: 0,
+            updated: 0,
+            unchanged: 2
+        }
+    );
+    assert_eq!(store.dump().unwrap(), before);
+    assert_eq!(store.meeting(&id(7)).unwrap().unwrap(), rich_meeting());
+    let stamp = store.stamp(&id(7)).unwrap().unwrap();
+    assert_eq!(stamp.fetched_at, later);
+    assert_eq!(stamp.date, Some(datetime!(2026-02-10 15:00 UTC)));
+    assert_eq!(stamp.hash.len(), 64);
+}
+
+#[test]
+fn an_update_changes_the_hash_and_the_search_rows() {
+    let (_dir, mut store) = temp_store();
+    store.upsert_meetings(&[rich_meeting()], NOW).unwrap();
+    let old_hash = store.stamp(&id(7)).unwrap().unwrap().hash;
+    assert_eq!(ids(&search(&store, "capacitor")), vec![id(7)]);
+    let mut changed = rich_meeting();
+    changed.summary = Some("Budget for the teleporter".to_owned());
+    changed.date = Some(MeetingDate::parse("2025-01-01"));
+    assert_eq!(
+        store.upsert_meetings(&[changed.clone()], NOW).unwrap(),
+        Upserted {
+            new: 0,
+            updated: 1,
+            unchanged: 0
+        }
+    );
+    assert_ne!(store.stamp(&id(7)).unwrap().unwrap().hash, old_hash);
+    assert!(search(&store, "capacitor").is_empty());
+    assert_eq!(ids(&search(&store, "teleporter")), vec![id(7)]);
+    assert_eq!(store.meeting(&id(7)).unwrap().unwrap(), changed);
+}
+
+#[test]
+fn documents_round_trip_exactly() {
+    let (_dir, mut store) = temp_store();
+    store.upsert_meetings(&[rich_meeting()], NOW).unwrap();
+    let mut doc = document(
+        7,
+        vec![turn("Maya Lee", 0, "Hello"), turn("Bob", 65, "Hi\nthere")],
+    );
+    doc.transcript.turns[1].start = Duration::new(65, 123_456_789);
+    assert_eq!(store.doc_state(&id(7)).unwrap(), DocState::Missing);
+    assert_eq!(
+        store.upsert_documents(&[doc.clone()], NOW).unwrap(),
+        Upserted {
+            new: 1,
+            updated: 0,
+            unchanged: 0
+        }
+    );
+    assert_eq!(store.document(&id(7)).unwrap(), Some(doc.clone()));
+    assert_eq!(store.doc_state(&id(7)).unwrap(), DocState::Ready);
+    assert_eq!(
+        store.upsert_documents(&[doc.clone()], NOW).unwrap(),
+        Upserted {
+            new: 0,
+            updated: 0,
+            unchanged: 1
+        }
+    );
+    let row = &store.page(&Filter::default(), 0, 10).unwrap()[0];
+    assert_eq!(row.doc_state, DocState::Ready);
+    assert_eq!(row.duration_ms, Some(65_123));
+    assert_eq!(row.people, vec!["Zoë Park", "Maya Lee", "Bob"]);
+    assert_eq!(row.tags, vec!["planning"]);
+    assert!(store.wanting_documents(10).unwrap().is_empty());
+}
+
+#[test]
+fn a_processing_document_keeps_no_turns_and_does_not_replace_a_ready_one() {
+    let (_dir, mut store) = temp_store();
+    store
+        .upsert_meetings(
+            &[
+                meeting(1, "A", Some("2026-01-02")),
+                meeting(2, "B", Some("2026-01-01")),
+            ],
+            NOW,
+        )
+        .unwrap();
+    let processing = |n| Document::parse(id(n), None);
+    store.upsert_documents(&[processing(1)], NOW).unwrap();
+    assert_eq!(store.doc_state(&id(1)).unwrap(), DocState::Processing);
+    assert_eq!(store.document(&id(1)).unwrap(), Some(processing(1)));
+    assert_eq!(store.wanting_documents(10).unwrap(), vec![id(1), id(2)]);
+    store
+        .upsert_documents(&[document(1, vec![turn("A", 1, "zebra")])], NOW)
+        .unwrap();
+    assert_eq!(store.doc_state(&id(1)).unwrap(), DocState::Ready);
+    let again = store.upsert_documents(&[processing(1)], NOW).unwrap();
+    assert_eq!(again.unchanged, 1);
+    assert_eq!(store.doc_state(&id(1)).unwrap(), DocState::Ready);
+    assert_eq!(store.wanting_documents(10).unwrap(), vec![id(2)]);
+    let s = store.stats().unwrap();
+    assert_eq!(
+        (
+            s.meetings,
+            s.documents_ready,
+            s.documents_processing,
+            s.turns
+        ),
+        (2, 1, 0, 1)
+    );
+    assert!(s.bytes > 0);
+}
+
+#[test]
+fn a_document_before_its_meeting_is_kept_and_moves_under_it() {
+    let (_dir, mut store) = temp_store();
+    store
+        .upsert_documents(&[document(3, vec![turn("Ann", 5, "orphaned walrus")])], NOW)
+        .unwrap();
+    let hits = search(&store, "walrus");
+    assert_eq!(ids(&hits), vec![id(3)]);
+    assert_eq!(hits[0].name, "");
+    store
+        .upsert_meetings(&[meeting(3, "Zoo", Some("2026-01-05T10:00:00Z"))], NOW)
+        .unwrap();
+    let hits = search(&store, "walrus after:2026-01-05");
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].name, "Zoo");
+    assert_eq!(
+        store
+            .document(&id(3))
+            .unwrap()
+            .unwrap()
+            .transcript
+            .turns
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn transcript_hits_know_turn_and_start_and_highlight_the_word() {
+    let (_dir, mut store) = temp_store();
+    store.upsert_meetings(&[rich_meeting()], NOW).unwrap();
+    store
+        .upsert_documents(
+            &[document(
+                7,
+                vec![
+                    turn("Maya Lee", 0, "Good morning everyone"),
+                    turn("Bob", 12, "The kangaroo budget is late"),
+                    turn("Maya Lee", 75, "Another kangaroo appeared"),
+                ],
+            )],
+            NOW,
+        )
+        .unwrap();
+    let hits = search(&store, "kangaroo");
+    assert_eq!(hits.len(), 2);
+    let places: Vec<&Place> = hits.iter().map(|h| &h.place).collect();
+    assert!(places.contains(&&Place::Transcript {
+        turn: 1,
+        start_ms: 12_000,
+        speaker: "Bob".to_owned()
+    }));
+    assert!(places.contains(&&Place::Transcript {
+        turn: 2,
+        start_ms: 75_000,
+        speaker: "Maya Lee".to_owned()
+    }));
+    let line = serde_json::to_value(&hits[0]).unwrap();
+    assert_eq!(line["where"], "transcript");
+    assert!(line["turn"].is_u64() && line["start_ms"].is_u64(), "{line}");
+    for hit in &hits {
+        assert_eq!(hit.highlights.len(), 1, "{hit:?}");
+        assert_eq!(&hit.snippet[hit.highlights[0].clone()], "kangaroo");
+        assert!(!hit.snippet.contains(['\u{E000}', '\u{E001}']));
+        assert_eq!(hit.name, "Initech roadmap");
+    }
+}
+
+fn searchable_store() -> (tempfile::TempDir, Store) {
+    let (dir, mut store) = temp_store();
+    let mut a = rich_meeting();
+    a.tags.push("q1".to_owned());
+    let b = meeting(8, "Weekly sync", Some("2026-01-20T09:00:00Z"));
+    let mut c = meeting(9, "Vendor call", None);
+    c.attendees = vec![Person {
+        name: "Carl".to_owned(),
+        email: Some("carl@vendor.io".to_owned()),
+    }];
+    c.tags = vec!["planning".to_owned()];
+    store.upsert_meetings(&[a, b, c], NOW).unwrap();
+    store
+        .upsert_documents(
+            &[
+                document(
+                    7,
+                    vec![turn("Maya", 1, "the roadmap for initech is ambitious")],
+                ),
+                document(
+                    8,
+                    vec![turn("Bob", 2, "roadmap review and initech pricing")],
+                ),
+                document(9, vec![turn("Carl", 3, "pricing of the roadmap widget")]),
+            ],
+            NOW,
+        )
+        .unwrap();
+    (dir, store)
+}
+
+#[test]
+fn phrase_exclusion_and_prefix() {
+    let (_dir, store) = searchable_store();
+    let mut found = ids(&search(&store, "\"roadmap review\""));
+    assert_eq!(found, vec![id(8)]);
+    found = ids(&search(&store, "roadmap -pricing"));
+    assert_eq!(found, vec![id(7)]);
+    // The last word is a prefix.
+    let hits = search(&store, "initec");
+    assert!(hits.iter().any(|h| h.meeting_id == id(8)), "{hits:?}");
+    assert!(
+        hits.iter()
+            .any(|h| h.place == Place::Name && h.meeting_id == id(7))
+    );
+    // But not a word before it.
+    assert!(search(&store, "initec roadmap").is_empty());
+    // Diacritics.
+    let hits = search(&store, "zoe");
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].place, Place::People);
+    assert_eq!(&hits[0].snippet[hits[0].highlights[0].clone()], "Zoë");
+}
+
+#[test]
+fn filters_apply_to_page_and_search() {
+    let (_dir, store) = searchable_store();
+    let all = store.page(&Filter::default(), 0, 10).unwrap();
+    let order: Vec<MeetingId> = all.iter().map(|r| r.id.clone()).collect();
+    assert_eq!(
+        order,
+        vec![id(7), id(8), id(9)],
+        "newest first, undated last"
+    );
+    let cases: &[(&str, Vec<MeetingId>)] = &[
+        ("after:2026-02-10", vec![id(7)]),
+        ("after:2026-02-11", vec![]),
+        ("before:2026-02-09", vec![id(8)]),
+        ("before:2026-02-10 after:2026-01-20", vec![id(7), id(8)]),
+        ("with:MAYA", vec![id(7)]),
+        ("with:vendor.io", vec![id(9)]),
+        ("tag:planning", vec![id(7), id(9)]),
+        ("tag:planning tag:q1", vec![id(7)]),
+        ("tag:plan", vec![]),
+    ];
+    for (text, want) in cases {
+        let q = Query::parse(text).unwrap();
+        let page: Vec<MeetingId> = store
+            .page(&q.filter, 0, 10)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(&page, want, "page {text}");
+        assert_eq!(store.count(&q.filter).unwrap(), want.len(), "count {text}");
+        let q = Query::parse(&format!("{text} roadmap")).unwrap();
+        let mut found = ids(&store.search(&q, 50).unwrap());
+        found.sort();
+        found.dedup();
+        assert_eq!(&found, want, "search {text}");
+    }
+}
+
+#[test]
+fn paging_walks_newest_first_with_undated_last() {
+    let (_dir, mut store) = temp_store();
+    let mut page = Vec::new();
+    for n in 0..30u32 {
+        let date = (n % 3 != 0).then(|| format!("2026-01-{:02}T10:00:00Z", n % 28 + 1));
+        page.push(meeting(n, &format!("M{n}"), date.as_deref()));
+    }
+    store.upsert_meetings(&page, NOW).unwrap();
+    let mut walked = Vec::new();
+    for offset in (0..30).step_by(7) {
+        walked.extend(store.page(&Filter::default(), offset, 7).unwrap());
+    }
+    assert_eq!(walked.len(), 30);
+    let mut expected = page.clone();
+    expected.sort_by(|a, b| {
+        let d = |m: &Meeting| m.date.as_ref().and_then(MeetingDate::as_datetime);
+        match (d(a), d(b)) {
+            (Some(x), Some(y)) => y.cmp(&x).then(a.id.cmp(&b.id)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a.id.cmp(&b.id),
+        }
+    });
+    let got: Vec<&MeetingId> = walked.iter().map(|r| &r.id).collect();
+    let want: Vec<&MeetingId> = expected.iter().map(|m| &m.id).collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn deleting_removes_meeting_document_and_search_rows() {
+    let (_dir, mut store) = searchable_store();
+    store.optimize().unwrap();
+    assert!(store.delete_meeting(&id(8)).unwrap());
+    assert!(!store.delete_meeting(&id(8)).unwrap());
+    assert_eq!(store.meeting(&id(8)).unwrap(), None);
+    assert_eq!(store.document(&id(8)).unwrap(), None);
+    assert!(search(&store, "review").is_empty());
+    assert!(search(&store, "weekly").is_empty());
+    assert_eq!(store.stats().unwrap().turns, 2);
+}
+
+#[test]
+fn hostile_text_is_stored_as_is_and_queries_never_break_fts() {
+    let (_dir, mut store) = temp_store();
+    let name = "Evil \u{1b}[31mred\u{1b}[0m \0 name";
+    store
+        .upsert_meetings(&[meeting(1, name, Some("2026-01-01"))], NOW)
+        .unwrap();
+    store
+        .upsert_documents(
+            &[document(
+                1,
+                vec![turn("X\u{1b}", 0, "bell\u{7} and \0 nul")],
+            )],
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(store.meeting(&id(1)).unwrap().unwrap().name, name);
+    assert_eq!(
+        store.document(&id(1)).unwrap().unwrap().transcript.turns[0].text,
+        "bell\u{7} and \0 nul"
+    );
+    let nasty = [
+        "\"",
+        "\"\"",
+        "\"unclosed",
+        "*",
+        "a*b",
+        "col:umn",
+        "name:evil",
+        "(",
+        ")",
+        "((evil",
+        "NEAR(evil red)",
+        "evil AND red",
+        "evil OR",
+        "NOT",
+        "-",
+        "--",
+        "-\"",
+        "^evil",
+        "evil +",
+        "{name}: evil",
+        "'; DROP TABLE meetings; --",
+        "\u{1b}[31m",
+        "\0",
+        "evil\"red",
+        "\u{E000}evil\u{E001}",
+        "with:",
+        "tag:",
+        "after:",
+    ];
+    for text in nasty {
+        let q = Query::parse(text).unwrap();
+        store
+            .search(&q, 50)
+            .unwrap_or_else(|e| panic!("{text:?}: {e}"));
+    }
+    assert_eq!(ids(&search(&store, "(evil) name")), vec![id(1)]);
+    assert_eq!(ids(&search(&store, "nul")), vec![id(1)]);
+}
+
+#[test]
+fn query_parsing() {
+    let q =
+        Query::parse(r#"after:2026-01-01 with:"maya lee" tag:x  "exact   words" -nope ok budget"#)
+            .unwrap();
+    assert_eq!(
+        q.terms,
+        vec![
+            Term::Phrase("exact words".to_owned()),
+            Term::Not("nope".to_owned()),
+            Term::Word("budget".to_owned()),
+        ]
+    );
+    assert_eq!(
+        q.filter,
+        Filter {
+            after: Some("2026-01-01".to_owned()),
+            before: None,
+            with: vec!["maya lee".to_owned()],
+            tags: vec!["x".to_owned()],
+        }
+    );
+    assert_eq!(
+        Query::parse("a  b ccc").unwrap(),
+        Query::parse(" a b\tccc ").unwrap()
+    );
+    let err = Query::parse("before:2026-13-01").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "“2026-13-01” is not a date; write it as YYYY-MM-DD."
+    );
+}
+
+#[test]
+fn feeds_and_meta() {
+    let (_dir, mut store) = temp_store();
+    let items = vec![json!({"b": 1, "a": 2}), json!("x")];
+    store.replace_feed(Feed::ActionItems, &items, NOW).unwrap();
+    store.replace_feed(Feed::Upcoming, &[], NOW).unwrap();
+    assert_eq!(store.feed(Feed::ActionItems).unwrap(), items);
+    store
+        .replace_feed(Feed::ActionItems, &items[1..], NOW)
+        .unwrap();
+    assert_eq!(store.feed(Feed::ActionItems).unwrap(), items[1..].to_vec());
+    assert!(store.feed(Feed::Activities).unwrap().is_empty());
+    assert_eq!(store.meta("last_sync").unwrap(), None);
+    store.set_meta("last_sync", "2026").unwrap();
+    store.set_meta("last_sync", "2027").unwrap();
+    assert_eq!(store.meta("last_sync").unwrap().as_deref(), Some("2027"));
+    assert!(store.dump().unwrap().contains("feed action_items 0 \"x\""));
+}
+
+#[test]
+fn a_turn_heavy_meeting_gives_several_turns_and_respects_the_cap() {
+    let (_dir, mut store) = temp_store();
+    store
+        .upsert_meetings(&[meeting(1, "Long", Some("2026-01-01"))], NOW)
+        .unwrap();
+    let turns: Vec<Turn> = (0..20).map(|i| turn("A", i, "the llama spoke")).collect();
+    store.upsert_documents(&[document(1, turns)], NOW).unwrap();
+    let q = Query::parse("llama").unwrap();
+    assert_eq!(store.search(&q, 50).unwrap().len(), 5);
+    let all = store.search_with(&q, 50, usize::MAX).unwrap();
+    assert_eq!(all.len(), 20);
+    let turns: Vec<usize> = all
+        .iter()
+        .map(|h| match h.place {
+            Place::Transcript { turn, .. } => turn,
+            _ => usize::MAX,
+        })
+        .collect();
+    assert_eq!(turns, (0..20).collect::<Vec<_>>());
+    assert_eq!(store.search(&q, 3).unwrap().len(), 3);
+}
