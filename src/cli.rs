@@ -193,7 +193,7 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
-    /// Export a meeting's transcript and notes to a file, or every meeting to a directory.
+    /// Export a meeting's transcript and notes to a file, or every meeting to a directory
     ///
     /// With --all --dir DIR, one file per meeting (a vault Obsidian opens): Markdown with YAML
     /// front matter, names that never change, a manifest (DIR/.krisp-tui.json) so that a re-run

@@ -131,14 +131,10 @@ fn the_demo_account_becomes_a_vault_that_stays_in_sync() {
     assert_eq!(files.len(), 33);
     let store = Store::open(&user.store_file()).unwrap();
     let manifest_v = manifest(&vault);
+    let named = regex::Regex::new(r"^\d{4}-\d{2}-\d{2} \d{4} .+\.md$").unwrap();
     for path in &files {
         let name = path.file_name().unwrap().to_str().unwrap();
-        assert!(
-            regex::Regex::new(r"^\d{4}-\d{2}-\d{2} \d{4} .+\.md$")
-                .unwrap()
-                .is_match(name),
-            "{name}"
-        );
+        assert!(named.is_match(name), "{name}");
         let text = std::fs::read_to_string(path).unwrap();
         let (yaml, body) = front_matter(&text);
         let id = yaml["id"].as_str().expect("id").to_owned();
