@@ -193,19 +193,49 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
-    /// Export a meeting's transcript and notes to a file.
+    /// Export a meeting's transcript and notes to a file, or every meeting to a directory
+    ///
+    /// With --all --dir DIR, one file per meeting (a vault Obsidian opens): Markdown with YAML
+    /// front matter, names that never change, a manifest (DIR/.krisp-tui.json) so that a re-run
+    /// writes only what changed, and a file you edited is never overwritten: the new version
+    /// goes beside it as "… (krisp).md" unless --force.
     Export {
         /// The meeting id (32 hex digits; dashes allowed).
-        meeting_id: String,
+        #[arg(required_unless_present = "all")]
+        meeting_id: Option<String>,
         /// The file format.
         #[arg(long, value_enum, default_value_t = crate::export::Format::Md)]
         format: crate::export::Format,
         /// Where to write: a path, or - for stdout. Default: YYYY-MM-DD-<name>.<ext> here.
-        #[arg(short, long, value_name = "PATH")]
+        #[arg(short, long, value_name = "PATH", conflicts_with = "all")]
         output: Option<PathBuf>,
-        /// Overwrite an existing file.
+        /// Overwrite an existing file (with --all: files you edited too).
         #[arg(long)]
         force: bool,
+        /// Every stored meeting (or those the filters select), one file each, into --dir.
+        #[arg(long, conflicts_with = "meeting_id", requires = "dir")]
+        all: bool,
+        /// The vault directory for --all (created when missing).
+        #[arg(long, value_name = "DIR", requires = "all")]
+        dir: Option<PathBuf>,
+        /// With --all: only the meetings whose text matches (the local full-text search).
+        #[arg(long, requires = "all")]
+        search: Option<String>,
+        /// With --all: only meetings on or after this day (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE", requires = "all")]
+        after: Option<String>,
+        /// With --all: only meetings up to and including this day (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE", requires = "all")]
+        before: Option<String>,
+        /// With --all: only meetings with this tag (repeatable).
+        #[arg(long = "tag", value_name = "TAG", requires = "all")]
+        tags: Vec<String>,
+        /// With --all: attendees in the front matter as [[Name]] wiki links.
+        #[arg(long, requires = "all")]
+        links: bool,
+        /// With --all: print the summary as one JSON object.
+        #[arg(long, requires = "all")]
+        json: bool,
     },
 }
 
@@ -224,6 +254,9 @@ impl Command {
             | Command::Call { json, .. }
             | Command::Meetings { json, .. }
             | Command::Show { json, .. } => *json,
+            Command::Export {
+                all: true, json, ..
+            } => *json,
             Command::Export { format, .. } => *format == crate::export::Format::Json,
             Command::Sync { json } | Command::Search { json, .. } => *json,
             Command::Login { .. }

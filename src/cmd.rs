@@ -17,6 +17,7 @@ use crate::sanitize::Policy;
 
 mod docs;
 pub mod local;
+pub mod vault;
 pub use local::Local;
 
 /// A failure to report: the sentence for stderr and the exit code.
@@ -329,12 +330,41 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
             }
         }
         Command::Export {
+            all: true,
+            dir,
+            format,
+            force,
+            search,
+            after,
+            before,
+            tags,
+            links,
+            json,
+            ..
+        } => {
+            let request = vault::Request {
+                dir: dir.clone().unwrap_or_default(),
+                format: *format,
+                force: *force,
+                links: *links,
+                search: search.clone(),
+                filter: crate::store::Filter {
+                    after: after.clone(),
+                    before: before.clone(),
+                    with: Vec::new(),
+                    tags: tags.clone(),
+                },
+            };
+            vault::export_all(local, settings, &request, *json, &mut out).await?;
+        }
+        Command::Export {
             meeting_id,
             format,
             output,
             force,
+            ..
         } => {
-            let id = parse_id(meeting_id)?;
+            let id = parse_id(meeting_id.as_deref().unwrap_or_default())?;
             let (meeting, document) = match local::stored_meeting(local, &id, true)? {
                 Some((meeting, document)) => (meeting, document.into_iter().collect()),
                 None if local.offline => return Err(local::not_stored(local, &id)),

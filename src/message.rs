@@ -53,6 +53,10 @@ pub enum Action {
     FewerDays,
     // Meeting view.
     Export,
+    /// Mark or unmark the selected meeting (for exporting many).
+    Mark,
+    /// Mark every meeting shown (or unmark them, when all are marked).
+    MarkAll,
     OpenInBrowser,
     CopyTurn,
     /// The copy menu: the turn, the summary, key points, action items, the link.
@@ -104,6 +108,8 @@ impl Action {
             Action::MoreDays => "upcoming: one more day",
             Action::FewerDays => "upcoming: one day fewer",
             Action::Export => "export the meeting",
+            Action::Mark => "mark / unmark the meeting",
+            Action::MarkAll => "mark / unmark every meeting shown",
             Action::OpenInBrowser => "open in Krisp's web app",
             Action::CopyTurn => "copy the search hit's turn, else the top one (OSC 52)",
             Action::CopyMenu => "copy the summary, key points, action items or link",
@@ -194,6 +200,14 @@ pub enum Command {
         format: Format,
         path: PathBuf,
         force: bool,
+    },
+    /// Write the meetings `ids` from the local store into the vault directory `dir`, as
+    /// `export --all` does; cancelled by `Cancel(id)` between two meetings.
+    ExportMany {
+        id: RequestId,
+        ids: Vec<MeetingId>,
+        format: Format,
+        dir: PathBuf,
     },
     OpenUrl(String),
     /// Read the meeting list from the local store (`StoredMeetings` answers).
@@ -304,6 +318,18 @@ pub enum ClientEvent {
     /// The server cannot be reached (or `--offline`): the UI works from the store.
     Offline {
         reason: String,
+    },
+    /// An export of many meetings wrote `done` of `total`.
+    ExportProgress {
+        id: RequestId,
+        done: usize,
+        total: usize,
+    },
+    /// An export of many meetings ended (`cancelled` in the summary when it was stopped).
+    ExportedMany {
+        id: RequestId,
+        dir: PathBuf,
+        result: Result<crate::export::vault_dir::VaultSummary, RequestError>,
     },
     /// The export target exists and `force` was false: ask the user.
     ExportExists {

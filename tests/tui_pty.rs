@@ -301,3 +301,63 @@ fn hostile_data_never_reaches_the_terminal() {
         );
     }
 }
+
+#[test]
+fn mark_every_meeting_and_export_them_to_a_directory() {
+    // A synced demo store first, so every transcript is there to export.
+    let synced = |dir: &Path| {
+        let out = Command::new(BIN)
+            .args(["--demo", "--token-store", "memory", "--data-dir"])
+            .arg(dir.join("data"))
+            .arg("--config-dir")
+            .arg(dir.join("config"))
+            .arg("sync")
+            .output()
+            .expect("run krisp-tui --demo sync");
+        assert!(out.status.success(), "{out:?}");
+    };
+    let Some(tty) = Tty::start_with(&["--demo"], &[("TZ", "UTC".to_owned())], synced) else {
+        return;
+    };
+    tty.wait_for("the stored meeting list", |s| {
+        s.contains("Meetings · 34 ") && s.contains("People")
+    });
+    // At a person's pace: each key once the screen shows the last one's effect.
+    tty.keys(&["Space"]);
+    tty.wait_for("one mark", |s| s.contains("✓ 1 marked"));
+    tty.keys(&["*"]);
+    tty.wait_for("every meeting marked", |s| s.contains("✓ 34 marked"));
+    tty.keys(&["e"]);
+    tty.wait_for("the dialog for many", |s| {
+        s.contains("Export 34 marked meetings") && s.contains("Directory")
+    });
+    tty.keys(&["Tab"]);
+    tty.keys(&["C-u"]);
+    tty.wait_for("an empty directory field", |s| !s.contains("krisp-notes"));
+    tty.type_text("vault");
+    tty.wait_for("the directory typed", |s| s.contains("│vault"));
+    tty.keys(&["Enter"]);
+    let screen = tty.wait_for("the summary", |s| s.contains("Exported to"));
+    assert!(!screen.contains("marked"), "the marks went:\n{screen}");
+
+    let vault = tty.dir().join("vault");
+    let files: Vec<PathBuf> = std::fs::read_dir(&vault)
+        .expect("the vault")
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    // The demo's processing meeting waits until its transcript is ready.
+    assert_eq!(files.len(), 33, "{screen}");
+    assert!(vault.join(".krisp-tui.json").exists());
+    let anchored = files
+        .iter()
+        .filter(|p| {
+            std::fs::read_to_string(p)
+                .expect("read a note")
+                .to_lowercase()
+                .contains(ANCHOR)
+        })
+        .count();
+    assert_eq!(anchored, 1, "the transcript words are in the files");
+    tty.keys(&["C-c"]);
+}

@@ -1,17 +1,31 @@
-//! The export dialog: a format choice, an editable path, and the overwrite question.
+//! The export dialog: a format choice, an editable path, and the overwrite question; for the
+//! marked meetings, a directory and the progress of writing them.
 
 use std::path::PathBuf;
 
 use ratatui_textarea::TextArea;
 
 use crate::export::{Format, default_file_name};
-use crate::krisp::Meeting;
+use crate::krisp::{Meeting, MeetingId};
 use crate::message::RequestId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFocus {
     Format,
     Path,
+}
+
+/// Where the marked meetings go unless the user types another directory.
+pub const DEFAULT_DIR: &str = "krisp-notes";
+
+/// The marked meetings being exported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Many {
+    pub ids: Vec<MeetingId>,
+    /// Meetings done and in all, once the writing started.
+    pub progress: Option<(usize, usize)>,
+    /// Esc was pressed while writing: waiting for the writer to stop.
+    pub cancelling: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -25,6 +39,8 @@ pub struct ExportDialog {
     pub confirm: Option<PathBuf>,
     pub pending: Option<RequestId>,
     pub error: Option<String>,
+    /// Exporting the marked meetings: the path is a directory.
+    pub many: Option<Many>,
     /// The meeting, for the default file name.
     meeting: Box<Meeting>,
 }
@@ -38,6 +54,7 @@ impl PartialEq for ExportDialog {
             && self.confirm == other.confirm
             && self.pending == other.pending
             && self.error == other.error
+            && self.many == other.many
     }
 }
 
@@ -52,9 +69,27 @@ impl ExportDialog {
             confirm: None,
             pending: None,
             error: None,
+            many: None,
             meeting: Box::new(meeting.clone()),
         };
         dialog.reset_path();
+        dialog
+    }
+
+    /// The dialog for the marked meetings `ids` (the first one's meeting stands in for the
+    /// single-file defaults, which are not used): the path field holds a directory, which a
+    /// format change leaves alone.
+    pub fn for_many(first: &Meeting, ids: Vec<MeetingId>) -> Self {
+        let mut dialog = Self::new(first);
+        let mut area = TextArea::new(vec![DEFAULT_DIR.to_owned()]);
+        area.move_cursor(ratatui_textarea::CursorMove::End);
+        dialog.path = area;
+        dialog.path_edited = true;
+        dialog.many = Some(Many {
+            ids,
+            progress: None,
+            cancelling: false,
+        });
         dialog
     }
 
@@ -79,6 +114,10 @@ impl ExportDialog {
         }];
         if !self.path_edited {
             self.reset_path();
+            return;
+        }
+        // A directory (marked meetings) has no extension to follow the format.
+        if self.many.is_some() {
             return;
         }
         // An edited path keeps its name but not an extension that names another format:

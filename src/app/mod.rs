@@ -192,6 +192,8 @@ pub struct Home {
     pub days: u32,
     pub activity: Feed,
     pub matcher: FuzzyMatcher,
+    /// Meetings marked for exporting many at once.
+    pub marked: std::collections::BTreeSet<MeetingId>,
 }
 
 impl Home {
@@ -334,6 +336,7 @@ impl State {
                 days: 7,
                 activity: Feed::default(),
                 matcher: FuzzyMatcher::default(),
+                marked: std::collections::BTreeSet::new(),
             },
             meeting: None,
             tools: ToolsScreen::default(),

@@ -462,6 +462,45 @@ fn home_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
             state.home.search = None;
             state.home.list = Default::default();
         }
+        Action::Back if !state.home.marked.is_empty() => state.home.marked.clear(),
+        Action::Mark if state.home.tab == Tab::Meetings => {
+            if let Some(i) = state.home.meeting_at(state.home.list.selected) {
+                let id = state.home.meetings.all[i].id.clone();
+                if !state.home.marked.remove(&id) {
+                    state.home.marked.insert(id);
+                }
+                // On to the next row, so a run of meetings is marked with a run of Space.
+                move_selection(state, 1, height, cmds);
+            }
+        }
+        Action::MarkAll if state.home.tab == Tab::Meetings => {
+            let shown: Vec<MeetingId> = (0..state.home.visible_len())
+                .filter_map(|row| state.home.meeting_at(row))
+                .map(|i| state.home.meetings.all[i].id.clone())
+                .collect();
+            if shown.iter().all(|id| state.home.marked.contains(id)) {
+                for id in &shown {
+                    state.home.marked.remove(id);
+                }
+            } else {
+                state.home.marked.extend(shown);
+            }
+        }
+        Action::Export if state.home.tab == Tab::Meetings && !state.home.marked.is_empty() => {
+            // Newest first, as the list shows them.
+            let meetings = &state.home.meetings;
+            let ids: Vec<MeetingId> = meetings
+                .order
+                .iter()
+                .map(|&i| &meetings.all[i].id)
+                .filter(|id| state.home.marked.contains(*id))
+                .cloned()
+                .collect();
+            if let Some(first) = ids.first().and_then(|id| meetings.get(id)) {
+                let dialog = ExportDialog::for_many(&meetings.all[first], ids);
+                state.overlay = Some(Overlay::Export(Box::new(dialog)));
+            }
+        }
         Action::NextHit | Action::PrevHit if state.home.searching() => {
             let len = state.home.visible_len();
             if len > 0 {
@@ -891,6 +930,16 @@ fn export_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
         return;
     }
     match action {
+        // Writing many: Esc stops the writer between two meetings; the dialog closes when it
+        // reports what it wrote.
+        Action::Back if dialog.many.is_some() && dialog.pending.is_some() => {
+            if let (Some(id), Some(many)) = (dialog.pending, &mut dialog.many)
+                && !many.cancelling
+            {
+                many.cancelling = true;
+                cmds.push(Command::Cancel(id));
+            }
+        }
         Action::Back => {
             if let Some(id) = dialog.pending {
                 cmds.push(Command::Cancel(id));
@@ -928,6 +977,11 @@ fn export_target(state: &State) -> Option<(Meeting, Option<Document>)> {
 }
 
 fn send_export(state: &mut State, force: bool, cmds: &mut Vec<Command>) {
+    if let Some(Overlay::Export(dialog)) = &state.overlay
+        && dialog.many.is_some()
+    {
+        return send_export_many(state, cmds);
+    }
     let Some((meeting, document)) = export_target(state) else {
         return;
     };
@@ -949,6 +1003,32 @@ fn send_export(state: &mut State, force: bool, cmds: &mut Vec<Command>) {
         format: dialog.format,
         path: crate::app::export::expand_home(path.trim(), state.home_dir.as_deref()),
         force,
+    });
+}
+
+/// The marked meetings into the directory typed.
+fn send_export_many(state: &mut State, cmds: &mut Vec<Command>) {
+    let id = state.request_id();
+    let Some(Overlay::Export(dialog)) = &mut state.overlay else {
+        return;
+    };
+    let Some(many) = &mut dialog.many else {
+        return;
+    };
+    let dir = dialog.path.lines().concat();
+    if dir.trim().is_empty() {
+        dialog.error = Some("Type a directory.".into());
+        return;
+    }
+    many.progress = Some((0, many.ids.len()));
+    many.cancelling = false;
+    dialog.pending = Some(id);
+    dialog.error = None;
+    cmds.push(Command::ExportMany {
+        id,
+        ids: many.ids.clone(),
+        format: dialog.format,
+        dir: crate::app::export::expand_home(dir.trim(), state.home_dir.as_deref()),
     });
 }
 
@@ -1233,6 +1313,49 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                     state.status.message = Some(note);
                 }
                 Err(e) => dialog.error = Some(clean_line(&e.message).into_owned()),
+            }
+        }
+        ClientEvent::ExportProgress { id, done, total } => {
+            if let Some(Overlay::Export(dialog)) = &mut state.overlay
+                && dialog.pending == Some(id)
+                && let Some(many) = &mut dialog.many
+            {
+                many.progress = Some((done, total));
+            }
+        }
+        ClientEvent::ExportedMany { id, dir, result } => {
+            let Some(Overlay::Export(dialog)) = &mut state.overlay else {
+                return;
+            };
+            if dialog.pending != Some(id) {
+                return;
+            }
+            dialog.pending = None;
+            match result {
+                Ok(summary) => {
+                    state.overlay = None;
+                    let n = summary.new + summary.updated;
+                    let note = if summary.cancelled {
+                        format!(
+                            "Export stopped: {n} files written to {}: {}",
+                            dir.display(),
+                            summary.line()
+                        )
+                    } else {
+                        state.home.marked.clear();
+                        format!("Exported to {}: {}", dir.display(), summary.line())
+                    };
+                    let note = clean_line(&note).into_owned();
+                    toast(state, &note, false);
+                    state.status.message = Some(note);
+                }
+                Err(e) => {
+                    if let Some(many) = &mut dialog.many {
+                        many.progress = None;
+                        many.cancelling = false;
+                    }
+                    dialog.error = Some(clean_line(&e.message).into_owned());
+                }
             }
         }
         ClientEvent::ExportExists { id, path } => {

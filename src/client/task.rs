@@ -88,6 +88,8 @@ async fn run(
     let mut sync: Option<CancellationToken> = None;
     // One store search at a time: a newer one replaces the one in flight.
     let mut searching: Option<AbortHandle> = None;
+    // Exports of many meetings run on blocking threads: stopped through their token.
+    let mut exports: HashMap<RequestId, CancellationToken> = HashMap::new();
     loop {
         let command = tokio::select! {
             command = commands.recv() => match command {
@@ -107,6 +109,7 @@ async fn run(
                     Internal::LoginStarted(tx) => paste = Some(tx),
                     Internal::Done(id) => {
                         running.remove(&id);
+                        exports.remove(&id);
                     }
                     Internal::SyncDone => sync = None,
                 }
@@ -194,6 +197,9 @@ async fn run(
             Command::Cancel(id) => {
                 if let Some(handle) = running.remove(&id) {
                     handle.abort();
+                }
+                if let Some(cancel) = exports.remove(&id) {
+                    cancel.cancel();
                 }
             }
             Command::OpenUrl(url) => {
@@ -356,6 +362,35 @@ async fn run(
                 });
                 running.insert(id, handle.abort_handle());
             }
+            Command::ExportMany {
+                id,
+                ids,
+                format,
+                dir,
+            } => {
+                let Some(local) = &local else {
+                    let _ = events.send(ClientEvent::ExportedMany {
+                        id,
+                        dir,
+                        result: Err(RequestError::new(
+                            "There is no local store to export from: this needs a synced store.",
+                        )),
+                    });
+                    continue;
+                };
+                let cancel = CancellationToken::new();
+                exports.insert(id, cancel.clone());
+                let (path, events, internal) =
+                    (local.path.clone(), events.clone(), internal_tx.clone());
+                tokio::task::spawn_blocking(move || {
+                    let dir = absolute(dir);
+                    let result = export_many(&path, &ids, format, &dir, &cancel, |done, total| {
+                        let _ = events.send(ClientEvent::ExportProgress { id, done, total });
+                    });
+                    let _ = events.send(ClientEvent::ExportedMany { id, dir, result });
+                    let _ = internal.send(Internal::Done(id));
+                });
+            }
             request if local.as_ref().is_some_and(|l| l.offline) => {
                 let error = RequestError::new("Offline (--offline): only the local store is read.");
                 let _ = events.send(failure(request, error));
@@ -407,6 +442,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::ListTools { .. } => "list_tools",
         Command::CallTool { .. } => "call_tool",
         Command::Export { .. } => "export",
+        Command::ExportMany { .. } => "export_many",
         Command::OpenUrl(_) => "open_url",
         Command::LoadStored { .. } => "load_stored",
         Command::SearchStored { .. } => "search_stored",
@@ -641,6 +677,40 @@ async fn documents_via_store(
         documents.extend(fetched);
     }
     Ok(documents)
+}
+
+/// Writes `ids` into the vault `dir` through a connection of its own to the store (reads
+/// there do not wait for the shared one). Progress goes out at most every `PROGRESS_EVERY`.
+fn export_many(
+    store_path: &std::path::Path,
+    ids: &[MeetingId],
+    format: export::Format,
+    dir: &std::path::Path,
+    cancel: &CancellationToken,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<export::vault_dir::VaultSummary, RequestError> {
+    let store = Store::open(store_path).map_err(|e| RequestError::new(e.to_string()))?;
+    let options = export::vault_dir::VaultOptions {
+        dir: dir.to_owned(),
+        format,
+        links: false,
+        force: false,
+        tz: crate::timefmt::zone().clone(),
+    };
+    let mut last: Option<std::time::Instant> = None;
+    export::vault_dir::export(
+        &store,
+        ids,
+        &options,
+        &|| cancel.is_cancelled(),
+        &mut |done, total| {
+            if last.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY) {
+                last = Some(std::time::Instant::now());
+                progress(done, total);
+            }
+        },
+    )
+    .map_err(|e| RequestError::new(e.to_string()))
 }
 
 fn absolute(path: PathBuf) -> PathBuf {

@@ -54,11 +54,11 @@ impl Local {
     }
 
     /// The store, or a sentence saying that it is empty and how to fill it.
-    fn open_existing(&self) -> Result<Store, Failure> {
+    pub(crate) fn open_existing(&self) -> Result<Store, Failure> {
         self.open(false)?.ok_or_else(|| self.empty())
     }
 
-    fn empty(&self) -> Failure {
+    pub(crate) fn empty(&self) -> Failure {
         Failure::new(
             1,
             format!(

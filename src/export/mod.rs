@@ -6,6 +6,8 @@ mod json;
 mod markdown;
 mod subtitles;
 mod text;
+pub mod vault;
+pub mod vault_dir;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -17,7 +19,17 @@ pub use json::{SCHEMA_VERSION, parse_json_export};
 
 /// An export format; its command-line and serde name is its file extension.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Format {

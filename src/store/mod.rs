@@ -106,6 +106,14 @@ pub struct ListRow {
     pub duration_ms: Option<u64>,
 }
 
+/// See [`Store::versions`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Versions {
+    pub meeting: String,
+    pub document: Option<String>,
+    pub doc_state: DocState,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Stats {
     pub meetings: usize,
@@ -527,6 +535,25 @@ impl Store {
             .query_row([id.as_str()], |r| r.get(0))
             .optional()?;
         Ok(doc_state(state))
+    }
+
+    /// The hashes of a stored meeting and of its document (when one is stored), and the
+    /// document's state: what an export needs to tell whether a meeting changed since it was
+    /// last written, without reading it.
+    pub fn versions(&self, id: &MeetingId) -> Result<Option<Versions>, StoreError> {
+        let row: Option<(String, Option<String>, Option<i64>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT m.hash, d.hash, d.state FROM meetings m LEFT JOIN documents d ON d.id = m.id
+                 WHERE m.id = ?1",
+            )?
+            .query_row([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        Ok(row.map(|(meeting, document, state)| Versions {
+            meeting,
+            document,
+            doc_state: doc_state(state),
+        }))
     }
 
     /// Hash, date and fetch time of a stored meeting.

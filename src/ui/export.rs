@@ -25,9 +25,14 @@ pub fn render(state: &State, dialog: &ExportDialog, area: Rect, buf: &mut Buffer
     let note_height = u16::try_from(error_lines.len().max(1)).unwrap_or(1);
     let rect = layout::centered(area, 70, 11 + note_height);
     Clear.render(rect, buf);
+    let title = match &dialog.many {
+        Some(many) if many.ids.len() == 1 => " Export 1 marked meeting ".to_owned(),
+        Some(many) => format!(" Export {} marked meetings ", many.ids.len()),
+        None => " Export ".to_owned(),
+    };
     let block = Block::bordered()
         .border_style(theme.border_focused)
-        .title(Span::styled(" Export ", theme.title));
+        .title(Span::styled(title, theme.title));
     let inner = block.inner(rect);
     block.render(rect, buf);
     let [format_row, _, path_row, _, note_row, keys_row] = Layout::vertical([
@@ -67,7 +72,14 @@ pub fn render(state: &State, dialog: &ExportDialog, area: Rect, buf: &mut Buffer
             } else {
                 theme.border
             })
-            .title(Span::styled(" Path ", focused(ExportFocus::Path))),
+            .title(Span::styled(
+                if dialog.many.is_some() {
+                    " Directory "
+                } else {
+                    " Path "
+                },
+                focused(ExportFocus::Path),
+            )),
     );
     path.set_cursor_line_style(theme.text);
     path.set_cursor_style(if dialog.focus == ExportFocus::Path {
@@ -87,6 +99,8 @@ pub fn render(state: &State, dialog: &ExportDialog, area: Rect, buf: &mut Buffer
             .into_iter()
             .map(|l| Line::styled(l, theme.error))
             .collect()
+    } else if let Some(note) = export_note(state) {
+        vec![Line::styled(note, theme.accent)]
     } else if dialog.pending.is_some() {
         vec![Line::styled(
             format!("{} Writing…", spinner(state)),
@@ -101,4 +115,19 @@ pub fn render(state: &State, dialog: &ExportDialog, area: Rect, buf: &mut Buffer
         theme.dim,
     )
     .render(keys_row, buf);
+}
+
+/// What an export of many meetings is doing, for the dialog and the status bar.
+pub fn export_note(state: &State) -> Option<String> {
+    let Some(crate::app::Overlay::Export(dialog)) = &state.overlay else {
+        return None;
+    };
+    let many = dialog.many.as_ref()?;
+    dialog.pending?;
+    let (done, total) = many.progress.unwrap_or((0, many.ids.len()));
+    Some(if many.cancelling {
+        format!("{} stopping after {done} of {total}…", spinner(state))
+    } else {
+        format!("{} exporting {done} of {total} · Esc stops", spinner(state))
+    })
 }

@@ -82,6 +82,12 @@ fn meetings(state: &State, area: Rect, buf: &mut Buffer) {
         let more = if paging.exhausted { "" } else { "+" };
         title.push(Span::styled(format!("· {count}{more} "), theme.dim));
     }
+    if !home.marked.is_empty() {
+        title.push(Span::styled(
+            format!("· ✓ {} marked ", home.marked.len()),
+            theme.accent,
+        ));
+    }
     let block = focused_pane(title, paging.loading.is_some(), state, theme);
     let inner = block.inner(area);
     block.render(area, buf);
@@ -116,7 +122,13 @@ fn meetings(state: &State, area: Rect, buf: &mut Buffer) {
         let r = &home.meetings.rows[i];
         let server = search.is_some_and(|s| s.hits.get(row).is_some_and(|h| h.server))
             || (search.is_none() && home.meetings.from_search.contains(&i));
-        let mark = if server { "◆" } else { " " };
+        let mark = if home.marked.contains(&home.meetings.all[i].id) {
+            "✓"
+        } else if server {
+            "◆"
+        } else {
+            " "
+        };
         let name = highlighted(&r.name, pattern.as_ref(), theme.text, theme);
         // A full-text hit says where it matched and shows the excerpt instead of the people.
         let found = search.and_then(|s| s.found.get(s.hits.get(row)?.found?));

@@ -109,7 +109,9 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
     // status-bar line that outlives them. What the sync is doing comes first; the server
     // address only where there is room for it too.
     let mut right = Vec::new();
-    if let Some(note) = sync_note(state) {
+    if let Some(note) = crate::ui::export::export_note(state) {
+        right.push(Span::styled(format!("{note} "), theme.accent));
+    } else if let Some(note) = sync_note(state) {
         right.push(Span::styled(format!("{note} "), theme.accent));
     } else if state.local.offline.is_some() {
         right.push(Span::styled("○ offline ", theme.accent));

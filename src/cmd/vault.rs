@@ -1,0 +1,178 @@
+//! `krisp-tui export --all --dir DIR`: sync (unless offline), pick the meetings from the store,
+//! write the vault with a progress bar or plain lines, then one summary line.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use super::Failure;
+use super::local::{self, Local, store_failure};
+use crate::client::Settings;
+use crate::export::Format;
+use crate::export::vault_dir::{self, VaultOptions, VaultSummary};
+use crate::krisp::MeetingId;
+use crate::store::{Filter, Query, Store};
+
+/// What `export --all` was asked for.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub dir: PathBuf,
+    pub format: Format,
+    pub force: bool,
+    pub links: bool,
+    /// Full-text search over the store, as `krisp-tui search` reads it.
+    pub search: Option<String>,
+    pub filter: Filter,
+}
+
+/// Most hits a `--search` selection reads; far more meetings than anyone has.
+const SEARCH_LIMIT: usize = 1_000_000;
+
+pub async fn export_all(
+    local: &Local,
+    settings: &Settings,
+    request: &Request,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    if !local.offline {
+        let had_store = local.path.exists();
+        let mut err = std::io::stderr().lock();
+        if let Err(mut f) = local::sync(local, settings, &mut err, false).await {
+            if had_store && f.code != 3 {
+                f.message
+                    .push_str("; add --offline to export what the local store holds");
+            }
+            return Err(f);
+        }
+    }
+    let store = local.open_existing()?;
+    let ids = select(&store, request)?;
+    if ids.is_empty() && store.stats().map_err(store_failure)?.meetings == 0 {
+        return Err(local.empty());
+    }
+    let options = VaultOptions {
+        dir: request.dir.clone(),
+        format: request.format,
+        links: request.links,
+        force: request.force,
+        tz: crate::timefmt::zone().clone(),
+    };
+    let started = Instant::now();
+    let mut progress = Progress::new(ids.len());
+    let result = vault_dir::export(&store, &ids, &options, &|| false, &mut |done, total| {
+        progress.show(done, total)
+    });
+    progress.finish();
+    let summary = result.map_err(|e| Failure::new(1, e.to_string()))?;
+    report_kept(&summary);
+    if json {
+        let mut v = serde_json::to_value(&summary).map_err(std::io::Error::from)?;
+        v["dir"] = serde_json::Value::String(request.dir.display().to_string());
+        v["meetings"] = serde_json::Value::from(ids.len());
+        serde_json::to_writer(&mut *out, &v).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "Exported {} meetings to {} in {:.1} s: {}.",
+            ids.len(),
+            request.dir.display(),
+            started.elapsed().as_secs_f64(),
+            summary.line()
+        )?;
+    }
+    Ok(())
+}
+
+/// The meetings to export, newest first: the search's meetings, each once, or every stored
+/// meeting passing the filter.
+pub fn select(store: &Store, request: &Request) -> Result<Vec<MeetingId>, Failure> {
+    match &request.search {
+        Some(text) => {
+            let mut query = Query::parse(text).map_err(|e| Failure::new(2, e.to_string()))?;
+            query.filter.after = request.filter.after.clone();
+            query.filter.before = request.filter.before.clone();
+            query
+                .filter
+                .tags
+                .extend(request.filter.tags.iter().cloned());
+            let hits = store
+                .search_with(&query, SEARCH_LIMIT, 1)
+                .map_err(store_failure)?;
+            let mut seen = std::collections::HashSet::new();
+            Ok(hits
+                .into_iter()
+                .filter(|h| seen.insert(h.meeting_id.clone()))
+                .map(|h| h.meeting_id)
+                .collect())
+        }
+        None => Ok(store
+            .page(&request.filter, 0, usize::MAX)
+            .map_err(store_failure)?
+            .into_iter()
+            .map(|row| row.id)
+            .collect()),
+    }
+}
+
+/// Edited files are named on stderr, with where the new version went.
+fn report_kept(summary: &VaultSummary) {
+    for (file, beside) in &summary.kept {
+        match beside {
+            Some(beside) => crate::sanitize::eprint(&format!(
+                "kept your edits in {}; Krisp's new version is in {}",
+                file.display(),
+                beside.display()
+            )),
+            None => crate::sanitize::eprint(&format!(
+                "kept your edits in {} (its \"(krisp)\" file was edited too, so the new version was not written)",
+                file.display()
+            )),
+        }
+    }
+}
+
+/// An indicatif bar when stderr is a terminal, otherwise a line per tenth.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    last_tenth: Option<usize>,
+}
+
+impl Progress {
+    fn new(total: usize) -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} meetings {pos}/{len} {wide_bar} {per_sec} ETA {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Progress {
+            bar,
+            last_tenth: None,
+        }
+    }
+
+    fn show(&mut self, done: usize, total: usize) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(done as u64);
+            return;
+        }
+        let tenth = (done * 10).checked_div(total).unwrap_or(10);
+        if self.last_tenth != Some(tenth) {
+            self.last_tenth = Some(tenth);
+            eprintln!("meetings: {done} of {total} exported");
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

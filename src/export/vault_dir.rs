@@ -1,0 +1,435 @@
+//! Writing a vault: one file per meeting from the store into a directory, incrementally, never
+//! over a file the user edited, each write atomic; the manifest saved even when a run stops
+//! half-way.
+
+use std::fs::{self, File};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use serde::Serialize;
+
+use super::vault::{self, Entry, MANIFEST, Manifest, ManifestError};
+use super::{ExportError, Format, write_file};
+use crate::krisp::MeetingId;
+use crate::store::{DocState, Store, StoreError};
+
+/// The lock file that keeps two exports out of the same directory at once.
+pub const LOCK: &str = ".krisp-tui.lock";
+
+/// How to write a vault.
+#[derive(Debug, Clone)]
+pub struct VaultOptions {
+    pub dir: PathBuf,
+    pub format: Format,
+    /// Attendees in the front matter as `[[Name]]`.
+    pub links: bool,
+    /// Overwrite files the user edited instead of writing the new version beside them.
+    pub force: bool,
+    /// The zone of the time in new file names.
+    pub tz: jiff::tz::TimeZone,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct VaultSummary {
+    /// Files written for meetings that had none (or whose file had been deleted).
+    pub new: usize,
+    /// Files rewritten because the meeting changed.
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Meetings changed on the server whose file the user edited: kept, the new version beside.
+    pub edited: usize,
+    /// Meetings whose transcript is still processing (or not fetched yet): written once ready.
+    pub processing: usize,
+    pub cancelled: bool,
+    /// The edited files and where their new version went (`None`: the `(krisp)` file was
+    /// edited too, so nothing was written).
+    #[serde(skip)]
+    pub kept: Vec<(PathBuf, Option<PathBuf>)>,
+}
+
+impl VaultSummary {
+    /// `34 new, 0 updated, 0 unchanged, 0 kept because edited, 1 still processing`.
+    pub fn line(&self) -> String {
+        format!(
+            "{} new, {} updated, {} unchanged, {} kept because edited, {} still processing",
+            self.new, self.updated, self.unchanged, self.edited, self.processing
+        )
+    }
+
+    pub fn written(&self) -> usize {
+        self.new + self.updated
+    }
+}
+
+/// Why a vault could not be written. Each message is a sentence.
+#[derive(thiserror::Error, Debug)]
+pub enum VaultError {
+    #[error("Could not create the directory {}: {source}.", path.display())]
+    Dir { path: PathBuf, source: io::Error },
+    #[error("Could not read {}: {source}.", path.display())]
+    Read { path: PathBuf, source: io::Error },
+    #[error("{} is not usable: {reason}; move it away to start the vault afresh.", path.display())]
+    Manifest {
+        path: PathBuf,
+        reason: ManifestError,
+    },
+    #[error("Another krisp-tui is exporting to {} right now.", path.display())]
+    Busy { path: PathBuf },
+    #[error(transparent)]
+    Write(#[from] ExportError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Exports the meetings `ids` from `store` into `options.dir`. `cancelled` is asked before each
+/// meeting; `progress(done, total)` told after each. Files already written stay written and are
+/// recorded in the manifest whatever happens after them.
+pub fn export(
+    store: &Store,
+    ids: &[MeetingId],
+    options: &VaultOptions,
+    cancelled: &dyn Fn() -> bool,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<VaultSummary, VaultError> {
+    let dir = &options.dir;
+    fs::create_dir_all(dir).map_err(|source| VaultError::Dir {
+        path: dir.clone(),
+        source,
+    })?;
+    let _lock = lock(dir)?;
+    let manifest_path = dir.join(MANIFEST);
+    let original = match fs::read_to_string(&manifest_path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(source) => {
+            return Err(VaultError::Read {
+                path: manifest_path,
+                source,
+            });
+        }
+    };
+    let manifest = match &original {
+        Some(text) => Manifest::parse(text).map_err(|reason| VaultError::Manifest {
+            path: manifest_path.clone(),
+            reason,
+        })?,
+        None => Manifest::new(),
+    };
+    let mut run = Run {
+        options,
+        taken: manifest.taken(),
+        manifest,
+        summary: VaultSummary::default(),
+    };
+    let total = ids.len();
+    let mut result = Ok(());
+    for (i, id) in ids.iter().enumerate() {
+        if cancelled() {
+            run.summary.cancelled = true;
+            break;
+        }
+        if let Err(e) = run.one(store, id) {
+            result = Err(e);
+            break;
+        }
+        progress(i + 1, total);
+    }
+    // Whatever stopped the loop, what was written is recorded.
+    let text = run.manifest.to_json();
+    if original.as_deref() != Some(text.as_str()) {
+        let saved = write_file(&manifest_path, &text, true);
+        if result.is_ok() {
+            saved?;
+        }
+    }
+    result.map(|()| run.summary)
+}
+
+/// The directory's lock, or `Busy`.
+fn lock(dir: &Path) -> Result<File, VaultError> {
+    let path = dir.join(LOCK);
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|source| ExportError::Io {
+            path: path.clone(),
+            source,
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(VaultError::Busy {
+            path: dir.to_owned(),
+        }),
+        Err(fs::TryLockError::Error(source)) => Err(ExportError::Io { path, source }.into()),
+    }
+}
+
+struct Run<'a> {
+    options: &'a VaultOptions,
+    manifest: Manifest,
+    /// Lowercased names the manifest gives out, new ones included.
+    taken: std::collections::HashSet<String>,
+    summary: VaultSummary,
+}
+
+/// A file's size and modification time.
+type Stat = (u64, i128);
+
+impl Run<'_> {
+    fn one(&mut self, store: &Store, id: &MeetingId) -> Result<(), VaultError> {
+        let format = self.options.format;
+        let Some(versions) = store.versions(id)? else {
+            return Ok(());
+        };
+        if versions.doc_state != DocState::Ready {
+            self.summary.processing += 1;
+            return Ok(());
+        }
+        let source = vault::source(
+            &versions.meeting,
+            versions.document.as_deref(),
+            format,
+            self.options.links,
+        );
+        let entry = self
+            .manifest
+            .meetings
+            .get(id)
+            .and_then(|m| m.get(&format))
+            .cloned();
+        let links = self.options.links;
+        let render = || render(store, id, format, links);
+        let Some(mut entry) = entry else {
+            let Some(text) = render()? else {
+                return Ok(());
+            };
+            let stem = match self.manifest.stem_of(id) {
+                Some(stem) => stem,
+                None => match store.meeting(id)? {
+                    Some(m) => vault::stem(&m, &self.options.tz),
+                    None => return Ok(()),
+                },
+            };
+            let entry = self.place(&stem, &text, source)?;
+            self.record(id, entry);
+            return Ok(());
+        };
+        let path = self.options.dir.join(&entry.file);
+        let disk = stat(&path)?;
+        if entry.source == source && !self.options.force {
+            match disk {
+                None => {
+                    // Deleted: written again, under the same name.
+                    let Some(text) = render()? else {
+                        return Ok(());
+                    };
+                    entry = self.write(&entry.file.clone(), &text, entry, true)?;
+                    self.summary.new += 1;
+                }
+                Some((size, mtime)) if size == entry.size && mtime == entry.mtime_ns => {
+                    self.summary.unchanged += 1;
+                }
+                Some((size, mtime)) => {
+                    // Touched, or edited with nothing new from Krisp: left alone either way.
+                    if read_hash(&path)?.as_deref() == Some(entry.hash.as_str()) {
+                        entry.size = size;
+                        entry.mtime_ns = mtime;
+                    }
+                    self.summary.unchanged += 1;
+                }
+            }
+            self.record(id, entry);
+            return Ok(());
+        }
+        let Some(text) = render()? else {
+            return Ok(());
+        };
+        let new_hash = vault::hash(text.as_bytes());
+        let ours = is_ours(&path, disk, &entry)?;
+        // Already what Krisp has now: unchanged, or written by a run that stopped before it
+        // saved the manifest (adopted, not taken for an edit).
+        let already = match disk {
+            None => false,
+            Some(_) if ours => new_hash == entry.hash,
+            Some(_) => read_hash(&path)?.as_deref() == Some(new_hash.as_str()),
+        };
+        if let (true, Some((size, mtime))) = (already, disk) {
+            entry.source = source;
+            entry.hash = new_hash;
+            entry.size = size;
+            entry.mtime_ns = mtime;
+            self.summary.unchanged += 1;
+        } else if ours || self.options.force {
+            let file = entry.file.clone();
+            entry.source = source;
+            entry = self.write(&file, &text, entry, true)?;
+            if disk.is_some() {
+                self.summary.updated += 1;
+            } else {
+                self.summary.new += 1;
+            }
+        } else {
+            // The user edited the file: it stays; Krisp's version goes beside it.
+            let beside = entry
+                .beside
+                .clone()
+                .unwrap_or_else(|| vault::beside(&entry.file));
+            let beside_path = self.options.dir.join(&beside);
+            let current = read_hash(&beside_path)?;
+            let wrote = match &current {
+                Some(h) if *h == new_hash => Some(beside_path.clone()),
+                Some(h) if Some(h) != entry.beside_hash.as_ref() => None,
+                _ => {
+                    write_file(&beside_path, &text, true)?;
+                    Some(beside_path.clone())
+                }
+            };
+            if wrote.is_some() {
+                self.taken.insert(beside.to_lowercase());
+                entry.beside = Some(beside);
+                entry.beside_hash = Some(new_hash);
+            }
+            self.summary.edited += 1;
+            self.summary.kept.push((path.clone(), wrote));
+        }
+        self.record(id, entry);
+        Ok(())
+    }
+
+    /// A new meeting's file: the first free name among `stem`, `stem 2`, ...; a file already
+    /// there with exactly this text (a run stopped before saving its manifest) is adopted.
+    fn place(&mut self, stem: &str, text: &str, source: String) -> Result<Entry, VaultError> {
+        let ext = self.options.format.extension();
+        let hash = vault::hash(text.as_bytes());
+        for n in 1.. {
+            let file = format!("{}.{ext}", vault::candidate(stem, n));
+            if self.taken.contains(&file.to_lowercase()) {
+                continue;
+            }
+            let path = self.options.dir.join(&file);
+            if let Some((size, mtime)) = stat(&path)? {
+                if read_hash(&path)?.as_deref() == Some(hash.as_str()) {
+                    self.taken.insert(file.to_lowercase());
+                    self.summary.unchanged += 1;
+                    return Ok(Entry {
+                        file,
+                        hash,
+                        source,
+                        size,
+                        mtime_ns: mtime,
+                        beside: None,
+                        beside_hash: None,
+                    });
+                }
+                continue;
+            }
+            let entry = Entry {
+                file: file.clone(),
+                hash: hash.clone(),
+                source: source.clone(),
+                size: 0,
+                mtime_ns: 0,
+                beside: None,
+                beside_hash: None,
+            };
+            match self.write(&file, text, entry, false) {
+                Ok(entry) => {
+                    self.summary.new += 1;
+                    return Ok(entry);
+                }
+                // Someone created it just now.
+                Err(VaultError::Write(ExportError::Exists { .. })) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        unreachable!("the candidates never run out")
+    }
+
+    /// Writes `text` to `file` (atomically) and returns `entry` describing it.
+    fn write(
+        &mut self,
+        file: &str,
+        text: &str,
+        mut entry: Entry,
+        force: bool,
+    ) -> Result<Entry, VaultError> {
+        let path = self.options.dir.join(file);
+        write_file(&path, text, force)?;
+        self.taken.insert(file.to_lowercase());
+        let (size, mtime) = stat(&path)?.unwrap_or((text.len() as u64, 0));
+        entry.hash = vault::hash(text.as_bytes());
+        entry.size = size;
+        entry.mtime_ns = mtime;
+        Ok(entry)
+    }
+
+    fn record(&mut self, id: &MeetingId, entry: Entry) {
+        self.manifest
+            .meetings
+            .entry(id.clone())
+            .or_default()
+            .insert(self.options.format, entry);
+    }
+}
+
+/// The meeting's file as `format`; `None` when the store no longer has the meeting.
+fn render(
+    store: &Store,
+    id: &MeetingId,
+    format: Format,
+    links: bool,
+) -> Result<Option<String>, VaultError> {
+    let Some(meeting) = store.meeting(id)? else {
+        return Ok(None);
+    };
+    let document = store.document(id)?;
+    Ok(Some(vault::render(
+        format,
+        &meeting,
+        document.as_ref(),
+        links,
+    )))
+}
+
+/// Whether the file at `path` is what the manifest says was written there (or is gone): size
+/// and time first, the contents' hash only when those differ.
+fn is_ours(path: &Path, disk: Option<Stat>, entry: &Entry) -> Result<bool, VaultError> {
+    Ok(match disk {
+        None => true,
+        Some((size, mtime)) if size == entry.size && mtime == entry.mtime_ns => true,
+        Some(_) => read_hash(path)?.as_deref() == Some(entry.hash.as_str()),
+    })
+}
+
+fn stat(path: &Path) -> Result<Option<Stat>, VaultError> {
+    match fs::metadata(path) {
+        Ok(meta) => {
+            let mtime = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos() as i128);
+            Ok(Some((meta.len(), mtime)))
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(VaultError::Read {
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
+
+fn read_hash(path: &Path) -> Result<Option<String>, VaultError> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(Some(vault::hash(&bytes))),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(VaultError::Read {
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
