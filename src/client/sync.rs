@@ -42,6 +42,14 @@ pub type SharedStore = Arc<Mutex<Store>>;
 /// as settled, so a sync that meets a page of settled, unchanged meetings stops there.
 pub const SETTLE: Duration = Duration::from_secs(3 * 24 * 3600);
 
+/// Feeds are refreshed at most this often (a sync right after another asks only for what is new
+/// in the meeting list).
+pub const FEEDS_FRESH: Duration = Duration::from_secs(10 * 60);
+/// Pages of 50 kept of each feed: the store's copy is for reading offline, the TUI pages the live
+/// feed from the server when it can.
+const ACTION_ITEM_PAGES: u32 = 10;
+const ACTIVITY_PAGES: u32 = 4;
+
 /// A sync that fetched this many transcripts merges the search index's segments at the end.
 const OPTIMIZE_AFTER: usize = 500;
 
@@ -56,6 +64,8 @@ pub struct SyncOptions {
     pub settle: Duration,
     /// Refresh the action-item, activity and upcoming feeds too.
     pub feeds: bool,
+    /// A feed fetched less than this long ago is not fetched again.
+    pub feeds_fresh: Duration,
     /// The first wait before a retry (doubled each time, with jitter).
     pub backoff: Duration,
     /// Attempts per request before it counts as failed.
@@ -68,6 +78,7 @@ impl Default for SyncOptions {
             concurrency: 2,
             settle: SETTLE,
             feeds: true,
+            feeds_fresh: FEEDS_FRESH,
             backoff: Duration::from_millis(500),
             attempts: 6,
         }
@@ -449,10 +460,23 @@ impl<'a> Sync<'a> {
 
     async fn feeds(&self, summary: &mut SyncSummary) -> Result<(), SyncError> {
         let tools = self.call(|| self.conn.list_tools()).await?;
+        let fresh = self.options.feeds_fresh;
+        let stale = with_store(&self.store, move |s| {
+            let now = OffsetDateTime::now_utc();
+            let stale = |feed| -> Result<bool, StoreError> {
+                Ok(s.feed_fetched_at(feed)?.is_none_or(|at| now - at >= fresh))
+            };
+            Ok([
+                stale(Feed::ActionItems)?,
+                stale(Feed::Activities)?,
+                stale(Feed::Upcoming)?,
+            ])
+        })
+        .await?;
         let has = |name: &str| tools.iter().any(|t| t.name == name);
-        if has("list_action_items") {
+        if has("list_action_items") && stale[0] {
             let mut items = Vec::new();
-            for page in 0..20u32 {
+            for page in 0..ACTION_ITEM_PAGES {
                 let offset = page * 50;
                 match self
                     .call(|| self.conn.action_items(None, false, 50, offset))
@@ -474,10 +498,10 @@ impl<'a> Sync<'a> {
             })
             .await?;
         }
-        if has("list_activities") {
+        if has("list_activities") && stale[1] {
             let mut items: Vec<Value> = Vec::new();
             let mut cursor: Option<String> = None;
-            for _ in 0..10 {
+            for _ in 0..ACTIVITY_PAGES {
                 let c = cursor.clone();
                 match self.call(|| self.conn.activities(50, c.clone())).await {
                     Ok(result) => {
@@ -502,7 +526,7 @@ impl<'a> Sync<'a> {
             })
             .await?;
         }
-        if has("list_upcoming_meetings") {
+        if has("list_upcoming_meetings") && stale[2] {
             match self.call(|| self.conn.upcoming(14)).await {
                 Ok(result) => {
                     let items = feed_items(&result);
