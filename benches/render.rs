@@ -189,6 +189,7 @@ fn store_keystroke(c: &mut Criterion) {
             .map(krisp_tui::client::task::light_meeting)
             .collect(),
         complete: true,
+        partial: false,
     }));
     app.send(key('/'));
     let (head, last) = word.split_at(word.len() - 1);

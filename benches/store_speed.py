@@ -72,9 +72,13 @@ def tui_first_list(base, env, expect):
                 except OSError:
                     break
                 seen += chunk
-                # Terminal replies: answer the cursor position query crossterm may send.
+                # Answer what a terminal answers: the cursor position, and the device attributes
+                # query crossterm sends to learn whether keyboard enhancement is supported (it
+                # waits up to 2 s for the answer otherwise).
                 if b"\x1b[6n" in chunk:
                     os.write(fd, b"\x1b[1;1R")
+                if b"\x1b[c" in chunk:
+                    os.write(fd, b"\x1b[?62;c")
                 if expect in seen:
                     elapsed = (time.perf_counter() - start) * 1000
                     break

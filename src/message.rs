@@ -210,9 +210,12 @@ pub enum Command {
         dir: PathBuf,
     },
     OpenUrl(String),
-    /// Read the meeting list from the local store (`StoredMeetings` answers).
+    /// Read the meeting list from the local store (`StoredMeetings` answers). `quick`: answer
+    /// with the newest screenful first (`partial`), then the whole list, so the first screen
+    /// does not wait for 10,000 rows.
     LoadStored {
         id: RequestId,
+        quick: bool,
     },
     /// Full-text search of the local store (`StoredSearch` answers, echoing the text).
     SearchStored {
@@ -299,6 +302,8 @@ pub enum ClientEvent {
         id: RequestId,
         meetings: Vec<Meeting>,
         complete: bool,
+        /// The newest screenful only: the whole list follows with the same id.
+        partial: bool,
     },
     /// The store has new or changed meetings (a sync is filling it): ask for the list again.
     StoreChanged,

@@ -33,7 +33,13 @@ fn stored(meetings: Vec<Meeting>, complete: bool) -> (App, Vec<Command>) {
     let cmds = app::start(&mut app.state, false, false);
     assert_eq!(
         cmds,
-        [Command::LoadStored { id: RequestId(1) }, Command::Connect]
+        [
+            Command::LoadStored {
+                id: RequestId(1),
+                quick: true
+            },
+            Command::Connect
+        ]
     );
     // The stored list shows at once, before the connection is made.
     assert_eq!(app.state.screen, Screen::Home);
@@ -41,6 +47,7 @@ fn stored(meetings: Vec<Meeting>, complete: bool) -> (App, Vec<Command>) {
         id: RequestId(1),
         meetings: light(&meetings),
         complete,
+        partial: false,
     }));
     let after_login = app.send(client(ClientEvent::LoggedIn {
         server: "https://mcp.krisp.ai/mcp".into(),
@@ -118,27 +125,42 @@ fn a_store_shows_its_list_at_once_and_syncs_after_the_login() {
 fn the_list_is_read_again_as_the_sync_lands_pages() {
     let (mut app, _) = stored(demo_meetings()[..2].to_vec(), false);
     let cmds = app.send(client(ClientEvent::StoreChanged));
-    assert_eq!(cmds, [Command::LoadStored { id: RequestId(2) }]);
+    assert_eq!(
+        cmds,
+        [Command::LoadStored {
+            id: RequestId(2),
+            quick: false
+        }]
+    );
     // A change while that read is in flight: read once more after it, not twice at once.
     assert_eq!(app.send(client(ClientEvent::StoreChanged)), []);
     let cmds = app.send(client(ClientEvent::StoredMeetings {
         id: RequestId(2),
         meetings: light(&demo_meetings()[..4]),
         complete: false,
+        partial: false,
     }));
-    assert_eq!(cmds, [Command::LoadStored { id: RequestId(3) }]);
+    assert_eq!(
+        cmds,
+        [Command::LoadStored {
+            id: RequestId(3),
+            quick: false
+        }]
+    );
     assert_eq!(app.state.home.meetings.len(), 4);
     // A stale answer is dropped.
     app.send(client(ClientEvent::StoredMeetings {
         id: RequestId(2),
         meetings: Vec::new(),
         complete: false,
+        partial: false,
     }));
     assert_eq!(app.state.home.meetings.len(), 4);
     app.send(client(ClientEvent::StoredMeetings {
         id: RequestId(3),
         meetings: light(&demo_meetings()),
         complete: true,
+        partial: false,
     }));
     assert_eq!(app.state.home.meetings.len(), 5);
     assert!(app.state.local.complete);
@@ -268,6 +290,7 @@ fn offline_the_ui_keeps_working_from_the_store_and_never_asks_the_server() {
         id: RequestId(1),
         meetings: light(&demo_meetings()),
         complete: false,
+        partial: false,
     }));
     app.send(client(ClientEvent::Offline {
         reason: "cannot reach https://mcp.krisp.ai/mcp: connection refused".into(),
@@ -317,4 +340,38 @@ fn stored_dates_survive_the_light_copy() {
     let (app, _) = stored(demo_meetings(), true);
     let first = &app.state.home.meetings.all[0];
     assert!(matches!(first.date, Some(MeetingDate::Parsed(_))));
+}
+
+#[test]
+fn an_empty_list_shows_the_newest_screenful_first_then_the_whole_list() {
+    let mut app = App::new();
+    app.state.local.enabled = true;
+    app::start(&mut app.state, false, false);
+    let all = demo_meetings();
+    // The first screenful arrives: drawn at once, the read still counts as in flight.
+    app.send(client(ClientEvent::StoredMeetings {
+        id: RequestId(1),
+        meetings: light(&all[..2]),
+        complete: false,
+        partial: true,
+    }));
+    assert_eq!(app.state.home.meetings.len(), 2);
+    assert_eq!(app.state.local.loading, Some(RequestId(1)));
+    app.send(client(ClientEvent::StoredMeetings {
+        id: RequestId(1),
+        meetings: light(&all),
+        complete: false,
+        partial: false,
+    }));
+    assert_eq!(app.state.home.meetings.len(), 5);
+    assert_eq!(app.state.local.loading, None);
+    // Later reads (the list is no longer empty) ask for the whole list at once.
+    let cmds = app.send(client(ClientEvent::StoreChanged));
+    assert_eq!(
+        cmds,
+        [Command::LoadStored {
+            id: RequestId(2),
+            quick: false
+        }]
+    );
 }

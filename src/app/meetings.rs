@@ -206,15 +206,8 @@ impl Meetings {
         let paging = std::mem::take(&mut self.paging);
         *self = Meetings::default();
         self.paging = paging;
-        let non_search: Vec<Meeting> = all
-            .iter()
-            .filter(|m| !searched.contains(&m.id))
-            .cloned()
-            .collect();
-        let from_search: Vec<Meeting> = all
-            .into_iter()
-            .filter(|m| searched.contains(&m.id))
-            .collect();
+        let (from_search, non_search): (Vec<Meeting>, Vec<Meeting>) =
+            all.into_iter().partition(|m| searched.contains(&m.id));
         self.merge(non_search, false);
         self.merge(from_search, true);
     }

@@ -691,7 +691,8 @@ fn load_stored(state: &mut State, cmds: &mut Vec<Command>) {
     let id = state.request_id();
     state.local.loading = Some(id);
     state.local.reload = false;
-    cmds.push(Command::LoadStored { id });
+    let quick = state.home.meetings.is_empty();
+    cmds.push(Command::LoadStored { id, quick });
 }
 
 fn start_sync(state: &mut State, cmds: &mut Vec<Command>) {
@@ -1370,11 +1371,14 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             id,
             meetings,
             complete,
+            partial,
         } => {
             if state.local.loading != Some(id) {
                 return;
             }
-            state.local.loading = None;
+            if !partial {
+                state.local.loading = None;
+            }
             state.local.complete = complete;
             let selected = state
                 .home
@@ -1395,7 +1399,7 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             let height = usize::from(layout::table_rows(state.size, prompt_open(state)).height);
             let len = state.home.visible_len();
             state.home.list.clamp(len, height);
-            if state.local.reload {
+            if state.local.reload && !partial {
                 load_stored(state, cmds);
             }
         }

@@ -211,26 +211,37 @@ async fn run(
             }
             // The loop that owns the terminal writes OSC 52 itself.
             Command::Copy(_) => {}
-            Command::LoadStored { id } => {
+            Command::LoadStored { id, quick } => {
                 let Some(local) = &local else { continue };
                 let (store, events) = (local.store.clone(), events.clone());
                 tokio::spawn(async move {
-                    let read = with_store(&store, |s| {
-                        let rows = s.page(&Filter::default(), 0, usize::MAX)?;
-                        let complete = s.meta("sync.listing_complete")?.is_some();
-                        Ok((rows, complete))
-                    })
-                    .await;
-                    match read {
-                        Ok((rows, complete)) => {
-                            let meetings = rows.into_iter().map(light_meeting).collect();
-                            let _ = events.send(ClientEvent::StoredMeetings {
-                                id,
-                                meetings,
-                                complete,
-                            });
+                    let pages: &[(usize, bool)] = if quick {
+                        &[(FIRST_SCREEN, true), (usize::MAX, false)]
+                    } else {
+                        &[(usize::MAX, false)]
+                    };
+                    for &(limit, partial) in pages {
+                        let read = with_store(&store, move |s| {
+                            let rows = s.page(&Filter::default(), 0, limit)?;
+                            let complete = s.meta("sync.listing_complete")?.is_some();
+                            Ok((rows, complete))
+                        })
+                        .await;
+                        match read {
+                            Ok((rows, complete)) => {
+                                let meetings = rows.into_iter().map(light_meeting).collect();
+                                let _ = events.send(ClientEvent::StoredMeetings {
+                                    id,
+                                    meetings,
+                                    complete,
+                                    partial,
+                                });
+                            }
+                            Err(e) => {
+                                tracing::warn!(error = %e, "could not read the local store");
+                                return;
+                            }
                         }
-                        Err(e) => tracing::warn!(error = %e, "could not read the local store"),
                     }
                 });
             }
@@ -558,6 +569,9 @@ async fn perform(conn: &Connection, request: Command) -> ClientEvent {
         other => failure(other, RequestError::new("not a request")),
     }
 }
+
+/// Rows read first when the list is empty: more than any screen shows.
+const FIRST_SCREEN: usize = 200;
 
 /// Hits a store search returns to the UI.
 const SEARCH_LIMIT: usize = 200;
