@@ -375,3 +375,29 @@ fn an_empty_list_shows_the_newest_screenful_first_then_the_whole_list() {
         }]
     );
 }
+
+#[test]
+fn a_date_filter_being_typed_is_not_an_error_until_it_is_complete() {
+    let (mut app, _) = stored(demo_meetings(), true);
+    app.send(key('/'));
+    let cmds = app.type_str("roadmap after:2026-1");
+    // While the date is being typed the store is asked about the words before it only.
+    let asked: Vec<String> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Command::SearchStored { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(!asked.iter().any(|t| t.contains("after:")), "{asked:?}");
+    assert_eq!(asked.last().map(String::as_str), Some("roadmap"));
+    assert!(app.state.toast.is_none());
+    // A space completes the token: now the filter goes to the store.
+    let cmds = app.send(key(' '));
+    assert!(
+        cmds.iter().any(
+            |c| matches!(c, Command::SearchStored { text, .. } if text == "roadmap after:2026-1 ")
+        ),
+        "{cmds:?}"
+    );
+}

@@ -19,6 +19,22 @@ pub const MIN_NOTES_CHARS: usize = 3;
 /// The server's `search` needs at least this many characters.
 pub const MIN_SERVER_CHARS: usize = 3;
 
+/// What the local store is asked for the box's `text`: all of it, except a date filter still
+/// being typed at the end (`after:2026-1`), which is left out until a space follows it, so a half
+/// typed date is not an error while the words before it still search.
+pub fn store_text(text: &str) -> &str {
+    if text.ends_with(char::is_whitespace) {
+        return text;
+    }
+    let last_start = text.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    let last = &text[last_start..];
+    if last.starts_with("after:") || last.starts_with("before:") {
+        text[..last_start].trim_end()
+    } else {
+        text
+    }
+}
+
 /// A search box's text split into fuzzy text and filters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ParsedQuery {
@@ -263,7 +279,7 @@ impl Search {
             _ => &[],
         };
         let stored: &[(usize, Found)] = match &self.stored {
-            Some((t, hits)) if *t == text => hits,
+            Some((t, hits)) if t == store_text(&text) => hits,
             _ => &[],
         };
         let found_for = |i: usize| stored.iter().position(|(m, _)| *m == i);
@@ -311,6 +327,18 @@ impl Search {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_filter_being_typed_is_left_out_of_the_store_query() {
+        assert_eq!(store_text("halcyon after:2026-1"), "halcyon");
+        assert_eq!(store_text("halcyon before:"), "halcyon");
+        assert_eq!(store_text("halcyon after:2026-1 "), "halcyon after:2026-1 ");
+        assert_eq!(
+            store_text("after:2026-10-01 halcyon"),
+            "after:2026-10-01 halcyon"
+        );
+        assert_eq!(store_text("with:ann"), "with:ann");
+    }
 
     #[test]
     fn parses_filters() {

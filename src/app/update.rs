@@ -1069,7 +1069,7 @@ fn search_changed(state: &mut State, cmds: &mut Vec<Command>) {
         .home
         .search
         .as_ref()
-        .map(|s| s.input.text().to_owned())
+        .map(|s| crate::app::search::store_text(s.input.text()).to_owned())
     else {
         return;
     };
