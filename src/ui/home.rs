@@ -25,7 +25,8 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
     let areas = layout::screen(area, prompt);
     tabs(state, areas.header, buf);
     if prompt && let Some(search) = &state.home.search {
-        let mut note = format!("{} hits", search.hits.len());
+        let n = search.hits.len();
+        let mut note = format!("{n} {}", if n == 1 { "hit" } else { "hits" });
         if search.pending.is_some() || search.dirty_since.is_some() {
             note.push_str(&format!("  {} asking the server", spinner(state)));
         }
