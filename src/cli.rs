@@ -77,6 +77,9 @@ pub struct Global {
     #[arg(long, global = true, default_value_t = 2, value_name = "N",
           value_parser = clap::value_parser!(u16).range(1..=16))]
     pub concurrency: u16,
+    /// `config.toml`, read once when a setting first needs it.
+    #[arg(skip)]
+    config: std::sync::OnceLock<crate::config::Config>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -305,10 +308,17 @@ impl Global {
         if let Some(s) = &self.server {
             return s.clone();
         }
-        crate::config::Config::load(&self.config_dir())
-            .ok()
-            .and_then(|c| c.server)
+        self.config()
+            .server
+            .clone()
             .unwrap_or_else(|| DEFAULT_SERVER.to_string())
+    }
+
+    /// `config.toml` in the config dir, read on first use (a missing or unreadable file is the
+    /// default configuration here; the TUI reports problems with it when it starts).
+    pub fn config(&self) -> &crate::config::Config {
+        self.config
+            .get_or_init(|| crate::config::Config::load(&self.config_dir()).unwrap_or_default())
     }
 
     /// `--data-dir` or `KRISP_TUI_DATA_DIR`, else the platform's data directory.
@@ -323,9 +333,8 @@ impl Global {
     /// `--timeout`, else `timeout` in config.toml, else 30 seconds.
     pub fn timeout(&self) -> std::time::Duration {
         let secs = self.timeout.unwrap_or_else(|| {
-            crate::config::Config::load(&self.config_dir())
-                .ok()
-                .and_then(|c| c.timeout)
+            self.config()
+                .timeout
                 .filter(|&t| t > 0)
                 .unwrap_or(crate::net::DEFAULT_TIMEOUT.as_secs())
         });

@@ -423,10 +423,7 @@ async fn find_meeting(connection: &Connection, id: &MeetingId) -> Result<Meeting
 
 /// The zone of `timezone` in `config.toml` (else `TZ`, else the system's) for every time printed.
 fn init_zone(global: &crate::cli::Global) {
-    let setting = crate::config::Config::load(&global.config_dir())
-        .ok()
-        .and_then(|c| c.timezone);
-    match crate::timefmt::resolve(setting.as_deref()) {
+    match crate::timefmt::resolve(global.config().timezone.as_deref()) {
         Ok(tz) => crate::timefmt::set_zone(tz),
         Err(e) => eprintln!("krisp-tui: {e}; showing times in UTC"),
     }
