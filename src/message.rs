@@ -5,9 +5,8 @@ use std::path::PathBuf;
 
 use crossterm::event::{KeyEvent, MouseEvent};
 use rmcp::model::{CallToolResult, Tool};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-pub use crate::client::sync::{SyncProgress, SyncSummary};
 pub use crate::export::Format;
 use crate::krisp::{Document, Meeting, MeetingId};
 
@@ -341,4 +340,60 @@ pub enum ClientEvent {
         id: RequestId,
         path: PathBuf,
     },
+}
+
+// ---------------------------------------------------------------- the sync's progress
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    #[default]
+    Listing,
+    Documents,
+    Feeds,
+    Done,
+}
+
+/// Where a running sync is, for a progress bar or the status bar.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncProgress {
+    pub phase: Phase,
+    /// Meetings listed so far.
+    pub listed: usize,
+    pub documents_done: usize,
+    pub documents_total: usize,
+    pub requests: usize,
+    /// Requests retried after a rate-limit or server error.
+    pub retries: usize,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncSummary {
+    pub new: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Transcripts fetched and ready.
+    pub documents: usize,
+    /// Meetings whose transcript the server is still processing.
+    pub still_processing: usize,
+    /// Documents or feeds that failed even after retrying (the next sync tries again).
+    pub failed: usize,
+    pub requests: usize,
+    pub retries: usize,
+}
+
+impl SyncSummary {
+    /// One line for people: "12 new, 3 updated, 2 still processing, 0 failed".
+    pub fn line(&self) -> String {
+        format!(
+            "{} new, {} updated, {} transcripts fetched, {} still processing, {} failed ({} requests)",
+            self.new,
+            self.updated,
+            self.documents,
+            self.still_processing,
+            self.failed,
+            self.requests
+        )
+    }
 }

@@ -1,6 +1,8 @@
 //! Client errors, typed so callers can route them (an expired login goes back to login) and
 //! worded as sentences for the user. None of them carries a token, code or secret.
 
+use std::time::Duration;
+
 use rmcp::ServiceError;
 use rmcp::service::ClientInitializeError;
 use rmcp::transport::auth::AuthError;
@@ -53,6 +55,35 @@ pub enum ClientError {
 }
 
 impl ClientError {
+    /// Whether a failed request is worth retrying (a rate limit, Krisp's "too many concurrent
+    /// requests", a 5xx, a dropped connection), and the wait the server named if it named one;
+    /// `Some(None)`: retry with the usual backoff.
+    pub fn retry_hint(&self) -> Option<Option<Duration>> {
+        let text = match self {
+            ClientError::ToolFailed { message, .. } => message.as_str(),
+            ClientError::Protocol { reason, .. } => reason.as_str(),
+            ClientError::Unreachable { reason, .. } => reason.as_str(),
+            ClientError::Internal(message) => message.as_str(),
+            _ => return None,
+        };
+        let lower = text.to_ascii_lowercase();
+        let rate_limited = lower.contains("too_many_requests")
+            || lower.contains("too many requests")
+            || lower.contains("too many concurrent")
+            || lower.contains("blocked_seconds")
+            || lower.contains("rate limit");
+        let transient = matches!(self, ClientError::Unreachable { .. })
+            || lower.contains("http 5")
+            || lower.contains("status 5")
+            || lower.contains("internal server error")
+            || lower.contains("service unavailable")
+            || lower.contains("bad gateway")
+            || lower.contains("gateway timeout")
+            || lower.contains("transport channel closed")
+            || lower.contains("connection closed");
+        (rate_limited || transient).then(|| named_wait(&lower))
+    }
+
     pub fn is_auth_required(&self) -> bool {
         matches!(
             self,
@@ -290,5 +321,79 @@ impl From<crate::auth::AuthError> for ClientError {
             A::Internal(m) => ClientError::Internal(m),
             other => ClientError::LoginNotDone(other),
         }
+    }
+}
+
+/// `blocked_seconds=5`, `blocked_seconds: 5`, `"blocked_seconds":5`, `retry after 5`.
+fn named_wait(lower: &str) -> Option<Duration> {
+    for key in [
+        "blocked_seconds",
+        "retry after",
+        "retry_after",
+        "retry-after",
+    ] {
+        if let Some(at) = lower.find(key) {
+            let rest = &lower[at + key.len()..];
+            let digits: String = rest
+                .chars()
+                .skip_while(|c| !c.is_ascii_digit())
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
+            // Only a number close to the key counts.
+            let gap = rest
+                .find(|c: char| c.is_ascii_digit())
+                .unwrap_or(usize::MAX);
+            if gap <= 4
+                && let Ok(seconds) = digits.parse::<f64>()
+                && seconds.is_finite()
+                && seconds >= 0.0
+            {
+                return Some(Duration::from_secs_f64(seconds.min(300.0)));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tool_failed(message: &str) -> ClientError {
+        ClientError::ToolFailed {
+            name: "get_multiple_documents".into(),
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn rate_limits_and_server_errors_are_retried_with_the_named_wait() {
+        assert_eq!(
+            tool_failed("TOO_MANY_REQUESTS: too many concurrent requests; blocked_seconds=2")
+                .retry_hint(),
+            Some(Some(Duration::from_secs(2)))
+        );
+        assert_eq!(
+            tool_failed(r#"{"error":"x","blocked_seconds": 1.5}"#).retry_hint(),
+            Some(Some(Duration::from_millis(1500)))
+        );
+        assert_eq!(
+            tool_failed("Too many concurrent requests").retry_hint(),
+            Some(None)
+        );
+        assert_eq!(
+            ClientError::Unreachable {
+                server: "s".into(),
+                reason: "connection refused".into()
+            }
+            .retry_hint(),
+            Some(None)
+        );
+        // A real failure is not retried.
+        assert_eq!(tool_failed("documentId must be 32 hex").retry_hint(), None);
+        assert_eq!(
+            ClientError::LoginExpired { server: "s".into() }.retry_hint(),
+            None
+        );
     }
 }

@@ -22,8 +22,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::StreamExt;
-use rmcp::model::CallToolResult;
-use serde::Serialize;
+use rmcp::model::{CallToolResult, Tool};
 use serde_json::Value;
 use time::OffsetDateTime;
 use tokio::sync::Semaphore;
@@ -85,59 +84,7 @@ impl Default for SyncOptions {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Phase {
-    #[default]
-    Listing,
-    Documents,
-    Feeds,
-    Done,
-}
-
-/// Where a running sync is, for a progress bar or the status bar.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct SyncProgress {
-    pub phase: Phase,
-    /// Meetings listed so far.
-    pub listed: usize,
-    pub documents_done: usize,
-    pub documents_total: usize,
-    pub requests: usize,
-    /// Requests retried after a rate-limit or server error.
-    pub retries: usize,
-}
-
-/// What a sync did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct SyncSummary {
-    pub new: usize,
-    pub updated: usize,
-    pub unchanged: usize,
-    /// Transcripts fetched and ready.
-    pub documents: usize,
-    /// Meetings whose transcript the server is still processing.
-    pub still_processing: usize,
-    /// Documents or feeds that failed even after retrying (the next sync tries again).
-    pub failed: usize,
-    pub requests: usize,
-    pub retries: usize,
-}
-
-impl SyncSummary {
-    /// One line for people: "12 new, 3 updated, 2 still processing, 0 failed".
-    pub fn line(&self) -> String {
-        format!(
-            "{} new, {} updated, {} transcripts fetched, {} still processing, {} failed ({} requests)",
-            self.new,
-            self.updated,
-            self.documents,
-            self.still_processing,
-            self.failed,
-            self.requests
-        )
-    }
-}
+pub use crate::message::{Phase, SyncProgress, SyncSummary};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -286,10 +233,12 @@ impl<'a> Sync<'a> {
     pub async fn run(&self) -> Result<SyncSummary, SyncError> {
         let mut summary = SyncSummary::default();
         self.list(&mut summary).await?;
-        self.documents(&mut summary).await?;
+        // The server's tools decide how documents and feeds are fetched: asked once.
+        let tools = self.call(|| self.conn.list_tools()).await?;
+        self.documents(&tools, &mut summary).await?;
         if self.options.feeds {
             self.update(|p| p.phase = Phase::Feeds);
-            self.feeds(&mut summary).await?;
+            self.feeds(&tools, &mut summary).await?;
         }
         // Many small index segments slow every search: merge them after a big sync.
         if summary.documents >= OPTIMIZE_AFTER {
@@ -334,7 +283,7 @@ impl<'a> Sync<'a> {
                 Err(e) => e,
             };
             attempt += 1;
-            let Some(hint) = retry_hint(&error) else {
+            let Some(hint) = error.retry_hint() else {
                 return Err(error.into());
             };
             if attempt >= self.options.attempts {
@@ -384,7 +333,7 @@ impl<'a> Sync<'a> {
                 let upserted = s.upsert_meetings(&page, OffsetDateTime::now_utc())?;
                 if short {
                     s.set_meta(META_COMPLETE, "1")?;
-                } else if !complete_flag(s)? {
+                } else if !complete {
                     s.set_meta(META_RESUME, &next.to_string())?;
                 }
                 Ok(upserted)
@@ -415,7 +364,7 @@ impl<'a> Sync<'a> {
         }
     }
 
-    async fn documents(&self, summary: &mut SyncSummary) -> Result<(), SyncError> {
+    async fn documents(&self, tools: &[Tool], summary: &mut SyncSummary) -> Result<(), SyncError> {
         let wanted = with_store(&self.store, |s| s.wanting_documents(usize::MAX)).await?;
         self.update(|p| {
             p.phase = Phase::Documents;
@@ -424,7 +373,6 @@ impl<'a> Sync<'a> {
         if wanted.is_empty() {
             return Ok(());
         }
-        let tools = self.call(|| self.conn.list_tools()).await?;
         let batch = if tools.iter().any(|t| t.name == "get_multiple_documents") {
             10
         } else {
@@ -458,8 +406,7 @@ impl<'a> Sync<'a> {
         Ok(())
     }
 
-    async fn feeds(&self, summary: &mut SyncSummary) -> Result<(), SyncError> {
-        let tools = self.call(|| self.conn.list_tools()).await?;
+    async fn feeds(&self, tools: &[Tool], summary: &mut SyncSummary) -> Result<(), SyncError> {
         let fresh = self.options.feeds_fresh;
         let stale = with_store(&self.store, move |s| {
             let now = OffsetDateTime::now_utc();
@@ -555,10 +502,6 @@ impl<'a> Sync<'a> {
     }
 }
 
-fn complete_flag(s: &Store) -> Result<bool, StoreError> {
-    Ok(s.meta(META_COMPLETE)?.as_deref() == Some("1"))
-}
-
 async fn store_documents(store: &SharedStore, documents: Vec<Document>) -> Result<(), StoreError> {
     with_store(store, move |s| {
         s.upsert_documents(&documents, OffsetDateTime::now_utc())
@@ -587,65 +530,6 @@ pub fn feed_items(result: &CallToolResult) -> Vec<Value> {
         .unwrap_or_default()
 }
 
-/// Whether a failed request is worth retrying, and the wait the server asked for if it named one.
-/// `Some(None)`: retry with the usual backoff.
-fn retry_hint(e: &ClientError) -> Option<Option<Duration>> {
-    let text = match e {
-        ClientError::ToolFailed { message, .. } => message.as_str(),
-        ClientError::Protocol { reason, .. } => reason.as_str(),
-        ClientError::Unreachable { reason, .. } => reason.as_str(),
-        ClientError::Internal(message) => message.as_str(),
-        _ => return None,
-    };
-    let lower = text.to_ascii_lowercase();
-    let rate_limited = lower.contains("too_many_requests")
-        || lower.contains("too many requests")
-        || lower.contains("too many concurrent")
-        || lower.contains("blocked_seconds")
-        || lower.contains("rate limit");
-    let transient = matches!(e, ClientError::Unreachable { .. })
-        || lower.contains("http 5")
-        || lower.contains("status 5")
-        || lower.contains("internal server error")
-        || lower.contains("service unavailable")
-        || lower.contains("bad gateway")
-        || lower.contains("gateway timeout")
-        || lower.contains("transport channel closed")
-        || lower.contains("connection closed");
-    (rate_limited || transient).then(|| named_wait(&lower))
-}
-
-/// `blocked_seconds=5`, `blocked_seconds: 5`, `"blocked_seconds":5`, `retry after 5`.
-fn named_wait(lower: &str) -> Option<Duration> {
-    for key in [
-        "blocked_seconds",
-        "retry after",
-        "retry_after",
-        "retry-after",
-    ] {
-        if let Some(at) = lower.find(key) {
-            let rest = &lower[at + key.len()..];
-            let digits: String = rest
-                .chars()
-                .skip_while(|c| !c.is_ascii_digit())
-                .take_while(|c| c.is_ascii_digit() || *c == '.')
-                .collect();
-            // Only a number close to the key counts.
-            let gap = rest
-                .find(|c: char| c.is_ascii_digit())
-                .unwrap_or(usize::MAX);
-            if gap <= 4
-                && let Ok(seconds) = digits.parse::<f64>()
-                && seconds.is_finite()
-                && seconds >= 0.0
-            {
-                return Some(Duration::from_secs_f64(seconds.min(300.0)));
-            }
-        }
-    }
-    None
-}
-
 /// Full jitter: a random wait up to `base · 2^(attempt-1)` (capped at 30 s); a wait the server
 /// named is honoured, plus a little jitter so parallel clients do not return in lockstep.
 fn backoff(base: Duration, attempt: u32, named: Option<Duration>) -> Duration {
@@ -664,44 +548,6 @@ fn backoff(base: Duration, attempt: u32, named: Option<Duration>) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tool_failed(message: &str) -> ClientError {
-        ClientError::ToolFailed {
-            name: "get_multiple_documents".into(),
-            message: message.into(),
-        }
-    }
-
-    #[test]
-    fn rate_limits_and_server_errors_are_retried_with_the_named_wait() {
-        assert_eq!(
-            retry_hint(&tool_failed(
-                "TOO_MANY_REQUESTS: too many concurrent requests; blocked_seconds=2"
-            )),
-            Some(Some(Duration::from_secs(2)))
-        );
-        assert_eq!(
-            retry_hint(&tool_failed(r#"{"error":"x","blocked_seconds": 1.5}"#)),
-            Some(Some(Duration::from_millis(1500)))
-        );
-        assert_eq!(
-            retry_hint(&tool_failed("Too many concurrent requests")),
-            Some(None)
-        );
-        assert_eq!(
-            retry_hint(&ClientError::Unreachable {
-                server: "s".into(),
-                reason: "connection refused".into()
-            }),
-            Some(None)
-        );
-        // A real failure is not retried.
-        assert_eq!(retry_hint(&tool_failed("documentId must be 32 hex")), None);
-        assert_eq!(
-            retry_hint(&ClientError::LoginExpired { server: "s".into() }),
-            None
-        );
-    }
 
     #[test]
     fn backoff_grows_is_capped_and_honours_the_server() {

@@ -155,7 +155,7 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
 
 /// What the background sync is doing, for the status bar.
 pub fn sync_note(state: &State) -> Option<String> {
-    use crate::client::sync::Phase;
+    use crate::message::Phase;
     let sync = &state.local.sync;
     if !sync.running {
         return None;
