@@ -14,8 +14,9 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
+
+from session import logged_in
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -28,46 +29,29 @@ def main():
     if not os.path.exists(args.binary):
         sys.exit(f"{args.binary} not found: cargo build --release first")
 
-    sandbox = subprocess.Popen(
-        [args.binary, "sandbox", "--addr", "127.0.0.1:0", "--auto-approve"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        url = sandbox.stdout.readline().strip()
-        with tempfile.TemporaryDirectory() as home:
-            browser = os.path.join(home, "browser.sh")
-            with open(browser, "w") as f:
-                f.write('#!/bin/sh\nexec curl -fsSL -o /dev/null "$1"\n')
-            os.chmod(browser, 0o755)
-            env = dict(os.environ, BROWSER=browser)
-            base = [args.binary, "--server", url, "--config-dir", home,
-                    "--token-store", "file", "--redirect-port", "0"]
-            subprocess.run(base + ["login"], env=env, check=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            commands = {
-                "tools": ["tools", "--no-login"],
-                "call search_meetings": ["call", "search_meetings", "search=roadmap", "--no-login"],
-                "status": ["status"],
-            }
-            print(f"{'command':24} {'median':>9} {'p90':>9} {'peak RSS':>10}   ({args.runs} runs)")
-            for name, extra in commands.items():
-                times = []
-                peak = 0
-                for _ in range(args.runs):
-                    start = time.perf_counter()
-                    p = subprocess.Popen(base + extra, env=env,
-                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                    _, status, usage = os.wait4(p.pid, 0)
-                    times.append(time.perf_counter() - start)
-                    peak = max(peak, usage.ru_maxrss)
-                    if status != 0:
-                        sys.exit(f"{name} failed with status {status}")
-                times.sort()
-                median = statistics.median(times) * 1000
-                p90 = times[int(len(times) * 0.9) - 1] * 1000
-                print(f"{name:24} {median:8.1f}ms {p90:8.1f}ms {peak / 1024:8.1f}MB")
-    finally:
-        sandbox.terminate()
-        sandbox.wait()
+    with logged_in(args.binary) as (base, env, _home):
+        commands = {
+            "tools": ["tools", "--no-login"],
+            "call search_meetings": ["call", "search_meetings", "search=roadmap", "--no-login"],
+            "status": ["status"],
+        }
+        print(f"{'command':24} {'median':>9} {'p90':>9} {'peak RSS':>10}   ({args.runs} runs)")
+        for name, extra in commands.items():
+            times = []
+            peak = 0
+            for _ in range(args.runs):
+                start = time.perf_counter()
+                p = subprocess.Popen(base + extra, env=env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                _, status, usage = os.wait4(p.pid, 0)
+                times.append(time.perf_counter() - start)
+                peak = max(peak, usage.ru_maxrss)
+                if status != 0:
+                    sys.exit(f"{name} failed with status {status}")
+            times.sort()
+            median = statistics.median(times) * 1000
+            p90 = times[int(len(times) * 0.9) - 1] * 1000
+            print(f"{name:24} {median:8.1f}ms {p90:8.1f}ms {peak / 1024:8.1f}MB")
 
 
 if __name__ == "__main__":

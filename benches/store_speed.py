@@ -24,8 +24,9 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
+
+from session import logged_in
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -111,63 +112,48 @@ def main():
         cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip().splitlines()
     words = dict(line.split("\t", 1) for line in terms)
 
-    sandbox = subprocess.Popen(
-        [args.binary, "sandbox", "--addr", "127.0.0.1:0", "--auto-approve",
-         "--meetings", str(args.meetings), "--seed", str(args.seed)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        url = sandbox.stdout.readline().strip()
-        with tempfile.TemporaryDirectory() as home:
-            browser = os.path.join(home, "browser.sh")
-            with open(browser, "w") as f:
-                f.write('#!/bin/sh\nexec curl -fsSL -o /dev/null "$1"\n')
-            os.chmod(browser, 0o755)
-            env = dict(os.environ, BROWSER=browser)
-            data = os.path.join(home, "data")
-            base = [args.binary, "--server", url, "--config-dir", home, "--data-dir", data,
-                    "--token-store", "file", "--redirect-port", "0"]
-            subprocess.run(base + ["login"], env=env, check=True, capture_output=True)
+    sandbox_args = ["--meetings", str(args.meetings), "--seed", str(args.seed)]
+    with logged_in(args.binary, sandbox_args) as (base, env, home):
+        data = os.path.join(home, "data")
 
-            print(f"## {args.meetings} generated meetings (seed {args.seed})\n")
-            for label in ["first sync", "second sync (nothing new)"]:
-                start = time.perf_counter()
-                out = subprocess.run(base + ["sync", "--json"], env=env, check=True,
-                                     capture_output=True, text=True).stdout
-                wall = time.perf_counter() - start
-                summary = json.loads(out)
-                print(f"{label}: {wall:.2f} s, {summary['requests']} requests, "
-                      f"{summary['new']} new, {summary['documents']} transcripts")
-            size = sum(os.path.getsize(os.path.join(data, f)) for f in os.listdir(data))
-            print(f"store size: {size / 2**20:.1f} MiB\n")
+        print(f"## {args.meetings} generated meetings (seed {args.seed})\n")
+        for label in ["first sync", "second sync (nothing new)"]:
+            start = time.perf_counter()
+            out = subprocess.run(base + ["sync", "--json"], env=env, check=True,
+                                 capture_output=True, text=True).stdout
+            wall = time.perf_counter() - start
+            summary = json.loads(out)
+            print(f"{label}: {wall:.2f} s, {summary['requests']} requests, "
+                  f"{summary['new']} new, {summary['documents']} transcripts")
+        size = sum(os.path.getsize(os.path.join(data, f)) for f in os.listdir(data))
+        print(f"store size: {size / 2**20:.1f} MiB\n")
 
-            print("| query | hits | krisp-tui search median / p90 | rg median / p90 |")
-            print("|---|---|---|---|")
-            vault = None
-            if shutil.which("rg"):
-                vault = os.path.join(home, "vault")
-                subprocess.run(base + ["--offline", "export", "--all", "--dir", vault],
-                               env=env, check=True, capture_output=True)
-            for kind in ["rare", "common", "phrase"]:
-                word = words[kind]
-                query = f'"{word}"' if kind == "phrase" else word
-                med, p90, out = timed(base + ["--offline", "search", "--limit", "50", query],
-                                      env, args.runs)
-                hits = len(out.splitlines())
-                rg = ""
-                if vault:
-                    rmed, rp90, _ = timed(["rg", "-i", "-l", "-F", word, vault], env, args.runs)
-                    rg = f"{rmed:.1f} / {rp90:.1f} ms"
-                print(f"| {kind}: `{query}` | {hits} | {med:.1f} / {p90:.1f} ms | {rg or 'n/a'} |")
+        print("| query | hits | krisp-tui search median / p90 | rg median / p90 |")
+        print("|---|---|---|---|")
+        vault = None
+        if shutil.which("rg"):
+            vault = os.path.join(home, "vault")
+            subprocess.run(base + ["--offline", "export", "--all", "--dir", vault],
+                           env=env, check=True, capture_output=True)
+        for kind in ["rare", "common", "phrase"]:
+            word = words[kind]
+            query = f'"{word}"' if kind == "phrase" else word
+            med, p90, out = timed(base + ["--offline", "search", "--limit", "50", query],
+                                  env, args.runs)
+            hits = len(out.splitlines())
+            rg = ""
+            if vault:
+                rmed, rp90, _ = timed(["rg", "-i", "-l", "-F", word, vault], env, args.runs)
+                rg = f"{rmed:.1f} / {rp90:.1f} ms"
+            print(f"| {kind}: `{query}` | {hits} | {med:.1f} / {p90:.1f} ms | {rg or 'n/a'} |")
 
-            # The table's header is drawn with the first rows.
-            ms, rss, seen = tui_first_list(base, env, b"Time")
-            if ms is None:
-                print(f"\nTUI --offline: the list never showed; the screen ended with {seen[-400:]!r}")
-            else:
-                print(f"\nTUI --offline: list on screen after {ms:.0f} ms; RSS {rss[1]:.1f} MB "
-                      f"once up (peak {rss[0]:.1f} MB while the list loads)")
-    finally:
-        sandbox.kill()
+        # The table's header is drawn with the first rows.
+        ms, rss, seen = tui_first_list(base, env, b"Time")
+        if ms is None:
+            print(f"\nTUI --offline: the list never showed; the screen ended with {seen[-400:]!r}")
+        else:
+            print(f"\nTUI --offline: list on screen after {ms:.0f} ms; RSS {rss[1]:.1f} MB "
+                  f"once up (peak {rss[0]:.1f} MB while the list loads)")
 
 
 if __name__ == "__main__":

@@ -15,8 +15,9 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
+
+from session import logged_in
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -41,41 +42,25 @@ def snapshot(directory):
 
 
 def account(binary, label, sandbox_args, runs):
-    sandbox = subprocess.Popen(
-        [binary, "sandbox", "--addr", "127.0.0.1:0", "--auto-approve"] + sandbox_args,
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        url = sandbox.stdout.readline().strip()
-        with tempfile.TemporaryDirectory() as home:
-            browser = os.path.join(home, "browser.sh")
-            with open(browser, "w") as f:
-                f.write('#!/bin/sh\nexec curl -fsSL -o /dev/null "$1"\n')
-            os.chmod(browser, 0o755)
-            env = dict(os.environ, BROWSER=browser, TZ="UTC")
-            base = [binary, "--server", url, "--config-dir", home, "--data-dir",
-                    os.path.join(home, "data"), "--token-store", "file", "--redirect-port", "0"]
-            run(base + ["login"], env)
-            synced, _ = run(base + ["sync"], env)
-            vault = os.path.join(home, "vault")
-            export = base + ["--offline", "export", "--all", "--dir", vault, "--json"]
-            first, summary = run(export, env)
-            files = len([n for n in os.listdir(vault) if n.endswith(".md")])
-            size = sum(os.path.getsize(os.path.join(vault, n)) for n in os.listdir(vault))
-            before = snapshot(vault)
-            again = []
-            for _ in range(runs):
-                took, rerun = run(export, env)
-                again.append(took)
-            if snapshot(vault) != before:
-                sys.exit(f"{label}: a re-run with nothing changed touched a file")
-            print(f"{label:22} {files:6d} files {size / 1048576:7.1f} MiB   sync {synced:6.1f}s   "
-                  f"first {first:6.2f}s   re-run {statistics.median(again) * 1000:7.1f}ms "
-                  f"(median of {runs}, no file touched)")
-            print(f"{'':22} first: {summary}")
-            print(f"{'':22} re-run: {rerun}")
-    finally:
-        sandbox.terminate()
-        sandbox.wait()
+    with logged_in(binary, sandbox_args, {"TZ": "UTC"}) as (base, env, home):
+        synced, _ = run(base + ["sync"], env)
+        vault = os.path.join(home, "vault")
+        export = base + ["--offline", "export", "--all", "--dir", vault, "--json"]
+        first, summary = run(export, env)
+        files = len([n for n in os.listdir(vault) if n.endswith(".md")])
+        size = sum(os.path.getsize(os.path.join(vault, n)) for n in os.listdir(vault))
+        before = snapshot(vault)
+        again = []
+        for _ in range(runs):
+            took, rerun = run(export, env)
+            again.append(took)
+        if snapshot(vault) != before:
+            sys.exit(f"{label}: a re-run with nothing changed touched a file")
+        print(f"{label:22} {files:6d} files {size / 1048576:7.1f} MiB   sync {synced:6.1f}s   "
+              f"first {first:6.2f}s   re-run {statistics.median(again) * 1000:7.1f}ms "
+              f"(median of {runs}, no file touched)")
+        print(f"{'':22} first: {summary}")
+        print(f"{'':22} re-run: {rerun}")
 
 
 def main():

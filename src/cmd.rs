@@ -153,7 +153,17 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
     let Some(command) = &cli.command else {
         return Err(Failure::new(2, "no subcommand"));
     };
-    init_zone(&cli.global);
+    // Finding the system's zone walks the zone database: only for the commands that print times
+    // (a `tools` or `call` pays nothing for it).
+    if matches!(
+        command,
+        Command::Meetings { .. }
+            | Command::Show { .. }
+            | Command::Search { .. }
+            | Command::Export { .. }
+    ) {
+        init_zone(&cli.global);
+    }
     // The stdout edge: everything written to `out` passes the sanitizer, in the JSON policy
     // for JSON output and the plain-text one for the rest.
     let policy = if command.writes_json() {
@@ -431,7 +441,12 @@ fn init_zone(global: &crate::cli::Global) {
 
 /// `2026-01-15 16:00` in the configured zone (the table names the zone in its header).
 fn date_time(m: &Meeting) -> String {
-    match &m.date {
+    meeting_date(m.date.as_ref())
+}
+
+/// `2026-01-15 16:00` in the configured zone; a date Krisp sent unparsed as it came, sanitized.
+pub(crate) fn meeting_date(date: Option<&crate::krisp::MeetingDate>) -> String {
+    match date {
         Some(d) => match d.as_datetime() {
             Some(t) => {
                 let (date, time) = crate::timefmt::date_and_time(t);

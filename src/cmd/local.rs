@@ -253,17 +253,7 @@ pub fn search(
         return Ok(());
     }
     for hit in &hits {
-        let date = hit
-            .date
-            .as_ref()
-            .and_then(|d| d.as_datetime())
-            .and_then(|d| {
-                d.format(time::macros::format_description!(
-                    "[year]-[month]-[day] [hour]:[minute]"
-                ))
-                .ok()
-            })
-            .unwrap_or_default();
+        let date = super::meeting_date(hit.date.as_ref());
         writeln!(
             out,
             "{}  {}  {}  {}",
