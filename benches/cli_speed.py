@@ -34,6 +34,7 @@ def main():
             "tools": ["tools", "--no-login"],
             "call search_meetings": ["call", "search_meetings", "search=roadmap", "--no-login"],
             "status": ["status"],
+            "--version": ["--version"],
         }
         print(f"{'command':24} {'median':>9} {'p90':>9} {'peak RSS':>10}   ({args.runs} runs)")
         for name, extra in commands.items():
