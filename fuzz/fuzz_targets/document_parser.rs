@@ -11,6 +11,9 @@ mod krisp;
 #[allow(dead_code)]
 #[path = "../../src/sanitize.rs"]
 mod sanitize;
+#[allow(dead_code)]
+#[path = "../../src/timefmt.rs"]
+mod timefmt;
 
 use export::{Format, render};
 use krisp::{Document, Meeting, MeetingId, parse_documents_result, parse_search_result};
