@@ -97,6 +97,9 @@ pub async fn connect_or_login(settings: &Settings) -> Result<Connection, Failure
     match Connection::connect(settings).await {
         Ok(c) => Ok(c),
         Err(e) if e.is_auth_required() && !settings.no_login => {
+            if let Some(note) = e.login_note() {
+                crate::sanitize::eprint(&note);
+            }
             let challenge = match e {
                 ClientError::AuthRequired { challenge, .. } => challenge,
                 _ => None,

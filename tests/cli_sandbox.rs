@@ -185,6 +185,52 @@ fn an_expired_token_is_refreshed_and_the_rotated_refresh_token_is_stored() {
 }
 
 #[test]
+fn a_server_that_forgot_the_registration_means_log_in_again_not_check_the_network() {
+    let mut sandbox = SandboxProcess::start(&[]);
+    let user = logged_in(&sandbox);
+    let secrets = secrets_in(&user.credentials());
+    // The same server, restarted without its registrations and tokens: the stored token gets
+    // 401, and the refresh that follows gets `invalid_client`.
+    sandbox.restart(&[]);
+    let run = user.run(&["tools", "--no-login"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "krisp-tui: {} no longer knows krisp-tui's client registration, so the stored login was forgotten: run krisp-tui login to register again\n",
+            sandbox.url
+        )
+    );
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    // Registration and tokens are gone, not kept for a login that cannot use them.
+    assert_eq!(user.credentials(), serde_json::json!({}));
+    for s in &secrets {
+        assert!(!run.stderr.contains(s.as_str()), "a secret reached stderr");
+    }
+
+    // Again with an expired token (the refresh comes first), and a login allowed: it registers
+    // anew, logs in through the browser and lists the tools.
+    sandbox.restart(&[]);
+    let user = logged_in(&sandbox);
+    expire(&user);
+    let old_client = record(&user)["client"]["client_id"].clone();
+    sandbox.restart(&[]);
+    let run = user.run(&["tools"]).ok();
+    assert!(run.stdout.contains("search_meetings"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("/platform/v1/oauth2/authorize?"),
+        "{}",
+        run.stderr
+    );
+    let rec = record(&user);
+    assert!(rec["client"]["client_id"].is_string(), "{rec}");
+    assert_ne!(rec["client"]["client_id"], old_client);
+    assert!(rec["credentials"]["token_response"]["refresh_token"].is_string());
+    // And the new login works for a process that may not log in.
+    user.run(&["tools", "--no-login"]).ok();
+}
+
+#[test]
 fn transient_401s_after_issuance_are_retried() {
     let sandbox = SandboxProcess::start(&["--transient-401", "1"]);
     let user = logged_in(&sandbox);

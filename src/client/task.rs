@@ -134,7 +134,9 @@ async fn run(
                             let _ = internal.send(Internal::Connected(c));
                         }
                         Err(e) if e.is_auth_required() => {
-                            let _ = events.send(ClientEvent::LoginRequired { note: None });
+                            let _ = events.send(ClientEvent::LoginRequired {
+                                note: e.login_note(),
+                            });
                         }
                         // With a store the UI keeps working from it.
                         Err(e @ ClientError::Unreachable { .. }) if has_store => {
