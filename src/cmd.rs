@@ -138,8 +138,12 @@ pub async fn login(settings: &Settings, challenge: Option<String>) -> Result<Con
         std::thread::spawn(move || {
             let mut line = String::new();
             while std::io::stdin().read_line(&mut line).is_ok_and(|n| n > 0) {
-                if paste.blocking_send(line.trim().to_string()).is_err() {
-                    break;
+                if !line.trim().is_empty() {
+                    match paste.blocking_send(&line) {
+                        Ok(()) => {}
+                        Err(crate::auth::PasteRefused::Ended) => break,
+                        Err(refused) => crate::sanitize::eprint(&refused.to_string()),
+                    }
                 }
                 line.clear();
             }

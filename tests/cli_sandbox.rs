@@ -442,14 +442,29 @@ fn no_browser_login_accepts_a_pasted_redirect_url() {
     let redirect = String::from_utf8(out.stdout).unwrap();
     assert!(redirect.contains("/callback?code="), "{redirect}");
     let mut stdin = child.stdin.take().unwrap();
-    // A stray line first: ignored, the login keeps waiting.
+    // Text that is not this login's redirect first: refused with a reason, and the login
+    // keeps waiting for the right one.
     writeln!(stdin, "not a url").unwrap();
+    let other_login = redirect.replace("state=", "state=other");
+    writeln!(stdin, "{other_login}").unwrap();
     writeln!(stdin, "{redirect}").unwrap();
     let status = child.wait().unwrap();
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
     assert!(status.success(), "{rest}");
+    assert!(
+        rest.starts_with(
+            "That is not a URL. Paste the whole address your browser was sent to; it starts with http://127.0.0.1.\n\
+             That redirect belongs to another login (its state does not match). Paste the address from the browser tab this login opened.\n"
+        ),
+        "{rest}"
+    );
     assert!(rest.contains("Logged in to"), "{rest}");
+    let code = redirect
+        .split(['?', '&'])
+        .find_map(|p| p.strip_prefix("code="))
+        .unwrap();
+    assert!(!rest.contains(code), "the code reached stderr");
     let status: Value = serde_json::from_str(&user.run(&["status", "--json"]).ok().stdout).unwrap();
     assert_eq!(status["logged_in"], true);
 }

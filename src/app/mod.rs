@@ -92,8 +92,10 @@ pub enum LoginState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Login {
     pub state: LoginState,
-    /// Why the user is here again ("Your session expired…").
+    /// Why the user is here again ("Your session expired…"), or what was wrong with a paste.
     pub note: Option<String>,
+    /// Whether credentials were found for this server (the client says so as it connects).
+    pub stored_login: bool,
     /// Where to go back to after logging in.
     pub return_to: Option<Screen>,
 }
@@ -323,6 +325,7 @@ impl State {
                 state: LoginState::Connecting,
                 note: None,
                 return_to: None,
+                stored_login: false,
             },
             home: Home {
                 tab: Tab::Meetings,

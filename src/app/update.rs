@@ -168,7 +168,10 @@ fn on_paste(state: &mut State, text: &str, cmds: &mut Vec<Command>) {
         Screen::Login => match &mut state.login.state {
             LoginState::Waiting { paste: Some(p), .. } => p.insert_str(text.trim()),
             // Pasting on the waiting screen is the obvious thing to do with the redirect URL.
-            LoginState::Waiting { paste, .. } => *paste = Some(LineInput::new(text.trim())),
+            LoginState::Waiting {
+                url: Some(_),
+                paste,
+            } => *paste = Some(LineInput::new(text.trim())),
             _ => {}
         },
         Screen::Home if typing => {
@@ -368,12 +371,16 @@ fn login_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
                 url: None,
                 paste: None,
             };
+            // A new attempt: what the note said (an error, "session expired") is old news, and
+            // a failure of this attempt says it again.
+            state.login.note = None;
             cmds.push(Command::StartLogin);
         }
         (LoginState::Waiting { paste: Some(p), .. }, Action::Select) => {
             let url = p.text().trim().to_owned();
             if !url.is_empty() {
                 cmds.push(Command::PasteRedirect(url));
+                state.login.note = None;
             }
             if let LoginState::Waiting { paste, .. } = &mut state.login.state {
                 *paste = None;
@@ -386,7 +393,14 @@ fn login_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
             },
             Action::Back,
         ) => *paste = None,
-        (LoginState::Waiting { paste, .. }, Action::PasteUrl) => {
+        // Only once the login is under way: before that there is no redirect to paste.
+        (
+            LoginState::Waiting {
+                url: Some(_),
+                paste,
+            },
+            Action::PasteUrl,
+        ) => {
             *paste = Some(LineInput::default());
         }
         (LoginState::Waiting { url: Some(url), .. }, Action::CopyUrl) => {
@@ -1161,6 +1175,12 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                 url: Some(clean_line(&url).into_owned()),
                 paste,
             };
+        }
+        ClientEvent::Connecting { stored_login } => state.login.stored_login = stored_login,
+        ClientEvent::PasteRefused { message } => {
+            if matches!(state.login.state, LoginState::Waiting { .. }) {
+                state.login.note = Some(clean_line(&message).into_owned());
+            }
         }
         ClientEvent::LoggedIn { server, account } => {
             state.status.server = clean_line(&server).into_owned();

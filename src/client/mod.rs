@@ -74,7 +74,17 @@ fn client_info() -> InitializeRequestParams {
 impl Connection {
     /// Connect with stored credentials only (or none, for servers that need no login).
     pub async fn connect(settings: &Settings) -> Result<Connection, ClientError> {
+        Self::connect_telling(settings, |_| {}).await
+    }
+
+    /// `connect`, telling `stored_login` whether there are stored tokens before it goes to the
+    /// network (the login screen says which it is doing).
+    pub async fn connect_telling(
+        settings: &Settings,
+        stored_login: impl FnOnce(bool),
+    ) -> Result<Connection, ClientError> {
         let (store, record) = open_store(settings)?;
+        stored_login(record.as_ref().is_some_and(|r| r.token().is_some()));
         let mut manager = manager_for(settings, &store, record.as_ref())
             .await
             .map_err(ClientError::from_auth)?;

@@ -7,18 +7,26 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use crate::app::keymap::Mode;
-use crate::app::{Screen, State, Tab};
+use crate::app::{LoginState, Screen, State, Tab};
 use crate::message::Action;
 
 /// The actions whose keys the status bar shows, per screen.
 fn hint_actions(state: &State) -> &'static [(Action, &'static str)] {
     match state.help_mode() {
-        Mode::Login => &[
-            (Action::Login, "log in"),
-            (Action::CopyUrl, "copy URL"),
-            (Action::PasteUrl, "paste URL"),
-            (Action::Back, "cancel"),
-        ],
+        // Only the keys that do something in this state of the login.
+        Mode::Login => match &state.login.state {
+            LoginState::Connecting => &[(Action::Back, "quit")],
+            LoginState::Idle | LoginState::Failed { .. } => {
+                &[(Action::Login, "log in"), (Action::Back, "quit")]
+            }
+            LoginState::Waiting { paste: Some(_), .. } => &[(Action::Back, "close the paste")],
+            LoginState::Waiting { url: None, .. } => &[(Action::Back, "cancel")],
+            LoginState::Waiting { url: Some(_), .. } => &[
+                (Action::CopyUrl, "copy URL"),
+                (Action::PasteUrl, "paste URL"),
+                (Action::Back, "cancel"),
+            ],
+        },
         Mode::Home if state.home.tab == Tab::ActionItems => &[
             (Action::ToggleDone, "filter open/done/all"),
             (Action::ToggleMine, "filter mine"),
