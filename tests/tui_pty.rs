@@ -454,3 +454,29 @@ fn a_server_that_forgot_the_registration_shows_the_login_screen_and_logs_in_anew
     assert!(new.is_string() && new != old, "registered again: {new}");
     tty.keys(&["C-c"]);
 }
+
+#[test]
+fn every_config_problem_is_shown_on_a_line_of_its_own() {
+    let broken = |dir: &Path| {
+        let config = dir.join("config");
+        std::fs::create_dir_all(&config).expect("config dir");
+        std::fs::write(
+            config.join("config.toml"),
+            "sync = \"sometimes\"\n[keys.home]\n\"x\" = \"Explode\"\n",
+        )
+        .expect("write config.toml");
+    };
+    let Some(tty) = Tty::start_with(&["--demo"], &[], broken) else {
+        return;
+    };
+    // Both problems, each on its own line of the toast (shown from the first frame).
+    let screen = tty.wait_for("the problems", |s| {
+        s.contains("keys.home.x: unknown variant `Explode`")
+    });
+    assert!(
+        screen.contains("config.toml line 1: sync: unknown variant `sometimes`"),
+        "{screen}"
+    );
+    assert!(!screen.contains('␤'), "{screen}");
+    tty.keys(&["C-c"]);
+}

@@ -346,6 +346,38 @@ fn a_pasted_text_that_is_not_the_redirect_is_refused_on_screen() {
 }
 
 #[test]
+fn config_problems_show_a_line_each_and_outlast_a_successful_request() {
+    let mut app = App::new();
+    app.resize(100, 30);
+    let cmds = app::start(&mut app.state, true, false);
+    let problems = [
+        "config.toml line 1: sync: unknown variant `sometimes`, expected `auto` or `manual`"
+            .to_owned(),
+        "config.toml line 3: keys.home.x: unknown variant `Explode`".to_owned(),
+    ];
+    app::show_problems(&mut app.state, &problems);
+    let Some(Command::SearchMeetings { id, query }) = cmds.first().cloned() else {
+        panic!("{cmds:?}");
+    };
+    app.send(client(ClientEvent::MeetingsLoaded {
+        id,
+        query,
+        result: Ok(demo_meetings()),
+    }));
+    let screen = app.render();
+    let rows: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.contains("config.toml line"))
+        .collect();
+    assert_eq!(rows.len(), 2, "{screen}");
+    assert!(rows[0].contains("line 1: sync"), "{screen}");
+    assert!(rows[1].contains("line 3: keys.home.x"), "{screen}");
+    assert!(!screen.contains('␤'), "{screen}");
+    let kept: Vec<&str> = app.state.messages.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(kept, problems);
+}
+
+#[test]
 fn cancel_and_failure_then_retry() {
     let mut app = App::new();
     app::start(&mut app.state, false, true);

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use ratatui::layout::Rect;
 
-pub use self::update::{prompt_open, start, update};
+pub use self::update::{prompt_open, show_problems, start, update};
 use crate::app::export::ExportDialog;
 use crate::app::feed::Feed;
 use crate::app::input::LineInput;
@@ -243,8 +243,11 @@ impl Home {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Toast {
+    /// One line or more (`\n` between them), each already sanitized.
     pub text: String,
     pub error: bool,
+    /// Stays its time even when a later request succeeds (configuration problems).
+    pub lasting: bool,
     pub until: Instant,
 }
 

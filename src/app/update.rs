@@ -1640,25 +1640,53 @@ fn resume_after_login(state: &mut State, cmds: &mut Vec<Command>) {
 /// Shows a toast that expires after [`TOAST_FOR`], and keeps it for the messages overlay.
 fn toast(state: &mut State, text: &str, error: bool) {
     let text = clean_line(text).into_owned();
+    remember(state, &text, error);
+    state.toast = Some(Toast {
+        text,
+        error,
+        lasting: false,
+        until: state.now + TOAST_FOR,
+    });
+}
+
+/// Keep a toast's text for the messages overlay.
+fn remember(state: &mut State, text: &str, error: bool) {
     state.messages.push_back(crate::app::Message {
-        text: text.clone(),
+        text: text.to_owned(),
         error,
         at: state.wall,
     });
     while state.messages.len() > crate::app::MESSAGES_KEPT {
         state.messages.pop_front();
     }
+}
+
+/// Problems with the configuration, found at start: all of them in one toast, a line each,
+/// that a request succeeding meanwhile does not take away; each in the messages overlay.
+pub fn show_problems(state: &mut State, problems: &[String]) {
+    if problems.is_empty() {
+        return;
+    }
+    let lines: Vec<String> = problems
+        .iter()
+        .map(|p| clean_line(p).into_owned())
+        .collect();
+    for line in &lines {
+        remember(state, line, true);
+    }
+    let seconds = u32::try_from(lines.len().min(3)).unwrap_or(3);
     state.toast = Some(Toast {
-        text,
-        error,
-        until: state.now + TOAST_FOR,
+        text: lines.join("\n"),
+        error: true,
+        lasting: true,
+        until: state.now + TOAST_FOR * seconds,
     });
 }
 
 /// A request succeeded: an error shown for an earlier one is no longer news.
 fn succeeded(state: &mut State) {
     state.status.last_error = None;
-    if state.toast.as_ref().is_some_and(|t| t.error) {
+    if state.toast.as_ref().is_some_and(|t| t.error && !t.lasting) {
         state.toast = None;
     }
 }

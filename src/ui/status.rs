@@ -187,13 +187,17 @@ pub fn render_toast(state: &State, area: Rect, buf: &mut Buffer) {
         return;
     };
     let theme = &state.theme;
-    let width = u16::try_from(toast.text.chars().count() + 4)
+    // A line of text each (configuration problems come several at once), wrapped.
+    let widths: Vec<usize> = toast.text.lines().map(|l| l.chars().count()).collect();
+    let longest = widths.iter().copied().max().unwrap_or(0);
+    let width = u16::try_from(longest + 4)
         .unwrap_or(u16::MAX)
-        .clamp(12, 60)
+        .clamp(12, if widths.len() > 1 { 80 } else { 60 })
         .min(area.width);
     let inner_w = usize::from(width.saturating_sub(2).max(1));
-    let lines =
-        u16::try_from(toast.text.chars().count().div_ceil(inner_w).clamp(1, 4)).unwrap_or(4);
+    let rows: usize = widths.iter().map(|w| w.div_ceil(inner_w).max(1)).sum();
+    let most = 4 * widths.len().clamp(1, 3);
+    let lines = u16::try_from(rows.clamp(1, most)).unwrap_or(4);
     let height = (lines + 2).min(area.height);
     let rect = Rect {
         x: area.right().saturating_sub(width + 1).max(area.x),
