@@ -79,7 +79,7 @@ pub struct Global {
     pub concurrency: u16,
     /// `config.toml`, read once when a setting first needs it.
     #[arg(skip)]
-    config: std::sync::OnceLock<crate::config::Config>,
+    config: std::sync::OnceLock<(crate::config::Config, Vec<String>)>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -314,11 +314,20 @@ impl Global {
             .unwrap_or_else(|| DEFAULT_SERVER.to_string())
     }
 
-    /// `config.toml` in the config dir, read on first use (a missing or unreadable file is the
-    /// default configuration here; the TUI reports problems with it when it starts).
+    /// `config.toml` in the config dir, read on first use: every setting that could be read
+    /// (a missing file is the default configuration; `config_problems` says what was wrong).
     pub fn config(&self) -> &crate::config::Config {
+        &self.loaded_config().0
+    }
+
+    /// What was wrong with `config.toml`, one line each (read on first use, like `config`).
+    pub fn config_problems(&self) -> &[String] {
+        &self.loaded_config().1
+    }
+
+    fn loaded_config(&self) -> &(crate::config::Config, Vec<String>) {
         self.config
-            .get_or_init(|| crate::config::Config::load(&self.config_dir()).unwrap_or_default())
+            .get_or_init(|| crate::config::Config::load(&self.config_dir()))
     }
 
     /// `--data-dir` or `KRISP_TUI_DATA_DIR`, else the platform's data directory.

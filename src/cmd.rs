@@ -97,6 +97,9 @@ pub async fn connect_or_login(settings: &Settings) -> Result<Connection, Failure
     match Connection::connect(settings).await {
         Ok(c) => Ok(c),
         Err(e) if e.is_auth_required() && !settings.no_login => {
+            if let Some(note) = e.login_note() {
+                crate::sanitize::eprint(&note);
+            }
             let challenge = match e {
                 ClientError::AuthRequired { challenge, .. } => challenge,
                 _ => None,
@@ -135,8 +138,12 @@ pub async fn login(settings: &Settings, challenge: Option<String>) -> Result<Con
         std::thread::spawn(move || {
             let mut line = String::new();
             while std::io::stdin().read_line(&mut line).is_ok_and(|n| n > 0) {
-                if paste.blocking_send(line.trim().to_string()).is_err() {
-                    break;
+                if !line.trim().is_empty() {
+                    match paste.blocking_send(&line) {
+                        Ok(()) => {}
+                        Err(crate::auth::PasteRefused::Ended) => break,
+                        Err(refused) => crate::sanitize::eprint(&refused.to_string()),
+                    }
                 }
                 line.clear();
             }

@@ -86,7 +86,8 @@ fn main() -> ExitCode {
                     None
                 }
             };
-            return match run_tui(settings, start, store).await {
+            let (config, problems) = (cli.global.config(), cli.global.config_problems());
+            return match run_tui(settings, config, problems, start, store).await {
                 Ok(Ended::Quit) => ExitCode::SUCCESS,
                 // The conventional status of a process stopped by a signal.
                 Ok(Ended::Signal(n)) => ExitCode::from((128 + n).clamp(0, 255) as u8),
@@ -95,6 +96,10 @@ fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             };
+        }
+        // Configuration mistakes are warnings, a line each, before the command's own output.
+        for problem in cli.global.config_problems() {
+            krisp_tui::sanitize::eprint(&format!("krisp-tui: {problem}"));
         }
         cmd::report(cmd::run(&cli, &settings, &local).await)
     })

@@ -261,6 +261,14 @@ pub enum ClientEvent {
     LoginUrlReady {
         url: String,
     },
+    /// The connection attempt has begun, with a stored login or without one.
+    Connecting {
+        stored_login: bool,
+    },
+    /// A pasted text was not this login's redirect; the login keeps waiting.
+    PasteRefused {
+        message: String,
+    },
     LoggedIn {
         server: String,
         account: Option<String>,

@@ -470,3 +470,29 @@ fn the_config_dir_and_log_are_private_from_the_first_run() {
     assert_eq!(mode(&config), 0o700, "{}", run.stderr);
     assert_eq!(mode(&config.join("krisp-tui.log")), 0o600);
 }
+
+#[test]
+fn every_config_toml_problem_is_a_warning_line_and_the_good_settings_still_apply() {
+    let user = User::new("http://127.0.0.1:9/mcp");
+    std::fs::write(
+        user.config_dir().join("config.toml"),
+        "sync = \"sometimes\"\ncolour = \"red\"\nserver = \"http://127.0.0.1:8/mcp\"\n[theme]\naccent = 5\n",
+    )
+    .unwrap();
+    let mut cmd = std::process::Command::new(common::BIN);
+    cmd.args(["--token-store", "memory", "status", "--json"])
+        .arg("--config-dir")
+        .arg(user.config_dir())
+        .env_remove("KRISP_TUI_SERVER")
+        .env_remove("KRISP_TUI_CONFIG_DIR");
+    let run = common::Run::from(cmd.output().unwrap()).ok();
+    assert_eq!(
+        run.stderr,
+        "krisp-tui: config.toml line 1: sync: unknown variant `sometimes`, expected `auto` or `manual`\n\
+         krisp-tui: config.toml line 2: colour: no such setting (there are server, sync, timezone, timeout, theme and keys)\n\
+         krisp-tui: config.toml line 5: theme.accent: invalid type: integer `5`, expected a string\n"
+    );
+    // The mistakes cost nothing else: `server` on line 3 is used.
+    let status: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(status["server"], "http://127.0.0.1:8/mcp");
+}

@@ -185,6 +185,52 @@ fn an_expired_token_is_refreshed_and_the_rotated_refresh_token_is_stored() {
 }
 
 #[test]
+fn a_server_that_forgot_the_registration_means_log_in_again_not_check_the_network() {
+    let mut sandbox = SandboxProcess::start(&[]);
+    let user = logged_in(&sandbox);
+    let secrets = secrets_in(&user.credentials());
+    // The same server, restarted without its registrations and tokens: the stored token gets
+    // 401, and the refresh that follows gets `invalid_client`.
+    sandbox.restart(&[]);
+    let run = user.run(&["tools", "--no-login"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "krisp-tui: {} no longer knows krisp-tui's client registration, so the stored login was forgotten: run krisp-tui login to register again\n",
+            sandbox.url
+        )
+    );
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    // Registration and tokens are gone, not kept for a login that cannot use them.
+    assert_eq!(user.credentials(), serde_json::json!({}));
+    for s in &secrets {
+        assert!(!run.stderr.contains(s.as_str()), "a secret reached stderr");
+    }
+
+    // Again with an expired token (the refresh comes first), and a login allowed: it registers
+    // anew, logs in through the browser and lists the tools.
+    sandbox.restart(&[]);
+    let user = logged_in(&sandbox);
+    expire(&user);
+    let old_client = record(&user)["client"]["client_id"].clone();
+    sandbox.restart(&[]);
+    let run = user.run(&["tools"]).ok();
+    assert!(run.stdout.contains("search_meetings"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("/platform/v1/oauth2/authorize?"),
+        "{}",
+        run.stderr
+    );
+    let rec = record(&user);
+    assert!(rec["client"]["client_id"].is_string(), "{rec}");
+    assert_ne!(rec["client"]["client_id"], old_client);
+    assert!(rec["credentials"]["token_response"]["refresh_token"].is_string());
+    // And the new login works for a process that may not log in.
+    user.run(&["tools", "--no-login"]).ok();
+}
+
+#[test]
 fn transient_401s_after_issuance_are_retried() {
     let sandbox = SandboxProcess::start(&["--transient-401", "1"]);
     let user = logged_in(&sandbox);
@@ -396,14 +442,29 @@ fn no_browser_login_accepts_a_pasted_redirect_url() {
     let redirect = String::from_utf8(out.stdout).unwrap();
     assert!(redirect.contains("/callback?code="), "{redirect}");
     let mut stdin = child.stdin.take().unwrap();
-    // A stray line first: ignored, the login keeps waiting.
+    // Text that is not this login's redirect first: refused with a reason, and the login
+    // keeps waiting for the right one.
     writeln!(stdin, "not a url").unwrap();
+    let other_login = redirect.replace("state=", "state=other");
+    writeln!(stdin, "{other_login}").unwrap();
     writeln!(stdin, "{redirect}").unwrap();
     let status = child.wait().unwrap();
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
     assert!(status.success(), "{rest}");
+    assert!(
+        rest.starts_with(
+            "That is not a URL. Paste the whole address your browser was sent to; it starts with http://127.0.0.1.\n\
+             That redirect belongs to another login (its state does not match). Paste the address from the browser tab this login opened.\n"
+        ),
+        "{rest}"
+    );
     assert!(rest.contains("Logged in to"), "{rest}");
+    let code = redirect
+        .split(['?', '&'])
+        .find_map(|p| p.strip_prefix("code="))
+        .unwrap();
+    assert!(!rest.contains(code), "the code reached stderr");
     let status: Value = serde_json::from_str(&user.run(&["status", "--json"]).ok().stdout).unwrap();
     assert_eq!(status["logged_in"], true);
 }

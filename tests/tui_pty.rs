@@ -155,9 +155,26 @@ struct Sandbox {
 
 impl Sandbox {
     fn start(extra: &[&str]) -> Sandbox {
+        Self::start_at("127.0.0.1:0", extra)
+    }
+
+    /// Stop it and start a new one on the same address, with none of the old one's state
+    /// (client registrations, tokens).
+    fn restart(&mut self) {
+        let addr = self
+            .url
+            .trim_start_matches("http://")
+            .trim_end_matches("/mcp")
+            .to_owned();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        *self = Self::start_at(&addr, &[]);
+    }
+
+    fn start_at(addr: &str, extra: &[&str]) -> Sandbox {
         use std::io::BufRead;
         let mut child = Command::new(BIN)
-            .args(["sandbox", "--auto-approve", "--addr", "127.0.0.1:0"])
+            .args(["sandbox", "--auto-approve", "--addr", addr])
             .args(extra)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
@@ -359,5 +376,107 @@ fn mark_every_meeting_and_export_them_to_a_directory() {
         })
         .count();
     assert_eq!(anchored, 1, "the transcript words are in the files");
+    tty.keys(&["C-c"]);
+}
+
+#[test]
+fn a_server_that_forgot_the_registration_shows_the_login_screen_and_logs_in_anew() {
+    let mut sandbox = Sandbox::start(&[]);
+    let server = sandbox.url.clone();
+    // The stand-in browser: follow the authorization URL into the loopback listener.
+    let browser_dir = tempfile::tempdir().expect("tempdir");
+    let browser = browser_dir.path().join("browser.sh");
+    std::fs::write(
+        &browser,
+        "#!/bin/sh\nexec curl -fsSL --max-redirs 5 -o /dev/null \"$1\"\n",
+    )
+    .expect("write the browser");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755))
+            .expect("chmod the browser");
+    }
+    let args = [
+        "--server",
+        server.as_str(),
+        "--token-store",
+        "file",
+        "--redirect-port",
+        "0",
+    ];
+    let credentials = std::cell::RefCell::new(PathBuf::new());
+    // Logged in, then the server restarts without its registrations and tokens.
+    let logged_in_then_forgotten = |dir: &Path| {
+        let out = Command::new(BIN)
+            .args(args)
+            .arg("--config-dir")
+            .arg(dir.join("config"))
+            .arg("--data-dir")
+            .arg(dir.join("data"))
+            .arg("login")
+            .env("BROWSER", &browser)
+            .output()
+            .expect("run krisp-tui login");
+        assert!(out.status.success(), "{out:?}");
+        *credentials.borrow_mut() = dir.join("config").join("credentials.json");
+        sandbox.restart();
+    };
+    let Some(tty) = Tty::start_with(
+        &args,
+        &[("BROWSER", browser.display().to_string())],
+        logged_in_then_forgotten,
+    ) else {
+        return;
+    };
+    let client_id = || -> serde_json::Value {
+        let text = std::fs::read_to_string(&*credentials.borrow()).expect("credentials");
+        let all: serde_json::Value = serde_json::from_str(&text).expect("credentials JSON");
+        all[&server]["client"]["client_id"].clone()
+    };
+    let old = client_id();
+    assert!(old.is_string(), "{old}");
+    // Not "cannot reach … check your network", and no retrying: the login screen says why.
+    let screen = tty.wait_for("the login screen with its note", |s| {
+        s.contains("log in to Krisp") && s.contains("Log in to register again.")
+    });
+    assert!(
+        screen.contains("no longer knows this krisp-tui"),
+        "{screen}"
+    );
+    assert!(!screen.contains("cannot reach"), "{screen}");
+    assert!(client_id().is_null(), "the registration was forgotten");
+    tty.keys(&["Enter"]);
+    tty.wait_for("the meeting list after a new login", |s| {
+        s.contains("People") && s.contains("Meetings")
+    });
+    let new = client_id();
+    assert!(new.is_string() && new != old, "registered again: {new}");
+    tty.keys(&["C-c"]);
+}
+
+#[test]
+fn every_config_problem_is_shown_on_a_line_of_its_own() {
+    let broken = |dir: &Path| {
+        let config = dir.join("config");
+        std::fs::create_dir_all(&config).expect("config dir");
+        std::fs::write(
+            config.join("config.toml"),
+            "sync = \"sometimes\"\n[keys.home]\n\"x\" = \"Explode\"\n",
+        )
+        .expect("write config.toml");
+    };
+    let Some(tty) = Tty::start_with(&["--demo"], &[], broken) else {
+        return;
+    };
+    // Both problems, each on its own line of the toast (shown from the first frame).
+    let screen = tty.wait_for("the problems", |s| {
+        s.contains("keys.home.x: unknown variant `Explode`")
+    });
+    assert!(
+        screen.contains("config.toml line 1: sync: unknown variant `sometimes`"),
+        "{screen}"
+    );
+    assert!(!screen.contains('␤'), "{screen}");
     tty.keys(&["C-c"]);
 }

@@ -25,6 +25,22 @@ fn login_waiting() -> App {
     app
 }
 
+/// Enter pressed, discovery and registration still under way: no URL yet.
+fn login_finding_url() -> App {
+    let mut app = login_idle();
+    app.send(code(KeyCode::Enter));
+    app
+}
+
+/// A pasted text that is not the redirect, said on screen while the login keeps waiting.
+fn login_paste_refused() -> App {
+    let mut app = login_waiting();
+    app.send(client(ClientEvent::PasteRefused {
+        message: "That redirect belongs to another login (its state does not match). Paste the address from the browser tab this login opened.".into(),
+    }));
+    app
+}
+
 fn login_failed() -> App {
     let mut app = login_waiting();
     app.send(client(ClientEvent::LoginFailed {
@@ -227,7 +243,9 @@ fn tool_result_state(tool: &str, fixture: &str) -> App {
 fn states() -> Vec<(&'static str, App)> {
     vec![
         ("login_idle", login_idle()),
+        ("login_finding_url", login_finding_url()),
         ("login_waiting", login_waiting()),
+        ("login_paste_refused", login_paste_refused()),
         ("login_failed", login_failed()),
         ("meetings_loading", meetings_loading()),
         ("meetings_loaded", meetings_loaded()),

@@ -239,6 +239,145 @@ fn login_flow_with_a_pasted_redirect() {
 }
 
 #[test]
+fn an_unreachable_server_is_said_once_even_after_a_retry() {
+    let mut app = App::new();
+    app.resize(100, 30);
+    app::start(&mut app.state, false, false);
+    let unreachable = "cannot reach https://mcp.krisp.ai/mcp: connection refused. Check the address and your network.";
+    app.send(client(ClientEvent::LoginRequired {
+        note: Some(unreachable.into()),
+    }));
+    assert_eq!(app.render().matches("cannot reach").count(), 1);
+    assert_eq!(app.send(code(KeyCode::Enter)), [Command::StartLogin]);
+    app.send(client(ClientEvent::LoginFailed {
+        message: unreachable.into(),
+    }));
+    let screen = app.render();
+    assert_eq!(screen.matches("cannot reach").count(), 1, "{screen}");
+}
+
+#[test]
+fn copy_and_paste_are_offered_only_once_there_is_a_url() {
+    let mut app = App::new();
+    app.resize(100, 30);
+    app::start(&mut app.state, false, false);
+    app.send(client(ClientEvent::LoginRequired { note: None }));
+    let offered = |app: &App| {
+        let screen = app.render();
+        (screen.contains("copy"), screen.contains("paste"), screen)
+    };
+    // Before a login starts there is nothing to copy or paste; Esc quits.
+    let (copy, paste, screen) = offered(&app);
+    assert!(!copy && !paste, "{screen}");
+    assert!(screen.contains("Esc quit"), "{screen}");
+    app.send(code(KeyCode::Enter));
+    // Finding the login page: no URL yet, so `c` and `p` (and a paste) do nothing.
+    let (copy, paste, screen) = offered(&app);
+    assert!(!copy && !paste, "{screen}");
+    assert_eq!(app.send(key('c')), []);
+    app.send(key('p'));
+    app.send(Msg::Paste(
+        "http://127.0.0.1:1/callback?code=x&state=y".into(),
+    ));
+    assert_eq!(
+        app.state.login.state,
+        LoginState::Waiting {
+            url: None,
+            paste: None
+        }
+    );
+    app.send(client(ClientEvent::LoginUrlReady {
+        url: "https://as/authorize?state=y".into(),
+    }));
+    let (copy, paste, screen) = offered(&app);
+    assert!(copy && paste, "{screen}");
+    assert_eq!(
+        app.send(key('c')),
+        [Command::Copy("https://as/authorize?state=y".into())]
+    );
+}
+
+#[test]
+fn connecting_names_the_stored_login_only_when_there_is_one() {
+    let mut app = App::new();
+    app.resize(100, 30);
+    assert_eq!(app::start(&mut app.state, false, false), [Command::Connect]);
+    let screen = app.render();
+    assert!(screen.contains("Connecting to the server…"), "{screen}");
+    assert!(!screen.contains("stored login"), "{screen}");
+    app.send(client(ClientEvent::Connecting {
+        stored_login: false,
+    }));
+    assert!(!app.render().contains("stored login"));
+    app.send(client(ClientEvent::Connecting { stored_login: true }));
+    let screen = app.render();
+    assert!(
+        screen.contains("Connecting with the stored login…"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn a_pasted_text_that_is_not_the_redirect_is_refused_on_screen() {
+    let mut app = App::new();
+    app.resize(100, 30);
+    app::start(&mut app.state, false, true);
+    app.send(client(ClientEvent::LoginUrlReady {
+        url: "https://as/authorize?state=y".into(),
+    }));
+    app.send(key('p'));
+    app.type_str("not a url");
+    assert_eq!(
+        app.send(code(KeyCode::Enter)),
+        [Command::PasteRedirect("not a url".into())]
+    );
+    let refused = "That is not a URL. Paste the whole address your browser was sent to; it starts with http://127.0.0.1.";
+    app.send(client(ClientEvent::PasteRefused {
+        message: refused.into(),
+    }));
+    let screen = app.render();
+    assert!(screen.contains("That is not a URL."), "{screen}");
+    assert!(matches!(app.state.login.state, LoginState::Waiting { .. }));
+    // The next paste clears it.
+    app.send(key('p'));
+    app.type_str("http://127.0.0.1:1/callback?code=x&state=y");
+    app.send(code(KeyCode::Enter));
+    assert!(!app.render().contains("That is not a URL."));
+}
+
+#[test]
+fn config_problems_show_a_line_each_and_outlast_a_successful_request() {
+    let mut app = App::new();
+    app.resize(100, 30);
+    let cmds = app::start(&mut app.state, true, false);
+    let problems = [
+        "config.toml line 1: sync: unknown variant `sometimes`, expected `auto` or `manual`"
+            .to_owned(),
+        "config.toml line 3: keys.home.x: unknown variant `Explode`".to_owned(),
+    ];
+    app::show_problems(&mut app.state, &problems);
+    let Some(Command::SearchMeetings { id, query }) = cmds.first().cloned() else {
+        panic!("{cmds:?}");
+    };
+    app.send(client(ClientEvent::MeetingsLoaded {
+        id,
+        query,
+        result: Ok(demo_meetings()),
+    }));
+    let screen = app.render();
+    let rows: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.contains("config.toml line"))
+        .collect();
+    assert_eq!(rows.len(), 2, "{screen}");
+    assert!(rows[0].contains("line 1: sync"), "{screen}");
+    assert!(rows[1].contains("line 3: keys.home.x"), "{screen}");
+    assert!(!screen.contains('␤'), "{screen}");
+    let kept: Vec<&str> = app.state.messages.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(kept, problems);
+}
+
+#[test]
 fn cancel_and_failure_then_retry() {
     let mut app = App::new();
     app::start(&mut app.state, false, true);

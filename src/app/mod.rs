@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use ratatui::layout::Rect;
 
-pub use self::update::{prompt_open, start, update};
+pub use self::update::{prompt_open, show_problems, start, update};
 use crate::app::export::ExportDialog;
 use crate::app::feed::Feed;
 use crate::app::input::LineInput;
@@ -92,8 +92,10 @@ pub enum LoginState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Login {
     pub state: LoginState,
-    /// Why the user is here again ("Your session expired…").
+    /// Why the user is here again ("Your session expired…"), or what was wrong with a paste.
     pub note: Option<String>,
+    /// Whether credentials were found for this server (the client says so as it connects).
+    pub stored_login: bool,
     /// Where to go back to after logging in.
     pub return_to: Option<Screen>,
 }
@@ -241,8 +243,11 @@ impl Home {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Toast {
+    /// One line or more (`\n` between them), each already sanitized.
     pub text: String,
     pub error: bool,
+    /// Stays its time even when a later request succeeds (configuration problems).
+    pub lasting: bool,
     pub until: Instant,
 }
 
@@ -323,6 +328,7 @@ impl State {
                 state: LoginState::Connecting,
                 note: None,
                 return_to: None,
+                stored_login: false,
             },
             home: Home {
                 tab: Tab::Meetings,

@@ -49,18 +49,17 @@ pub enum Ended {
 
 /// Runs the TUI until the user quits or a signal stops it. The terminal is restored on every
 /// exit path, panics included.
+/// `config` is `config.toml` as read, with a line for each of its `config_problems`.
 pub async fn run_tui(
     mut settings: Settings,
+    config: &Config,
+    config_problems: &[String],
     start: Start,
     local: Option<task::LocalStore>,
 ) -> anyhow::Result<Ended> {
     // Auth failures go to the login screen; the client must never print or log in on its own.
     settings.no_login = true;
-    let mut problems = Vec::new();
-    let config = Config::load(&settings.config_dir).unwrap_or_else(|e| {
-        problems.push(e.to_string());
-        Config::default()
-    });
+    let mut problems = config_problems.to_vec();
     let (keymap, keymap_problems) = Keymap::with_overrides(&config.keys);
     problems.extend(keymap_problems);
     match crate::timefmt::resolve(config.timezone.as_deref()) {
@@ -205,14 +204,8 @@ async fn event_loop(
     for command in app::start(state, connected, login_now) {
         send(command, commands)?;
     }
-    if let Some(problem) = problems.first() {
-        // Configuration mistakes are shown, not fatal.
-        state.toast = Some(app::Toast {
-            text: crate::sanitize::clean_line(problem).into_owned(),
-            error: true,
-            until: Instant::now() + app::TOAST_FOR,
-        });
-    }
+    // Configuration mistakes are shown, every one, not fatal.
+    app::show_problems(state, &problems);
     terminal.draw(|f| f.render_widget(&*state, f.area()))?;
 
     loop {
@@ -286,6 +279,7 @@ fn dispatch(
                         OSC52_MAX_BYTES / 1000
                     ),
                     error: true,
+                    lasting: false,
                     until: Instant::now() + app::TOAST_FOR,
                 });
             }

@@ -168,7 +168,10 @@ fn on_paste(state: &mut State, text: &str, cmds: &mut Vec<Command>) {
         Screen::Login => match &mut state.login.state {
             LoginState::Waiting { paste: Some(p), .. } => p.insert_str(text.trim()),
             // Pasting on the waiting screen is the obvious thing to do with the redirect URL.
-            LoginState::Waiting { paste, .. } => *paste = Some(LineInput::new(text.trim())),
+            LoginState::Waiting {
+                url: Some(_),
+                paste,
+            } => *paste = Some(LineInput::new(text.trim())),
             _ => {}
         },
         Screen::Home if typing => {
@@ -368,12 +371,16 @@ fn login_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
                 url: None,
                 paste: None,
             };
+            // A new attempt: what the note said (an error, "session expired") is old news, and
+            // a failure of this attempt says it again.
+            state.login.note = None;
             cmds.push(Command::StartLogin);
         }
         (LoginState::Waiting { paste: Some(p), .. }, Action::Select) => {
             let url = p.text().trim().to_owned();
             if !url.is_empty() {
                 cmds.push(Command::PasteRedirect(url));
+                state.login.note = None;
             }
             if let LoginState::Waiting { paste, .. } = &mut state.login.state {
                 *paste = None;
@@ -386,7 +393,14 @@ fn login_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
             },
             Action::Back,
         ) => *paste = None,
-        (LoginState::Waiting { paste, .. }, Action::PasteUrl) => {
+        // Only once the login is under way: before that there is no redirect to paste.
+        (
+            LoginState::Waiting {
+                url: Some(_),
+                paste,
+            },
+            Action::PasteUrl,
+        ) => {
             *paste = Some(LineInput::default());
         }
         (LoginState::Waiting { url: Some(url), .. }, Action::CopyUrl) => {
@@ -1162,6 +1176,12 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                 paste,
             };
         }
+        ClientEvent::Connecting { stored_login } => state.login.stored_login = stored_login,
+        ClientEvent::PasteRefused { message } => {
+            if matches!(state.login.state, LoginState::Waiting { .. }) {
+                state.login.note = Some(clean_line(&message).into_owned());
+            }
+        }
         ClientEvent::LoggedIn { server, account } => {
             state.status.server = clean_line(&server).into_owned();
             state.status.account = account.map(|a| clean_line(&a).into_owned());
@@ -1620,25 +1640,53 @@ fn resume_after_login(state: &mut State, cmds: &mut Vec<Command>) {
 /// Shows a toast that expires after [`TOAST_FOR`], and keeps it for the messages overlay.
 fn toast(state: &mut State, text: &str, error: bool) {
     let text = clean_line(text).into_owned();
+    remember(state, &text, error);
+    state.toast = Some(Toast {
+        text,
+        error,
+        lasting: false,
+        until: state.now + TOAST_FOR,
+    });
+}
+
+/// Keep a toast's text for the messages overlay.
+fn remember(state: &mut State, text: &str, error: bool) {
     state.messages.push_back(crate::app::Message {
-        text: text.clone(),
+        text: text.to_owned(),
         error,
         at: state.wall,
     });
     while state.messages.len() > crate::app::MESSAGES_KEPT {
         state.messages.pop_front();
     }
+}
+
+/// Problems with the configuration, found at start: all of them in one toast, a line each,
+/// that a request succeeding meanwhile does not take away; each in the messages overlay.
+pub fn show_problems(state: &mut State, problems: &[String]) {
+    if problems.is_empty() {
+        return;
+    }
+    let lines: Vec<String> = problems
+        .iter()
+        .map(|p| clean_line(p).into_owned())
+        .collect();
+    for line in &lines {
+        remember(state, line, true);
+    }
+    let seconds = u32::try_from(lines.len().min(3)).unwrap_or(3);
     state.toast = Some(Toast {
-        text,
-        error,
-        until: state.now + TOAST_FOR,
+        text: lines.join("\n"),
+        error: true,
+        lasting: true,
+        until: state.now + TOAST_FOR * seconds,
     });
 }
 
 /// A request succeeded: an error shown for an earlier one is no longer news.
 fn succeeded(state: &mut State) {
     state.status.last_error = None;
-    if state.toast.as_ref().is_some_and(|t| t.error) {
+    if state.toast.as_ref().is_some_and(|t| t.error && !t.lasting) {
         state.toast = None;
     }
 }

@@ -202,9 +202,12 @@ impl PendingLogin {
         &self.auth_url
     }
 
-    /// Feed a redirect URL the user pasted; it is handled like the browser's.
-    pub fn paste_sender(&self) -> mpsc::Sender<String> {
-        self.tx.clone()
+    /// Where a redirect URL the user pasted goes; it is handled like the browser's.
+    pub fn paste_sender(&self) -> Paste {
+        Paste {
+            tx: self.tx.clone(),
+            expected_state: self.expected_state.clone(),
+        }
     }
 
     pub fn settings(&self) -> &Settings {
@@ -220,6 +223,58 @@ impl PendingLogin {
             store: self.store,
             manager: self.session.auth_manager,
         })
+    }
+}
+
+/// A login's way in for pasted redirect URLs (no browser on this machine). Unlike the
+/// browser's strays, a paste that is not this login's redirect is refused with a reason, so the
+/// user hears of it instead of waiting for nothing.
+#[derive(Clone)]
+pub struct Paste {
+    tx: mpsc::Sender<String>,
+    expected_state: String,
+}
+
+/// Why a pasted text was not taken. The sentences never repeat the text: it may hold a code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PasteRefused {
+    #[error(
+        "That is not a URL. Paste the whole address your browser was sent to; it starts with http://127.0.0.1."
+    )]
+    NotUrl,
+    #[error(
+        "That URL is not the login redirect (it has no code). Paste the address your browser was sent to after you approved access."
+    )]
+    NotRedirect,
+    #[error(
+        "That redirect belongs to another login (its state does not match). Paste the address from the browser tab this login opened."
+    )]
+    WrongState,
+    #[error("The login is no longer waiting for a redirect.")]
+    Ended,
+}
+
+impl Paste {
+    /// Hand a pasted redirect to the login, or say why it is not one.
+    pub async fn send(&self, text: &str) -> Result<(), PasteRefused> {
+        let url = self.check(text)?;
+        self.tx.send(url).await.map_err(|_| PasteRefused::Ended)
+    }
+
+    /// `send` from a thread outside the runtime (the headless login reads stdin on one).
+    pub fn blocking_send(&self, text: &str) -> Result<(), PasteRefused> {
+        let url = self.check(text)?;
+        self.tx.blocking_send(url).map_err(|_| PasteRefused::Ended)
+    }
+
+    fn check(&self, text: &str) -> Result<String, PasteRefused> {
+        let url = url::Url::parse(text.trim()).map_err(|_| PasteRefused::NotUrl)?;
+        match callback::classify(&url, &self.expected_state) {
+            Redirect::Stray => Err(PasteRefused::NotRedirect),
+            Redirect::WrongState => Err(PasteRefused::WrongState),
+            // A code, or the server's error (which ends the login with its reason).
+            Redirect::Code { .. } | Redirect::Error { .. } => Ok(url.to_string()),
+        }
     }
 }
 
@@ -506,5 +561,36 @@ async fn revoke(
         Err(e) => {
             tracing::info!(error = %crate::net::reqwest_reason(&e), "token revocation failed")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_paste_that_is_not_this_logins_redirect_is_refused_with_a_reason() {
+        let (tx, mut rx) = mpsc::channel(4);
+        let paste = Paste {
+            tx,
+            expected_state: "st4te".into(),
+        };
+        let check = |text: &str| paste.blocking_send(text);
+        assert_eq!(check("not a url"), Err(PasteRefused::NotUrl));
+        assert_eq!(check("code=abc&state=st4te"), Err(PasteRefused::NotUrl));
+        assert_eq!(
+            check("http://127.0.0.1:1/favicon.ico"),
+            Err(PasteRefused::NotRedirect)
+        );
+        assert_eq!(
+            check("http://127.0.0.1:1/callback?code=c0de&state=other"),
+            Err(PasteRefused::WrongState)
+        );
+        assert!(rx.try_recv().is_err(), "nothing refused reached the login");
+        let good = "http://127.0.0.1:1/callback?code=c0de&state=st4te";
+        assert_eq!(check(&format!("  {good}\n")), Ok(()));
+        assert_eq!(rx.try_recv().ok().as_deref(), Some(good));
+        drop(rx);
+        assert_eq!(check(good), Err(PasteRefused::Ended));
     }
 }

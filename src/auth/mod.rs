@@ -13,5 +13,8 @@ mod settings;
 pub mod store;
 
 pub use error::{AuthError, sentence};
-pub use login::{Authorized, PendingLogin, announce, logout, manager_for, open_store, step_up};
+pub use login::{
+    Authorized, Paste, PasteRefused, PendingLogin, announce, logout, manager_for, open_store,
+    step_up,
+};
 pub use settings::{BrowserMode, Settings};

@@ -21,6 +21,12 @@ pub enum ClientError {
     },
     #[error("your login to {server} has expired or was revoked: run krisp-tui login")]
     LoginExpired { server: String },
+    /// The authorization server answered a refresh with `invalid_client`: it no longer knows
+    /// our registration. The caller forgets the registration and the tokens.
+    #[error(
+        "{server} no longer knows krisp-tui's client registration, so the stored login was forgotten: run krisp-tui login to register again"
+    )]
+    RegistrationDropped { server: String },
     #[error("login failed: {0}")]
     Login(String),
     #[error("cannot reach {server}: {reason}. Check the address and your network.")]
@@ -87,8 +93,21 @@ impl ClientError {
     pub fn is_auth_required(&self) -> bool {
         matches!(
             self,
-            ClientError::AuthRequired { .. } | ClientError::LoginExpired { .. }
+            ClientError::AuthRequired { .. }
+                | ClientError::LoginExpired { .. }
+                | ClientError::RegistrationDropped { .. }
         )
+    }
+
+    /// What the login screen says about why it is shown, when there is more to say than
+    /// "log in".
+    pub fn login_note(&self) -> Option<String> {
+        match self {
+            ClientError::RegistrationDropped { server } => Some(format!(
+                "{server} no longer knows this krisp-tui (it dropped the client registration), so the stored login was forgotten. Log in to register again."
+            )),
+            _ => None,
+        }
     }
 
     /// Process exit code for the headless commands: 3 auth, 4 unreachable, 1 anything else.
@@ -96,6 +115,7 @@ impl ClientError {
         match self {
             ClientError::AuthRequired { .. }
             | ClientError::LoginExpired { .. }
+            | ClientError::RegistrationDropped { .. }
             | ClientError::Login(_) => 3,
             ClientError::Unreachable { .. }
             | ClientError::TimedOut { .. }
@@ -266,6 +286,11 @@ impl ClientError {
             ) => ClientError::LoginExpired {
                 server: server.to_string(),
             },
+            (AuthError::TokenRefreshFailed(m), Some(server)) if client_refused(m) => {
+                ClientError::RegistrationDropped {
+                    server: server.to_string(),
+                }
+            }
             (AuthError::TokenRefreshFailed(m), Some(server)) => ClientError::Unreachable {
                 server: server.to_string(),
                 reason: format!("refreshing the login failed ({m})"),
@@ -273,6 +298,15 @@ impl ClientError {
             (other, _) => ClientError::from(crate::auth::AuthError::from_rmcp(other)),
         }
     }
+}
+
+/// Whether a failed refresh (rmcp's `TokenRefreshFailed`, which carries oauth2's error text)
+/// was the token endpoint answering `invalid_client` (RFC 6749 §5.2): the server does not know
+/// the client, or not with this secret. rmcp routes only `invalid_grant` itself.
+fn client_refused(message: &str) -> bool {
+    message
+        .strip_prefix("Server returned error response: invalid_client")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(':'))
 }
 
 /// Whether `e` is the server having forgotten the session (HTTP 404 on a session's request).
@@ -364,6 +398,42 @@ mod tests {
             name: "get_multiple_documents".into(),
             message: message.into(),
         }
+    }
+
+    #[test]
+    fn an_invalid_client_refresh_is_a_dropped_registration_not_a_network_problem() {
+        use oauth2::basic::BasicErrorResponseType;
+        use oauth2::{RequestTokenError, StandardErrorResponse};
+        // The text rmcp's TokenRefreshFailed carries: oauth2's own formatting of the reply.
+        let text = |kind: BasicErrorResponseType| {
+            RequestTokenError::<std::io::Error, _>::ServerResponse(StandardErrorResponse::new(
+                kind,
+                Some("unknown client".to_string()),
+                None,
+            ))
+            .to_string()
+        };
+        let routed =
+            |m: String| ClientError::from_auth_in(&AuthError::TokenRefreshFailed(m), Some("s"));
+        let dropped = routed(text(BasicErrorResponseType::InvalidClient));
+        assert!(
+            matches!(&dropped, ClientError::RegistrationDropped { server } if server == "s"),
+            "{dropped:?}"
+        );
+        assert_eq!(dropped.exit_code(), 3);
+        assert!(dropped.is_auth_required());
+        assert_eq!(dropped.retry_hint(), None);
+        // Other refresh failures stay what they were.
+        let other = routed(text(BasicErrorResponseType::InvalidRequest));
+        assert!(
+            matches!(other, ClientError::Unreachable { .. }),
+            "{other:?}"
+        );
+        let other = routed("Server returned error response: invalid_client_metadata".into());
+        assert!(
+            matches!(other, ClientError::Unreachable { .. }),
+            "{other:?}"
+        );
     }
 
     #[test]

@@ -50,6 +50,8 @@ struct Inner {
     server: String,
     /// Shared with rmcp's `AuthClient`, for scope step-up.
     manager: Arc<Mutex<AuthorizationManager>>,
+    /// Where this login is kept, to forget it when the server drops our registration.
+    store: Arc<ServerStore>,
     settings: Settings,
     tools: tokio::sync::OnceCell<Vec<Tool>>,
     /// Browser authorizations this session has needed (the login included); at most 3.
@@ -72,7 +74,17 @@ fn client_info() -> InitializeRequestParams {
 impl Connection {
     /// Connect with stored credentials only (or none, for servers that need no login).
     pub async fn connect(settings: &Settings) -> Result<Connection, ClientError> {
+        Self::connect_telling(settings, |_| {}).await
+    }
+
+    /// `connect`, telling `stored_login` whether there are stored tokens before it goes to the
+    /// network (the login screen says which it is doing).
+    pub async fn connect_telling(
+        settings: &Settings,
+        stored_login: impl FnOnce(bool),
+    ) -> Result<Connection, ClientError> {
         let (store, record) = open_store(settings)?;
+        stored_login(record.as_ref().is_some_and(|r| r.token().is_some()));
         let mut manager = manager_for(settings, &store, record.as_ref())
             .await
             .map_err(ClientError::from_auth)?;
@@ -85,7 +97,9 @@ impl Connection {
         {
             configure_registered_client(&mut manager, settings, record)?;
         }
-        Self::from_manager(settings, store, manager, 0).await
+        Self::from_manager(settings, store.clone(), manager, 0)
+            .await
+            .map_err(|e| forget_if_dropped(&store, settings, e))
     }
 
     /// A browser login's last step: wait for the redirect, exchange the code, open the
@@ -113,7 +127,7 @@ impl Connection {
             inner: crate::net::http_client(&settings.server, None).map_err(|e| {
                 ClientError::Internal(format!("could not start the HTTP client: {e}"))
             })?,
-            store: Some(store),
+            store: Some(store.clone()),
         };
         let auth = AuthClient::new(http, manager);
         let manager = auth.auth_manager.clone();
@@ -124,6 +138,7 @@ impl Connection {
                 auth,
                 server: settings.server.clone(),
                 manager,
+                store,
                 settings: settings.clone(),
                 tools: tokio::sync::OnceCell::new(),
                 authorizations: authorizations.into(),
@@ -187,11 +202,13 @@ impl Connection {
             };
             if !renewed && error::session_expired(&e) {
                 renewed = true;
-                self.renew_session(generation).await?;
+                self.renew_session(generation)
+                    .await
+                    .map_err(|e| forget_if_dropped(&self.inner.store, &self.inner.settings, e))?;
                 continue;
             }
             if settings.no_login {
-                return Err(ClientError::from_service(&self.inner.server, e));
+                return Err(self.routed(e));
             }
             if let Some(scope) = error::insufficient_scope(&e) {
                 let done = self.inner.authorizations.fetch_add(1, Ordering::SeqCst);
@@ -222,9 +239,15 @@ impl Connection {
                     .map_err(|e| ClientError::Login(e.to_string()))?;
                 *self.inner.manager.lock().await = authorized.manager;
             } else {
-                return Err(ClientError::from_service(&self.inner.server, e));
+                return Err(self.routed(e));
             }
         }
+    }
+
+    /// A failed request's error, with what it implies for the stored login done.
+    fn routed(&self, e: rmcp::ServiceError) -> ClientError {
+        let e = ClientError::from_service(&self.inner.server, e);
+        forget_if_dropped(&self.inner.store, &self.inner.settings, e)
     }
 
     /// Replace session `generation` by a new one, unless another request did so already.
@@ -256,6 +279,34 @@ impl Connection {
             let _ = tokio::time::timeout(limit, service.cancel()).await;
         }
     }
+}
+
+/// The server no longer knows our client (`invalid_client` on a refresh): its tokens are
+/// useless and the next login must register again, so both are forgotten. A client given with
+/// `--client-id` is the user's to fix, not ours to forget.
+fn forget_if_dropped(store: &ServerStore, settings: &Settings, e: ClientError) -> ClientError {
+    let ClientError::RegistrationDropped { server } = &e else {
+        return e;
+    };
+    let preregistered = settings.client_id.is_some();
+    tracing::info!(
+        preregistered,
+        "the server refused our client on refresh; forgetting the stored login"
+    );
+    if let Err(store_error) = store.update(|r| {
+        r.credentials = None;
+        if !preregistered {
+            r.client = None;
+        }
+    }) {
+        return ClientError::Store(store_error);
+    }
+    if preregistered {
+        return ClientError::Login(format!(
+            "{server} does not accept the client given with --client-id (invalid_client); check --client-id and --client-secret"
+        ));
+    }
+    e
 }
 
 /// `initialize` a new MCP session through `auth` (its HTTP client and login).

@@ -10,7 +10,7 @@ use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::{AbortHandle, JoinHandle};
 use tokio_util::sync::CancellationToken;
 
-use crate::auth::PendingLogin;
+use crate::auth::{Paste, PendingLogin};
 use crate::client::sync::{SharedStore, SyncLock, SyncOptions, SyncProgress, with_store};
 use crate::client::{ClientError, Connection, MeetingQuery, Settings};
 
@@ -69,7 +69,7 @@ pub fn spawn(
 /// What spawned work tells the loop (the loop alone owns the connection).
 enum Internal {
     Connected(Connection),
-    LoginStarted(mpsc::Sender<String>),
+    LoginStarted(Paste),
     Done(RequestId),
     SyncDone,
 }
@@ -84,7 +84,7 @@ async fn run(
     let (internal_tx, mut internal) = mpsc::unbounded_channel::<Internal>();
     let mut running: HashMap<RequestId, AbortHandle> = HashMap::new();
     let mut login: Option<JoinHandle<()>> = None;
-    let mut paste: Option<mpsc::Sender<String>> = None;
+    let mut paste: Option<Paste> = None;
     let mut sync: Option<CancellationToken> = None;
     // One store search at a time: a newer one replaces the one in flight.
     let mut searching: Option<AbortHandle> = None;
@@ -129,12 +129,17 @@ async fn run(
                 let has_store = local.is_some();
                 let (events, internal) = (events.clone(), internal_tx.clone());
                 tokio::spawn(async move {
-                    match Connection::connect(&settings).await {
+                    let told = |stored_login| {
+                        let _ = events.send(ClientEvent::Connecting { stored_login });
+                    };
+                    match Connection::connect_telling(&settings, told).await {
                         Ok(c) => {
                             let _ = internal.send(Internal::Connected(c));
                         }
                         Err(e) if e.is_auth_required() => {
-                            let _ = events.send(ClientEvent::LoginRequired { note: None });
+                            let _ = events.send(ClientEvent::LoginRequired {
+                                note: e.login_note(),
+                            });
                         }
                         // With a store the UI keeps working from it.
                         Err(e @ ClientError::Unreachable { .. }) if has_store => {
@@ -190,8 +195,12 @@ async fn run(
                 paste = None;
             }
             Command::PasteRedirect(url) => {
-                if let Some(tx) = &paste {
-                    let _ = tx.send(url).await;
+                if let Some(paste) = &paste
+                    && let Err(refused) = paste.send(&url).await
+                {
+                    let _ = events.send(ClientEvent::PasteRefused {
+                        message: refused.to_string(),
+                    });
                 }
             }
             Command::Cancel(id) => {

@@ -35,8 +35,13 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
     }
     match &state.login.state {
         LoginState::Connecting => {
+            let what = if state.login.stored_login {
+                "Connecting with the stored login…"
+            } else {
+                "Connecting to the server…"
+            };
             lines.push(Line::styled(
-                format!("{} Connecting with the stored login…", spinner(state)),
+                format!("{} {what}", spinner(state)),
                 theme.dim,
             ));
         }
@@ -74,11 +79,16 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
                     input,
                     "Enter to send".into(),
                 )),
-                None => lines.push(Line::from(vec![
+                // Copy and paste only once there is a URL to copy and a login to paste into.
+                None if url.is_some() => lines.push(Line::from(vec![
                     Span::styled(key(Action::CopyUrl), theme.accent),
                     Span::styled(" copy the URL   ", theme.dim),
                     Span::styled(key(Action::PasteUrl), theme.accent),
                     Span::styled(" paste the redirect URL (SSH)   ", theme.dim),
+                    Span::styled(key(Action::Back), theme.accent),
+                    Span::styled(" cancel", theme.dim),
+                ])),
+                None => lines.push(Line::from(vec![
                     Span::styled(key(Action::Back), theme.accent),
                     Span::styled(" cancel", theme.dim),
                 ])),

@@ -7,18 +7,26 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use crate::app::keymap::Mode;
-use crate::app::{Screen, State, Tab};
+use crate::app::{LoginState, Screen, State, Tab};
 use crate::message::Action;
 
 /// The actions whose keys the status bar shows, per screen.
 fn hint_actions(state: &State) -> &'static [(Action, &'static str)] {
     match state.help_mode() {
-        Mode::Login => &[
-            (Action::Login, "log in"),
-            (Action::CopyUrl, "copy URL"),
-            (Action::PasteUrl, "paste URL"),
-            (Action::Back, "cancel"),
-        ],
+        // Only the keys that do something in this state of the login.
+        Mode::Login => match &state.login.state {
+            LoginState::Connecting => &[(Action::Back, "quit")],
+            LoginState::Idle | LoginState::Failed { .. } => {
+                &[(Action::Login, "log in"), (Action::Back, "quit")]
+            }
+            LoginState::Waiting { paste: Some(_), .. } => &[(Action::Back, "close the paste")],
+            LoginState::Waiting { url: None, .. } => &[(Action::Back, "cancel")],
+            LoginState::Waiting { url: Some(_), .. } => &[
+                (Action::CopyUrl, "copy URL"),
+                (Action::PasteUrl, "paste URL"),
+                (Action::Back, "cancel"),
+            ],
+        },
         Mode::Home if state.home.tab == Tab::ActionItems => &[
             (Action::ToggleDone, "filter open/done/all"),
             (Action::ToggleMine, "filter mine"),
@@ -179,13 +187,17 @@ pub fn render_toast(state: &State, area: Rect, buf: &mut Buffer) {
         return;
     };
     let theme = &state.theme;
-    let width = u16::try_from(toast.text.chars().count() + 4)
+    // A line of text each (configuration problems come several at once), wrapped.
+    let widths: Vec<usize> = toast.text.lines().map(|l| l.chars().count()).collect();
+    let longest = widths.iter().copied().max().unwrap_or(0);
+    let width = u16::try_from(longest + 4)
         .unwrap_or(u16::MAX)
-        .clamp(12, 60)
+        .clamp(12, if widths.len() > 1 { 80 } else { 60 })
         .min(area.width);
     let inner_w = usize::from(width.saturating_sub(2).max(1));
-    let lines =
-        u16::try_from(toast.text.chars().count().div_ceil(inner_w).clamp(1, 4)).unwrap_or(4);
+    let rows: usize = widths.iter().map(|w| w.div_ceil(inner_w).max(1)).sum();
+    let most = 4 * widths.len().clamp(1, 3);
+    let lines = u16::try_from(rows.clamp(1, most)).unwrap_or(4);
     let height = (lines + 2).min(area.height);
     let rect = Rect {
         x: area.right().saturating_sub(width + 1).max(area.x),

@@ -16,8 +16,21 @@ pub struct SandboxProcess {
 
 impl SandboxProcess {
     pub fn start(extra: &[&str]) -> Self {
+        Self::start_at("127.0.0.1:0", extra)
+    }
+
+    /// Stop it and start a new one on the same address: a server that lost its state (client
+    /// registrations, tokens), as a real one may.
+    pub fn restart(&mut self, extra: &[&str]) {
+        let addr = self.base().trim_start_matches("http://").to_string();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        *self = Self::start_at(&addr, extra);
+    }
+
+    fn start_at(addr: &str, extra: &[&str]) -> Self {
         let mut child = Command::new(BIN)
-            .args(["sandbox", "--addr", "127.0.0.1:0", "--auto-approve"])
+            .args(["sandbox", "--addr", addr, "--auto-approve"])
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
