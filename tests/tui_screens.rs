@@ -234,9 +234,16 @@ fn retrying(id: RequestId, attempt: u32) -> ClientEvent {
 fn a_failing_transcript_shows_its_retries_and_leaving_stops_them() {
     let mut app = App::loaded(demo_meetings());
     app.resize(100, 30);
+    app.resize(100, 12);
     let cmds = app.send(code(KeyCode::Enter));
     let (doc_id, _) = fetched(&cmds);
+    // A reader at the end of the notes sees the retry note arrive below them.
+    app.send(key('G'));
     app.send(client(retrying(doc_id, 1)));
+    let view = app.state.meeting.as_ref().expect("a meeting view");
+    assert_eq!(view.scroll, view.max_scroll());
+    assert!(app.render().contains("Trying again on its own"));
+    app.resize(100, 30);
     let text = app.render();
     assert!(text.contains("kept failing (HTTP 503)"), "{text}");
     assert!(

@@ -230,9 +230,15 @@ impl MeetingView {
         if !matches!(document, DocState::Loading(_)) {
             self.notes.retrying = None;
         }
+        let failed = matches!(document, DocState::Failed { .. });
+        let at_end = self.scroll >= self.max_scroll();
         self.document = document;
         let width = self.width;
         self.relayout(width);
+        // The error goes where the transcript would: a reader at the end sees it.
+        if failed && at_end {
+            self.scroll_to(usize::MAX);
+        }
         if self.pending_turn.is_some() {
             self.go_to_pending();
         }
@@ -241,9 +247,13 @@ impl MeetingView {
 
     /// A retry of the failed document request is coming: say so where the transcript goes.
     pub fn set_retrying(&mut self, retrying: Retrying) {
+        let at_end = self.scroll >= self.max_scroll();
         self.notes.retrying = Some(retrying);
         let width = self.width;
         self.relayout(width);
+        if at_end {
+            self.scroll_to(usize::MAX);
+        }
     }
 
     pub fn max_scroll(&self) -> usize {
