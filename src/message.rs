@@ -233,6 +233,9 @@ pub enum Command {
 pub struct RequestError {
     pub message: String,
     pub auth_required: bool,
+    /// Worth asking again on its own (a 5xx, a rate limit, a dropped connection), and the wait
+    /// the server named if it named one: `ClientError::retry_hint`.
+    pub retry_hint: Option<Option<std::time::Duration>>,
 }
 
 impl RequestError {
@@ -240,13 +243,14 @@ impl RequestError {
         Self {
             message: message.into(),
             auth_required: false,
+            retry_hint: None,
         }
     }
 
     pub fn auth(message: impl Into<String>) -> Self {
         Self {
-            message: message.into(),
             auth_required: true,
+            ..Self::new(message)
         }
     }
 }
@@ -284,6 +288,15 @@ pub enum ClientEvent {
     DocumentsLoaded {
         id: RequestId,
         result: Result<Vec<Document>, RequestError>,
+    },
+    /// The document request `id` failed in a way worth retrying (`message`); try `attempt` of
+    /// `attempts` follows after `wait`. `Cancel(id)` stops the retries.
+    Retrying {
+        id: RequestId,
+        attempt: u32,
+        attempts: u32,
+        wait: std::time::Duration,
+        message: String,
     },
     /// `list_action_items`, `list_upcoming_meetings` or `list_activities` answered.
     FeedLoaded {

@@ -176,7 +176,10 @@ fn an_error_toast_expires_is_cleared_by_the_next_success_and_stays_in_messages()
         .collect();
     assert_eq!(
         kept,
-        [("HTTP 500 from the server", true), ("HTTP 502", true)]
+        [
+            ("HTTP 500 from the server Press r to try again.", true),
+            ("HTTP 502 Press r to try again.", true)
+        ]
     );
 }
 

@@ -199,6 +199,16 @@ impl Drop for Sandbox {
     }
 }
 
+/// The "browser" for a login against the sandbox: `./browser.sh` follows the authorization
+/// URL with curl; the sandbox approves at once and redirects to the TUI's loopback listener.
+fn curl_browser(dir: &Path) {
+    let script = dir.join("browser.sh");
+    std::fs::write(&script, "#!/bin/sh\ncurl -s -L -o /dev/null \"$1\" &\n").expect("script");
+    let mut perms = std::fs::metadata(&script).expect("script").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&script, perms).expect("chmod");
+}
+
 fn shell_words(words: &[String]) -> String {
     words
         .iter()
@@ -256,19 +266,10 @@ fn demo_search_open_and_export_markdown() {
 #[test]
 fn hostile_data_never_reaches_the_terminal() {
     let sandbox = Sandbox::start(&["--hostile"]);
-    // The "browser": follows the authorization URL; the sandbox approves at once and redirects
-    // to the TUI's loopback listener.
-    let browser = |dir: &Path| {
-        let script = dir.join("browser.sh");
-        std::fs::write(&script, "#!/bin/sh\ncurl -s -L -o /dev/null \"$1\" &\n").expect("script");
-        let mut perms = std::fs::metadata(&script).expect("script").permissions();
-        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
-        std::fs::set_permissions(&script, perms).expect("chmod");
-    };
     let Some(tty) = Tty::start_with(
         &["--server", &sandbox.url],
         &[("BROWSER", "./browser.sh".to_owned())],
-        browser,
+        curl_browser,
     ) else {
         return;
     };
@@ -478,5 +479,110 @@ fn every_config_problem_is_shown_on_a_line_of_its_own() {
         "{screen}"
     );
     assert!(!screen.contains('␤'), "{screen}");
+    tty.keys(&["C-c"]);
+}
+
+/// A sandbox started with `faults`, and the TUI (with `args`) logged in to it, on its meeting
+/// list. The store syncs only on `S`, so nothing but the test's own keys asks for transcripts.
+fn logged_in_to(faults: &[&str], args: &[&str]) -> Option<(Sandbox, Tty)> {
+    let sandbox = Sandbox::start(faults);
+    let mut all = vec!["--server", sandbox.url.as_str()];
+    all.extend_from_slice(args);
+    let tty = Tty::start_with(&all, &[("BROWSER", "./browser.sh".to_owned())], |dir| {
+        curl_browser(dir);
+        std::fs::create_dir_all(dir.join("config")).expect("config dir");
+        std::fs::write(dir.join("config/config.toml"), "sync = \"manual\"\n").expect("config");
+    })?;
+    tty.wait_for("the login screen", |s| s.contains("log in"));
+    tty.keys(&["Enter"]);
+    tty.wait_for("the home screen", |s| s.contains("1 Meetings"));
+    Some((sandbox, tty))
+}
+
+fn wait_for_list(tty: &Tty) {
+    tty.wait_for("the meeting list", |s| {
+        s.contains("Pricing page copy review") && s.contains("People")
+    });
+}
+
+/// Waits until the opened meeting's transcript arrives: at the end of the view (`G`, pressed
+/// again every few tenths of a second, since the transcript grows the view when it comes), a
+/// turn's heading (`Name  12:34`) and no error.
+fn wait_for_transcript(tty: &Tty) -> String {
+    let turn = |line: &str| {
+        let line = line.trim_matches(|c: char| "│║█▌".contains(c) || c.is_whitespace());
+        line.rsplit_once("  ").is_some_and(|(name, time)| {
+            !name.trim().is_empty()
+                && time.contains(':')
+                && time.chars().all(|c| c.is_ascii_digit() || c == ':')
+        })
+    };
+    let deadline = Instant::now() + WAIT;
+    loop {
+        tty.keys(&["G"]);
+        std::thread::sleep(Duration::from_millis(300));
+        let screen = tty.screen();
+        if screen.lines().any(turn) && !screen.contains("try again") {
+            return screen;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for the transcript; the screen shows:\n{screen}"
+        );
+    }
+}
+
+#[test]
+fn a_transcript_that_fails_with_a_5xx_is_retried_on_its_own() {
+    // Six 503s: the four tries of the first request (the HTTP layer retries a 5xx three
+    // times) and two of the first automatic retry's, whose third try gets the transcript.
+    let Some((_sandbox, tty)) = logged_in_to(&["--fail-tool", "get_multiple_documents=6"], &[])
+    else {
+        return;
+    };
+    wait_for_list(&tty);
+    // The newest meeting is still processing: the next one has a transcript.
+    tty.keys(&["Down"]);
+    tty.keys(&["Enter"]);
+    tty.wait_for("the meeting", |s| s.contains("Notes & transcript"));
+    // The transcript's place is after the notes.
+    tty.keys(&["G"]);
+    tty.wait_for("the retry note", |s| {
+        s.contains("kept failing (HTTP 503)") && s.contains("Trying again on its own")
+    });
+    // No key pressed: the retry brings it.
+    wait_for_transcript(&tty);
+    tty.keys(&["C-c"]);
+}
+
+#[test]
+fn timed_out_requests_say_which_key_retries_and_that_key_asks_again() {
+    let Some((_sandbox, tty)) = logged_in_to(
+        &[
+            "--stall-tool",
+            "search_meetings=1",
+            "--stall-tool",
+            "get_multiple_documents=1",
+        ],
+        &["--timeout", "1"],
+    ) else {
+        return;
+    };
+    // The first page of meetings.
+    tty.wait_for("the timeout and the key", |s| {
+        s.contains("did not answer within 1 seconds") && s.contains("Press r to try again.")
+    });
+    tty.keys(&["r"]);
+    wait_for_list(&tty);
+    // A transcript.
+    tty.keys(&["Down"]);
+    tty.keys(&["Enter"]);
+    tty.wait_for("the meeting", |s| s.contains("Notes & transcript"));
+    tty.keys(&["G"]);
+    tty.wait_for("the timeout and the key", |s| {
+        s.contains("did not answer within 1 seconds") && s.contains("Press r to try again.")
+    });
+    tty.keys(&["r"]);
+    wait_for_transcript(&tty);
     tty.keys(&["C-c"]);
 }

@@ -135,7 +135,7 @@ fn error_toast() -> App {
     app.send(client(ClientEvent::FeedLoaded {
         id,
         result: Err(RequestError::new(
-            "The Krisp server did not answer in time. Check your connection and press r to retry.",
+            "The Krisp server did not answer in time. Check your connection.",
         )),
     }));
     app

@@ -25,6 +25,10 @@ pub struct FeedItem {
     pub meeting: Option<MeetingId>,
     /// `created_at` as sent: `list_activities` pages by it.
     pub cursor: Option<String>,
+    /// An upcoming meeting's attendees, each sanitized.
+    pub people: Vec<String>,
+    /// A link the item carries (`url`, `meeting_url`, `join_url`), as sent.
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -114,6 +118,8 @@ pub fn items(result: &CallToolResult) -> Vec<FeedItem> {
                 done,
                 meeting: None,
                 cursor: None,
+                people: Vec::new(),
+                url: None,
             })
         })
         .collect()
@@ -175,6 +181,15 @@ fn item(object: &Map<String, Value>) -> FeedItem {
         cursor: object
             .get("created_at")
             .and_then(Value::as_str)
+            .map(str::to_owned),
+        people: attendees
+            .iter()
+            .map(|p| clean_line(p).into_owned())
+            .collect(),
+        url: ["url", "meeting_url", "join_url"]
+            .iter()
+            .find_map(|k| object.get(*k)?.as_str())
+            .filter(|u| !u.trim().is_empty())
             .map(str::to_owned),
     }
 }

@@ -61,6 +61,28 @@ pub enum DocState {
     },
 }
 
+/// The document request failed in a way worth retrying and the client task tries again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retrying {
+    /// Which retry comes next, of how many.
+    pub attempt: u32,
+    pub attempts: u32,
+    pub wait: Duration,
+    /// Why the last try failed, sanitized.
+    pub message: String,
+}
+
+/// What the layout says beside the meeting's own data.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Notes {
+    /// A retry of the failed transcript is coming.
+    pub retrying: Option<Retrying>,
+    /// Opened from the upcoming meetings: it has not happened yet.
+    pub upcoming: bool,
+    /// The key that reloads (from the keymap), for the sentences that name it.
+    pub reload_key: Option<String>,
+}
+
 /// A hit of the in-view search: `line`, and the byte range inside `ViewLine::text()`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TextHit {
@@ -96,6 +118,9 @@ pub struct MeetingView {
     pub jump: Option<LineInput>,
     /// The transcript turn to show once the document is laid out (opened from a search hit).
     pub pending_turn: Option<usize>,
+    /// The notes section to show once it is laid out (opened from an action item), by title.
+    pub pending_section: Option<String>,
+    pub notes: Notes,
 }
 
 impl MeetingView {
@@ -113,6 +138,8 @@ impl MeetingView {
             search: None,
             jump: None,
             pending_turn: None,
+            pending_section: None,
+            notes: Notes::default(),
         };
         view.relayout(width);
         view
@@ -123,6 +150,7 @@ impl MeetingView {
         *self.meeting = meeting;
         let width = self.width;
         self.relayout(width);
+        self.go_to_section();
     }
 
     /// Opens at transcript turn `turn` with `term` in find-in-transcript, so `n`/`N` go on
@@ -138,6 +166,43 @@ impl MeetingView {
         }
         self.pending_turn = turn;
         self.go_to_pending();
+    }
+
+    /// Opens at the notes section titled `title` (any case); if the notes are not laid out
+    /// yet, once they are, unless the reader moves first.
+    pub fn open_at_section(&mut self, title: &str) {
+        self.pending_section = Some(title.to_owned());
+        self.go_to_section();
+    }
+
+    fn go_to_section(&mut self) {
+        let Some(title) = &self.pending_section else {
+            return;
+        };
+        if let Some(line) = self.heading_lines().into_iter().find(|&i| {
+            self.lines[i]
+                .text()
+                .trim()
+                .eq_ignore_ascii_case(title.trim())
+        }) {
+            self.scroll_to(line);
+            // Too near the end to be the top line (the transcript is still to come): asked
+            // again when the view grows.
+            if self.scroll == line {
+                self.pending_section = None;
+            }
+        }
+    }
+
+    /// The lines that are section headings: a title line after a blank one, outside the turns.
+    pub fn heading_lines(&self) -> Vec<usize> {
+        (1..self.lines.len())
+            .filter(|&i| {
+                self.lines[i - 1].spans.is_empty()
+                    && self.lines[i].turn.is_none()
+                    && matches!(self.lines[i].spans.as_slice(), [(Tone::Title, _)])
+            })
+            .collect()
     }
 
     /// Scrolls to the turn `open_at` asked for, once the transcript is laid out.
@@ -162,11 +227,32 @@ impl MeetingView {
     }
 
     pub fn set_document(&mut self, document: DocState) {
+        if !matches!(document, DocState::Loading(_)) {
+            self.notes.retrying = None;
+        }
+        let failed = matches!(document, DocState::Failed { .. });
+        let at_end = self.scroll >= self.max_scroll();
         self.document = document;
         let width = self.width;
         self.relayout(width);
+        // The error goes where the transcript would: a reader at the end sees it.
+        if failed && at_end {
+            self.scroll_to(usize::MAX);
+        }
         if self.pending_turn.is_some() {
             self.go_to_pending();
+        }
+        self.go_to_section();
+    }
+
+    /// A retry of the failed document request is coming: say so where the transcript goes.
+    pub fn set_retrying(&mut self, retrying: Retrying) {
+        let at_end = self.scroll >= self.max_scroll();
+        self.notes.retrying = Some(retrying);
+        let width = self.width;
+        self.relayout(width);
+        if at_end {
+            self.scroll_to(usize::MAX);
         }
     }
 
@@ -206,6 +292,7 @@ impl MeetingView {
             &self.meeting,
             &self.row,
             &self.document,
+            &self.notes,
             usize::from(width.saturating_sub(1).max(8)),
         );
         self.lines = lines;
@@ -417,7 +504,13 @@ pub fn speaker_tone(meeting: &Meeting, name: &str) -> Tone {
 
 type Layout = (Vec<ViewLine>, Vec<usize>, Option<usize>);
 
-fn layout(meeting: &Meeting, row: &Row, document: &DocState, width: usize) -> Layout {
+fn layout(
+    meeting: &Meeting,
+    row: &Row,
+    document: &DocState,
+    notes: &Notes,
+    width: usize,
+) -> Layout {
     let mut out = Vec::new();
     let push_wrapped = |out: &mut Vec<ViewLine>, tone: Tone, indent: usize, text: &str| {
         for line in clean(text).lines() {
@@ -549,6 +642,16 @@ fn layout(meeting: &Meeting, row: &Row, document: &DocState, width: usize) -> La
                 Tone::Dim,
                 "Loading the transcript…".into(),
             )]));
+            if let Some(r) = &notes.retrying {
+                push_wrapped(&mut out, Tone::Warning, 0, &r.message);
+                let line = format!(
+                    "Trying again on its own in {} s (retry {} of {})…",
+                    r.wait.as_secs_f64().round().max(1.0),
+                    r.attempt,
+                    r.attempts
+                );
+                push_wrapped(&mut out, Tone::Dim, 0, &line);
+            }
         }
         DocState::Failed { message, retry } => {
             heading(&mut out, "Transcript");
@@ -557,10 +660,21 @@ fn layout(meeting: &Meeting, row: &Row, document: &DocState, width: usize) -> La
             push_wrapped(&mut out, Tone::Dim, 0, retry);
         }
         DocState::Ready(doc) => {
-            let shown = ["summary", "detailed summary", "key points", "action items"];
+            // The document's copy of a section the meeting's notes already showed is skipped;
+            // a meeting known only by name (opened from a feed) shows the document's.
+            let has_summary = meeting
+                .summary
+                .as_deref()
+                .is_some_and(|s| !s.trim().is_empty());
             for section in &doc.sections {
                 let title = section.heading.trim_start_matches('#').trim();
-                if shown.contains(&title.to_lowercase().as_str()) {
+                let shown = match title.to_lowercase().as_str() {
+                    "summary" | "detailed summary" => has_summary,
+                    "key points" => !meeting.key_points.is_empty(),
+                    "action items" => !meeting.action_items.is_empty(),
+                    _ => false,
+                };
+                if shown {
                     continue;
                 }
                 heading(&mut out, &clean_line(title));
@@ -570,11 +684,19 @@ fn layout(meeting: &Meeting, row: &Row, document: &DocState, width: usize) -> La
             transcript_start = Some(out.len() - 1);
             if doc.state == DocumentState::Processing || doc.transcript.turns.is_empty() {
                 let note = if doc.state == DocumentState::Processing {
-                    "Krisp is still processing this meeting: no notes or transcript yet. Press r later to reload."
+                    let reload = match &notes.reload_key {
+                        Some(key) => format!("Press {key} later to reload."),
+                        None => "Open it again later.".to_owned(),
+                    };
+                    format!(
+                        "Krisp is still processing this meeting: no notes or transcript yet. {reload}"
+                    )
+                } else if notes.upcoming {
+                    "This meeting has not happened yet: its transcript comes after it.".to_owned()
                 } else {
-                    "This meeting has no transcript."
+                    "This meeting has no transcript.".to_owned()
                 };
-                push_wrapped(&mut out, Tone::Warning, 0, note);
+                push_wrapped(&mut out, Tone::Warning, 0, &note);
             }
             for (i, turn) in doc.transcript.turns.iter().enumerate() {
                 if i > 0 {

@@ -9,7 +9,7 @@ use crate::app::export::{ExportDialog, ExportFocus};
 use crate::app::feed;
 use crate::app::input::LineInput;
 use crate::app::layout;
-use crate::app::meeting::{DocState, MeetingView, TextSearch, Tone, parse_time};
+use crate::app::meeting::{DocState, MeetingView, TextSearch, parse_time};
 use crate::app::meetings::PAGE_SIZE;
 use crate::app::search::{DEBOUNCE, Found, ParsedQuery, Search};
 use crate::app::tools::{ToolsOutcome, ToolsPanel};
@@ -87,9 +87,13 @@ fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Command>) {
         if let Some(action @ (Action::Quit | Action::Help)) = global {
             return on_action(state, action, cmds);
         }
+        let retry = state.tools.error.is_some()
+            && state.keymap.action(crate::app::keymap::Mode::Home, key) == Some(Action::Refresh);
         let outcome = match &mut state.tools.panel {
             Some(host) => host.handle_key(key),
             None if key.code == crossterm::event::KeyCode::Esc => ToolsOutcome::Close,
+            // The tool list failed to load: the key that retries asks for it again.
+            None if retry => return open_tools(state, cmds),
             None => ToolsOutcome::None,
         };
         return tools_outcome(state, outcome, cmds);
@@ -568,6 +572,22 @@ fn home_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
             }
         }
         Action::Sync => start_sync(state, cmds),
+        // After a failure, the key that retries asks again for exactly what failed.
+        Action::Refresh
+            if state.home.tab == Tab::Meetings && state.home.meetings.paging.error.is_some() =>
+        {
+            state.home.meetings.paging.error = None;
+            load_meetings_page(state, cmds);
+        }
+        Action::Refresh
+            if state
+                .home
+                .feed(state.home.tab)
+                .is_some_and(|f| f.error.is_some() && !f.items.is_empty()) =>
+        {
+            let tab = state.home.tab;
+            load_feed_page(state, tab, cmds);
+        }
         Action::Refresh if state.home.tab == Tab::Meetings && state.local.enabled => {
             start_sync(state, cmds);
         }
@@ -732,26 +752,59 @@ fn open_feed_item(state: &mut State, tab: Tab, cmds: &mut Vec<Command>) {
     else {
         return;
     };
-    let Some(id) = item.meeting else {
+    let Some(id) = item.meeting.clone() else {
         toast(state, "This item does not name a meeting.", true);
         return;
     };
-    let index = match state.home.meetings.get(&id) {
-        Some(i) => i,
-        None => {
-            // Not paged in yet: open what the item says and fetch the document.
-            let meeting = Meeting::new(id, item.title);
-            state.home.meetings.merge(vec![meeting], true)[0]
+    if tab == Tab::Upcoming {
+        // Not a recorded meeting: it stays out of the list, and shows what the item says.
+        let mut meeting = Meeting::new(id, item.title);
+        meeting.date = Some(item.when.as_str())
+            .filter(|w| !w.trim().is_empty())
+            .map(crate::krisp::MeetingDate::parse);
+        meeting.attendees = item
+            .people
+            .into_iter()
+            .map(|name| crate::krisp::Person { name, email: None })
+            .collect();
+        meeting.url = item.url;
+        open_view(state, meeting, cmds);
+        if let Some(view) = &mut state.meeting {
+            view.notes.upcoming = true;
+            let width = view.width;
+            view.relayout(width);
         }
-    };
-    open_meeting(state, index, cmds);
+        return;
+    }
+    match state.home.meetings.get(&id) {
+        Some(index) => open_meeting(state, index, cmds),
+        // Not in the list yet: open it by the name the item gives; the document fills it in.
+        None => {
+            let name = if item.source.is_empty() {
+                item.title
+            } else {
+                item.source
+            };
+            open_view(state, Meeting::new(id, name), cmds);
+        }
+    }
+    if tab == Tab::ActionItems
+        && let Some(view) = &mut state.meeting
+    {
+        view.open_at_section("Action items");
+    }
 }
 
 fn open_meeting(state: &mut State, index: usize, cmds: &mut Vec<Command>) {
     let Some(meeting) = state.home.meetings.all.get(index).cloned() else {
         return;
     };
-    let row = state.home.meetings.rows[index].clone();
+    open_view(state, meeting, cmds);
+}
+
+/// The meeting view for `meeting`, its document from the cache or fetched.
+fn open_view(state: &mut State, meeting: Meeting, cmds: &mut Vec<Command>) {
+    let row = crate::app::meetings::Row::of(&meeting);
     let document = match state.documents.get(&meeting.id) {
         Some(doc) => DocState::Ready(Box::new(doc.clone())),
         None => {
@@ -764,13 +817,13 @@ fn open_meeting(state: &mut State, index: usize, cmds: &mut Vec<Command>) {
         }
     };
     let area = layout::reading(state.size, false);
-    state.meeting = Some(MeetingView::new(
-        meeting,
-        row,
-        document,
-        area.width,
-        area.height,
-    ));
+    let mut view = MeetingView::new(meeting, row, document, area.width, area.height);
+    view.notes.reload_key = state
+        .keymap
+        .key_for(crate::app::keymap::Mode::Meeting, Action::Refresh)
+        .map(|k| k.to_string());
+    view.relayout(area.width);
+    state.meeting = Some(view);
     state.screen = Screen::Meeting;
 }
 
@@ -813,12 +866,23 @@ fn meeting_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
         relayout(state);
         return;
     }
+    // The reader moved (or left): a section still waiting to be shown no longer is.
+    view.pending_section = None;
     match action {
         Action::Back if view.search.is_some() => {
             view.search = None;
             relayout(state);
         }
         Action::Back => {
+            // Leaving stops the transcript's retries: nobody is waiting for them.
+            if let (DocState::Loading(id), Some(_)) = (&view.document, &view.notes.retrying) {
+                cmds.push(Command::Cancel(*id));
+                let message = "Stopped retrying when you left the meeting.".to_owned();
+                let retry = retry_sentence(state, crate::app::keymap::Mode::Meeting);
+                if let Some(view) = &mut state.meeting {
+                    view.set_document(DocState::Failed { message, retry });
+                }
+            }
             state.screen = Screen::Home;
         }
         Action::Up => view.scroll_by(-1),
@@ -829,13 +893,7 @@ fn meeting_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
         Action::Bottom => view.scroll_to(usize::MAX),
         Action::FocusNext | Action::FocusPrev => {
             // Tab walks the section headings.
-            let headings: Vec<usize> = (1..view.lines.len())
-                .filter(|&i| {
-                    view.lines[i - 1].spans.is_empty()
-                        && view.lines[i].turn.is_none()
-                        && matches!(view.lines[i].spans.as_slice(), [(Tone::Title, _)])
-                })
-                .collect();
+            let headings = view.heading_lines();
             let target = if action == Action::FocusNext {
                 headings.iter().find(|&&l| l > view.scroll).copied()
             } else {
@@ -864,7 +922,13 @@ fn meeting_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
             Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
                 cmds.push(Command::OpenUrl(url));
             }
-            _ => toast(state, "This meeting has no web link.", true),
+            Some(_) => toast(state, "This meeting's link is not a web address.", true),
+            None if view.notes.upcoming => toast(
+                state,
+                "This meeting has not happened yet and the server sent no link for it: Krisp's web app has a page only for recorded meetings.",
+                true,
+            ),
+            None => toast(state, "This meeting has no web link.", true),
         },
         Action::CopyTurn => {
             let turn = view.copy_turn().and_then(|i| Some((i, view.document()?)));
@@ -1224,12 +1288,9 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                     succeeded(state);
                 }
                 Err(e) => {
-                    let retry = match state
-                        .keymap
-                        .key_for(crate::app::keymap::Mode::Meeting, Action::Refresh)
-                    {
-                        Some(key) => format!("Press {key} to try again."),
-                        None => "Reopen the meeting to try again.".to_owned(),
+                    let retry = retry_sentence(state, crate::app::keymap::Mode::Meeting);
+                    let Some(view) = &mut state.meeting else {
+                        return;
                     };
                     view.set_document(DocState::Failed {
                         message: clean_line(&e.message).into_owned(),
@@ -1237,6 +1298,24 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                     });
                     request_failed(state, e);
                 }
+            }
+        }
+        ClientEvent::Retrying {
+            id,
+            attempt,
+            attempts,
+            wait,
+            message,
+        } => {
+            if let Some(view) = &mut state.meeting
+                && view.document == DocState::Loading(id)
+            {
+                view.set_retrying(crate::app::meeting::Retrying {
+                    attempt,
+                    attempts,
+                    wait,
+                    message: clean_line(&message).into_owned(),
+                });
             }
         }
         ClientEvent::FeedLoaded { id, result } => {
@@ -1257,8 +1336,14 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                         .map(|i| i.title)
                         .next()
                         .unwrap_or_else(|| "The server reported an error.".into());
-                    feed.error = Some(text.clone());
                     feed.loaded_once = true;
+                    let text = format!(
+                        "{text} {}",
+                        retry_sentence(state, crate::app::keymap::Mode::Home)
+                    );
+                    if let Some(feed) = state.home.feed_mut(tab) {
+                        feed.error = Some(text.clone());
+                    }
                     toast(state, &text, true);
                 }
                 Ok(r) => {
@@ -1276,9 +1361,13 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                     }
                     succeeded(state);
                 }
-                Err(e) => {
-                    feed.error = Some(clean_line(&e.message).into_owned());
+                Err(mut e) => {
                     feed.loaded_once = true;
+                    let retry = retry_sentence(state, crate::app::keymap::Mode::Home);
+                    e.message = format!("{} {retry}", e.message);
+                    if let Some(feed) = state.home.feed_mut(tab) {
+                        feed.error = Some(clean_line(&e.message).into_owned());
+                    }
                     request_failed(state, e);
                 }
             }
@@ -1293,7 +1382,9 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                     Some(host) => host.set_tools(tools),
                     None => state.tools.panel = Some(ToolsPanel::new(tools)),
                 },
-                Err(e) => {
+                Err(mut e) => {
+                    let retry = retry_sentence(state, crate::app::keymap::Mode::Home);
+                    e.message = format!("{} {retry}", e.message);
                     state.tools.error = Some(clean_line(&e.message).into_owned());
                     request_failed(state, e);
                 }
@@ -1311,7 +1402,8 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                     request_failed(state, e);
                     Err(message)
                 }
-                Err(e) => Err(e.message),
+                // The panel's own key runs the same form again.
+                Err(e) => Err(format!("{} Press F5 to run it again.", e.message)),
             };
             if let Some(host) = &mut state.tools.panel {
                 host.set_result(&name, result);
@@ -1532,8 +1624,10 @@ fn meetings_loaded(
                     load_meetings_page(state, cmds);
                 }
             }
-            Err(e) => {
-                paging.error = Some(clean_line(&e.message).into_owned());
+            Err(mut e) => {
+                let retry = retry_sentence(state, crate::app::keymap::Mode::Home);
+                e.message = format!("{} {retry}", e.message);
+                state.home.meetings.paging.error = Some(clean_line(&e.message).into_owned());
                 request_failed(state, e);
             }
         }
@@ -1634,6 +1728,14 @@ fn resume_after_login(state: &mut State, cmds: &mut Vec<Command>) {
     if state.screen == Screen::Tools && state.tools.panel.is_none() {
         state.tools.loading = None;
         open_tools(state, cmds);
+    }
+}
+
+/// "Press r to try again.", naming the key the keymap binds to `Refresh` in `mode`.
+fn retry_sentence(state: &State, mode: crate::app::keymap::Mode) -> String {
+    match state.keymap.key_for(mode, Action::Refresh) {
+        Some(key) => format!("Press {key} to try again."),
+        None => "Open it again to try again.".to_owned(),
     }
 }
 

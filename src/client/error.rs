@@ -66,6 +66,11 @@ impl ClientError {
     /// `Some(None)`: retry with the usual backoff.
     pub fn retry_hint(&self) -> Option<Option<Duration>> {
         let text = match self {
+            // A 5xx or 429 that outlived the transport's quick retries, or a reply cut off:
+            // still worth asking again after a longer wait.
+            ClientError::ServerFailing { .. } | ClientError::ConnectionLost { .. } => {
+                return Some(None);
+            }
             ClientError::ToolFailed { message, .. } => message.as_str(),
             ClientError::Protocol { reason, .. } => reason.as_str(),
             ClientError::Unreachable { reason, .. } => reason.as_str(),
@@ -459,8 +464,25 @@ mod tests {
             .retry_hint(),
             Some(None)
         );
-        // A real failure is not retried.
+        for transient in [
+            ClientError::ServerFailing {
+                server: "s".into(),
+                status: 503,
+            },
+            ClientError::ConnectionLost { server: "s".into() },
+        ] {
+            assert_eq!(transient.retry_hint(), Some(None), "{transient}");
+        }
+        // A real failure is not retried, nor a timeout (the user retries that).
         assert_eq!(tool_failed("documentId must be 32 hex").retry_hint(), None);
+        assert_eq!(
+            ClientError::TimedOut {
+                server: "s".into(),
+                seconds: 1
+            }
+            .retry_hint(),
+            None
+        );
         assert_eq!(
             ClientError::LoginExpired { server: "s".into() }.retry_hint(),
             None

@@ -532,7 +532,7 @@ pub fn feed_items(result: &CallToolResult) -> Vec<Value> {
 
 /// Full jitter: a random wait up to `base · 2^(attempt-1)` (capped at 30 s); a wait the server
 /// named is honoured, plus a little jitter so parallel clients do not return in lockstep.
-fn backoff(base: Duration, attempt: u32, named: Option<Duration>) -> Duration {
+pub(crate) fn backoff(base: Duration, attempt: u32, named: Option<Duration>) -> Duration {
     use rand::Rng;
     let mut rng = rand::rng();
     if let Some(wait) = named {

@@ -295,7 +295,10 @@ async fn run(
                 let (events, internal) = (events.clone(), internal_tx.clone());
                 let conn = connection.clone();
                 let handle = tokio::spawn(async move {
-                    let result = documents_via_store(&local, conn.as_ref(), ids, &events).await;
+                    let result = retrying(id, &events, || {
+                        documents_via_store(&local, conn.as_ref(), ids.clone(), &events)
+                    })
+                    .await;
                     let _ = events.send(ClientEvent::DocumentsLoaded { id, result });
                     let _ = internal.send(Internal::Done(id));
                 });
@@ -425,7 +428,7 @@ async fn run(
                 };
                 let (events, internal) = (events.clone(), internal_tx.clone());
                 let handle = tokio::spawn(async move {
-                    let event = perform(&conn, request).await;
+                    let event = perform(&conn, request, &events).await;
                     let _ = events.send(event);
                     let _ = internal.send(Internal::Done(id));
                 });
@@ -521,11 +524,58 @@ fn failure(request: Command, error: RequestError) -> ClientEvent {
 fn request_error(e: ClientError) -> RequestError {
     RequestError {
         auth_required: e.is_auth_required(),
+        retry_hint: e.retry_hint(),
         message: e.to_string(),
     }
 }
 
-async fn perform(conn: &Connection, request: Command) -> ClientEvent {
+/// Retries after the first try when a document request fails in a way worth retrying.
+const DOCUMENT_RETRIES: u32 = 3;
+/// The retries' backoff base: waits of 1–2 s, 2–4 s, then 4–8 s (or what the server named).
+const DOCUMENT_BACKOFF: Duration = Duration::from_secs(2);
+
+/// `request` again after a 5xx, a rate limit or a dropped connection, with backoff and jitter,
+/// telling the UI before each wait; `Cancel(id)` aborts the task, waits included.
+async fn retrying<T, Fut>(
+    id: RequestId,
+    events: &UnboundedSender<ClientEvent>,
+    request: impl Fn() -> Fut,
+) -> Result<T, RequestError>
+where
+    Fut: std::future::Future<Output = Result<T, RequestError>>,
+{
+    let mut attempt = 0;
+    loop {
+        let error = match request().await {
+            Ok(v) => return Ok(v),
+            Err(e) => e,
+        };
+        let Some(hint) = error.retry_hint.filter(|_| attempt < DOCUMENT_RETRIES) else {
+            return Err(error);
+        };
+        attempt += 1;
+        let wait = crate::client::sync::backoff(DOCUMENT_BACKOFF, attempt, hint);
+        tracing::info!(
+            attempt,
+            wait_ms = wait.as_millis() as u64,
+            "documents: retrying"
+        );
+        let _ = events.send(ClientEvent::Retrying {
+            id,
+            attempt,
+            attempts: DOCUMENT_RETRIES,
+            wait,
+            message: error.message,
+        });
+        tokio::time::sleep(wait).await;
+    }
+}
+
+async fn perform(
+    conn: &Connection,
+    request: Command,
+    events: &UnboundedSender<ClientEvent>,
+) -> ClientEvent {
     match request {
         Command::SearchMeetings { id, query } => {
             let q = MeetingQuery {
@@ -542,7 +592,10 @@ async fn perform(conn: &Connection, request: Command) -> ClientEvent {
         }
         Command::FetchDocuments { id, ids } => ClientEvent::DocumentsLoaded {
             id,
-            result: conn.documents(&ids).await.map_err(request_error),
+            result: retrying(id, events, || async {
+                conn.documents(&ids).await.map_err(request_error)
+            })
+            .await,
         },
         Command::ListActionItems {
             id,

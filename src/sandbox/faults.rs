@@ -17,7 +17,13 @@
 //! text match finds it where they already look, and `structuredContent` gives the wait as a
 //! number. The refused call does not take a slot. Other methods (`initialize`, `tools/list`)
 //! are neither counted nor refused.
+//!
+//! `--fail-tool NAME=N` answers the first N `tools/call`s of tool NAME with HTTP 503 (after any
+//! `--latency-ms`), and `--stall-tool NAME=N` holds the first N of them for [`STALL`] before
+//! answering: a transcript that fails, or a request that outlasts the client's `--timeout`,
+//! exactly when a test wants it.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -42,6 +48,41 @@ const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 /// One session in this many is forgotten at each request under `--drop-sessions`.
 const DROP_ONE_IN: usize = 4;
 
+/// How long `--stall-tool` holds a call.
+pub const STALL: Duration = Duration::from_secs(60);
+
+/// `NAME=N`: the first N calls of tool NAME (`--fail-tool`, `--stall-tool`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolFault {
+    pub tool: String,
+    pub times: u32,
+}
+
+impl std::str::FromStr for ToolFault {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (tool, times) = s
+            .split_once('=')
+            .ok_or_else(|| format!("expected NAME=N, not {s:?}"))?;
+        let times = times
+            .trim()
+            .parse()
+            .map_err(|_| format!("expected a count after {tool}=, not {times:?}"))?;
+        Ok(ToolFault {
+            tool: tool.trim().to_owned(),
+            times,
+        })
+    }
+}
+
+/// What happens to a call of a tool named in `--fail-tool` / `--stall-tool`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ToolAction {
+    Fail,
+    Stall,
+}
+
 pub struct Faults {
     latency: Duration,
     fail_rate: f64,
@@ -51,6 +92,8 @@ pub struct Faults {
     in_flight: AtomicUsize,
     rng: Mutex<SplitMix64>,
     window: Mutex<Window>,
+    /// Calls of each named tool still to fail or stall.
+    tool_faults: Mutex<HashMap<String, (ToolAction, u32)>>,
 }
 
 /// Put in a refused `tools/call`'s request extensions; the tool handler answers it.
@@ -91,27 +134,42 @@ struct Window {
 }
 
 impl Faults {
-    pub fn new(
-        latency: Duration,
-        fail_rate: f64,
-        rate_limit: Option<u32>,
-        drop_sessions: bool,
-        max_concurrent: Option<usize>,
-        seed: u64,
-    ) -> Self {
+    pub fn new(args: &super::SandboxArgs) -> Self {
+        let tool_faults = args
+            .fail_tool
+            .iter()
+            .map(|f| (f, ToolAction::Fail))
+            .chain(args.stall_tool.iter().map(|f| (f, ToolAction::Stall)))
+            .map(|(f, action)| (f.tool.clone(), (action, f.times)))
+            .collect();
         Self {
-            latency,
-            fail_rate,
-            rate_limit,
-            drop_sessions,
-            max_concurrent,
+            latency: Duration::from_millis(args.latency_ms),
+            fail_rate: args.fail_rate,
+            rate_limit: args.rate_limit,
+            drop_sessions: args.drop_sessions,
+            max_concurrent: args.max_concurrent,
             in_flight: AtomicUsize::new(0),
-            rng: Mutex::new(SplitMix64::new(seed ^ 0xfa17_5eed)),
+            rng: Mutex::new(SplitMix64::new(args.seed ^ 0xfa17_5eed)),
             window: Mutex::new(Window {
                 started: Instant::now(),
                 requests: 0,
             }),
+            tool_faults: Mutex::new(tool_faults),
         }
+    }
+
+    /// Whether this call of `tool` fails or stalls, counting it.
+    fn tool_fault(&self, tool: &str) -> Option<ToolAction> {
+        let mut faults = self
+            .tool_faults
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let (action, left) = faults.get_mut(tool)?;
+        if *left == 0 {
+            return None;
+        }
+        *left -= 1;
+        Some(*action)
     }
 
     fn roll(&self) -> f64 {
@@ -157,14 +215,23 @@ fn take_slot(faults: &Arc<Faults>, limit: usize) -> Result<InFlight, TooManyConc
     }
 }
 
-fn is_tool_call(body: &[u8]) -> bool {
+/// The tool a `tools/call` body calls (`""` when it names none); `None` for other requests.
+fn tool_call(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Params {
+        #[serde(default)]
+        name: String,
+    }
     #[derive(serde::Deserialize)]
     struct Envelope {
         #[serde(default)]
         method: Option<String>,
+        #[serde(default)]
+        params: Option<Params>,
     }
-    serde_json::from_slice::<Envelope>(body)
-        .is_ok_and(|e| e.method.as_deref() == Some("tools/call"))
+    let envelope = serde_json::from_slice::<Envelope>(body).ok()?;
+    (envelope.method.as_deref() == Some("tools/call"))
+        .then(|| envelope.params.map(|p| p.name).unwrap_or_default())
 }
 
 pub async fn layer(
@@ -174,16 +241,21 @@ pub async fn layer(
 ) -> Response {
     // Held until this function returns or its future is dropped (client gone, shutdown).
     let mut _slot = None;
-    if let Some(limit) = faults.max_concurrent
-        && request.method() == axum::http::Method::POST
-    {
+    let mut tool_fault = None;
+    let reads_body = faults.max_concurrent.is_some()
+        || !faults
+            .tool_faults
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_empty();
+    if reads_body && request.method() == axum::http::Method::POST {
         let (parts, body) = request.into_parts();
         let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
             return (StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large").into_response();
         };
-        let tool_call = is_tool_call(&bytes);
+        let tool = tool_call(&bytes);
         request = Request::from_parts(parts, Body::from(bytes));
-        if tool_call {
+        if let (Some(limit), Some(_)) = (faults.max_concurrent, &tool) {
             match take_slot(&faults, limit) {
                 Ok(slot) => _slot = Some(slot),
                 Err(refused) => {
@@ -191,6 +263,7 @@ pub async fn layer(
                 }
             }
         }
+        tool_fault = tool.and_then(|name| faults.tool_fault(&name));
     }
     if !faults.latency.is_zero() {
         tokio::time::sleep(faults.latency).await;
@@ -202,6 +275,17 @@ pub async fn layer(
             .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
         return response;
     }
+    match tool_fault {
+        Some(ToolAction::Fail) => {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "simulated failure (--fail-tool)",
+            )
+                .into_response();
+        }
+        Some(ToolAction::Stall) => tokio::time::sleep(STALL).await,
+        None => {}
+    }
     if faults.fail_rate > 0.0 && faults.roll() < faults.fail_rate {
         const FAILURES: [StatusCode; 3] = [
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -212,4 +296,63 @@ pub async fn layer(
         return (status, "simulated failure (--fail-rate)").into_response();
     }
     next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tool_faults_read_name_and_count() {
+        assert_eq!(
+            "get_multiple_documents=6".parse::<ToolFault>(),
+            Ok(ToolFault {
+                tool: "get_multiple_documents".into(),
+                times: 6
+            })
+        );
+        assert!("get_document".parse::<ToolFault>().is_err());
+        assert!("get_document=x".parse::<ToolFault>().is_err());
+    }
+
+    #[test]
+    fn only_the_named_tools_calls_count_and_only_n_times() {
+        let args = crate::sandbox::SandboxArgs {
+            fail_tool: vec!["get_document=2".parse().unwrap()],
+            stall_tool: vec!["search_meetings=1".parse().unwrap()],
+            ..Default::default()
+        };
+        let faults = Faults::new(&args);
+        let call = |name: &str| {
+            tool_call(
+                json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                       "params": {"name": name, "arguments": {}}})
+                .to_string()
+                .as_bytes(),
+            )
+        };
+        assert_eq!(call("get_document").as_deref(), Some("get_document"));
+        assert_eq!(tool_call(br#"{"method":"tools/list"}"#), None);
+        let seen: Vec<Option<ToolAction>> = ["date_time", "get_document", "search_meetings"]
+            .iter()
+            .cycle()
+            .take(9)
+            .map(|t| faults.tool_fault(t))
+            .collect();
+        use ToolAction::{Fail, Stall};
+        assert_eq!(
+            seen,
+            [
+                None,
+                Some(Fail),
+                Some(Stall),
+                None,
+                Some(Fail),
+                None,
+                None,
+                None,
+                None
+            ]
+        );
+    }
 }

@@ -52,6 +52,7 @@ pub mod generated {
 use access_log::AccessLog;
 use data::Dataset;
 use faults::Faults;
+pub use faults::ToolFault;
 use handler::KrispTools;
 use mcp::{Gate, Introspector};
 use oauth::OAuth;
@@ -96,6 +97,13 @@ pub struct SandboxArgs {
     /// (isError, structuredContent {"error", "message", "blocked_seconds": 1}); default unlimited.
     #[arg(long)]
     pub max_concurrent: Option<usize>,
+    /// Answer the first N tools/call requests of tool NAME with HTTP 503 (repeatable).
+    #[arg(long, value_name = "NAME=N")]
+    pub fail_tool: Vec<ToolFault>,
+    /// Hold the first N tools/call requests of tool NAME for a minute before answering, so a
+    /// client with a shorter --timeout gives up on them (repeatable).
+    #[arg(long, value_name = "NAME=N")]
+    pub stall_tool: Vec<ToolFault>,
     /// Generated meetings still processing become ready (notes and transcript) once N document
     /// requests (get_document, get_multiple_documents) have asked for them; default never.
     #[arg(long, value_name = "N")]
@@ -123,6 +131,8 @@ impl Default for SandboxArgs {
             transient_401: 0,
             drop_sessions: false,
             max_concurrent: None,
+            fail_tool: Vec::new(),
+            stall_tool: Vec::new(),
             ready_after: None,
             hostile: false,
             allow_remote: false,
@@ -318,14 +328,7 @@ fn router(
         account_name: data.account.name.clone(),
         auto_approve: args.auto_approve,
     });
-    let faults = Arc::new(Faults::new(
-        Duration::from_millis(args.latency_ms),
-        args.fail_rate,
-        args.rate_limit,
-        args.drop_sessions,
-        args.max_concurrent,
-        args.seed,
-    ));
+    let faults = Arc::new(Faults::new(args));
     let gate = Arc::new(Gate::new(
         base_url,
         introspector,

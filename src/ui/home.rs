@@ -8,7 +8,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget, Wrap};
 
 use crate::app::feed::Feed;
 use crate::app::{State, Tab};
@@ -108,7 +108,9 @@ fn meetings(state: &State, area: Rect, buf: &mut Buffer) {
         } else {
             theme.dim
         };
-        Paragraph::new(Line::styled(text, style)).render(inner, buf);
+        Paragraph::new(Line::styled(text, style))
+            .wrap(Wrap { trim: true })
+            .render(inner, buf);
         return;
     }
 
@@ -263,7 +265,9 @@ fn feed_table(state: &State, tab: Tab, feed: &Feed, area: Rect, buf: &mut Buffer
         } else {
             (format!("{} Loading…", spinner(state)), theme.dim)
         };
-        Paragraph::new(Line::styled(text, style)).render(inner, buf);
+        Paragraph::new(Line::styled(text, style))
+            .wrap(Wrap { trim: true })
+            .render(inner, buf);
         return;
     }
     let height = usize::from(inner.height.saturating_sub(1));
