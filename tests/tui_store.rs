@@ -203,6 +203,51 @@ fn full_text_hits_say_where_they_matched_and_stale_ones_are_dropped() {
 }
 
 #[test]
+fn a_sync_that_stores_more_asks_the_store_again_for_the_open_search() {
+    let (mut app, _) = stored(demo_meetings(), false);
+    app.send(key('/'));
+    let cmds = app.type_str("scope");
+    let Some(Command::SearchStored { id, text }) = cmds
+        .iter()
+        .rev()
+        .find(|c| matches!(c, Command::SearchStored { .. }))
+        .cloned()
+    else {
+        panic!("the store was not asked: {cmds:?}");
+    };
+    // Nothing yet: the transcript holding the word is not stored.
+    app.send(client(ClientEvent::StoredSearch {
+        id,
+        text,
+        result: Ok(Vec::new()),
+    }));
+    assert!(app.state.home.search.as_ref().unwrap().hits.is_empty());
+    // The sync stores it: the same text is asked again, and its answer shows.
+    let cmds = app.send(client(ClientEvent::StoreChanged));
+    let Some(Command::SearchStored { id, text }) = cmds
+        .iter()
+        .find(|c| matches!(c, Command::SearchStored { .. }))
+        .cloned()
+    else {
+        panic!("the store was not asked again: {cmds:?}");
+    };
+    assert_eq!(text, "scope");
+    app.send(client(ClientEvent::StoredSearch {
+        id,
+        text,
+        result: Ok(vec![transcript_hit(
+            1,
+            4,
+            148_000,
+            "…the scope has to shrink…",
+        )]),
+    }));
+    let search = app.state.home.search.as_ref().unwrap();
+    assert_eq!(search.hits.len(), 1);
+    assert_eq!(search.found[0].place, "transcript 02:28");
+}
+
+#[test]
 fn enter_on_a_transcript_hit_opens_the_meeting_at_that_turn_with_the_word_to_find() {
     let mut app = searched();
     let cmds = app.send(code(KeyCode::Enter));

@@ -1201,6 +1201,23 @@ fn search_changed(state: &mut State, cmds: &mut Vec<Command>) {
     search.dirty_since = (wanted.is_some() && !answered && !asked).then_some(state.now);
 }
 
+/// The store changed under an open search (a sync stored more): ask it the same question
+/// again, so words in newly stored transcripts are found without retyping. The answer
+/// replaces the hits and the selection stays on its meeting.
+fn search_store_again(state: &mut State, cmds: &mut Vec<Command>) {
+    let Some(text) = state.home.search.as_ref().and_then(|search| {
+        let asked = search.stored_pending.as_ref().map(|(_, t)| t);
+        asked.or(search.stored.as_ref().map(|(t, _)| t)).cloned()
+    }) else {
+        return;
+    };
+    let id = state.request_id();
+    if let Some(search) = &mut state.home.search {
+        search.stored_pending = Some((id, text.clone()));
+        cmds.push(Command::SearchStored { id, text });
+    }
+}
+
 fn ask_server(state: &mut State, cmds: &mut Vec<Command>) {
     let id = state.request_id();
     let Some(search) = &mut state.home.search else {
@@ -1518,6 +1535,7 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
         ClientEvent::StoreChanged => {
             if state.local.enabled {
                 load_stored(state, cmds);
+                search_store_again(state, cmds);
             }
         }
         ClientEvent::StoredSearch { id, text, result } => {
