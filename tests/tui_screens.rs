@@ -60,6 +60,14 @@ fn top_line(app: &App) -> String {
         .unwrap_or_default()
 }
 
+/// Once the error toast has gone, the pane itself says which key retries.
+fn pane_names_the_key(app: &mut App) -> String {
+    app.advance(krisp_tui::app::TOAST_FOR);
+    let text = app.render();
+    assert!(text.contains("Press r to try again."), "{text}");
+    text
+}
+
 fn toast(app: &App) -> String {
     app.state
         .toast
@@ -393,10 +401,8 @@ fn a_first_page_that_timed_out_says_so_in_the_pane_with_the_key() {
         query,
         result: Err(RequestError::new(TIMED_OUT)),
     }));
-    app.advance(krisp_tui::app::TOAST_FOR);
-    let text = app.render();
+    let text = pane_names_the_key(&mut app);
     assert!(text.contains("did not answer within 1 seconds"), "{text}");
-    assert!(text.contains("Press r to try again."), "{text}");
     let cmds = app.send(key('r'));
     assert!(
         matches!(cmds.as_slice(), [Command::SearchMeetings { query, .. }] if query.offset == 0),
@@ -447,9 +453,7 @@ fn a_feed_page_that_timed_out_is_asked_for_again_not_the_whole_feed() {
         id,
         result: Err(RequestError::new(TIMED_OUT)),
     }));
-    app.advance(krisp_tui::app::TOAST_FOR);
-    let text = app.render();
-    assert!(text.contains("Press r to try again."), "{text}");
+    pane_names_the_key(&mut app);
     let cmds = app.send(key('r'));
     assert!(
         matches!(
@@ -472,12 +476,49 @@ fn a_tool_list_that_failed_says_which_key_retries_and_that_key_asks_again() {
         id,
         result: Err(RequestError::new(TIMED_OUT)),
     }));
-    app.advance(krisp_tui::app::TOAST_FOR);
-    let text = app.render();
-    assert!(text.contains("Press r to try again."), "{text}");
+    pane_names_the_key(&mut app);
     let cmds = app.send(key('r'));
     assert!(
         matches!(cmds.as_slice(), [Command::ListTools { .. }]),
         "{cmds:?}"
     );
+}
+
+#[test]
+fn a_tool_call_that_timed_out_says_which_key_runs_it_again_and_that_key_does() {
+    let mut app = App::loaded(demo_meetings());
+    app.resize(100, 30);
+    let cmds = app.send(key(':'));
+    let Some(Command::ListTools { id }) = cmds.first().cloned() else {
+        panic!("expected tools/list, got {cmds:?}");
+    };
+    let tool: rmcp::model::Tool = serde_json::from_value(json!({
+        "name": "date_time",
+        "description": "Get the current date and time.",
+        "inputSchema": {"type": "object", "properties": {}}
+    }))
+    .expect("a tool");
+    app.send(client(ClientEvent::ToolsListed {
+        id,
+        result: Ok(vec![tool]),
+    }));
+    let run = |cmds: &[Command]| {
+        cmds.iter()
+            .find_map(|c| match c {
+                Command::CallTool { id, name, args } => Some((*id, name.clone(), args.clone())),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("expected a tool call, got {cmds:?}"))
+    };
+    let (id, name, args) = run(&app.send(code(KeyCode::F(5))));
+    app.send(client(ClientEvent::ToolCalled {
+        id,
+        name: name.clone(),
+        result: Err(RequestError::new(TIMED_OUT)),
+    }));
+    let text = app.render();
+    assert!(text.contains("did not answer within 1 seconds"), "{text}");
+    assert!(text.contains("Press F5 to run it again."), "{text}");
+    let (_, again, again_args) = run(&app.send(code(KeyCode::F(5))));
+    assert_eq!((again, again_args), (name, args));
 }

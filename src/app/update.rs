@@ -1383,7 +1383,7 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                     Err(message)
                 }
                 // The panel's own key runs the same form again.
-                Err(e) => Err(format!("{} Press F5 to run it again.", e.message)),
+                Err(e) => Err(format!("{}\nPress F5 to run it again.", e.message)),
             };
             if let Some(host) = &mut state.tools.panel {
                 host.set_result(&name, result);
