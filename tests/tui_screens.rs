@@ -96,6 +96,7 @@ fn an_upcoming_meeting_opens_with_its_date_and_stays_out_of_the_meetings_list() 
     let (doc_id, ids) = fetched(&cmds);
     assert_eq!(ids, [MeetingId(FRESH.into())]);
     let text = app.render();
+    assert!(text.starts_with(" Upcoming › Pricing sign-off"), "{text}");
     assert!(text.contains("2026-11-29 15:00 UTC"), "{text}");
     assert!(text.contains("Attendees: Anna Lee, Bob Ray"), "{text}");
 
@@ -187,6 +188,10 @@ fn enter_on_an_action_item_opens_its_meeting_at_the_action_items() {
     let (doc_id, _) = fetched(&cmds);
     let view = app.state.meeting.as_ref().expect("a meeting view");
     assert_eq!(view.meeting.name, "Q4 roadmap review");
+    assert!(
+        app.render()
+            .starts_with(" Action items › Q4 roadmap review")
+    );
     app.send(client(ClientEvent::DocumentsLoaded {
         id: doc_id,
         result: Ok(vec![document(id(1), 40)]),
