@@ -527,3 +527,20 @@ fn a_tool_call_that_timed_out_says_which_key_runs_it_again_and_that_key_does() {
     let (_, again, again_args) = run(&app.send(code(KeyCode::F(5))));
     assert_eq!((again, again_args), (name, args));
 }
+
+#[test]
+fn a_sync_that_timed_out_says_which_key_syncs_again_and_that_key_does() {
+    let mut app = App::new();
+    app.state.local.enabled = true;
+    app.state.local.auto_sync = true;
+    krisp_tui::app::start(&mut app.state, true, false);
+    assert!(app.state.local.sync.running);
+    app.send(client(ClientEvent::SyncFinished(Err(RequestError::new(
+        TIMED_OUT,
+    )))));
+    assert_eq!(
+        toast(&app),
+        format!("Sync failed: {TIMED_OUT} Press S to try again.")
+    );
+    assert_eq!(app.send(key('S')), [Command::Sync]);
+}
