@@ -112,6 +112,7 @@ fn an_upcoming_meeting_opens_with_its_date_and_stays_out_of_the_meetings_list() 
     let text = app.render();
     assert!(text.contains("This meeting has not happened yet"), "{text}");
     assert!(!text.contains("has no transcript"), "{text}");
+    insta::assert_snapshot!("upcoming_meeting", text);
 
     // `o`: no link, and why.
     let cmds = app.send(key('o'));
@@ -256,6 +257,7 @@ fn a_failing_transcript_shows_its_retries_and_leaving_stops_them() {
     let view = app.state.meeting.as_ref().expect("a meeting view");
     assert_eq!(view.scroll, view.max_scroll());
     assert!(app.render().contains("Trying again on its own"));
+    insta::assert_snapshot!("transcript_retrying", app.render());
     app.resize(100, 30);
     let text = app.render();
     assert!(text.contains("kept failing (HTTP 503)"), "{text}");
