@@ -499,6 +499,15 @@ fn logged_in_to(faults: &[&str], args: &[&str]) -> Option<(Sandbox, Tty)> {
     Some((sandbox, tty))
 }
 
+/// Opens the second meeting (the newest is still processing; this one has a transcript) and
+/// goes to the end of the view, where the transcript, or its error, goes.
+fn open_a_recorded_meeting_at_its_end(tty: &Tty) {
+    tty.keys(&["Down"]);
+    tty.keys(&["Enter"]);
+    tty.wait_for("the meeting", |s| s.contains("Notes & transcript"));
+    tty.keys(&["G"]);
+}
+
 fn wait_for_list(tty: &Tty) {
     tty.wait_for("the meeting list", |s| {
         s.contains("Pricing page copy review") && s.contains("People")
@@ -541,12 +550,7 @@ fn a_transcript_that_fails_with_a_5xx_is_retried_on_its_own() {
         return;
     };
     wait_for_list(&tty);
-    // The newest meeting is still processing: the next one has a transcript.
-    tty.keys(&["Down"]);
-    tty.keys(&["Enter"]);
-    tty.wait_for("the meeting", |s| s.contains("Notes & transcript"));
-    // The transcript's place is after the notes.
-    tty.keys(&["G"]);
+    open_a_recorded_meeting_at_its_end(&tty);
     tty.wait_for("the retry note", |s| {
         s.contains("kept failing (HTTP 503)") && s.contains("Trying again on its own")
     });
@@ -575,10 +579,7 @@ fn timed_out_requests_say_which_key_retries_and_that_key_asks_again() {
     tty.keys(&["r"]);
     wait_for_list(&tty);
     // A transcript.
-    tty.keys(&["Down"]);
-    tty.keys(&["Enter"]);
-    tty.wait_for("the meeting", |s| s.contains("Notes & transcript"));
-    tty.keys(&["G"]);
+    open_a_recorded_meeting_at_its_end(&tty);
     tty.wait_for("the timeout and the key", |s| {
         s.contains("did not answer within 1 seconds") && s.contains("Press r to try again.")
     });

@@ -60,6 +60,14 @@ fn top_line(app: &App) -> String {
         .unwrap_or_default()
 }
 
+/// Once the error toast has gone, the pane itself says which key retries.
+fn pane_names_the_key(app: &mut App) -> String {
+    app.advance(krisp_tui::app::TOAST_FOR);
+    let text = app.render();
+    assert!(text.contains("Press r to try again."), "{text}");
+    text
+}
+
 fn toast(app: &App) -> String {
     app.state
         .toast
@@ -88,6 +96,7 @@ fn an_upcoming_meeting_opens_with_its_date_and_stays_out_of_the_meetings_list() 
     let (doc_id, ids) = fetched(&cmds);
     assert_eq!(ids, [MeetingId(FRESH.into())]);
     let text = app.render();
+    assert!(text.starts_with(" Upcoming › Pricing sign-off"), "{text}");
     assert!(text.contains("2026-11-29 15:00 UTC"), "{text}");
     assert!(text.contains("Attendees: Anna Lee, Bob Ray"), "{text}");
 
@@ -103,6 +112,7 @@ fn an_upcoming_meeting_opens_with_its_date_and_stays_out_of_the_meetings_list() 
     let text = app.render();
     assert!(text.contains("This meeting has not happened yet"), "{text}");
     assert!(!text.contains("has no transcript"), "{text}");
+    insta::assert_snapshot!("upcoming_meeting", text);
 
     // `o`: no link, and why.
     let cmds = app.send(key('o'));
@@ -179,6 +189,10 @@ fn enter_on_an_action_item_opens_its_meeting_at_the_action_items() {
     let (doc_id, _) = fetched(&cmds);
     let view = app.state.meeting.as_ref().expect("a meeting view");
     assert_eq!(view.meeting.name, "Q4 roadmap review");
+    assert!(
+        app.render()
+            .starts_with(" Action items › Q4 roadmap review")
+    );
     app.send(client(ClientEvent::DocumentsLoaded {
         id: doc_id,
         result: Ok(vec![document(id(1), 40)]),
@@ -243,6 +257,7 @@ fn a_failing_transcript_shows_its_retries_and_leaving_stops_them() {
     let view = app.state.meeting.as_ref().expect("a meeting view");
     assert_eq!(view.scroll, view.max_scroll());
     assert!(app.render().contains("Trying again on its own"));
+    insta::assert_snapshot!("transcript_retrying", app.render());
     app.resize(100, 30);
     let text = app.render();
     assert!(text.contains("kept failing (HTTP 503)"), "{text}");
@@ -393,10 +408,8 @@ fn a_first_page_that_timed_out_says_so_in_the_pane_with_the_key() {
         query,
         result: Err(RequestError::new(TIMED_OUT)),
     }));
-    app.advance(krisp_tui::app::TOAST_FOR);
-    let text = app.render();
+    let text = pane_names_the_key(&mut app);
     assert!(text.contains("did not answer within 1 seconds"), "{text}");
-    assert!(text.contains("Press r to try again."), "{text}");
     let cmds = app.send(key('r'));
     assert!(
         matches!(cmds.as_slice(), [Command::SearchMeetings { query, .. }] if query.offset == 0),
@@ -447,9 +460,7 @@ fn a_feed_page_that_timed_out_is_asked_for_again_not_the_whole_feed() {
         id,
         result: Err(RequestError::new(TIMED_OUT)),
     }));
-    app.advance(krisp_tui::app::TOAST_FOR);
-    let text = app.render();
-    assert!(text.contains("Press r to try again."), "{text}");
+    pane_names_the_key(&mut app);
     let cmds = app.send(key('r'));
     assert!(
         matches!(
@@ -472,12 +483,66 @@ fn a_tool_list_that_failed_says_which_key_retries_and_that_key_asks_again() {
         id,
         result: Err(RequestError::new(TIMED_OUT)),
     }));
-    app.advance(krisp_tui::app::TOAST_FOR);
-    let text = app.render();
-    assert!(text.contains("Press r to try again."), "{text}");
+    pane_names_the_key(&mut app);
     let cmds = app.send(key('r'));
     assert!(
         matches!(cmds.as_slice(), [Command::ListTools { .. }]),
         "{cmds:?}"
     );
+}
+
+#[test]
+fn a_tool_call_that_timed_out_says_which_key_runs_it_again_and_that_key_does() {
+    let mut app = App::loaded(demo_meetings());
+    app.resize(100, 30);
+    let cmds = app.send(key(':'));
+    let Some(Command::ListTools { id }) = cmds.first().cloned() else {
+        panic!("expected tools/list, got {cmds:?}");
+    };
+    let tool: rmcp::model::Tool = serde_json::from_value(json!({
+        "name": "date_time",
+        "description": "Get the current date and time.",
+        "inputSchema": {"type": "object", "properties": {}}
+    }))
+    .expect("a tool");
+    app.send(client(ClientEvent::ToolsListed {
+        id,
+        result: Ok(vec![tool]),
+    }));
+    let run = |cmds: &[Command]| {
+        cmds.iter()
+            .find_map(|c| match c {
+                Command::CallTool { id, name, args } => Some((*id, name.clone(), args.clone())),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("expected a tool call, got {cmds:?}"))
+    };
+    let (id, name, args) = run(&app.send(code(KeyCode::F(5))));
+    app.send(client(ClientEvent::ToolCalled {
+        id,
+        name: name.clone(),
+        result: Err(RequestError::new(TIMED_OUT)),
+    }));
+    let text = app.render();
+    assert!(text.contains("did not answer within 1 seconds"), "{text}");
+    assert!(text.contains("Press F5 to run it again."), "{text}");
+    let (_, again, again_args) = run(&app.send(code(KeyCode::F(5))));
+    assert_eq!((again, again_args), (name, args));
+}
+
+#[test]
+fn a_sync_that_timed_out_says_which_key_syncs_again_and_that_key_does() {
+    let mut app = App::new();
+    app.state.local.enabled = true;
+    app.state.local.auto_sync = true;
+    krisp_tui::app::start(&mut app.state, true, false);
+    assert!(app.state.local.sync.running);
+    app.send(client(ClientEvent::SyncFinished(Err(RequestError::new(
+        TIMED_OUT,
+    )))));
+    assert_eq!(
+        toast(&app),
+        format!("Sync failed: {TIMED_OUT} Press S to try again.")
+    );
+    assert_eq!(app.send(key('S')), [Command::Sync]);
 }

@@ -925,7 +925,7 @@ fn meeting_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
             Some(_) => toast(state, "This meeting's link is not a web address.", true),
             None if view.notes.upcoming => toast(
                 state,
-                "This meeting has not happened yet and the server sent no link for it: Krisp's web app has a page only for recorded meetings.",
+                "This meeting has not happened yet, and the server sent no link for it.",
                 true,
             ),
             None => toast(state, "This meeting has no web link.", true),
@@ -1420,7 +1420,7 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                     Err(message)
                 }
                 // The panel's own key runs the same form again.
-                Err(e) => Err(format!("{} Press F5 to run it again.", e.message)),
+                Err(e) => Err(format!("{}\nPress F5 to run it again.", e.message)),
             };
             if let Some(host) = &mut state.tools.panel {
                 host.set_result(&name, result);
@@ -1595,7 +1595,9 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                     if e.auth_required {
                         request_failed(state, e);
                     } else {
-                        toast(state, &format!("Sync failed: {message}"), true);
+                        let retry =
+                            key_to_retry(state, crate::app::keymap::Mode::Home, Action::Sync);
+                        toast(state, &format!("Sync failed: {message} {retry}"), true);
                     }
                 }
             }
@@ -1751,9 +1753,15 @@ fn resume_after_login(state: &mut State, cmds: &mut Vec<Command>) {
 
 /// "Press r to try again.", naming the key the keymap binds to `Refresh` in `mode`.
 fn retry_sentence(state: &State, mode: crate::app::keymap::Mode) -> String {
-    match state.keymap.key_for(mode, Action::Refresh) {
-        Some(key) => format!("Press {key} to try again."),
-        None => "Open it again to try again.".to_owned(),
+    key_to_retry(state, mode, Action::Refresh)
+}
+
+/// "Press S to try again.", naming the key the keymap binds to `action` in `mode`.
+fn key_to_retry(state: &State, mode: crate::app::keymap::Mode, action: Action) -> String {
+    match (state.keymap.key_for(mode, action), mode) {
+        (Some(key), _) => format!("Press {key} to try again."),
+        (None, crate::app::keymap::Mode::Meeting) => "Reopen the meeting to try again.".to_owned(),
+        (None, _) => format!("No key is bound to {action:?}: bind one in config.toml to retry."),
     }
 }
 

@@ -30,8 +30,9 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
     };
     let prompt = prompt_open(state);
     let areas = layout::screen(area, prompt);
+    // Where Back leads: the tab it was opened from.
     Line::from(vec![
-        Span::styled(" Meetings ", theme.dim),
+        Span::styled(format!(" {} ", state.home.tab.title()), theme.dim),
         Span::styled("› ", theme.border),
         Span::styled(view.row.name.as_str(), theme.title),
     ])
