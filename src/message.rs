@@ -232,6 +232,9 @@ pub enum Command {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestError {
     pub message: String,
+    /// What went wrong without the advice that ends `message` ("try again later"), for a
+    /// line that goes on to say a retry is coming.
+    pub cause: String,
     pub auth_required: bool,
     /// Worth asking again on its own (a 5xx, a rate limit, a dropped connection), and the wait
     /// the server named if it named one: `ClientError::retry_hint`.
@@ -240,8 +243,10 @@ pub struct RequestError {
 
 impl RequestError {
     pub fn new(message: impl Into<String>) -> Self {
+        let message = message.into();
         Self {
-            message: message.into(),
+            cause: message.clone(),
+            message,
             auth_required: false,
             retry_hint: None,
         }

@@ -552,7 +552,7 @@ fn a_transcript_that_fails_with_a_5xx_is_retried_on_its_own() {
     wait_for_list(&tty);
     open_a_recorded_meeting_at_its_end(&tty);
     tty.wait_for("the retry note", |s| {
-        s.contains("kept failing (HTTP 503)") && s.contains("Trying again on its own")
+        s.contains("answered HTTP 503") && s.contains("Trying again on its own")
     });
     // No key pressed: the retry brings it.
     wait_for_transcript(&tty);

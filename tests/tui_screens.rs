@@ -9,6 +9,7 @@ use std::time::Duration;
 use crossterm::event::KeyCode;
 use krisp_tui::app::Screen;
 use krisp_tui::app::keymap::Keymap;
+use krisp_tui::client::ClientError;
 use krisp_tui::krisp::{Document, DocumentState, MeetingId, Section, Transcript};
 use krisp_tui::message::{Action, ClientEvent, Command, RequestError, RequestId};
 use rmcp::model::CallToolResult;
@@ -238,9 +239,12 @@ fn retrying(id: RequestId, attempt: u32) -> ClientEvent {
         attempt,
         attempts: 3,
         wait: Duration::from_secs(2),
-        message:
-            "http://127.0.0.1:1/mcp kept failing (HTTP 503) through every retry; try again later"
-                .into(),
+        // What the client task sends: the cause, without the final failure's advice.
+        message: ClientError::ServerFailing {
+            server: "http://127.0.0.1:1/mcp".into(),
+            status: 503,
+        }
+        .cause(),
     }
 }
 
@@ -260,7 +264,8 @@ fn a_failing_transcript_shows_its_retries_and_leaving_stops_them() {
     insta::assert_snapshot!("transcript_retrying", app.render());
     app.resize(100, 30);
     let text = app.render();
-    assert!(text.contains("kept failing (HTTP 503)"), "{text}");
+    assert!(text.contains("answered HTTP 503"), "{text}");
+    assert!(!text.contains("try again later"), "{text}");
     assert!(
         text.contains("Trying again on its own in 2 s (retry 1 of 3)…"),
         "{text}"

@@ -95,6 +95,20 @@ impl ClientError {
         (rate_limited || transient).then(|| named_wait(&lower))
     }
 
+    /// What went wrong, without the advice some sentences end with ("try again later"), for
+    /// a message that goes on to say a retry is coming.
+    pub fn cause(&self) -> String {
+        match self {
+            ClientError::ServerFailing { server, status } => {
+                format!("{server} answered HTTP {status}")
+            }
+            ClientError::ConnectionLost { server } => {
+                format!("the connection to {server} broke off before it answered")
+            }
+            other => other.to_string(),
+        }
+    }
+
     pub fn is_auth_required(&self) -> bool {
         matches!(
             self,

@@ -525,6 +525,7 @@ fn request_error(e: ClientError) -> RequestError {
     RequestError {
         auth_required: e.is_auth_required(),
         retry_hint: e.retry_hint(),
+        cause: e.cause(),
         message: e.to_string(),
     }
 }
@@ -565,7 +566,7 @@ where
             attempt,
             attempts: DOCUMENT_RETRIES,
             wait,
-            message: error.message,
+            message: error.cause,
         });
         tokio::time::sleep(wait).await;
     }
