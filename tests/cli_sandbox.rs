@@ -231,6 +231,69 @@ fn a_server_that_forgot_the_registration_means_log_in_again_not_check_the_networ
 }
 
 #[test]
+fn a_forgotten_client_given_with_client_id_is_the_users_to_fix() {
+    let mut sandbox = SandboxProcess::start(&[]);
+    // A free loopback port for the redirect URI the client is registered with.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let redirect = format!("http://127.0.0.1:{port}/callback");
+    let out = std::process::Command::new("curl")
+        .args(["-s", "-H", "content-type: application/json", "-d"])
+        .arg(serde_json::json!({"client_name": "mine", "redirect_uris": [redirect]}).to_string())
+        .arg(format!("{}/.well-known/oauth-registration", sandbox.base()))
+        .output()
+        .unwrap();
+    let reply: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (id, secret) = (
+        reply["client_id"].as_str().unwrap().to_string(),
+        reply["client_secret"].as_str().unwrap().to_string(),
+    );
+    let user = User::new(&sandbox.url);
+    let port = port.to_string();
+    let given = [
+        "--client-id",
+        id.as_str(),
+        "--client-secret",
+        secret.as_str(),
+        "--redirect-port",
+        port.as_str(),
+    ];
+    // `User::command` picks an ephemeral redirect port; this client is registered for one.
+    let server = sandbox.url.clone();
+    let run = |args: &[&str]| {
+        let mut cmd = std::process::Command::new(common::BIN);
+        cmd.args(["--server", &server, "--token-store", "file"])
+            .args(given)
+            .arg("--config-dir")
+            .arg(user.config_dir())
+            .arg("--data-dir")
+            .arg(user.data_dir())
+            .args(args)
+            .env("BROWSER", user.config_dir().join("browser.sh"))
+            .env_remove("KRISP_TUI_CLIENT_SECRET")
+            .stdin(std::process::Stdio::null());
+        common::Run::from(cmd.output().unwrap())
+    };
+    run(&["login"]).ok();
+    sandbox.restart(&[]);
+    let run = run(&["tools", "--no-login"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "krisp-tui: login failed: {} does not accept the client given with --client-id (invalid_client); check --client-id and --client-secret\n",
+            sandbox.url
+        )
+    );
+    assert!(!run.stderr.contains(&secret));
+    // The tokens are gone; there was no registration of ours to forget.
+    assert!(record(&user)["credentials"].is_null(), "{}", record(&user));
+}
+
+#[test]
 fn transient_401s_after_issuance_are_retried() {
     let sandbox = SandboxProcess::start(&["--transient-401", "1"]);
     let user = logged_in(&sandbox);

@@ -250,15 +250,21 @@ pub enum PasteRefused {
         "That redirect belongs to another login (its state does not match). Paste the address from the browser tab this login opened."
     )]
     WrongState,
+    #[error("The login is still busy with earlier redirects; paste it again in a moment.")]
+    Busy,
     #[error("The login is no longer waiting for a redirect.")]
     Ended,
 }
 
 impl Paste {
-    /// Hand a pasted redirect to the login, or say why it is not one.
-    pub async fn send(&self, text: &str) -> Result<(), PasteRefused> {
+    /// Hand a pasted redirect to the login, or say why it is not one. Never waits: the caller
+    /// may be the one that drives the login.
+    pub fn send(&self, text: &str) -> Result<(), PasteRefused> {
         let url = self.check(text)?;
-        self.tx.send(url).await.map_err(|_| PasteRefused::Ended)
+        self.tx.try_send(url).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => PasteRefused::Busy,
+            mpsc::error::TrySendError::Closed(_) => PasteRefused::Ended,
+        })
     }
 
     /// `send` from a thread outside the runtime (the headless login reads stdin on one).

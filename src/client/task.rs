@@ -19,6 +19,29 @@ use crate::krisp::{Document, DocumentState, Meeting, MeetingId, Person};
 use crate::message::{ClientEvent, Command, RequestError, RequestId};
 use crate::store::{DocState, Feed, Filter, ListRow, Query, Store};
 
+/// Run a browser login, handing it what the user pastes meanwhile; a paste that is not its
+/// redirect is refused on screen and the login waits on.
+async fn with_pastes(
+    login: impl std::future::Future<Output = Result<Connection, ClientError>>,
+    paste: Paste,
+    mut pastes: UnboundedReceiver<String>,
+    events: &UnboundedSender<ClientEvent>,
+) -> Result<Connection, ClientError> {
+    tokio::pin!(login);
+    loop {
+        tokio::select! {
+            done = &mut login => return done,
+            Some(text) = pastes.recv() => {
+                if let Err(refused) = paste.send(&text) {
+                    let _ = events.send(ClientEvent::PasteRefused {
+                        message: refused.to_string(),
+                    });
+                }
+            }
+        }
+    }
+}
+
 /// The local store as the client task uses it.
 #[derive(Clone)]
 pub struct LocalStore {
@@ -69,7 +92,6 @@ pub fn spawn(
 /// What spawned work tells the loop (the loop alone owns the connection).
 enum Internal {
     Connected(Connection),
-    LoginStarted(Paste),
     Done(RequestId),
     SyncDone,
 }
@@ -84,7 +106,7 @@ async fn run(
     let (internal_tx, mut internal) = mpsc::unbounded_channel::<Internal>();
     let mut running: HashMap<RequestId, AbortHandle> = HashMap::new();
     let mut login: Option<JoinHandle<()>> = None;
-    let mut paste: Option<Paste> = None;
+    let mut paste: Option<UnboundedSender<String>> = None;
     let mut sync: Option<CancellationToken> = None;
     // One store search at a time: a newer one replaces the one in flight.
     let mut searching: Option<AbortHandle> = None;
@@ -106,7 +128,6 @@ async fn run(
                         connection = Some(c);
                         paste = None;
                     }
-                    Internal::LoginStarted(tx) => paste = Some(tx),
                     Internal::Done(id) => {
                         running.remove(&id);
                         exports.remove(&id);
@@ -159,6 +180,10 @@ async fn run(
                 if let Some(old) = login.take() {
                     old.abort();
                 }
+                // Pastes go through this channel, which exists from now on: one sent before the
+                // login page is known waits for it instead of being lost.
+                let (paste_tx, pastes) = mpsc::unbounded_channel();
+                paste = Some(paste_tx);
                 let settings = settings.clone();
                 let (events, internal) = (events.clone(), internal_tx.clone());
                 login = Some(tokio::spawn(async move {
@@ -174,8 +199,9 @@ async fn run(
                     let _ = events.send(ClientEvent::LoginUrlReady {
                         url: pending.authorization_url().to_owned(),
                     });
-                    let _ = internal.send(Internal::LoginStarted(pending.paste_sender()));
-                    match Connection::from_login(pending).await {
+                    let paste = pending.paste_sender();
+                    let login = Connection::from_login(pending);
+                    match with_pastes(login, paste, pastes, &events).await {
                         Ok(c) => {
                             let _ = internal.send(Internal::Connected(c));
                         }
@@ -195,12 +221,8 @@ async fn run(
                 paste = None;
             }
             Command::PasteRedirect(url) => {
-                if let Some(paste) = &paste
-                    && let Err(refused) = paste.send(&url).await
-                {
-                    let _ = events.send(ClientEvent::PasteRefused {
-                        message: refused.to_string(),
-                    });
+                if let Some(paste) = &paste {
+                    let _ = paste.send(url);
                 }
             }
             Command::Cancel(id) => {

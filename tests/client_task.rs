@@ -1,0 +1,157 @@
+//! The TUI's client task against the in-process sandbox: what it tells the login screen while
+//! connecting, and what it says about a pasted text that is not the redirect.
+
+use std::time::Duration;
+
+use krisp_tui::auth::store::StoreKind;
+use krisp_tui::client::task;
+use krisp_tui::client::{BrowserMode, Settings};
+use krisp_tui::message::{ClientEvent, Command};
+use krisp_tui::sandbox::{Sandbox, SandboxArgs};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+async fn sandbox() -> Sandbox {
+    Sandbox::start(SandboxArgs {
+        auto_approve: true,
+        ..Default::default()
+    })
+    .await
+    .expect("start the sandbox")
+}
+
+/// A file store in `dir`, no browser at all (as the TUI runs: it never logs in by itself).
+fn settings(sandbox: &Sandbox, dir: &std::path::Path, browser: BrowserMode) -> Settings {
+    let mut s = Settings::new(sandbox.mcp_url(), dir.to_path_buf());
+    s.store = StoreKind::File;
+    s.redirect_port = 0;
+    s.browser = browser;
+    s.no_login = true;
+    s
+}
+
+/// The next event, or a failure naming what was awaited (the task talks to a local server).
+async fn next(events: &mut UnboundedReceiver<ClientEvent>, what: &str) -> ClientEvent {
+    tokio::time::timeout(Duration::from_secs(30), events.recv())
+        .await
+        .unwrap_or_else(|_| panic!("no {what} from the client task"))
+        .unwrap_or_else(|| panic!("the client task ended before {what}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connecting_says_whether_a_stored_login_was_found() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+
+    // Nothing stored: the task says so, then asks for a login.
+    let (commands, mut events, _task) = task::spawn(
+        settings(&sandbox, dir.path(), BrowserMode::None),
+        None,
+        None,
+    );
+    commands.send(Command::Connect).expect("send");
+    assert_eq!(
+        next(&mut events, "the connecting note").await,
+        ClientEvent::Connecting {
+            stored_login: false
+        }
+    );
+    assert_eq!(
+        next(&mut events, "the login request").await,
+        ClientEvent::LoginRequired { note: None }
+    );
+
+    // A login (the in-process browser follows the sandbox's approval), then a new task: it
+    // finds the stored login and connects with it.
+    commands.send(Command::Quit).expect("send");
+    let (commands, mut events, _task) = task::spawn(
+        settings(&sandbox, dir.path(), BrowserMode::InProcess),
+        None,
+        None,
+    );
+    commands.send(Command::StartLogin).expect("send");
+    assert!(matches!(
+        next(&mut events, "the login URL").await,
+        ClientEvent::LoginUrlReady { .. }
+    ));
+    assert!(matches!(
+        next(&mut events, "the login").await,
+        ClientEvent::LoggedIn { .. }
+    ));
+    commands.send(Command::Quit).expect("send");
+    let (commands, mut events, _task) = task::spawn(
+        settings(&sandbox, dir.path(), BrowserMode::None),
+        None,
+        None,
+    );
+    commands.send(Command::Connect).expect("send");
+    assert_eq!(
+        next(&mut events, "the connecting note").await,
+        ClientEvent::Connecting { stored_login: true }
+    );
+    assert!(matches!(
+        next(&mut events, "the connection").await,
+        ClientEvent::LoggedIn { .. }
+    ));
+    commands.send(Command::Quit).expect("send");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pasted_text_that_is_not_the_redirect_is_refused_and_the_login_waits_on() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (commands, mut events, _task) = task::spawn(
+        settings(&sandbox, dir.path(), BrowserMode::None),
+        None,
+        None,
+    );
+    commands.send(Command::StartLogin).expect("send");
+    let ClientEvent::LoginUrlReady { url } = next(&mut events, "the login URL").await else {
+        panic!("expected the login URL");
+    };
+    let refused = |message: &str| ClientEvent::PasteRefused {
+        message: message.to_owned(),
+    };
+    commands
+        .send(Command::PasteRedirect("not a url".into()))
+        .expect("send");
+    assert_eq!(
+        next(&mut events, "the refusal").await,
+        refused(
+            "That is not a URL. Paste the whole address your browser was sent to; it starts with http://127.0.0.1."
+        )
+    );
+    commands
+        .send(Command::PasteRedirect(
+            "http://127.0.0.1:1/callback?code=abc&state=someone-else".into(),
+        ))
+        .expect("send");
+    assert_eq!(
+        next(&mut events, "the refusal").await,
+        refused(
+            "That redirect belongs to another login (its state does not match). Paste the address from the browser tab this login opened."
+        )
+    );
+    // Where the browser would have been sent, pasted: the login completes.
+    let redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http client")
+        .get(&url)
+        .send()
+        .await
+        .expect("authorize")
+        .headers()
+        .get("location")
+        .expect("a redirect")
+        .to_str()
+        .expect("text")
+        .to_owned();
+    commands
+        .send(Command::PasteRedirect(redirect))
+        .expect("send");
+    assert!(matches!(
+        next(&mut events, "the login").await,
+        ClientEvent::LoggedIn { .. }
+    ));
+    commands.send(Command::Quit).expect("send");
+}
