@@ -184,10 +184,7 @@ fn store_keystroke(c: &mut Criterion) {
     app::start(&mut app.state, false, false);
     app.send(client(ClientEvent::StoredMeetings {
         id: RequestId(1),
-        meetings: rows
-            .into_iter()
-            .map(krisp_tui::client::task::light_meeting)
-            .collect(),
+        meetings: rows,
         complete: true,
         partial: false,
     }));

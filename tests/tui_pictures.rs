@@ -6,10 +6,12 @@ mod tui_common;
 
 use std::time::Duration;
 
-use crossterm::event::KeyCode;
-use krisp_tui::krisp::{Document, Meeting, Turn};
-use krisp_tui::message::{ClientEvent, Command};
-use tui_common::{App, client, code, demo_meetings, document, key, meeting};
+use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use krisp_tui::app;
+use krisp_tui::krisp::{Document, Meeting, MeetingId, Turn};
+use krisp_tui::message::{ClientEvent, Command, Msg, RequestId};
+use krisp_tui::store::{DocState, ListRow};
+use tui_common::{App, client, code, demo_meetings, document, key, list_row, meeting};
 
 fn utc() {
     krisp_tui::timefmt::set_zone(jiff::tz::TimeZone::UTC);
@@ -164,7 +166,7 @@ fn workshop() -> (Meeting, Document) {
         "Sam Carter",
         "Pat Hale",
     ];
-    let mut m = meeting(
+    let m = meeting(
         4,
         "2027 planning workshop",
         time::macros::datetime!(2026-11-19 12:15 UTC),
@@ -224,4 +226,189 @@ fn no_transcript_keeps_the_plain_speakers_line() {
     assert!(screen.contains("Speakers: Anna Lee, Bob Ray"), "{screen}");
     let view = app.state.meeting.as_ref().expect("the meeting view");
     assert_eq!(view.picture, None);
+}
+
+// ---------------------------------------------------------------- the list: columns, preview
+
+/// The list read from a store: `rows` as the store gives them, logged in, at `w`×`h`.
+fn stored(rows: Vec<ListRow>, w: u16, h: u16) -> App {
+    utc();
+    let mut app = App::new();
+    app.state.local.enabled = true;
+    app.resize(w, h);
+    app::start(&mut app.state, false, false);
+    app.send(client(ClientEvent::StoredMeetings {
+        id: RequestId(1),
+        meetings: rows,
+        complete: true,
+        partial: false,
+    }));
+    app.send(client(ClientEvent::LoggedIn {
+        server: "https://mcp.krisp.ai/mcp".into(),
+        account: Some("anna@example.com".into()),
+    }));
+    app.commands.clear();
+    app
+}
+
+/// The demo meetings as the store lists them: Acme's transcript 2 h 14 min long, the roadmap
+/// review still processing, the others not fetched yet.
+fn stored_rows() -> Vec<ListRow> {
+    demo_meetings()
+        .iter()
+        .map(|m| {
+            let mut row = list_row(m);
+            match m.name.as_str() {
+                "Customer call: Acme" => {
+                    row.doc_state = DocState::Ready;
+                    row.duration_ms = Some((2 * 3600 + 14 * 60 + 5) * 1000);
+                }
+                "Q4 roadmap review" => row.doc_state = DocState::Processing,
+                "Weekly sync" => {
+                    row.doc_state = DocState::Ready;
+                    row.duration_ms = Some(45 * 60 * 1000);
+                }
+                _ => {}
+            }
+            row
+        })
+        .collect()
+}
+
+fn read_meetings(cmds: &[Command]) -> Vec<MeetingId> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Command::ReadMeeting { id } => Some(id.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_list_shows_length_and_processing_from_the_store() {
+    let app = stored(stored_rows(), 100, 12);
+    let screen = app.render();
+    let line = |name: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("{name} in\n{screen}"))
+            .to_owned()
+    };
+    assert!(line("Customer call: Acme").contains(" 2h 14m "), "{screen}");
+    assert!(line("Weekly sync").contains(" 45m "), "{screen}");
+    assert!(
+        line("Q4 roadmap review").contains(" processing "),
+        "{screen}"
+    );
+    assert!(line("Hiring debrief").contains("Hiring debrief"));
+    assert!(line("Date").contains("Length"), "{screen}");
+    insta::assert_snapshot!("list_columns_100x12", screen);
+}
+
+#[test]
+fn without_a_store_the_length_column_comes_once_a_transcript_was_read() {
+    utc();
+    let mut app = App::loaded(demo_meetings());
+    app.resize(100, 12);
+    assert!(!app.render().contains("Length"));
+    // Newest first: Hiring (20th), Acme (18th), Q4 roadmap (15th).
+    app.send(key('j'));
+    app.send(key('j'));
+    let cmds = app.send(code(KeyCode::Enter));
+    let Some(Command::FetchDocuments { id: req, .. }) = cmds.first().cloned() else {
+        panic!("expected a document fetch, got {cmds:?}");
+    };
+    // Six turns 37 s apart: the last starts at 3:05.
+    app.send(client(ClientEvent::DocumentsLoaded {
+        id: req,
+        result: Ok(vec![document(tui_common::id(1), 6)]),
+    }));
+    app.send(code(KeyCode::Esc));
+    let screen = app.render();
+    let roadmap = screen
+        .lines()
+        .find(|l| l.contains("Q4 roadmap review"))
+        .expect("the roadmap row");
+    assert!(roadmap.contains(" 3m "), "{screen}");
+    assert!(screen.contains("Length"), "{screen}");
+}
+
+#[test]
+fn the_preview_shows_from_160_columns_and_not_below() {
+    utc();
+    let mut app = App::loaded(demo_meetings());
+    app.resize(159, 20);
+    app.send(key('j'));
+    app.send(key('j'));
+    assert!(!app.render().contains("Preview"));
+    assert_eq!(app.state.home.preview.lines, []);
+    app.resize(160, 20);
+    let screen = app.render();
+    assert!(screen.contains(" Preview "), "{screen}");
+    assert!(screen.contains("Ship in March"), "{screen}");
+    assert!(screen.contains("• Scope cut to three features"), "{screen}");
+    assert!(screen.contains("[ ] Bob Ray to send the plan"), "{screen}");
+    insta::assert_snapshot!("preview_160x20", screen);
+    // Meetings from the server carry their notes: moving asks nobody for anything.
+    let mut cmds: Vec<Command> = ['k', 'k', 'j', 'j', 'j']
+        .into_iter()
+        .flat_map(|c| app.send(key(c)))
+        .collect();
+    cmds.extend(app.advance(Duration::from_secs(1)));
+    assert_eq!(cmds, []);
+    let screen = app.render();
+    assert!(screen.contains("No notes for this meeting."), "{screen}");
+    // A click in the preview does not move the selection; one in the list does.
+    let selected = app.state.home.list.selected;
+    let click = |x, y| {
+        Msg::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: x,
+            row: y,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    app.send(click(120, 3));
+    assert_eq!(app.state.home.list.selected, selected);
+    app.send(click(20, 3));
+    assert_eq!(app.state.home.list.selected, 0);
+}
+
+#[test]
+fn a_stored_meeting_s_notes_are_read_from_the_store_once_the_selection_rests() {
+    let mut app = stored(stored_rows(), 160, 20);
+    // The first meeting is selected at once: its notes are wanted after a pause.
+    let preview = app.render();
+    assert!(preview.contains("Reading the notes…"), "{preview}");
+    // Running down the list reads nothing.
+    let mut cmds = Vec::new();
+    for _ in 0..2 {
+        app.now += Duration::from_millis(40);
+        cmds.extend(app.send(key('j')));
+    }
+    app.now += Duration::from_millis(40);
+    cmds.extend(app.send(Msg::Tick));
+    assert_eq!(cmds, []);
+    assert!(app.state.needs_tick());
+    // Resting on the roadmap review: the store is asked for it, and only for it.
+    let cmds = app.advance(Duration::from_millis(200));
+    assert_eq!(read_meetings(&cmds), [tui_common::id(1)]);
+    assert_eq!(cmds.len(), 1, "{cmds:?}");
+    assert!(!app.state.needs_tick());
+    app.send(client(ClientEvent::MeetingRead {
+        meeting: Box::new(demo_meetings().remove(1)),
+    }));
+    let screen = app.render();
+    assert!(screen.contains("Ship in March"), "{screen}");
+    assert!(screen.contains("processing"), "{screen}");
+    // Back and forth: the notes are here now, nothing is read again.
+    let mut cmds = app.send(key('k'));
+    cmds.extend(app.send(key('j')));
+    cmds.extend(app.advance(Duration::from_secs(1)));
+    assert_eq!(read_meetings(&cmds), []);
+    // Below 160 columns nothing is read at all.
+    let mut narrow = stored(stored_rows(), 159, 20);
+    let cmds = narrow.advance(Duration::from_secs(1));
+    assert_eq!(cmds, []);
 }

@@ -488,14 +488,7 @@ fn stated_duration(meeting: &Meeting) -> Option<Duration> {
 fn layout(meeting: &Meeting, row: &Row, document: &DocState, width: usize) -> Laid {
     let mut out = Vec::new();
     let push_wrapped = |out: &mut Vec<ViewLine>, tone: Tone, indent: usize, text: &str| {
-        for line in clean(text).lines() {
-            for piece in wrap(line, width.saturating_sub(indent).max(4)) {
-                out.push(ViewLine::new(vec![(
-                    tone,
-                    format!("{:indent$}{piece}", ""),
-                )]));
-            }
-        }
+        push_wrapped(out, width, tone, indent, text);
     };
 
     out.push(ViewLine::new(vec![(Tone::Title, row.name.clone())]));
@@ -554,58 +547,7 @@ fn layout(meeting: &Meeting, row: &Row, document: &DocState, width: usize) -> La
         )]));
     }
 
-    let heading = |out: &mut Vec<ViewLine>, title: &str| {
-        out.push(ViewLine::blank());
-        out.push(ViewLine::new(vec![(Tone::Title, title.to_owned())]));
-    };
-    if let Some(summary) = meeting.summary.as_deref().filter(|s| !s.trim().is_empty()) {
-        heading(&mut out, "Summary");
-        for line in summary.lines() {
-            let trimmed = line.trim_start_matches('#').trim_start();
-            let tone = if line.starts_with('#') {
-                Tone::Title
-            } else {
-                Tone::Text
-            };
-            // Krisp's summaries are Markdown; the emphasis markers are noise on a terminal line.
-            push_wrapped(&mut out, tone, 0, &trimmed.replace("**", ""));
-        }
-    }
-    if !meeting.key_points.is_empty() {
-        heading(&mut out, "Key points");
-        for point in &meeting.key_points {
-            let first = out.len();
-            push_wrapped(&mut out, Tone::Text, 2, point);
-            if let Some((_, s)) = out.get_mut(first).and_then(|l| l.spans.first_mut()) {
-                s.replace_range(..2, "• ");
-            }
-        }
-    }
-    if !meeting.action_items.is_empty() {
-        heading(&mut out, "Action items");
-        for item in &meeting.action_items {
-            let mut text = meeting.display_text(item);
-            if let Some(who) = &item.assignee {
-                text.push_str(&format!(" — {who}"));
-            }
-            if let Some(due) = &item.due_date {
-                text.push_str(&format!(" (due {due})"));
-            }
-            let (mark, tone) = if item.completed {
-                ("[x] ", Tone::Success)
-            } else {
-                ("[ ] ", Tone::Warning)
-            };
-            let first = out.len();
-            push_wrapped(&mut out, Tone::Text, 4, &text);
-            if let Some(l) = out.get_mut(first) {
-                if let Some((_, s)) = l.spans.first_mut() {
-                    s.replace_range(..4, "");
-                }
-                l.spans.insert(0, (tone, mark.to_owned()));
-            }
-        }
-    }
+    notes(&mut out, meeting, width);
 
     let mut turn_starts = Vec::new();
     let transcript_start;
@@ -814,6 +756,77 @@ fn symbol_for(name: &str, taken: &[char]) -> char {
         .chain('0'..='9')
         .find(|&c| usable(c))
         .map_or('?', |c| c.to_ascii_uppercase())
+}
+
+/// Appends `text` cleaned and wrapped to `width` columns, each line indented by `indent`.
+fn push_wrapped(out: &mut Vec<ViewLine>, width: usize, tone: Tone, indent: usize, text: &str) {
+    for line in clean(text).lines() {
+        for piece in wrap(line, width.saturating_sub(indent).max(4)) {
+            out.push(ViewLine::new(vec![(
+                tone,
+                format!("{:indent$}{piece}", ""),
+            )]));
+        }
+    }
+}
+
+/// A blank line and a section heading.
+fn heading(out: &mut Vec<ViewLine>, title: &str) {
+    out.push(ViewLine::blank());
+    out.push(ViewLine::new(vec![(Tone::Title, title.to_owned())]));
+}
+
+/// The meeting's notes (summary, key points, action items), each section after a heading;
+/// nothing for a meeting without notes. The meeting view and the list's preview both show them.
+pub fn notes(out: &mut Vec<ViewLine>, meeting: &Meeting, width: usize) {
+    if let Some(summary) = meeting.summary.as_deref().filter(|s| !s.trim().is_empty()) {
+        heading(out, "Summary");
+        for line in summary.lines() {
+            let trimmed = line.trim_start_matches('#').trim_start();
+            let tone = if line.starts_with('#') {
+                Tone::Title
+            } else {
+                Tone::Text
+            };
+            // Krisp's summaries are Markdown; the emphasis markers are noise on a terminal line.
+            push_wrapped(out, width, tone, 0, &trimmed.replace("**", ""));
+        }
+    }
+    if !meeting.key_points.is_empty() {
+        heading(out, "Key points");
+        for point in &meeting.key_points {
+            let first = out.len();
+            push_wrapped(out, width, Tone::Text, 2, point);
+            if let Some((_, s)) = out.get_mut(first).and_then(|l| l.spans.first_mut()) {
+                s.replace_range(..2, "• ");
+            }
+        }
+    }
+    if !meeting.action_items.is_empty() {
+        heading(out, "Action items");
+        for item in &meeting.action_items {
+            let mut text = meeting.display_text(item);
+            if let Some(who) = &item.assignee {
+                text.push_str(&format!(" — {who}"));
+            }
+            if let Some(due) = &item.due_date {
+                text.push_str(&format!(" (due {due})"));
+            }
+            let (mark, tone) = if item.completed {
+                ("[x] ", Tone::Success)
+            } else {
+                ("[ ] ", Tone::Warning)
+            };
+            let first = out.len();
+            push_wrapped(out, width, Tone::Text, 4, &text);
+            if let Some(l) = out.get_mut(first) {
+                if let Some((_, s)) = l.spans.first_mut() {
+                    s.replace_range(..4, "");
+                }
+                l.spans.insert(0, (tone, mark.to_owned()));
+            }
+        }
+    }
 }
 
 /// Greedy word wrap to `width` columns; words longer than a line are split.

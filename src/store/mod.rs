@@ -106,6 +106,24 @@ pub struct ListRow {
     pub duration_ms: Option<u64>,
 }
 
+impl ListRow {
+    /// The list's copy of the meeting: only what the table shows and the fuzzy search matches.
+    pub fn light_meeting(&self) -> Meeting {
+        let mut m = Meeting::new(self.id.clone(), self.name.clone());
+        m.date = self.date.clone();
+        m.attendees = self
+            .people
+            .iter()
+            .map(|name| crate::krisp::Person {
+                name: name.clone(),
+                email: None,
+            })
+            .collect();
+        m.tags = self.tags.clone();
+        m
+    }
+}
+
 /// See [`Store::versions`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Versions {
