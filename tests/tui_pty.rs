@@ -361,3 +361,41 @@ fn mark_every_meeting_and_export_them_to_a_directory() {
     assert_eq!(anchored, 1, "the transcript words are in the files");
     tty.keys(&["C-c"]);
 }
+
+#[test]
+fn wide_terminal_previews_stored_notes_and_the_meeting_shows_who_spoke_when() {
+    let synced = |dir: &Path| {
+        let out = Command::new(BIN)
+            .args(["--demo", "--token-store", "memory", "--data-dir"])
+            .arg(dir.join("data"))
+            .arg("--config-dir")
+            .arg(dir.join("config"))
+            .arg("sync")
+            .output()
+            .expect("run krisp-tui --demo sync");
+        assert!(out.status.success(), "{out:?}");
+    };
+    let Some(tty) = Tty::start_with(&["--demo"], &[("TZ", "UTC".to_owned())], synced) else {
+        return;
+    };
+    tty.wait_for("the stored meeting list", |s| {
+        s.contains("Meetings · 34 ") && s.contains("Length")
+    });
+    // 160 columns or more: the preview, its notes read from the store (the list holds none).
+    tty.tmux(&["resize-window", "-x", "170", "-y", "30"]);
+    // The newest meeting is the demo's one still processing: the list and the preview say so.
+    tty.wait_for("the preview of the processing meeting", |s| {
+        s.contains(" Preview ") && s.contains("Krisp is still processing this meeting")
+    });
+    tty.keys(&["j"]);
+    let screen = tty.wait_for("the next meeting's notes", |s| {
+        s.contains("Acme renewal: commercial terms  ") && s.contains("Key points")
+    });
+    assert!(!screen.contains("Reading the notes"), "{screen}");
+    tty.keys(&["Enter"]);
+    let screen = tty.wait_for("the talk-time bars and the timeline", |s| {
+        s.contains("Speakers   ") && s.contains("Timeline   ") && s.contains('%')
+    });
+    assert!(!screen.contains("Speakers:"), "{screen}");
+    tty.keys(&["C-c"]);
+}
