@@ -36,15 +36,16 @@ fn opened(meeting: Meeting, doc: Document, w: u16, h: u16) -> App {
     utc();
     let mut app = App::loaded(vec![meeting]);
     app.resize(w, h);
-    let cmds = app.send(code(KeyCode::Enter));
-    let Some(Command::FetchDocuments { id: req, .. }) = cmds.first().cloned() else {
-        panic!("expected a document fetch, got {cmds:?}");
-    };
-    app.send(client(ClientEvent::DocumentsLoaded {
-        id: req,
-        result: Ok(vec![doc]),
-    }));
+    app.open(doc);
     app
+}
+
+/// The first line of `screen` that `want` picks.
+fn line_with<'a>(screen: &'a str, what: &str, want: impl Fn(&str) -> bool) -> &'a str {
+    screen
+        .lines()
+        .find(|l| want(l))
+        .unwrap_or_else(|| panic!("no line with {what} in\n{screen}"))
 }
 
 /// Four one-minute turns; the server says the meeting lasted four minutes.
@@ -82,10 +83,7 @@ fn a_search_hit_is_marked_in_the_timeline_cell_of_its_turn() {
     assert_eq!(picture.hit_cells, [42]);
     // On screen under that cell: border, gutter, label, then 42 cells.
     let screen = app.render();
-    let axis = screen
-        .lines()
-        .find(|l| l.contains('▲'))
-        .expect("the row under the timeline");
+    let axis = line_with(&screen, "a mark", |l| l.contains('▲'));
     let marks: Vec<usize> = axis
         .chars()
         .enumerate()
@@ -97,10 +95,9 @@ fn a_search_hit_is_marked_in_the_timeline_cell_of_its_turn() {
     app.send(code(KeyCode::Esc));
     let screen = app.render();
     assert!(!screen.contains('▲'), "{screen}");
-    let axis = screen
-        .lines()
-        .find(|l| l.contains("00:00 ") && l.contains("04:00"))
-        .expect("the axis");
+    let axis = line_with(&screen, "the axis", |l| {
+        l.contains("00:00 ") && l.contains("04:00")
+    });
     assert!(
         axis.trim_end_matches([' ', '│']).ends_with("04:00"),
         "{axis}"
@@ -196,10 +193,7 @@ fn many_speakers_fold_into_others_and_read_without_colour() {
     insta::assert_snapshot!("workshop_header_monochrome_100x24", app.render());
     let screen = app.render();
     // Without colour the timeline shows each speaker's symbol, and the legend says whose it is.
-    let timeline = screen
-        .lines()
-        .find(|l| l.contains("Timeline"))
-        .expect("a timeline");
+    let timeline = line_with(&screen, "the timeline", |l| l.contains("Timeline"));
     assert!(timeline.contains("PPP"), "{timeline}");
     assert!(screen.contains("P Priya Raman"), "{screen}");
     assert!(screen.contains("+ 2 others"), "{screen}");
@@ -288,13 +282,7 @@ fn read_meetings(cmds: &[Command]) -> Vec<MeetingId> {
 fn the_list_shows_length_and_processing_from_the_store() {
     let app = stored(stored_rows(), 100, 12);
     let screen = app.render();
-    let line = |name: &str| {
-        screen
-            .lines()
-            .find(|l| l.contains(name))
-            .unwrap_or_else(|| panic!("{name} in\n{screen}"))
-            .to_owned()
-    };
+    let line = |name: &str| line_with(&screen, name, |l| l.contains(name));
     assert!(line("Customer call: Acme").contains(" 2h 14m "), "{screen}");
     assert!(line("Weekly sync").contains(" 45m "), "{screen}");
     assert!(
@@ -315,21 +303,11 @@ fn without_a_store_the_length_column_comes_once_a_transcript_was_read() {
     // Newest first: Hiring (20th), Acme (18th), Q4 roadmap (15th).
     app.send(key('j'));
     app.send(key('j'));
-    let cmds = app.send(code(KeyCode::Enter));
-    let Some(Command::FetchDocuments { id: req, .. }) = cmds.first().cloned() else {
-        panic!("expected a document fetch, got {cmds:?}");
-    };
     // Six turns 37 s apart: the last starts at 3:05.
-    app.send(client(ClientEvent::DocumentsLoaded {
-        id: req,
-        result: Ok(vec![document(tui_common::id(1), 6)]),
-    }));
+    app.open(document(tui_common::id(1), 6));
     app.send(code(KeyCode::Esc));
     let screen = app.render();
-    let roadmap = screen
-        .lines()
-        .find(|l| l.contains("Q4 roadmap review"))
-        .expect("the roadmap row");
+    let roadmap = line_with(&screen, "the roadmap", |l| l.contains("Q4 roadmap review"));
     assert!(roadmap.contains(" 3m "), "{screen}");
     assert!(screen.contains("Length"), "{screen}");
 }

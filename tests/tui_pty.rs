@@ -182,6 +182,19 @@ impl Drop for Sandbox {
     }
 }
 
+/// A synced demo store in `dir`, as `Tty::start_with` prepares it.
+fn synced_demo(dir: &Path) {
+    let out = Command::new(BIN)
+        .args(["--demo", "--token-store", "memory", "--data-dir"])
+        .arg(dir.join("data"))
+        .arg("--config-dir")
+        .arg(dir.join("config"))
+        .arg("sync")
+        .output()
+        .expect("run krisp-tui --demo sync");
+    assert!(out.status.success(), "{out:?}");
+}
+
 fn shell_words(words: &[String]) -> String {
     words
         .iter()
@@ -305,18 +318,7 @@ fn hostile_data_never_reaches_the_terminal() {
 #[test]
 fn mark_every_meeting_and_export_them_to_a_directory() {
     // A synced demo store first, so every transcript is there to export.
-    let synced = |dir: &Path| {
-        let out = Command::new(BIN)
-            .args(["--demo", "--token-store", "memory", "--data-dir"])
-            .arg(dir.join("data"))
-            .arg("--config-dir")
-            .arg(dir.join("config"))
-            .arg("sync")
-            .output()
-            .expect("run krisp-tui --demo sync");
-        assert!(out.status.success(), "{out:?}");
-    };
-    let Some(tty) = Tty::start_with(&["--demo"], &[("TZ", "UTC".to_owned())], synced) else {
+    let Some(tty) = Tty::start_with(&["--demo"], &[("TZ", "UTC".to_owned())], synced_demo) else {
         return;
     };
     tty.wait_for("the stored meeting list", |s| {
@@ -364,18 +366,7 @@ fn mark_every_meeting_and_export_them_to_a_directory() {
 
 #[test]
 fn wide_terminal_previews_stored_notes_and_the_meeting_shows_who_spoke_when() {
-    let synced = |dir: &Path| {
-        let out = Command::new(BIN)
-            .args(["--demo", "--token-store", "memory", "--data-dir"])
-            .arg(dir.join("data"))
-            .arg("--config-dir")
-            .arg(dir.join("config"))
-            .arg("sync")
-            .output()
-            .expect("run krisp-tui --demo sync");
-        assert!(out.status.success(), "{out:?}");
-    };
-    let Some(tty) = Tty::start_with(&["--demo"], &[("TZ", "UTC".to_owned())], synced) else {
+    let Some(tty) = Tty::start_with(&["--demo"], &[("TZ", "UTC".to_owned())], synced_demo) else {
         return;
     };
     tty.wait_for("the stored meeting list", |s| {

@@ -212,6 +212,18 @@ impl App {
         self.send(Msg::Resize(w, h));
     }
 
+    /// Opens the selected meeting and answers its document fetch with `doc`.
+    pub fn open(&mut self, doc: Document) {
+        let cmds = self.send(code(KeyCode::Enter));
+        let Some(Command::FetchDocuments { id: req, .. }) = cmds.first().cloned() else {
+            panic!("expected a document fetch, got {cmds:?}");
+        };
+        self.send(client(ClientEvent::DocumentsLoaded {
+            id: req,
+            result: Ok(vec![doc]),
+        }));
+    }
+
     /// The request id of the last command of this kind.
     pub fn last_search(&self) -> Option<(RequestId, SearchQuery)> {
         self.commands.iter().rev().find_map(|c| match c {
