@@ -390,3 +390,41 @@ fn a_stored_meeting_s_notes_are_read_from_the_store_once_the_selection_rests() {
     let cmds = narrow.advance(Duration::from_secs(1));
     assert_eq!(cmds, []);
 }
+
+/// Server text with escapes, controls and bidi overrides in every place the pictures and the
+/// preview draw: names in the bars, the notes in the preview.
+#[test]
+fn hostile_names_and_notes_are_drawn_as_visible_placeholders() {
+    let evil = "\x1b[31mred\x1b[0m \x1b]0;pwned\x07 \u{9b}31m \u{202e}exe\u{202c} a\u{200d}b\rX";
+    let mut m = meeting(
+        8,
+        evil,
+        time::macros::datetime!(2026-01-21 10:00 UTC),
+        &[evil, "Bob"],
+    );
+    m.summary = Some(format!("#### {evil}\n{evil}"));
+    m.key_points = vec![evil.into()];
+    let doc = turns(&m, &[(evil, 0, evil), ("Bob", 30, "b"), (evil, 40, evil)]);
+    let mut app = App::loaded(vec![m]);
+    app.resize(170, 24);
+    let mut screens = vec![("list and preview", app.render())];
+    app.open(doc);
+    app.send(key('/'));
+    app.type_str("red");
+    screens.push(("meeting header", app.render()));
+    assert!(screens[0].1.contains(" Preview "), "{}", screens[0].1);
+    assert!(screens[1].1.contains("Timeline "), "{}", screens[1].1);
+    for (name, text) in screens {
+        let bad: Vec<char> = text
+            .chars()
+            .filter(|&c| {
+                (c < ' ' && c != '\n')
+                    || ('\u{7f}'..='\u{9f}').contains(&c)
+                    || ('\u{202a}'..='\u{202e}').contains(&c)
+                    || ('\u{200b}'..='\u{200d}').contains(&c)
+            })
+            .collect();
+        assert_eq!(bad, Vec::<char>::new(), "{name}:\n{text}");
+        assert!(text.contains('␛'), "{name} shows the escapes:\n{text}");
+    }
+}

@@ -180,17 +180,17 @@ fn meetings(state: &State, area: Rect, buf: &mut Buffer) {
         Constraint::Length(1),
         Constraint::Fill(3),
     ];
-    let mut header = vec!["Date", "Time", "", "Name"];
+    let mut header: Vec<Line> = ["Date", "Time", "", "Name"].map(Line::from).into();
     if lengths {
         widths.push(Constraint::Length(10));
-        header.push("    Length");
+        header.push(Line::from("Length").right_aligned());
     }
     widths.push(Constraint::Fill(2));
-    header.push(if search.is_some_and(|s| !s.found.is_empty()) {
+    header.push(Line::from(if search.is_some_and(|s| !s.found.is_empty()) {
         "People / where it matched"
     } else {
         "People"
-    });
+    }));
     Table::new(rows, widths)
         .header(Row::new(header).style(theme.title))
         .column_spacing(1)
