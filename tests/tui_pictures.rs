@@ -102,6 +102,15 @@ fn a_search_hit_is_marked_in_the_timeline_cell_of_its_turn() {
         axis.trim_end_matches([' ', '│']).ends_with("04:00"),
         "{axis}"
     );
+    // Hits only in the header and notes leave the axis as it is.
+    app.send(key('/'));
+    app.type_str("Pricing");
+    let screen = app.render();
+    assert!(screen.contains("1/1"), "{screen}");
+    assert!(!screen.contains('▲'), "{screen}");
+    line_with(&screen, "the axis", |l| {
+        l.contains("00:00 ") && l.contains("04:00")
+    });
 }
 
 #[test]

@@ -528,9 +528,11 @@ fn layout(meeting: &Meeting, row: &Row, document: &DocState, width: usize) -> La
         DocState::Ready(doc) => talk_picture(meeting, doc, stated, width, out.len()),
         _ => None,
     };
-    if let Some((lines, _)) = &picture {
-        out.extend(lines.iter().cloned());
-    } else if !meeting.speakers.is_empty() {
+    let picture = picture.map(|(lines, picture)| {
+        out.extend(lines);
+        picture
+    });
+    if picture.is_none() && !meeting.speakers.is_empty() {
         let mut spans = vec![(Tone::Dim, "Speakers: ".to_owned())];
         for (i, s) in meeting.speakers.iter().enumerate() {
             if i > 0 {
@@ -616,7 +618,7 @@ fn layout(meeting: &Meeting, row: &Row, document: &DocState, width: usize) -> La
         lines: out,
         turn_starts,
         transcript_start,
-        picture: picture.map(|(_, p)| p),
+        picture,
     }
 }
 

@@ -164,6 +164,9 @@ fn hit_marks(
     let Some(search) = view.search.as_ref().filter(|s| !s.hits.is_empty()) else {
         return;
     };
+    if picture.hit_cells.is_empty() {
+        return;
+    }
     let current = search
         .hits
         .get(search.current)
