@@ -232,7 +232,7 @@ impl Meetings {
                 None => self.known.remove(&row.id),
             };
         }
-        self.replace_all(rows.iter().map(ListRow::light_meeting).collect());
+        self.replace_all(rows.into_iter().map(ListRow::light_meeting).collect());
     }
 
     /// A document was read: the meeting's length and state are known now.

@@ -108,18 +108,15 @@ pub struct ListRow {
 
 impl ListRow {
     /// The list's copy of the meeting: only what the table shows and the fuzzy search matches.
-    pub fn light_meeting(&self) -> Meeting {
-        let mut m = Meeting::new(self.id.clone(), self.name.clone());
-        m.date = self.date.clone();
+    pub fn light_meeting(self) -> Meeting {
+        let mut m = Meeting::new(self.id, self.name);
+        m.date = self.date;
         m.attendees = self
             .people
-            .iter()
-            .map(|name| crate::krisp::Person {
-                name: name.clone(),
-                email: None,
-            })
+            .into_iter()
+            .map(|name| crate::krisp::Person { name, email: None })
             .collect();
-        m.tags = self.tags.clone();
+        m.tags = self.tags;
         m
     }
 }
