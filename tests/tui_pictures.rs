@@ -301,6 +301,12 @@ fn the_list_shows_length_and_processing_from_the_store() {
     assert!(line("Hiring debrief").contains("Hiring debrief"));
     assert!(line("Date").contains("Length"), "{screen}");
     insta::assert_snapshot!("list_columns_100x12", screen);
+    // On a narrow terminal the names keep the room.
+    let mut app = app;
+    app.resize(60, 12);
+    let screen = app.render();
+    assert!(!screen.contains("Length"), "{screen}");
+    assert!(screen.contains("Customer call: Acme"), "{screen}");
 }
 
 #[test]

@@ -123,8 +123,9 @@ fn meetings(state: &State, area: Rect, buf: &mut Buffer) {
     let search = home.search.as_ref().filter(|_| home.searching());
     let pattern =
         search.map(|s| Pattern::parse(&s.parsed.text, CaseMatching::Smart, Normalization::Smart));
-    // The length / state column, once any meeting's transcript has been seen.
-    let lengths = !home.meetings.known.is_empty();
+    // The length / state column, once any meeting's transcript has been seen, where the names
+    // keep room enough beside it.
+    let lengths = !home.meetings.known.is_empty() && inner.width >= 72;
     let rows = (start..end).filter_map(|row| {
         let i = home.meeting_at(row)?;
         let r = &home.meetings.rows[i];
