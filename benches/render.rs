@@ -71,7 +71,8 @@ fn with_transcript() -> App {
 }
 
 fn draw(c: &mut Criterion, name: &str, state: &State) {
-    let mut terminal = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
+    let mut terminal =
+        Terminal::new(TestBackend::new(state.size.width, state.size.height)).expect("terminal");
     c.bench_function(name, |b| {
         b.iter(|| {
             terminal
@@ -95,8 +96,40 @@ fn benches(c: &mut Criterion) {
     searching.type_str("roadmap");
     draw(c, "frame: search results, 10k meetings", &searching.state);
 
-    let meeting = with_transcript();
+    let mut meeting = with_transcript();
     draw(c, "frame: transcript, 10k turns, hits", &meeting.state);
+
+    // The top of the same meeting: the header's talk-time bars and timeline, hits marked on it.
+    meeting.send(key('g'));
+    draw(
+        c,
+        "frame: header with timeline, 10k turns, hits",
+        &meeting.state,
+    );
+
+    // 160 columns: the list with the selected meeting's preview beside it.
+    let mut wide = many_meetings();
+    wide.resize(160, 40);
+    for _ in 0..5_000 {
+        wide.send(key('j'));
+    }
+    draw(
+        c,
+        "frame: home with preview at 160x40, 10k meetings",
+        &wide.state,
+    );
+    // Moving the selection there: the preview is laid out again in `update`, not in the frame.
+    c.bench_function("keystroke: j with the preview, 10k meetings", |b| {
+        b.iter_batched(
+            || wide.state.clone(),
+            // The state goes back out, so dropping 10,000 meetings is not timed.
+            |mut state| {
+                app::update(&mut state, key('j'), wide.now);
+                state
+            },
+            BatchSize::LargeInput,
+        )
+    });
 
     // One keystroke in the search box: the whole re-filter (first letter scans everything).
     let mut base = many_meetings();
@@ -184,10 +217,7 @@ fn store_keystroke(c: &mut Criterion) {
     app::start(&mut app.state, false, false);
     app.send(client(ClientEvent::StoredMeetings {
         id: RequestId(1),
-        meetings: rows
-            .into_iter()
-            .map(krisp_tui::client::task::light_meeting)
-            .collect(),
+        meetings: rows,
         complete: true,
         partial: false,
     }));

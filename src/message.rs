@@ -216,6 +216,11 @@ pub enum Command {
         id: RequestId,
         quick: bool,
     },
+    /// Read one meeting's notes from the local store, never the server (`MeetingRead` answers;
+    /// nothing does when the store does not have it).
+    ReadMeeting {
+        id: MeetingId,
+    },
     /// Full-text search of the local store (`StoredSearch` answers, echoing the text).
     SearchStored {
         id: RequestId,
@@ -321,11 +326,12 @@ pub enum ClientEvent {
         id: RequestId,
         result: Result<PathBuf, RequestError>,
     },
-    /// The local store's meeting list: light meetings (what the list shows: no notes), newest
-    /// first. `complete`: a sync has listed every meeting, so the server need not be searched.
+    /// The local store's meeting list: its rows (what the list shows: no notes, but the length
+    /// and state of each transcript stored), newest first. `complete`: a sync has listed every
+    /// meeting, so the server need not be searched.
     StoredMeetings {
         id: RequestId,
-        meetings: Vec<Meeting>,
+        meetings: Vec<crate::store::ListRow>,
         complete: bool,
         /// The newest screenful only: the whole list follows with the same id.
         partial: bool,

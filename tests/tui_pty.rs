@@ -209,6 +209,19 @@ fn curl_browser(dir: &Path) {
     std::fs::set_permissions(&script, perms).expect("chmod");
 }
 
+/// A synced demo store in `dir`, as `Tty::start_with` prepares it.
+fn synced_demo(dir: &Path) {
+    let out = Command::new(BIN)
+        .args(["--demo", "--token-store", "memory", "--data-dir"])
+        .arg(dir.join("data"))
+        .arg("--config-dir")
+        .arg(dir.join("config"))
+        .arg("sync")
+        .output()
+        .expect("run krisp-tui --demo sync");
+    assert!(out.status.success(), "{out:?}");
+}
+
 fn shell_words(words: &[String]) -> String {
     words
         .iter()
@@ -323,18 +336,7 @@ fn hostile_data_never_reaches_the_terminal() {
 #[test]
 fn mark_every_meeting_and_export_them_to_a_directory() {
     // A synced demo store first, so every transcript is there to export.
-    let synced = |dir: &Path| {
-        let out = Command::new(BIN)
-            .args(["--demo", "--token-store", "memory", "--data-dir"])
-            .arg(dir.join("data"))
-            .arg("--config-dir")
-            .arg(dir.join("config"))
-            .arg("sync")
-            .output()
-            .expect("run krisp-tui --demo sync");
-        assert!(out.status.success(), "{out:?}");
-    };
-    let Some(tty) = Tty::start_with(&["--demo"], &[("TZ", "UTC".to_owned())], synced) else {
+    let Some(tty) = Tty::start_with(&["--demo"], &[("TZ", "UTC".to_owned())], synced_demo) else {
         return;
     };
     tty.wait_for("the stored meeting list", |s| {
@@ -585,5 +587,32 @@ fn timed_out_requests_say_which_key_retries_and_that_key_asks_again() {
     });
     tty.keys(&["r"]);
     wait_for_transcript(&tty);
+    tty.keys(&["C-c"]);
+}
+
+#[test]
+fn wide_terminal_previews_stored_notes_and_the_meeting_shows_who_spoke_when() {
+    let Some(tty) = Tty::start_with(&["--demo"], &[("TZ", "UTC".to_owned())], synced_demo) else {
+        return;
+    };
+    tty.wait_for("the stored meeting list", |s| {
+        s.contains("Meetings · 34 ") && s.contains("Length")
+    });
+    // 160 columns or more: the preview, its notes read from the store (the list holds none).
+    tty.tmux(&["resize-window", "-x", "170", "-y", "30"]);
+    // The newest meeting is the demo's one still processing: the list and the preview say so.
+    tty.wait_for("the preview of the processing meeting", |s| {
+        s.contains(" Preview ") && s.contains("Krisp is still processing this meeting")
+    });
+    tty.keys(&["j"]);
+    let screen = tty.wait_for("the next meeting's notes", |s| {
+        s.contains("Acme renewal: commercial terms  ") && s.contains("Key points")
+    });
+    assert!(!screen.contains("Reading the notes"), "{screen}");
+    tty.keys(&["Enter"]);
+    let screen = tty.wait_for("the talk-time bars and the timeline", |s| {
+        s.contains("Speakers   ") && s.contains("Timeline   ") && s.contains('%')
+    });
+    assert!(!screen.contains("Speakers:"), "{screen}");
     tty.keys(&["C-c"]);
 }

@@ -94,14 +94,7 @@ fn meeting_open(turns: usize) -> App {
     // Newest first: Hiring (20th), Acme (18th), Q4 roadmap (15th).
     app.send(key('j'));
     app.send(key('j'));
-    let cmds = app.send(code(KeyCode::Enter));
-    let Some(Command::FetchDocuments { id: req, .. }) = cmds.first().cloned() else {
-        panic!("expected a document fetch, got {cmds:?}");
-    };
-    app.send(client(ClientEvent::DocumentsLoaded {
-        id: req,
-        result: Ok(vec![document(id(1), turns)]),
-    }));
+    app.open(document(id(1), turns));
     app
 }
 

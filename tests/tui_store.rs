@@ -8,21 +8,12 @@ use krisp_tui::app::{self, Screen};
 use krisp_tui::client::sync::{Phase, SyncProgress};
 use krisp_tui::krisp::{Meeting, MeetingDate};
 use krisp_tui::message::{ClientEvent, Command, RequestId};
-use krisp_tui::store::{Hit, Place};
-use tui_common::{App, client, code, demo_meetings, document, id, key};
+use krisp_tui::store::{Hit, ListRow, Place};
+use tui_common::{App, client, code, demo_meetings, document, id, key, list_row};
 
 /// What the list gets from the store: the meetings without their notes.
-fn light(meetings: &[Meeting]) -> Vec<Meeting> {
-    meetings
-        .iter()
-        .map(|m| {
-            let mut l = Meeting::new(m.id.clone(), m.name.clone());
-            l.date = m.date.clone();
-            l.attendees = m.attendees.clone();
-            l.tags = m.tags.clone();
-            l
-        })
-        .collect()
+fn light(meetings: &[Meeting]) -> Vec<ListRow> {
+    meetings.iter().map(list_row).collect()
 }
 
 /// Started with a store (sync = "auto"), its list answered, then logged in.

@@ -31,6 +31,30 @@ pub fn screen(area: Rect, prompt: bool) -> Areas {
     }
 }
 
+/// From this many columns the meeting list has the selected meeting's preview beside it.
+pub const PREVIEW_MIN_WIDTH: u16 = 160;
+
+/// The meetings tab's list and, from [`PREVIEW_MIN_WIDTH`] columns, the preview pane beside it.
+pub fn list_and_preview(body: Rect) -> (Rect, Option<Rect>) {
+    if body.width < PREVIEW_MIN_WIDTH {
+        return (body, None);
+    }
+    let [list, preview] =
+        Layout::horizontal([Constraint::Percentage(58), Constraint::Fill(1)]).areas(body);
+    (list, Some(preview))
+}
+
+/// The preview pane's text area (inside its border and padding), when the screen is wide
+/// enough for one.
+pub fn preview(area: Rect, prompt: bool) -> Option<Rect> {
+    let pane = list_and_preview(screen(area, prompt).body).1?;
+    Some(
+        Block::bordered()
+            .padding(ratatui::widgets::Padding::horizontal(1))
+            .inner(pane),
+    )
+}
+
 /// Inside the main pane's border.
 pub fn inner(body: Rect) -> Rect {
     Block::bordered().inner(body)
@@ -43,6 +67,16 @@ pub fn table_rows(area: Rect, prompt: bool) -> Rect {
         y: inner.y.saturating_add(1),
         height: inner.height.saturating_sub(1),
         ..inner
+    }
+}
+
+/// The meetings tab's data rows: [`table_rows`] beside the preview pane, when there is one.
+pub fn meeting_rows(area: Rect, prompt: bool) -> Rect {
+    let rows = table_rows(area, prompt);
+    let list = list_and_preview(screen(area, prompt).body).0;
+    Rect {
+        width: inner(list).width,
+        ..rows
     }
 }
 

@@ -8,7 +8,7 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 use crate::app::input::LineInput;
 use crate::app::meetings::{Row, people};
 pub use crate::krisp::format_offset;
-use crate::krisp::{Document, DocumentState, Meeting};
+use crate::krisp::{Document, DocumentState, Meeting, TalkTime};
 use crate::message::RequestId;
 use crate::sanitize::{clean, clean_line};
 use crate::theme::Theme;
@@ -121,6 +121,27 @@ pub struct MeetingView {
     /// The notes section to show once it is laid out (opened from an action item), by title.
     pub pending_section: Option<String>,
     pub notes: Notes,
+    /// The header's talk-time bars and timeline, once the transcript is here.
+    pub picture: Option<TalkPicture>,
+}
+
+/// The header's pictures, computed with the layout (once per document and width), not per frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TalkPicture {
+    pub talk: TalkTime,
+    /// One per timeline cell: the speaker (index into `talk.speakers`) who talked most in it.
+    pub cells: Vec<Option<usize>>,
+    /// One per speaker of `talk.speakers`: a one-column symbol (what the timeline shows without
+    /// colour) and the speaker's tone (`Dim` for those folded into "others").
+    pub legend: Vec<(char, Tone)>,
+    /// Where the timeline's cells start, in columns from the left of the text.
+    pub column: usize,
+    /// The line the timeline cells go on (after its label), and the line under it (the time
+    /// axis) where search hits are marked.
+    pub timeline_line: usize,
+    pub axis_line: usize,
+    /// The cells holding a search hit, ascending.
+    pub hit_cells: Vec<usize>,
 }
 
 impl MeetingView {
@@ -140,6 +161,7 @@ impl MeetingView {
             pending_turn: None,
             pending_section: None,
             notes: Notes::default(),
+            picture: None,
         };
         view.relayout(width);
         view
@@ -288,20 +310,22 @@ impl MeetingView {
     pub fn relayout(&mut self, width: u16) {
         let anchor = self.current_turn();
         self.width = width;
-        let (lines, turn_starts, transcript_start) = layout(
+        let laid = layout(
             &self.meeting,
             &self.row,
             &self.document,
             &self.notes,
             usize::from(width.saturating_sub(1).max(8)),
         );
-        self.lines = lines;
-        self.turn_starts = turn_starts;
-        self.transcript_start = transcript_start;
+        self.lines = laid.lines;
+        self.turn_starts = laid.turn_starts;
+        self.transcript_start = laid.transcript_start;
+        self.picture = laid.picture;
         if let Some(search) = &mut self.search {
             search.hits = find(&self.lines, search.input.text());
             search.current = search.current.min(search.hits.len().saturating_sub(1));
         }
+        self.mark_hits();
         match anchor.and_then(|t| self.turn_starts.get(t)) {
             Some(&line) => self.scroll_to(line),
             None => self.scroll_to(self.scroll),
@@ -320,7 +344,36 @@ impl MeetingView {
             .iter()
             .position(|h| h.line >= self.scroll)
             .unwrap_or(0);
+        self.mark_hits();
         self.show_current_hit();
+    }
+
+    /// The timeline cell of a search hit in the transcript (`None` for hits in the notes).
+    pub fn hit_cell(&self, hit: &TextHit) -> Option<usize> {
+        let picture = self.picture.as_ref()?;
+        let turn = self.lines.get(hit.line)?.turn?;
+        let start = self.document()?.transcript.turns.get(turn)?.start;
+        Some(picture.talk.cell_at(start, picture.cells.len()))
+    }
+
+    /// Works out again which timeline cells hold search hits (after the hits changed).
+    fn mark_hits(&mut self) {
+        let cells: Vec<usize> = match &self.search {
+            Some(search) => {
+                let mut cells: Vec<usize> = search
+                    .hits
+                    .iter()
+                    .filter_map(|h| self.hit_cell(h))
+                    .collect();
+                cells.sort_unstable();
+                cells.dedup();
+                cells
+            }
+            None => Vec::new(),
+        };
+        if let Some(picture) = &mut self.picture {
+            picture.hit_cells = cells;
+        }
     }
 
     /// The next (or previous) hit. When the reader has scrolled away from the current hit
@@ -502,25 +555,33 @@ pub fn speaker_tone(meeting: &Meeting, name: &str) -> Tone {
     )
 }
 
-type Layout = (Vec<ViewLine>, Vec<usize>, Option<usize>);
+/// A laid-out view: its lines, where each transcript turn and the transcript start, the pictures.
+struct Laid {
+    lines: Vec<ViewLine>,
+    turn_starts: Vec<usize>,
+    transcript_start: Option<usize>,
+    picture: Option<TalkPicture>,
+}
+
+/// The duration the server stated, when it did: Krisp's `search_meetings` sends none; some
+/// servers do (kept in `extra`).
+fn stated_duration(meeting: &Meeting) -> Option<Duration> {
+    ["duration_s", "duration", "duration_seconds"]
+        .iter()
+        .find_map(|k| meeting.extra.get(*k)?.as_u64())
+        .map(Duration::from_secs)
+}
 
 fn layout(
     meeting: &Meeting,
     row: &Row,
     document: &DocState,
-    notes: &Notes,
+    beside: &Notes,
     width: usize,
-) -> Layout {
+) -> Laid {
     let mut out = Vec::new();
     let push_wrapped = |out: &mut Vec<ViewLine>, tone: Tone, indent: usize, text: &str| {
-        for line in clean(text).lines() {
-            for piece in wrap(line, width.saturating_sub(indent).max(4)) {
-                out.push(ViewLine::new(vec![(
-                    tone,
-                    format!("{:indent$}{piece}", ""),
-                )]));
-            }
-        }
+        push_wrapped(out, width, tone, indent, text);
     };
 
     out.push(ViewLine::new(vec![(Tone::Title, row.name.clone())]));
@@ -531,15 +592,9 @@ fn layout(
         None => String::new(),
     };
     let mut when = vec![(Tone::Dim, stamp)];
-    // Krisp's `search_meetings` sends no duration; some servers do (kept in `extra`).
-    let stated = ["duration_s", "duration", "duration_seconds"]
-        .iter()
-        .find_map(|k| meeting.extra.get(*k)?.as_u64());
-    if let Some(secs) = stated {
-        when.push((
-            Tone::Dim,
-            format!("  ·  {}", format_offset(Duration::from_secs(secs))),
-        ));
+    let stated = stated_duration(meeting);
+    if let Some(length) = stated {
+        when.push((Tone::Dim, format!("  ·  {}", format_offset(length))));
     } else if let DocState::Ready(doc) = document
         && let Some(last) = doc.transcript.turns.last()
     {
@@ -562,7 +617,15 @@ fn layout(
     if !attendees.is_empty() {
         push_wrapped(&mut out, Tone::Text, 0, &format!("Attendees: {attendees}"));
     }
-    if !meeting.speakers.is_empty() {
+    let picture = match document {
+        DocState::Ready(doc) => talk_picture(meeting, doc, stated, width, out.len()),
+        _ => None,
+    };
+    let picture = picture.map(|(lines, picture)| {
+        out.extend(lines);
+        picture
+    });
+    if picture.is_none() && !meeting.speakers.is_empty() {
         let mut spans = vec![(Tone::Dim, "Speakers: ".to_owned())];
         for (i, s) in meeting.speakers.iter().enumerate() {
             if i > 0 {
@@ -579,58 +642,7 @@ fn layout(
         )]));
     }
 
-    let heading = |out: &mut Vec<ViewLine>, title: &str| {
-        out.push(ViewLine::blank());
-        out.push(ViewLine::new(vec![(Tone::Title, title.to_owned())]));
-    };
-    if let Some(summary) = meeting.summary.as_deref().filter(|s| !s.trim().is_empty()) {
-        heading(&mut out, "Summary");
-        for line in summary.lines() {
-            let trimmed = line.trim_start_matches('#').trim_start();
-            let tone = if line.starts_with('#') {
-                Tone::Title
-            } else {
-                Tone::Text
-            };
-            // Krisp's summaries are Markdown; the emphasis markers are noise on a terminal line.
-            push_wrapped(&mut out, tone, 0, &trimmed.replace("**", ""));
-        }
-    }
-    if !meeting.key_points.is_empty() {
-        heading(&mut out, "Key points");
-        for point in &meeting.key_points {
-            let first = out.len();
-            push_wrapped(&mut out, Tone::Text, 2, point);
-            if let Some((_, s)) = out.get_mut(first).and_then(|l| l.spans.first_mut()) {
-                s.replace_range(..2, "• ");
-            }
-        }
-    }
-    if !meeting.action_items.is_empty() {
-        heading(&mut out, "Action items");
-        for item in &meeting.action_items {
-            let mut text = meeting.display_text(item);
-            if let Some(who) = &item.assignee {
-                text.push_str(&format!(" — {who}"));
-            }
-            if let Some(due) = &item.due_date {
-                text.push_str(&format!(" (due {due})"));
-            }
-            let (mark, tone) = if item.completed {
-                ("[x] ", Tone::Success)
-            } else {
-                ("[ ] ", Tone::Warning)
-            };
-            let first = out.len();
-            push_wrapped(&mut out, Tone::Text, 4, &text);
-            if let Some(l) = out.get_mut(first) {
-                if let Some((_, s)) = l.spans.first_mut() {
-                    s.replace_range(..4, "");
-                }
-                l.spans.insert(0, (tone, mark.to_owned()));
-            }
-        }
-    }
+    notes(&mut out, meeting, width);
 
     let mut turn_starts = Vec::new();
     let transcript_start;
@@ -642,7 +654,7 @@ fn layout(
                 Tone::Dim,
                 "Loading the transcript…".into(),
             )]));
-            if let Some(r) = &notes.retrying {
+            if let Some(r) = &beside.retrying {
                 push_wrapped(&mut out, Tone::Warning, 0, &r.message);
                 let line = format!(
                     "Trying again on its own in {} s (retry {} of {})…",
@@ -684,14 +696,14 @@ fn layout(
             transcript_start = Some(out.len() - 1);
             if doc.state == DocumentState::Processing || doc.transcript.turns.is_empty() {
                 let note = if doc.state == DocumentState::Processing {
-                    let reload = match &notes.reload_key {
+                    let reload = match &beside.reload_key {
                         Some(key) => format!("Press {key} later to reload."),
                         None => "Open it again later.".to_owned(),
                     };
                     format!(
                         "Krisp is still processing this meeting: no notes or transcript yet. {reload}"
                     )
-                } else if notes.upcoming {
+                } else if beside.upcoming {
                     "This meeting has not happened yet: its transcript comes after it.".to_owned()
                 } else {
                     "This meeting has no transcript.".to_owned()
@@ -724,7 +736,221 @@ fn layout(
             }
         }
     }
-    (out, turn_starts, transcript_start)
+    Laid {
+        lines: out,
+        turn_starts,
+        transcript_start,
+        picture,
+    }
+}
+
+/// The label column of the pictures ("Speakers", "Timeline").
+const LABEL: usize = 11;
+/// Speakers shown with a bar of their own; more than one more are folded into "others".
+const BARS: usize = 5;
+
+/// The header's talk-time bars (one per speaker, the most talkative first, each with the symbol
+/// and colour the timeline uses for them), the timeline's label line and its time axis. `None`
+/// without turns or room.
+fn talk_picture(
+    meeting: &Meeting,
+    doc: &Document,
+    stated: Option<Duration>,
+    width: usize,
+    first_line: usize,
+) -> Option<(Vec<ViewLine>, TalkPicture)> {
+    let turns = &doc.transcript.turns;
+    if turns.is_empty() || width < LABEL + 16 {
+        return None;
+    }
+    let talk = TalkTime::of(turns, stated);
+    if talk.total_ms == 0 {
+        return None;
+    }
+    let percents = talk.percents();
+    let talked: u64 = talk.speakers.iter().map(|(_, ms)| ms).sum();
+    let mut order: Vec<usize> = (0..talk.speakers.len()).collect();
+    order.sort_by(|&a, &b| talk.speakers[b].1.cmp(&talk.speakers[a].1).then(a.cmp(&b)));
+    let shown = if order.len() > BARS + 1 {
+        BARS
+    } else {
+        order.len()
+    };
+    let names: Vec<String> = talk
+        .speakers
+        .iter()
+        .map(|(name, _)| clean_line(name).into_owned())
+        .collect();
+    let mut legend = vec![('+', Tone::Dim); names.len()];
+    let mut taken = vec!['+'];
+    for &k in &order[..shown] {
+        let symbol = symbol_for(&names[k], &taken);
+        taken.push(symbol);
+        legend[k] = (symbol, speaker_tone(meeting, &talk.speakers[k].0));
+    }
+    let others = order.len() - shown;
+    let others_name = format!("{others} others");
+    let name_w = order[..shown]
+        .iter()
+        .map(|&k| names[k].width())
+        .chain((others > 0).then(|| others_name.width()))
+        .max()
+        .unwrap_or(0)
+        .min(18)
+        .min(width / 4);
+    // "A Name… ████░░░░  62%"
+    let bar_w = width.saturating_sub(LABEL + 2 + name_w + 1 + 5);
+    let bar_w = if bar_w < 3 { 0 } else { bar_w };
+    let mut out = Vec::new();
+    let mut bar_row = |label: &str, symbol: char, tone: Tone, name: &str, ms: u64, pct: u8| {
+        let filled = if talked == 0 {
+            0
+        } else {
+            usize::try_from(
+                (u128::from(ms) * bar_w as u128 + u128::from(talked) / 2) / u128::from(talked),
+            )
+            .unwrap_or(bar_w)
+            .min(bar_w)
+        };
+        let name = crate::app::tools::text_view::truncate(name, name_w);
+        let pad = name_w.saturating_sub(name.width());
+        let mut spans = vec![
+            (Tone::Title, format!("{label:LABEL$}")),
+            (tone, format!("{symbol} {name}{:pad$} ", "")),
+        ];
+        if bar_w > 0 {
+            spans.push((tone, "█".repeat(filled)));
+            spans.push((Tone::Dim, "░".repeat(bar_w - filled)));
+        }
+        spans.push((Tone::Dim, format!(" {pct:>3}%")));
+        out.push(ViewLine::new(spans));
+    };
+    for (row, &k) in order[..shown].iter().enumerate() {
+        let label = if row == 0 { "Speakers" } else { "" };
+        let (symbol, tone) = legend[k];
+        bar_row(
+            label,
+            symbol,
+            tone,
+            &names[k],
+            talk.speakers[k].1,
+            percents[k],
+        );
+    }
+    if others > 0 {
+        let rest = &order[shown..];
+        let ms = rest.iter().map(|&k| talk.speakers[k].1).sum();
+        let pct = rest.iter().map(|&k| percents[k]).sum();
+        bar_row("", '+', Tone::Dim, &others_name, ms, pct);
+    }
+    let cells = width - LABEL;
+    let timeline_line = first_line + out.len();
+    out.push(ViewLine::new(vec![(
+        Tone::Title,
+        format!("{:LABEL$}", "Timeline"),
+    )]));
+    let (start, end) = ("00:00".to_owned(), crate::krisp::clock(talk.total_ms));
+    let gap = cells.saturating_sub(start.width() + end.width());
+    let axis = if gap > 0 {
+        format!("{:LABEL$}{start}{:gap$}{end}", "", "")
+    } else {
+        String::new()
+    };
+    out.push(ViewLine::new(vec![(Tone::Dim, axis)]));
+    let picture = TalkPicture {
+        cells: talk.timeline(cells),
+        talk,
+        legend,
+        column: LABEL,
+        timeline_line,
+        axis_line: timeline_line + 1,
+        hit_cells: Vec::new(),
+    };
+    Some((out, picture))
+}
+
+/// A one-column symbol for `name` that no one else has: its initial, else the initial of a later
+/// word, else any letter or digit of it, else the first free letter.
+fn symbol_for(name: &str, taken: &[char]) -> char {
+    let usable = |c: char| c.is_ascii_alphanumeric() && !taken.contains(&c.to_ascii_uppercase());
+    let initials = name.split_whitespace().filter_map(|w| w.chars().next());
+    initials
+        .chain(name.chars())
+        .chain('A'..='Z')
+        .chain('0'..='9')
+        .find(|&c| usable(c))
+        .map_or('?', |c| c.to_ascii_uppercase())
+}
+
+/// Appends `text` cleaned and wrapped to `width` columns, each line indented by `indent`.
+fn push_wrapped(out: &mut Vec<ViewLine>, width: usize, tone: Tone, indent: usize, text: &str) {
+    for line in clean(text).lines() {
+        for piece in wrap(line, width.saturating_sub(indent).max(4)) {
+            out.push(ViewLine::new(vec![(
+                tone,
+                format!("{:indent$}{piece}", ""),
+            )]));
+        }
+    }
+}
+
+/// A blank line and a section heading.
+fn heading(out: &mut Vec<ViewLine>, title: &str) {
+    out.push(ViewLine::blank());
+    out.push(ViewLine::new(vec![(Tone::Title, title.to_owned())]));
+}
+
+/// The meeting's notes (summary, key points, action items), each section after a heading;
+/// nothing for a meeting without notes. The meeting view and the list's preview both show them.
+pub fn notes(out: &mut Vec<ViewLine>, meeting: &Meeting, width: usize) {
+    if let Some(summary) = meeting.summary.as_deref().filter(|s| !s.trim().is_empty()) {
+        heading(out, "Summary");
+        for line in summary.lines() {
+            let trimmed = line.trim_start_matches('#').trim_start();
+            let tone = if line.starts_with('#') {
+                Tone::Title
+            } else {
+                Tone::Text
+            };
+            // Krisp's summaries are Markdown; the emphasis markers are noise on a terminal line.
+            push_wrapped(out, width, tone, 0, &trimmed.replace("**", ""));
+        }
+    }
+    if !meeting.key_points.is_empty() {
+        heading(out, "Key points");
+        for point in &meeting.key_points {
+            let first = out.len();
+            push_wrapped(out, width, Tone::Text, 2, point);
+            if let Some((_, s)) = out.get_mut(first).and_then(|l| l.spans.first_mut()) {
+                s.replace_range(..2, "• ");
+            }
+        }
+    }
+    if !meeting.action_items.is_empty() {
+        heading(out, "Action items");
+        for item in &meeting.action_items {
+            let mut text = meeting.display_text(item);
+            if let Some(who) = &item.assignee {
+                text.push_str(&format!(" — {who}"));
+            }
+            if let Some(due) = &item.due_date {
+                text.push_str(&format!(" (due {due})"));
+            }
+            let (mark, tone) = if item.completed {
+                ("[x] ", Tone::Success)
+            } else {
+                ("[ ] ", Tone::Warning)
+            };
+            let first = out.len();
+            push_wrapped(out, width, Tone::Text, 4, &text);
+            if let Some(l) = out.get_mut(first) {
+                if let Some((_, s)) = l.spans.first_mut() {
+                    s.replace_range(..4, "");
+                }
+                l.spans.insert(0, (tone, mark.to_owned()));
+            }
+        }
+    }
 }
 
 /// Greedy word wrap to `width` columns; words longer than a line are split.

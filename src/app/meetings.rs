@@ -2,13 +2,15 @@
 //! search, newest-first order, and paging state.
 
 use std::collections::{HashMap, HashSet};
+use std::time::Duration;
 
 use nucleo_matcher::Utf32String;
 use time::OffsetDateTime;
 
-use crate::krisp::{Meeting, MeetingDate, MeetingId};
+use crate::krisp::{Document, DocumentState, Meeting, MeetingDate, MeetingId};
 use crate::message::RequestId;
 use crate::sanitize::clean_line;
+use crate::store::{DocState, ListRow};
 
 /// Meetings are fetched this many at a time (the server's maximum page).
 pub const PAGE_SIZE: u32 = 50;
@@ -20,8 +22,48 @@ pub struct Row {
     pub time: String,
     pub name: String,
     pub people: String,
+    /// How long the recording is (`45m`, `2h 14m`), when a transcript was seen; else empty.
+    pub length: String,
+    /// Krisp is still processing the meeting (its document came back empty).
+    pub processing: bool,
     /// Newest first sorts by this, descending; unparsed dates sort last.
     pub sort_key: Option<i64>,
+}
+
+/// What the list knows about a meeting beyond its listing: from the local store's rows, or a
+/// document fetched since.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Known {
+    /// The last turn's start.
+    pub length: Option<Duration>,
+    pub processing: bool,
+}
+
+impl Known {
+    pub fn of_document(doc: &Document) -> Known {
+        Known {
+            length: doc.transcript.turns.last().map(|t| t.start),
+            processing: doc.state == DocumentState::Processing,
+        }
+    }
+
+    fn of_row(row: &ListRow) -> Option<Known> {
+        let known = Known {
+            length: row.duration_ms.map(Duration::from_millis),
+            processing: row.doc_state == DocState::Processing,
+        };
+        (known != Known::default()).then_some(known)
+    }
+}
+
+/// A length for the list: `<1m`, `45m`, `2h 14m`.
+pub fn length_label(length: Duration) -> String {
+    let minutes = length.as_secs() / 60;
+    match (minutes / 60, minutes % 60) {
+        (0, 0) => "<1m".to_owned(),
+        (0, m) => format!("{m}m"),
+        (h, m) => format!("{h}h {m:02}m"),
+    }
 }
 
 impl Row {
@@ -50,8 +92,18 @@ impl Row {
             time,
             name: clean_line(&meeting.name).into_owned(),
             people: clean_line(&people(meeting)).into_owned(),
+            length: String::new(),
+            processing: false,
             sort_key,
         }
+    }
+
+    fn with(mut self, known: Option<&Known>) -> Row {
+        if let Some(k) = known {
+            self.length = k.length.map(length_label).unwrap_or_default();
+            self.processing = k.processing;
+        }
+        self
     }
 }
 
@@ -103,6 +155,10 @@ pub struct Meetings {
     /// Meetings that arrived only through a server search (not yet reached by paging).
     pub from_search: HashSet<usize>,
     pub paging: Paging,
+    /// Lengths and states, for the list's column (empty: the column is not drawn).
+    pub known: HashMap<MeetingId, Known>,
+    /// Goes up whenever a meeting's copy or row changes (the preview lays out again).
+    pub revision: u64,
 }
 
 impl PartialEq for Meetings {
@@ -111,6 +167,7 @@ impl PartialEq for Meetings {
             && self.order == other.order
             && self.from_search == other.from_search
             && self.paging == other.paging
+            && self.known == other.known
     }
 }
 
@@ -141,7 +198,8 @@ impl Meetings {
                 continue;
             }
             let i = self.all.len();
-            self.rows.push(Row::of(&meeting));
+            self.rows
+                .push(Row::of(&meeting).with(self.known.get(&meeting.id)));
             let (short, long) = haystacks(&meeting);
             self.short_text.push(short.into());
             self.long_text.push(long.into());
@@ -165,6 +223,28 @@ impl Meetings {
 }
 
 impl Meetings {
+    /// The whole list again, as the local store's rows: light copies, and what the store knows
+    /// of each transcript.
+    pub fn replace_stored(&mut self, rows: Vec<ListRow>) {
+        for row in &rows {
+            match Known::of_row(row) {
+                Some(k) => self.known.insert(row.id.clone(), k),
+                None => self.known.remove(&row.id),
+            };
+        }
+        self.replace_all(rows.into_iter().map(ListRow::light_meeting).collect());
+    }
+
+    /// A document was read: the meeting's length and state are known now.
+    pub fn learn(&mut self, doc: &Document) {
+        let known = Known::of_document(doc);
+        self.known.insert(doc.id.clone(), known);
+        if let Some(i) = self.get(&doc.id) {
+            self.rows[i] = Row::of(&self.all[i]).with(Some(&known));
+            self.revision += 1;
+        }
+    }
+
     /// The whole list again (read from the local store, light copies). Meetings already held in
     /// full (opened, so their notes were read) stay full; meetings the list held that the new
     /// one lacks (server search hits, feed items) stay too.
@@ -204,8 +284,12 @@ impl Meetings {
         // keeping this order among meetings of the same time.
         all.sort_by(|a, b| a.id.cmp(&b.id));
         let paging = std::mem::take(&mut self.paging);
+        let known = std::mem::take(&mut self.known);
+        let revision = self.revision + 1;
         *self = Meetings::default();
         self.paging = paging;
+        self.known = known;
+        self.revision = revision;
         let (from_search, non_search): (Vec<Meeting>, Vec<Meeting>) =
             all.into_iter().partition(|m| searched.contains(&m.id));
         self.merge(non_search, false);
@@ -218,7 +302,8 @@ impl Meetings {
             self.merge(vec![meeting], false);
             return;
         };
-        let row = Row::of(&meeting);
+        let row = Row::of(&meeting).with(self.known.get(&meeting.id));
+        self.revision += 1;
         let date_changed = row.sort_key != self.rows[i].sort_key;
         let (short, long) = haystacks(&meeting);
         self.short_text[i] = short.into();
@@ -234,7 +319,7 @@ impl Meetings {
 }
 
 /// Whether a meeting carries its notes (a light list copy does not).
-fn is_full(m: &Meeting) -> bool {
+pub fn is_full(m: &Meeting) -> bool {
     m.summary.is_some() || !m.key_points.is_empty() || !m.action_items.is_empty() || m.url.is_some()
 }
 

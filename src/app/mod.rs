@@ -8,6 +8,7 @@ pub mod keymap;
 pub mod layout;
 pub mod meeting;
 pub mod meetings;
+pub mod preview;
 pub mod run;
 pub mod search;
 pub mod tools;
@@ -196,6 +197,8 @@ pub struct Home {
     pub matcher: FuzzyMatcher,
     /// Meetings marked for exporting many at once.
     pub marked: std::collections::BTreeSet<MeetingId>,
+    /// The selected meeting's notes beside the list (wide terminals).
+    pub preview: preview::Preview,
 }
 
 impl Home {
@@ -343,6 +346,7 @@ impl State {
                 activity: Feed::default(),
                 matcher: FuzzyMatcher::default(),
                 marked: std::collections::BTreeSet::new(),
+                preview: preview::Preview::default(),
             },
             meeting: None,
             tools: ToolsScreen::default(),
@@ -450,6 +454,7 @@ impl State {
                 .as_ref()
                 .is_some_and(|s| s.dirty_since.is_some() || s.pending.is_some())
             || self.local.sync.running
+            || self.home.preview.wanted.is_some()
             || [&home.action_items, &home.upcoming, &home.activity]
                 .iter()
                 .any(|f| f.loading.is_some())

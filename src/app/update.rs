@@ -74,6 +74,7 @@ pub fn update(state: &mut State, msg: Msg, now: Instant) -> Vec<Command> {
         Msg::Action(action) => on_action(state, action, &mut cmds),
         Msg::Client(event) => on_client(state, *event, &mut cmds),
     }
+    crate::app::preview::sync(state, &mut cmds);
     cmds
 }
 
@@ -240,7 +241,10 @@ fn on_mouse(state: &mut State, mouse: MouseEvent, cmds: &mut Vec<Command>) {
                 }
                 return;
             }
-            let rows = layout::table_rows(state.size, prompt_open(state));
+            let rows = match state.home.tab {
+                Tab::Meetings => layout::meeting_rows(state.size, prompt_open(state)),
+                _ => layout::table_rows(state.size, prompt_open(state)),
+            };
             if rows.contains(at) {
                 let row = usize::from(at.y - rows.y);
                 let height = usize::from(rows.height);
@@ -1294,6 +1298,7 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                 Ok(docs) => {
                     let wanted = view.meeting.id.clone();
                     for doc in docs {
+                        state.home.meetings.learn(&doc);
                         state.documents.insert(doc.id.clone(), doc);
                     }
                     let doc = state
@@ -1513,7 +1518,7 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                 .home
                 .meeting_at(state.home.list.selected)
                 .map(|i| state.home.meetings.all[i].id.clone());
-            state.home.meetings.replace_all(meetings);
+            state.home.meetings.replace_stored(meetings);
             let paging = &mut state.home.meetings.paging;
             paging.loaded_once = true;
             paging.exhausted = true;

@@ -15,9 +15,9 @@ use crate::client::sync::{SharedStore, SyncLock, SyncOptions, SyncProgress, with
 use crate::client::{ClientError, Connection, MeetingQuery, Settings};
 
 use crate::export::{self, ExportError};
-use crate::krisp::{Document, DocumentState, Meeting, MeetingId, Person};
+use crate::krisp::{Document, DocumentState, MeetingId};
 use crate::message::{ClientEvent, Command, RequestError, RequestId};
-use crate::store::{DocState, Feed, Filter, ListRow, Query, Store};
+use crate::store::{DocState, Feed, Filter, Query, Store};
 
 /// Run a browser login, handing it what the user pastes meanwhile; a paste that is not its
 /// redirect is refused on screen and the login waits on.
@@ -260,10 +260,9 @@ async fn run(
                         .await;
                         match read {
                             Ok((rows, complete)) => {
-                                let meetings = rows.into_iter().map(light_meeting).collect();
                                 let _ = events.send(ClientEvent::StoredMeetings {
                                     id,
-                                    meetings,
+                                    meetings: rows,
                                     complete,
                                     partial,
                                 });
@@ -273,6 +272,21 @@ async fn run(
                                 return;
                             }
                         }
+                    }
+                });
+            }
+            Command::ReadMeeting { id } => {
+                let Some(local) = &local else { continue };
+                let (store, events) = (local.store.clone(), events.clone());
+                tokio::spawn(async move {
+                    match with_store(&store, move |s| s.meeting(&id)).await {
+                        Ok(Some(meeting)) => {
+                            let _ = events.send(ClientEvent::MeetingRead {
+                                meeting: Box::new(meeting),
+                            });
+                        }
+                        Ok(None) => {}
+                        Err(e) => tracing::warn!(error = %e, "could not read the local store"),
                     }
                 });
             }
@@ -490,6 +504,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::ExportMany { .. } => "export_many",
         Command::OpenUrl(_) => "open_url",
         Command::LoadStored { .. } => "load_stored",
+        Command::ReadMeeting { .. } => "read_meeting",
         Command::SearchStored { .. } => "search_stored",
         Command::Sync => "sync",
         Command::Copy(_) => "copy",
@@ -660,19 +675,6 @@ const FIRST_SCREEN: usize = 200;
 
 /// Hits a store search returns to the UI.
 const SEARCH_LIMIT: usize = 200;
-
-/// The list's copy of a meeting: only what the table shows and the fuzzy search matches.
-pub fn light_meeting(row: ListRow) -> Meeting {
-    let mut m = Meeting::new(row.id, row.name);
-    m.date = row.date;
-    m.attendees = row
-        .people
-        .into_iter()
-        .map(|name| Person { name, email: None })
-        .collect();
-    m.tags = row.tags;
-    m
-}
 
 /// A background sync of the store: progress to the UI (throttled), the list re-read as the
 /// listing brings meetings.

@@ -106,6 +106,21 @@ pub struct ListRow {
     pub duration_ms: Option<u64>,
 }
 
+impl ListRow {
+    /// The list's copy of the meeting: only what the table shows and the fuzzy search matches.
+    pub fn light_meeting(self) -> Meeting {
+        let mut m = Meeting::new(self.id, self.name);
+        m.date = self.date;
+        m.attendees = self
+            .people
+            .into_iter()
+            .map(|name| crate::krisp::Person { name, email: None })
+            .collect();
+        m.tags = self.tags;
+        m
+    }
+}
+
 /// See [`Store::versions`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Versions {

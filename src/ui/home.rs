@@ -8,10 +8,11 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget, Wrap};
+use ratatui::widgets::{Block, Cell, Padding, Paragraph, Row, Table, Widget, Wrap};
 
 use crate::app::feed::Feed;
 use crate::app::{State, Tab};
+use crate::ui::meeting::tone;
 use crate::ui::{Theme, focused_pane, layout, marked, prompt_line, spinner, status};
 
 thread_local! {
@@ -65,6 +66,10 @@ fn tabs(state: &State, area: Rect, buf: &mut Buffer) {
 }
 
 fn meetings(state: &State, area: Rect, buf: &mut Buffer) {
+    let (area, preview_area) = layout::list_and_preview(area);
+    if let Some(pane) = preview_area {
+        preview(state, pane, buf);
+    }
     let theme = &state.theme;
     let home = &state.home;
     let paging = &home.meetings.paging;
@@ -120,6 +125,9 @@ fn meetings(state: &State, area: Rect, buf: &mut Buffer) {
     let search = home.search.as_ref().filter(|_| home.searching());
     let pattern =
         search.map(|s| Pattern::parse(&s.parsed.text, CaseMatching::Smart, Normalization::Smart));
+    // The length / state column, once any meeting's transcript has been seen, where the names
+    // keep room enough beside it.
+    let lengths = !home.meetings.known.is_empty() && inner.width >= 72;
     let rows = (start..end).filter_map(|row| {
         let i = home.meeting_at(row)?;
         let r = &home.meetings.rows[i];
@@ -153,43 +161,70 @@ fn meetings(state: &State, area: Rect, buf: &mut Buffer) {
         } else {
             Style::new()
         };
-        Some(
-            Row::new(vec![
-                Cell::from(Span::styled(r.date.as_str(), theme.dim)),
-                Cell::from(Span::styled(r.time.as_str(), theme.dim)),
-                Cell::from(Span::styled(mark, theme.accent)),
-                Cell::from(name),
-                Cell::from(people),
-            ])
-            .style(style),
-        )
-    });
-    Table::new(
-        rows,
-        [
-            Constraint::Length(10),
-            Constraint::Length(5),
-            Constraint::Length(1),
-            Constraint::Fill(3),
-            Constraint::Fill(2),
-        ],
-    )
-    .header(
-        Row::new([
-            "Date",
-            "Time",
-            "",
-            "Name",
-            if search.is_some_and(|s| !s.found.is_empty()) {
-                "People / where it matched"
+        let mut cells = vec![
+            Cell::from(Span::styled(r.date.as_str(), theme.dim)),
+            Cell::from(Span::styled(r.time.as_str(), theme.dim)),
+            Cell::from(Span::styled(mark, theme.accent)),
+            Cell::from(name),
+        ];
+        if lengths {
+            cells.push(Cell::from(if r.processing {
+                Line::styled("processing", theme.warning)
             } else {
-                "People"
-            },
-        ])
-        .style(theme.title),
-    )
-    .column_spacing(1)
-    .render(inner, buf);
+                Line::styled(r.length.as_str(), theme.dim).right_aligned()
+            }));
+        }
+        cells.push(Cell::from(people));
+        Some(Row::new(cells).style(style))
+    });
+    let mut widths = vec![
+        Constraint::Length(10),
+        Constraint::Length(5),
+        Constraint::Length(1),
+        Constraint::Fill(3),
+    ];
+    let mut header: Vec<Line> = ["Date", "Time", "", "Name"].map(Line::from).into();
+    if lengths {
+        widths.push(Constraint::Length(10));
+        header.push(Line::from("Length").right_aligned());
+    }
+    widths.push(Constraint::Fill(2));
+    header.push(Line::from(if search.is_some_and(|s| !s.found.is_empty()) {
+        "People / where it matched"
+    } else {
+        "People"
+    }));
+    Table::new(rows, widths)
+        .header(Row::new(header).style(theme.title))
+        .column_spacing(1)
+        .render(inner, buf);
+}
+
+/// The selected meeting's notes, as laid out by `app::preview` (only the lines that fit).
+fn preview(state: &State, area: Rect, buf: &mut Buffer) {
+    let theme = &state.theme;
+    let block = Block::bordered()
+        .border_style(theme.border)
+        .padding(Padding::horizontal(1))
+        .title(Span::styled(" Preview ", theme.title));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let lines = state
+        .home
+        .preview
+        .lines
+        .iter()
+        .take(usize::from(inner.height))
+        .map(|l| {
+            Line::from(
+                l.spans
+                    .iter()
+                    .map(|(t, s)| Span::styled(s.as_str(), tone(theme, *t)))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect::<Vec<_>>();
+    Paragraph::new(lines).render(inner, buf);
 }
 
 /// `text` with the fuzzy pattern's matched characters in the highlight style.

@@ -6,7 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget};
 
-use crate::app::meeting::{MeetingView, Tone};
+use crate::app::meeting::{MeetingView, TalkPicture, Tone};
 use crate::app::{State, prompt_open};
 use crate::ui::{Theme, focused_pane, layout, marked, prompt_line, status};
 
@@ -114,14 +114,85 @@ fn body(view: &MeetingView, theme: &Theme, area: Rect, buf: &mut Buffer) {
         };
         let mut spans = vec![gutter];
         spans.extend(marked(&parts, &marks));
+        let picture = view.picture.as_ref();
+        if let Some(p) = picture.filter(|p| p.timeline_line == line_no) {
+            spans.extend(timeline(p, theme));
+        }
         let y = area.y + u16::try_from(row).unwrap_or(u16::MAX);
-        Line::from(spans).render(
-            Rect {
-                y,
-                height: 1,
-                ..area
-            },
-            buf,
-        );
+        let line_area = Rect {
+            y,
+            height: 1,
+            ..area
+        };
+        Line::from(spans).render(line_area, buf);
+        if let Some(p) = picture.filter(|p| p.axis_line == line_no) {
+            hit_marks(view, p, theme, line_area, buf);
+        }
+    }
+}
+
+/// The timeline's cells, a run of one speaker per span: coloured blocks, or each speaker's
+/// symbol when the theme has no colours.
+fn timeline<'a>(picture: &TalkPicture, theme: &Theme) -> Vec<Span<'a>> {
+    let glyph = |cell: Option<usize>| match cell.and_then(|k| picture.legend.get(k)) {
+        None => ('·', theme.dim),
+        Some(&(symbol, t)) if theme.monochrome => (symbol, tone(theme, t)),
+        Some(&(_, Tone::Dim)) => ('▒', theme.dim),
+        Some(&(_, t)) => ('█', tone(theme, t)),
+    };
+    let mut spans = Vec::new();
+    let mut cells = picture.cells.iter().peekable();
+    while let Some(&cell) = cells.next() {
+        let (c, style) = glyph(cell);
+        let mut run = String::from(c);
+        while cells.next_if(|&&next| next == cell).is_some() {
+            run.push(c);
+        }
+        spans.push(Span::styled(run, style));
+    }
+    spans
+}
+
+/// `▲` under every timeline cell that holds a search hit (in place of the time axis); the
+/// current hit's stands out.
+fn hit_marks(
+    view: &MeetingView,
+    picture: &TalkPicture,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let Some(search) = view.search.as_ref().filter(|s| !s.hits.is_empty()) else {
+        return;
+    };
+    if picture.hit_cells.is_empty() {
+        return;
+    }
+    let current = search
+        .hits
+        .get(search.current)
+        .and_then(|h| view.hit_cell(h));
+    // One column of gutter, then the label column.
+    let x0 = usize::from(area.x) + 1 + picture.column;
+    let right = usize::from(area.right());
+    // The marks take the row: the time axis under them would be cut to pieces.
+    for x in x0..(x0 + picture.cells.len()).min(right) {
+        if let Ok(x) = u16::try_from(x) {
+            buf[(x, area.y)].set_symbol(" ");
+        }
+    }
+    for &cell in &picture.hit_cells {
+        let x = x0 + cell;
+        if x >= right {
+            break;
+        }
+        let style = if Some(cell) == current {
+            theme.selection
+        } else {
+            theme.highlight
+        };
+        if let Ok(x) = u16::try_from(x) {
+            buf[(x, area.y)].set_symbol("▲").set_style(style);
+        }
     }
 }

@@ -129,6 +129,19 @@ pub fn document(id: MeetingId, turns: usize) -> Document {
     }
 }
 
+/// What the local store's list read gives for `meeting`: no notes, and no transcript stored.
+pub fn list_row(meeting: &Meeting) -> krisp_tui::store::ListRow {
+    krisp_tui::store::ListRow {
+        id: meeting.id.clone(),
+        name: meeting.name.clone(),
+        date: meeting.date.clone(),
+        people: meeting.attendees.iter().map(|p| p.name.clone()).collect(),
+        tags: meeting.tags.clone(),
+        doc_state: krisp_tui::store::DocState::Missing,
+        duration_ms: None,
+    }
+}
+
 pub fn key(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
 }
@@ -197,6 +210,18 @@ impl App {
 
     pub fn resize(&mut self, w: u16, h: u16) {
         self.send(Msg::Resize(w, h));
+    }
+
+    /// Opens the selected meeting and answers its document fetch with `doc`.
+    pub fn open(&mut self, doc: Document) {
+        let cmds = self.send(code(KeyCode::Enter));
+        let Some(Command::FetchDocuments { id: req, .. }) = cmds.first().cloned() else {
+            panic!("expected a document fetch, got {cmds:?}");
+        };
+        self.send(client(ClientEvent::DocumentsLoaded {
+            id: req,
+            result: Ok(vec![doc]),
+        }));
     }
 
     /// The request id of the last command of this kind.
