@@ -572,13 +572,7 @@ fn stated_duration(meeting: &Meeting) -> Option<Duration> {
         .map(Duration::from_secs)
 }
 
-fn layout(
-    meeting: &Meeting,
-    row: &Row,
-    document: &DocState,
-    beside: &Notes,
-    width: usize,
-) -> Laid {
+fn layout(meeting: &Meeting, row: &Row, document: &DocState, beside: &Notes, width: usize) -> Laid {
     let mut out = Vec::new();
     let push_wrapped = |out: &mut Vec<ViewLine>, tone: Tone, indent: usize, text: &str| {
         push_wrapped(out, width, tone, indent, text);
@@ -600,7 +594,11 @@ fn layout(
     {
         when.push((
             Tone::Dim,
-            format!("  ·  about {}", format_offset(last.start)),
+            // The same end the timeline under it shows.
+            format!(
+                "  ·  about {}",
+                format_offset(crate::krisp::estimated_end(last))
+            ),
         ));
     }
     if meeting.recurring {

@@ -15,7 +15,7 @@ pub use document::{Document, DocumentState, Section, parse_documents_result};
 pub use error::ParseError;
 pub use meeting::{ActionItem, Meeting, MeetingDate, MeetingId, Person};
 pub use search::parse_search_result;
-pub use talk::{TalkTime, percents};
+pub use talk::{TalkTime, estimated_end, percents};
 pub(crate) use transcript::write_offset;
 pub use transcript::{Transcript, Turn, clock, format_offset, parse_offset};
 

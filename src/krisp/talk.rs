@@ -34,7 +34,7 @@ impl TalkTime {
                 Some(next) => next.start_ms(),
                 None => match end_ms {
                     Some(e) if e > start => e,
-                    _ => start.saturating_add(spoken_ms(&turn.text)),
+                    _ => u64::try_from(estimated_end(turn).as_millis()).unwrap_or(u64::MAX),
                 },
             };
             // Out-of-order offsets give a turn no time rather than a negative one.
@@ -112,6 +112,12 @@ impl TalkTime {
 }
 
 /// How long `text` takes to say.
+/// When the last turn of a transcript ends, by the same estimate the talk times use: its start
+/// plus as long as its words take to say.
+pub fn estimated_end(last: &Turn) -> Duration {
+    Duration::from_millis(last.start_ms().saturating_add(spoken_ms(&last.text)))
+}
+
 fn spoken_ms(text: &str) -> u64 {
     let words = text.split_whitespace().count() as u64;
     (words * 60_000 / WORDS_PER_MINUTE).max(1_000)
@@ -177,6 +183,11 @@ mod tests {
         let t = TalkTime::of(&[turn("Ann", 0, "hi"), turn("Bob", 10, words)], None);
         assert_eq!(t.total_ms, 16_000);
         assert_eq!(t.speakers[1].1, 6_000);
+        // The meeting header's "about" length is the same end.
+        assert_eq!(
+            estimated_end(&turn("Bob", 10, words)),
+            Duration::from_secs(16)
+        );
         // A stated end before the last turn starts is not believed.
         let t = TalkTime::of(
             &[turn("Ann", 0, "hi"), turn("Bob", 10, "")],
