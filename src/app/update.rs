@@ -722,13 +722,15 @@ fn open_feed_item(state: &mut State, tab: Tab, cmds: &mut Vec<Command>) {
         toast(state, "This item does not name a meeting.", true);
         return;
     };
-    let index = match state.home.meetings.get(&id) {
+    open_named_meeting(state, Meeting::new(id, item.title), cmds);
+}
+
+/// Opens a meeting known by its id: the listed one, or else (not paged in yet) what the caller
+/// knows of it, and its document is fetched.
+fn open_named_meeting(state: &mut State, meeting: Meeting, cmds: &mut Vec<Command>) {
+    let index = match state.home.meetings.get(&meeting.id) {
         Some(i) => i,
-        None => {
-            // Not paged in yet: open what the item says and fetch the document.
-            let meeting = Meeting::new(id, item.title);
-            state.home.meetings.merge(vec![meeting], true)[0]
-        }
+        None => state.home.meetings.merge(vec![meeting], true)[0],
     };
     open_meeting(state, index, cmds);
 }
@@ -737,6 +739,7 @@ fn open_meeting(state: &mut State, index: usize, cmds: &mut Vec<Command>) {
     let Some(meeting) = state.home.meetings.all.get(index).cloned() else {
         return;
     };
+    state.tools.opened_meeting = false;
     let row = state.home.meetings.rows[index].clone();
     let document = match state.documents.get(&meeting.id) {
         Some(doc) => DocState::Ready(Box::new(doc.clone())),
@@ -805,7 +808,13 @@ fn meeting_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
             relayout(state);
         }
         Action::Back => {
-            state.screen = Screen::Home;
+            // Back where the meeting was opened from: a tool's result, or the list.
+            let from_tools = std::mem::take(&mut state.tools.opened_meeting);
+            state.screen = if from_tools {
+                Screen::Tools
+            } else {
+                Screen::Home
+            };
         }
         Action::Up => view.scroll_by(-1),
         Action::Down => view.scroll_by(1),
@@ -1047,6 +1056,10 @@ fn tools_outcome(state: &mut State, outcome: ToolsOutcome, cmds: &mut Vec<Comman
     match outcome {
         ToolsOutcome::None => {}
         ToolsOutcome::Close => state.screen = Screen::Home,
+        ToolsOutcome::OpenMeeting(meeting) => {
+            open_named_meeting(state, *meeting, cmds);
+            state.tools.opened_meeting = state.screen == Screen::Meeting;
+        }
         ToolsOutcome::Run { name, args } => {
             let id = state.request_id();
             if let Some(old) = state.tools.call.replace(id) {
