@@ -280,7 +280,7 @@ fn enter_on_a_tool_result_opens_the_meeting_and_esc_comes_back_to_it() {
     assert_eq!(app.state.screen, Screen::Meeting);
     let wanted = krisp_tui::krisp::MeetingId("ed9b1e6466135175b5f6808c52b23a02".into());
     assert!(
-        matches!(cmds.as_slice(), [Command::FetchDocuments { ids, .. }] if ids == &[wanted.clone()]),
+        matches!(cmds.as_slice(), [Command::FetchDocuments { ids, .. }] if ids.as_slice() == std::slice::from_ref(&wanted)),
         "{cmds:?}"
     );
     assert_eq!(
