@@ -117,6 +117,27 @@ fn page_down(c: &mut Criterion, name: &str, mut panel: ToolsPanel) {
     group.finish();
 }
 
+/// A frame at a new width (the terminal resized): the one time the text is wrapped again.
+fn resize(c: &mut Criterion, name: &str, panel: ToolsPanel) {
+    let mut group = c.benchmark_group("tool result");
+    group
+        .sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
+    let theme = Theme::default();
+    let mut wide = false;
+    group.bench_function(name, |b| {
+        b.iter(|| {
+            wide = !wide;
+            let mut buf = Buffer::empty(Rect::new(0, 0, if wide { 100 } else { 99 }, 30));
+            panel.render(buf.area, &mut buf, &theme);
+            buf
+        })
+    });
+    group.finish();
+}
+
 fn benches(c: &mut Criterion) {
     // Text only: the Markdown view, and its raw JSON.
     let text = CallToolResult::success(vec![ContentBlock::text(markdown(SIZE))]);
@@ -136,6 +157,16 @@ fn benches(c: &mut Criterion) {
     page_down(
         c,
         "PageDown + frame: raw JSON view, 1 MB",
+        panel(text.clone(), &['r']),
+    );
+    resize(
+        c,
+        "frame at a new width: Markdown view, 1 MB",
+        panel(text.clone(), &[]),
+    );
+    resize(
+        c,
+        "frame at a new width: raw JSON view, 1 MB",
         panel(text, &['r']),
     );
 
