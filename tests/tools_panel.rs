@@ -890,6 +890,28 @@ fn enter_opens_the_meeting_of_a_row_a_summary_or_a_tree_node() {
             "Summary ready: Acme renewal: commercial terms".to_owned()
         ))
     );
+    // A click selects a row too.
+    let term = draw(&panel, 100, 30);
+    let buf = term.backend().buffer();
+    let y = (0..buf.area.height)
+        .find(|&y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+                .contains("Summary ready: Board deck prep")
+        })
+        .expect("the row is drawn");
+    let click = MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 60,
+        row: y,
+        modifiers: KeyModifiers::NONE,
+    };
+    panel.handle_mouse(click, Rect::new(0, 0, 100, 30));
+    assert_eq!(
+        opened(press(&mut panel, KeyCode::Enter)).map(|m| m.0),
+        Some("cb63fae1a6205c10b578d5808d9a2ef9".to_owned())
+    );
     // An action item names its meeting.
     let mut panel = result_panel("list_action_items", Ok(fixture_result("list_action_items")));
     assert_eq!(
