@@ -1,5 +1,4 @@
-//! The result pane: a tool's result read by its shape (meetings and documents as a summary,
-//! lists of items as a table, anything else as a JSON tree, text as Markdown), with a raw view.
+//! The result pane: a tool's result read by its shape (summary, table, JSON tree, Markdown), with a raw view.
 
 use std::cell::{Cell, RefCell};
 
@@ -480,4 +479,38 @@ fn summary_meetings(v: &Value) -> Vec<Option<Meeting>> {
             Some(Meeting::new(id, name))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn shapes_not_names() {
+        let id = "0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e";
+        assert_eq!(
+            shape(&json!({"id": id, "document": null})),
+            Shape::Documents
+        );
+        let docs = json!({"results": [{"id": id, "document": "# Notes"}]});
+        assert_eq!(shape(&docs), Shape::Documents);
+        let search =
+            json!({"count": 1, "meetings": [{"meeting_id": id, "name": "A", "meeting_notes": {}}]});
+        assert_eq!(shape(&search), Shape::Meetings);
+        let upcoming = json!({"days": 7, "meetings": [{"meeting_id": id, "name": "A", "start": "2026-12-02T08:30:00Z"}]});
+        assert_eq!(shape(&upcoming), Shape::Items);
+        let activities = json!({"count": 1, "activities": [{"title": "x", "created_at": "2026-11-25T10:22:19Z"}]});
+        assert_eq!(shape(&activities), Shape::Items);
+        // Another tool answering a bare list of titled items reads the same.
+        assert_eq!(shape(&json!([{"name": "x"}])), Shape::Items);
+        assert_eq!(
+            shape(&json!({"dates": [{"date": "2026-02-21", "weekday": "Saturday"}]})),
+            Shape::Other
+        );
+        assert_eq!(
+            shape(&json!({"count": 0, "action_items": []})),
+            Shape::Other
+        );
+    }
 }

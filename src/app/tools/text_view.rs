@@ -1,5 +1,4 @@
-//! A scrollable view of styled lines, wrapped once per width so that scrolling and drawing
-//! only slice (the meeting view lays its text out once per width the same way).
+//! A scrollable view of styled lines, wrapped once per width so scrolling and drawing only slice.
 
 use std::cell::{Cell, Ref, RefCell};
 

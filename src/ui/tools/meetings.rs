@@ -1,5 +1,4 @@
-//! Meeting- and document-shaped results (`meetings` of `search_meetings`, `results` of
-//! `get_multiple_documents`, the one document of `get_document`) as a readable summary.
+//! Meeting- and document-shaped results (`search_meetings`, `get_document`, `get_multiple_documents`) as a summary.
 
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};

@@ -1,5 +1,4 @@
-//! Drawing a list-shaped result as a table: only the rows on screen, a column for each field
-//! some row has, times in the user's zone and in words relative to now (as the home tabs do).
+//! Drawing a list-shaped result as a table: the rows on screen, a column per field, times in the user's zone.
 
 use jiff::Timestamp;
 use ratatui::buffer::Buffer;
