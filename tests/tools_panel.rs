@@ -1154,6 +1154,23 @@ fn hostile_tool_text_never_reaches_the_screen_raw() {
     snap(&panel);
     panel.set_result(evil, Err("failed: \u{1b}[2J\u{202e}".to_owned()));
     snap(&panel);
+    // A table and a document, each cell and line from the server.
+    let hostile = "\u{1b}[31mred\u{202e}";
+    panel.set_result(
+        evil,
+        Ok(CallToolResult::structured(json!({"action_items": [{
+            "title": hostile, "assignee": hostile, "due_date": hostile, "completed": false,
+            "meeting": {"id": "0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e", "name": hostile}
+        }]}))),
+    );
+    snap(&panel);
+    panel.set_result(
+        evil,
+        Ok(CallToolResult::structured(
+            json!({"id": "0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e", "document": format!("# {hostile}\n\n{hostile}")}),
+        )),
+    );
+    snap(&panel);
 
     // The buffer drops zero-width characters by itself, so look for the sanitizer's placeholders.
     let expect = [
@@ -1166,6 +1183,8 @@ fn hostile_tool_text_never_reaches_the_screen_raw() {
         (5, "k␛⟨U+202E⟩: \"␛[31m⟨U+2067⟩\""),
         (6, "\"k\\u001b⟨U+202E⟩\": \"\\u001b[31m⟨U+2067⟩\""),
         (7, "failed: ␛[2J⟨U+202E⟩"),
+        (8, "[ ] ␛[31mred⟨U+202E⟩"),
+        (9, "␛[31mred⟨U+202E⟩"),
     ];
     for (i, text) in expect {
         assert!(
