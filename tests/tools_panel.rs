@@ -505,6 +505,9 @@ fn results_scroll_toggle_raw_and_fold() {
     panel.set_running("list_action_items");
     panel.set_result("list_action_items", Ok(fixture_result("list_action_items")));
     let _ = draw(&panel, 100, 30);
+    // The items are a table; `t` shows them as the JSON tree.
+    press(&mut panel, KeyCode::Char('t'));
+    assert_eq!(panel.result().map(|r| r.view()), Some(View::Tree));
     let tree = |p: &ToolsPanel| {
         p.result()
             .and_then(|r| r.tree())
@@ -557,8 +560,21 @@ fn key_hints_follow_the_focus() {
         [
             ("j k PgUp PgDn", "scroll"),
             ("r", "raw JSON"),
+            ("Enter", "open meeting"),
+            ("t", "table / tree"),
+            ("F5", "run again"),
+            ("Esc", "back to form"),
+        ]
+    );
+    press(&mut panel, KeyCode::Char('t'));
+    assert_eq!(
+        panel.key_hints(),
+        [
+            ("j k PgUp PgDn", "scroll"),
+            ("r", "raw JSON"),
             ("Enter ← →", "fold / unfold"),
             ("+ -", "unfold / fold all"),
+            ("t", "table / tree"),
             ("F5", "run again"),
             ("Esc", "back to form"),
         ]
@@ -750,6 +766,220 @@ fn json_tree_expand_collapse() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Results read by their shape
+
+/// The rows of the result pane (below the form), trimmed, as text.
+fn result_rows(panel: &ToolsPanel, now: Option<jiff::Timestamp>) -> Vec<String> {
+    let mut terminal = Terminal::new(TestBackend::new(160, 50)).expect("test terminal");
+    terminal
+        .draw(|frame| panel.render_at(frame.area(), frame.buffer_mut(), &Theme::default(), now))
+        .expect("draw");
+    let buf = terminal.backend().buffer();
+    (0..buf.area.height)
+        .map(|y| {
+            // The result pane is right of the tool list, inside its border.
+            (35..buf.area.width - 1)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+                .trim_end()
+                .to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn get_document_reads_as_markdown_like_get_multiple_documents() {
+    let panel = result_panel("get_document", Ok(fixture_result("get_document")));
+    let rows = result_rows(&panel, None);
+    for line in [
+        "Document 0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e",
+        "Action Items",
+        "[ ] Bob Ray to send the plan (Bob Ray)",
+        "Key Points",
+        "Anna Lee | 00:04",
+        "Let's start with the timeline.",
+    ] {
+        assert!(
+            rows.iter().any(|r| r.trim_start().starts_with(line)),
+            "{line:?} not in {rows:#?}"
+        );
+    }
+    assert!(
+        !rows.iter().any(|r| r.contains('␤')),
+        "escaped text: {rows:#?}"
+    );
+}
+
+#[test]
+fn upcoming_meetings_show_their_times_in_words() {
+    let panel = result_panel(
+        "list_upcoming_meetings",
+        Ok(fixture_result("list_upcoming_meetings")),
+    );
+    let now: jiff::Timestamp = "2026-12-01T12:00:00Z".parse().expect("a time");
+    let rows = result_rows(&panel, Some(now));
+    let row = |name: &str| {
+        rows.iter()
+            .find(|r| r.contains(name))
+            .map(|r| r.split_whitespace().collect::<Vec<_>>().join(" "))
+            .unwrap_or_else(|| panic!("{name} not in {rows:#?}"))
+    };
+    assert!(row("When").starts_with("When What Who"), "{rows:#?}");
+    assert!(row("Engineering standup").starts_with("tomorrow 08:30 Engineering standup Daniel"));
+    assert!(
+        row("Harbor Freightways")
+            .starts_with("Thu 3 Dec 09:00 Harbor Freightways pilot kickoff Tom")
+    );
+    // Without a clock: the time in the user's zone.
+    let rows = result_rows(&panel, None);
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("2026-12-02 08:30 UTC Engineering standup")),
+        "{rows:#?}"
+    );
+}
+
+#[test]
+fn action_items_and_activities_are_tables() {
+    let panel = result_panel("list_action_items", Ok(fixture_result("list_action_items")));
+    let rows = result_rows(&panel, None);
+    let words = |r: &String| r.split_whitespace().collect::<Vec<_>>().join(" ");
+    let table: Vec<String> = rows.iter().map(words).filter(|r| !r.is_empty()).collect();
+    assert!(table.contains(&"What Who Meeting".to_owned()), "{table:#?}");
+    assert!(
+        table.contains(&"[ ] Send the plan Bob Ray Q4 roadmap review".to_owned()),
+        "{table:#?}"
+    );
+    assert!(
+        table.contains(&"[x] Book the room Q4 roadmap review".to_owned()),
+        "{table:#?}"
+    );
+    assert!(!table.iter().any(|r| r.contains("keys}")), "{table:#?}");
+
+    let panel = result_panel("list_activities", Ok(fixture_result("list_activities")));
+    let now: jiff::Timestamp = "2026-11-25T12:00:00Z".parse().expect("a time");
+    let table: Vec<String> = result_rows(&panel, Some(now)).iter().map(words).collect();
+    assert!(table.contains(&"When What Event".to_owned()), "{table:#?}");
+    assert!(
+        table.contains(
+            &"today 10:22 Tom Hale completed: add the pipeline slide action item completed"
+                .to_owned()
+        ),
+        "{table:#?}"
+    );
+}
+
+fn opened(outcome: ToolsOutcome) -> Option<(String, String)> {
+    match outcome {
+        ToolsOutcome::OpenMeeting(m) => Some((m.id.0, m.name)),
+        _ => None,
+    }
+}
+
+#[test]
+fn enter_opens_the_meeting_of_a_row_a_summary_or_a_tree_node() {
+    // A table row: the selected one.
+    let mut panel = result_panel("list_activities", Ok(fixture_result("list_activities")));
+    let _ = draw(&panel, 100, 30);
+    press(&mut panel, KeyCode::Down);
+    press(&mut panel, KeyCode::Down);
+    assert_eq!(
+        opened(press(&mut panel, KeyCode::Enter)),
+        Some((
+            "ed9b1e6466135175b5f6808c52b23a02".to_owned(),
+            "Summary ready: Acme renewal: commercial terms".to_owned()
+        ))
+    );
+    // A click selects a row too.
+    let term = draw(&panel, 100, 30);
+    let buf = term.backend().buffer();
+    let y = (0..buf.area.height)
+        .find(|&y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+                .contains("Summary ready: Board deck prep")
+        })
+        .expect("the row is drawn");
+    let click = MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 60,
+        row: y,
+        modifiers: KeyModifiers::NONE,
+    };
+    panel.handle_mouse(click, Rect::new(0, 0, 100, 30));
+    assert_eq!(
+        opened(press(&mut panel, KeyCode::Enter)).map(|m| m.0),
+        Some("cb63fae1a6205c10b578d5808d9a2ef9".to_owned())
+    );
+    // An action item names its meeting.
+    let mut panel = result_panel("list_action_items", Ok(fixture_result("list_action_items")));
+    assert_eq!(
+        opened(press(&mut panel, KeyCode::Enter)),
+        Some((
+            "0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e".to_owned(),
+            "Q4 roadmap review".to_owned()
+        ))
+    );
+
+    // A summary: the meeting at the top of the view.
+    let mut panel = result_panel("search_meetings", Ok(fixture_result("search_meetings")));
+    let _ = draw(&panel, 100, 30);
+    assert_eq!(
+        opened(press(&mut panel, KeyCode::Enter)).map(|m| m.0),
+        Some("0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e".to_owned())
+    );
+    press(&mut panel, KeyCode::Char('G'));
+    let _ = draw(&panel, 100, 30);
+    assert_eq!(
+        opened(press(&mut panel, KeyCode::Enter)).map(|m| m.0),
+        Some("9a1b2c3d4e5f60718293a4b5c6d7e8f9".to_owned())
+    );
+    // A document stands for its meeting.
+    let mut panel = result_panel("get_document", Ok(fixture_result("get_document")));
+    assert_eq!(
+        opened(press(&mut panel, KeyCode::Enter)).map(|m| m.0),
+        Some("0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e".to_owned())
+    );
+
+    // The tree: on a meeting id; elsewhere Enter folds as before.
+    let mut panel = result_panel("list_activities", Ok(fixture_result("list_activities")));
+    press(&mut panel, KeyCode::Char('t'));
+    let pointer = |p: &ToolsPanel| {
+        p.result()
+            .and_then(|r| r.tree())
+            .map(|t| t.cursor_pointer().to_owned())
+    };
+    press(&mut panel, KeyCode::Char('+'));
+    while pointer(&panel).as_deref() != Some("/activities/0/meeting_id") {
+        let before = pointer(&panel);
+        press(&mut panel, KeyCode::Down);
+        assert_ne!(pointer(&panel), before, "no meeting id row");
+    }
+    assert_eq!(
+        opened(press(&mut panel, KeyCode::Enter)).map(|m| m.0),
+        Some("cb63fae1a6205c10b578d5808d9a2ef9".to_owned())
+    );
+    // On an item holding a meeting id too; ← → still fold it.
+    press(&mut panel, KeyCode::Left);
+    assert_eq!(pointer(&panel).as_deref(), Some("/activities/0"));
+    assert_eq!(
+        opened(press(&mut panel, KeyCode::Enter)).map(|m| m.1),
+        Some("Tom Hale completed: add the pipeline slide".to_owned())
+    );
+    press(&mut panel, KeyCode::Home);
+    assert_eq!(press(&mut panel, KeyCode::Enter), ToolsOutcome::None);
+    assert_eq!(
+        panel.result().and_then(|r| r.tree()).map(|t| t.len()),
+        Some(1)
+    );
+
+    // Nothing to open in a result that names no meeting.
+    let mut panel = result_panel("date_time", Ok(fixture_result("date_range")));
+    assert_eq!(opened(press(&mut panel, KeyCode::Enter)), None);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Snapshots
 
 fn result_panel(name: &str, result: Result<CallToolResult, String>) -> ToolsPanel {
@@ -795,7 +1025,26 @@ fn snapshot_states() -> Vec<(&'static str, ToolsPanel)> {
         ),
         (
             "json_tree_result",
+            result_panel("date_time", Ok(fixture_result("date_range"))),
+        ),
+        (
+            "action_items_table",
             result_panel("list_action_items", Ok(fixture_result("list_action_items"))),
+        ),
+        (
+            "activities_table",
+            result_panel("list_activities", Ok(fixture_result("list_activities"))),
+        ),
+        (
+            "upcoming_table",
+            result_panel(
+                "list_upcoming_meetings",
+                Ok(fixture_result("list_upcoming_meetings")),
+            ),
+        ),
+        (
+            "document_result",
+            result_panel("get_document", Ok(fixture_result("get_document"))),
         ),
         (
             "meetings_result",
@@ -905,6 +1154,23 @@ fn hostile_tool_text_never_reaches_the_screen_raw() {
     snap(&panel);
     panel.set_result(evil, Err("failed: \u{1b}[2J\u{202e}".to_owned()));
     snap(&panel);
+    // A table and a document, each cell and line from the server.
+    let hostile = "\u{1b}[31mred\u{202e}";
+    panel.set_result(
+        evil,
+        Ok(CallToolResult::structured(json!({"action_items": [{
+            "title": hostile, "assignee": hostile, "due_date": hostile, "completed": false,
+            "meeting": {"id": "0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e", "name": hostile}
+        }]}))),
+    );
+    snap(&panel);
+    panel.set_result(
+        evil,
+        Ok(CallToolResult::structured(
+            json!({"id": "0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e", "document": format!("# {hostile}\n\n{hostile}")}),
+        )),
+    );
+    snap(&panel);
 
     // The buffer drops zero-width characters by itself, so look for the sanitizer's placeholders.
     let expect = [
@@ -917,6 +1183,8 @@ fn hostile_tool_text_never_reaches_the_screen_raw() {
         (5, "k␛⟨U+202E⟩: \"␛[31m⟨U+2067⟩\""),
         (6, "\"k\\u001b⟨U+202E⟩\": \"\\u001b[31m⟨U+2067⟩\""),
         (7, "failed: ␛[2J⟨U+202E⟩"),
+        (8, "[ ] ␛[31mred⟨U+202E⟩"),
+        (9, "␛[31mred⟨U+202E⟩"),
     ];
     for (i, text) in expect {
         assert!(

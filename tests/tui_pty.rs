@@ -616,3 +616,37 @@ fn wide_terminal_previews_stored_notes_and_the_meeting_shows_who_spoke_when() {
     assert!(!screen.contains("Speakers:"), "{screen}");
     tty.keys(&["C-c"]);
 }
+
+/// A tool's result in the real binary: `list_action_items` as a table, `Enter` opens the meeting
+/// of the selected row, `Esc` there comes back to the result.
+#[test]
+fn a_tool_result_opens_its_meeting_and_esc_comes_back() {
+    let Some(tty) = Tty::start(&["--demo"]) else {
+        return;
+    };
+    tty.wait_for("the meeting list", |s| {
+        s.contains("Date") && s.contains("People")
+    });
+    tty.keys(&[":"]);
+    tty.wait_for("the tools", |s| s.contains("Tools (7)"));
+    // The fourth tool.
+    tty.keys(&["Down", "Down", "Down"]);
+    tty.wait_for("list_action_items selected", |s| {
+        s.contains("▸ list_action_items")
+    });
+    tty.keys(&["F5"]);
+    tty.wait_for("the action items as a table", |s| {
+        s.contains("Result · list_action_items") && s.contains("Meeting") && s.contains("[ ]")
+    });
+    tty.keys(&["Down"]);
+    tty.keys(&["Enter"]);
+    tty.wait_for("the meeting, loaded", |s| {
+        s.contains("Meetings ›") && s.contains("Notes & transcript") && !s.contains("loading")
+    });
+    tty.keys(&["Escape"]);
+    let back = tty.wait_for("the result again", |s| {
+        s.contains("Result · list_action_items")
+    });
+    assert!(back.contains("Enter open meeting"), "{back}");
+    tty.keys(&["C-c"]);
+}

@@ -256,9 +256,68 @@ fn states() -> Vec<(&'static str, App)> {
         ),
         (
             "tool_result_json_tree",
-            tool_result_state("list_action_items", "list_action_items"),
+            tool_result_state("date_time", "date_range"),
         ),
+        (
+            "tool_result_table",
+            tool_result_focused("list_action_items", "list_action_items"),
+        ),
+        ("meeting_from_a_tool_result", meeting_from_a_tool_result()),
     ]
+}
+
+/// A result with the result pane focused (F5 focused it, `tool_result_state`'s F6 left it).
+fn tool_result_focused(tool: &str, fixture: &str) -> App {
+    let mut app = tool_result_state(tool, fixture);
+    app.send(code(KeyCode::F(6)));
+    app
+}
+
+/// `Enter` on the second activity of a `list_activities` result.
+fn meeting_from_a_tool_result() -> App {
+    let mut app = tool_result_focused("list_activities", "list_activities");
+    app.send(code(KeyCode::Down));
+    app.send(code(KeyCode::Enter));
+    app
+}
+
+#[test]
+fn enter_on_a_tool_result_opens_the_meeting_and_esc_comes_back_to_it() {
+    use krisp_tui::app::Screen;
+    use krisp_tui::app::tools::Focus;
+    let mut app = tool_result_focused("list_activities", "list_activities");
+    app.send(code(KeyCode::Down));
+    let cmds = app.send(code(KeyCode::Enter));
+    assert_eq!(app.state.screen, Screen::Meeting);
+    let wanted = krisp_tui::krisp::MeetingId("ed9b1e6466135175b5f6808c52b23a02".into());
+    assert!(
+        matches!(cmds.as_slice(), [Command::FetchDocuments { ids, .. }] if ids.as_slice() == std::slice::from_ref(&wanted)),
+        "{cmds:?}"
+    );
+    assert_eq!(
+        app.state.meeting.as_ref().map(|m| m.meeting.id.clone()),
+        Some(wanted)
+    );
+
+    // Esc: back on the result, the same row selected, the result pane focused.
+    app.send(code(KeyCode::Esc));
+    assert_eq!(app.state.screen, Screen::Tools);
+    let panel = app.state.tools.panel.as_ref().expect("the panel");
+    assert_eq!(panel.focus(), Focus::Result);
+    assert_eq!(
+        panel.result().and_then(|r| r.table()).map(|t| t.selected()),
+        Some(1)
+    );
+
+    // A meeting opened from the list afterwards goes back to the list.
+    for _ in 0..3 {
+        app.send(code(KeyCode::Esc));
+    }
+    assert_eq!(app.state.screen, Screen::Home);
+    app.send(code(KeyCode::Enter));
+    assert_eq!(app.state.screen, Screen::Meeting);
+    app.send(code(KeyCode::Esc));
+    assert_eq!(app.state.screen, Screen::Home);
 }
 
 #[test]

@@ -12,6 +12,8 @@ pub struct ToolsScreen {
     pub error: Option<String>,
     /// The `tools/call` in flight.
     pub call: Option<RequestId>,
+    /// The meeting view was opened from a result, so `Esc` there comes back here.
+    pub opened_meeting: bool,
 }
 
 impl ToolsScreen {

@@ -780,22 +780,26 @@ fn open_feed_item(state: &mut State, tab: Tab, cmds: &mut Vec<Command>) {
         }
         return;
     }
-    match state.home.meetings.get(&id) {
-        Some(index) => open_meeting(state, index, cmds),
-        // Not in the list yet: open it by the name the item gives; the document fills it in.
-        None => {
-            let name = if item.source.is_empty() {
-                item.title
-            } else {
-                item.source
-            };
-            open_view(state, Meeting::new(id, name), cmds);
-        }
-    }
+    // Not in the list yet: open it by the name the item gives; the document fills it in.
+    let name = if item.source.is_empty() {
+        item.title
+    } else {
+        item.source
+    };
+    open_named_meeting(state, Meeting::new(id, name), cmds);
     if tab == Tab::ActionItems
         && let Some(view) = &mut state.meeting
     {
         view.open_at_section("Action items");
+    }
+}
+
+/// Opens a meeting known by its id: the listed one, or else (not paged in yet, or not a recorded
+/// meeting) what the caller knows of it, without adding it to the list; its document is fetched.
+fn open_named_meeting(state: &mut State, meeting: Meeting, cmds: &mut Vec<Command>) {
+    match state.home.meetings.get(&meeting.id) {
+        Some(index) => open_meeting(state, index, cmds),
+        None => open_view(state, meeting, cmds),
     }
 }
 
@@ -808,6 +812,7 @@ fn open_meeting(state: &mut State, index: usize, cmds: &mut Vec<Command>) {
 
 /// The meeting view for `meeting`, its document from the cache or fetched.
 fn open_view(state: &mut State, meeting: Meeting, cmds: &mut Vec<Command>) {
+    state.tools.opened_meeting = false;
     let row = crate::app::meetings::Row::of(&meeting);
     let document = match state.documents.get(&meeting.id) {
         Some(doc) => DocState::Ready(Box::new(doc.clone())),
@@ -887,7 +892,13 @@ fn meeting_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
                     view.set_document(DocState::Failed { message, retry });
                 }
             }
-            state.screen = Screen::Home;
+            // Back where the meeting was opened from: a tool's result, or the list.
+            let from_tools = std::mem::take(&mut state.tools.opened_meeting);
+            state.screen = if from_tools {
+                Screen::Tools
+            } else {
+                Screen::Home
+            };
         }
         Action::Up => view.scroll_by(-1),
         Action::Down => view.scroll_by(1),
@@ -1129,6 +1140,10 @@ fn tools_outcome(state: &mut State, outcome: ToolsOutcome, cmds: &mut Vec<Comman
     match outcome {
         ToolsOutcome::None => {}
         ToolsOutcome::Close => state.screen = Screen::Home,
+        ToolsOutcome::OpenMeeting(meeting) => {
+            open_named_meeting(state, *meeting, cmds);
+            state.tools.opened_meeting = state.screen == Screen::Meeting;
+        }
         ToolsOutcome::Run { name, args } => {
             let id = state.request_id();
             if let Some(old) = state.tools.call.replace(id) {

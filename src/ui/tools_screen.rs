@@ -24,7 +24,7 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
     }
     Line::from(header).render(areas.header, buf);
     match (&state.tools.panel, &state.tools.error) {
-        (Some(host), _) => host.render(areas.body, buf, theme),
+        (Some(host), _) => host.render_at(areas.body, buf, theme, state.wall),
         (None, Some(e)) => Paragraph::new(Line::styled(e.as_str(), theme.error))
             .wrap(Wrap { trim: true })
             .block(Block::bordered().border_style(theme.border))

@@ -30,6 +30,8 @@ pub enum ToolsOutcome {
         name: String,
         args: Map<String, Value>,
     },
+    /// Open this meeting in the meeting view (`Enter` on a meeting in a result).
+    OpenMeeting(Box<crate::krisp::Meeting>),
     /// Leave the panel.
     Close,
 }
@@ -239,6 +241,12 @@ impl ToolsPanel {
             }
             KeyCode::Tab | KeyCode::F(6) => self.focus = Focus::List,
             KeyCode::F(5) => return self.run(),
+            KeyCode::Enter
+                if let Some(meeting) =
+                    self.result.as_ref().and_then(ResultView::meeting_to_open) =>
+            {
+                return ToolsOutcome::OpenMeeting(Box::new(meeting));
+            }
             _ => {
                 if let Some(result) = &mut self.result {
                     result.handle_key(key);
@@ -324,11 +332,24 @@ impl ToolsPanel {
             ],
             Focus::Result => {
                 let mut h = vec![("j k PgUp PgDn", "scroll"), ("r", "raw JSON")];
-                if self.result.as_ref().is_some_and(|r| r.tree().is_some()) {
-                    h.extend([("Enter ← →", "fold / unfold"), ("+ -", "unfold / fold all")]);
+                let result = self.result.as_ref();
+                let opens = result.is_some_and(|r| r.meeting_to_open().is_some());
+                if opens {
+                    h.push(("Enter", "open meeting"));
                 }
-                if self.result.as_ref().is_some_and(ResultView::has_tree_view) {
-                    h.push(("t", "summary / tree"));
+                if result.is_some_and(|r| r.tree().is_some()) {
+                    let fold = if opens { "← →" } else { "Enter ← →" };
+                    h.extend([(fold, "fold / unfold"), ("+ -", "unfold / fold all")]);
+                }
+                if let Some(r) = result.filter(|r| r.has_tree_view()) {
+                    h.push((
+                        "t",
+                        if r.table.is_some() {
+                            "table / tree"
+                        } else {
+                            "summary / tree"
+                        },
+                    ));
                 }
                 h.extend([("F5", "run again"), ("Esc", "back to form")]);
                 h

@@ -1,91 +1,64 @@
-//! A scrollable view of styled lines that wraps only the rows it draws.
+//! A scrollable view of styled lines, wrapped once per width so scrolling and drawing only slice.
 
-use std::cell::Cell;
+use std::cell::{Cell, Ref, RefCell};
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthChar;
 
-/// Word-wraps `line` to `width` columns; words wider than the width are broken.
+use crate::app::meeting::wrap;
+
+/// Word-wraps `line` to `width` columns with the meeting view's wrap; words wider than the
+/// width are broken, and each span keeps its style.
 pub fn wrap_line(line: &Line<'_>, width: usize) -> Vec<Line<'static>> {
-    let mut w = Wrapper {
-        width: width.max(1),
-        line_style: line.style,
-        ..Wrapper::default()
-    };
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    if text.is_empty() {
+        return vec![Line::default().style(line.style)];
+    }
+    // Where each span ends in `text`, and its style.
+    let mut ends = Vec::with_capacity(line.spans.len());
+    let mut end = 0;
     for span in &line.spans {
-        let style = line.style.patch(span.style);
-        for c in span.content.chars() {
-            if c == ' ' {
-                w.flush_word();
-                w.space(style);
-            } else {
-                w.word_width += c.width().unwrap_or(0);
-                w.word.push((c, style));
+        end += span.content.len();
+        ends.push((end, line.style.patch(span.style)));
+    }
+    let base = text.as_ptr() as usize;
+    wrap(&text, width)
+        .into_iter()
+        .map(|piece| {
+            // `wrap` returns slices of `text`: the offset is where the slice starts.
+            let start = (piece.as_ptr() as usize).saturating_sub(base);
+            let stop = start + piece.len();
+            let mut spans = Vec::new();
+            let mut from = start;
+            for &(end, style) in &ends[ends.partition_point(|&(e, _)| e <= start)..] {
+                if from >= stop {
+                    break;
+                }
+                let to = end.min(stop);
+                if let Some(part) = text.get(from..to).filter(|p| !p.is_empty()) {
+                    spans.push(Span::styled(part.to_owned(), style));
+                }
+                from = to;
             }
-        }
-    }
-    w.flush_word();
-    if !w.row.is_empty() || w.rows.is_empty() {
-        w.finish_row();
-    }
-    w.rows
+            Line::from(spans).style(line.style)
+        })
+        .collect()
 }
 
-#[derive(Default)]
-struct Wrapper {
-    width: usize,
-    line_style: Style,
+/// The lines wrapped to one width: every row, and where each line's rows start.
+#[derive(Debug, Clone, Default)]
+struct Wrapped {
+    /// The width `rows` were wrapped to; 0 when they are stale.
+    width: u16,
     rows: Vec<Line<'static>>,
-    row: Vec<Span<'static>>,
-    row_width: usize,
-    /// The word not yet placed, so that it moves to the next row whole.
-    word: Vec<(char, Style)>,
-    word_width: usize,
+    /// Index in `rows` of each line's first row, then the number of rows.
+    starts: Vec<usize>,
 }
 
-impl Wrapper {
-    fn finish_row(&mut self) {
-        self.rows
-            .push(Line::from(std::mem::take(&mut self.row)).style(self.line_style));
-        self.row_width = 0;
-    }
-
-    fn push(&mut self, c: char, style: Style) {
-        match self.row.last_mut() {
-            Some(last) if last.style == style => last.content.to_mut().push(c),
-            _ => self.row.push(Span::styled(c.to_string(), style)),
-        }
-        self.row_width += c.width().unwrap_or(0);
-    }
-
-    fn space(&mut self, style: Style) {
-        // A space that would overflow ends the row instead of starting the next one.
-        if self.row_width + 1 > self.width {
-            self.finish_row();
-        } else {
-            self.push(' ', style);
-        }
-    }
-
-    fn flush_word(&mut self) {
-        if self.row_width + self.word_width > self.width && self.row_width > 0 {
-            self.finish_row();
-        }
-        for (c, style) in std::mem::take(&mut self.word) {
-            if self.row_width + c.width().unwrap_or(0) > self.width && self.row_width > 0 {
-                self.finish_row();
-            }
-            self.push(c, style);
-        }
-        self.word_width = 0;
-    }
-}
-
-/// Styled lines with a scroll position kept as (line, row within that line), so drawing and
-/// scrolling wrap only the lines they touch.
+/// Styled lines with a scroll position kept as (line, row within that line), so the reader
+/// stays on the same line when the width changes.
 #[derive(Debug, Clone)]
 pub struct TextView {
     lines: Vec<Line<'static>>,
@@ -94,6 +67,8 @@ pub struct TextView {
     /// Width and height of the last render, which scrolling needs to know how lines wrap.
     width: Cell<u16>,
     height: Cell<u16>,
+    /// The lines wrapped to `width`, made when first needed after the lines or width changed.
+    wrapped: RefCell<Wrapped>,
 }
 
 impl Default for TextView {
@@ -104,6 +79,7 @@ impl Default for TextView {
             sub: 0,
             width: Cell::new(80),
             height: Cell::new(20),
+            wrapped: RefCell::default(),
         }
     }
 }
@@ -112,56 +88,77 @@ impl TextView {
     /// Replaces the lines (restyled, same content), keeping the position where it still exists.
     pub fn set_lines(&mut self, lines: Vec<Line<'static>>) {
         self.lines = lines;
+        self.wrapped.get_mut().width = 0;
         if self.top >= self.lines.len() {
             self.top = self.lines.len().saturating_sub(1);
             self.sub = 0;
         }
     }
 
-    fn rows_of(&self, i: usize) -> usize {
-        self.lines
-            .get(i)
-            .map_or(0, |l| wrap_line(l, self.width.get().into()).len())
+    /// The rows at the last render's width, wrapping them first if that width is new.
+    fn wrapped(&self) -> Ref<'_, Wrapped> {
+        let width = self.width.get().max(1);
+        if self.wrapped.borrow().width != width {
+            let mut rows = Vec::with_capacity(self.lines.len());
+            let mut starts = Vec::with_capacity(self.lines.len() + 1);
+            for line in &self.lines {
+                starts.push(rows.len());
+                rows.extend(wrap_line(line, width.into()));
+            }
+            starts.push(rows.len());
+            *self.wrapped.borrow_mut() = Wrapped {
+                width,
+                rows,
+                starts,
+            };
+        }
+        self.wrapped.borrow()
     }
 
-    /// True when the rows from the current position to the end fit into the last height.
-    fn at_bottom(&self) -> bool {
-        let height = usize::from(self.height.get());
-        let mut rows = self.rows_of(self.top).saturating_sub(self.sub);
-        for i in self.top + 1..self.lines.len() {
-            if rows > height {
-                return false;
-            }
-            rows += self.rows_of(i);
-        }
-        rows <= height
+    /// The first row shown, as an index into the wrapped rows.
+    fn row(&self) -> usize {
+        let w = self.wrapped();
+        let Some(&start) = w.starts.get(self.top) else {
+            return w.rows.len();
+        };
+        let next = w.starts.get(self.top + 1).copied().unwrap_or(start + 1);
+        start + self.sub.min(next.saturating_sub(start + 1))
+    }
+
+    /// Shows row `row` first, at most so far down that the last row is at the bottom.
+    fn set_row(&mut self, row: usize) {
+        let (top, sub) = {
+            let w = self.wrapped();
+            let last = w
+                .rows
+                .len()
+                .saturating_sub(usize::from(self.height.get()).max(1));
+            let row = row.min(last);
+            let top = w.starts[..self.lines.len()]
+                .partition_point(|&s| s <= row)
+                .saturating_sub(1);
+            (top, row - w.starts.get(top).copied().unwrap_or(0).min(row))
+        };
+        self.top = top;
+        self.sub = sub;
     }
 
     pub fn scroll_down(&mut self, n: usize) {
-        for _ in 0..n {
-            if self.top >= self.lines.len() || self.at_bottom() {
-                return;
-            }
-            if self.sub + 1 < self.rows_of(self.top) {
-                self.sub += 1;
-            } else {
-                self.top += 1;
-                self.sub = 0;
-            }
+        let row = self.row();
+        let last = self
+            .wrapped()
+            .rows
+            .len()
+            .saturating_sub(usize::from(self.height.get()).max(1));
+        // Already below the last full screen (the width grew): stay.
+        if row < last {
+            self.set_row(row.saturating_add(n));
         }
     }
 
     pub fn scroll_up(&mut self, n: usize) {
-        for _ in 0..n {
-            if self.sub > 0 {
-                self.sub -= 1;
-            } else if self.top > 0 {
-                self.top -= 1;
-                self.sub = self.rows_of(self.top).saturating_sub(1);
-            } else {
-                return;
-            }
-        }
+        let row = self.row();
+        self.set_row(row.saturating_sub(n));
     }
 
     pub fn page(&self) -> usize {
@@ -174,21 +171,20 @@ impl TextView {
     }
 
     pub fn end(&mut self) {
-        // Walk back from the last line until a screenful is filled.
-        let height = usize::from(self.height.get()).max(1);
-        let mut rows = 0;
-        let mut i = self.lines.len();
-        while i > 0 {
-            let r = self.rows_of(i - 1);
-            if rows + r >= height {
-                self.top = i - 1;
-                self.sub = rows + r - height;
-                return;
-            }
-            rows += r;
-            i -= 1;
-        }
-        self.home();
+        self.set_row(usize::MAX);
+    }
+
+    /// The index of the first line shown (whose rows may have begun above the view).
+    pub fn top_line(&self) -> usize {
+        self.top
+    }
+
+    /// The screen row line `line` starts on as of the last render, when it starts in view.
+    pub fn screen_row(&self, line: usize) -> Option<u16> {
+        let first = self.row();
+        let start = *self.wrapped().starts.get(line)?;
+        let y = start.checked_sub(first)?;
+        u16::try_from(y).ok().filter(|&y| y < self.height.get())
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer) {
@@ -197,17 +193,10 @@ impl TextView {
         if area.is_empty() {
             return;
         }
-        let mut y = area.y;
-        let mut skip = self.sub;
-        for line in self.lines.iter().skip(self.top) {
-            for row in wrap_line(line, area.width.into()).iter().skip(skip) {
-                if y >= area.bottom() {
-                    return;
-                }
-                buf.set_line(area.x, y, row, area.width);
-                y += 1;
-            }
-            skip = 0;
+        let first = self.row();
+        let w = self.wrapped();
+        for (y, row) in (area.y..area.bottom()).zip(w.rows.iter().skip(first)) {
+            buf.set_line(area.x, y, row, area.width);
         }
     }
 }
@@ -250,7 +239,7 @@ mod tests {
         let line = Line::from("the quick brown fox jumps");
         assert_eq!(
             plain(&wrap_line(&line, 10)),
-            ["the quick ", "brown fox ", "jumps"]
+            ["the quick", "brown fox", "jumps"]
         );
         assert_eq!(
             plain(&wrap_line(&Line::from("abcdefghij"), 4)),

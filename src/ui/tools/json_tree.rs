@@ -15,7 +15,7 @@ impl JsonTree {
         self.rows
             .iter()
             .map(|r| {
-                self.row_line(r, theme)
+                self.row_line(r, theme, usize::MAX)
                     .spans
                     .iter()
                     .map(|s| s.content.as_ref())
@@ -24,7 +24,9 @@ impl JsonTree {
             .collect()
     }
 
-    fn row_line(&self, row: &Row, theme: &Theme) -> Line<'static> {
+    /// The row's line; a string value is cut to `columns` characters before it is sanitized,
+    /// so a row holding a megabyte costs what it shows.
+    fn row_line(&self, row: &Row, theme: &Theme, columns: usize) -> Line<'static> {
         let mut spans = vec![Span::raw("  ".repeat(row.depth))];
         let value = self.root.pointer(&row.pointer).unwrap_or(&Value::Null);
         let marker = if !is_container(value) {
@@ -42,7 +44,14 @@ impl JsonTree {
         spans.push(match value {
             Value::Object(m) => Span::styled(count(m.len(), "key", "{", "}"), theme.dim),
             Value::Array(a) => Span::styled(count(a.len(), "item", "[", "]"), theme.dim),
-            Value::String(s) => Span::styled(format!("\"{}\"", clean_line(s)), theme.success),
+            Value::String(s) => {
+                let shown = s
+                    .char_indices()
+                    .nth(columns)
+                    .map_or(s.as_str(), |(i, _)| &s[..i]);
+                let close = if shown.len() == s.len() { "\"" } else { "" };
+                Span::styled(format!("\"{}{close}", clean_line(shown)), theme.success)
+            }
             Value::Number(n) => Span::styled(n.to_string(), theme.highlight),
             Value::Bool(b) => Span::styled(b.to_string(), theme.warning),
             Value::Null => Span::styled("null", theme.dim),
@@ -63,7 +72,8 @@ impl JsonTree {
         self.offset.set(offset);
         for (i, row) in self.rows.iter().enumerate().skip(offset).take(height) {
             let y = area.y + (i - offset) as u16;
-            buf.set_line(area.x, y, &self.row_line(row, theme), area.width);
+            let line = self.row_line(row, theme, area.width.into());
+            buf.set_line(area.x, y, &line, area.width);
             if i == self.cursor {
                 buf.set_style(Rect::new(area.x, y, area.width, 1), theme.selection);
             }

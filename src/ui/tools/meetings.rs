@@ -1,32 +1,41 @@
-//! Krisp-shaped results (`meetings` of `search_meetings`, `results` of `get_multiple_documents`) as a readable summary.
+//! Meeting- and document-shaped results (`search_meetings`, `get_document`, `get_multiple_documents`) as a summary.
 
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use serde_json::Value;
 
-use crate::app::tools::result::is_krisp_shaped;
+use crate::app::tools::result::{Shape, shape};
 use crate::krisp::{ActionItem, Meeting, MeetingDate};
 use crate::sanitize::clean_line;
 use crate::theme::Theme;
 use crate::ui::markdown;
 
-/// The summary lines, or `None` when the value is not Krisp-shaped.
-pub fn summary(v: &Value, theme: &Theme) -> Option<Vec<Line<'static>>> {
-    if !is_krisp_shaped(v) {
-        return None;
-    }
-    if let Some(meetings) = v.get("meetings").and_then(Value::as_array) {
-        let mut lines = vec![count_line(meetings.len(), "meeting", theme)];
-        for m in meetings {
-            lines.push(Line::default());
-            meeting(m, theme, &mut lines);
+/// The summary lines and the line each meeting or document starts at, or `None` when the
+/// value is not shaped as meetings or documents.
+pub fn summary(v: &Value, theme: &Theme) -> Option<(Vec<Line<'static>>, Vec<usize>)> {
+    let mut anchors = Vec::new();
+    match shape(v) {
+        Shape::Meetings => {
+            let meetings = v.get("meetings").and_then(Value::as_array)?;
+            let mut lines = vec![count_line(meetings.len(), "meeting", theme)];
+            for m in meetings {
+                lines.push(Line::default());
+                anchors.push(lines.len());
+                meeting(m, theme, &mut lines);
+            }
+            return Some((lines, anchors));
         }
-        return Some(lines);
+        Shape::Documents => {}
+        Shape::Items | Shape::Other => return None,
     }
-    let docs = v.get("results").and_then(Value::as_array)?;
+    let docs: Vec<&Value> = match v.get("results").and_then(Value::as_array) {
+        Some(docs) => docs.iter().collect(),
+        None => vec![v],
+    };
     let mut lines = vec![count_line(docs.len(), "document", theme)];
     for d in docs {
         lines.push(Line::default());
+        anchors.push(lines.len());
         let id = d.get("id").map(text).unwrap_or_default();
         lines.push(Line::from(Span::styled(
             format!("Document {id}"),
@@ -44,7 +53,7 @@ pub fn summary(v: &Value, theme: &Theme) -> Option<Vec<Line<'static>>> {
             )),
         }
     }
-    Some(lines)
+    Some((lines, anchors))
 }
 
 fn count_line(n: usize, noun: &str, theme: &Theme) -> Line<'static> {
@@ -61,19 +70,10 @@ fn text(v: &Value) -> String {
     }
 }
 
+/// A meeting's date in the user's zone, as the meeting view shows it.
 fn format_date(date: &MeetingDate) -> String {
     match date.as_datetime() {
-        Some(t) => {
-            let t = t.to_offset(time::UtcOffset::UTC);
-            format!(
-                "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-                t.year(),
-                u8::from(t.month()),
-                t.day(),
-                t.hour(),
-                t.minute()
-            )
-        }
+        Some(t) => crate::timefmt::stamp(t),
         None => clean_line(&date.to_string()).into_owned(),
     }
 }
@@ -227,7 +227,7 @@ mod tests {
         }]});
         let theme = Theme::default();
         assert_eq!(
-            plain(&summary(&v, &theme).unwrap_or_default()),
+            plain(&summary(&v, &theme).unwrap_or_default().0),
             [
                 "1 meeting",
                 "",
@@ -253,7 +253,7 @@ mod tests {
         let theme = Theme::default();
         let v = json!({"results": [{"id": "ab", "document": null}, {"id": "cd", "document": "# Notes"}]});
         assert_eq!(
-            plain(&summary(&v, &theme).unwrap_or_default()),
+            plain(&summary(&v, &theme).unwrap_or_default().0),
             [
                 "2 documents",
                 "",
@@ -266,5 +266,22 @@ mod tests {
         );
         assert_eq!(summary(&json!({"results": [{"id": 1}]}), &theme), None);
         assert_eq!(summary(&json!({"items": []}), &theme), None);
+        // `get_document`'s one document reads like one of `get_multiple_documents`.
+        let one = json!({"id": "cd", "document": "# Notes\n\n**Anna | 00:04**\nHello."});
+        assert_eq!(
+            summary(&one, &theme).map(|(l, anchors)| (plain(&l), anchors)),
+            Some((
+                vec![
+                    "1 document".to_owned(),
+                    String::new(),
+                    "Document cd".to_owned(),
+                    "Notes".to_owned(),
+                    String::new(),
+                    "Anna | 00:04".to_owned(),
+                    "Hello.".to_owned(),
+                ],
+                vec![2]
+            ))
+        );
     }
 }

@@ -4,7 +4,9 @@ mod form;
 mod json_tree;
 mod meetings;
 mod result;
+mod table;
 
+use jiff::Timestamp;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
@@ -29,6 +31,11 @@ impl ToolsPanel {
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+        self.render_at(area, buf, theme, None);
+    }
+
+    /// [`Self::render`] with the wall clock, so times read relative to it (`in 2 h`).
+    pub fn render_at(&self, area: Rect, buf: &mut Buffer, theme: &Theme, now: Option<Timestamp>) {
         let area = area.intersection(buf.area);
         let areas = self.layout(area);
         if let Some(list) = areas.list {
@@ -38,7 +45,7 @@ impl ToolsPanel {
             self.render_form(form, buf, theme);
         }
         if let Some(result) = areas.result {
-            self.render_result(result, buf, theme);
+            self.render_result(result, buf, theme, now);
         }
     }
 
@@ -163,12 +170,19 @@ impl ToolsPanel {
         form.render(fields, buf, theme, self.focus == Focus::Form);
     }
 
-    fn render_result(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    fn render_result(&self, area: Rect, buf: &mut Buffer, theme: &Theme, now: Option<Timestamp>) {
         let mut title = vec![Span::raw(" Result ")];
         if let Some(result) = &self.result {
             title.push(Span::raw(format!("· {} ", clean_line(result.tool()))));
             match result.view() {
                 View::Raw => title.push(Span::raw("· raw ")),
+                View::Main if result.table().is_some() => {
+                    let n = result.table().map_or(0, |t| t.items.len());
+                    title.push(Span::raw(format!(
+                        "· {n} {} ",
+                        if n == 1 { "row" } else { "rows" }
+                    )));
+                }
                 View::Tree => title.push(Span::raw("· tree ")),
                 View::Main if result.is_error() => {
                     title.push(Span::styled("· error ", theme.error))
@@ -189,7 +203,7 @@ impl ToolsPanel {
             return;
         }
         match &self.result {
-            Some(result) => result.render(inner, buf, theme),
+            Some(result) => result.render(inner, buf, theme, now),
             None => {
                 let text = match &self.running {
                     Some(name) => format!("Running {}…", clean_line(name)),

@@ -1,11 +1,12 @@
-//! Drawing a tool's result: the Krisp summary, Markdown, the JSON tree or the raw JSON.
+//! Drawing a tool's result: the summary, a table, Markdown, the JSON tree or the raw JSON.
 
+use jiff::Timestamp;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use rmcp::model::{ContentBlock, ResourceContents};
 
-use super::meetings;
+use super::{meetings, table};
 use crate::app::tools::result::{Main, ResultView};
 use crate::sanitize::clean_line;
 use crate::theme::Theme;
@@ -17,7 +18,9 @@ impl ResultView {
         if self.styled_with.borrow().as_ref() == Some(theme) {
             return;
         }
-        self.text.borrow_mut().set_lines(self.main_lines(theme));
+        let (lines, anchors) = self.main_lines(theme);
+        self.text.borrow_mut().set_lines(lines);
+        *self.anchors.borrow_mut() = anchors;
         self.raw.borrow_mut().set_lines(self.raw_lines(theme));
         *self.styled_with.borrow_mut() = Some(theme.clone());
     }
@@ -40,7 +43,8 @@ impl ResultView {
         }
     }
 
-    fn main_lines(&self, theme: &Theme) -> Vec<Line<'static>> {
+    /// The main view's text, and where each meeting of a summary starts in it.
+    fn main_lines(&self, theme: &Theme) -> (Vec<Line<'static>>, Vec<usize>) {
         let result = match &self.source {
             Err(message) => {
                 let mut lines = vec![Line::styled("✗ The call failed", theme.error)];
@@ -49,16 +53,18 @@ impl ResultView {
                         .lines()
                         .map(|l| Line::styled(clean_line(l).into_owned(), theme.error)),
                 );
-                return lines;
+                return (lines, Vec::new());
             }
             Ok(result) => result,
         };
         let structured = result.structured_content.as_ref().filter(|v| !v.is_null());
-        match self.main {
-            Main::Summary => structured
-                .and_then(|v| meetings::summary(v, theme))
-                .unwrap_or_default(),
-            Main::Tree => Vec::new(),
+        let lines = match self.main {
+            Main::Summary => {
+                return structured
+                    .and_then(|v| meetings::summary(v, theme))
+                    .unwrap_or_default();
+            }
+            Main::Tree | Main::Table => Vec::new(),
             Main::Error => {
                 let mut lines = vec![Line::styled("✗ The tool reported an error", theme.error)];
                 let texts = content_lines(&result.content, theme);
@@ -83,16 +89,29 @@ impl ResultView {
                     lines
                 }
             }
-        }
+        };
+        (lines, Vec::new())
     }
 
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        match self.tree() {
-            Some(tree) => tree.render(area, buf, theme),
-            None => {
-                self.style_lines(theme);
-                self.text_view().borrow().render(area, buf);
-            }
+    /// Draws the current view; `now` puts times in words relative to it (`tomorrow 09:30`).
+    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme, now: Option<Timestamp>) {
+        if let Some(tree) = self.tree() {
+            return tree.render(area, buf, theme);
+        }
+        if let Some(t) = self.table() {
+            return table::render(t, area, buf, theme, now);
+        }
+        self.style_lines(theme);
+        let view = self.text_view().borrow();
+        view.render(area, buf);
+        // The meeting `Enter` opens: its title row, when in view.
+        let current = self.current_summary_meeting();
+        let anchor = current.and_then(|i| self.anchors.borrow().get(i).copied());
+        if let Some(y) = anchor.and_then(|line| view.screen_row(line)) {
+            buf.set_style(
+                Rect::new(area.x, area.y + y, area.width, 1),
+                theme.selection,
+            );
         }
     }
 }
