@@ -192,6 +192,14 @@ fn bench(c: &mut Criterion) {
             "two words + filter",
             format!("{} {} after:2024-06-01 with:maya", word(5), word(40)),
         ),
+        // Words that rarely share a turn: after the rows, the meetings holding both apart.
+        ("rare + common word", format!("kumquat {}", word(0))),
+        ("rare + medium word", format!("kumquat {}", word(30))),
+        // Never in one row: every name says "sync", no turn does.
+        (
+            "rare word + a word of every name",
+            "kumquat sync".to_owned(),
+        ),
     ];
     for (name, text) in &queries {
         let q = Query::parse(text).unwrap();

@@ -419,6 +419,62 @@ fn phrase_exclusion_and_prefix() {
 }
 
 #[test]
+fn words_spread_over_a_meeting_find_it_after_the_rows_that_hold_them_all() {
+    let (_dir, mut store) = searchable_store();
+    let mut spread = meeting(10, "Initech kickoff", Some("2026-02-20T10:00:00Z"));
+    spread.tags = vec!["sales".to_owned()];
+    store.upsert_meetings(&[spread], NOW).unwrap();
+    store
+        .upsert_documents(
+            &[document(
+                10,
+                vec![
+                    turn("Ann", 1, "welcome everyone"),
+                    turn("Bob", 60, "single sign-on via okta is required"),
+                    turn("Ann", 120, "and the okta rollout starts in march"),
+                ],
+            )],
+            NOW,
+        )
+        .unwrap();
+    // "roadmap" and "initech" share a turn in 7 and 8: those rows first, ranked; then 10, whose
+    // name says initech and whose turns say okta, is found for "initech okta" only this way.
+    let hits = search(&store, "initech okta");
+    assert_eq!(ids(&hits), vec![id(10)], "{hits:?}");
+    // One hit, at the rarest term's first place: okta is in two turns, initech in the name of
+    // 10 and in 7's name and 7's and 8's turns.
+    assert_eq!(hits.len(), 1);
+    assert!(
+        matches!(&hits[0].place, Place::Transcript { turn: 1, speaker, .. } if speaker == "Bob"),
+        "{hits:?}"
+    );
+    assert_eq!(&hits[0].snippet[hits[0].highlights[0].clone()], "okta");
+    assert_eq!(hits[0].score, 0.0);
+    // Single-row hits come first; the spread meeting after them.
+    let hits = search(&store, "initech roadmap");
+    assert_eq!(ids(&hits)[..2].to_vec(), vec![id(7), id(8)], "{hits:?}");
+    assert!(!ids(&hits).contains(&id(10)), "10 has no roadmap: {hits:?}");
+    // A phrase counts as one term; the last word is still a prefix.
+    assert_eq!(
+        ids(&search(&store, "\"okta rollout\" initech")),
+        vec![id(10)]
+    );
+    assert_eq!(ids(&search(&store, "initech okt")), vec![id(10)]);
+    // -word drops a meeting that holds it anywhere; filters apply.
+    assert!(search(&store, "initech okta -welcome").is_empty());
+    assert!(search(&store, "initech okta -kickoff").is_empty());
+    assert_eq!(ids(&search(&store, "initech okta tag:sales")), vec![id(10)]);
+    assert!(search(&store, "initech okta tag:planning").is_empty());
+    assert!(search(&store, "initech okta before:2026-02-01").is_empty());
+    assert_eq!(
+        ids(&search(&store, "initech okta after:2026-02-15")),
+        vec![id(10)]
+    );
+    // Every term must be somewhere in the meeting.
+    assert!(search(&store, "initech okta pricing").is_empty());
+}
+
+#[test]
 fn filters_apply_to_page_and_search() {
     let (_dir, store) = searchable_store();
     let all = store.page(&Filter::default(), 0, 10).unwrap();

@@ -6,10 +6,13 @@
 //! matches no more than that, every match is ranked with BM25; if it matches more (a common
 //! word), ranking all of them would cost tens of milliseconds and say little, so the newest
 //! matches are taken straight off the index in rowid order, with score 0.
+//!
+//! A row must hold every term to match. Meetings holding the terms only across rows (the client
+//! named in the title, the word in a turn) are found after that, term by term from the rarest.
 
 use std::ops::Range;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use rusqlite::params_from_iter;
@@ -17,7 +20,7 @@ use serde::Serialize;
 
 use super::keys::{self, TURN_BITS};
 use super::query::{CLOSE, OPEN, take_highlights};
-use super::{Arg, Query, Store, StoreError, filter_sql};
+use super::{Arg, Query, Store, StoreError, Term, filter_sql};
 use crate::krisp::{MeetingDate, MeetingId};
 
 /// A query matching more rows than this (in one index) is not ranked: its hits come newest
@@ -83,6 +86,21 @@ struct Index<'a> {
     key_shift: u32,
 }
 
+/// What a search for terms spread over a meeting's rows needs of the row search.
+struct Spread<'a> {
+    fields: &'a Index<'a>,
+    turns: &'a Index<'a>,
+    lo: Option<i64>,
+    hi: Option<i64>,
+    filter: Option<(&'a str, &'a [Arg])>,
+}
+
+/// A search for terms spread over a meeting reads at most this many rows of its rarest term per
+/// index, and checks at most this many meetings: a rare term has few, and a query whose rarest
+/// term is common has found its hits in single rows already.
+const SPREAD_ROWS: usize = 5_000;
+const SPREAD_MEETINGS: usize = 2_000;
+
 /// What the WHERE clause of a search needs.
 struct Scope<'a> {
     expr: &'a str,
@@ -101,8 +119,10 @@ impl Store {
 
     /// Searches, keeping at most `turns_per_meeting` transcript hits per meeting. Hits come by
     /// score (highest first), then date (newest first, undated last), meeting id, place (name,
-    /// people, notes, transcript) and turn. All words and phrases must occur in the same row (a
-    /// meeting's name/people/notes row, or one turn); `-word` excludes rows with the word. A query
+    /// people, notes, transcript) and turn. First the rows holding every word and phrase (a
+    /// meeting's name/people/notes row, or one turn; `-word` excludes rows with the word); then,
+    /// when those are fewer than `limit`, the meetings holding them only spread over several
+    /// rows (one hit each, score 0; `-word` excludes a meeting holding it anywhere). A query
     /// with no word or phrase finds nothing. The last word is matched as a prefix only when it is
     /// not a word of the index itself (a prefix costs a merge of every matching term's rows).
     pub fn search_with(
@@ -146,26 +166,7 @@ impl Store {
             filter,
         };
         self.run(&fields, &scope, limit, |r, score| {
-            let r = Shifted(r);
-            let id: String = r.get(0)?;
-            let name: String = r.get(1)?;
-            let date: Option<MeetingDate> =
-                serde_json::from_str(&r.get::<String>(2)?).unwrap_or(None);
-            for (col, place) in [(3, Place::Name), (4, Place::People), (5, Place::Notes)] {
-                let marked: String = r.get::<Option<String>>(col)?.unwrap_or_default();
-                let (snippet, highlights) = take_highlights(&marked);
-                if !highlights.is_empty() {
-                    hits.push(Hit {
-                        meeting_id: MeetingId(id.clone()),
-                        name: name.clone(),
-                        date: date.clone(),
-                        place,
-                        snippet,
-                        highlights,
-                        score,
-                    });
-                }
-            }
+            hits.extend(field_hits(r, score)?);
             Ok(())
         })?;
 
@@ -204,27 +205,7 @@ impl Store {
             filter,
         };
         self.run(&turns, &scope, limit, |r, score| {
-            let rowid: i64 = r.get(0)?;
-            let r = Shifted(r);
-            let date_json: String = r.get(2)?;
-            let secs: i64 = r.get(4)?;
-            let nanos: i64 = r.get(5)?;
-            let start = Duration::new(secs.max(0) as u64, nanos.clamp(0, 999_999_999) as u32);
-            let marked: String = r.get::<Option<String>>(6)?.unwrap_or_default();
-            let (snippet, highlights) = take_highlights(&marked);
-            hits.push(Hit {
-                meeting_id: MeetingId(r.get(0)?),
-                name: r.get(1)?,
-                date: serde_json::from_str(&date_json).unwrap_or(None),
-                place: Place::Transcript {
-                    turn: (rowid & ((1 << TURN_BITS) - 1)) as usize,
-                    start_ms: u64::try_from(start.as_millis()).unwrap_or(u64::MAX),
-                    speaker: r.get(3)?,
-                },
-                snippet,
-                highlights,
-                score,
-            });
+            hits.push(turn_hit(r, score)?);
             Ok(())
         })?;
 
@@ -236,6 +217,213 @@ impl Store {
                 .then_with(|| a.place.order().cmp(&b.place.order()))
         });
         hits.truncate(limit);
+        if hits.len() < limit {
+            let found: HashSet<MeetingId> = hits.iter().map(|h| h.meeting_id.clone()).collect();
+            let spread = Spread {
+                fields: &fields,
+                turns: &turns,
+                lo,
+                hi,
+                filter,
+            };
+            let more = self.spread_hits(query, &spread, limit - hits.len(), &found)?;
+            hits.extend(more);
+        }
+        Ok(hits)
+    }
+
+    /// Meetings that hold every word and phrase of `query`, but spread over several rows (the
+    /// name in one, a word in a turn, another in a later turn), which the row-by-row search
+    /// cannot see. Found term by term from the rarest: its rows give the candidate meetings,
+    /// newest first, and each is kept when every other term occurs somewhere in it and no
+    /// `-word` does. Each gives one hit, at the rarest term's first place in the meeting, with
+    /// score 0, after every hit of a single row. At most `limit`; meetings in `found` are
+    /// skipped.
+    fn spread_hits(
+        &self,
+        query: &Query,
+        spread: &Spread<'_>,
+        limit: usize,
+        found: &HashSet<MeetingId>,
+    ) -> Result<Vec<Hit>, StoreError> {
+        let last_word = query.terms.iter().rposition(|t| matches!(t, Term::Word(_)));
+        // Each term on its own, in both indexes (with the row search's prefix rule).
+        let mut positive = Vec::new();
+        let mut negative = Vec::new();
+        for (i, term) in query.terms.iter().enumerate() {
+            let single = Query {
+                terms: vec![match term {
+                    Term::Not(w) => Term::Word(w.clone()),
+                    other => other.clone(),
+                }],
+                filter: Default::default(),
+                prefix_last: query.prefix_last && Some(i) == last_word,
+            };
+            let exprs = (
+                self.expr_for(&single, "fields_fts")?,
+                self.expr_for(&single, "turns_fts")?,
+            );
+            if exprs.0.is_empty() {
+                continue;
+            }
+            match term {
+                Term::Not(_) => negative.push(exprs),
+                _ => positive.push(exprs),
+            }
+        }
+        if positive.len() < 2 || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let lo = spread.lo.unwrap_or(i64::MIN);
+        let hi = spread.hi.unwrap_or(i64::MAX);
+        // The rarest term: fewest rows (counted up to a bound) in both indexes together.
+        let count = |(fields, turns): &(String, String)| -> Result<usize, StoreError> {
+            let sql = format!(
+                "SELECT (SELECT count(*) FROM (SELECT 1 FROM fields_fts WHERE fields_fts MATCH ?1
+                   AND rowid >= ?3 AND rowid < ?4 LIMIT {n}))
+                 + (SELECT count(*) FROM (SELECT 1 FROM turns_fts WHERE turns_fts MATCH ?2
+                   AND rowid >= ?5 AND rowid < ?6 LIMIT {n}))",
+                n = BROAD_MATCHES + 1
+            );
+            let n: i64 = self.conn().prepare_cached(&sql)?.query_row(
+                rusqlite::params![
+                    fields,
+                    turns,
+                    lo,
+                    hi,
+                    lo.saturating_mul(1 << TURN_BITS),
+                    hi.saturating_mul(1 << TURN_BITS)
+                ],
+                |r| r.get(0),
+            )?;
+            Ok(n as usize)
+        };
+        let mut rarest = 0;
+        let mut fewest = usize::MAX;
+        for (i, exprs) in positive.iter().enumerate() {
+            let n = count(exprs)?;
+            if n < fewest {
+                (rarest, fewest) = (i, n);
+            }
+        }
+        if fewest == 0 {
+            return Ok(Vec::new());
+        }
+        let (rare_fields, rare_turns) = &positive[rarest];
+        // Its meetings, newest first (a very common rarest term is walked only so far).
+        let mut keys: Vec<i64> = Vec::new();
+        {
+            let sql = "SELECT rowid FROM fields_fts WHERE fields_fts MATCH ?1
+                       AND rowid >= ?2 AND rowid < ?3 ORDER BY rowid DESC LIMIT ?4";
+            let mut stmt = self.conn().prepare_cached(sql)?;
+            let rows = stmt.query_map(
+                rusqlite::params![rare_fields, lo, hi, SPREAD_ROWS as i64],
+                |r| r.get::<_, i64>(0),
+            )?;
+            for key in rows {
+                keys.push(key?);
+            }
+            let sql = "SELECT rowid FROM turns_fts WHERE turns_fts MATCH ?1
+                       AND rowid >= ?2 AND rowid < ?3 ORDER BY rowid DESC LIMIT ?4";
+            let mut stmt = self.conn().prepare_cached(sql)?;
+            let rows = stmt.query_map(
+                rusqlite::params![
+                    rare_turns,
+                    lo.saturating_mul(1 << TURN_BITS),
+                    hi.saturating_mul(1 << TURN_BITS),
+                    SPREAD_ROWS as i64
+                ],
+                |r| r.get::<_, i64>(0),
+            )?;
+            for rowid in rows {
+                keys.push(rowid? >> TURN_BITS);
+            }
+        }
+        keys.sort_unstable_by(|a, b| b.cmp(a));
+        keys.dedup();
+
+        let in_meeting =
+            |(fields, turns): &(String, String), key: i64| -> Result<bool, StoreError> {
+                let (first, last) = keys::turn_key_range(key);
+                let sql =
+                "SELECT EXISTS (SELECT 1 FROM fields_fts WHERE fields_fts MATCH ?1 AND rowid = ?3)
+                       OR EXISTS (SELECT 1 FROM turns_fts WHERE turns_fts MATCH ?2
+                                  AND rowid >= ?4 AND rowid <= ?5)";
+                Ok(self
+                    .conn()
+                    .prepare_cached(sql)?
+                    .query_row(rusqlite::params![fields, turns, key, first, last], |r| {
+                        r.get(0)
+                    })?)
+            };
+        let filter_sql = spread.filter.map(|(clause, _)| {
+            format!("SELECT EXISTS (SELECT 1 FROM meetings m WHERE m.key = ? AND {clause})")
+        });
+        let fields_sql = format!(
+            "SELECT f.rowid, {} FROM fields_fts f {} WHERE fields_fts MATCH ?1 AND f.rowid = ?2",
+            spread.fields.columns, spread.fields.joins
+        );
+        let turns_sql = format!(
+            "SELECT f.rowid, {} FROM turns_fts f {} WHERE turns_fts MATCH ?1
+             AND f.rowid >= ?2 AND f.rowid <= ?3 ORDER BY f.rowid LIMIT 1",
+            spread.turns.columns, spread.turns.joins
+        );
+        let id_sql = "SELECT coalesce((SELECT id FROM meetings WHERE key = ?1),
+                                      (SELECT id FROM documents WHERE key = ?1))";
+        let mut hits = Vec::new();
+        'meetings: for key in keys.into_iter().take(SPREAD_MEETINGS) {
+            // A meeting the row search found already costs no term checks.
+            let id: Option<String> = self
+                .conn()
+                .prepare_cached(id_sql)?
+                .query_row([key], |r| r.get(0))?;
+            if id.is_some_and(|id| found.contains(&MeetingId(id))) {
+                continue;
+            }
+            if let (Some(sql), Some((_, args))) = (&filter_sql, spread.filter) {
+                let mut bound = vec![Arg::Int(key)];
+                bound.extend(args.iter().cloned());
+                let kept: bool = self
+                    .conn()
+                    .prepare_cached(sql)?
+                    .query_row(params_from_iter(bound.iter()), |r| r.get(0))?;
+                if !kept {
+                    continue;
+                }
+            }
+            for (i, exprs) in positive.iter().enumerate() {
+                if i != rarest && !in_meeting(exprs, key)? {
+                    continue 'meetings;
+                }
+            }
+            for exprs in &negative {
+                if in_meeting(exprs, key)? {
+                    continue 'meetings;
+                }
+            }
+            // The rarest term's first place: the name, people or notes, else its first turn.
+            let mut hit = None;
+            {
+                let mut stmt = self.conn().prepare_cached(&fields_sql)?;
+                let mut rows = stmt.query(rusqlite::params![rare_fields, key])?;
+                if let Some(r) = rows.next()? {
+                    hit = field_hits(r, 0.0)?.into_iter().next();
+                }
+            }
+            if hit.is_none() {
+                let (first, last) = keys::turn_key_range(key);
+                let mut stmt = self.conn().prepare_cached(&turns_sql)?;
+                let mut rows = stmt.query(rusqlite::params![rare_turns, first, last])?;
+                if let Some(r) = rows.next()? {
+                    hit = Some(turn_hit(r, 0.0)?);
+                }
+            }
+            let Some(hit) = hit else { continue };
+            hits.push(hit);
+            if hits.len() == limit {
+                break;
+            }
+        }
         Ok(hits)
     }
 
@@ -380,6 +568,57 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// A `fields_fts` result row (rowid, then the `fields` index's columns) as hits: one per column
+/// that matched (name, people, notes).
+fn field_hits(r: &rusqlite::Row<'_>, score: f64) -> rusqlite::Result<Vec<Hit>> {
+    let r = Shifted(r);
+    let id: String = r.get(0)?;
+    let name: String = r.get(1)?;
+    let date: Option<MeetingDate> = serde_json::from_str(&r.get::<String>(2)?).unwrap_or(None);
+    let mut hits = Vec::new();
+    for (col, place) in [(3, Place::Name), (4, Place::People), (5, Place::Notes)] {
+        let marked: String = r.get::<Option<String>>(col)?.unwrap_or_default();
+        let (snippet, highlights) = take_highlights(&marked);
+        if !highlights.is_empty() {
+            hits.push(Hit {
+                meeting_id: MeetingId(id.clone()),
+                name: name.clone(),
+                date: date.clone(),
+                place,
+                snippet,
+                highlights,
+                score,
+            });
+        }
+    }
+    Ok(hits)
+}
+
+/// A `turns_fts` result row (rowid, then the `turns` index's columns) as a hit.
+fn turn_hit(r: &rusqlite::Row<'_>, score: f64) -> rusqlite::Result<Hit> {
+    let rowid: i64 = r.get(0)?;
+    let r = Shifted(r);
+    let date_json: String = r.get(2)?;
+    let secs: i64 = r.get(4)?;
+    let nanos: i64 = r.get(5)?;
+    let start = Duration::new(secs.max(0) as u64, nanos.clamp(0, 999_999_999) as u32);
+    let marked: String = r.get::<Option<String>>(6)?.unwrap_or_default();
+    let (snippet, highlights) = take_highlights(&marked);
+    Ok(Hit {
+        meeting_id: MeetingId(r.get(0)?),
+        name: r.get(1)?,
+        date: serde_json::from_str(&date_json).unwrap_or(None),
+        place: Place::Transcript {
+            turn: (rowid & ((1 << TURN_BITS) - 1)) as usize,
+            start_ms: u64::try_from(start.as_millis()).unwrap_or(u64::MAX),
+            speaker: r.get(3)?,
+        },
+        snippet,
+        highlights,
+        score,
+    })
 }
 
 /// A row read with the leading rowid column skipped.
