@@ -475,6 +475,55 @@ fn words_spread_over_a_meeting_find_it_after_the_rows_that_hold_them_all() {
 }
 
 #[test]
+fn words_in_most_rows_are_left_out_of_the_ranking() {
+    let (_dir, mut store) = temp_store();
+    let n = 2 * krisp_tui::store::BROAD_MATCHES as u64 + 100;
+    store
+        .upsert_meetings(&[meeting(1, "Standup", Some("2026-02-01T09:00:00Z"))], NOW)
+        .unwrap();
+    // "status" and "update" are each in more than BROAD_MATCHES turns, together in few;
+    // "kumquat" in three of those, once more often in the last.
+    let turns: Vec<Turn> = (0..n)
+        .map(|i| {
+            let text = match i {
+                10 => "status update kumquat kumquat",
+                20 | 30 => "status update kumquat",
+                40 => "status update",
+                _ if i % 2 == 0 => "status only",
+                _ => "update only",
+            };
+            turn("Ann", i, text)
+        })
+        .collect();
+    store.upsert_documents(&[document(1, turns)], NOW).unwrap();
+    let turn_of = |h: &Hit| match h.place {
+        Place::Transcript { turn, .. } => turn,
+        _ => usize::MAX,
+    };
+    // The rare word ranks the rows exactly as it does alone.
+    let alone = search(&store, "kumquat");
+    let with = search(&store, "kumquat status");
+    assert_eq!(with.len(), 3);
+    assert_eq!(
+        with.iter().map(turn_of).collect::<Vec<_>>(),
+        alone.iter().map(turn_of).collect::<Vec<_>>()
+    );
+    assert_eq!(turn_of(&with[0]), 10, "two kumquats rank first");
+    for (w, a) in with.iter().zip(&alone) {
+        assert_eq!(w.score, a.score);
+    }
+    // Only common words: unranked, as for a broad query (one meeting's turns in order).
+    let hits = store
+        .search_with(&Query::parse("status update").unwrap(), 50, 50)
+        .unwrap();
+    assert_eq!(
+        hits.iter().map(turn_of).collect::<Vec<_>>(),
+        [10, 20, 30, 40]
+    );
+    assert!(hits.iter().all(|h| h.score == 0.0), "{hits:?}");
+}
+
+#[test]
 fn filters_apply_to_page_and_search() {
     let (_dir, store) = searchable_store();
     let all = store.page(&Filter::default(), 0, 10).unwrap();

@@ -7,6 +7,10 @@
 //! word), ranking all of them would cost tens of milliseconds and say little, so the newest
 //! matches are taken straight off the index in rowid order, with score 0.
 //!
+//! A term found in more than `BROAD_MATCHES` rows is left out of the ranking (BM25 would read
+//! its whole list to weigh it, for a weight near zero); a query whose every term is that common
+//! is not ranked.
+//!
 //! A row must hold every term to match. Meetings holding the terms only across rows (the client
 //! named in the title, the word in a turn) are found after that, term by term from the rarest.
 
@@ -101,9 +105,22 @@ struct Spread<'a> {
 const SPREAD_ROWS: usize = 5_000;
 const SPREAD_MEETINGS: usize = 2_000;
 
+/// How the rows of a query matching at most `BROAD_MATCHES` rows are ranked.
+enum Rank {
+    /// BM25 over the whole query.
+    All,
+    /// BM25 over this query of its rarer terms only, on the rows the whole query matches: BM25
+    /// weighs each term by how rare it is, and counting that for a term in most rows means
+    /// reading its whole list (30 ms for a word in a million turns), for a weight near zero.
+    By(String),
+    /// Every term is that common: newest first, as for a broad query.
+    Unranked,
+}
+
 /// What the WHERE clause of a search needs.
 struct Scope<'a> {
     expr: &'a str,
+    rank: Rank,
     lo: Option<i64>,
     hi: Option<i64>,
     /// The filter's clause over `m`, and its arguments; `None` when there is no filter.
@@ -160,6 +177,7 @@ impl Store {
         };
         let expr = self.expr_for(query, "fields_fts")?;
         let scope = Scope {
+            rank: self.rank_for(query, "fields_fts")?,
             expr: &expr,
             lo,
             hi,
@@ -199,6 +217,7 @@ impl Store {
         };
         let expr = self.expr_for(query, "turns_fts")?;
         let scope = Scope {
+            rank: self.rank_for(query, "turns_fts")?,
             expr: &expr,
             lo: lo.map(|k| k << TURN_BITS),
             hi: hi.map(|k| k << TURN_BITS),
@@ -246,19 +265,11 @@ impl Store {
         limit: usize,
         found: &HashSet<MeetingId>,
     ) -> Result<Vec<Hit>, StoreError> {
-        let last_word = query.terms.iter().rposition(|t| matches!(t, Term::Word(_)));
         // Each term on its own, in both indexes (with the row search's prefix rule).
         let mut positive = Vec::new();
         let mut negative = Vec::new();
         for (i, term) in query.terms.iter().enumerate() {
-            let single = Query {
-                terms: vec![match term {
-                    Term::Not(w) => Term::Word(w.clone()),
-                    other => other.clone(),
-                }],
-                filter: Default::default(),
-                prefix_last: query.prefix_last && Some(i) == last_word,
-            };
+            let single = only(query, &[i]);
             let exprs = (
                 self.expr_for(&single, "fields_fts")?,
                 self.expr_for(&single, "turns_fts")?,
@@ -427,6 +438,39 @@ impl Store {
         Ok(hits)
     }
 
+    /// How to rank `query`'s rows in `table`: leave out of BM25 the terms found in more than
+    /// `BROAD_MATCHES` rows of the whole table (see [`Rank::By`]).
+    fn rank_for(&self, query: &Query, table: &str) -> Result<Rank, StoreError> {
+        let positive: Vec<usize> = (0..query.terms.len())
+            .filter(|&i| matches!(query.terms[i], Term::Word(_) | Term::Phrase(_)))
+            .collect();
+        if positive.len() < 2 {
+            return Ok(Rank::All);
+        }
+        let sql = format!(
+            "SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH ?1 LIMIT {})",
+            BROAD_MATCHES + 1
+        );
+        let mut rare = Vec::new();
+        for &i in &positive {
+            let expr = self.expr_for(&only(query, &[i]), table)?;
+            let n: i64 = self
+                .conn()
+                .prepare_cached(&sql)?
+                .query_row([&expr], |r| r.get(0))?;
+            if n as usize <= BROAD_MATCHES {
+                rare.push(i);
+            }
+        }
+        Ok(if rare.len() == positive.len() {
+            Rank::All
+        } else if rare.is_empty() {
+            Rank::Unranked
+        } else {
+            Rank::By(self.expr_for(&only(query, &rare), table)?)
+        })
+    }
+
     /// The query's FTS expression for `table`: the last word as a prefix only when the word
     /// itself is not in the index.
     fn expr_for(&self, query: &Query, table: &str) -> Result<String, StoreError> {
@@ -500,7 +544,7 @@ impl Store {
         let mut per_meeting: HashMap<i64, usize> = HashMap::new();
         let mut taken = 0;
 
-        if matches as usize > BROAD_MATCHES {
+        if matches as usize > BROAD_MATCHES || matches!(scope.rank, Rank::Unranked) {
             // Newest first straight off the index; when a meeting has given all it may, start
             // again below it rather than stepping through the rest of its rows.
             let sql = format!(
@@ -534,15 +578,31 @@ impl Store {
             return Ok(());
         }
 
-        let sql = format!(
-            "SELECT f.rowid, {} AS r FROM {lean_from} WHERE {where_} AND f.rowid < ?
-             ORDER BY r, f.rowid DESC",
-            index.bm25
-        );
+        let (sql, rank_args) = match &scope.rank {
+            Rank::By(rare) => {
+                let mut rank_args = vec![Arg::Text(rare.clone())];
+                rank_args.extend(with_hi.iter().cloned());
+                let sql = format!(
+                    "SELECT f.rowid, {} AS r FROM {table} f WHERE {table} MATCH ?
+                     AND f.rowid IN (SELECT f.rowid FROM {lean_from} WHERE {where_} AND f.rowid < ?)
+                     ORDER BY r, f.rowid DESC",
+                    index.bm25
+                );
+                (sql, rank_args)
+            }
+            Rank::All | Rank::Unranked => {
+                let sql = format!(
+                    "SELECT f.rowid, {} AS r FROM {lean_from} WHERE {where_} AND f.rowid < ?
+                     ORDER BY r, f.rowid DESC",
+                    index.bm25
+                );
+                (sql, with_hi.clone())
+            }
+        };
         let mut chosen = Vec::new();
         {
             let mut stmt = self.conn().prepare_cached(&sql)?;
-            let mut rows = stmt.query(params_from_iter(with_hi.iter()))?;
+            let mut rows = stmt.query(params_from_iter(rank_args.iter()))?;
             while chosen.len() < limit
                 && let Some(r) = rows.next()?
             {
@@ -567,6 +627,23 @@ impl Store {
             }
         }
         Ok(())
+    }
+}
+
+/// `query` with only its terms `keep` (a `-word` among them as a word) and no filter; the
+/// query's last word, if kept, is still the one that may be a prefix.
+fn only(query: &Query, keep: &[usize]) -> Query {
+    let last_word = query.terms.iter().rposition(|t| matches!(t, Term::Word(_)));
+    Query {
+        terms: keep
+            .iter()
+            .map(|&i| match &query.terms[i] {
+                Term::Not(w) => Term::Word(w.clone()),
+                other => other.clone(),
+            })
+            .collect(),
+        filter: Default::default(),
+        prefix_last: query.prefix_last && last_word.is_some_and(|l| keep.contains(&l)),
     }
 }
 
