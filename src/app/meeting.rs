@@ -961,6 +961,17 @@ pub fn wrap(text: &str, width: usize) -> Vec<&str> {
     let mut iter = text.char_indices().peekable();
     while let Some((i, c)) = iter.next() {
         let w = c.width().unwrap_or(0);
+        if col + w > width && i > start && c == ' ' {
+            // A word that ends exactly at the width: the line ends there, the space goes.
+            lines.push(text[start..i].trim_end());
+            start = i + 1;
+            col = 0;
+            last_space = None;
+            if iter.peek().is_none() {
+                break;
+            }
+            continue;
+        }
         if col + w > width && i > start {
             let cut = match last_space {
                 Some(s) if s > start => s,
@@ -1022,6 +1033,10 @@ mod tests {
     #[test]
     fn wraps_on_words_and_splits_long_ones() {
         assert_eq!(wrap("the quick brown fox", 10), ["the quick", "brown fox"]);
+        // A word ending exactly at the width stays on its line.
+        assert_eq!(wrap("the quick brown", 9), ["the quick", "brown"]);
+        assert_eq!(wrap("abcd efgh ij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("abcd ", 4), ["abcd"]);
         assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
         assert_eq!(wrap("", 4), [""]);
         assert_eq!(wrap("日本語テキスト", 6), ["日本語", "テキス", "ト"]);
