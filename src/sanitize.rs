@@ -288,9 +288,89 @@ pub fn clean_highlighted(
     (out, moved)
 }
 
+/// A search hit's excerpt on one line: line breaks become ` · ` (a run of them one), the
+/// Markdown marks that would read as noise go (`#` headings, `-`/`*`/`+`/`>` at a line's start,
+/// `**` emphasis), then [`clean_highlighted`]. The ranges move with the text.
+pub fn excerpt_highlighted(
+    text: &str,
+    ranges: &[std::ops::Range<usize>],
+) -> (String, Vec<std::ops::Range<usize>>) {
+    let mut tidy = String::with_capacity(text.len());
+    let mut moved = Vec::with_capacity(ranges.len());
+    let mut at_line_start = false;
+    let mut at = 0;
+    for range in ranges {
+        let (Some(before), Some(word)) = (text.get(at..range.start), text.get(range.clone()))
+        else {
+            continue;
+        };
+        tidy_excerpt(before, &mut at_line_start, &mut tidy);
+        let start = tidy.len();
+        tidy_excerpt(word, &mut at_line_start, &mut tidy);
+        moved.push(start..tidy.len());
+        at = range.end;
+    }
+    tidy_excerpt(text.get(at..).unwrap_or(""), &mut at_line_start, &mut tidy);
+    clean_highlighted(&tidy, &moved)
+}
+
+/// Appends `piece` to `out` as [`excerpt_highlighted`] tidies it; `at_line_start` carries over
+/// from one piece to the next.
+fn tidy_excerpt(piece: &str, at_line_start: &mut bool, out: &mut String) {
+    for (i, line) in piece.split('\n').enumerate() {
+        if i > 0 {
+            if !out.is_empty() && !out.ends_with(" · ") {
+                let trimmed = out.trim_end().len();
+                out.truncate(trimmed);
+                out.push_str(" · ");
+            }
+            *at_line_start = true;
+        }
+        let mut line = line.trim_end_matches('\r');
+        if *at_line_start {
+            line = line.trim_start();
+            if line.is_empty() {
+                continue;
+            }
+            let hashes = line.len() - line.trim_start_matches('#').len();
+            if hashes > 0 && line[hashes..].starts_with(' ') {
+                line = line[hashes..].trim_start();
+            }
+            for mark in ["- ", "* ", "+ ", "> "] {
+                if let Some(rest) = line.strip_prefix(mark) {
+                    line = rest.trim_start();
+                    break;
+                }
+            }
+            *at_line_start = false;
+        }
+        out.push_str(&line.replace("**", ""));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn excerpts_read_on_one_line_without_markdown_noise() {
+        let text =
+            "…plan that protects the Acme renewal.\n\n#### Decisions\n- **Committed** for Q4…";
+        let at = text.find("Acme").unwrap();
+        let (line, ranges) = excerpt_highlighted(text, std::slice::from_ref(&(at..at + 4)));
+        assert_eq!(
+            line,
+            "…plan that protects the Acme renewal. · Decisions · Committed for Q4…"
+        );
+        assert_eq!(&line[ranges[0].clone()], "Acme");
+        // A highlight after the marks removed still lands on its word.
+        let at = text.find("Committed").unwrap();
+        let (line, ranges) = excerpt_highlighted(text, std::slice::from_ref(&(at..at + 9)));
+        assert_eq!(&line[ranges[0].clone()], "Committed");
+        // Controls are still neutralised; plain text is unchanged.
+        assert_eq!(excerpt_highlighted("a\x1b[2Jb", &[]).0, "a␛[2Jb");
+        assert_eq!(excerpt_highlighted("just words", &[]).0, "just words");
+    }
 
     #[test]
     fn plain_text_is_borrowed() {

@@ -46,6 +46,22 @@ fuzz_target!(|data: &[u8]| {
     let back: String = serde_json::from_str(&json).expect("still JSON");
     assert_eq!(back, input, "same value");
 
+    // A search excerpt with a highlight (from the input's own bytes) is one line, inert, and
+    // its highlight still falls on character boundaries of what it shows.
+    let mut end = data.get(1).map_or(0, |&b| usize::from(b)).min(input.len());
+    while !input.is_char_boundary(end) {
+        end -= 1;
+    }
+    let (line, ranges) = sanitize::excerpt_highlighted(&input, std::slice::from_ref(&(0..end)));
+    assert!(!line.contains('\n'), "{line:?}");
+    assert!(
+        !line.chars().any(|c| acts_on_a_terminal(c) || c == '\t'),
+        "{line:?}"
+    );
+    for r in ranges {
+        assert!(line.get(r.clone()).is_some(), "{r:?} in {line:?}");
+    }
+
     // The line-buffered writer gives the same bytes however the output is cut.
     let cut = data.first().map_or(0, |&b| usize::from(b)).min(input.len());
     let mut written = Vec::new();

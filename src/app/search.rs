@@ -152,7 +152,7 @@ impl Found {
             ),
         };
         let (snippet, highlights) =
-            crate::sanitize::clean_highlighted(&hit.snippet, &hit.highlights);
+            crate::sanitize::excerpt_highlighted(&hit.snippet, &hit.highlights);
         Found {
             meeting: hit.meeting_id.clone(),
             place,

@@ -281,7 +281,7 @@ pub use crate::krisp::clock;
 /// The snippet on one line, sanitized. (Stdout drops escape sequences, so no bold: the hit's
 /// place and the excerpt say enough.)
 fn snippet_line(hit: &Hit) -> String {
-    crate::sanitize::clean_highlighted(&hit.snippet, &hit.highlights).0
+    crate::sanitize::excerpt_highlighted(&hit.snippet, &hit.highlights).0
 }
 
 fn hit_json(hit: &Hit) -> serde_json::Value {
