@@ -297,7 +297,8 @@ pub fn excerpt_highlighted(
 ) -> (String, Vec<std::ops::Range<usize>>) {
     let mut tidy = String::with_capacity(text.len());
     let mut moved = Vec::with_capacity(ranges.len());
-    let mut at_line_start = false;
+    // An excerpt that does not open with an ellipsis starts where its text starts.
+    let mut at_line_start = !text.starts_with('…');
     let mut at = 0;
     for range in ranges {
         let (Some(before), Some(word)) = (text.get(at..range.start), text.get(range.clone()))
@@ -370,6 +371,10 @@ mod tests {
         // Controls are still neutralised; plain text is unchanged.
         assert_eq!(excerpt_highlighted("a\x1b[2Jb", &[]).0, "a␛[2Jb");
         assert_eq!(excerpt_highlighted("just words", &[]).0, "just words");
+        assert_eq!(
+            excerpt_highlighted("#### Status\nApproved.", &[]).0,
+            "Status · Approved."
+        );
     }
 
     #[test]

@@ -121,6 +121,14 @@ fn sync_then_search_show_and_export_offline() {
     let plain = user.run(&["--offline", "search", ANCHOR]).ok().stdout;
     assert!(plain.contains("Acme Corp quarterly"), "{plain}");
     assert!(plain.contains("transcript 05:24"), "{plain}");
+    // Notes excerpts read on one line, without the Markdown around them.
+    let notes = user
+        .run(&["--offline", "search", "acme", "scim"])
+        .ok()
+        .stdout;
+    assert!(notes.contains(" notes "), "{notes}");
+    assert!(notes.contains(" · Acme requirements · "), "{notes}");
+    assert!(!notes.contains('␤') && !notes.contains("##"), "{notes}");
 
     let show = user.run(&["--offline", "show", ANCHOR_MEETING]).ok().stdout;
     assert!(
