@@ -118,6 +118,28 @@ fn meeting_header_names_the_zone_and_a_dateless_meeting_shows_no_stray_utc() {
 }
 
 #[test]
+fn a_live_toast_is_not_drawn_over_the_messages_overlay() {
+    use krisp_tui::message::RequestError;
+    let mut app = App::loaded(demo_meetings());
+    app.state.wall = Some(wall());
+    app.resize(100, 20);
+    let cmds = app.send(key('2'));
+    let Some(Command::ListActionItems { id, .. }) = cmds.first().cloned() else {
+        panic!("expected list_action_items, got {cmds:?}");
+    };
+    app.send(client(ClientEvent::FeedLoaded {
+        id,
+        result: Err(RequestError::new("HTTP 500 from the server")),
+    }));
+    assert!(app.render().contains("✗ error"));
+    app.send(key('!'));
+    let text = app.render();
+    assert!(app.state.toast.is_some(), "the toast is still live");
+    assert!(!text.contains("✗ error"), "{text}");
+    assert!(text.contains("13:00 ✗ HTTP 500 from the server"), "{text}");
+}
+
+#[test]
 fn an_error_toast_expires_is_cleared_by_the_next_success_and_stays_in_messages() {
     use krisp_tui::message::RequestError;
     let mut app = App::loaded(demo_meetings());

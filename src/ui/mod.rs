@@ -71,7 +71,10 @@ impl Widget for &State {
             Some(Overlay::Messages { scroll }) => help::render_messages(self, *scroll, area, buf),
             None => {}
         }
-        status::render_toast(self, area, buf);
+        // The messages overlay lists the toasts already: one drawn over it would hide a line.
+        if !matches!(self.overlay, Some(Overlay::Messages { .. })) {
+            status::render_toast(self, area, buf);
+        }
     }
 }
 
