@@ -343,6 +343,12 @@ fn the_preview_shows_from_160_columns_and_not_below() {
     assert!(screen.contains("• Scope cut to three features"), "{screen}");
     assert!(screen.contains("[ ] Bob Ray to send the plan"), "{screen}");
     insta::assert_snapshot!("preview_160x20", screen);
+    assert!(!screen.contains("more: Enter"), "all of it fits: {screen}");
+    // Cut at the pane's height, it says there is more.
+    app.resize(160, 12);
+    let screen = app.render();
+    assert!(screen.contains("more: Enter opens the meeting"), "{screen}");
+    app.resize(160, 20);
     // Meetings from the server carry their notes: moving asks nobody for anything.
     let mut cmds: Vec<Command> = ['k', 'k', 'j', 'j', 'j']
         .into_iter()

@@ -203,10 +203,16 @@ fn meetings(state: &State, area: Rect, buf: &mut Buffer) {
 /// The selected meeting's notes, as laid out by `app::preview` (only the lines that fit).
 fn preview(state: &State, area: Rect, buf: &mut Buffer) {
     let theme = &state.theme;
-    let block = Block::bordered()
+    let mut block = Block::bordered()
         .border_style(theme.border)
         .padding(Padding::horizontal(1))
         .title(Span::styled(" Preview ", theme.title));
+    // Cut at the pane's height: say that there is more, and where it is.
+    if state.home.preview.lines.len() > usize::from(area.height.saturating_sub(2)) {
+        block = block.title_bottom(
+            Line::styled(" more: Enter opens the meeting ", theme.dim).right_aligned(),
+        );
+    }
     let inner = block.inner(area);
     block.render(area, buf);
     let lines = state
