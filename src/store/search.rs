@@ -90,6 +90,50 @@ struct Index<'a> {
     key_shift: u32,
 }
 
+/// The two full-text indexes.
+#[derive(Debug, Clone, Copy)]
+enum Table {
+    Fields,
+    Turns,
+}
+
+impl Table {
+    fn name(self) -> &'static str {
+        match self {
+            Table::Fields => "fields_fts",
+            Table::Turns => "turns_fts",
+        }
+    }
+}
+
+/// One term of a query on its own: its place in the query, its FTS expression for each index
+/// (with the row search's prefix rule), and for a word or phrase how many rows of each index
+/// hold it (counted up to `BROAD_MATCHES + 1`, over the whole table).
+#[derive(Debug)]
+struct TermRows {
+    index: usize,
+    fields: String,
+    turns: String,
+    in_fields: usize,
+    in_turns: usize,
+}
+
+impl TermRows {
+    fn rows_in(&self, table: Table) -> usize {
+        match table {
+            Table::Fields => self.in_fields,
+            Table::Turns => self.in_turns,
+        }
+    }
+}
+
+/// A query's terms one by one: words and phrases, and `-words`.
+#[derive(Debug, Default)]
+struct Terms {
+    positive: Vec<TermRows>,
+    negative: Vec<TermRows>,
+}
+
 /// What a search for terms spread over a meeting's rows needs of the row search.
 struct Spread<'a> {
     fields: &'a Index<'a>,
@@ -156,6 +200,7 @@ impl Store {
         let filter =
             (!query.filter.is_empty()).then_some((clause.as_str(), filter_args.as_slice()));
         let (lo, hi) = (from.map(keys::key_from_ms), to.map(keys::key_from_ms));
+        let terms = self.terms(query)?;
         let mut hits = Vec::new();
 
         // Names, people and notes.
@@ -177,7 +222,7 @@ impl Store {
         };
         let expr = self.expr_for(query, "fields_fts")?;
         let scope = Scope {
-            rank: self.rank_for(query, "fields_fts")?,
+            rank: self.rank_for(query, &terms, Table::Fields)?,
             expr: &expr,
             lo,
             hi,
@@ -217,7 +262,7 @@ impl Store {
         };
         let expr = self.expr_for(query, "turns_fts")?;
         let scope = Scope {
-            rank: self.rank_for(query, "turns_fts")?,
+            rank: self.rank_for(query, &terms, Table::Turns)?,
             expr: &expr,
             lo: lo.map(|k| k << TURN_BITS),
             hi: hi.map(|k| k << TURN_BITS),
@@ -245,13 +290,13 @@ impl Store {
                 hi,
                 filter,
             };
-            let more = self.spread_hits(query, &spread, limit - hits.len(), &found)?;
+            let more = self.spread_hits(&terms, &spread, limit - hits.len(), &found)?;
             hits.extend(more);
         }
         Ok(hits)
     }
 
-    /// Meetings that hold every word and phrase of `query`, but spread over several rows (the
+    /// Meetings that hold every word and phrase of the query (`terms`), but spread over several rows (the
     /// name in one, a word in a turn, another in a later turn), which the row-by-row search
     /// cannot see. Found term by term from the rarest: its rows give the candidate meetings,
     /// newest first, and each is kept when every other term occurs somewhere in it and no
@@ -260,67 +305,27 @@ impl Store {
     /// skipped.
     fn spread_hits(
         &self,
-        query: &Query,
+        terms: &Terms,
         spread: &Spread<'_>,
         limit: usize,
         found: &HashSet<MeetingId>,
     ) -> Result<Vec<Hit>, StoreError> {
-        // Each term on its own, in both indexes (with the row search's prefix rule).
-        let mut positive = Vec::new();
-        let mut negative = Vec::new();
-        for (i, term) in query.terms.iter().enumerate() {
-            let single = only(query, &[i]);
-            let exprs = (
-                self.expr_for(&single, "fields_fts")?,
-                self.expr_for(&single, "turns_fts")?,
-            );
-            if exprs.0.is_empty() {
-                continue;
-            }
-            match term {
-                Term::Not(_) => negative.push(exprs),
-                _ => positive.push(exprs),
-            }
-        }
+        let (positive, negative) = (&terms.positive, &terms.negative);
         if positive.len() < 2 || limit == 0 {
             return Ok(Vec::new());
         }
         let lo = spread.lo.unwrap_or(i64::MIN);
         let hi = spread.hi.unwrap_or(i64::MAX);
         // The rarest term: fewest rows (counted up to a bound) in both indexes together.
-        let count = |(fields, turns): &(String, String)| -> Result<usize, StoreError> {
-            let sql = format!(
-                "SELECT (SELECT count(*) FROM (SELECT 1 FROM fields_fts WHERE fields_fts MATCH ?1
-                   AND rowid >= ?3 AND rowid < ?4 LIMIT {n}))
-                 + (SELECT count(*) FROM (SELECT 1 FROM turns_fts WHERE turns_fts MATCH ?2
-                   AND rowid >= ?5 AND rowid < ?6 LIMIT {n}))",
-                n = BROAD_MATCHES + 1
-            );
-            let n: i64 = self.conn().prepare_cached(&sql)?.query_row(
-                rusqlite::params![
-                    fields,
-                    turns,
-                    lo,
-                    hi,
-                    lo.saturating_mul(1 << TURN_BITS),
-                    hi.saturating_mul(1 << TURN_BITS)
-                ],
-                |r| r.get(0),
-            )?;
-            Ok(n as usize)
-        };
-        let mut rarest = 0;
-        let mut fewest = usize::MAX;
-        for (i, exprs) in positive.iter().enumerate() {
-            let n = count(exprs)?;
-            if n < fewest {
-                (rarest, fewest) = (i, n);
-            }
-        }
-        if fewest == 0 {
+        let Some((rarest, rare)) = positive
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, t)| t.in_fields + t.in_turns)
+            .filter(|(_, t)| t.in_fields + t.in_turns > 0)
+        else {
             return Ok(Vec::new());
-        }
-        let (rare_fields, rare_turns) = &positive[rarest];
+        };
+        let (rare_fields, rare_turns) = (&rare.fields, &rare.turns);
         // Its meetings, newest first (a very common rarest term is walked only so far).
         let mut keys: Vec<i64> = Vec::new();
         {
@@ -353,20 +358,17 @@ impl Store {
         keys.sort_unstable_by(|a, b| b.cmp(a));
         keys.dedup();
 
-        let in_meeting =
-            |(fields, turns): &(String, String), key: i64| -> Result<bool, StoreError> {
-                let (first, last) = keys::turn_key_range(key);
-                let sql =
+        let in_meeting = |term: &TermRows, key: i64| -> Result<bool, StoreError> {
+            let (first, last) = keys::turn_key_range(key);
+            let sql =
                 "SELECT EXISTS (SELECT 1 FROM fields_fts WHERE fields_fts MATCH ?1 AND rowid = ?3)
                        OR EXISTS (SELECT 1 FROM turns_fts WHERE turns_fts MATCH ?2
                                   AND rowid >= ?4 AND rowid <= ?5)";
-                Ok(self
-                    .conn()
-                    .prepare_cached(sql)?
-                    .query_row(rusqlite::params![fields, turns, key, first, last], |r| {
-                        r.get(0)
-                    })?)
-            };
+            Ok(self.conn().prepare_cached(sql)?.query_row(
+                rusqlite::params![term.fields, term.turns, key, first, last],
+                |r| r.get(0),
+            )?)
+        };
         let filter_sql = spread.filter.map(|(clause, _)| {
             format!("SELECT EXISTS (SELECT 1 FROM meetings m WHERE m.key = ? AND {clause})")
         });
@@ -402,13 +404,13 @@ impl Store {
                     continue;
                 }
             }
-            for (i, exprs) in positive.iter().enumerate() {
-                if i != rarest && !in_meeting(exprs, key)? {
+            for (i, term) in positive.iter().enumerate() {
+                if i != rarest && !in_meeting(term, key)? {
                     continue 'meetings;
                 }
             }
-            for exprs in &negative {
-                if in_meeting(exprs, key)? {
+            for term in negative {
+                if in_meeting(term, key)? {
                     continue 'meetings;
                 }
             }
@@ -440,35 +442,74 @@ impl Store {
 
     /// How to rank `query`'s rows in `table`: leave out of BM25 the terms found in more than
     /// `BROAD_MATCHES` rows of the whole table (see [`Rank::By`]).
-    fn rank_for(&self, query: &Query, table: &str) -> Result<Rank, StoreError> {
-        let positive: Vec<usize> = (0..query.terms.len())
-            .filter(|&i| matches!(query.terms[i], Term::Word(_) | Term::Phrase(_)))
-            .collect();
+    fn rank_for(&self, query: &Query, terms: &Terms, table: Table) -> Result<Rank, StoreError> {
+        let positive = &terms.positive;
         if positive.len() < 2 {
             return Ok(Rank::All);
         }
-        let sql = format!(
-            "SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH ?1 LIMIT {})",
-            BROAD_MATCHES + 1
-        );
-        let mut rare = Vec::new();
-        for &i in &positive {
-            let expr = self.expr_for(&only(query, &[i]), table)?;
-            let n: i64 = self
-                .conn()
-                .prepare_cached(&sql)?
-                .query_row([&expr], |r| r.get(0))?;
-            if n as usize <= BROAD_MATCHES {
-                rare.push(i);
-            }
-        }
+        let rare: Vec<usize> = positive
+            .iter()
+            .filter(|t| t.rows_in(table) <= BROAD_MATCHES)
+            .map(|t| t.index)
+            .collect();
         Ok(if rare.len() == positive.len() {
             Rank::All
         } else if rare.is_empty() {
             Rank::Unranked
         } else {
-            Rank::By(self.expr_for(&only(query, &rare), table)?)
+            Rank::By(self.expr_for(&only(query, &rare), table.name())?)
         })
+    }
+
+    /// Each term of `query` on its own, in both indexes, with how many rows hold each word or
+    /// phrase; only for a query of two words or phrases or more (the ranking and the search for
+    /// spread terms need it for no other).
+    fn terms(&self, query: &Query) -> Result<Terms, StoreError> {
+        let mut terms = Terms::default();
+        let positives = query
+            .terms
+            .iter()
+            .filter(|t| matches!(t, Term::Word(_) | Term::Phrase(_)))
+            .count();
+        if positives < 2 {
+            return Ok(terms);
+        }
+        let count = |table: Table, expr: &str| -> Result<usize, StoreError> {
+            let sql = format!(
+                "SELECT count(*) FROM (SELECT 1 FROM {t} WHERE {t} MATCH ?1 LIMIT {n})",
+                t = table.name(),
+                n = BROAD_MATCHES + 1
+            );
+            let n: i64 = self
+                .conn()
+                .prepare_cached(&sql)?
+                .query_row([expr], |r| r.get(0))?;
+            Ok(n as usize)
+        };
+        for (index, term) in query.terms.iter().enumerate() {
+            let single = only(query, &[index]);
+            let fields = self.expr_for(&single, Table::Fields.name())?;
+            let turns = self.expr_for(&single, Table::Turns.name())?;
+            if fields.is_empty() {
+                continue;
+            }
+            let (in_fields, in_turns, side) = match term {
+                Term::Not(_) => (0, 0, &mut terms.negative),
+                _ => (
+                    count(Table::Fields, &fields)?,
+                    count(Table::Turns, &turns)?,
+                    &mut terms.positive,
+                ),
+            };
+            side.push(TermRows {
+                index,
+                fields,
+                turns,
+                in_fields,
+                in_turns,
+            });
+        }
+        Ok(terms)
     }
 
     /// The query's FTS expression for `table`: the last word as a prefix only when the word
