@@ -747,6 +747,21 @@ fn start_sync(state: &mut State, cmds: &mut Vec<Command>) {
     cmds.push(Command::Sync);
 }
 
+/// The export dialog waiting for `id`, no longer waiting; `None` when it is not open or waits
+/// for another answer.
+fn answered_export(
+    overlay: &mut Option<Overlay>,
+    id: crate::message::RequestId,
+) -> Option<&mut crate::app::export::ExportDialog> {
+    match overlay {
+        Some(Overlay::Export(dialog)) if dialog.pending == Some(id) => {
+            dialog.pending = None;
+            Some(dialog)
+        }
+        _ => None,
+    }
+}
+
 fn open_feed_item(state: &mut State, tab: Tab, cmds: &mut Vec<Command>) {
     let Some(item) = state
         .home
@@ -1447,13 +1462,9 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             }
         }
         ClientEvent::Exported { id, result } => {
-            let Some(Overlay::Export(dialog)) = &mut state.overlay else {
+            let Some(dialog) = answered_export(&mut state.overlay, id) else {
                 return;
             };
-            if dialog.pending != Some(id) {
-                return;
-            }
-            dialog.pending = None;
             match result {
                 Ok(path) => {
                     state.overlay = None;
@@ -1474,13 +1485,9 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             }
         }
         ClientEvent::ExportedMany { id, dir, result } => {
-            let Some(Overlay::Export(dialog)) = &mut state.overlay else {
+            let Some(dialog) = answered_export(&mut state.overlay, id) else {
                 return;
             };
-            if dialog.pending != Some(id) {
-                return;
-            }
-            dialog.pending = None;
             match result {
                 Ok(summary) => {
                     state.overlay = None;

@@ -296,8 +296,8 @@ impl Store {
         Ok(hits)
     }
 
-    /// Meetings that hold every word and phrase of the query (`terms`), but spread over several rows (the
-    /// name in one, a word in a turn, another in a later turn), which the row-by-row search
+    /// Meetings that hold every word and phrase of the query (`terms`), but spread over several
+    /// rows (the name in one, a word in a turn, another in a later turn), which the row search
     /// cannot see. Found term by term from the rarest: its rows give the candidate meetings,
     /// newest first, and each is kept when every other term occurs somewhere in it and no
     /// `-word` does. Each gives one hit, at the rarest term's first place in the meeting, with
