@@ -4,7 +4,7 @@
 mod tui_common;
 
 use crossterm::event::KeyCode;
-use krisp_tui::message::{ClientEvent, Command};
+use krisp_tui::message::{ClientEvent, Command, RequestError};
 use rmcp::model::CallToolResult;
 use serde_json::json;
 use tui_common::{App, client, code, demo_meetings, key};
@@ -117,9 +117,8 @@ fn meeting_header_names_the_zone_and_a_dateless_meeting_shows_no_stray_utc() {
     assert!(!text.contains("UTC"), "{text}");
 }
 
-#[test]
-fn a_live_toast_is_not_drawn_over_the_messages_overlay() {
-    use krisp_tui::message::RequestError;
+/// The action items tab after its first page failed with an HTTP 500: an error toast is up.
+fn action_items_failed() -> App {
     let mut app = App::loaded(demo_meetings());
     app.state.wall = Some(wall());
     app.resize(100, 20);
@@ -131,6 +130,12 @@ fn a_live_toast_is_not_drawn_over_the_messages_overlay() {
         id,
         result: Err(RequestError::new("HTTP 500 from the server")),
     }));
+    app
+}
+
+#[test]
+fn a_live_toast_is_not_drawn_over_the_messages_overlay() {
+    let mut app = action_items_failed();
     assert!(app.render().contains("✗ error"));
     app.send(key('!'));
     let text = app.render();
@@ -141,18 +146,7 @@ fn a_live_toast_is_not_drawn_over_the_messages_overlay() {
 
 #[test]
 fn an_error_toast_expires_is_cleared_by_the_next_success_and_stays_in_messages() {
-    use krisp_tui::message::RequestError;
-    let mut app = App::loaded(demo_meetings());
-    app.state.wall = Some(wall());
-    app.resize(100, 20);
-    let cmds = app.send(key('2'));
-    let Some(Command::ListActionItems { id, .. }) = cmds.first().cloned() else {
-        panic!("expected list_action_items, got {cmds:?}");
-    };
-    app.send(client(ClientEvent::FeedLoaded {
-        id,
-        result: Err(RequestError::new("HTTP 500 from the server")),
-    }));
+    let mut app = action_items_failed();
     let text = app.render();
     assert!(text.contains("✗ error"), "{text}");
     // Expired: gone from every line of the screen, the status bar included.

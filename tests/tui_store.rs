@@ -193,19 +193,20 @@ fn full_text_hits_say_where_they_matched_and_stale_ones_are_dropped() {
     assert_eq!(app.state.home.search.as_ref().unwrap().hits, before);
 }
 
+/// The last full-text question `cmds` put to the store.
+fn store_asked(cmds: &[Command]) -> Option<(RequestId, String)> {
+    cmds.iter().rev().find_map(|c| match c {
+        Command::SearchStored { id, text } => Some((*id, text.clone())),
+        _ => None,
+    })
+}
+
 #[test]
 fn a_sync_that_stores_more_asks_the_store_again_for_the_open_search() {
     let (mut app, _) = stored(demo_meetings(), false);
     app.send(key('/'));
     let cmds = app.type_str("scope");
-    let Some(Command::SearchStored { id, text }) = cmds
-        .iter()
-        .rev()
-        .find(|c| matches!(c, Command::SearchStored { .. }))
-        .cloned()
-    else {
-        panic!("the store was not asked: {cmds:?}");
-    };
+    let (id, text) = store_asked(&cmds).expect("the store was asked");
     // Nothing yet: the transcript holding the word is not stored.
     app.send(client(ClientEvent::StoredSearch {
         id,
@@ -215,13 +216,7 @@ fn a_sync_that_stores_more_asks_the_store_again_for_the_open_search() {
     assert!(app.state.home.search.as_ref().unwrap().hits.is_empty());
     // The sync stores it: the same text is asked again, and its answer shows.
     let cmds = app.send(client(ClientEvent::StoreChanged));
-    let Some(Command::SearchStored { id, text }) = cmds
-        .iter()
-        .find(|c| matches!(c, Command::SearchStored { .. }))
-        .cloned()
-    else {
-        panic!("the store was not asked again: {cmds:?}");
-    };
+    let (id, text) = store_asked(&cmds).expect("the store was asked again");
     assert_eq!(text, "scope");
     app.send(client(ClientEvent::StoredSearch {
         id,
