@@ -176,8 +176,9 @@ fn benches(c: &mut Criterion) {
 /// and a frame. Uses the database `cargo bench --bench store` builds (10,000 meetings, ~1.5 M
 /// turns); skipped when it is not there.
 fn store_keystroke(c: &mut Criterion) {
+    use krisp_tui::library::Library;
     use krisp_tui::message::RequestId;
-    use krisp_tui::store::{Filter, Query, SCHEMA_VERSION, Store};
+    use krisp_tui::store::{Filter, SCHEMA_VERSION, Store};
     let path = std::env::var_os("STORE_BENCH_DB")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| {
@@ -195,6 +196,7 @@ fn store_keystroke(c: &mut Criterion) {
     }
     let store = Store::open(&path).expect("open the bench store");
     let rows = store.page(&Filter::default(), 0, usize::MAX).expect("list");
+    let library = Library::at(&path, jiff::tz::TimeZone::UTC);
     // A word someone said in the newest meeting.
     let word = rows
         .iter()
@@ -228,15 +230,15 @@ fn store_keystroke(c: &mut Criterion) {
     let mut terminal = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
     let now = app.now;
     c.bench_function(
-        "keystroke with the store: fuzzy + FTS + frame, 10k meetings / 1.5M turns",
+        "keystroke with the store: search + frame, 10k meetings / 1.5M turns",
         |b| {
             b.iter_batched(
                 || app.state.clone(),
                 |mut state| {
                     for cmd in app::update(&mut state, key(last), now) {
-                        if let Command::SearchStored { id, text } = cmd {
-                            let result = Query::parse(&text)
-                                .and_then(|q| store.search(&q, 200))
+                        if let Command::SearchStored { id, text, window } = cmd {
+                            let result = library
+                                .search(&text, window)
                                 .map_err(|e| krisp_tui::message::RequestError::new(e.to_string()));
                             app::update(
                                 &mut state,

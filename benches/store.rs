@@ -203,16 +203,16 @@ fn bench(c: &mut Criterion) {
     ];
     for (name, text) in &queries {
         let q = Query::parse(text).unwrap();
-        let hits = store.search(&q, 50).unwrap();
+        let found = store.search(&q, 0, 50).unwrap();
         eprintln!(
-            "{name} ({text:?}): {} hits, top score {:?}",
-            hits.len(),
-            hits.first().map(|h| h.score)
+            "{name} ({text:?}): {} meetings, top score {:?}",
+            found.total,
+            found.hits.first().map(|h| h.score)
         );
         let mut times: Vec<Duration> = (0..200)
             .map(|_| {
                 let t = Instant::now();
-                black_box(store.search(&q, 50).unwrap());
+                black_box(store.search(&q, 0, 50).unwrap());
                 t.elapsed()
             })
             .collect();
@@ -222,7 +222,7 @@ fn bench(c: &mut Criterion) {
             times[100], times[198], times[199]
         );
         g.bench_function(format!("search {name}"), |b| {
-            b.iter(|| black_box(store.search(&q, 50).unwrap()))
+            b.iter(|| black_box(store.search(&q, 0, 50).unwrap()))
         });
     }
     for offset in [0, 5_000, 9_950] {

@@ -291,6 +291,7 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                         before: before.clone(),
                         with: Vec::new(),
                         tags: tags.clone(),
+                        zone: Some(crate::timefmt::zone().clone()),
                     };
                     local::stored_meetings(local, &filter, fetch)?
                 }
@@ -370,6 +371,7 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                     before: before.clone(),
                     with: Vec::new(),
                     tags: tags.clone(),
+                    zone: Some(crate::timefmt::zone().clone()),
                 },
             };
             vault::export_all(local, settings, &request, *json, &mut out).await?;

@@ -8,6 +8,7 @@ pub mod cmd;
 pub mod config;
 pub mod export;
 pub mod krisp;
+pub mod library;
 pub mod message;
 pub mod net;
 pub mod sandbox;

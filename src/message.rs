@@ -221,10 +221,12 @@ pub enum Command {
     ReadMeeting {
         id: MeetingId,
     },
-    /// Full-text search of the local store (`StoredSearch` answers, echoing the text).
+    /// Search of the local store, a window of its answer (`StoredSearch` answers, echoing the
+    /// text).
     SearchStored {
         id: RequestId,
         text: String,
+        window: crate::library::Window,
     },
     /// Bring the local store up to date in the background (ignored while a sync runs).
     Sync,
@@ -338,11 +340,11 @@ pub enum ClientEvent {
     },
     /// The store has new or changed meetings (a sync is filling it): ask for the list again.
     StoreChanged,
-    /// Full-text hits for `text`.
+    /// The store's answer for `text`: the window asked for, and how many match in all.
     StoredSearch {
         id: RequestId,
         text: String,
-        result: Result<Vec<crate::store::Hit>, RequestError>,
+        result: Result<crate::library::Answer, RequestError>,
     },
     /// A whole meeting (notes included) read from the store or the server, fresher than the
     /// list's light copy.

@@ -461,3 +461,123 @@ mod tests {
         assert!(!json(&all).chars().any(json_escapes));
     }
 }
+
+/// `text` (one line) cut to about `width` columns so that its first range shows, a third of the
+/// way in when the text is longer than the room: `…` where it was cut; the ranges moved along
+/// (a range cut by an end is dropped).
+pub fn centre(
+    text: &str,
+    ranges: &[std::ops::Range<usize>],
+    width: usize,
+) -> (String, Vec<std::ops::Range<usize>>) {
+    use unicode_width::UnicodeWidthStr as _;
+    if text.width() <= width || width < 3 {
+        return (text.to_owned(), ranges.to_vec());
+    }
+    let at = ranges.first().map_or(0, |r| r.start.min(text.len()));
+    let hit_width = ranges
+        .first()
+        .and_then(|r| text.get(r.clone()))
+        .map_or(0, unicode_width::UnicodeWidthStr::width);
+    // Start a third of the room before the hit (not before the text's start), less when the
+    // room is so small that the hit would not fit after it (two columns go to `…`).
+    let lead = (width / 3).min(width.saturating_sub(hit_width + 2));
+    let mut start = at;
+    let mut used = 0;
+    for (i, c) in text[..at].char_indices().rev() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > lead {
+            break;
+        }
+        used += w;
+        start = i;
+    }
+    let room = width.saturating_sub(usize::from(start > 0) + 1);
+    let mut end = start;
+    let mut used = 0;
+    for (i, c) in text[start..].char_indices() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > room {
+            break;
+        }
+        used += w;
+        end = start + i + c.len_utf8();
+    }
+    if end == text.len() {
+        // Nothing cut at the end: give the room back to the start.
+        return centre_tail(text, ranges, width);
+    }
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    let shift = out.len();
+    out.push_str(&text[start..end]);
+    out.push('…');
+    let moved = ranges
+        .iter()
+        .filter(|r| r.start >= start && r.end <= end)
+        .map(|r| r.start - start + shift..r.end - start + shift)
+        .collect();
+    (out, moved)
+}
+
+/// The last `width` columns of `text`, `…` first.
+fn centre_tail(
+    text: &str,
+    ranges: &[std::ops::Range<usize>],
+    width: usize,
+) -> (String, Vec<std::ops::Range<usize>>) {
+    let mut start = text.len();
+    let mut used = 0;
+    for (i, c) in text.char_indices().rev() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > width.saturating_sub(1) {
+            break;
+        }
+        used += w;
+        start = i;
+    }
+    let mut out = "…".to_owned();
+    let shift = out.len();
+    out.push_str(&text[start..]);
+    let moved = ranges
+        .iter()
+        .filter(|r| r.start >= start)
+        .map(|r| r.start - start + shift..r.end - start + shift)
+        .collect();
+    (out, moved)
+}
+
+#[cfg(test)]
+mod centre_tests {
+    use super::centre;
+
+    #[test]
+    fn the_hit_stays_in_view_a_third_of_the_way_in() {
+        let text = format!("{}zofataf{}", "a ".repeat(100), " b".repeat(100));
+        let at = 200;
+        let (cut, ranges) = centre(&text, std::slice::from_ref(&(at..at + 7)), 60);
+        assert_eq!(&cut[ranges[0].clone()], "zofataf");
+        assert!(cut.starts_with('…') && cut.ends_with('…'), "{cut}");
+        assert_eq!(cut.chars().count(), 60, "{cut}");
+        let before = cut[..ranges[0].start].chars().count();
+        assert!((18..=22).contains(&before), "{before}");
+    }
+
+    #[test]
+    fn a_narrow_room_still_shows_the_whole_hit() {
+        let text = format!("{}Halcyon{}", "word ".repeat(20), " more".repeat(20));
+        let (cut, ranges) = centre(&text, std::slice::from_ref(&(100..107)), 11);
+        assert_eq!(ranges.len(), 1, "{cut}");
+        assert_eq!(&cut[ranges[0].clone()], "Halcyon");
+    }
+
+    #[test]
+    fn a_hit_near_the_end_shows_the_end() {
+        let text = format!("{}zofataf end", "a ".repeat(100));
+        let (cut, ranges) = centre(&text, std::slice::from_ref(&(200..207)), 30);
+        assert!(cut.ends_with("zofataf end"), "{cut}");
+        assert_eq!(&cut[ranges[0].clone()], "zofataf");
+    }
+}

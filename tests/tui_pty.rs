@@ -246,7 +246,10 @@ fn demo_search_open_and_export_markdown() {
     // The word is only in a transcript: the local store's full-text index finds it (once the
     // demo's first sync has stored it) and says where.
     tty.wait_for("the transcript hit", |s| {
-        s.contains("1 hit") && s.contains("transcript ") && s.contains("Acme Corp")
+        s.contains("1 meeting")
+            && s.contains("05:24 · ")
+            && s.contains("Acme Corp")
+            && s.contains("Halcyon")
     });
     tty.keys(&["Enter"]);
     // Opened at the matched turn, with the word in find-in-transcript.

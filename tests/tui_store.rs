@@ -7,8 +7,9 @@ use crossterm::event::KeyCode;
 use krisp_tui::app::{self, Screen};
 use krisp_tui::client::sync::{Phase, SyncProgress};
 use krisp_tui::krisp::{Meeting, MeetingDate};
+use krisp_tui::library::{Answer, Hit, Matched, Place};
 use krisp_tui::message::{ClientEvent, Command, RequestId};
-use krisp_tui::store::{Hit, ListRow, Place};
+use krisp_tui::store::ListRow;
 use tui_common::{App, client, code, demo_meetings, document, id, key, list_row};
 
 /// What the list gets from the store: the meetings without their notes.
@@ -56,15 +57,28 @@ fn transcript_hit(meeting: usize, turn: usize, start_ms: u64, snippet: &str) -> 
         meeting_id: m.id.clone(),
         name: m.name.clone(),
         date: m.date.clone(),
-        place: Place::Transcript {
+        people: vec!["Bob Ray".into()],
+        place: Some(Place::Transcript {
             turn,
             start_ms,
             speaker: "Bob Ray".into(),
-        },
-        snippet: snippet.into(),
+        }),
+        excerpt: snippet.into(),
         // One highlighted range (not the numbers in it).
         highlights: std::iter::once(at..at + word.len()).collect(),
+        hits: 1,
         score: 3.5,
+    }
+}
+
+/// The store's answer holding `hits`, all of them.
+fn answer(text: &str, hits: Vec<Hit>) -> Answer {
+    Answer {
+        text: text.into(),
+        total: hits.len(),
+        offset: 0,
+        matched: Matched::Ranked,
+        meetings: hits,
     }
 }
 
@@ -78,27 +92,30 @@ fn searched() -> App {
         .iter()
         .filter(|c| matches!(c, Command::SearchStored { .. }))
         .collect();
-    // One question per change from three letters on; never the server, as the store holds all.
-    assert_eq!(asks.len(), 3, "{cmds:?}");
+    // One question per change; never the server, as the store holds all.
+    assert_eq!(asks.len(), 5, "{cmds:?}");
     assert!(
         !cmds
             .iter()
             .any(|c| matches!(c, Command::SearchMeetings { .. })),
         "{cmds:?}"
     );
-    let Some(Command::SearchStored { id, text }) = asks.last().copied().cloned() else {
+    let Some(Command::SearchStored { id, text, .. }) = asks.last().copied().cloned() else {
         unreachable!()
     };
     assert_eq!(text, "scope");
     app.send(client(ClientEvent::StoredSearch {
         id,
         text,
-        result: Ok(vec![transcript_hit(
-            1,
-            4,
-            148_000,
-            "…the budget is fine, but the scope has to shrink to three features…",
-        )]),
+        result: Ok(answer(
+            "scope",
+            vec![transcript_hit(
+                1,
+                4,
+                148_000,
+                "…the budget is fine, but the scope has to shrink to three features…",
+            )],
+        )),
     }));
     app
 }
@@ -188,7 +205,7 @@ fn full_text_hits_say_where_they_matched_and_stale_ones_are_dropped() {
     app.send(client(ClientEvent::StoredSearch {
         id: RequestId(2),
         text: "sco".into(),
-        result: Ok(Vec::new()),
+        result: Ok(answer("sco", Vec::new())),
     }));
     assert_eq!(app.state.home.search.as_ref().unwrap().hits, before);
 }
@@ -196,7 +213,7 @@ fn full_text_hits_say_where_they_matched_and_stale_ones_are_dropped() {
 /// The last full-text question `cmds` put to the store.
 fn store_asked(cmds: &[Command]) -> Option<(RequestId, String)> {
     cmds.iter().rev().find_map(|c| match c {
-        Command::SearchStored { id, text } => Some((*id, text.clone())),
+        Command::SearchStored { id, text, .. } => Some((*id, text.clone())),
         _ => None,
     })
 }
@@ -211,7 +228,7 @@ fn a_sync_that_stores_more_asks_the_store_again_for_the_open_search() {
     app.send(client(ClientEvent::StoredSearch {
         id,
         text,
-        result: Ok(Vec::new()),
+        result: Ok(answer("scope", Vec::new())),
     }));
     assert!(app.state.home.search.as_ref().unwrap().hits.is_empty());
     // The sync stores it: the same text is asked again, and its answer shows.
@@ -221,12 +238,10 @@ fn a_sync_that_stores_more_asks_the_store_again_for_the_open_search() {
     app.send(client(ClientEvent::StoredSearch {
         id,
         text,
-        result: Ok(vec![transcript_hit(
-            1,
-            4,
-            148_000,
-            "…the scope has to shrink…",
-        )]),
+        result: Ok(answer(
+            "scope",
+            vec![transcript_hit(1, 4, 148_000, "…the scope has to shrink…")],
+        )),
     }));
     let search = app.state.home.search.as_ref().unwrap();
     assert_eq!(search.hits.len(), 1);

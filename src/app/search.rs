@@ -1,5 +1,6 @@
-//! Meeting search: the query language (`after:` `before:` `with:` `tag:`), the instant local fuzzy
-//! filter, and merging in the server's answers.
+//! Meeting search in the list: the store's answer read a window at a time, merged with the
+//! server's while the store is incomplete; a fuzzy match of names when there is no store. The
+//! query language is the store's (`store::Query`), the one parser every front uses.
 
 use std::time::Instant;
 
@@ -9,8 +10,12 @@ use nucleo_matcher::{Config, Matcher};
 use crate::app::input::LineInput;
 use crate::app::meetings::{Meetings, PAGE_SIZE, iso_date};
 use crate::krisp::Meeting;
+use crate::library::Matched;
 use crate::message::{RequestId, SearchQuery};
+use crate::store::Query;
 
+/// Meetings of the store's answer read at a time (more as the list scrolls).
+pub const STORED_WINDOW: usize = 100;
 /// How long typing must pause before the server is asked.
 pub const DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(300);
 /// Summaries and key points are searched from this many characters: one or two letters occur
@@ -28,89 +33,97 @@ pub fn store_text(text: &str) -> &str {
     }
     let last_start = text.rfind(char::is_whitespace).map_or(0, |i| i + 1);
     let last = &text[last_start..];
-    if last.starts_with("after:") || last.starts_with("before:") {
+    let whole_date = last
+        .split_once(':')
+        .is_some_and(|(_, day)| day.len() == 10 && Query::parse(last).is_ok());
+    if (last.starts_with("after:") || last.starts_with("before:")) && !whole_date {
         text[..last_start].trim_end()
     } else {
         text
     }
 }
 
-/// A search box's text split into fuzzy text and filters.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ParsedQuery {
-    pub text: String,
-    pub after: Option<String>,
-    pub before: Option<String>,
-    pub with: Vec<String>,
-    pub tags: Vec<String>,
+/// The words of a query, joined: what the fuzzy match on names and the server's `search` get.
+pub fn words(query: &Query) -> String {
+    query.positive().collect::<Vec<_>>().join(" ")
 }
 
-impl ParsedQuery {
-    pub fn parse(input: &str) -> ParsedQuery {
-        let mut q = ParsedQuery::default();
-        let mut words = Vec::new();
-        for word in input.split_whitespace() {
-            match word.split_once(':') {
-                Some(("after", v)) if !v.is_empty() => q.after = Some(v.to_owned()),
-                Some(("before", v)) if !v.is_empty() => q.before = Some(v.to_owned()),
-                Some(("with", v)) if !v.is_empty() => q.with.push(v.to_lowercase()),
-                Some(("tag", v)) if !v.is_empty() => q.tags.push(v.to_owned()),
-                _ => words.push(word),
-            }
+/// Every word of a query, the short ones too: what the fuzzy match on names looks for.
+pub fn fuzzy_text(query: &Query) -> String {
+    query
+        .positive()
+        .chain(query.short.iter().map(String::as_str))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// What to ask the server about `query`, if it is worth asking about.
+pub fn server_query(query: &Query) -> Option<SearchQuery> {
+    let text = words(query);
+    let long_enough = text.chars().count() >= MIN_SERVER_CHARS;
+    let filter = &query.filter;
+    let server_filters =
+        filter.after.is_some() || filter.before.is_some() || !filter.tags.is_empty();
+    (long_enough || server_filters).then(|| SearchQuery {
+        search: long_enough.then_some(text),
+        after: filter.after.clone(),
+        before: filter.before.clone(),
+        tags: filter.tags.clone(),
+        limit: PAGE_SIZE,
+        offset: 0,
+    })
+}
+
+/// Whether `meeting` passes the query's filters (not its words), for meetings the store does
+/// not hold (the server's answers, or a session without a store). `before` includes that day.
+pub fn keeps(query: &Query, meeting: &Meeting) -> bool {
+    let filter = &query.filter;
+    if filter.after.is_some() || filter.before.is_some() {
+        let Some(date) = iso_date(meeting) else {
+            return false;
+        };
+        if filter.after.as_deref().is_some_and(|a| date.as_str() < a) {
+            return false;
         }
-        q.text = words.join(" ");
-        q
+        if filter.before.as_deref().is_some_and(|b| date.as_str() > b) {
+            return false;
+        }
     }
+    let with_ok = filter.with.iter().all(|who| {
+        let who = fold(who);
+        meeting.attendees.iter().any(|p| {
+            fold(&p.name).contains(&who)
+                || p.email.as_deref().is_some_and(|e| fold(e).contains(&who))
+        }) || meeting.speakers.iter().any(|s| fold(s).contains(&who))
+    });
+    with_ok
+        && filter
+            .tags
+            .iter()
+            .all(|t| meeting.tags.iter().any(|m| m.eq_ignore_ascii_case(t)))
+}
 
-    pub fn is_empty(&self) -> bool {
-        self == &ParsedQuery::default()
-    }
-
-    /// What to ask the server, if this query is worth asking about.
-    pub fn server_query(&self) -> Option<SearchQuery> {
-        let long_enough = self.text.chars().count() >= MIN_SERVER_CHARS;
-        let server_filters = self.after.is_some() || self.before.is_some() || !self.tags.is_empty();
-        (long_enough || server_filters).then(|| SearchQuery {
-            search: long_enough.then(|| self.text.clone()),
-            after: self.after.clone(),
-            before: self.before.clone(),
-            tags: self.tags.clone(),
-            limit: PAGE_SIZE,
-            offset: 0,
+/// Lowercase, with the accents of Latin letters dropped (`Chloé` → `chloe`), as the store's
+/// index compares names.
+fn fold(s: &str) -> String {
+    s.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => 'a',
+            'ç' | 'ć' | 'č' => 'c',
+            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => 'e',
+            'ì' | 'í' | 'î' | 'ï' | 'ī' => 'i',
+            'ñ' | 'ń' | 'ň' => 'n',
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' => 'u',
+            'ý' | 'ÿ' => 'y',
+            'ś' | 'š' => 's',
+            'ź' | 'ż' | 'ž' => 'z',
+            'ł' => 'l',
+            'ř' => 'r',
+            c => c,
         })
-    }
-
-    /// The filters (not the fuzzy text). `before` includes that day, as the client's
-    /// `MeetingQuery` makes the server do.
-    pub fn keeps(&self, meeting: &Meeting) -> bool {
-        if self.after.is_some() || self.before.is_some() {
-            let Some(date) = iso_date(meeting) else {
-                return false;
-            };
-            if self.after.as_deref().is_some_and(|a| date.as_str() < a) {
-                return false;
-            }
-            if self.before.as_deref().is_some_and(|b| date.as_str() > b) {
-                return false;
-            }
-        }
-        let with_ok = self.with.iter().all(|who| {
-            meeting.attendees.iter().any(|p| {
-                p.name.to_lowercase().contains(who)
-                    || p.email
-                        .as_deref()
-                        .is_some_and(|e| e.to_lowercase().contains(who))
-            }) || meeting
-                .speakers
-                .iter()
-                .any(|s| s.to_lowercase().contains(who))
-        });
-        with_ok
-            && self
-                .tags
-                .iter()
-                .all(|t| meeting.tags.iter().any(|m| m.eq_ignore_ascii_case(t)))
-    }
+        .collect()
 }
 
 /// One row of the search results.
@@ -137,28 +150,32 @@ pub struct Found {
     /// The excerpt on one line, sanitized, with the matched words' byte ranges.
     pub snippet: String,
     pub highlights: Vec<std::ops::Range<usize>>,
+    /// How many places in the meeting hold a word of the query.
+    pub hits: usize,
 }
 
 impl Found {
-    pub fn of(hit: &crate::store::Hit) -> Found {
-        use crate::store::Place;
+    pub fn of(hit: &crate::library::Hit) -> Found {
+        use crate::library::Place;
         let (place, turn) = match &hit.place {
-            Place::Name => ("name".to_owned(), None),
-            Place::People => ("people".to_owned(), None),
-            Place::Notes => ("notes".to_owned(), None),
-            Place::Transcript { turn, start_ms, .. } => (
+            None => (String::new(), None),
+            Some(Place::Name) => ("name".to_owned(), None),
+            Some(Place::People) => ("people".to_owned(), None),
+            Some(Place::Notes) => ("notes".to_owned(), None),
+            Some(Place::Transcript { turn, start_ms, .. }) => (
                 format!("transcript {}", crate::krisp::clock(*start_ms)),
                 Some(*turn),
             ),
         };
         let (snippet, highlights) =
-            crate::sanitize::excerpt_highlighted(&hit.snippet, &hit.highlights);
+            crate::sanitize::excerpt_highlighted(&hit.excerpt, &hit.highlights);
         Found {
             meeting: hit.meeting_id.clone(),
             place,
             turn,
             snippet,
             highlights,
+            hits: hit.hits,
         }
     }
 
@@ -185,13 +202,30 @@ impl Clone for FuzzyMatcher {
     }
 }
 
+/// The store's answer for one text: how many meetings match in all, and the ones read so far
+/// (a window from the first, grown as the list scrolls), each with its index in
+/// `Meetings::all` and its best hit.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Stored {
+    pub text: String,
+    pub total: usize,
+    pub matched: Matched,
+    pub hits: Vec<(usize, Found)>,
+}
+
+/// A store search in flight: its id, the text and the first row it asked for.
+pub type StoredAsk = (RequestId, String, usize);
+
 /// The search box and its results.
 #[derive(Debug, Clone, Default)]
 pub struct Search {
     pub input: LineInput,
     /// The box has the keyboard (typing); otherwise the result list has it.
     pub editing: bool,
-    pub parsed: ParsedQuery,
+    /// The text as the query language reads it (the last text that could be read).
+    pub parsed: Query,
+    /// Why the text cannot be read as it stands (a bad date), in a sentence.
+    pub error: Option<String>,
     pub hits: Vec<Hit>,
     /// When the text last changed and the server has not been asked about it yet.
     pub dirty_since: Option<Instant>,
@@ -199,10 +233,10 @@ pub struct Search {
     pub pending: Option<(RequestId, SearchQuery)>,
     /// The server's answer for the current query: indices into `Meetings::all`.
     pub server: Option<(SearchQuery, Vec<usize>)>,
-    /// The local store's full-text search in flight, and the text it was asked for.
-    pub stored_pending: Option<(RequestId, String)>,
-    /// The store's answer for `text`: best first, one per meeting, with the meeting's index.
-    pub stored: Option<(String, Vec<(usize, Found)>)>,
+    /// The local store's search in flight.
+    pub stored_pending: Option<StoredAsk>,
+    /// The store's answer for the text it was asked.
+    pub stored: Option<Stored>,
     /// The drawn excerpts, indexed by `Hit::found`.
     pub found: Vec<Found>,
 }
@@ -212,6 +246,7 @@ impl PartialEq for Search {
         self.input == other.input
             && self.editing == other.editing
             && self.parsed == other.parsed
+            && self.error == other.error
             && self.hits == other.hits
             && self.dirty_since == other.dirty_since
             && self.pending == other.pending
@@ -228,86 +263,73 @@ impl Search {
         }
     }
 
-    /// Recomputes `hits` for the current text over `meetings`. A pure function of the text,
-    /// the meetings and the answers received for exactly this text: however the text was typed,
-    /// the same text gives the same hits.
-    pub fn refilter(&mut self, meetings: &Meetings, matcher: &mut FuzzyMatcher) {
-        let text = self.input.text().to_owned();
-        let parsed = ParsedQuery::parse(&text);
-        let fuzzy = Pattern::parse(&parsed.text, CaseMatching::Smart, Normalization::Smart);
-        let exact = Pattern::new(
-            &parsed.text,
-            CaseMatching::Smart,
-            Normalization::Smart,
-            AtomKind::Substring,
-        );
-        // A fuzzy hit must score at least 16 a letter (what a plain match scores before
-        // bonuses): single letters scattered across a list of names are noise, not a match.
-        let needle = u32::try_from(parsed.text.chars().filter(|c| !c.is_whitespace()).count())
-            .unwrap_or(u32::MAX);
-        let min_fuzzy = needle.saturating_mul(16);
-        let notes = parsed.text.chars().count() >= MIN_NOTES_CHARS;
-        let mut local: Vec<(usize, u32)> = Vec::new();
-        for i in 0..meetings.len() {
-            if !parsed.keeps(&meetings.all[i]) {
-                continue;
-            }
-            if parsed.text.is_empty() {
-                local.push((i, 0));
-                continue;
-            }
-            let by_name = fuzzy
-                .score(meetings.short_text[i].slice(..), &mut matcher.0)
-                .filter(|&s| s >= min_fuzzy);
-            // Notes rank below names: halve their score. (Meetings read from the local store
-            // carry no notes here: the store's full-text search covers them.)
-            let by_notes = if notes {
-                exact
-                    .score(meetings.long_text[i].slice(..), &mut matcher.0)
-                    .map(|s| s / 2)
-            } else {
-                None
-            };
-            if let Some(score) = by_name.max(by_notes) {
-                local.push((i, score));
-            }
-        }
+    /// The text the store is asked about (see [`store_text`]).
+    pub fn store_text(&self) -> &str {
+        store_text(self.input.text())
+    }
 
+    /// How many meetings match in all: the store's exact count plus what only the server found;
+    /// without a store, the meetings found among those loaded.
+    pub fn total(&self) -> usize {
+        match &self.stored {
+            Some(stored) if stored.text == self.store_text() => {
+                let server_only = self.hits.iter().filter(|h| h.found.is_none()).count();
+                stored.total + server_only
+            }
+            _ => self.hits.len(),
+        }
+    }
+
+    /// Whether more of the store's answer is left to read.
+    pub fn more_stored(&self) -> bool {
+        self.stored
+            .as_ref()
+            .is_some_and(|s| s.text == self.store_text() && s.hits.len() < s.total)
+    }
+
+    /// Recomputes `hits` for the current text. With a store (`use_store`), the hits are the
+    /// store's answer for exactly this text (kept as they are until it comes), then what only
+    /// the server found; without one, a fuzzy match of names over the loaded meetings. A pure
+    /// function of the text, the meetings and the answers received for exactly this text.
+    pub fn refilter(&mut self, meetings: &Meetings, matcher: &mut FuzzyMatcher, use_store: bool) {
+        let text = self.input.text().to_owned();
+        match Query::parse(store_text(&text)) {
+            Ok(query) => {
+                self.parsed = query;
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
         // A stale answer (for another text) no longer counts.
         let server_ids: &[usize] = match &self.server {
-            Some((q, ids)) if Some(q) == parsed.server_query().as_ref() => ids,
+            Some((q, ids)) if Some(q) == server_query(&self.parsed).as_ref() => ids,
             _ => &[],
         };
-        let stored: &[(usize, Found)] = match &self.stored {
-            Some((t, hits)) if t == store_text(&text) => hits,
-            _ => &[],
-        };
-        let found_for = |i: usize| stored.iter().position(|(m, _)| *m == i);
-        let mut hits: Vec<Hit> = local
-            .iter()
-            .map(|&(meeting, score)| Hit {
-                meeting,
-                score,
-                server: server_ids.contains(&meeting),
-                found: found_for(meeting),
-            })
-            .collect();
-        let rank = |i: usize| std::cmp::Reverse(meetings.rows[i].sort_key.unwrap_or(i64::MIN));
-        hits.sort_by_key(|h| (std::cmp::Reverse(h.score), rank(h.meeting)));
-        // Then what only the full-text search found, in its order (best first).
-        for (n, (meeting, _)) in stored.iter().enumerate() {
-            if !local.iter().any(|&(l, _)| l == *meeting) && parsed.keeps(&meetings.all[*meeting]) {
-                hits.push(Hit {
-                    meeting: *meeting,
-                    score: 0,
-                    server: server_ids.contains(meeting),
-                    found: Some(n),
-                });
+        let mut hits: Vec<Hit> = if use_store {
+            match &self.stored {
+                Some(stored) if stored.text == store_text(&text) => stored
+                    .hits
+                    .iter()
+                    .enumerate()
+                    .map(|(n, (meeting, _))| Hit {
+                        meeting: *meeting,
+                        score: 0,
+                        server: server_ids.contains(meeting),
+                        found: Some(n),
+                    })
+                    .collect(),
+                // Not answered yet: what is shown stays until the answer comes.
+                _ => return,
             }
-        }
+        } else {
+            self.fuzzy(meetings, matcher, server_ids)
+        };
+        let rank = |i: usize| std::cmp::Reverse(meetings.rows[i].sort_key.unwrap_or(i64::MIN));
         let mut server_only: Vec<Hit> = server_ids
             .iter()
-            .filter(|&&i| !hits.iter().any(|h| h.meeting == i) && parsed.keeps(&meetings.all[i]))
+            .filter(|&&i| {
+                !hits.iter().any(|h| h.meeting == i) && keeps(&self.parsed, &meetings.all[i])
+            })
             .map(|&meeting| Hit {
                 meeting,
                 score: 0,
@@ -316,11 +338,68 @@ impl Search {
             })
             .collect();
         server_only.sort_by_key(|h| rank(h.meeting));
-        hits.extend(server_only);
-
-        self.found = stored.iter().map(|(_, f)| f.clone()).collect();
+        // While the store's answer is not read to its end, what only the server found waits
+        // for it (it may be among the rest).
+        if !self.more_stored() {
+            hits.extend(server_only);
+        }
+        self.found = match &self.stored {
+            Some(stored) if use_store => stored.hits.iter().map(|(_, f)| f.clone()).collect(),
+            _ => Vec::new(),
+        };
         self.hits = hits;
-        self.parsed = parsed;
+    }
+
+    /// Without a store: the loaded meetings whose name matches the words fuzzily (or whose
+    /// notes hold them), best first, passing the filters.
+    fn fuzzy(&self, meetings: &Meetings, matcher: &mut FuzzyMatcher, server: &[usize]) -> Vec<Hit> {
+        let text = fuzzy_text(&self.parsed);
+        let fuzzy = Pattern::parse(&text, CaseMatching::Smart, Normalization::Smart);
+        let exact = Pattern::new(
+            &text,
+            CaseMatching::Smart,
+            Normalization::Smart,
+            AtomKind::Substring,
+        );
+        // A fuzzy hit must score at least 16 a letter (what a plain match scores before
+        // bonuses): single letters scattered across a list of names are noise, not a match.
+        let needle =
+            u32::try_from(text.chars().filter(|c| !c.is_whitespace()).count()).unwrap_or(u32::MAX);
+        let min_fuzzy = needle.saturating_mul(16);
+        let notes = text.chars().count() >= MIN_NOTES_CHARS;
+        let mut hits = Vec::new();
+        for i in 0..meetings.len() {
+            if !keeps(&self.parsed, &meetings.all[i]) {
+                continue;
+            }
+            let score = if text.is_empty() {
+                Some(0)
+            } else {
+                let by_name = fuzzy
+                    .score(meetings.short_text[i].slice(..), &mut matcher.0)
+                    .filter(|&s| s >= min_fuzzy);
+                // Notes rank below names: halve their score.
+                let by_notes = if notes {
+                    exact
+                        .score(meetings.long_text[i].slice(..), &mut matcher.0)
+                        .map(|s| s / 2)
+                } else {
+                    None
+                };
+                by_name.max(by_notes)
+            };
+            if let Some(score) = score {
+                hits.push(Hit {
+                    meeting: i,
+                    score,
+                    server: server.contains(&i),
+                    found: None,
+                });
+            }
+        }
+        let rank = |i: usize| std::cmp::Reverse(meetings.rows[i].sort_key.unwrap_or(i64::MIN));
+        hits.sort_by_key(|h| (std::cmp::Reverse(h.score), rank(h.meeting)));
+        hits
     }
 }
 
@@ -341,21 +420,11 @@ mod tests {
     }
 
     #[test]
-    fn parses_filters() {
-        let q =
-            ParsedQuery::parse("roadmap after:2026-01-01 with:Anna tag:q4 before:2026-02-01 plan");
+    fn the_server_is_asked_the_words_and_filters_of_the_one_parser() {
+        let q = Query::parse("roadmap after:2026-01-01 with:Anna tag:q4 before:2026-02-01 plan")
+            .unwrap();
         assert_eq!(
-            q,
-            ParsedQuery {
-                text: "roadmap plan".into(),
-                after: Some("2026-01-01".into()),
-                before: Some("2026-02-01".into()),
-                with: vec!["anna".into()],
-                tags: vec!["q4".into()],
-            }
-        );
-        assert_eq!(
-            q.server_query(),
+            server_query(&q),
             Some(SearchQuery {
                 search: Some("roadmap plan".into()),
                 after: Some("2026-01-01".into()),
@@ -365,7 +434,19 @@ mod tests {
                 offset: 0,
             })
         );
-        assert_eq!(ParsedQuery::parse("ro").server_query(), None);
-        assert_eq!(ParsedQuery::parse("ro with:bob").server_query(), None);
+        assert_eq!(server_query(&Query::parse("ro").unwrap()), None);
+        assert_eq!(server_query(&Query::parse("ro with:bob").unwrap()), None);
+    }
+
+    #[test]
+    fn with_ignores_case_and_accents() {
+        let mut m = Meeting::new(crate::krisp::MeetingId("a".repeat(32)), "1:1");
+        m.attendees.push(crate::krisp::Person {
+            name: "Chloé Martin".into(),
+            email: None,
+        });
+        assert!(keeps(&Query::parse("with:chloe").unwrap(), &m));
+        assert!(keeps(&Query::parse("with:CHLOÉ").unwrap(), &m));
+        assert!(!keeps(&Query::parse("with:zoe").unwrap(), &m));
     }
 }

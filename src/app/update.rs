@@ -11,10 +11,11 @@ use crate::app::input::LineInput;
 use crate::app::layout;
 use crate::app::meeting::{DocState, MeetingView, TextSearch, parse_time};
 use crate::app::meetings::PAGE_SIZE;
-use crate::app::search::{DEBOUNCE, Found, ParsedQuery, Search};
+use crate::app::search::{DEBOUNCE, Found, STORED_WINDOW, Search, Stored};
 use crate::app::tools::{ToolsOutcome, ToolsPanel};
 use crate::app::{DoneFilter, LoginState, Overlay, Screen, State, TOAST_FOR, Tab, Toast};
 use crate::krisp::{Document, DocumentState, Meeting, MeetingId, Transcript};
+use crate::library::Window;
 use crate::message::{Action, ClientEvent, Command, Msg, RequestError, SearchQuery};
 use crate::sanitize::clean_line;
 
@@ -622,8 +623,15 @@ fn move_selection(state: &mut State, delta: isize, height: usize, cmds: &mut Vec
         Tab::Meetings => {
             let len = home.visible_len();
             home.list.step(delta, len, height);
+            if home.searching() {
+                let to_end = delta >= isize::MAX / 2;
+                if to_end || home.list.selected + PREFETCH_ROWS >= len {
+                    read_more_stored(state, to_end, cmds);
+                }
+                return;
+            }
             let near_end = home.list.selected + PREFETCH_ROWS >= home.meetings.order.len();
-            if !home.searching() && near_end {
+            if near_end {
                 load_meetings_page(state, cmds);
             }
         }
@@ -1176,23 +1184,17 @@ fn tools_outcome(state: &mut State, outcome: ToolsOutcome, cmds: &mut Vec<Comman
 
 fn search_changed(state: &mut State, cmds: &mut Vec<Command>) {
     // The local store answers every change at once (it is fast, and the answer echoes the
-    // text); only words of three letters or more go to its full-text index.
+    // text): the first window of the matching meetings and how many match in all.
     let Some(text) = state
         .home
         .search
         .as_ref()
-        .map(|s| crate::app::search::store_text(s.input.text()).to_owned())
+        .map(|s| s.store_text().to_owned())
     else {
         return;
     };
-    let ask_store = state.local.enabled
-        && ParsedQuery::parse(&text).text.split_whitespace().any(|w| {
-            w.trim_matches(|c: char| !c.is_alphanumeric())
-                .chars()
-                .count()
-                >= 3
-        });
-    let store_id = ask_store.then(|| state.request_id());
+    let use_store = state.local.enabled;
+    let store_id = (use_store && !text.trim().is_empty()).then(|| state.request_id());
     let server_wanted = !(state.local.complete || state.local.offline.is_some());
     let home = &mut state.home;
     let Some(search) = &mut home.search else {
@@ -1200,11 +1202,15 @@ fn search_changed(state: &mut State, cmds: &mut Vec<Command>) {
     };
     match store_id {
         Some(id)
-            if search.stored.as_ref().map(|(t, _)| t) != Some(&text)
-                && search.stored_pending.as_ref().map(|(_, t)| t) != Some(&text) =>
+            if search.stored.as_ref().map(|s| &s.text) != Some(&text)
+                && search.stored_pending.as_ref().map(|(_, t, _)| t) != Some(&text) =>
         {
-            search.stored_pending = Some((id, text.clone()));
-            cmds.push(Command::SearchStored { id, text });
+            search.stored_pending = Some((id, text.clone(), 0));
+            cmds.push(Command::SearchStored {
+                id,
+                text,
+                window: Window::first(STORED_WINDOW),
+            });
         }
         Some(_) => {}
         None => search.stored_pending = None,
@@ -1214,7 +1220,7 @@ fn search_changed(state: &mut State, cmds: &mut Vec<Command>) {
         Some(h) if !search.input.text().is_empty() => Some(h.meeting),
         _ => None,
     };
-    search.refilter(&home.meetings, &mut home.matcher);
+    search.refilter(&home.meetings, &mut home.matcher, use_store);
     home.list = Default::default();
     if let Some(p) = previous
         && let Some(i) = search.hits.iter().position(|h| h.meeting == p)
@@ -1223,7 +1229,7 @@ fn search_changed(state: &mut State, cmds: &mut Vec<Command>) {
     }
     // The server is asked only while the store does not hold every meeting yet; a newer query
     // cancels the one in flight, and the server is asked after a pause.
-    let wanted = search.parsed.server_query().filter(|_| server_wanted);
+    let wanted = crate::app::search::server_query(&search.parsed).filter(|_| server_wanted);
     if let Some((id, q)) = &search.pending
         && Some(q) != wanted.as_ref()
     {
@@ -1236,19 +1242,55 @@ fn search_changed(state: &mut State, cmds: &mut Vec<Command>) {
 }
 
 /// The store changed under an open search (a sync stored more): ask it the same question
-/// again, so words in newly stored transcripts are found without retyping. The answer
-/// replaces the hits and the selection stays on its meeting.
+/// again, as far as the list has read, so words in newly stored transcripts are found without
+/// retyping. The answer replaces the hits and the selection stays on its meeting.
 fn search_store_again(state: &mut State, cmds: &mut Vec<Command>) {
-    let Some(text) = state.home.search.as_ref().and_then(|search| {
-        let asked = search.stored_pending.as_ref().map(|(_, t)| t);
-        asked.or(search.stored.as_ref().map(|(t, _)| t)).cloned()
+    let Some((text, read)) = state.home.search.as_ref().and_then(|search| {
+        let asked = search.stored_pending.as_ref().map(|(_, t, _)| t.clone());
+        let read = search.stored.as_ref().map_or(0, |s| s.hits.len());
+        asked
+            .or(search.stored.as_ref().map(|s| s.text.clone()))
+            .map(|t| (t, read))
     }) else {
         return;
     };
     let id = state.request_id();
     if let Some(search) = &mut state.home.search {
-        search.stored_pending = Some((id, text.clone()));
-        cmds.push(Command::SearchStored { id, text });
+        search.stored_pending = Some((id, text.clone(), 0));
+        cmds.push(Command::SearchStored {
+            id,
+            text,
+            window: Window::first(read.max(STORED_WINDOW)),
+        });
+    }
+}
+
+/// The list is near the end of what was read of the store's answer (or jumped to its end,
+/// `to_end`): read the next window (or all the rest).
+fn read_more_stored(state: &mut State, to_end: bool, cmds: &mut Vec<Command>) {
+    let Some(search) = &state.home.search else {
+        return;
+    };
+    if !search.more_stored() || search.stored_pending.is_some() {
+        return;
+    }
+    let Some(stored) = &search.stored else {
+        return;
+    };
+    let (text, offset, total) = (stored.text.clone(), stored.hits.len(), stored.total);
+    let limit = if to_end {
+        total - offset
+    } else {
+        STORED_WINDOW
+    };
+    let id = state.request_id();
+    if let Some(search) = &mut state.home.search {
+        search.stored_pending = Some((id, text.clone(), offset));
+        cmds.push(Command::SearchStored {
+            id,
+            text,
+            window: Window { offset, limit },
+        });
     }
 }
 
@@ -1258,7 +1300,7 @@ fn ask_server(state: &mut State, cmds: &mut Vec<Command>) {
         return;
     };
     search.dirty_since = None;
-    let Some(query) = search.parsed.server_query() else {
+    let Some(query) = crate::app::search::server_query(&search.parsed) else {
         return;
     };
     if let Some((old, _)) = search.pending.take() {
@@ -1569,29 +1611,58 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             let Some(search) = &mut state.home.search else {
                 return;
             };
-            if search.stored_pending.as_ref() != Some(&(id, text.clone())) {
+            let Some((_, _, offset)) = search
+                .stored_pending
+                .as_ref()
+                .filter(|(i, t, _)| *i == id && *t == text)
+                .cloned()
+            else {
                 return;
-            }
+            };
             search.stored_pending = None;
             match result {
-                Ok(hits) => {
-                    let mut best: Vec<(usize, Found)> = Vec::new();
-                    for hit in &hits {
+                Ok(answer) => {
+                    let mut hits: Vec<(usize, Found)> = Vec::with_capacity(answer.meetings.len());
+                    for hit in &answer.meetings {
                         let i = match state.home.meetings.get(&hit.meeting_id) {
                             Some(i) => i,
                             None => {
                                 // Stored but not in the list yet (a sync is running).
                                 let mut m = Meeting::new(hit.meeting_id.clone(), hit.name.clone());
                                 m.date = hit.date.clone();
+                                m.attendees = hit
+                                    .people
+                                    .iter()
+                                    .map(|name| crate::krisp::Person {
+                                        name: name.clone(),
+                                        email: None,
+                                    })
+                                    .collect();
                                 state.home.meetings.merge(vec![m], false)[0]
                             }
                         };
-                        if !best.iter().any(|(m, _)| *m == i) {
-                            best.push((i, Found::of(hit)));
-                        }
+                        hits.push((i, Found::of(hit)));
                     }
                     if let Some(search) = &mut state.home.search {
-                        search.stored = Some((text, best));
+                        match &mut search.stored {
+                            Some(stored)
+                                if offset > 0
+                                    && stored.text == text
+                                    && stored.hits.len() == offset =>
+                            {
+                                stored.total = answer.total;
+                                stored.hits.extend(hits);
+                            }
+                            _ if offset == 0 => {
+                                search.stored = Some(Stored {
+                                    text,
+                                    total: answer.total,
+                                    matched: answer.matched,
+                                    hits,
+                                });
+                            }
+                            _ => {}
+                        }
                     }
                     refilter(state);
                 }
@@ -1702,12 +1773,13 @@ fn meetings_loaded(
 
 /// Re-runs the open search after the loaded meetings changed, keeping the selected meeting.
 fn refilter(state: &mut State) {
+    let use_store = state.local.enabled;
     let home = &mut state.home;
     let Some(search) = &mut home.search else {
         return;
     };
     let selected = search.hits.get(home.list.selected).map(|h| h.meeting);
-    search.refilter(&home.meetings, &mut home.matcher);
+    search.refilter(&home.meetings, &mut home.matcher, use_store);
     if let Some(i) = selected.and_then(|m| search.hits.iter().position(|h| h.meeting == m)) {
         home.list.selected = i;
     }

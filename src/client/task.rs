@@ -17,7 +17,7 @@ use crate::client::{ClientError, Connection, MeetingQuery, Settings};
 use crate::export::{self, ExportError};
 use crate::krisp::{Document, DocumentState, MeetingId};
 use crate::message::{ClientEvent, Command, RequestError, RequestId};
-use crate::store::{DocState, Feed, Filter, Query, Store};
+use crate::store::{DocState, Feed, Filter, Store};
 
 /// Run a browser login, handing it what the user pastes meanwhile; a paste that is not its
 /// redirect is refused on screen and the login waits on.
@@ -46,6 +46,9 @@ async fn with_pastes(
 #[derive(Clone)]
 pub struct LocalStore {
     pub store: SharedStore,
+    /// Reads and searches, on a connection of their own (a search never waits for a sync's
+    /// write).
+    pub library: crate::library::Library,
     /// The database file (its sync lock sits beside it).
     pub path: PathBuf,
     /// No network at all.
@@ -58,6 +61,7 @@ impl LocalStore {
         let store = Store::open(&path).map_err(|e| e.to_string())?;
         Ok(LocalStore {
             store: std::sync::Arc::new(std::sync::Mutex::new(store)),
+            library: crate::library::Library::at(&path, crate::timefmt::zone().clone()),
             path,
             offline,
             concurrency,
@@ -290,19 +294,19 @@ async fn run(
                     }
                 });
             }
-            Command::SearchStored { id, text } => {
+            Command::SearchStored { id, text, window } => {
                 let Some(local) = &local else { continue };
                 if let Some(old) = searching.take() {
                     old.abort();
                 }
-                let (store, events) = (local.store.clone(), events.clone());
+                let (library, events) = (local.library.clone(), events.clone());
                 let handle = tokio::spawn(async move {
-                    let result = match Query::parse(&text) {
-                        Ok(query) => with_store(&store, move |s| s.search(&query, SEARCH_LIMIT))
+                    let asked = text.clone();
+                    let result =
+                        tokio::task::spawn_blocking(move || library.search(&asked, window))
                             .await
-                            .map_err(|e| RequestError::new(e.to_string())),
-                        Err(e) => Err(RequestError::new(e.to_string())),
-                    };
+                            .map_err(|e| RequestError::new(e.to_string()))
+                            .and_then(|r| r.map_err(|e| RequestError::new(e.to_string())));
                     let _ = events.send(ClientEvent::StoredSearch { id, text, result });
                 });
                 searching = Some(handle.abort_handle());
@@ -672,9 +676,6 @@ async fn perform(
 
 /// Rows read first when the list is empty: more than any screen shows.
 const FIRST_SCREEN: usize = 200;
-
-/// Hits a store search returns to the UI.
-const SEARCH_LIMIT: usize = 200;
 
 /// A background sync of the store: progress to the UI (throttled), the list re-read as the
 /// listing brings meetings.

@@ -12,7 +12,8 @@ use super::Failure;
 use crate::client::Settings;
 use crate::client::sync::{Phase, SyncLock, SyncOptions, SyncProgress, SyncSummary};
 use crate::krisp::{Document, DocumentState, Meeting, MeetingId};
-use crate::store::{DocState, Filter, Hit, Place, Query, Store, StoreError};
+use crate::library::{Hit, Library, LibraryError, Matched, Place, Window};
+use crate::store::{DocState, Filter, Store, StoreError};
 
 /// Where this server's store is, and whether the network may be used.
 #[derive(Debug, Clone)]
@@ -51,6 +52,11 @@ impl Local {
             return Ok(None);
         }
         Store::open(&self.path).map(Some).map_err(store_failure)
+    }
+
+    /// The data layer over this store, in the zone times are shown in.
+    pub fn library(&self) -> Library {
+        Library::at(&self.path, crate::timefmt::zone().clone())
     }
 
     /// The store, or a sentence saying that it is empty and how to fill it.
@@ -225,7 +231,10 @@ impl Progress {
     }
 }
 
-/// `krisp-tui search`: one hit per line, or JSON lines.
+/// `krisp-tui search`: the matching meetings, best first, each on a line with its date, name
+/// and number of hits, the best hit's place and excerpt on the line under it (grouped by
+/// meeting, as `rg` groups by file); or one JSON object per meeting. How many match in all goes
+/// to stderr when more match than were printed.
 pub fn search(
     local: &Local,
     words: &[String],
@@ -234,34 +243,60 @@ pub fn search(
     out: &mut impl Write,
 ) -> Result<(), Failure> {
     let text = words.join(" ");
-    let query = Query::parse(&text).map_err(|e| Failure::new(2, e.to_string()))?;
-    let store = local.open_existing()?;
-    let hits = store.search(&query, limit).map_err(store_failure)?;
+    let library = local.library();
+    let answer = library
+        .search(&text, Window::first(limit))
+        .map_err(library_failure)?;
     if json {
-        for hit in &hits {
-            serde_json::to_writer(&mut *out, &hit_json(hit)).map_err(std::io::Error::from)?;
+        for hit in &answer.meetings {
+            serde_json::to_writer(&mut *out, &hit_json(hit, answer.matched))
+                .map_err(std::io::Error::from)?;
             writeln!(out)?;
         }
         return Ok(());
     }
-    if hits.is_empty() {
-        let stats = store.stats().map_err(store_failure)?;
-        if stats.meetings == 0 {
+    if answer.meetings.is_empty() {
+        let empty = library
+            .with(|s| Ok(s.stats()?.meetings == 0))
+            .map_err(library_failure)?;
+        if empty {
             return Err(local.empty());
         }
         eprintln!("No meeting matches {text:?}.");
         return Ok(());
     }
-    for hit in &hits {
+    if answer.matched == Matched::Fuzzy {
+        eprintln!("No meeting holds {text:?}; meetings with a name like it:");
+    }
+    let width = std::io::stdout()
+        .is_terminal()
+        .then(|| crossterm::terminal::size().ok())
+        .flatten()
+        .map_or(160, |(w, _)| usize::from(w).max(40));
+    for hit in &answer.meetings {
         let date = super::meeting_date(hit.date.as_ref());
+        let count = match hit.hits {
+            0 => String::new(),
+            1 => "  ·  1 hit".to_owned(),
+            n => format!("  ·  {n} hits"),
+        };
         writeln!(
             out,
-            "{}  {}  {}  {}",
-            super::fit(&date, 16),
-            super::fit(&crate::sanitize::clean_line(&hit.name), 32),
-            super::fit(&place_label(&hit.place), 17),
-            snippet_line(hit)
+            "{date}  {}{count}",
+            crate::sanitize::clean_line(&hit.name)
         )?;
+        if let Some(place) = &hit.place {
+            let label = place_label(place);
+            let room = width.saturating_sub(label.chars().count() + 6).max(20);
+            writeln!(out, "    {label}  {}", excerpt_line(hit, room))?;
+        }
+    }
+    if answer.total > answer.meetings.len() {
+        eprintln!(
+            "{} of {} matching meetings; --limit N shows more.",
+            answer.meetings.len(),
+            answer.total
+        );
     }
     Ok(())
 }
@@ -278,18 +313,29 @@ pub fn place_label(place: &Place) -> String {
 
 pub use crate::krisp::clock;
 
-/// The snippet on one line, sanitized. (Stdout drops escape sequences, so no bold: the hit's
-/// place and the excerpt say enough.)
-fn snippet_line(hit: &Hit) -> String {
-    crate::sanitize::excerpt_highlighted(&hit.snippet, &hit.highlights).0
+/// The excerpt on one line, sanitized, cut to `width` characters around the hit. (Stdout drops
+/// escape sequences, so no bold: the hit's place and the excerpt say enough.)
+fn excerpt_line(hit: &Hit, width: usize) -> String {
+    let (text, ranges) = crate::sanitize::excerpt_highlighted(&hit.excerpt, &hit.highlights);
+    crate::sanitize::centre(&text, &ranges, width).0
 }
 
-fn hit_json(hit: &Hit) -> serde_json::Value {
-    let (place, turn, start_ms) = match &hit.place {
-        Place::Name => ("name", None, None),
-        Place::People => ("people", None, None),
-        Place::Notes => ("notes", None, None),
-        Place::Transcript { turn, start_ms, .. } => ("transcript", Some(*turn), Some(*start_ms)),
+fn hit_json(hit: &Hit, matched: Matched) -> serde_json::Value {
+    let (place, turn, start_ms, speaker) = match &hit.place {
+        None => (None, None, None, None),
+        Some(Place::Name) => (Some("name"), None, None, None),
+        Some(Place::People) => (Some("people"), None, None, None),
+        Some(Place::Notes) => (Some("notes"), None, None, None),
+        Some(Place::Transcript {
+            turn,
+            start_ms,
+            speaker,
+        }) => (
+            Some("transcript"),
+            Some(*turn),
+            Some(*start_ms),
+            Some(speaker.as_str()),
+        ),
     };
     serde_json::json!({
         "meeting_id": hit.meeting_id,
@@ -298,9 +344,18 @@ fn hit_json(hit: &Hit) -> serde_json::Value {
         "where": place,
         "turn": turn,
         "start_ms": start_ms,
-        "snippet": hit.snippet,
+        "speaker": speaker,
+        "excerpt": crate::sanitize::excerpt_highlighted(&hit.excerpt, &hit.highlights).0,
+        "hits": hit.hits,
         "score": hit.score,
+        "fuzzy": matched == Matched::Fuzzy,
     })
+}
+
+/// A library failure as a command failure: a mistake in the query is a usage error (exit 2).
+pub(crate) fn library_failure(e: LibraryError) -> Failure {
+    let code = if e.is_usage() { 2 } else { 1 };
+    Failure::new(code, e.to_string())
 }
 
 /// `krisp-tui cache [clear]`.
@@ -424,7 +479,7 @@ pub fn stored_meetings(
     Ok(Some(meetings))
 }
 
-/// `meetings --search` offline: the meetings of the full-text hits, best first, each once.
+/// `meetings --search` offline: the matching meetings, best first.
 pub fn searched_meetings(
     local: &Local,
     text: &str,
@@ -433,24 +488,20 @@ pub fn searched_meetings(
     tags: &[String],
     limit: usize,
 ) -> Result<Vec<Meeting>, Failure> {
-    let mut query = Query::parse(text).map_err(|e| Failure::new(2, e.to_string()))?;
+    let library = local.library();
+    let mut query = library.parse(text).map_err(library_failure)?;
     query.filter.after = after.map(str::to_owned);
     query.filter.before = before.map(str::to_owned);
     query.filter.tags.extend(tags.iter().cloned());
-    let store = local.open_existing()?;
-    // Several hits can share a meeting: ask for more, keep each meeting once.
-    let hits = store
-        .search(&query, limit.saturating_mul(8).max(50))
-        .map_err(store_failure)?;
-    let mut seen = std::collections::HashSet::new();
+    let answer = library
+        .search_query(text, &query, Window::first(limit))
+        .map_err(|e| match e {
+            LibraryError::NoStore { .. } => local.empty(),
+            e => library_failure(e),
+        })?;
     let mut meetings = Vec::new();
-    for hit in hits {
-        if meetings.len() == limit {
-            break;
-        }
-        if seen.insert(hit.meeting_id.clone())
-            && let Some(m) = store.meeting(&hit.meeting_id).map_err(store_failure)?
-        {
+    for hit in answer.meetings {
+        if let Some(m) = library.meeting(&hit.meeting_id).map_err(library_failure)? {
             meetings.push(m);
         }
     }

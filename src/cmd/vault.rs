@@ -25,9 +25,6 @@ pub struct Request {
     pub filter: Filter,
 }
 
-/// Most hits a `--search` selection reads; far more meetings than anyone has.
-const SEARCH_LIMIT: usize = 1_000_000;
-
 pub async fn export_all(
     local: &Local,
     settings: &Settings,
@@ -93,19 +90,13 @@ pub fn select(store: &Store, request: &Request) -> Result<Vec<MeetingId>, Failur
             let mut query = Query::parse(text).map_err(|e| Failure::new(2, e.to_string()))?;
             query.filter.after = request.filter.after.clone();
             query.filter.before = request.filter.before.clone();
+            query.filter.zone = Some(crate::timefmt::zone().clone());
             query
                 .filter
                 .tags
                 .extend(request.filter.tags.iter().cloned());
-            let hits = store
-                .search_with(&query, SEARCH_LIMIT, 1)
-                .map_err(store_failure)?;
-            let mut seen = std::collections::HashSet::new();
-            Ok(hits
-                .into_iter()
-                .filter(|h| seen.insert(h.meeting_id.clone()))
-                .map(|h| h.meeting_id)
-                .collect())
+            let found = store.search(&query, 0, usize::MAX).map_err(store_failure)?;
+            Ok(found.hits.into_iter().map(|h| h.meeting_id).collect())
         }
         None => Ok(store
             .page(&request.filter, 0, usize::MAX)

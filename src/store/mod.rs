@@ -22,9 +22,9 @@ use crate::krisp::{
     Document, DocumentState, Meeting, MeetingDate, MeetingId, Section, Transcript, Turn,
 };
 
-pub use query::{Filter, MIN_WORD_CHARS, Query, Term};
+pub use query::{Filter, MAX_TERMS, MIN_WORD_CHARS, Query, Term};
 pub use schema::SCHEMA_VERSION;
-pub use search::{BROAD_MATCHES, DEFAULT_TURNS_PER_MEETING, Hit, Place};
+pub use search::{Found, Hit, Place, RANKED_MEETINGS, TURN_SEPARATOR, excerpt};
 
 /// Everything that can go wrong in the store, as sentences.
 #[derive(thiserror::Error, Debug)]
@@ -45,6 +45,8 @@ pub enum StoreError {
     Json(#[from] serde_json::Error),
     #[error("“{text}” is not a date; write it as YYYY-MM-DD.")]
     BadDate { text: String },
+    #[error("A search may hold at most {max} words, phrases and filters; shorten it.")]
+    TooManyTerms { max: usize },
     #[error("The local store has no free search key left for meeting {id}.")]
     KeysExhausted { id: String },
 }
@@ -287,6 +289,12 @@ impl Store {
             }
             insert_meeting(&tx, meeting, key, &json, &hash, fetched)?;
             rekey_document(&tx, id, key)?;
+            if let Some((old_key, _)) = old
+                && old_key != key
+            {
+                unindex_meeting(&tx, old_key)?;
+            }
+            index_meeting(&tx, key)?;
         }
         tx.commit()?;
         Ok(done)
@@ -341,6 +349,9 @@ impl Store {
                 done.new += 1;
             }
             insert_document(&tx, doc, key, &hash, fetched)?;
+            if meeting_key.is_some() {
+                index_meeting(&tx, key)?;
+            }
         }
         tx.commit()?;
         Ok(done)
@@ -390,6 +401,7 @@ impl Store {
         if let Some(key) = key {
             tx.execute("DELETE FROM meetings WHERE key = ?1", [key])?;
             tx.execute("DELETE FROM meeting_tags WHERE key = ?1", [key])?;
+            unindex_meeting(&tx, key)?;
         }
         if let Some(doc_key) = doc_key {
             delete_document(&tx, id, doc_key)?;
@@ -406,6 +418,7 @@ impl Store {
         self.conn.execute_batch(
             "INSERT INTO fields_fts(fields_fts) VALUES ('optimize');
              INSERT INTO turns_fts(turns_fts) VALUES ('optimize');
+             INSERT INTO meeting_fts(meeting_fts) VALUES ('optimize');
              PRAGMA optimize;",
         )?;
         Ok(())
@@ -867,6 +880,22 @@ fn delete_document(tx: &Transaction<'_>, id: &str, key: i64) -> Result<(), Store
     Ok(())
 }
 
+/// (Re)writes the meeting with `key` in `meeting_fts`: its name, people and notes, and its
+/// transcript's turns joined by the turn separator. Nothing when no meeting has that key.
+fn index_meeting(tx: &Transaction<'_>, key: i64) -> Result<(), StoreError> {
+    unindex_meeting(tx, key)?;
+    let (lo, hi) = keys::turn_key_range(key);
+    tx.prepare_cached(schema::INDEX_MEETING)?
+        .execute(params![key, lo, hi])?;
+    Ok(())
+}
+
+fn unindex_meeting(tx: &Transaction<'_>, key: i64) -> Result<(), StoreError> {
+    tx.prepare_cached("DELETE FROM meeting_fts WHERE rowid = ?1")?
+        .execute([key])?;
+    Ok(())
+}
+
 /// Moves a stored document's turns under the meeting's (new) key.
 fn rekey_document(tx: &Transaction<'_>, id: &str, key: i64) -> Result<(), StoreError> {
     let old: Option<i64> = tx
@@ -970,9 +999,19 @@ pub(crate) fn filter_sql(filter: &Filter, m: &str) -> Result<(String, Vec<Arg>),
         clause.push(format!("{m}.date_ms < ?"));
         args.push(Arg::Int(to));
     }
-    for with in &filter.with {
-        clause.push(format!("instr({m}.people_lc, ?) > 0"));
-        args.push(Arg::Text(with.trim().to_lowercase()));
+    // As search reads `with:`: the start of a word of a name or email, case and accents aside.
+    for with in filter
+        .with
+        .iter()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+    {
+        clause.push(format!(
+            "{m}.key IN (SELECT rowid FROM meeting_fts WHERE meeting_fts MATCH ?)"
+        ));
+        args.push(Arg::Text(format!(
+            "people : {}*",
+            query::quote(with.trim())
+        )));
     }
     for tag in &filter.tags {
         clause.push(format!(

@@ -1,19 +1,22 @@
 //! What the user typed into search, parsed into terms and filters, and turned into FTS5 syntax.
 
-use time::{Date, Duration, macros::format_description};
+use time::{Date, macros::format_description};
 
 use super::StoreError;
 
 /// Filters shared by the meeting list and search. `after`/`before` are inclusive days
-/// `YYYY-MM-DD` (UTC) and exclude meetings without a parsable date; `with` is a
-/// case-insensitive substring of any attendee/speaker name or email (all must match); `tags`
-/// are exact and all must match.
+/// `YYYY-MM-DD` in `zone` (UTC when `None`) and exclude meetings without a parsable date;
+/// `with` matches the start of a word of an attendee's or speaker's name or email, ignoring case
+/// and accents (`with:chloe` finds Chloé Martin; all must match); `tags` are exact and all must
+/// match.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Filter {
     pub after: Option<String>,
     pub before: Option<String>,
     pub with: Vec<String>,
     pub tags: Vec<String>,
+    /// The user's time zone, in which `after`/`before` days start and end.
+    pub zone: Option<jiff::tz::TimeZone>,
 }
 
 /// One search term.
@@ -25,16 +28,24 @@ pub enum Term {
 }
 
 /// A parsed search.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Query {
     pub terms: Vec<Term>,
     pub filter: Filter,
     /// Match the last `Word` as a prefix (search-as-you-type). `parse` sets it.
     pub prefix_last: bool,
+    /// The last term is a phrase whose closing quote is not typed yet: its last word is a
+    /// prefix too (`"renewal pip` finds "renewal pipeline" while it is typed).
+    pub open_phrase: bool,
+    /// Words too short for the index (`ab`): a search holding only such words looks for names
+    /// like them instead.
+    pub short: Vec<String>,
 }
 
 /// Words shorter than this many characters are dropped: they would match nearly everything.
 pub const MIN_WORD_CHARS: usize = 3;
+/// A query of more terms than this is refused: nobody types it, and each term costs a lookup.
+pub const MAX_TERMS: usize = 64;
 
 impl Query {
     /// Parses what the user typed: `after:2026-01-01 before:2026-02-01 with:maya tag:x`,
@@ -48,13 +59,18 @@ impl Query {
             terms: Vec::new(),
             filter: Filter::default(),
             prefix_last: true,
+            open_phrase: false,
+            short: Vec::new(),
         };
-        for token in tokens(text) {
+        let (tokens, open) = tokens(text);
+        let count = tokens.len();
+        for (i, token) in tokens.into_iter().enumerate() {
             match token {
                 Token::Quoted(phrase) => {
                     let phrase = phrase.split_whitespace().collect::<Vec<_>>().join(" ");
                     if has_word_char(&phrase) {
                         query.terms.push(Term::Phrase(phrase));
+                        query.open_phrase = open && i + 1 == count;
                     }
                 }
                 Token::Bare(word) => {
@@ -72,6 +88,8 @@ impl Query {
                         }
                     } else if long_enough(&word) {
                         query.terms.push(Term::Word(word));
+                    } else if has_word_char(&word) {
+                        query.short.push(word);
                     }
                 }
                 Token::Filter(key, value) => {
@@ -82,8 +100,31 @@ impl Query {
                     }
                 }
             }
+            if query.terms.len() + query.filter.with.len() + query.filter.tags.len() > MAX_TERMS {
+                return Err(StoreError::TooManyTerms { max: MAX_TERMS });
+            }
         }
         Ok(query)
+    }
+
+    /// The query's positive terms (words and phrases), in order.
+    pub fn positive(&self) -> impl Iterator<Item = &str> {
+        self.terms.iter().filter_map(|t| match t {
+            Term::Word(w) | Term::Phrase(w) => Some(w.as_str()),
+            Term::Not(_) => None,
+        })
+    }
+
+    /// The index of the term matched as a prefix, if any: the last word, or an unclosed
+    /// phrase that is the last term.
+    pub(crate) fn prefix_term(&self) -> Option<usize> {
+        if !self.prefix_last {
+            return None;
+        }
+        if self.open_phrase {
+            return self.terms.len().checked_sub(1);
+        }
+        self.terms.iter().rposition(|t| matches!(t, Term::Word(_)))
     }
 
     #[allow(clippy::type_complexity)]
@@ -117,52 +158,6 @@ impl Query {
             .iter()
             .any(|t| matches!(t, Term::Word(_) | Term::Phrase(_)))
     }
-
-    /// The FTS5 MATCH expression: every term quoted (so no user text is FTS syntax), positive
-    /// terms ANDed, exclusions as `NOT`. `None` when nothing positive is left.
-    pub fn fts_expr(&self) -> Option<String> {
-        self.fts_expr_with(self.prefix_last)
-    }
-
-    /// The last bare word (the one matched as a prefix).
-    pub(crate) fn last_word(&self) -> Option<&str> {
-        self.terms.iter().rev().find_map(|t| match t {
-            Term::Word(w) => Some(w.as_str()),
-            _ => None,
-        })
-    }
-
-    pub(crate) fn fts_expr_with(&self, prefix_last: bool) -> Option<String> {
-        let last_word = self
-            .terms
-            .iter()
-            .rposition(|t| matches!(t, Term::Word(_)))
-            .filter(|_| prefix_last);
-        let mut positive = Vec::new();
-        let mut negative = Vec::new();
-        for (i, term) in self.terms.iter().enumerate() {
-            match term {
-                Term::Word(w) | Term::Phrase(w) if has_word_char(w) => {
-                    let mut q = quote(w);
-                    if Some(i) == last_word {
-                        q.push('*');
-                    }
-                    positive.push(q);
-                }
-                Term::Not(w) if has_word_char(w) => negative.push(quote(w)),
-                _ => {}
-            }
-        }
-        if positive.is_empty() {
-            return None;
-        }
-        let mut expr = format!("({})", positive.join(" AND "));
-        for n in negative {
-            expr.push_str(" NOT ");
-            expr.push_str(&n);
-        }
-        Some(expr)
-    }
 }
 
 /// An FTS5 string: double quotes around, inner double quotes doubled.
@@ -185,21 +180,34 @@ pub(crate) fn parse_day(s: &str) -> Result<Date, StoreError> {
 }
 
 impl Filter {
-    /// The filter's date window as `[from, to)` unix milliseconds.
+    /// The filter's date window as `[from, to)` unix milliseconds: from the start of the
+    /// `after` day to the end of the `before` day, in the filter's zone.
     pub(crate) fn window_ms(&self) -> Result<(Option<i64>, Option<i64>), StoreError> {
-        let ms = |d: Date| (d.midnight().assume_utc().unix_timestamp_nanos() / 1_000_000) as i64;
-        let from = self.after.as_deref().map(parse_day).transpose()?.map(ms);
+        let zone = self.zone.clone().unwrap_or(jiff::tz::TimeZone::UTC);
+        let start_ms = |d: Date, next: bool| -> i64 {
+            let civil = jiff::civil::date(d.year() as i16, d.month() as i8, d.day() as i8);
+            let civil = if next {
+                civil.tomorrow().unwrap_or(civil)
+            } else {
+                civil
+            };
+            civil
+                .to_zoned(zone.clone())
+                .map_or(i64::MAX, |z| z.timestamp().as_millisecond())
+        };
+        let from = self
+            .after
+            .as_deref()
+            .map(parse_day)
+            .transpose()?
+            .map(|d| start_ms(d, false));
         let to = self
             .before
             .as_deref()
             .map(parse_day)
             .transpose()?
-            .map(|d| d.checked_add(Duration::DAY).map_or(i64::MAX, ms));
+            .map(|d| start_ms(d, true));
         Ok((from, to))
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self == &Filter::default()
     }
 }
 
@@ -210,10 +218,12 @@ enum Token {
     Filter(String, String),
 }
 
-fn tokens(text: &str) -> Vec<Token> {
+/// The tokens of `text`, and whether its last quote was left open (closed here, as if typed).
+fn tokens(text: &str) -> (Vec<Token>, bool) {
     let mut out = Vec::new();
     let mut chars = text.chars().peekable();
     let mut current = String::new();
+    let mut open = false;
     while let Some(c) = chars.next() {
         if c.is_whitespace() {
             if !current.is_empty() {
@@ -221,8 +231,10 @@ fn tokens(text: &str) -> Vec<Token> {
             }
         } else if c == '"' {
             let mut quoted = String::new();
+            open = true;
             for q in chars.by_ref() {
                 if q == '"' {
+                    open = false;
                     break;
                 }
                 quoted.push(q);
@@ -244,7 +256,7 @@ fn tokens(text: &str) -> Vec<Token> {
     if !current.is_empty() {
         out.push(Token::Bare(current));
     }
-    out
+    (out, open)
 }
 
 /// Private-use characters that mark a match in FTS `snippet()` output.

@@ -7,7 +7,7 @@ use rusqlite::{Connection, Transaction};
 use super::StoreError;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -109,6 +109,31 @@ CREATE TABLE meta (
     value TEXT NOT NULL
 ) WITHOUT ROWID;
 "#;
+
+/// Version 2: `meeting_fts`, one row per meeting (rowid: its key) holding its name, people,
+/// notes and whole transcript, which decides which meetings match a search, counts and ranks
+/// them. Contentless: the text is in `meetings` and `turns` already. Turns are joined by a
+/// separator (U+E002, declared a token character) so that a phrase stays within one turn.
+const V2: &str = "
+CREATE VIRTUAL TABLE meeting_fts USING fts5(
+    name, people, notes, transcript,
+    content = '', contentless_delete = 1,
+    tokenize = 'porter unicode61 remove_diacritics 2 tokenchars ''\u{E002}'''
+);
+INSERT INTO meeting_fts(rowid, name, people, notes, transcript)
+    SELECT m.key, m.name, m.people, m.notes,
+           coalesce((SELECT group_concat(t.text, ' \u{E002} ' ORDER BY t.key) FROM turns t
+                     WHERE t.key BETWEEN (m.key << 20) AND (((m.key + 1) << 20) - 1)), '')
+    FROM meetings m;
+";
+
+/// Writes one meeting's `meeting_fts` row: `?1` its key, `?2..=?3` its turns' rowid range.
+pub(crate) const INDEX_MEETING: &str = "
+INSERT INTO meeting_fts(rowid, name, people, notes, transcript)
+    SELECT m.key, m.name, m.people, m.notes,
+           coalesce((SELECT group_concat(t.text, ' \u{E002} ' ORDER BY t.key) FROM turns t
+                     WHERE t.key BETWEEN ?2 AND ?3), '')
+    FROM meetings m WHERE m.key = ?1";
 
 pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

@@ -20,14 +20,39 @@ thread_local! {
     static MATCHER: RefCell<Matcher> = RefCell::new(Matcher::new(Config::DEFAULT));
 }
 
+/// `1 meeting`, `1,570 meetings`.
+fn meetings_count(n: usize) -> String {
+    format!(
+        "{} {}",
+        group_digits(n),
+        if n == 1 { "meeting" } else { "meetings" }
+    )
+}
+
+/// `1570` as `1,570`.
+fn group_digits(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
     let theme = &state.theme;
     let prompt = crate::app::prompt_open(state);
     let areas = layout::screen(area, prompt);
     tabs(state, areas.header, buf);
     if prompt && let Some(search) = &state.home.search {
-        let n = search.hits.len();
-        let mut note = format!("{n} {}", if n == 1 { "hit" } else { "hits" });
+        let n = search.total();
+        let mut note = match &search.error {
+            Some(error) => error.clone(),
+            None => meetings_count(n),
+        };
         if search.pending.is_some() || search.dirty_since.is_some() {
             note.push_str(&format!("  {} asking the server", spinner(state)));
         }
@@ -77,13 +102,24 @@ fn meetings(state: &State, area: Rect, buf: &mut Buffer) {
     let count = home.meetings.order.len();
     if let Some(search) = home.search.as_ref().filter(|_| home.searching()) {
         let server = search.hits.iter().filter(|h| h.server).count();
-        title.push(Span::styled(
-            format!(
-                "· {} of {count} match · {server} from the server ",
-                search.hits.len()
-            ),
-            theme.dim,
-        ));
+        let mut text = format!("· {} ", meetings_count(search.total()));
+        if state.local.enabled && !state.local.complete && state.local.offline.is_none() {
+            text.push_str(&format!(
+                "· searching the {} meetings stored so far; asking the server too ",
+                group_digits(count)
+            ));
+        }
+        if server > 0 {
+            text.push_str(&format!("· {server} from the server "));
+        }
+        if search
+            .stored
+            .as_ref()
+            .is_some_and(|s| s.matched == crate::library::Matched::Fuzzy)
+        {
+            text.push_str("· no meeting holds these words; names like them ");
+        }
+        title.push(Span::styled(text, theme.dim));
     } else {
         let more = if paging.exhausted { "" } else { "+" };
         title.push(Span::styled(format!("· {count}{more} "), theme.dim));
@@ -123,11 +159,33 @@ fn meetings(state: &State, area: Rect, buf: &mut Buffer) {
     let start = home.list.offset;
     let end = (start + height).min(home.visible_len());
     let search = home.search.as_ref().filter(|_| home.searching());
-    let pattern =
-        search.map(|s| Pattern::parse(&s.parsed.text, CaseMatching::Smart, Normalization::Smart));
+    let pattern = search.map(|s| {
+        Pattern::parse(
+            &crate::app::search::fuzzy_text(&s.parsed),
+            CaseMatching::Smart,
+            Normalization::Smart,
+        )
+    });
     // The length / state column, once any meeting's transcript has been seen, where the names
     // keep room enough beside it.
     let lengths = !home.meetings.known.is_empty() && inner.width >= 72;
+    let mut widths = vec![
+        Constraint::Length(10),
+        Constraint::Length(5),
+        Constraint::Length(1),
+        Constraint::Fill(3),
+    ];
+    if lengths {
+        widths.push(Constraint::Length(10));
+    }
+    widths.push(Constraint::Fill(2));
+    // The last column's width, as the table will lay it out: an excerpt is cut to it around
+    // its hit, so the matched word is always in view.
+    let last_width = ratatui::layout::Layout::horizontal(widths.clone())
+        .spacing(1)
+        .split(inner)
+        .last()
+        .map_or(0, |r| usize::from(r.width));
     let rows = (start..end).filter_map(|row| {
         let i = home.meeting_at(row)?;
         let r = &home.meetings.rows[i];
@@ -145,13 +203,25 @@ fn meetings(state: &State, area: Rect, buf: &mut Buffer) {
         let found = search.and_then(|s| s.found.get(s.hits.get(row)?.found?));
         let people = match found {
             Some(f) => {
-                let marks: Vec<(usize, usize, Style)> = f
-                    .highlights
+                // In a narrow column the time alone says where: the room goes to the hit.
+                let hit = f.term().map_or(0, |t| t.chars().count());
+                let place = match f.place.strip_prefix("transcript ") {
+                    Some(time) if last_width < f.place.chars().count() + hit + 16 => time,
+                    _ => f.place.as_str(),
+                };
+                let label = format!("{place} · ");
+                let room = last_width.saturating_sub(label.chars().count());
+                let (snippet, ranges) = crate::sanitize::centre(&f.snippet, &f.highlights, room);
+                let marks: Vec<(usize, usize, Style)> = ranges
                     .iter()
                     .map(|r| (r.start, r.end, theme.highlight))
                     .collect();
-                let mut spans = vec![Span::styled(format!("{} · ", f.place), theme.accent)];
-                spans.extend(marked(&[(theme.dim, f.snippet.as_str())], &marks));
+                let mut spans = vec![Span::styled(label, theme.accent)];
+                spans.extend(
+                    marked(&[(theme.dim, snippet.as_str())], &marks)
+                        .into_iter()
+                        .map(|span| Span::styled(span.content.into_owned(), span.style)),
+                );
                 Line::from(spans)
             }
             None => highlighted(&r.people, pattern.as_ref(), theme.dim, theme),
@@ -177,18 +247,10 @@ fn meetings(state: &State, area: Rect, buf: &mut Buffer) {
         cells.push(Cell::from(people));
         Some(Row::new(cells).style(style))
     });
-    let mut widths = vec![
-        Constraint::Length(10),
-        Constraint::Length(5),
-        Constraint::Length(1),
-        Constraint::Fill(3),
-    ];
     let mut header: Vec<Line> = ["Date", "Time", "", "Name"].map(Line::from).into();
     if lengths {
-        widths.push(Constraint::Length(10));
         header.push(Line::from("Length").right_aligned());
     }
-    widths.push(Constraint::Fill(2));
     header.push(Line::from(if search.is_some_and(|s| !s.found.is_empty()) {
         "People / where it matched"
     } else {

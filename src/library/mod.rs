@@ -1,0 +1,244 @@
+//! The data layer every front asks (the TUI's client task, the headless commands, the local MCP
+//! server): one query language, one search, the same answer for the same text.
+//!
+//! A `Library` is cheap to clone and safe to share between threads. It opens its store lazily
+//! (a front that never reads it never pays for opening it), and every method is synchronous:
+//! async callers run it on a blocking thread.
+
+mod fuzzy;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use jiff::tz::TimeZone;
+
+use crate::krisp::{Document, Meeting, MeetingId};
+use crate::store::{DocState, Feed, Filter, ListRow, Query, Store, StoreError};
+
+pub use crate::store::{Hit, Place};
+
+/// What went wrong, as one sentence each.
+#[derive(thiserror::Error, Debug)]
+pub enum LibraryError {
+    /// There is no store yet: nothing was synced.
+    #[error("There is no local store at {} yet: run `krisp-tui sync` to fill it.", path.display())]
+    NoStore { path: PathBuf },
+    /// The query cannot be read (a bad date, too many terms).
+    #[error("{0}")]
+    Query(StoreError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl LibraryError {
+    /// A mistake in what the user typed, not a failure of the store.
+    pub fn is_usage(&self) -> bool {
+        matches!(self, LibraryError::Query(_))
+    }
+}
+
+/// A window of an answer: `offset..offset + limit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub offset: usize,
+    pub limit: usize,
+}
+
+impl Window {
+    pub const fn first(limit: usize) -> Window {
+        Window { offset: 0, limit }
+    }
+}
+
+/// How the meetings of an answer were found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Matched {
+    /// Every word is in each meeting; best first.
+    #[default]
+    Ranked,
+    /// Every word is in each meeting; so many match that they come newest first.
+    Newest,
+    /// No words: the meetings the filters keep, newest first.
+    Listed,
+    /// No meeting holds the words; these are meetings whose name or people look like them.
+    Fuzzy,
+}
+
+/// A search's answer: a window of the matching meetings and how many there are in all.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Answer {
+    /// The text searched for.
+    pub text: String,
+    pub total: usize,
+    pub offset: usize,
+    pub matched: Matched,
+    pub meetings: Vec<Hit>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    path: Option<PathBuf>,
+    zone: TimeZone,
+    store: Mutex<Option<Store>>,
+}
+
+/// The local data: meetings, documents, feeds and search over the store.
+#[derive(Debug, Clone)]
+pub struct Library {
+    inner: Arc<Inner>,
+}
+
+impl Library {
+    /// A library over the store file at `path`, opened on first use (and created then only if
+    /// it does not exist: reading never creates a store).
+    pub fn at(path: &Path, zone: TimeZone) -> Library {
+        Library {
+            inner: Arc::new(Inner {
+                path: Some(path.to_owned()),
+                zone,
+                store: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// A library over a store already open.
+    pub fn over(store: Store, zone: TimeZone) -> Library {
+        Library {
+            inner: Arc::new(Inner {
+                path: store.path().map(Path::to_owned),
+                zone,
+                store: Mutex::new(Some(store)),
+            }),
+        }
+    }
+
+    pub fn zone(&self) -> &TimeZone {
+        &self.inner.zone
+    }
+
+    /// The store's file, if it has one.
+    pub fn path(&self) -> Option<&Path> {
+        self.inner.path.as_deref()
+    }
+
+    /// Runs `f` on the store, opening it first if needed.
+    pub fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
+    ) -> Result<T, LibraryError> {
+        let mut guard = self
+            .inner
+            .store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if guard.is_none() {
+            let path = self.inner.path.clone().unwrap_or_default();
+            if !path.exists() {
+                return Err(LibraryError::NoStore { path });
+            }
+            *guard = Some(Store::open(&path)?);
+        }
+        let store = guard.as_mut().ok_or_else(|| LibraryError::NoStore {
+            path: self.inner.path.clone().unwrap_or_default(),
+        })?;
+        Ok(f(store)?)
+    }
+
+    /// Parses `text` in the query language, in the library's zone. A bad date or a query of too
+    /// many terms is a `LibraryError::Query` sentence.
+    pub fn parse(&self, text: &str) -> Result<Query, LibraryError> {
+        let mut query = Query::parse(text).map_err(LibraryError::Query)?;
+        query.filter.zone = Some(self.inner.zone.clone());
+        Ok(query)
+    }
+
+    /// Searches for `text` (the query language: words, `"phrases"`, `-word`, `after:`,
+    /// `before:`, `with:`, `tag:`; the last word a prefix): the meetings holding every word,
+    /// best first, the window asked for, and the exact number of them. When no meeting holds
+    /// the words, meetings whose name or people look like them (a misspelt name).
+    pub fn search(&self, text: &str, window: Window) -> Result<Answer, LibraryError> {
+        let query = self.parse(text)?;
+        self.search_query(text, &query, window)
+    }
+
+    /// `search` for a query parsed already (a front that adds filters of its own).
+    pub fn search_query(
+        &self,
+        text: &str,
+        query: &Query,
+        window: Window,
+    ) -> Result<Answer, LibraryError> {
+        let mut query = query.clone();
+        if query.filter.zone.is_none() {
+            query.filter.zone = Some(self.inner.zone.clone());
+        }
+        let words = query.positive().count() > 0;
+        if !words && !query.short.is_empty() {
+            // Only words too short for the index: names like them.
+            let fuzzy = self.with(|s| fuzzy::names(s, &query, &query.short, window))?;
+            return Ok(Answer {
+                text: text.to_owned(),
+                total: fuzzy.0,
+                offset: window.offset,
+                matched: Matched::Fuzzy,
+                meetings: fuzzy.1,
+            });
+        }
+        let found = self.with(|s| s.search(&query, window.offset, window.limit))?;
+        if found.total == 0 && words {
+            let needle: Vec<String> = query.positive().map(str::to_owned).collect();
+            let fuzzy = self.with(|s| fuzzy::names(s, &query, &needle, window))?;
+            return Ok(Answer {
+                text: text.to_owned(),
+                total: fuzzy.0,
+                offset: window.offset,
+                matched: Matched::Fuzzy,
+                meetings: fuzzy.1,
+            });
+        }
+        Ok(Answer {
+            text: text.to_owned(),
+            total: found.total,
+            offset: window.offset,
+            matched: if !words {
+                Matched::Listed
+            } else if found.ranked {
+                Matched::Ranked
+            } else {
+                Matched::Newest
+            },
+            meetings: found.hits,
+        })
+    }
+
+    /// The meetings passing `filter`, newest first, and how many there are.
+    pub fn meetings(
+        &self,
+        filter: &Filter,
+        window: Window,
+    ) -> Result<(usize, Vec<ListRow>), LibraryError> {
+        let mut filter = filter.clone();
+        if filter.zone.is_none() {
+            filter.zone = Some(self.inner.zone.clone());
+        }
+        self.with(|s| {
+            Ok((
+                s.count(&filter)?,
+                s.page(&filter, window.offset, window.limit)?,
+            ))
+        })
+    }
+
+    pub fn meeting(&self, id: &MeetingId) -> Result<Option<Meeting>, LibraryError> {
+        self.with(|s| s.meeting(id))
+    }
+
+    /// The stored document and its state.
+    pub fn document(&self, id: &MeetingId) -> Result<(DocState, Option<Document>), LibraryError> {
+        self.with(|s| Ok((s.doc_state(id)?, s.document(id)?)))
+    }
+
+    pub fn feed(&self, feed: Feed) -> Result<Vec<serde_json::Value>, LibraryError> {
+        self.with(|s| s.feed(feed))
+    }
+}
