@@ -1,6 +1,7 @@
 //! The TUI over the local store: `update` sequences (the stored list at once, the sync, the
 //! full-text search and opening a hit at its turn) and snapshots of what they draw.
 
+mod common;
 mod tui_common;
 
 use crossterm::event::KeyCode;
@@ -446,4 +447,280 @@ fn a_date_filter_being_typed_is_not_an_error_until_it_is_complete() {
         ),
         "{cmds:?}"
     );
+}
+
+// ---------------------------------------------------------------- one search, every front
+
+/// The TUI's search path in process, over a real store: `update` plus the real client task
+/// (its `Library` on its own connection), every store question forwarded and every answer fed
+/// back, `G` pressed so the whole answer is read. The meetings in the list's order, and the
+/// list's count.
+struct TuiSearch {
+    runtime: tokio::runtime::Runtime,
+    commands: tokio::sync::mpsc::UnboundedSender<Command>,
+    events: tokio::sync::mpsc::UnboundedReceiver<ClientEvent>,
+    _task: tokio::task::JoinHandle<()>,
+}
+
+impl TuiSearch {
+    fn over(store: &std::path::Path, dir: &std::path::Path) -> TuiSearch {
+        use krisp_tui::client::task::{self, LocalStore};
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let local = LocalStore::open(store.to_path_buf(), true, 1).expect("open the store");
+        let settings = krisp_tui::client::Settings::new(
+            "http://127.0.0.1:9/mcp".to_owned(),
+            dir.to_path_buf(),
+        );
+        let (commands, events, task) =
+            runtime.block_on(async { task::spawn(settings, None, Some(local)) });
+        TuiSearch {
+            runtime,
+            commands,
+            events,
+            _task: task,
+        }
+    }
+
+    /// Forwards the store questions among `cmds` to the task and feeds its answers back,
+    /// until nothing is asked any more.
+    fn pump(&mut self, app: &mut App, mut cmds: Vec<Command>) {
+        loop {
+            let asks: Vec<Command> = cmds
+                .into_iter()
+                .filter(|c| matches!(c, Command::SearchStored { .. } | Command::LoadStored { .. }))
+                .collect();
+            if asks.is_empty() {
+                return;
+            }
+            cmds = Vec::new();
+            for ask in asks {
+                let want_more = matches!(ask, Command::LoadStored { quick: true, .. });
+                self.commands.send(ask).expect("the task listens");
+                for _ in 0..if want_more { 2 } else { 1 } {
+                    let event = self.runtime.block_on(async {
+                        tokio::time::timeout(std::time::Duration::from_secs(30), self.events.recv())
+                            .await
+                            .expect("an answer from the client task")
+                            .expect("the task is alive")
+                    });
+                    cmds.extend(app.send(client(event)));
+                }
+            }
+        }
+    }
+
+    fn search(&mut self, app: &mut App, text: &str) -> (usize, Vec<String>) {
+        let cmds = app.send(code(KeyCode::Esc));
+        self.pump(app, cmds);
+        let mut cmds = app.send(key('/'));
+        cmds.extend(app.type_str(text));
+        // Only the last question counts (each keystroke asks anew; older answers are dropped).
+        let last = cmds
+            .iter()
+            .rposition(|c| matches!(c, Command::SearchStored { .. }));
+        let cmds: Vec<Command> = last.map(|i| vec![cmds[i].clone()]).unwrap_or_default();
+        self.pump(app, cmds);
+        // Tab hands the keys to the list; `G` reads the rest of the answer.
+        let cmds = app.send(code(KeyCode::Tab));
+        self.pump(app, cmds);
+        let cmds = app.send(key('G'));
+        self.pump(app, cmds);
+        let search = app.state.home.search.as_ref().expect("the search is open");
+        let ids = search
+            .hits
+            .iter()
+            .map(|h| app.state.home.meetings.all[h.meeting].id.0.clone())
+            .collect();
+        (search.total(), ids)
+    }
+}
+
+/// Queries of every kind: words, prefixes, phrases (closed and being typed), `-word`, every
+/// filter, accents, words of names, rare tokens, typos, and mixes.
+fn corpus(rare: &[String]) -> Vec<String> {
+    let mut q: Vec<String> = [
+        "roadmap",
+        "pricing",
+        "warranty",
+        "budget",
+        "deadline",
+        "customer",
+        "invoice",
+        "onboarding",
+        "roadm",
+        "pric",
+        "warr",
+        "custo",
+        "dead",
+        "onboa",
+        "\"renewal pipeline forecast\"",
+        "\"renewal pipeline\"",
+        "\"renewal pip",
+        "\"pipeline forecast\" budget",
+        "roadmap -pricing",
+        "pricing -roadmap",
+        "standup -engineering",
+        "budget -warranty -deadline",
+        "roadmap before:2026-01-01",
+        "roadmap after:2026-06-01",
+        "pricing after:2025-06-01 before:2026-03-01",
+        "after:2026-09-01",
+        "before:2025-03-01",
+        "with:maya",
+        "with:chloe",
+        "with:chloé",
+        "with:MÜLLER",
+        "with:zoe roadmap",
+        "with:maya with:priya",
+        "with:\"maya okafor\"",
+        "tag:planning",
+        "roadmap tag:planning",
+        "zoë",
+        "müller",
+        "josé",
+        "maya",
+        "standup",
+        "engineering standup",
+        "roadmap pricing",
+        "roadmap pricing warranty",
+        "budget roadmap with:maya after:2025-01-01",
+        "zofatf",
+        "roadmapp",
+        "engneering",
+        "ab",
+        "x y",
+        "-roadmap",
+        "-roadmap with:maya",
+        "\"\"",
+        "(roadmap)",
+        "roadmap OR pricing",
+        "NEAR(roadmap pricing)",
+        "roadmap*",
+        "'; DROP TABLE meetings; --",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    for token in rare.iter().take(8) {
+        q.push(token.clone());
+        q.push(token[..token.len().min(5)].to_owned());
+        q.push(format!("{token} roadmap"));
+    }
+    q
+}
+
+/// The same text gives the same meetings in the same order through `krisp-tui search --json`
+/// and through the TUI's search (update plus the client task), over the same synced store; and
+/// the TUI's count for a common word is the number of meetings an export says hold it.
+#[test]
+fn the_cli_and_the_tui_give_the_same_meetings_for_the_same_text() {
+    // 300 in the suite; `KRISP_TUI_AGREE_MEETINGS=3000` checks a bigger account.
+    let meetings = std::env::var("KRISP_TUI_AGREE_MEETINGS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
+    let seed = 5;
+    let sandbox = common::SandboxProcess::start(&[
+        "--meetings",
+        &meetings.to_string(),
+        "--seed",
+        &seed.to_string(),
+    ]);
+    let user = common::User::new(&sandbox.url);
+    user.run(&["login"]).ok();
+    user.run(&["sync", "--json"]).ok();
+    drop(sandbox);
+    let rare: Vec<String> = krisp_tui::sandbox::generated::rare_tokens(meetings, seed)
+        .into_iter()
+        .map(|t| t.token)
+        .collect();
+    let queries = corpus(&rare);
+    assert!(queries.len() >= 60, "{} queries", queries.len());
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut tui = TuiSearch::over(&user.store_file(), dir.path());
+    let mut app = App::new();
+    app.resize(120, 40);
+    app.state.local.enabled = true;
+    let cmds = app::start(&mut app.state, false, false);
+    let cmds: Vec<Command> = cmds
+        .into_iter()
+        .filter(|c| matches!(c, Command::LoadStored { .. }))
+        .collect();
+    tui.pump(&mut app, cmds);
+    assert_eq!(app.state.home.meetings.len(), meetings);
+
+    for text in &queries {
+        let run = user
+            .command(&[
+                "--offline",
+                "search",
+                "--json",
+                "--limit",
+                "100000",
+                "--",
+                text,
+            ])
+            .env("TZ", "UTC")
+            .output()
+            .expect("run search");
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        let cli: Vec<String> = stdout
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).expect("a JSON line");
+                v["meeting_id"].as_str().expect("an id").to_owned()
+            })
+            .collect();
+        let (total, shown) = tui.search(&mut app, text);
+        assert_eq!(shown, cli, "the meetings for {text:?}");
+        assert_eq!(total, cli.len(), "the count for {text:?}");
+    }
+
+    // Counted without the index: the meetings whose JSON export holds the word.
+    let vault = dir.path().join("vault");
+    user.run(&[
+        "--offline",
+        "export",
+        "--all",
+        "--format",
+        "json",
+        "--dir",
+        vault.to_str().expect("a UTF-8 path"),
+    ])
+    .ok();
+    let exported: Vec<String> = std::fs::read_dir(&vault)
+        .expect("the vault")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|p| std::fs::read_to_string(p).expect("an export"))
+        .collect();
+    // Words whose stem no other word of the generator's vocabulary shares (the index finds a
+    // word's forms: "customer" finds "custom" too, which a plain text search would not), and
+    // rare tokens.
+    let words = ["roadmap", "warranty", "deadline", "budget"]
+        .into_iter()
+        .map(str::to_owned)
+        .chain(
+            rare.iter()
+                .filter(|t| t.chars().all(char::is_alphanumeric))
+                .take(3)
+                .cloned(),
+        );
+    for word in words {
+        let re = regex::Regex::new(&format!("(?i)\\b{}\\b", regex::escape(&word))).unwrap();
+        let holding = exported.iter().filter(|text| re.is_match(text)).count();
+        let (total, shown) = tui.search(&mut app, &word);
+        assert!(holding > 0, "{word:?} is somewhere");
+        assert_eq!(total, holding, "meetings holding {word:?}");
+        assert_eq!(
+            shown.len(),
+            holding,
+            "every one of them reachable for {word:?}"
+        );
+    }
 }
