@@ -57,7 +57,40 @@ pub fn sections(state: &State) -> Vec<Section> {
             .map(|(k, d)| (k.to_owned(), d.to_owned())),
         );
     }
+    out.extend(query_language(state));
     out
+}
+
+/// On the meeting list: what a search can say (the one query language of the TUI, `search`
+/// and `mcp`).
+fn query_language(state: &State) -> Option<Section> {
+    let list = state.help_mode() == Mode::Home && state.home.tab == crate::app::Tab::Meetings;
+    list.then(|| Section {
+        title: "Search",
+        entries: [
+            (
+                "words",
+                "meetings holding every word somewhere (forms, any case and accent)",
+            ),
+            ("wor", "the last word is a prefix while typing"),
+            (
+                "\"a phrase\"",
+                "these words in a row, in one field or one turn",
+            ),
+            ("-word", "drop meetings holding the word anywhere"),
+            (
+                "after:YYYY-MM-DD",
+                "on or after that day (before: up to and with it)",
+            ),
+            (
+                "with:NAME",
+                "someone whose name or email starts so (chloe: Chloé)",
+            ),
+            ("tag:TAG", "meetings with that tag"),
+        ]
+        .map(|(k, d)| (k.to_owned(), d.to_owned()))
+        .into(),
+    })
 }
 
 /// Rows the overlay draws: each section's title, its entries and a blank row.
