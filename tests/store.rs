@@ -817,3 +817,18 @@ fn a_query_of_too_many_terms_is_one_sentence_and_a_long_one_is_answered() {
         "A search may hold at most 64 words, phrases and filters; shorten it."
     );
 }
+
+#[test]
+fn a_typo_is_offered_the_closest_word_of_the_index() {
+    let (_dir, mut store) = searchable_store();
+    let mut m = meeting(12, "Vendor sync", Some("2026-02-03T10:00:00Z"));
+    m.summary = Some("The zofataf rollout".to_owned());
+    store.upsert_meetings(&[m], NOW).unwrap();
+    assert_eq!(store.suggest("zofatf", 3).unwrap()[0], "zofataf");
+    assert_eq!(store.suggest("Zofaatf", 3).unwrap()[0], "zofataf");
+    assert!(store.suggest("qqqqqqqq", 3).unwrap().is_empty());
+    assert!(
+        store.suggest("zo", 3).unwrap().is_empty(),
+        "too short to guess"
+    );
+}

@@ -80,6 +80,7 @@ fn answer(text: &str, hits: Vec<Hit>) -> Answer {
         offset: 0,
         matched: Matched::Ranked,
         meetings: hits,
+        suggestion: None,
     }
 }
 
@@ -723,4 +724,21 @@ fn the_cli_and_the_tui_give_the_same_meetings_for_the_same_text() {
             "every one of them reachable for {word:?}"
         );
     }
+}
+
+#[test]
+fn a_typo_that_finds_nothing_offers_the_word_the_store_holds() {
+    let (mut app, _) = stored(demo_meetings(), true);
+    app.send(key('/'));
+    let cmds = app.type_str("scoep");
+    let (id, text) = store_asked(&cmds).expect("the store was asked");
+    let mut nothing = answer("scoep", Vec::new());
+    nothing.suggestion = Some("scope".into());
+    app.send(client(ClientEvent::StoredSearch {
+        id,
+        text,
+        result: Ok(nothing),
+    }));
+    let screen = app.render();
+    assert!(screen.contains("Did you mean “scope”?"), "{screen}");
 }

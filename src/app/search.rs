@@ -211,6 +211,8 @@ pub struct Stored {
     pub total: usize,
     pub matched: Matched,
     pub hits: Vec<(usize, Found)>,
+    /// "Did you mean": the text with a misspelt word replaced, when nothing holds the words.
+    pub suggestion: Option<String>,
 }
 
 /// A store search in flight: its id, the text and the first row it asked for.
@@ -237,6 +239,8 @@ pub struct Search {
     pub stored_pending: Option<StoredAsk>,
     /// The store's answer for the text it was asked.
     pub stored: Option<Stored>,
+    /// `G` was pressed: windows are read until the end, the selection following.
+    pub to_end: bool,
     /// The drawn excerpts, indexed by `Hit::found`.
     pub found: Vec<Found>,
 }

@@ -625,6 +625,10 @@ fn move_selection(state: &mut State, delta: isize, height: usize, cmds: &mut Vec
             home.list.step(delta, len, height);
             if home.searching() {
                 let to_end = delta >= isize::MAX / 2;
+                // Any other move stops a walk to the end.
+                if let Some(search) = &mut home.search {
+                    search.to_end = false;
+                }
                 if to_end || home.list.selected + PREFETCH_ROWS >= len {
                     read_more_stored(state, to_end, cmds);
                 }
@@ -1265,24 +1269,22 @@ fn search_store_again(state: &mut State, cmds: &mut Vec<Command>) {
     }
 }
 
-/// The list is near the end of what was read of the store's answer (or jumped to its end,
-/// `to_end`): read the next window (or all the rest).
+/// The list is near the end of what was read of the store's answer: read the next window. With
+/// `to_end` (`G`), window after window until the end, the selection following to the last row
+/// (each window costs the same, so the list stays responsive on the way).
 fn read_more_stored(state: &mut State, to_end: bool, cmds: &mut Vec<Command>) {
-    let Some(search) = &state.home.search else {
+    let Some(search) = &mut state.home.search else {
         return;
     };
+    search.to_end = to_end && search.more_stored();
     if !search.more_stored() || search.stored_pending.is_some() {
         return;
     }
     let Some(stored) = &search.stored else {
         return;
     };
-    let (text, offset, total) = (stored.text.clone(), stored.hits.len(), stored.total);
-    let limit = if to_end {
-        total - offset
-    } else {
-        STORED_WINDOW
-    };
+    let (text, offset) = (stored.text.clone(), stored.hits.len());
+    let limit = STORED_WINDOW;
     let id = state.request_id();
     if let Some(search) = &mut state.home.search {
         search.stored_pending = Some((id, text.clone(), offset));
@@ -1659,12 +1661,23 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                                     total: answer.total,
                                     matched: answer.matched,
                                     hits,
+                                    suggestion: answer
+                                        .suggestion
+                                        .map(|s| clean_line(&s).into_owned()),
                                 });
                             }
                             _ => {}
                         }
                     }
                     refilter(state);
+                    // On the way to the end (`G`): the next window, the selection following.
+                    if state.home.search.as_ref().is_some_and(|s| s.to_end) {
+                        let height =
+                            usize::from(layout::table_rows(state.size, prompt_open(state)).height);
+                        let len = state.home.visible_len();
+                        state.home.list.step(isize::MAX / 2, len, height);
+                        read_more_stored(state, true, cmds);
+                    }
                 }
                 Err(e) => toast(state, &e.message, true),
             }

@@ -45,6 +45,18 @@ pub enum ClientError {
     UnknownTool { name: String },
     #[error("{name} failed: {message}")]
     ToolFailed { name: String, message: String },
+    /// The server refused for now (Krisp's `TOO_MANY_REQUESTS`, "too many concurrent
+    /// requests"), as a tool error or a JSON-RPC error; `wait` is what it named.
+    #[error("{what} was refused for now: {message}")]
+    RateLimited {
+        what: String,
+        message: String,
+        wait: Option<Duration>,
+    },
+    /// The server forgot the session (HTTP 404 on its `Mcp-Session-Id`) and the transport's
+    /// own new session did not carry the request through either.
+    #[error("{server} ended the session (HTTP 404) before it answered; try again")]
+    SessionExpired { server: String },
     #[error(
         "the connection to {server} broke off before it answered (the server may have failed mid-request); try again"
     )]
@@ -65,34 +77,17 @@ impl ClientError {
     /// requests", a 5xx, a dropped connection), and the wait the server named if it named one;
     /// `Some(None)`: retry with the usual backoff.
     pub fn retry_hint(&self) -> Option<Option<Duration>> {
-        let text = match self {
-            // A 5xx or 429 that outlived the transport's quick retries, or a reply cut off:
-            // still worth asking again after a longer wait.
-            ClientError::ServerFailing { .. } | ClientError::ConnectionLost { .. } => {
-                return Some(None);
-            }
-            ClientError::ToolFailed { message, .. } => message.as_str(),
-            ClientError::Protocol { reason, .. } => reason.as_str(),
-            ClientError::Unreachable { reason, .. } => reason.as_str(),
-            ClientError::Internal(message) => message.as_str(),
-            _ => return None,
-        };
-        let lower = text.to_ascii_lowercase();
-        let rate_limited = lower.contains("too_many_requests")
-            || lower.contains("too many requests")
-            || lower.contains("too many concurrent")
-            || lower.contains("blocked_seconds")
-            || lower.contains("rate limit");
-        let transient = matches!(self, ClientError::Unreachable { .. })
-            || lower.contains("http 5")
-            || lower.contains("status 5")
-            || lower.contains("internal server error")
-            || lower.contains("service unavailable")
-            || lower.contains("bad gateway")
-            || lower.contains("gateway timeout")
-            || lower.contains("transport channel closed")
-            || lower.contains("connection closed");
-        (rate_limited || transient).then(|| named_wait(&lower))
+        match self {
+            // A 5xx or 429 that outlived the transport's quick retries, a reply cut off, a
+            // server that cannot be reached, a session it forgot: worth asking again after a
+            // longer wait.
+            ClientError::ServerFailing { .. }
+            | ClientError::ConnectionLost { .. }
+            | ClientError::Unreachable { .. }
+            | ClientError::SessionExpired { .. } => Some(None),
+            ClientError::RateLimited { wait, .. } => Some(*wait),
+            _ => None,
+        }
     }
 
     /// What went wrong, without the advice some sentences end with ("try again later"), for
@@ -139,6 +134,8 @@ impl ClientError {
             ClientError::Unreachable { .. }
             | ClientError::TimedOut { .. }
             | ClientError::ConnectionLost { .. }
+            | ClientError::SessionExpired { .. }
+            | ClientError::RateLimited { .. }
             | ClientError::ServerFailing { .. } => 4,
             ClientError::LoginNotDone(a) => a.exit_code(),
             _ => 1,
@@ -196,6 +193,13 @@ impl ClientError {
             return lost;
         }
         if let ServiceError::McpError(data) = &e {
+            if let Some(wait) = rate_limit(&data.message, data.data.as_ref()) {
+                return ClientError::RateLimited {
+                    what: format!("a request to {server}"),
+                    message: data.message.to_string(),
+                    wait,
+                };
+            }
             return ClientError::Protocol {
                 server: server.to_string(),
                 reason: data.message.to_string(),
@@ -255,9 +259,15 @@ fn root_reason(e: &(dyn std::error::Error + 'static)) -> String {
         .unwrap_or_else(|| e.to_string())
 }
 
-/// Connection-level failures (refused, DNS, TLS, timeouts, 5xx) anywhere in the chain.
+/// Connection-level failures (refused, DNS, TLS, timeouts, 5xx, a forgotten session) anywhere
+/// in the chain.
 fn classify_transport(server: &str, e: &(dyn std::error::Error + 'static)) -> Option<ClientError> {
     for err in causes(e) {
+        if session_gone(err) {
+            return Some(ClientError::SessionExpired {
+                server: server.to_string(),
+            });
+        }
         if let Some(r) = err.downcast_ref::<reqwest::Error>()
             && (r.is_connect() || r.is_timeout() || r.is_request())
         {
@@ -330,12 +340,34 @@ fn client_refused(message: &str) -> bool {
 
 /// Whether `e` is the server having forgotten the session (HTTP 404 on a session's request).
 pub(crate) fn session_expired(e: &ServiceError) -> bool {
+    causes(e).into_iter().any(session_gone)
+}
+
+/// A 404 for the session, or rmcp's own new session after one that did not come up (it timed
+/// out, or the server refused its `initialize`).
+fn session_gone(err: &(dyn std::error::Error + 'static)) -> bool {
+    type HttpError = rmcp::transport::streamable_http_client::StreamableHttpError<reqwest::Error>;
+    matches!(
+        err.downcast_ref::<HttpError>(),
+        Some(
+            HttpError::SessionExpired
+                | HttpError::SessionRecoveryTimeout
+                | HttpError::ReinitializationFailed(_)
+        )
+    )
+}
+
+/// Whether the session's transport is gone (rmcp's worker stopped: a new session after a 404
+/// that failed, a stream the server closed): nothing more can be sent on it, and a new
+/// session is the way on.
+pub(crate) fn session_dead(e: &ServiceError) -> bool {
     type HttpError = rmcp::transport::streamable_http_client::StreamableHttpError<reqwest::Error>;
     causes(e).into_iter().any(|err| {
-        matches!(
-            err.downcast_ref::<HttpError>(),
-            Some(HttpError::SessionExpired)
-        )
+        matches!(err.downcast_ref(), Some(ServiceError::TransportClosed))
+            || matches!(
+                err.downcast_ref::<HttpError>(),
+                Some(HttpError::TransportChannelClosed)
+            )
     })
 }
 
@@ -377,6 +409,29 @@ impl From<crate::auth::AuthError> for ClientError {
     }
 }
 
+/// Whether a refusal from the server (a tool's `isError` reply, a JSON-RPC error: its text and
+/// its structured data) says "too many requests": Krisp's `TOO_MANY_REQUESTS` code, "too many
+/// concurrent requests", a `blocked_seconds` field. Read once, where the reply arrives; the
+/// error it becomes is typed. `Some(wait)`: rate limited, with the wait it named if any.
+pub(crate) fn rate_limit(text: &str, data: Option<&serde_json::Value>) -> Option<Option<Duration>> {
+    let field_wait = data
+        .and_then(|d| d.get("blocked_seconds").or_else(|| d.get("retry_after")))
+        .and_then(serde_json::Value::as_f64)
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(|s| Duration::from_secs_f64(s.min(300.0)));
+    let code = data
+        .and_then(|d| d.get("error").or_else(|| d.get("code")))
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|c| c.eq_ignore_ascii_case("TOO_MANY_REQUESTS"));
+    let lower = text.to_ascii_lowercase();
+    let said = lower.contains("too_many_requests")
+        || lower.contains("too many requests")
+        || lower.contains("too many concurrent")
+        || lower.contains("blocked_seconds")
+        || lower.contains("rate limit");
+    (code || field_wait.is_some() || said).then(|| field_wait.or_else(|| named_wait(&lower)))
+}
+
 /// `blocked_seconds=5`, `blocked_seconds: 5`, `"blocked_seconds":5`, `retry after 5`.
 fn named_wait(lower: &str) -> Option<Duration> {
     for key in [
@@ -412,11 +467,9 @@ fn named_wait(lower: &str) -> Option<Duration> {
 mod tests {
     use super::*;
 
+    /// A tool's `isError` reply as the client reads it (text, no structured content).
     fn tool_failed(message: &str) -> ClientError {
-        ClientError::ToolFailed {
-            name: "get_multiple_documents".into(),
-            message: message.into(),
-        }
+        crate::client::krisp::tool_refusal("get_multiple_documents", message, None)
     }
 
     #[test]
@@ -470,6 +523,27 @@ mod tests {
             tool_failed("Too many concurrent requests").retry_hint(),
             Some(None)
         );
+        // The structured shape alone says it too.
+        let shaped = crate::client::krisp::tool_refusal(
+            "get_multiple_documents",
+            "refused",
+            Some(&serde_json::json!({"error": "TOO_MANY_REQUESTS", "blocked_seconds": 3})),
+        );
+        assert_eq!(shaped.retry_hint(), Some(Some(Duration::from_secs(3))));
+        // Our own sentences are never read for a retry: a protocol error that mentions an HTTP
+        // 5xx in its words is what it is.
+        assert_eq!(
+            ClientError::Protocol {
+                server: "s".into(),
+                reason: "the server answered HTTP 503".into()
+            }
+            .retry_hint(),
+            None
+        );
+        assert_eq!(
+            ClientError::Internal("transport channel closed".into()).retry_hint(),
+            None
+        );
         assert_eq!(
             ClientError::Unreachable {
                 server: "s".into(),
@@ -484,6 +558,7 @@ mod tests {
                 status: 503,
             },
             ClientError::ConnectionLost { server: "s".into() },
+            ClientError::SessionExpired { server: "s".into() },
         ] {
             assert_eq!(transient.retry_hint(), Some(None), "{transient}");
         }

@@ -121,12 +121,33 @@ fn texts(result: &CallToolResult) -> Vec<&str> {
         .collect()
 }
 
-/// A tool result with `isError` as a `ClientError` carrying the server's words.
+/// A tool result with `isError` as a `ClientError` carrying the server's words: a rate limit
+/// (see `error::rate_limit`) or a failure.
 fn tool_error(name: &str, result: &CallToolResult) -> Option<ClientError> {
-    (result.is_error == Some(true)).then(|| ClientError::ToolFailed {
-        name: name.to_string(),
-        message: crate::sanitize::clean(&texts(result).join(" ")).into_owned(),
+    (result.is_error == Some(true)).then(|| {
+        let structured = result.structured_content.as_ref();
+        tool_refusal(name, &texts(result).join(" "), structured)
     })
+}
+
+/// A tool's refusal, classified once, here.
+pub(crate) fn tool_refusal(
+    name: &str,
+    text: &str,
+    structured: Option<&serde_json::Value>,
+) -> ClientError {
+    let message = crate::sanitize::clean(text).into_owned();
+    match super::error::rate_limit(text, structured) {
+        Some(wait) => ClientError::RateLimited {
+            what: name.to_string(),
+            message,
+            wait,
+        },
+        None => ClientError::ToolFailed {
+            name: name.to_string(),
+            message,
+        },
+    }
 }
 
 impl Connection {

@@ -8,6 +8,7 @@
 pub mod args;
 mod error;
 pub mod krisp;
+pub mod retry;
 pub mod sync;
 pub mod task;
 pub mod transport;
@@ -176,7 +177,9 @@ impl Connection {
     }
 
     /// Run a request. When the server has forgotten the session (HTTP 404 that rmcp's own
-    /// re-initialization did not get past), open a new session and retry, once per request.
+    /// re-initialization did not get past), or the session's transport has stopped (rmcp's
+    /// worker quits when that re-initialization fails), open a new session and retry, once per
+    /// request.
     /// On a 401 (a server that lets `initialize` through unauthenticated, or
     /// a login revoked mid-session) log in again once; on 403 `insufficient_scope`,
     /// re-authorize with the union of scopes (at most 3 times in all); then retry. Neither
@@ -200,7 +203,7 @@ impl Connection {
                 Ok(Ok(v)) => return Ok(v),
                 Ok(Err(e)) => e,
             };
-            if !renewed && error::session_expired(&e) {
+            if !renewed && (error::session_expired(&e) || error::session_dead(&e)) {
                 renewed = true;
                 self.renew_session(generation)
                     .await

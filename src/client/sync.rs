@@ -289,7 +289,11 @@ impl<'a> Sync<'a> {
             if attempt >= self.options.attempts {
                 return Err(error.into());
             }
-            let wait = backoff(self.options.backoff, attempt, hint);
+            let policy = super::retry::Policy {
+                base: self.options.backoff,
+                retries: self.options.attempts.saturating_sub(1),
+            };
+            let wait = policy.wait(attempt, hint);
             tracing::info!(attempt, wait_ms = wait.as_millis() as u64, error = %error, "sync: retrying");
             self.update(|p| p.retries += 1);
             tokio::select! {
@@ -530,36 +534,9 @@ pub fn feed_items(result: &CallToolResult) -> Vec<Value> {
         .unwrap_or_default()
 }
 
-/// Full jitter: a random wait up to `base · 2^(attempt-1)` (capped at 30 s); a wait the server
-/// named is honoured, plus a little jitter so parallel clients do not return in lockstep.
-pub(crate) fn backoff(base: Duration, attempt: u32, named: Option<Duration>) -> Duration {
-    use rand::Rng;
-    let mut rng = rand::rng();
-    if let Some(wait) = named {
-        return wait + Duration::from_millis(rng.random_range(0..=250));
-    }
-    let cap = base
-        .saturating_mul(1u32 << (attempt.saturating_sub(1)).min(16))
-        .min(Duration::from_secs(30));
-    let cap_ms = u64::try_from(cap.as_millis()).unwrap_or(u64::MAX).max(1);
-    Duration::from_millis(rng.random_range(cap_ms / 2..=cap_ms))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_grows_is_capped_and_honours_the_server() {
-        let base = Duration::from_millis(500);
-        for attempt in 1..10 {
-            let wait = backoff(base, attempt, None);
-            let cap = (base * (1 << (attempt - 1))).min(Duration::from_secs(30));
-            assert!(wait <= cap && wait >= cap / 2, "{attempt}: {wait:?}");
-        }
-        let named = backoff(base, 1, Some(Duration::from_secs(3)));
-        assert!(named >= Duration::from_secs(3) && named <= Duration::from_millis(3250));
-    }
 
     #[test]
     fn one_sync_per_store() {

@@ -571,10 +571,9 @@ fn request_error(e: ClientError) -> RequestError {
     }
 }
 
-/// Retries after the first try when a document request fails in a way worth retrying.
-const DOCUMENT_RETRIES: u32 = 3;
-/// The retries' backoff base: waits of 1–2 s, 2–4 s, then 4–8 s (or what the server named).
-const DOCUMENT_BACKOFF: Duration = Duration::from_secs(2);
+/// How a document request is retried (waits of 1–2 s, 2–4 s, then 4–8 s, or what the server
+/// named).
+const DOCUMENTS: crate::client::retry::Policy = crate::client::retry::Policy::REQUEST;
 
 /// `request` again after a 5xx, a rate limit or a dropped connection, with backoff and jitter,
 /// telling the UI before each wait; `Cancel(id)` aborts the task, waits included.
@@ -592,11 +591,11 @@ where
             Ok(v) => return Ok(v),
             Err(e) => e,
         };
-        let Some(hint) = error.retry_hint.filter(|_| attempt < DOCUMENT_RETRIES) else {
+        let Some(hint) = error.retry_hint.filter(|_| attempt < DOCUMENTS.retries) else {
             return Err(error);
         };
         attempt += 1;
-        let wait = crate::client::sync::backoff(DOCUMENT_BACKOFF, attempt, hint);
+        let wait = DOCUMENTS.wait(attempt, hint);
         tracing::info!(
             attempt,
             wait_ms = wait.as_millis() as u64,
@@ -605,7 +604,7 @@ where
         let _ = events.send(ClientEvent::Retrying {
             id,
             attempt,
-            attempts: DOCUMENT_RETRIES,
+            attempts: DOCUMENTS.retries,
             wait,
             message: error.cause,
         });

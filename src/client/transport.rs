@@ -22,7 +22,6 @@ use crate::auth::store::ServerStore;
 
 /// How long after issuance a 401 is treated as propagation delay.
 const FRESH_TOKEN: Duration = Duration::from_secs(10);
-const MAX_RETRIES: u32 = 3;
 
 #[derive(Clone)]
 pub struct RetryingHttp {
@@ -39,16 +38,13 @@ impl RetryingHttp {
     }
 }
 
-fn backoff(attempt: u32) -> Duration {
-    Duration::from_millis(200 << attempt)
-}
+const POLICY: super::retry::Policy = super::retry::Policy::TRANSPORT;
 
-/// `Retry-After` in seconds (the HTTP-date form is rare for 429; fall back to backoff).
-fn retry_after(value: Option<&str>, attempt: u32) -> Duration {
+/// `Retry-After` in seconds, at most 30 (the HTTP-date form is rare for 429: no wait named).
+fn retry_after(value: Option<&str>) -> Option<Duration> {
     value
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(|s| Duration::from_secs(s.min(30)))
-        .unwrap_or_else(|| backoff(attempt))
 }
 
 impl StreamableHttpClient for RetryingHttp {
@@ -100,7 +96,7 @@ impl StreamableHttpClient for RetryingHttp {
                     if auth_header.is_some() && self.token_is_fresh() =>
                 {
                     tracing::debug!(attempt, "401 on a fresh token; retrying");
-                    backoff(attempt)
+                    POLICY.wait(attempt + 1, None)
                 }
                 Err(StreamableHttpError::HttpStatus(e))
                     if e.status == 429
@@ -108,11 +104,11 @@ impl StreamableHttpClient for RetryingHttp {
                         || (e.status == 500 && is_read(&message)) =>
                 {
                     tracing::debug!(attempt, status = e.status, "retrying");
-                    retry_after(e.retry_after.as_deref(), attempt)
+                    POLICY.wait(attempt + 1, retry_after(e.retry_after.as_deref()))
                 }
                 _ => return result,
             };
-            if attempt >= MAX_RETRIES {
+            if attempt >= POLICY.retries {
                 return result;
             }
             attempt += 1;
@@ -219,13 +215,10 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_prefers_the_header_and_caps_it() {
-        assert_eq!(retry_after(Some("2"), 0), Duration::from_secs(2));
-        assert_eq!(retry_after(Some("3600"), 0), Duration::from_secs(30));
-        assert_eq!(
-            retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT"), 1),
-            backoff(1)
-        );
-        assert_eq!(retry_after(None, 2), Duration::from_millis(800));
+    fn retry_after_is_read_in_seconds_and_capped() {
+        assert_eq!(retry_after(Some("2")), Some(Duration::from_secs(2)));
+        assert_eq!(retry_after(Some("3600")), Some(Duration::from_secs(30)));
+        assert_eq!(retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")), None);
+        assert_eq!(retry_after(None), None);
     }
 }

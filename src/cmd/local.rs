@@ -255,6 +255,11 @@ pub fn search(
         }
         return Ok(());
     }
+    let did_you_mean = answer
+        .suggestion
+        .as_deref()
+        .map(|s| format!(" Did you mean `{}`?", crate::sanitize::clean_line(s)))
+        .unwrap_or_default();
     if answer.meetings.is_empty() {
         let empty = library
             .with(|s| Ok(s.stats()?.meetings == 0))
@@ -262,11 +267,11 @@ pub fn search(
         if empty {
             return Err(local.empty());
         }
-        eprintln!("No meeting matches {text:?}.");
+        eprintln!("No meeting matches {text:?}.{did_you_mean}");
         return Ok(());
     }
     if answer.matched == Matched::Fuzzy {
-        eprintln!("No meeting holds {text:?}; meetings with a name like it:");
+        eprintln!("No meeting holds {text:?};{did_you_mean} Meetings with a name like it:");
     }
     let width = std::io::stdout()
         .is_terminal()

@@ -73,6 +73,9 @@ pub struct Answer {
     pub offset: usize,
     pub matched: Matched,
     pub meetings: Vec<Hit>,
+    /// When no meeting holds the words: the text again with a misspelt word replaced by the
+    /// index's closest word ("did you mean").
+    pub suggestion: Option<String>,
 }
 
 #[derive(Debug)]
@@ -182,6 +185,7 @@ impl Library {
                 offset: window.offset,
                 matched: Matched::Fuzzy,
                 meetings: fuzzy.1,
+                suggestion: None,
             });
         }
         let found = self.with(|s| s.search(&query, window.offset, window.limit))?;
@@ -194,6 +198,7 @@ impl Library {
                 offset: window.offset,
                 matched: Matched::Fuzzy,
                 meetings: fuzzy.1,
+                suggestion: self.suggestion(text, &query)?,
             });
         }
         Ok(Answer {
@@ -208,7 +213,31 @@ impl Library {
                 Matched::Newest
             },
             meetings: found.hits,
+            suggestion: None,
         })
+    }
+
+    /// `text` with its first word that no meeting holds replaced by the index's closest word,
+    /// if that finds meetings.
+    fn suggestion(&self, text: &str, query: &Query) -> Result<Option<String>, LibraryError> {
+        for term in &query.terms {
+            let crate::store::Term::Word(word) = term else {
+                continue;
+            };
+            let alone = self.parse(word)?;
+            if self.with(|s| s.search(&alone, 0, 0))?.total > 0 {
+                continue;
+            }
+            for candidate in self.with(|s| s.suggest(word, 3))? {
+                let fixed = text.replacen(word.as_str(), &candidate, 1);
+                let query = self.parse(&fixed)?;
+                if self.with(|s| s.search(&query, 0, 0))?.total > 0 {
+                    return Ok(Some(fixed));
+                }
+            }
+            return Ok(None);
+        }
+        Ok(None)
     }
 
     /// The meetings passing `filter`, newest first, and how many there are.

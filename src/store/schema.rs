@@ -125,6 +125,7 @@ INSERT INTO meeting_fts(rowid, name, people, notes, transcript)
            coalesce((SELECT group_concat(t.text, ' \u{E002} ' ORDER BY t.key) FROM turns t
                      WHERE t.key BETWEEN (m.key << 20) AND (((m.key + 1) << 20) - 1)), '')
     FROM meetings m;
+CREATE VIRTUAL TABLE meeting_vocab USING fts5vocab(meeting_fts, 'row');
 ";
 
 /// Writes one meeting's `meeting_fts` row: `?1` its key, `?2..=?3` its turns' rowid range.

@@ -491,6 +491,38 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Words of the index within a typo or two of `word` (one for words of up to four
+    /// letters), the closest first and among equals the one in most meetings: what "did you
+    /// mean" offers when a word finds nothing. The index's words are stems (`pricing` is
+    /// `price`), which find the same meetings.
+    pub fn suggest(&self, word: &str, at_most: usize) -> Result<Vec<String>, StoreError> {
+        let word: String = fold(word);
+        let len = word.chars().count();
+        if len < super::MIN_WORD_CHARS {
+            return Ok(Vec::new());
+        }
+        let max = if len <= 4 { 1 } else { 2 };
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT term, doc FROM meeting_vocab WHERE length(term) BETWEEN ?1 AND ?2",
+        )?;
+        let rows = stmt.query_map(
+            params![(len - max.min(len)) as i64, (len + max) as i64],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+        )?;
+        let mut near: Vec<(usize, i64, String)> = Vec::new();
+        for row in rows {
+            let (term, docs) = row?;
+            if term.contains(TURN_SEPARATOR) || term == word {
+                continue;
+            }
+            if let Some(d) = distance_within(&word, &term, max) {
+                near.push((d, -docs, term));
+            }
+        }
+        near.sort();
+        Ok(near.into_iter().take(at_most).map(|(_, _, t)| t).collect())
+    }
+
     /// Whether any meeting holds the FTS5 expression `expr`.
     fn holds(&self, expr: &str) -> Result<bool, StoreError> {
         Ok(self
@@ -498,6 +530,52 @@ impl Store {
             .prepare_cached("SELECT EXISTS (SELECT 1 FROM meeting_fts WHERE meeting_fts MATCH ?1)")?
             .query_row([expr], |r| r.get(0))?)
     }
+}
+
+/// Lowercase, Latin accents dropped, as the index folds words.
+fn fold(s: &str) -> String {
+    s.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+            'ç' => 'c',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ñ' => 'n',
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ý' | 'ÿ' => 'y',
+            c => c,
+        })
+        .collect()
+}
+
+/// The edit distance (insertions, deletions, substitutions, and swaps of two neighbours)
+/// between `a` and `b` if it is at most `max`.
+fn distance_within(a: &str, b: &str, max: usize) -> Option<usize> {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let mut prev2: Vec<usize> = Vec::new();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut row = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            row[j] = (prev[j] + 1).min(row[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                row[j] = row[j].min(prev2[j - 2] + 1);
+            }
+        }
+        if row.iter().min().is_some_and(|&m| m > max) {
+            return None;
+        }
+        prev2 = std::mem::replace(&mut prev, row);
+    }
+    let d = prev[b.len()];
+    (d <= max).then_some(d)
 }
 
 fn has_word_char(s: &str) -> bool {
@@ -609,6 +687,20 @@ mod tests {
             (90..=110).contains(&pos),
             "{pos} characters before the match"
         );
+    }
+
+    #[test]
+    fn typos_are_within_reach_and_other_words_are_not() {
+        use super::distance_within;
+        assert_eq!(distance_within("zofatf", "zofataf", 2), Some(1));
+        assert_eq!(
+            distance_within("zofaatf", "zofataf", 2),
+            Some(1),
+            "a swap is one"
+        );
+        assert_eq!(distance_within("roadmpa", "roadmap", 1), Some(1));
+        assert_eq!(distance_within("kitten", "sitting", 2), None);
+        assert_eq!(distance_within("abc", "abc", 0), Some(0));
     }
 
     #[test]

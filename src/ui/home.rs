@@ -112,12 +112,17 @@ fn meetings(state: &State, area: Rect, buf: &mut Buffer) {
         if server > 0 {
             text.push_str(&format!("· {server} from the server "));
         }
-        if search
+        if let Some(stored) = search
             .stored
             .as_ref()
-            .is_some_and(|s| s.matched == crate::library::Matched::Fuzzy)
+            .filter(|s| s.text == search.store_text())
         {
-            text.push_str("· no meeting holds these words; names like them ");
+            if stored.matched == crate::library::Matched::Fuzzy {
+                text.push_str("· no meeting holds these words; names like them ");
+            }
+            if let Some(better) = &stored.suggestion {
+                text.push_str(&format!("· did you mean “{better}”? "));
+            }
         }
         title.push(Span::styled(text, theme.dim));
     } else {
@@ -140,7 +145,15 @@ fn meetings(state: &State, area: Rect, buf: &mut Buffer) {
         } else if let Some(error) = &paging.error {
             error.clone()
         } else if home.searching() {
-            "No meeting matches.".into()
+            match home
+                .search
+                .as_ref()
+                .and_then(|s| s.stored.as_ref().filter(|st| st.text == s.store_text()))
+                .and_then(|st| st.suggestion.as_ref())
+            {
+                Some(better) => format!("No meeting matches. Did you mean “{better}”?"),
+                None => "No meeting matches.".into(),
+            }
         } else {
             "No meetings yet. Meetings recorded with Krisp show up here.".into()
         };
