@@ -563,3 +563,124 @@ fn a_run_that_stopped_before_saving_its_manifest_is_picked_up_without_duplicates
     );
     assert_eq!(notes(&vault).len(), 2, "no (krisp) file");
 }
+
+/// Rewrites the vault's manifest through `edit`.
+fn tamper(vault: &Path, edit: impl FnOnce(&mut Value)) {
+    let mut m = manifest(vault);
+    edit(&mut m);
+    std::fs::write(
+        vault.join(".krisp-tui.json"),
+        serde_json::to_vec_pretty(&m).unwrap(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_tampered_manifest_never_makes_the_vault_write_outside_its_directory() {
+    let offline = Offline::new();
+    let mut store = offline.store();
+    let names = ["Up", "Absolute", "Sneaky", "Linked", "Beside"];
+    let ids: Vec<MeetingId> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            add(
+                &mut store,
+                i as u8,
+                name,
+                &format!("2026-04-0{}T10:00:00Z", i + 1),
+            )
+        })
+        .collect();
+    let vault = offline.dir.path().join("vault");
+    let dir = vault.to_str().unwrap();
+    offline.run(&["export", "--all", "--dir", dir]).ok();
+
+    // The user's files outside the vault, which the manifest will point at.
+    let outside = offline.dir.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    let victims = ["up.md", "abs.md", "sneaky.md", "linked.md", "beside.md"];
+    for v in victims {
+        std::fs::write(outside.join(v), format!("the user's own {v}\n")).unwrap();
+    }
+    std::os::unix::fs::symlink(outside.join("linked.md"), vault.join("link.md")).unwrap();
+    let beside_file = file_of(&manifest(&vault), ids[4].as_str());
+    tamper(&vault, |m| {
+        // Each entry claims its file holds exactly what is there now (so it is krisp-tui's to
+        // replace) and that the meeting changed since.
+        let targets = [
+            "../outside/up.md".to_owned(),
+            outside.join("abs.md").display().to_string(),
+            "sub/../../outside/sneaky.md".to_owned(),
+            "link.md".to_owned(),
+        ];
+        for (i, file) in targets.into_iter().enumerate() {
+            let e = &mut m["meetings"][ids[i].as_str()]["md"];
+            e["file"] = file.into();
+            e["source"] = "stale".into();
+            e["hash"] = hash_hex(format!("the user's own {}\n", victims[i]).as_bytes()).into();
+        }
+        // An edited file whose new version would go "beside" it, outside the vault.
+        let e = &mut m["meetings"][ids[4].as_str()]["md"];
+        e["source"] = "stale".into();
+        e["beside"] = "../outside/beside.md".into();
+        e["beside_hash"] = hash_hex(b"the user's own beside.md\n").into();
+    });
+    std::fs::write(vault.join(&beside_file), "my edit\n").unwrap();
+
+    let out = offline.run(&["export", "--all", "--json", "--dir", dir]);
+    let out = out.ok();
+    for v in victims {
+        assert_eq!(
+            std::fs::read_to_string(outside.join(v)).unwrap(),
+            format!("the user's own {v}\n"),
+            "{v} outside the vault was rewritten; stderr: {}",
+            out.stderr
+        );
+    }
+    let mut outside_now: Vec<String> = std::fs::read_dir(&outside)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    outside_now.sort();
+    assert_eq!(
+        outside_now,
+        ["abs.md", "beside.md", "linked.md", "sneaky.md", "up.md"]
+    );
+    assert!(
+        std::fs::symlink_metadata(vault.join("link.md"))
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link in the vault is left as the user made it"
+    );
+    // Each meeting whose entry was not trusted is written afresh inside the vault, said so.
+    let m = manifest(&vault);
+    for (i, id) in ids.iter().enumerate().take(4) {
+        let file = file_of(&m, id.as_str());
+        assert_eq!(
+            file,
+            format!("2026-04-0{} 1000 {}.md", i + 1, names[i]),
+            "{}",
+            out.stderr
+        );
+        assert!(vault.join(&file).is_file());
+    }
+    assert_eq!(out.stderr.matches("warning: ").count(), 5, "{}", out.stderr);
+    assert!(out.stderr.contains("../outside/up.md"), "{}", out.stderr);
+    // The edited file is kept and Krisp's version goes beside it, inside the vault.
+    assert_eq!(
+        std::fs::read_to_string(vault.join(&beside_file)).unwrap(),
+        "my edit\n"
+    );
+    let beside = m["meetings"][ids[4].as_str()]["md"]["beside"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(beside, "2026-04-05 1000 Beside (krisp).md");
+    assert!(vault.join(beside).is_file());
+}
+
+fn hash_hex(bytes: &[u8]) -> String {
+    krisp_tui::export::vault::hash(bytes)
+}

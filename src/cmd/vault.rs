@@ -116,8 +116,11 @@ pub fn select(store: &Store, request: &Request) -> Result<Vec<MeetingId>, Failur
     }
 }
 
-/// Edited files are named on stderr, with where the new version went.
+/// Edited files are named on stderr, with where the new version went, and so is each warning.
 fn report_kept(summary: &VaultSummary) {
+    for warning in &summary.warnings {
+        crate::sanitize::eprint(&format!("warning: {warning}"));
+    }
     for (file, beside) in &summary.kept {
         match beside {
             Some(beside) => crate::sanitize::eprint(&format!(

@@ -47,6 +47,9 @@ pub struct VaultSummary {
     /// edited too, so nothing was written).
     #[serde(skip)]
     pub kept: Vec<(PathBuf, Option<PathBuf>)>,
+    /// What the run did differently from what was asked, a sentence each: manifest entries it
+    /// did not trust, names taken by something that is not a regular file.
+    pub warnings: Vec<String>,
 }
 
 impl VaultSummary {
@@ -110,19 +113,23 @@ pub fn export(
             });
         }
     };
-    let manifest = match &original {
+    let mut manifest = match &original {
         Some(text) => Manifest::parse(text).map_err(|reason| VaultError::Manifest {
             path: manifest_path.clone(),
             reason,
         })?,
         None => Manifest::new(),
     };
+    let warnings = manifest.drop_untrusted();
     let mut run = Run {
         options,
         taken: manifest.taken(),
         manifest,
         summary: VaultSummary::default(),
     };
+    for w in warnings {
+        run.warn(w);
+    }
     let total = ids.len();
     let mut result = Ok(());
     for (i, id) in ids.iter().enumerate() {
@@ -203,6 +210,19 @@ impl Run<'_> {
             .cloned();
         let links = self.options.links;
         let render = || render(store, id, format, links);
+        let entry = match entry {
+            Some(entry) if !is_file_or_missing(&self.options.dir.join(&entry.file))? => {
+                self.warn(format!(
+                    "{} is not a regular file (a directory or a link), so it was left alone; the meeting went to a new file",
+                    self.options.dir.join(&entry.file).display()
+                ));
+                if let Some(formats) = self.manifest.meetings.get_mut(id) {
+                    formats.remove(&format);
+                }
+                None
+            }
+            entry => entry,
+        };
         let Some(mut entry) = entry else {
             let Some(text) = render()? else {
                 return Ok(());
@@ -281,6 +301,7 @@ impl Run<'_> {
             let beside_path = self.options.dir.join(&beside);
             let current = read_hash(&beside_path)?;
             let wrote = match &current {
+                Some(h) if h == NOT_A_FILE => None,
                 Some(h) if *h == new_hash => Some(beside_path.clone()),
                 Some(h) if Some(h) != entry.beside_hash.as_ref() => None,
                 _ => {
@@ -367,6 +388,11 @@ impl Run<'_> {
         Ok(entry)
     }
 
+    fn warn(&mut self, warning: String) {
+        tracing::warn!("{warning}");
+        self.summary.warnings.push(warning);
+    }
+
     fn record(&mut self, id: &MeetingId, entry: Entry) {
         self.manifest
             .meetings
@@ -405,8 +431,21 @@ fn is_ours(path: &Path, disk: Option<Stat>, entry: &Entry) -> Result<bool, Vault
     })
 }
 
+/// Whether `path` is a regular file or nothing, without following a link.
+fn is_file_or_missing(path: &Path) -> Result<bool, VaultError> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) => Ok(meta.file_type().is_file()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(true),
+        Err(source) => Err(VaultError::Read {
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// Size and time of what is at `path`, a link itself rather than what it points to.
 fn stat(path: &Path) -> Result<Option<Stat>, VaultError> {
-    match fs::metadata(path) {
+    match fs::symlink_metadata(path) {
         Ok(meta) => {
             let mtime = meta
                 .modified()
@@ -423,7 +462,16 @@ fn stat(path: &Path) -> Result<Option<Stat>, VaultError> {
     }
 }
 
+/// What [`read_hash`] gives for a name held by something other than a regular file: it
+/// matches no content, so such a file is never taken for one krisp-tui wrote.
+const NOT_A_FILE: &str = "not a regular file";
+
+/// The hash of the regular file at `path`; `None` when nothing is there. A link, a directory or
+/// a FIFO is neither followed nor read: it hashes as [`NOT_A_FILE`].
 fn read_hash(path: &Path) -> Result<Option<String>, VaultError> {
+    if !is_file_or_missing(path)? {
+        return Ok(Some(NOT_A_FILE.to_owned()));
+    }
     match fs::read(path) {
         Ok(bytes) => Ok(Some(vault::hash(&bytes))),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
