@@ -32,6 +32,27 @@ impl Tty {
         env: &[(&str, String)],
         prepare: impl FnOnce(&Path),
     ) -> Option<Tty> {
+        let mut command = vec![BIN.to_owned()];
+        command.extend(args.iter().map(|a| (*a).to_owned()));
+        Self::start_command(command, env, prepare)
+    }
+
+    /// A shell running `script` (where `$KRISP_TUI` is the binary), then waiting on the
+    /// terminal so that the pane stays for the test to read.
+    fn start_script(script: &str) -> Option<Tty> {
+        let script = format!("{script}\nread _\n");
+        Self::start_command(
+            vec!["sh".to_owned(), "-c".to_owned(), script],
+            &[("KRISP_TUI", BIN.to_owned())],
+            |_| {},
+        )
+    }
+
+    fn start_command(
+        command: Vec<String>,
+        env: &[(&str, String)],
+        prepare: impl FnOnce(&Path),
+    ) -> Option<Tty> {
         // .ci/run installs tmux and sets KRISP_TUI_CI: there a missing tmux fails the test. On a
         // developer's machine without tmux the test says it did not run.
         if Command::new("tmux").arg("-V").output().is_err() {
@@ -49,8 +70,6 @@ impl Tty {
         let raw = dir.path().join("raw.out");
         let config = dir.path().join("config");
         prepare(dir.path());
-        let mut command = vec![BIN.to_owned()];
-        command.extend(args.iter().map(|a| (*a).to_owned()));
         let tty = Tty { socket, dir, raw };
         tty.tmux(
             &[
@@ -380,6 +399,33 @@ fn mark_every_meeting_and_export_them_to_a_directory() {
         .count();
     assert_eq!(anchored, 1, "the transcript words are in the files");
     tty.keys(&["C-c"]);
+}
+
+/// The README's daily command on a real terminal: the sync's progress bar and the vault's are
+/// drawn, and it ends (it once deadlocked: stderr was held locked while the bar's ticker
+/// thread drew to it).
+#[test]
+fn export_all_on_a_terminal_syncs_writes_the_vault_and_ends() {
+    let Some(tty) = Tty::start_script(
+        "\"$KRISP_TUI\" --demo export --all --dir vault; echo \"exit status $?\"",
+    ) else {
+        return;
+    };
+    let screen = tty.wait_for("the command to end", |s| s.contains("exit status"));
+    assert!(screen.contains("exit status 0"), "{screen}");
+    assert!(screen.contains("Exported 34 meetings to vault"), "{screen}");
+    assert!(screen.contains("Synced in"), "{screen}");
+    // The bar was drawn (stderr was a terminal) and cleared: no frame is left on the screen.
+    let raw = std::fs::read_to_string(&tty.raw).unwrap_or_default();
+    let spinner = |c: char| ('\u{2800}'..='\u{28ff}').contains(&c);
+    assert!(raw.chars().any(spinner), "no progress bar was drawn");
+    assert!(!screen.chars().any(spinner), "{screen}");
+    let notes = std::fs::read_dir(tty.dir().join("vault"))
+        .expect("the vault")
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .count();
+    assert_eq!(notes, 33, "{screen}");
 }
 
 #[test]

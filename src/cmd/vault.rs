@@ -37,7 +37,10 @@ pub async fn export_all(
 ) -> Result<(), Failure> {
     if !local.offline {
         let had_store = local.path.exists();
-        let mut err = std::io::stderr().lock();
+        // Not `stderr().lock()`: the sync's progress bar draws to stderr from indicatif's
+        // ticker thread, which would wait for that lock forever while this thread waits for
+        // the bar.
+        let mut err = std::io::stderr();
         if let Err(mut f) = local::sync(local, settings, &mut err, false).await {
             if had_store && f.code != 3 {
                 f.message
