@@ -324,18 +324,28 @@ impl Offline {
     }
 
     fn run(&self, args: &[&str]) -> Run {
-        Run::from(
-            std::process::Command::new(BIN)
-                .args(["--offline", "--server", self.server, "--data-dir"])
-                .arg(self.dir.path().join("data"))
-                .arg("--config-dir")
-                .arg(self.dir.path())
-                .args(args)
-                .env("TZ", "UTC")
-                .env_remove("KRISP_TUI_DATA_DIR")
-                .output()
-                .unwrap(),
-        )
+        self.run_under(&[], args)
+    }
+
+    /// The binary started by `wrapper` (a command that runs its last argument, the binary,
+    /// with the arguments after it).
+    fn run_under(&self, wrapper: &[&str], args: &[&str]) -> Run {
+        let mut cmd = match wrapper.split_first() {
+            Some((program, rest)) => {
+                let mut cmd = std::process::Command::new(program);
+                cmd.args(rest).arg(BIN);
+                cmd
+            }
+            None => std::process::Command::new(BIN),
+        };
+        cmd.args(["--offline", "--server", self.server, "--data-dir"])
+            .arg(self.dir.path().join("data"))
+            .arg("--config-dir")
+            .arg(self.dir.path())
+            .args(args)
+            .env("TZ", "UTC")
+            .env_remove("KRISP_TUI_DATA_DIR");
+        Run::from(cmd.output().unwrap())
     }
 }
 
@@ -683,4 +693,150 @@ fn a_tampered_manifest_never_makes_the_vault_write_outside_its_directory() {
 
 fn hash_hex(bytes: &[u8]) -> String {
     krisp_tui::export::vault::hash(bytes)
+}
+
+/// `sh -c 'umask 000 && exec BIN ARGS'`: files created without a mode of their own would be
+/// writable by everyone.
+const UMASK_000: [&str; 3] = ["sh", "-c", "umask 000 && exec \"$0\" \"$@\""];
+
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// What the vault writes says what was said in meetings: private to the user, as the store is,
+/// whatever the umask; a directory the user made keeps the mode they gave it.
+#[test]
+fn the_vault_and_single_exports_are_private_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let offline = Offline::new();
+    let mut store = offline.store();
+    let a = add(&mut store, 1, "Alpha", "2026-01-10T10:00:00Z");
+    drop(store);
+    let vault = offline.dir.path().join("notes/vault");
+    offline
+        .run_under(
+            &UMASK_000,
+            &["export", "--all", "--dir", vault.to_str().unwrap()],
+        )
+        .ok();
+    assert_eq!(mode(&vault), 0o700);
+    for name in [
+        ".krisp-tui.json",
+        ".krisp-tui.lock",
+        "2026-01-10 1000 Alpha.md",
+    ] {
+        assert_eq!(mode(&vault.join(name)), 0o600, "{name}");
+    }
+    let single = offline.dir.path().join("alpha.txt");
+    offline
+        .run_under(
+            &UMASK_000,
+            &[
+                "export",
+                a.as_str(),
+                "--format",
+                "txt",
+                "-o",
+                single.to_str().unwrap(),
+            ],
+        )
+        .ok();
+    assert_eq!(mode(&single), 0o600);
+
+    let shared = offline.dir.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755)).unwrap();
+    offline
+        .run_under(
+            &UMASK_000,
+            &["export", "--all", "--dir", shared.to_str().unwrap()],
+        )
+        .ok();
+    assert_eq!(mode(&shared), 0o755);
+    assert_eq!(mode(&shared.join("2026-01-10 1000 Alpha.md")), 0o600);
+}
+
+/// A directory, or a link to one, where a meeting's file would go: the meeting goes to the
+/// next free name, said on stderr; the run goes on to the other meetings, `--force` too.
+#[test]
+fn a_directory_at_a_meetings_file_name_is_skipped_and_said() {
+    let offline = Offline::new();
+    let mut store = offline.store();
+    add(&mut store, 1, "Alpha", "2026-01-10T10:00:00Z");
+    add(&mut store, 2, "Beta", "2026-02-10T10:00:00Z");
+    add(&mut store, 3, "Gamma", "2026-03-10T10:00:00Z");
+    drop(store);
+    let vault = offline.dir.path().join("v");
+    std::fs::create_dir_all(vault.join("2026-01-10 1000 Alpha.md")).unwrap();
+    let elsewhere = offline.dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, vault.join("2026-02-10 1000 Beta.md")).unwrap();
+    for extra in [&[][..], &["--force"][..]] {
+        let mut args = vec![
+            "export",
+            "--all",
+            "--json",
+            "--dir",
+            vault.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let out = offline.run(&args).ok();
+        let summary: Value = serde_json::from_str(out.stdout.trim()).unwrap();
+        if extra.is_empty() {
+            assert_eq!(summary["new"], 3, "{summary}");
+            assert_eq!(
+                out.stderr.matches("is not a regular file").count(),
+                2,
+                "{}",
+                out.stderr
+            );
+        } else {
+            assert_eq!(summary["unchanged"], 3, "{summary}");
+        }
+    }
+    let mut files: Vec<String> = notes(&vault)
+        .iter()
+        .map(|p| p.file_name().unwrap().to_str().unwrap().to_owned())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            "2026-01-10 1000 Alpha 2.md",
+            "2026-01-10 1000 Alpha.md",
+            "2026-02-10 1000 Beta 2.md",
+            "2026-02-10 1000 Beta.md",
+            "2026-03-10 1000 Gamma.md",
+        ]
+    );
+    assert!(vault.join("2026-01-10 1000 Alpha.md").is_dir());
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+}
+
+/// A run killed mid-write leaves `.krisp-tui-PID-N.tmp` holding a meeting's text: the next
+/// run removes those of processes that are gone, and leaves a running one's alone.
+#[test]
+fn temporary_files_of_dead_processes_are_removed() {
+    let offline = Offline::new();
+    let mut store = offline.store();
+    add(&mut store, 1, "Alpha", "2026-01-10T10:00:00Z");
+    drop(store);
+    let vault = offline.dir.path().join("v");
+    let dir = vault.to_str().unwrap();
+    offline.run(&["export", "--all", "--dir", dir]).ok();
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    let dead = gone.id();
+    gone.wait().unwrap();
+    let stale = vault.join(format!(".krisp-tui-{dead}-0.tmp"));
+    let live = vault.join(format!(".krisp-tui-{}-0.tmp", std::process::id()));
+    for f in [&stale, &live] {
+        std::fs::write(f, "half a meeting").unwrap();
+    }
+    offline.run(&["export", "--all", "--dir", dir]).ok();
+    assert!(!stale.exists(), "the dead process's file stays");
+    assert!(
+        live.exists(),
+        "a running process's file is its own business"
+    );
 }

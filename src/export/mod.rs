@@ -16,7 +16,8 @@ use std::path::PathBuf;
 
 use crate::krisp::{Document, Meeting};
 
-pub use file::write_file;
+pub(crate) use file::private;
+pub use file::{remove_stale_temp_files, write_file};
 pub use json::{SCHEMA_VERSION, parse_json_export};
 
 /// An export format; its command-line and serde name is its file extension.

@@ -97,11 +97,17 @@ pub fn export(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<VaultSummary, VaultError> {
     let dir = &options.dir;
-    fs::create_dir_all(dir).map_err(|source| VaultError::Dir {
+    create_private_dir(dir).map_err(|source| VaultError::Dir {
         path: dir.clone(),
         source,
     })?;
     let _lock = lock(dir)?;
+    // Under the lock no other krisp-tui writes here: a temporary file of a process that is
+    // gone was left by a run killed mid-write.
+    let stale = super::remove_stale_temp_files(dir);
+    if stale > 0 {
+        tracing::info!(stale, dir = %dir.display(), "removed temporary files of dead processes");
+    }
     let manifest_path = dir.join(MANIFEST);
     let original = match fs::read_to_string(&manifest_path) {
         Ok(text) => Some(text),
@@ -154,13 +160,27 @@ pub fn export(
     result.map(|()| run.summary)
 }
 
-/// The directory's lock, or `Busy`.
+/// The vault directory, created 0700 (on unix) when it is not there: its files say what was
+/// said in meetings. A directory that exists is left as the user made it.
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// The directory's lock, or `Busy`. Created 0600; a link at its name is not followed.
 fn lock(dir: &Path) -> Result<File, VaultError> {
     let path = dir.join(LOCK);
-    let file = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
+    let mut options = fs::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
+    let file = super::private(&mut options)
         .open(&path)
         .map_err(|source| ExportError::Io {
             path: path.clone(),
@@ -333,6 +353,13 @@ impl Run<'_> {
             }
             let path = self.options.dir.join(&file);
             if let Some((size, mtime)) = stat(&path)? {
+                if !is_file_or_missing(&path)? {
+                    self.warn(format!(
+                        "{} is not a regular file (a directory or a link), so it was left alone; the meeting went to the next free name",
+                        path.display()
+                    ));
+                    continue;
+                }
                 if read_hash(&path)?.as_deref() == Some(hash.as_str()) {
                     self.taken.insert(file.to_lowercase());
                     self.summary.unchanged += 1;
