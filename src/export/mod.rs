@@ -205,7 +205,7 @@ pub enum ExportError {
 }
 
 /// A speaker name or title on one line: runs of whitespace (newlines included) become one space.
-fn one_line(s: &str) -> String {
+pub fn one_line(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
         if !out.is_empty() {
