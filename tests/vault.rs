@@ -695,6 +695,41 @@ fn hash_hex(bytes: &[u8]) -> String {
     krisp_tui::export::vault::hash(bytes)
 }
 
+/// The demo's server runs on a new port each time; its meeting links do not, so a second
+/// `--demo export --all` over the same data dir finds every file unchanged.
+#[test]
+fn a_second_demo_run_rewrites_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("vault");
+    let export = || -> Value {
+        let out = Run::from(
+            std::process::Command::new(BIN)
+                .args(["--demo", "--token-store", "memory", "--data-dir"])
+                .arg(dir.path().join("data"))
+                .arg("--config-dir")
+                .arg(dir.path())
+                .args(["export", "--all", "--json", "--dir"])
+                .arg(&vault)
+                .env("TZ", "UTC")
+                .env_remove("KRISP_TUI_DATA_DIR")
+                .output()
+                .unwrap(),
+        )
+        .ok();
+        serde_json::from_str(out.stdout.trim()).unwrap()
+    };
+    let first = export();
+    assert_eq!(first["new"], 33, "{first}");
+    let before = snapshot(&vault);
+    let second = export();
+    assert_eq!(
+        (&second["new"], &second["updated"], &second["unchanged"]),
+        (&Value::from(0), &Value::from(0), &Value::from(33)),
+        "{second}"
+    );
+    assert_eq!(snapshot(&vault), before);
+}
+
 /// `sh -c 'umask 000 && exec BIN ARGS'`: files created without a mode of their own would be
 /// writable by everyone.
 const UMASK_000: [&str; 3] = ["sh", "-c", "umask 000 && exec \"$0\" \"$@\""];

@@ -339,7 +339,6 @@ fn router(
 
     let tools = KrispTools {
         data: data.clone(),
-        base_url: base_url.into(),
         clock,
         readiness: Arc::new(tools::Readiness::new(args.ready_after)),
     };
