@@ -621,9 +621,11 @@ fn hostile_text_is_stored_as_is_and_queries_never_break_fts() {
         )
         .unwrap();
     assert_eq!(store.meeting(&id(1)).unwrap().unwrap().name, name);
+    // The transcript's rows, which feed the search index, hold the text as people read it.
+    let turn = &store.document(&id(1)).unwrap().unwrap().transcript.turns[0];
     assert_eq!(
-        store.document(&id(1)).unwrap().unwrap().transcript.turns[0].text,
-        "bell\u{7} and \0 nul"
+        (turn.speaker.as_str(), turn.text.as_str()),
+        ("X", "bell and  nul")
     );
     let nasty = [
         "\"",
@@ -663,6 +665,57 @@ fn hostile_text_is_stored_as_is_and_queries_never_break_fts() {
     }
     assert_eq!(ids(&search(&store, "(evil) name")), vec![id(1)]);
     assert_eq!(ids(&search(&store, "nul")), vec![id(1)]);
+}
+
+/// Words glued to escape sequences are indexed as people read them: `Mallory`, never
+/// `31mMallory`, in names, people, notes and transcripts alike.
+#[test]
+fn words_glued_to_escape_sequences_are_found_as_they_read() {
+    let (_dir, mut store) = temp_store();
+    let red = |s: &str| format!("\u{1b}[31m{s}\u{1b}[0m");
+    let mut m = meeting(1, &format!("{}budget", red("URGENT")), Some("2026-01-01"));
+    m.speakers = vec![red("Mallory")];
+    m.key_points = vec![format!("Pay {}", red("Trudy"))];
+    store.upsert_meetings(&[m], NOW).unwrap();
+    store
+        .upsert_documents(
+            &[document(
+                1,
+                vec![turn(
+                    &red("Eve"),
+                    0,
+                    &format!("{}\u{1b}]0;title\u{7}halcyon", red("Oscar")),
+                )],
+            )],
+            NOW,
+        )
+        .unwrap();
+    for word in ["URGENTbudget", "Mallory", "Trudy", "Oscarhalcyon"] {
+        assert_eq!(ids(&search(&store, word)), vec![id(1)], "{word}");
+    }
+    for glued in [
+        "31mMallory",
+        "31mURGENT",
+        "31mTrudy",
+        "31mOscar",
+        "0mhalcyon",
+        "title",
+    ] {
+        assert_eq!(
+            ids(&search(&store, glued)),
+            Vec::<MeetingId>::new(),
+            "{glued}"
+        );
+    }
+    assert_eq!(
+        store
+            .page(&Filter::default(), 0, 10)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.name, r.people))
+            .collect::<Vec<_>>(),
+        [("URGENTbudget".to_owned(), vec!["Mallory".to_owned()])]
+    );
 }
 
 #[test]

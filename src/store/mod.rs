@@ -732,6 +732,13 @@ fn allocate_key(tx: &Transaction<'_>, id: &str, base: i64) -> Result<i64, StoreE
     Err(StoreError::KeysExhausted { id: id.to_owned() })
 }
 
+/// Text as people read it, which is what the search rows hold: escape sequences and controls
+/// are dropped whole (the plain-text policy of every output edge), so `\x1b[31mMallory` is
+/// found by `Mallory`, and never by `31mMallory`.
+fn readable(s: &str) -> String {
+    crate::sanitize::text(s).into_owned()
+}
+
 fn insert_meeting(
     tx: &Transaction<'_>,
     meeting: &Meeting,
@@ -740,16 +747,17 @@ fn insert_meeting(
     hash: &str,
     fetched: i64,
 ) -> Result<(), StoreError> {
-    let people_names = meeting.people();
+    let people_names: Vec<String> = meeting.people().iter().map(|p| readable(p)).collect();
     let mut people = people_names.join("\n");
     let mut people_lc = people.to_lowercase();
     for email in meeting.attendees.iter().filter_map(|p| p.email.as_deref()) {
+        let email = readable(email);
         people.push('\n');
-        people.push_str(email);
+        people.push_str(&email);
         people_lc.push('\n');
         people_lc.push_str(&email.to_lowercase());
     }
-    let notes = notes_text(meeting);
+    let notes = readable(&notes_text(meeting));
     let date_ms = meeting
         .date
         .as_ref()
@@ -765,7 +773,7 @@ fn insert_meeting(
         meeting.id.as_str(),
         date_ms,
         serde_json::to_string(&meeting.date)?,
-        meeting.name,
+        readable(&meeting.name),
         people,
         notes,
         serde_json::to_string(&people_names)?,
@@ -849,10 +857,10 @@ fn insert_turns(tx: &Transaction<'_>, key: i64, turns: &[Turn]) -> Result<(), St
     for (i, t) in turns.iter().enumerate().take(keys::MAX_INDEXED_TURNS) {
         insert.execute(params![
             keys::turn_rowid(key, i),
-            t.speaker,
+            readable(&t.speaker),
             t.start.as_secs().min(i64::MAX as u64) as i64,
             t.start.subsec_nanos(),
-            t.text,
+            readable(&t.text),
         ])?;
     }
     Ok(())
