@@ -40,11 +40,21 @@ impl Tty {
     /// A shell running `script` (where `$KRISP_TUI` is the binary), then waiting on the
     /// terminal so that the pane stays for the test to read.
     fn start_script(script: &str) -> Option<Tty> {
+        Self::start_script_with(script, &[], |_| {})
+    }
+
+    fn start_script_with(
+        script: &str,
+        env: &[(&str, String)],
+        prepare: impl FnOnce(&Path),
+    ) -> Option<Tty> {
         let script = format!("{script}\nread _\n");
+        let mut env = env.to_vec();
+        env.push(("KRISP_TUI", BIN.to_owned()));
         Self::start_command(
             vec!["sh".to_owned(), "-c".to_owned(), script],
-            &[("KRISP_TUI", BIN.to_owned())],
-            |_| {},
+            &env,
+            prepare,
         )
     }
 
@@ -426,6 +436,38 @@ fn export_all_on_a_terminal_syncs_writes_the_vault_and_ends() {
         .filter(|p| p.extension().is_some_and(|e| e == "md"))
         .count();
     assert_eq!(notes, 33, "{screen}");
+}
+
+/// Ctrl-C during `sync` on a terminal: the conventional exit status 130, and the progress bar
+/// cleared (a frame was left on the screen, and the status was 1).
+#[test]
+fn ctrl_c_stops_a_sync_with_status_130_and_clears_the_bar() {
+    // Every transcript request is held for a minute: the sync waits at its transcripts bar.
+    let sandbox = Sandbox::start(&["--stall-tool", "get_multiple_documents=1000"]);
+    let krisp = format!(
+        "\"$KRISP_TUI\" --server '{}' --token-store file --redirect-port 0",
+        sandbox.url
+    );
+    // The shell survives the Ctrl-C (its trap) to say how the program ended.
+    let script =
+        format!("trap : INT\n{krisp} login >login.out 2>&1\n{krisp} sync; echo \"exit status $?\"");
+    let Some(tty) = Tty::start_script_with(
+        &script,
+        &[("BROWSER", "./browser.sh".to_owned())],
+        curl_browser,
+    ) else {
+        return;
+    };
+    tty.wait_for("the transcripts bar", |s| s.contains("transcripts 0/"));
+    tty.keys(&["C-c"]);
+    let screen = tty.wait_for("the sync to end", |s| s.contains("exit status"));
+    assert!(screen.contains("exit status 130"), "{screen}");
+    assert!(
+        !screen.contains("transcripts 0/"),
+        "a frame of the bar is left:\n{screen}"
+    );
+    let spinner = |c: char| ('\u{2800}'..='\u{28ff}').contains(&c);
+    assert!(!screen.chars().any(spinner), "{screen}");
 }
 
 #[test]

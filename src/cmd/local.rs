@@ -134,7 +134,14 @@ pub async fn sync(
     progress.finish();
     connection.close().await;
     drop(lock);
-    let summary: SyncSummary = result.map_err(|e| Failure::new(e.exit_code(), e.to_string()))?;
+    let summary: SyncSummary = result.map_err(|e| match e {
+        // Only Ctrl-C cancels it here: the conventional status of an interrupted program.
+        crate::client::sync::SyncError::Cancelled => Failure::new(
+            130,
+            "the sync was interrupted; what it had fetched is kept, and the next sync goes on from there",
+        ),
+        e => Failure::new(e.exit_code(), e.to_string()),
+    })?;
     if json {
         serde_json::to_writer(&mut *out, &summary).map_err(std::io::Error::from)?;
         writeln!(out)?;
@@ -149,6 +156,59 @@ pub async fn sync(
     Ok(())
 }
 
+/// Where a progress bar draws: stderr, two columns narrower than the terminal. indicatif pads
+/// its line to the width it is given; on a line filled to the last columns the `^C` that the
+/// terminal echoes wraps to a new line, and the bar, clearing only the line it drew, left a
+/// frame of itself on the screen.
+pub(crate) fn progress_target() -> indicatif::ProgressDrawTarget {
+    indicatif::ProgressDrawTarget::term_like(Box::new(Narrow(console::Term::buffered_stderr())))
+}
+
+#[derive(Debug)]
+struct Narrow(console::Term);
+
+impl indicatif::TermLike for Narrow {
+    fn width(&self) -> u16 {
+        self.0.size().1.saturating_sub(2).max(1)
+    }
+
+    fn height(&self) -> u16 {
+        self.0.size().0
+    }
+
+    fn move_cursor_up(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_up(n)
+    }
+
+    fn move_cursor_down(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_down(n)
+    }
+
+    fn move_cursor_right(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_right(n)
+    }
+
+    fn move_cursor_left(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_left(n)
+    }
+
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        self.0.write_line(s)
+    }
+
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        self.0.write_str(s)
+    }
+
+    fn clear_line(&self) -> std::io::Result<()> {
+        self.0.clear_line()
+    }
+
+    fn flush(&self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
 /// Progress of a sync: an indicatif bar when stderr is a terminal, otherwise plain lines.
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
@@ -158,7 +218,8 @@ struct Progress {
 impl Progress {
     fn new() -> Progress {
         let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = indicatif::ProgressBar::new_spinner();
+            let bar = indicatif::ProgressBar::with_draw_target(None, progress_target());
+            bar.set_style(indicatif::ProgressStyle::default_spinner());
             bar.enable_steady_tick(Duration::from_millis(120));
             bar
         });

@@ -148,7 +148,10 @@ struct Progress {
 impl Progress {
     fn new(total: usize) -> Progress {
         let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = indicatif::ProgressBar::new(total as u64);
+            let bar = indicatif::ProgressBar::with_draw_target(
+                Some(total as u64),
+                local::progress_target(),
+            );
             bar.set_style(
                 indicatif::ProgressStyle::with_template(
                     "{spinner} meetings {pos}/{len} {wide_bar} {per_sec} ETA {eta}",
