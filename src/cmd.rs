@@ -188,7 +188,9 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
     match command {
         Command::Completions { shell } => docs::completions(*shell, &mut out)?,
         Command::Man { dir } => docs::man(dir.as_deref(), &mut out)?,
-        Command::Sync { json } => local::sync(local, settings, &mut out, *json).await?,
+        Command::Sync { json, full } => {
+            local::sync(local, settings, &mut out, *json, *full).await?;
+        }
         Command::Search { query, limit, json } => {
             local::search(local, query, *limit, *json, &mut out)?;
         }

@@ -413,13 +413,20 @@ pub struct SyncSummary {
     pub failed: usize,
     pub requests: usize,
     pub retries: usize,
+    /// Stored meetings the server no longer has, marked deleted (only a full listing tells).
+    pub deleted: usize,
 }
 
 impl SyncSummary {
     /// One line for people: "12 new, 3 updated, 2 still processing, 0 failed".
     pub fn line(&self) -> String {
+        let deleted = if self.deleted > 0 {
+            format!(", {} deleted on the server", self.deleted)
+        } else {
+            String::new()
+        };
         format!(
-            "{} new, {} updated, {} transcripts fetched, {} still processing, {} failed ({} requests)",
+            "{} new, {} updated{deleted}, {} transcripts fetched, {} still processing, {} failed ({} requests)",
             self.new,
             self.updated,
             self.documents,

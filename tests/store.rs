@@ -718,6 +718,33 @@ fn words_glued_to_escape_sequences_are_found_as_they_read() {
     );
 }
 
+/// Meetings the server no longer has leave lists and search and are kept aside; listed again,
+/// they are back.
+#[test]
+fn a_meeting_marked_deleted_leaves_lists_and_search_until_it_is_listed_again() {
+    let (_dir, mut store) = temp_store();
+    let kept = meeting(1, "Kickoff", Some("2026-01-01"));
+    let gone = meeting(2, "Retro", Some("2026-01-02"));
+    store
+        .upsert_meetings(&[kept.clone(), gone.clone()], NOW)
+        .unwrap();
+    store
+        .upsert_documents(&[document(2, vec![turn("Ann", 0, "halcyon days")])], NOW)
+        .unwrap();
+    assert_eq!(store.mark_deleted(&[id(2), id(9)], NOW).unwrap(), 1);
+    assert_eq!(store.meeting_ids().unwrap(), vec![id(1)]);
+    assert_eq!(store.count(&Filter::default()).unwrap(), 1);
+    assert!(search(&store, "halcyon").is_empty());
+    assert!(search(&store, "retro").is_empty());
+    assert_eq!(
+        store.deleted_ids().unwrap(),
+        std::collections::HashSet::from([id(2)])
+    );
+    store.upsert_meetings(&[gone], NOW).unwrap();
+    assert!(store.deleted_ids().unwrap().is_empty());
+    assert_eq!(ids(&search(&store, "retro")), vec![id(2)]);
+}
+
 #[test]
 fn query_parsing() {
     let q =

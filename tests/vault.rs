@@ -730,6 +730,62 @@ fn a_second_demo_run_rewrites_no_file() {
     assert_eq!(snapshot(&vault), before);
 }
 
+/// A meeting deleted on the server: a full listing marks it deleted in the store (gone from
+/// lists and search), the vault moves its file into `.deleted/`; listed again, it comes back.
+#[test]
+fn a_meeting_deleted_on_the_server_leaves_lists_search_and_the_vault() {
+    let mut sandbox = SandboxProcess::start(&[]);
+    let user = User::new(&sandbox.url);
+    user.run(&["login"]).ok();
+    let vault = user.dir.path().join("vault");
+    let first = export(&user, &vault, &[]);
+    assert_eq!(first["new"], 33, "{first}");
+    let file = file_of(&manifest(&vault), ANCHOR_MEETING);
+    let text = std::fs::read(vault.join(&file)).unwrap();
+
+    sandbox.restart(&["--delete-meeting", ANCHOR_MEETING]);
+    user.run(&["login"]).ok();
+    // An ordinary sync right after a full one does not list everything, so it cannot tell.
+    let quick: Value =
+        serde_json::from_str(run(&user, &["sync", "--json"]).ok().stdout.trim()).unwrap();
+    assert_eq!(quick["deleted"], 0, "{quick}");
+    let full: Value =
+        serde_json::from_str(run(&user, &["sync", "--full", "--json"]).ok().stdout.trim()).unwrap();
+    assert_eq!(full["deleted"], 1, "{full}");
+    let search = run(&user, &["--offline", "search", "halcyon"]).ok();
+    assert_eq!(search.stdout, "", "{}", search.stderr);
+    let list = run(
+        &user,
+        &["--offline", "meetings", "--limit", "100", "--json"],
+    )
+    .ok();
+    assert_eq!(list.stdout.lines().count(), 33);
+    assert!(!list.stdout.contains(ANCHOR_MEETING));
+
+    let after = export(&user, &vault, &["--offline"]);
+    assert_eq!(
+        (&after["deleted"], &after["new"], &after["updated"]),
+        (&Value::from(1), &Value::from(0), &Value::from(0)),
+        "{after}"
+    );
+    assert!(!vault.join(&file).exists());
+    assert_eq!(
+        std::fs::read(vault.join(".deleted").join(&file)).unwrap(),
+        text
+    );
+    assert!(manifest(&vault)["meetings"].get(ANCHOR_MEETING).is_none());
+    assert_eq!(notes(&vault).len(), 32);
+
+    // Back on the server: stored again, found again, written again.
+    sandbox.restart(&[]);
+    user.run(&["login"]).ok();
+    run(&user, &["sync", "--full"]).ok();
+    let found = run(&user, &["--offline", "search", "halcyon", "--json"]).ok();
+    assert!(found.stdout.contains(ANCHOR_MEETING), "{}", found.stdout);
+    let again = export(&user, &vault, &["--offline"]);
+    assert_eq!(again["new"], 1, "{again}");
+}
+
 /// `sh -c 'umask 000 && exec BIN ARGS'`: files created without a mode of their own would be
 /// writable by everyone.
 const UMASK_000: [&str; 3] = ["sh", "-c", "umask 000 && exec \"$0\" \"$@\""];

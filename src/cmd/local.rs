@@ -90,6 +90,7 @@ pub async fn sync(
     settings: &Settings,
     out: &mut impl Write,
     json: bool,
+    full: bool,
 ) -> Result<(), Failure> {
     local.need_network("sync")?;
     let lock = match SyncLock::try_acquire(&local.path) {
@@ -117,6 +118,7 @@ pub async fn sync(
     };
     let options = SyncOptions {
         concurrency: local.concurrency,
+        full,
         ..SyncOptions::default()
     };
     let shared = Arc::new(Mutex::new(store));

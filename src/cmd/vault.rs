@@ -41,7 +41,7 @@ pub async fn export_all(
         // ticker thread, which would wait for that lock forever while this thread waits for
         // the bar.
         let mut err = std::io::stderr();
-        if let Err(mut f) = local::sync(local, settings, &mut err, false).await {
+        if let Err(mut f) = local::sync(local, settings, &mut err, false, false).await {
             if had_store && f.code != 3 {
                 f.message
                     .push_str("; add --offline to export what the local store holds");

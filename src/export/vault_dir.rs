@@ -16,6 +16,8 @@ use crate::store::{DocState, Store, StoreError};
 
 /// The lock file that keeps two exports out of the same directory at once.
 pub const LOCK: &str = ".krisp-tui.lock";
+/// Where the files of meetings deleted on the server go (moved, never deleted).
+pub const DELETED_DIR: &str = ".deleted";
 
 /// How to write a vault.
 #[derive(Debug, Clone)]
@@ -42,6 +44,8 @@ pub struct VaultSummary {
     pub edited: usize,
     /// Meetings whose transcript is still processing (or not fetched yet): written once ready.
     pub processing: usize,
+    /// Meetings deleted on the server whose files were moved into `.deleted/`.
+    pub deleted: usize,
     pub cancelled: bool,
     /// The edited files and where their new version went (`None`: the `(krisp)` file was
     /// edited too, so nothing was written).
@@ -55,8 +59,16 @@ pub struct VaultSummary {
 impl VaultSummary {
     /// `34 new, 0 updated, 0 unchanged, 0 kept because edited, 1 still processing`.
     pub fn line(&self) -> String {
+        let deleted = if self.deleted > 0 {
+            format!(
+                ", {} deleted on the server (moved to {DELETED_DIR}/)",
+                self.deleted
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "{} new, {} updated, {} unchanged, {} kept because edited, {} still processing",
+            "{} new, {} updated, {} unchanged, {} kept because edited, {} still processing{deleted}",
             self.new, self.updated, self.unchanged, self.edited, self.processing
         )
     }
@@ -148,6 +160,9 @@ pub fn export(
             break;
         }
         progress(i + 1, total);
+    }
+    if result.is_ok() && !run.summary.cancelled {
+        result = run.move_deleted(store);
     }
     // Whatever stopped the loop, what was written is recorded.
     let text = run.manifest.to_json();
@@ -413,6 +428,58 @@ impl Run<'_> {
         entry.size = size;
         entry.mtime_ns = mtime;
         Ok(entry)
+    }
+
+    /// Moves the files of meetings the store marks deleted on the server into `.deleted/`
+    /// (renamed ` 2`, ` 3`... when the name is taken there) and forgets them. Nothing is
+    /// deleted, edited files included; a name held by something that is not a regular file is
+    /// left alone.
+    fn move_deleted(&mut self, store: &Store) -> Result<(), VaultError> {
+        let deleted = store.deleted_ids()?;
+        let gone: Vec<MeetingId> = self
+            .manifest
+            .meetings
+            .keys()
+            .filter(|id| deleted.contains(*id))
+            .cloned()
+            .collect();
+        if gone.is_empty() {
+            return Ok(());
+        }
+        let to = self.options.dir.join(DELETED_DIR);
+        create_private_dir(&to).map_err(|source| VaultError::Dir {
+            path: to.clone(),
+            source,
+        })?;
+        for id in gone {
+            let Some(formats) = self.manifest.meetings.remove(&id) else {
+                continue;
+            };
+            let files = formats
+                .values()
+                .flat_map(|e| std::iter::once(e.file.clone()).chain(e.beside.clone()));
+            for file in files {
+                let from = self.options.dir.join(&file);
+                if !fs::symlink_metadata(&from).is_ok_and(|m| m.file_type().is_file()) {
+                    continue;
+                }
+                let (stem, ext) = match file.rsplit_once('.') {
+                    Some((stem, ext)) => (stem.to_owned(), format!(".{ext}")),
+                    None => (file.clone(), String::new()),
+                };
+                let target = (1..)
+                    .map(|n| to.join(format!("{}{ext}", vault::candidate(&stem, n))))
+                    .find(|p| fs::symlink_metadata(p).is_err())
+                    .unwrap_or_else(|| to.join(&file));
+                fs::rename(&from, &target).map_err(|source| ExportError::Io {
+                    path: from.clone(),
+                    source,
+                })?;
+                self.taken.remove(&file.to_lowercase());
+            }
+            self.summary.deleted += 1;
+        }
+        Ok(())
     }
 
     fn warn(&mut self, warning: String) {

@@ -251,7 +251,16 @@ impl Store {
         let tx = self.conn.transaction()?;
         let mut done = Upserted::default();
         let fetched = unix_ms(fetched_at);
+        let any_deleted: bool =
+            tx.query_row("SELECT EXISTS (SELECT 1 FROM deleted_meetings)", [], |r| {
+                r.get(0)
+            })?;
         for meeting in meetings {
+            if any_deleted {
+                // Listed again: no longer deleted.
+                tx.prepare_cached("DELETE FROM deleted_meetings WHERE id = ?1")?
+                    .execute([meeting.id.as_str()])?;
+            }
             let json = serde_json::to_string(meeting)?;
             let hash = sha256_hex(json.as_bytes());
             let id = meeting.id.as_str();
@@ -378,24 +387,95 @@ impl Store {
     /// Removes a meeting, its document and their search rows. `false` when nothing was stored.
     pub fn delete_meeting(&mut self, id: &MeetingId) -> Result<bool, StoreError> {
         let tx = self.conn.transaction()?;
-        let id = id.as_str();
-        let key: Option<i64> = tx
-            .query_row("SELECT key FROM meetings WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?;
-        let doc_key: Option<i64> = tx
-            .query_row("SELECT key FROM documents WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        if let Some(key) = key {
-            tx.execute("DELETE FROM meetings WHERE key = ?1", [key])?;
-            tx.execute("DELETE FROM meeting_tags WHERE key = ?1", [key])?;
+        let deleted = delete_in(&tx, id.as_str())?;
+        tx.commit()?;
+        Ok(deleted)
+    }
+
+    /// Every stored meeting's id (deleted ones are not stored).
+    pub fn meeting_ids(&self) -> Result<Vec<MeetingId>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT id FROM meetings ORDER BY id")?;
+        let ids = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .map(|r| r.map(MeetingId))
+            .collect::<Result<_, _>>()?;
+        Ok(ids)
+    }
+
+    /// Marks meetings the server no longer has as deleted, in one transaction: each leaves the
+    /// meetings, documents and search rows (so lists and search no longer show it) and is kept,
+    /// as it was stored, in `deleted_meetings` until the store is cleared. A meeting the server
+    /// lists again is stored afresh by [`Store::upsert_meetings`]. Returns how many were stored.
+    pub fn mark_deleted(
+        &mut self,
+        ids: &[MeetingId],
+        at: OffsetDateTime,
+    ) -> Result<usize, StoreError> {
+        let mut archived = Vec::new();
+        for id in ids {
+            let meeting: Option<String> = self
+                .conn
+                .query_row(
+                    "SELECT json FROM meetings WHERE id = ?1",
+                    [id.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let document = self.document(id)?.map(|d| {
+                let turns: Vec<(&str, u64, u32, &str)> = d
+                    .transcript
+                    .turns
+                    .iter()
+                    .map(|t| {
+                        (
+                            t.speaker.as_str(),
+                            t.start.as_secs(),
+                            t.start.subsec_nanos(),
+                            t.text.as_str(),
+                        )
+                    })
+                    .collect();
+                let sections: Vec<(&str, &str)> = d
+                    .sections
+                    .iter()
+                    .map(|s| (s.heading.as_str(), s.body.as_str()))
+                    .collect();
+                serde_json::json!({
+                    "ready": d.state == DocumentState::Ready,
+                    "recording_url": d.recording_url,
+                    "sections": sections,
+                    "turns": turns,
+                    "unparsed": d.unparsed,
+                })
+                .to_string()
+            });
+            if meeting.is_some() || document.is_some() {
+                archived.push((id, meeting, document));
+            }
         }
-        if let Some(doc_key) = doc_key {
-            delete_document(&tx, id, doc_key)?;
+        let tx = self.conn.transaction()?;
+        for (id, meeting, document) in &archived {
+            tx.execute(
+                "INSERT INTO deleted_meetings (id, deleted_at, meeting, document)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(id) DO UPDATE SET deleted_at = excluded.deleted_at,
+                     meeting = excluded.meeting, document = excluded.document",
+                params![id.as_str(), unix_ms(at), meeting, document],
+            )?;
+            delete_in(&tx, id.as_str())?;
         }
         tx.commit()?;
-        Ok(key.is_some() || doc_key.is_some())
+        Ok(archived.len())
+    }
+
+    /// The meetings marked deleted (see [`Store::mark_deleted`]).
+    pub fn deleted_ids(&self) -> Result<std::collections::HashSet<MeetingId>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT id FROM deleted_meetings")?;
+        let ids = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .map(|r| r.map(MeetingId))
+            .collect::<Result<_, _>>()?;
+        Ok(ids)
     }
 
     /// Merges each search index into one segment and refreshes SQLite's statistics. Incremental
@@ -706,6 +786,27 @@ impl Store {
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// Removes a meeting, its document and their search rows inside `tx`; `false` when nothing was
+/// stored.
+fn delete_in(tx: &Transaction<'_>, id: &str) -> Result<bool, StoreError> {
+    let key: Option<i64> = tx
+        .query_row("SELECT key FROM meetings WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?;
+    let doc_key: Option<i64> = tx
+        .query_row("SELECT key FROM documents WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if let Some(key) = key {
+        tx.execute("DELETE FROM meetings WHERE key = ?1", [key])?;
+        tx.execute("DELETE FROM meeting_tags WHERE key = ?1", [key])?;
+    }
+    if let Some(doc_key) = doc_key {
+        delete_document(tx, id, doc_key)?;
+    }
+    Ok(key.is_some() || doc_key.is_some())
 }
 
 fn doc_state(state: Option<i64>) -> DocState {

@@ -7,7 +7,7 @@ use rusqlite::{Connection, Transaction};
 use super::StoreError;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2_DELETED];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -107,6 +107,18 @@ CREATE TABLE feed_items (
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
+) WITHOUT ROWID;
+"#;
+
+/// Meetings the server no longer lists: out of `meetings` (so out of every list and search)
+/// and kept here as they were last stored, until the store is cleared. `meeting` is the
+/// meeting's JSON as sent; `document` the stored document's parts as one JSON value.
+const V2_DELETED: &str = r#"
+CREATE TABLE deleted_meetings (
+    id         TEXT PRIMARY KEY,
+    deleted_at INTEGER NOT NULL,
+    meeting    TEXT,
+    document   TEXT
 ) WITHOUT ROWID;
 "#;
 
