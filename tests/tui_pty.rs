@@ -470,6 +470,47 @@ fn ctrl_c_stops_a_sync_with_status_130_and_clears_the_bar() {
     assert!(!screen.chars().any(spinner), "{screen}");
 }
 
+/// `cache clear` while the TUI has the store open would delete the file under it (its next
+/// sync went into the deleted file): refused with a sentence until the TUI has quit.
+#[test]
+fn cache_clear_waits_for_the_tui_to_let_go_of_the_store() {
+    let Some(tty) = Tty::start_with(&["--demo"], &[], synced_demo) else {
+        return;
+    };
+    tty.wait_for("the stored meeting list", |s| {
+        s.contains("Meetings · 34 ") && s.contains("People")
+    });
+    let clear = || {
+        Command::new(BIN)
+            .args(["--demo", "--token-store", "memory", "--data-dir"])
+            .arg(tty.dir().join("data"))
+            .arg("--config-dir")
+            .arg(tty.dir().join("config"))
+            .args(["cache", "clear"])
+            .output()
+            .expect("run cache clear")
+    };
+    let store = tty.dir().join("data/demo.sqlite3");
+    let refused = clear();
+    assert_eq!(refused.status.code(), Some(1), "{refused:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&refused.stderr),
+        "krisp-tui: cannot delete the local store now: another krisp-tui has it open; quit it first\n"
+    );
+    assert!(store.exists());
+    tty.keys(&["C-c"]);
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let out = clear();
+        if out.status.success() {
+            assert!(!store.exists());
+            break;
+        }
+        assert!(Instant::now() < deadline, "{out:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 #[test]
 fn a_server_that_forgot_the_registration_shows_the_login_screen_and_logs_in_anew() {
     let mut sandbox = Sandbox::start(&[]);

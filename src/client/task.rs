@@ -51,16 +51,25 @@ pub struct LocalStore {
     /// No network at all.
     pub offline: bool,
     pub concurrency: usize,
+    /// Keeps `cache clear` from deleting the store while it is open here.
+    _open: std::sync::Arc<crate::store::OpenLock>,
 }
 
 impl LocalStore {
     pub fn open(path: PathBuf, offline: bool, concurrency: usize) -> Result<Self, String> {
         let store = Store::open(&path).map_err(|e| e.to_string())?;
+        let open = crate::store::OpenLock::shared(&path).map_err(|e| {
+            format!(
+                "The local store {} could not be locked: {e}.",
+                crate::store::OpenLock::path_for(&path).display()
+            )
+        })?;
         Ok(LocalStore {
             store: std::sync::Arc::new(std::sync::Mutex::new(store)),
             path,
             offline,
             concurrency,
+            _open: std::sync::Arc::new(open),
         })
     }
 }

@@ -404,6 +404,22 @@ pub fn forget(local: &Local) -> Result<bool, Failure> {
     }
     let _lock = SyncLock::try_acquire(&local.path)
         .map_err(|e| Failure::new(1, format!("cannot delete the local store now: {e}")))?;
+    // A TUI holding the store open would go on writing into the deleted file.
+    let _open = match crate::store::OpenLock::try_exclusive(&local.path) {
+        Ok(Some(lock)) => lock,
+        Ok(None) => {
+            return Err(Failure::new(
+                1,
+                "cannot delete the local store now: another krisp-tui has it open; quit it first",
+            ));
+        }
+        Err(e) => {
+            return Err(Failure::new(
+                1,
+                format!("cannot delete the local store now: {e}"),
+            ));
+        }
+    };
     let mut removed = false;
     for path in related_files(&local.path) {
         match std::fs::remove_file(&path) {
@@ -431,6 +447,7 @@ fn related_files(db: &Path) -> Vec<PathBuf> {
         with("-wal"),
         with("-shm"),
         SyncLock::path_for(db),
+        crate::store::OpenLock::path_for(db),
     ]
 }
 

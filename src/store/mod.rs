@@ -1092,6 +1092,48 @@ pub(crate) fn filter_sql(filter: &Filter, m: &str) -> Result<(String, Vec<Arg>),
     Ok((clause.join(" AND "), args))
 }
 
+/// Held, shared, by every long-lived process that keeps the store open (the TUI), so that
+/// `cache clear`, which needs it exclusively, never deletes the file under one: that process
+/// would go on writing into a deleted file and lose it all. Released on drop and when the
+/// process dies. The file sits beside the database: `<database>.open-lock`.
+#[derive(Debug)]
+pub struct OpenLock {
+    _file: std::fs::File,
+}
+
+impl OpenLock {
+    pub fn path_for(database: &Path) -> PathBuf {
+        let mut name = database.as_os_str().to_owned();
+        name.push(".open-lock");
+        PathBuf::from(name)
+    }
+
+    fn file(database: &Path) -> std::io::Result<std::fs::File> {
+        let mut options = std::fs::OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options.open(Self::path_for(database))
+    }
+
+    /// Shared with every other holder; waits while a `cache clear` holds it.
+    pub fn shared(database: &Path) -> std::io::Result<OpenLock> {
+        let file = Self::file(database)?;
+        file.lock_shared()?;
+        Ok(OpenLock { _file: file })
+    }
+
+    /// Exclusive, or `None` when a process holds the store open.
+    pub fn try_exclusive(database: &Path) -> std::io::Result<Option<OpenLock>> {
+        let file = Self::file(database)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(OpenLock { _file: file })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(e),
+        }
+    }
+}
+
 #[cfg(unix)]
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::DirBuilderExt as _;
