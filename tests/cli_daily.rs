@@ -292,3 +292,58 @@ fn every_single_line_field_is_one_line_in_show_and_the_table() {
     let table = offline(&["meetings"]);
     assert_eq!(table.lines().count(), 2, "{table}");
 }
+
+/// A store that is damaged, or another program's database, is one sentence on stderr naming
+/// the file and the way out (not SQLite's words alone, not kilobytes of schema), exit 1; the
+/// other program's file is left as it was.
+#[test]
+fn a_damaged_or_foreign_store_is_one_sentence_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = "http://127.0.0.1:9/mcp";
+    let data = dir.path().join("data");
+    let path = krisp_tui::store::Store::path_for(&data, server);
+    std::fs::create_dir_all(&data).unwrap();
+    let search = || {
+        run(
+            dir.path(),
+            &[
+                "--offline",
+                "--server",
+                server,
+                "--data-dir",
+                data.to_str().unwrap(),
+                "search",
+                "budget",
+            ],
+        )
+    };
+    std::fs::write(&path, "x".repeat(4096)).unwrap();
+    let out = search();
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "krisp-tui: The local store {} could not be opened (file is not a database); `krisp-tui cache clear` deletes it, and the next sync fetches everything again.\n",
+            path.display()
+        )
+    );
+    std::fs::remove_file(&path).unwrap();
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE meetings (x); CREATE TABLE turns (y); CREATE TABLE meta (z);",
+        )
+        .unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    let out = search();
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "krisp-tui: {} is not a krisp-tui store (another program's database), so it was left untouched; move it away or give krisp-tui another --data-dir.\n",
+            path.display()
+        )
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}

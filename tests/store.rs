@@ -126,6 +126,84 @@ fn a_newer_store_is_refused_with_a_sentence() {
     );
 }
 
+/// Another program's database is refused with one sentence and left byte for byte as it was
+/// (no WAL switch, no migration, no mark); a krisp-tui store from before the mark is taken.
+#[test]
+fn a_database_that_is_not_krisp_tuis_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let notes = dir.path().join("notes.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&notes).unwrap();
+        conn.execute_batch("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine');")
+            .unwrap();
+    }
+    let marked = dir.path().join("marked.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&marked).unwrap();
+        conn.pragma_update(None, "application_id", 0x1234).unwrap();
+    }
+    for path in [&notes, &marked] {
+        let before = std::fs::read(path).unwrap();
+        let err = Store::open(path).unwrap_err();
+        assert!(matches!(err, StoreError::Foreign { .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{} is not a krisp-tui store (another program's database), so it was left untouched; move it away or give krisp-tui another --data-dir.",
+                path.display()
+            )
+        );
+        assert!(Store::open_read_only(path).is_err());
+        assert_eq!(std::fs::read(path).unwrap(), before, "{}", path.display());
+    }
+
+    // A store this program wrote before it marked its files is its own.
+    let old = dir.path().join("old.sqlite3");
+    Store::open(&old)
+        .unwrap()
+        .upsert_meetings(&[meeting(1, "Kickoff", None)], NOW)
+        .unwrap();
+    {
+        let conn = rusqlite::Connection::open(&old).unwrap();
+        conn.pragma_update(None, "application_id", 0).unwrap();
+    }
+    assert_eq!(
+        Store::open(&old)
+            .unwrap()
+            .meeting(&id(1))
+            .unwrap()
+            .unwrap()
+            .name,
+        "Kickoff"
+    );
+    let conn = rusqlite::Connection::open(&old).unwrap();
+    let mark: i32 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mark, krisp_tui::store::APPLICATION_ID);
+}
+
+/// A file that is not a database at all: one line naming the file and the way out.
+#[test]
+fn a_damaged_store_names_its_file_and_the_way_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite3");
+    std::fs::write(&path, "x".repeat(4096)).unwrap();
+    for err in [
+        Store::open(&path).unwrap_err(),
+        Store::open_read_only(&path).unwrap_err(),
+    ] {
+        let text = err.to_string();
+        assert_eq!(
+            text,
+            format!(
+                "The local store {} could not be opened (file is not a database); `krisp-tui cache clear` deletes it, and the next sync fetches everything again.",
+                path.display()
+            )
+        );
+    }
+}
+
 #[test]
 fn path_for_is_readable_and_per_server() {
     let dir = std::path::Path::new("/data");

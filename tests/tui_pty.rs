@@ -613,6 +613,30 @@ fn every_config_problem_is_shown_on_a_line_of_its_own() {
     tty.keys(&["C-c"]);
 }
 
+/// A local store that cannot be opened: the TUI reads the server live and says why, in the
+/// message that stays on screen (it was only in the log).
+#[test]
+fn a_broken_store_is_said_on_screen_and_the_tui_reads_live() {
+    let broken = |dir: &Path| {
+        std::fs::create_dir_all(dir.join("data")).expect("data dir");
+        std::fs::write(dir.join("data/demo.sqlite3"), "x".repeat(4096)).expect("store");
+    };
+    let Some(tty) = Tty::start_with(&["--demo"], &[], broken) else {
+        return;
+    };
+    // The meetings come from the server meanwhile; the sentence stays in the messages (`!`)
+    // once its toast has gone.
+    tty.wait_for("the live list", |s| {
+        s.contains("Meetings · 34") && s.contains("People")
+    });
+    tty.keys(&["!"]);
+    // (Cut at the overlay's width.)
+    tty.wait_for("the store's sentence", |s| {
+        s.contains("✗ The local store") && s.contains("demo.sqlite3 could not be")
+    });
+    tty.keys(&["C-c"]);
+}
+
 /// A sandbox started with `faults`, and the TUI (with `args`) logged in to it, on its meeting
 /// list. The store syncs only on `S`, so nothing but the test's own keys asks for transcripts.
 fn logged_in_to(faults: &[&str], args: &[&str]) -> Option<(Sandbox, Tty)> {

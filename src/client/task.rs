@@ -57,7 +57,7 @@ pub struct LocalStore {
 
 impl LocalStore {
     pub fn open(path: PathBuf, offline: bool, concurrency: usize) -> Result<Self, String> {
-        let store = Store::open(&path).map_err(|e| e.to_string())?;
+        let store = Store::open(&path).map_err(|e| e.sentence(Some(&path)))?;
         let open = crate::store::OpenLock::shared(&path).map_err(|e| {
             format!(
                 "The local store {} could not be locked: {e}.",

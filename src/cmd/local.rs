@@ -44,13 +44,19 @@ impl Local {
         }
     }
 
-    /// The store, creating it when `create`; `None` when it does not exist and was not to be
-    /// created.
+    /// The store, creating it (and open for writing) when `create`, else read-only; `None` when
+    /// it does not exist and was not to be created.
     pub fn open(&self, create: bool) -> Result<Option<Store>, Failure> {
         if !create && !self.path.exists() {
             return Ok(None);
         }
-        Store::open(&self.path).map(Some).map_err(store_failure)
+        let opened = if create {
+            Store::open(&self.path)
+        } else {
+            // Reading needs no write access: a read-only store still answers.
+            Store::open_read_only(&self.path)
+        };
+        opened.map(Some).map_err(store_failure)
     }
 
     /// The store, or a sentence saying that it is empty and how to fill it.
@@ -82,6 +88,11 @@ impl Local {
 
 pub fn store_failure(e: StoreError) -> Failure {
     Failure::new(1, e.to_string())
+}
+
+/// A failure of `store`: a damaged store's sentence names the file and the way out.
+pub fn failed(store: &Store, e: StoreError) -> Failure {
+    Failure::new(1, e.sentence(store.path()))
 }
 
 /// `krisp-tui sync`: a progress bar on a terminal, plain lines otherwise, then one summary line.
@@ -299,7 +310,7 @@ pub fn search(
     let text = words.join(" ");
     let query = Query::parse(&text).map_err(|e| Failure::new(2, e.to_string()))?;
     let store = local.open_existing()?;
-    let hits = store.search(&query, limit).map_err(store_failure)?;
+    let hits = store.search(&query, limit).map_err(|e| failed(&store, e))?;
     if json {
         for hit in &hits {
             serde_json::to_writer(&mut *out, &hit_json(hit)).map_err(std::io::Error::from)?;
@@ -308,7 +319,7 @@ pub fn search(
         return Ok(());
     }
     if hits.is_empty() {
-        let stats = store.stats().map_err(store_failure)?;
+        let stats = store.stats().map_err(|e| failed(&store, e))?;
         if stats.meetings == 0 {
             return Err(local.empty());
         }
@@ -382,7 +393,7 @@ pub fn cache(local: &Local, clear: bool, out: &mut impl Write) -> Result<(), Fai
         writeln!(out, "size:      (none yet: `krisp-tui sync` creates it)")?;
         return Ok(());
     };
-    let stats = store.stats().map_err(store_failure)?;
+    let stats = store.stats().map_err(|e| failed(&store, e))?;
     writeln!(out, "size:      {}", human_bytes(files_size(&local.path)))?;
     writeln!(out, "meetings:  {}", stats.meetings)?;
     writeln!(
@@ -391,7 +402,10 @@ pub fn cache(local: &Local, clear: bool, out: &mut impl Write) -> Result<(), Fai
         stats.documents_ready, stats.documents_processing
     )?;
     writeln!(out, "turns:     {}", stats.turns)?;
-    if let Some(last) = store.meta("sync.last_finished").map_err(store_failure)? {
+    if let Some(last) = store
+        .meta("sync.last_finished")
+        .map_err(|e| failed(&store, e))?
+    {
         writeln!(out, "synced:    {last}")?;
     }
     Ok(())
@@ -489,15 +503,17 @@ pub fn stored_meetings(
     };
     let complete = store
         .meta("sync.listing_complete")
-        .map_err(store_failure)?
+        .map_err(|e| failed(&store, e))?
         .is_some();
     if !complete && !local.offline {
         return Ok(None);
     }
-    let rows = store.page(filter, 0, limit).map_err(store_failure)?;
+    let rows = store
+        .page(filter, 0, limit)
+        .map_err(|e| failed(&store, e))?;
     let mut meetings = Vec::with_capacity(rows.len());
     for row in rows {
-        if let Some(m) = store.meeting(&row.id).map_err(store_failure)? {
+        if let Some(m) = store.meeting(&row.id).map_err(|e| failed(&store, e))? {
             meetings.push(m);
         }
     }
@@ -521,7 +537,7 @@ pub fn searched_meetings(
     // Several hits can share a meeting: ask for more, keep each meeting once.
     let hits = store
         .search(&query, limit.saturating_mul(8).max(50))
-        .map_err(store_failure)?;
+        .map_err(|e| failed(&store, e))?;
     let mut seen = std::collections::HashSet::new();
     let mut meetings = Vec::new();
     for hit in hits {
@@ -529,7 +545,9 @@ pub fn searched_meetings(
             break;
         }
         if seen.insert(hit.meeting_id.clone())
-            && let Some(m) = store.meeting(&hit.meeting_id).map_err(store_failure)?
+            && let Some(m) = store
+                .meeting(&hit.meeting_id)
+                .map_err(|e| failed(&store, e))?
         {
             meetings.push(m);
         }
@@ -546,16 +564,22 @@ pub fn stored_meeting(
     let Some(store) = local.open(false)? else {
         return Ok(None);
     };
-    let Some(meeting) = store.meeting(id).map_err(store_failure)? else {
+    let Some(meeting) = store.meeting(id).map_err(|e| failed(&store, e))? else {
         return Ok(None);
     };
     if !with_document {
         return Ok(Some((meeting, None)));
     }
-    match store.doc_state(id).map_err(store_failure)? {
-        DocState::Ready => Ok(Some((meeting, store.document(id).map_err(store_failure)?))),
+    match store.doc_state(id).map_err(|e| failed(&store, e))? {
+        DocState::Ready => Ok(Some((
+            meeting,
+            store.document(id).map_err(|e| failed(&store, e))?,
+        ))),
         // Offline, a processing or missing transcript is what there is.
-        _ if local.offline => Ok(Some((meeting, store.document(id).map_err(store_failure)?))),
+        _ if local.offline => Ok(Some((
+            meeting,
+            store.document(id).map_err(|e| failed(&store, e))?,
+        ))),
         _ => Ok(None),
     }
 }
@@ -563,7 +587,10 @@ pub fn stored_meeting(
 /// Keeps what a command fetched from the server, when there is a store to keep it in. A failure
 /// here never fails the command: the store is a cache.
 pub fn remember(local: &Local, meeting: &Meeting, document: Option<&Document>) {
-    let Ok(Some(mut store)) = local.open(false) else {
+    if !local.path.exists() {
+        return;
+    }
+    let Ok(mut store) = Store::open(&local.path) else {
         return;
     };
     let now = time::OffsetDateTime::now_utc();

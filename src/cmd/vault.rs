@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use super::Failure;
-use super::local::{self, Local, store_failure};
+use super::local::{self, Local};
 use crate::client::Settings;
 use crate::export::Format;
 use crate::export::vault_dir::{self, VaultOptions, VaultSummary};
@@ -51,7 +51,13 @@ pub async fn export_all(
     }
     let store = local.open_existing()?;
     let ids = select(&store, request)?;
-    if ids.is_empty() && store.stats().map_err(store_failure)?.meetings == 0 {
+    if ids.is_empty()
+        && store
+            .stats()
+            .map_err(|e| local::failed(&store, e))?
+            .meetings
+            == 0
+    {
         return Err(local.empty());
     }
     let options = VaultOptions {
@@ -102,7 +108,7 @@ pub fn select(store: &Store, request: &Request) -> Result<Vec<MeetingId>, Failur
                 .extend(request.filter.tags.iter().cloned());
             let hits = store
                 .search_with(&query, SEARCH_LIMIT, 1)
-                .map_err(store_failure)?;
+                .map_err(|e| local::failed(store, e))?;
             let mut seen = std::collections::HashSet::new();
             Ok(hits
                 .into_iter()
@@ -112,7 +118,7 @@ pub fn select(store: &Store, request: &Request) -> Result<Vec<MeetingId>, Failur
         }
         None => Ok(store
             .page(&request.filter, 0, usize::MAX)
-            .map_err(store_failure)?
+            .map_err(|e| local::failed(store, e))?
             .into_iter()
             .map(|row| row.id)
             .collect()),

@@ -26,20 +26,31 @@ pub use query::{Filter, MIN_WORD_CHARS, Query, Term};
 pub use schema::SCHEMA_VERSION;
 pub use search::{BROAD_MATCHES, DEFAULT_TURNS_PER_MEETING, Hit, Place};
 
-/// Everything that can go wrong in the store, as sentences.
+/// krisp-tui's mark in a database file's header (`PRAGMA application_id`): "KTUI".
+pub const APPLICATION_ID: i32 = 0x4b54_5549;
+
+/// The way out of a store that cannot be used, for the end of an error's sentence.
+pub const REMEDY: &str =
+    "`krisp-tui cache clear` deletes it, and the next sync fetches everything again";
+
+/// Everything that can go wrong in the store, as sentences on one line.
 #[derive(thiserror::Error, Debug)]
 pub enum StoreError {
-    #[error("The local store at {path} could not be opened: {source}")]
+    #[error("The local store {} could not be opened ({}); {REMEDY}.", path.display(), one_line(&source.to_string()))]
     Open {
         path: PathBuf,
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    #[error("{} is not a krisp-tui store (another program's database), so it was left untouched; move it away or give krisp-tui another --data-dir.", path.display())]
+    Foreign { path: PathBuf },
+    #[error("The local store {} is read-only, so it cannot be updated; make it writable, or add --offline to only read it.", path.display())]
+    ReadOnly { path: PathBuf },
     #[error(
         "The local store is newer than this krisp-tui (schema {found}, this build knows up to {supported}); update krisp-tui or remove the store to sync again."
     )]
     TooNew { found: u32, supported: u32 },
-    #[error("The local store failed: {0}")]
+    #[error("The local store failed: {}", sqlite_message(.0))]
     Sqlite(#[from] rusqlite::Error),
     #[error("A record in the local store could not be written or read back: {0}")]
     Json(#[from] serde_json::Error),
@@ -47,6 +58,36 @@ pub enum StoreError {
     BadDate { text: String },
     #[error("The local store has no free search key left for meeting {id}.")]
     KeysExhausted { id: String },
+}
+
+impl StoreError {
+    /// Whether the file itself is at fault (damaged, or not what this build wrote), so that
+    /// clearing the store is the way out; not for a busy store, a date typed wrong, a store
+    /// from a newer build, or a file that is not krisp-tui's.
+    pub fn is_damage(&self) -> bool {
+        match self {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => !matches!(
+                e.code,
+                rusqlite::ErrorCode::DatabaseBusy
+                    | rusqlite::ErrorCode::DatabaseLocked
+                    | rusqlite::ErrorCode::DiskFull
+                    | rusqlite::ErrorCode::ReadOnly
+                    | rusqlite::ErrorCode::PermissionDenied
+            ),
+            StoreError::Sqlite(_) | StoreError::Json(_) | StoreError::KeysExhausted { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// The sentence for the user: a damaged store's names the file and the way out.
+    pub fn sentence(&self, path: Option<&Path>) -> String {
+        match path {
+            Some(path) if self.is_damage() => {
+                format!("{self} (in {}); {REMEDY}.", path.display())
+            }
+            _ => self.to_string(),
+        }
+    }
 }
 
 /// What an upsert did.
@@ -183,7 +224,8 @@ impl Store {
 
     /// Opens (creating when needed) the store at `path`: the directory is created 0700 and the
     /// file 0600 on unix (SQLite gives its -wal/-shm files the file's mode), WAL mode, foreign
-    /// keys, a 5 s busy timeout, and the schema migrated to `SCHEMA_VERSION`.
+    /// keys, a 5 s busy timeout, and the schema migrated to `SCHEMA_VERSION`. A database that
+    /// is not krisp-tui's is refused before anything is written to it.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let open_err = |source: Box<dyn std::error::Error + Send + Sync>| StoreError::Open {
             path: path.to_owned(),
@@ -194,6 +236,15 @@ impl Store {
         }
         create_private_file(path).map_err(|e| open_err(e.into()))?;
         let conn = Connection::open(path).map_err(|e| open_err(e.into()))?;
+        check_owner(&conn, path).map_err(|e| match e {
+            StoreError::Sqlite(e) => open_err(e.into()),
+            e => e,
+        })?;
+        if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+            return Err(StoreError::ReadOnly {
+                path: path.to_owned(),
+            });
+        }
         let mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .map_err(|e| open_err(e.into()))?;
@@ -203,6 +254,55 @@ impl Store {
         Store::setup(conn, Some(path.to_owned()), SCHEMA_VERSION).map_err(|e| match e {
             StoreError::Sqlite(e) => open_err(e.into()),
             e => e,
+        })
+    }
+
+    /// Opens an existing store for reading only (nothing is created, migrated or written): for
+    /// the commands that only read, so that a read-only store still answers them.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let open_err = |source: Box<dyn std::error::Error + Send + Sync>| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        };
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = Connection::open_with_flags(path, flags).map_err(|e| open_err(e.into()))?;
+        if let Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))) =
+            check_owner(&conn, path)
+            && matches!(
+                e.code,
+                rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen
+            )
+        {
+            // A WAL database in a directory we cannot write to (its -shm cannot be made): read
+            // as a file nobody changes meanwhile, which a read-only file is, to us.
+            conn = Connection::open_with_flags(
+                immutable_uri(path),
+                flags | rusqlite::OpenFlags::SQLITE_OPEN_URI,
+            )
+            .map_err(|e| open_err(e.into()))?;
+        }
+        check_owner(&conn, path).map_err(|e| match e {
+            StoreError::Sqlite(e) => open_err(e.into()),
+            e => e,
+        })?;
+        conn.busy_timeout(Duration::from_secs(5))
+            .map_err(|e| open_err(e.into()))?;
+        let found = schema::user_version(&conn)?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if found < SCHEMA_VERSION {
+            // An older schema needs its migrations, which write: open it for writing.
+            drop(conn);
+            return Store::open(path);
+        }
+        Ok(Store {
+            conn,
+            path: Some(path.to_owned()),
         })
     }
 
@@ -227,6 +327,10 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         schema::migrate_to(&mut conn, version)?;
+        let id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        if id != APPLICATION_ID {
+            conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+        }
         Ok(Store { conn, path })
     }
 
@@ -786,6 +890,68 @@ impl Store {
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// Refuses a database that is not krisp-tui's: one with another program's `application_id`,
+/// or without one (krisp-tui's before it set one) yet with tables that are not krisp-tui's.
+/// An empty file is a new store.
+fn check_owner(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    if id == APPLICATION_ID {
+        return Ok(());
+    }
+    let foreign = || StoreError::Foreign {
+        path: path.to_owned(),
+    };
+    if id != 0 {
+        return Err(foreign());
+    }
+    let tables: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+        [],
+        |r| r.get(0),
+    )?;
+    if tables == 0 {
+        return Ok(());
+    }
+    let ours: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meetings', 'turns', 'meta')",
+        [],
+        |r| r.get(0),
+    )?;
+    if ours == 3 && schema::user_version(conn)? >= 1 {
+        Ok(())
+    } else {
+        Err(foreign())
+    }
+}
+
+/// `file:PATH?immutable=1`, the path percent-encoded where a URI needs it.
+fn immutable_uri(path: &Path) -> String {
+    let mut uri = String::from("file:");
+    for b in path.as_os_str().as_encoded_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(b) {
+            uri.push(char::from(*b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
+/// SQLite's own sentence, without the SQL it was running (a migration's is kilobytes long).
+fn sqlite_message(e: &rusqlite::Error) -> String {
+    let text = match e {
+        rusqlite::Error::SqliteFailure(code, Some(message)) => format!("{message} ({code})"),
+        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
+        e => e.to_string(),
+    };
+    one_line(&text)
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Removes a meeting, its document and their search rows inside `tx`; `false` when nothing was
