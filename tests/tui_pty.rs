@@ -320,13 +320,15 @@ fn hostile_data_never_reaches_the_terminal() {
     let screen = tty.wait_for("the meeting list", |s| {
         s.contains("Date") && s.contains("People")
     });
+    // The list reads names from the store's rows, which hold them as people read them.
+    assert!(screen.contains("URGENT budget review"), "{screen}");
+    // Walk every screen that shows server text.
+    tty.keys(&["Enter"]);
+    let screen = tty.wait_for("the meeting", |s| s.contains("Notes & transcript"));
     assert!(
         screen.contains('␛'),
         "the hostile meeting shows its escapes visibly:\n{screen}"
     );
-    // Walk every screen that shows server text.
-    tty.keys(&["Enter"]);
-    tty.wait_for("the meeting", |s| s.contains("Notes & transcript"));
     for _ in 0..5 {
         tty.keys(&["PageDown"]);
     }
