@@ -350,6 +350,9 @@ pub enum ClientEvent {
         meeting: Box<Meeting>,
     },
     SyncProgress(SyncProgress),
+    /// Another krisp-tui holds the store's sync lock: the list follows its progress (the
+    /// store is re-read now and then) until it ends, then `SyncFinished` with `by_another`.
+    SyncElsewhere,
     SyncFinished(Result<SyncSummary, RequestError>),
     /// The server cannot be reached (or `--offline`): the UI works from the store.
     Offline {
@@ -415,6 +418,9 @@ pub struct SyncSummary {
     pub retries: usize,
     /// Stored meetings the server no longer has, marked deleted (only a full listing tells).
     pub deleted: usize,
+    /// Another krisp-tui did the sync; this one waited for it to end.
+    #[serde(skip)]
+    pub by_another: bool,
 }
 
 impl SyncSummary {

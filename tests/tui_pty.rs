@@ -639,6 +639,37 @@ fn a_broken_store_is_said_on_screen_and_the_tui_reads_live() {
     tty.keys(&["C-c"]);
 }
 
+/// While another krisp-tui syncs the store (this test holds its sync lock), the TUI says so
+/// and follows the list instead of showing a red error; once that sync ends, its own note goes.
+#[test]
+fn another_processs_sync_is_followed_not_an_error() {
+    let mut held = None;
+    let Some(tty) = Tty::start_with(&["--demo"], &[], |dir| {
+        synced_demo(dir);
+        held = Some(
+            krisp_tui::client::sync::SyncLock::try_acquire(&dir.join("data/demo.sqlite3"))
+                .expect("the sync lock"),
+        );
+    }) else {
+        return;
+    };
+    // On the status bar while it lasts; the whole sentence also in the messages (`!`).
+    let screen = tty.wait_for("the note", |s| {
+        s.contains("Meetings · 34") && s.contains("another krisp-tui is syncing")
+    });
+    assert!(!screen.contains("error"), "{screen}");
+    tty.keys(&["!"]);
+    tty.wait_for("the sentence", |s| {
+        s.contains("another krisp-tui is syncing; the list follows its progress")
+    });
+    tty.keys(&["Escape"]);
+    drop(held);
+    tty.wait_for("the other sync's end", |s| {
+        !s.contains("another krisp-tui is syncing")
+    });
+    tty.keys(&["C-c"]);
+}
+
 /// A sandbox started with `faults`, and the TUI (with `args`) logged in to it, on its meeting
 /// list. The store syncs only on `S`, so nothing but the test's own keys asks for transcripts.
 fn logged_in_to(faults: &[&str], args: &[&str]) -> Option<(Sandbox, Tty)> {

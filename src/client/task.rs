@@ -695,6 +695,9 @@ async fn run_sync(
 ) -> Result<crate::client::sync::SyncSummary, RequestError> {
     let _lock = match SyncLock::try_acquire(&local.path) {
         Ok(lock) => lock,
+        Err(crate::client::sync::SyncError::Busy) => {
+            return follow_other_sync(local, cancel, events).await;
+        }
         Err(e) => return Err(RequestError::new(e.to_string())),
     };
     let options = SyncOptions {
@@ -722,6 +725,38 @@ async fn run_sync(
         crate::client::sync::SyncError::Client(c) => request_error(c),
         other => RequestError::new(other.to_string()),
     })
+}
+
+/// Another process syncs this store: the list is re-read as that sync goes on, and once more
+/// when it ends (its lock is free); nothing is fetched here.
+async fn follow_other_sync(
+    local: &LocalStore,
+    cancel: CancellationToken,
+    events: &UnboundedSender<ClientEvent>,
+) -> Result<crate::client::sync::SyncSummary, RequestError> {
+    let _ = events.send(ClientEvent::SyncElsewhere);
+    let waiting = SyncLock::acquire(&local.path);
+    tokio::pin!(waiting);
+    let mut relist = tokio::time::interval(RELIST_EVERY);
+    relist.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            lock = &mut waiting => {
+                // Released at once: this process only waited for the other one's end.
+                drop(lock.map_err(|e| RequestError::new(e.to_string()))?);
+                return Ok(crate::client::sync::SyncSummary {
+                    by_another: true,
+                    ..Default::default()
+                });
+            }
+            _ = relist.tick() => {
+                let _ = events.send(ClientEvent::StoreChanged);
+            }
+            () = cancel.cancelled() => {
+                return Err(RequestError::new("the sync was cancelled"));
+            }
+        }
+    }
 }
 
 /// Documents from the store when it has them ready; the rest from the server (and kept). The
