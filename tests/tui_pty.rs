@@ -476,7 +476,14 @@ fn ctrl_c_stops_a_sync_with_status_130_and_clears_the_bar() {
 /// sync went into the deleted file): refused with a sentence until the TUI has quit.
 #[test]
 fn cache_clear_waits_for_the_tui_to_let_go_of_the_store() {
-    let Some(tty) = Tty::start_with(&["--demo"], &[], synced_demo) else {
+    // No sync of its own: the TUI only holds the store open (a sync would hold the sync lock,
+    // which cache clear already respected).
+    let prepare = |dir: &Path| {
+        synced_demo(dir);
+        std::fs::create_dir_all(dir.join("config")).expect("config dir");
+        std::fs::write(dir.join("config/config.toml"), "sync = \"manual\"\n").expect("config");
+    };
+    let Some(tty) = Tty::start_with(&["--demo"], &[], prepare) else {
         return;
     };
     tty.wait_for("the stored meeting list", |s| {
