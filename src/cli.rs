@@ -126,6 +126,10 @@ pub enum Command {
         /// Print the summary as one JSON object.
         #[arg(long)]
         json: bool,
+        /// List every meeting, not only what changed: notes the meetings deleted on the server
+        /// (done on its own once a week).
+        #[arg(long)]
+        full: bool,
     },
     /// Search every stored meeting: names, people, notes and every word of every transcript.
     ///
@@ -261,7 +265,7 @@ impl Command {
                 all: true, json, ..
             } => *json,
             Command::Export { format, .. } => *format == crate::export::Format::Json,
-            Command::Sync { json } | Command::Search { json, .. } => *json,
+            Command::Sync { json, .. } | Command::Search { json, .. } => *json,
             Command::Login { .. }
             | Command::Logout { .. }
             | Command::Sandbox(_)

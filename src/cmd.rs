@@ -188,7 +188,9 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
     match command {
         Command::Completions { shell } => docs::completions(*shell, &mut out)?,
         Command::Man { dir } => docs::man(dir.as_deref(), &mut out)?,
-        Command::Sync { json } => local::sync(local, settings, &mut out, *json).await?,
+        Command::Sync { json, full } => {
+            local::sync(local, settings, &mut out, *json, *full).await?;
+        }
         Command::Search { query, limit, json } => {
             local::search(local, query, *limit, *json, &mut out)?;
         }
@@ -461,7 +463,7 @@ pub(crate) fn meeting_date(date: Option<&crate::krisp::MeetingDate>) -> String {
                 let (date, time) = crate::timefmt::date_and_time(t);
                 format!("{date} {time}")
             }
-            None => crate::sanitize::clean(&d.to_string()).into_owned(),
+            None => crate::sanitize::clean_line(&d.to_string()).into_owned(),
         },
         None => String::new(),
     }
@@ -472,7 +474,7 @@ fn stamp(m: &Meeting) -> String {
     match &m.date {
         Some(d) => match d.as_datetime() {
             Some(t) => crate::timefmt::stamp(t),
-            None => crate::sanitize::clean(&d.to_string()).into_owned(),
+            None => crate::sanitize::clean_line(&d.to_string()).into_owned(),
         },
         None => String::new(),
     }
@@ -522,31 +524,41 @@ fn print_table(out: &mut impl Write, meetings: &[Meeting]) -> std::io::Result<()
             "{}  {}  {}  {}",
             fit(&date_time(m), 16),
             // Sanitized before measuring, so what the edge drops does not count as width.
-            fit(&crate::sanitize::text(&m.name), 40),
-            fit(&crate::sanitize::text(&people), 30),
+            fit(
+                &crate::export::one_line(&crate::sanitize::text(&m.name)),
+                40
+            ),
+            fit(
+                &crate::export::one_line(&crate::sanitize::text(&people)),
+                30
+            ),
             m.id
         )?;
     }
     Ok(())
 }
 
+/// A meeting for `show`: every field but the summary on one line of its own, whatever line
+/// breaks the server put in it (a name holding a newline could otherwise fake header lines).
 fn print_meeting(out: &mut impl Write, m: &Meeting) -> std::io::Result<()> {
-    writeln!(out, "{}", m.name)?;
-    writeln!(out, "date:      {}", stamp(m))?;
+    use crate::export::one_line as line;
+    let join = |items: &[String]| items.iter().map(|s| line(s)).collect::<Vec<_>>().join(", ");
+    writeln!(out, "{}", line(&m.name))?;
+    writeln!(out, "date:      {}", line(&stamp(m)))?;
     if let Some(url) = &m.url {
-        writeln!(out, "link:      {url}")?;
+        writeln!(out, "link:      {}", line(url))?;
     }
     let attendees: Vec<String> = m.attendees.iter().map(|p| p.to_string()).collect();
     if !attendees.is_empty() {
-        writeln!(out, "attendees: {}", attendees.join(", "))?;
+        writeln!(out, "attendees: {}", join(&attendees))?;
     }
     if !m.speakers.is_empty() {
-        writeln!(out, "speakers:  {}", m.speakers.join(", "))?;
+        writeln!(out, "speakers:  {}", join(&m.speakers))?;
     }
     if !m.tags.is_empty() {
-        writeln!(out, "tags:      {}", m.tags.join(", "))?;
+        writeln!(out, "tags:      {}", join(&m.tags))?;
     }
-    writeln!(out, "id:        {}", m.id)?;
+    writeln!(out, "id:        {}", line(m.id.as_str()))?;
     if let Some(summary) = m.summary.as_deref().filter(|s| !s.trim().is_empty()) {
         // Krisp's summaries are Markdown: printed as clean text (sanitized line by line).
         writeln!(out, "\nSummary\n{}", crate::ui::markdown::to_plain(summary))?;
@@ -554,7 +566,7 @@ fn print_meeting(out: &mut impl Write, m: &Meeting) -> std::io::Result<()> {
     if !m.key_points.is_empty() {
         writeln!(out, "\nKey points")?;
         for p in &m.key_points {
-            writeln!(out, "- {p}")?;
+            writeln!(out, "- {}", line(p))?;
         }
     }
     if !m.action_items.is_empty() {
@@ -564,14 +576,14 @@ fn print_meeting(out: &mut impl Write, m: &Meeting) -> std::io::Result<()> {
             let who = item
                 .assignee
                 .as_deref()
-                .map(|a| format!(" ({a})"))
+                .map(|a| format!(" ({})", line(a)))
                 .unwrap_or_default();
             let due = item
                 .due_date
                 .as_deref()
-                .map(|d| format!(" due {d}"))
+                .map(|d| format!(" due {}", line(d)))
                 .unwrap_or_default();
-            writeln!(out, "- [{mark}] {}{who}{due}", m.display_text(item))?;
+            writeln!(out, "- [{mark}] {}{who}{due}", line(&m.display_text(item)))?;
         }
     }
     Ok(())

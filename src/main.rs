@@ -70,7 +70,10 @@ fn main() -> ExitCode {
             } else {
                 Start::Connect
             };
-            // The local store; without one (it cannot be opened) the TUI reads the server live.
+            let (config, problems) = (cli.global.config(), cli.global.config_problems());
+            let mut problems = problems.to_vec();
+            // The local store; without one (it cannot be opened) the TUI reads the server live,
+            // and says why on a line that stays.
             let store = match task::LocalStore::open(
                 local.path.clone(),
                 local.offline,
@@ -83,11 +86,11 @@ fn main() -> ExitCode {
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "no local store: reading the server live");
+                    problems.push(format!("{e} Reading the server live meanwhile."));
                     None
                 }
             };
-            let (config, problems) = (cli.global.config(), cli.global.config_problems());
-            return match run_tui(settings, config, problems, start, store).await {
+            return match run_tui(settings, config, &problems, start, store).await {
                 Ok(Ended::Quit) => ExitCode::SUCCESS,
                 // The conventional status of a process stopped by a signal.
                 Ok(Ended::Signal(n)) => ExitCode::from((128 + n).clamp(0, 255) as u8),

@@ -352,6 +352,9 @@ pub enum ClientEvent {
         meeting: Box<Meeting>,
     },
     SyncProgress(SyncProgress),
+    /// Another krisp-tui holds the store's sync lock: the list follows its progress (the
+    /// store is re-read now and then) until it ends, then `SyncFinished` with `by_another`.
+    SyncElsewhere,
     SyncFinished(Result<SyncSummary, RequestError>),
     /// The server cannot be reached (or `--offline`): the UI works from the store.
     Offline {
@@ -415,13 +418,23 @@ pub struct SyncSummary {
     pub failed: usize,
     pub requests: usize,
     pub retries: usize,
+    /// Stored meetings the server no longer has, marked deleted (only a full listing tells).
+    pub deleted: usize,
+    /// Another krisp-tui did the sync; this one waited for it to end.
+    #[serde(skip)]
+    pub by_another: bool,
 }
 
 impl SyncSummary {
     /// One line for people: "12 new, 3 updated, 2 still processing, 0 failed".
     pub fn line(&self) -> String {
+        let deleted = if self.deleted > 0 {
+            format!(", {} deleted on the server", self.deleted)
+        } else {
+            String::new()
+        };
         format!(
-            "{} new, {} updated, {} transcripts fetched, {} still processing, {} failed ({} requests)",
+            "{} new, {} updated{deleted}, {} transcripts fetched, {} still processing, {} failed ({} requests)",
             self.new,
             self.updated,
             self.documents,

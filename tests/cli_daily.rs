@@ -228,3 +228,122 @@ fn a_processing_meeting_is_not_exported_as_an_empty_transcript() {
         md.stdout
     );
 }
+
+/// A meeting name holding line breaks could fake header lines (`id: …`) in `show`: every field
+/// but the summary is one line there, and in the `meetings` table.
+#[test]
+fn every_single_line_field_is_one_line_in_show_and_the_table() {
+    use krisp_tui::krisp::{ActionItem, Meeting, MeetingDate, MeetingId, Person};
+    let dir = tempfile::tempdir().unwrap();
+    let server = "http://127.0.0.1:9/mcp";
+    let data = dir.path().join("data");
+    let id = MeetingId("ab".repeat(16));
+    let mut m = Meeting::new(
+        id.clone(),
+        "Budget\nid:        0000\r\ndate:      never\u{2028}x",
+    );
+    m.date = Some(MeetingDate::parse("2026-01-15T15:00:00Z"));
+    m.url = Some("https://app.krisp.ai/t/x\nlink: evil".into());
+    m.attendees = vec![Person {
+        name: "Ann\nLee".into(),
+        email: None,
+    }];
+    m.speakers = vec!["Bob\n\nRay".into()];
+    m.tags = vec!["a\nb".into()];
+    m.key_points = vec!["first\nsecond".into()];
+    m.action_items = vec![ActionItem {
+        text: "send\nplan".into(),
+        assignee: Some("Bob\nRay".into()),
+        completed: false,
+        due_date: Some("2026-01-20\nid: x".into()),
+        extra: Default::default(),
+    }];
+    let mut store =
+        krisp_tui::store::Store::open(&krisp_tui::store::Store::path_for(&data, server)).unwrap();
+    store
+        .upsert_meetings(&[m], time::OffsetDateTime::now_utc())
+        .unwrap();
+    drop(store);
+    let offline = |args: &[&str]| {
+        let mut all = vec!["--offline", "--server", server, "--data-dir"];
+        all.push(data.to_str().unwrap());
+        all.extend_from_slice(args);
+        run(dir.path(), &all).ok().stdout
+    };
+    let show = offline(&["show", id.as_str()]);
+    assert_eq!(
+        show,
+        format!(
+            "Budget id: 0000 date: never x\n\
+             date:      2026-01-15 16:00 CET\n\
+             link:      https://app.krisp.ai/t/x link: evil\n\
+             attendees: Ann Lee\n\
+             speakers:  Bob Ray\n\
+             tags:      a b\n\
+             id:        {id}\n\
+             \n\
+             Key points\n\
+             - first second\n\
+             \n\
+             Action items\n\
+             - [ ] send plan (Bob Ray) due 2026-01-20 id: x\n"
+        )
+    );
+    let table = offline(&["meetings"]);
+    assert_eq!(table.lines().count(), 2, "{table}");
+}
+
+/// A store that is damaged, or another program's database, is one sentence on stderr naming
+/// the file and the way out (not SQLite's words alone, not kilobytes of schema), exit 1; the
+/// other program's file is left as it was.
+#[test]
+fn a_damaged_or_foreign_store_is_one_sentence_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = "http://127.0.0.1:9/mcp";
+    let data = dir.path().join("data");
+    let path = krisp_tui::store::Store::path_for(&data, server);
+    std::fs::create_dir_all(&data).unwrap();
+    let search = || {
+        run(
+            dir.path(),
+            &[
+                "--offline",
+                "--server",
+                server,
+                "--data-dir",
+                data.to_str().unwrap(),
+                "search",
+                "budget",
+            ],
+        )
+    };
+    std::fs::write(&path, "x".repeat(4096)).unwrap();
+    let out = search();
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "krisp-tui: The local store {} could not be opened (file is not a database); `krisp-tui cache clear` deletes it, and the next sync fetches everything again.\n",
+            path.display()
+        )
+    );
+    std::fs::remove_file(&path).unwrap();
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE meetings (x); CREATE TABLE turns (y); CREATE TABLE meta (z);",
+        )
+        .unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    let out = search();
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "krisp-tui: {} is not a krisp-tui store (another program's database), so it was left untouched; move it away or give krisp-tui another --data-dir.\n",
+            path.display()
+        )
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}

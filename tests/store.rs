@@ -169,6 +169,84 @@ fn a_newer_store_is_refused_with_a_sentence() {
     );
 }
 
+/// Another program's database is refused with one sentence and left byte for byte as it was
+/// (no WAL switch, no migration, no mark); a krisp-tui store from before the mark is taken.
+#[test]
+fn a_database_that_is_not_krisp_tuis_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let notes = dir.path().join("notes.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&notes).unwrap();
+        conn.execute_batch("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine');")
+            .unwrap();
+    }
+    let marked = dir.path().join("marked.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&marked).unwrap();
+        conn.pragma_update(None, "application_id", 0x1234).unwrap();
+    }
+    for path in [&notes, &marked] {
+        let before = std::fs::read(path).unwrap();
+        let err = Store::open(path).unwrap_err();
+        assert!(matches!(err, StoreError::Foreign { .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{} is not a krisp-tui store (another program's database), so it was left untouched; move it away or give krisp-tui another --data-dir.",
+                path.display()
+            )
+        );
+        assert!(Store::open_read_only(path).is_err());
+        assert_eq!(std::fs::read(path).unwrap(), before, "{}", path.display());
+    }
+
+    // A store this program wrote before it marked its files is its own.
+    let old = dir.path().join("old.sqlite3");
+    Store::open(&old)
+        .unwrap()
+        .upsert_meetings(&[meeting(1, "Kickoff", None)], NOW)
+        .unwrap();
+    {
+        let conn = rusqlite::Connection::open(&old).unwrap();
+        conn.pragma_update(None, "application_id", 0).unwrap();
+    }
+    assert_eq!(
+        Store::open(&old)
+            .unwrap()
+            .meeting(&id(1))
+            .unwrap()
+            .unwrap()
+            .name,
+        "Kickoff"
+    );
+    let conn = rusqlite::Connection::open(&old).unwrap();
+    let mark: i32 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mark, krisp_tui::store::APPLICATION_ID);
+}
+
+/// A file that is not a database at all: one line naming the file and the way out.
+#[test]
+fn a_damaged_store_names_its_file_and_the_way_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite3");
+    std::fs::write(&path, "x".repeat(4096)).unwrap();
+    for err in [
+        Store::open(&path).unwrap_err(),
+        Store::open_read_only(&path).unwrap_err(),
+    ] {
+        let text = err.to_string();
+        assert_eq!(
+            text,
+            format!(
+                "The local store {} could not be opened (file is not a database); `krisp-tui cache clear` deletes it, and the next sync fetches everything again.",
+                path.display()
+            )
+        );
+    }
+}
+
 #[test]
 fn path_for_is_readable_and_per_server() {
     let dir = std::path::Path::new("/data");
@@ -706,9 +784,11 @@ fn hostile_text_is_stored_as_is_and_queries_never_break_fts() {
         )
         .unwrap();
     assert_eq!(store.meeting(&id(1)).unwrap().unwrap().name, name);
+    // The transcript's rows, which feed the search index, hold the text as people read it.
+    let turn = &store.document(&id(1)).unwrap().unwrap().transcript.turns[0];
     assert_eq!(
-        store.document(&id(1)).unwrap().unwrap().transcript.turns[0].text,
-        "bell\u{7} and \0 nul"
+        (turn.speaker.as_str(), turn.text.as_str()),
+        ("X", "bell and  nul")
     );
     let nasty = [
         "\"",
@@ -748,6 +828,84 @@ fn hostile_text_is_stored_as_is_and_queries_never_break_fts() {
     }
     assert_eq!(ids(&search(&store, "(evil) name")), vec![id(1)]);
     assert_eq!(ids(&search(&store, "nul")), vec![id(1)]);
+}
+
+/// Words glued to escape sequences are indexed as people read them: `Mallory`, never
+/// `31mMallory`, in names, people, notes and transcripts alike.
+#[test]
+fn words_glued_to_escape_sequences_are_found_as_they_read() {
+    let (_dir, mut store) = temp_store();
+    let red = |s: &str| format!("\u{1b}[31m{s}\u{1b}[0m");
+    let mut m = meeting(1, &format!("{}budget", red("URGENT")), Some("2026-01-01"));
+    m.speakers = vec![red("Mallory")];
+    m.key_points = vec![format!("Pay {}", red("Trudy"))];
+    store.upsert_meetings(&[m], NOW).unwrap();
+    store
+        .upsert_documents(
+            &[document(
+                1,
+                vec![turn(
+                    &red("Eve"),
+                    0,
+                    &format!("{}\u{1b}]0;title\u{7}halcyon", red("Oscar")),
+                )],
+            )],
+            NOW,
+        )
+        .unwrap();
+    for word in ["URGENTbudget", "Mallory", "Trudy", "Oscarhalcyon"] {
+        assert_eq!(ids(&search(&store, word)), vec![id(1)], "{word}");
+    }
+    for glued in [
+        "31mMallory",
+        "31mURGENT",
+        "31mTrudy",
+        "31mOscar",
+        "0mhalcyon",
+        "title",
+    ] {
+        assert_eq!(
+            ids(&search(&store, glued)),
+            Vec::<MeetingId>::new(),
+            "{glued}"
+        );
+    }
+    assert_eq!(
+        store
+            .page(&Filter::default(), 0, 10)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.name, r.people))
+            .collect::<Vec<_>>(),
+        [("URGENTbudget".to_owned(), vec!["Mallory".to_owned()])]
+    );
+}
+
+/// Meetings the server no longer has leave lists and search and are kept aside; listed again,
+/// they are back.
+#[test]
+fn a_meeting_marked_deleted_leaves_lists_and_search_until_it_is_listed_again() {
+    let (_dir, mut store) = temp_store();
+    let kept = meeting(1, "Kickoff", Some("2026-01-01"));
+    let gone = meeting(2, "Retro", Some("2026-01-02"));
+    store
+        .upsert_meetings(&[kept.clone(), gone.clone()], NOW)
+        .unwrap();
+    store
+        .upsert_documents(&[document(2, vec![turn("Ann", 0, "halcyon days")])], NOW)
+        .unwrap();
+    assert_eq!(store.mark_deleted(&[id(2), id(9)], NOW).unwrap(), 1);
+    assert_eq!(store.meeting_ids().unwrap(), vec![id(1)]);
+    assert_eq!(store.count(&Filter::default()).unwrap(), 1);
+    assert!(search(&store, "halcyon").is_empty());
+    assert!(search(&store, "retro").is_empty());
+    assert_eq!(
+        store.deleted_ids().unwrap(),
+        std::collections::HashSet::from([id(2)])
+    );
+    store.upsert_meetings(&[gone], NOW).unwrap();
+    assert!(store.deleted_ids().unwrap().is_empty());
+    assert_eq!(ids(&search(&store, "retro")), vec![id(2)]);
 }
 
 #[test]

@@ -32,6 +32,37 @@ impl Tty {
         env: &[(&str, String)],
         prepare: impl FnOnce(&Path),
     ) -> Option<Tty> {
+        let mut command = vec![BIN.to_owned()];
+        command.extend(args.iter().map(|a| (*a).to_owned()));
+        Self::start_command(command, env, prepare)
+    }
+
+    /// A shell running `script` (where `$KRISP_TUI` is the binary), then waiting on the
+    /// terminal so that the pane stays for the test to read.
+    fn start_script(script: &str) -> Option<Tty> {
+        Self::start_script_with(script, &[], |_| {})
+    }
+
+    fn start_script_with(
+        script: &str,
+        env: &[(&str, String)],
+        prepare: impl FnOnce(&Path),
+    ) -> Option<Tty> {
+        let script = format!("{script}\nread _\n");
+        let mut env = env.to_vec();
+        env.push(("KRISP_TUI", BIN.to_owned()));
+        Self::start_command(
+            vec!["sh".to_owned(), "-c".to_owned(), script],
+            &env,
+            prepare,
+        )
+    }
+
+    fn start_command(
+        command: Vec<String>,
+        env: &[(&str, String)],
+        prepare: impl FnOnce(&Path),
+    ) -> Option<Tty> {
         // .ci/run installs tmux and sets KRISP_TUI_CI: there a missing tmux fails the test. On a
         // developer's machine without tmux the test says it did not run.
         if Command::new("tmux").arg("-V").output().is_err() {
@@ -49,8 +80,6 @@ impl Tty {
         let raw = dir.path().join("raw.out");
         let config = dir.path().join("config");
         prepare(dir.path());
-        let mut command = vec![BIN.to_owned()];
-        command.extend(args.iter().map(|a| (*a).to_owned()));
         let tty = Tty { socket, dir, raw };
         tty.tmux(
             &[
@@ -294,13 +323,15 @@ fn hostile_data_never_reaches_the_terminal() {
     let screen = tty.wait_for("the meeting list", |s| {
         s.contains("Date") && s.contains("People")
     });
+    // The list reads names from the store's rows, which hold them as people read them.
+    assert!(screen.contains("URGENT budget review"), "{screen}");
+    // Walk every screen that shows server text.
+    tty.keys(&["Enter"]);
+    let screen = tty.wait_for("the meeting", |s| s.contains("Notes & transcript"));
     assert!(
         screen.contains('␛'),
         "the hostile meeting shows its escapes visibly:\n{screen}"
     );
-    // Walk every screen that shows server text.
-    tty.keys(&["Enter"]);
-    tty.wait_for("the meeting", |s| s.contains("Notes & transcript"));
     for _ in 0..5 {
         tty.keys(&["PageDown"]);
     }
@@ -383,6 +414,113 @@ fn mark_every_meeting_and_export_them_to_a_directory() {
         .count();
     assert_eq!(anchored, 1, "the transcript words are in the files");
     tty.keys(&["C-c"]);
+}
+
+/// The README's daily command on a real terminal: the sync's progress bar and the vault's are
+/// drawn, and it ends (it once deadlocked: stderr was held locked while the bar's ticker
+/// thread drew to it).
+#[test]
+fn export_all_on_a_terminal_syncs_writes_the_vault_and_ends() {
+    let Some(tty) = Tty::start_script(
+        "\"$KRISP_TUI\" --demo export --all --dir vault; echo \"exit status $?\"",
+    ) else {
+        return;
+    };
+    let screen = tty.wait_for("the command to end", |s| s.contains("exit status"));
+    assert!(screen.contains("exit status 0"), "{screen}");
+    assert!(screen.contains("Exported 34 meetings to vault"), "{screen}");
+    assert!(screen.contains("Synced in"), "{screen}");
+    // The bar was drawn (stderr was a terminal) and cleared: no frame is left on the screen.
+    let raw = std::fs::read_to_string(&tty.raw).unwrap_or_default();
+    let spinner = |c: char| ('\u{2800}'..='\u{28ff}').contains(&c);
+    assert!(raw.chars().any(spinner), "no progress bar was drawn");
+    assert!(!screen.chars().any(spinner), "{screen}");
+    let notes = std::fs::read_dir(tty.dir().join("vault"))
+        .expect("the vault")
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .count();
+    assert_eq!(notes, 33, "{screen}");
+}
+
+/// Ctrl-C during `sync` on a terminal: the conventional exit status 130, and the progress bar
+/// cleared (a frame was left on the screen, and the status was 1).
+#[test]
+fn ctrl_c_stops_a_sync_with_status_130_and_clears_the_bar() {
+    // Every transcript request is held for a minute: the sync waits at its transcripts bar.
+    let sandbox = Sandbox::start(&["--stall-tool", "get_multiple_documents=1000"]);
+    let krisp = format!(
+        "\"$KRISP_TUI\" --server '{}' --token-store file --redirect-port 0",
+        sandbox.url
+    );
+    // The shell survives the Ctrl-C (its trap) to say how the program ended.
+    let script =
+        format!("trap : INT\n{krisp} login >login.out 2>&1\n{krisp} sync; echo \"exit status $?\"");
+    let Some(tty) = Tty::start_script_with(
+        &script,
+        &[("BROWSER", "./browser.sh".to_owned())],
+        curl_browser,
+    ) else {
+        return;
+    };
+    tty.wait_for("the transcripts bar", |s| s.contains("transcripts 0/"));
+    tty.keys(&["C-c"]);
+    let screen = tty.wait_for("the sync to end", |s| s.contains("exit status"));
+    assert!(screen.contains("exit status 130"), "{screen}");
+    assert!(
+        !screen.contains("transcripts 0/"),
+        "a frame of the bar is left:\n{screen}"
+    );
+    let spinner = |c: char| ('\u{2800}'..='\u{28ff}').contains(&c);
+    assert!(!screen.chars().any(spinner), "{screen}");
+}
+
+/// `cache clear` while the TUI has the store open would delete the file under it (its next
+/// sync went into the deleted file): refused with a sentence until the TUI has quit.
+#[test]
+fn cache_clear_waits_for_the_tui_to_let_go_of_the_store() {
+    // No sync of its own: the TUI only holds the store open (a sync would hold the sync lock,
+    // which cache clear already respected).
+    let prepare = |dir: &Path| {
+        synced_demo(dir);
+        std::fs::create_dir_all(dir.join("config")).expect("config dir");
+        std::fs::write(dir.join("config/config.toml"), "sync = \"manual\"\n").expect("config");
+    };
+    let Some(tty) = Tty::start_with(&["--demo"], &[], prepare) else {
+        return;
+    };
+    tty.wait_for("the stored meeting list", |s| {
+        s.contains("Meetings · 34 ") && s.contains("People")
+    });
+    let clear = || {
+        Command::new(BIN)
+            .args(["--demo", "--token-store", "memory", "--data-dir"])
+            .arg(tty.dir().join("data"))
+            .arg("--config-dir")
+            .arg(tty.dir().join("config"))
+            .args(["cache", "clear"])
+            .output()
+            .expect("run cache clear")
+    };
+    let store = tty.dir().join("data/demo.sqlite3");
+    let refused = clear();
+    assert_eq!(refused.status.code(), Some(1), "{refused:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&refused.stderr),
+        "krisp-tui: cannot delete the local store now: another krisp-tui has it open; quit it first\n"
+    );
+    assert!(store.exists());
+    tty.keys(&["C-c"]);
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let out = clear();
+        if out.status.success() {
+            assert!(!store.exists());
+            break;
+        }
+        assert!(Instant::now() < deadline, "{out:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 #[test]
@@ -484,6 +622,61 @@ fn every_config_problem_is_shown_on_a_line_of_its_own() {
         "{screen}"
     );
     assert!(!screen.contains('␤'), "{screen}");
+    tty.keys(&["C-c"]);
+}
+
+/// A local store that cannot be opened: the TUI reads the server live and says why, in the
+/// message that stays on screen (it was only in the log).
+#[test]
+fn a_broken_store_is_said_on_screen_and_the_tui_reads_live() {
+    let broken = |dir: &Path| {
+        std::fs::create_dir_all(dir.join("data")).expect("data dir");
+        std::fs::write(dir.join("data/demo.sqlite3"), "x".repeat(4096)).expect("store");
+    };
+    let Some(tty) = Tty::start_with(&["--demo"], &[], broken) else {
+        return;
+    };
+    // The meetings come from the server meanwhile; the sentence stays in the messages (`!`)
+    // once its toast has gone.
+    tty.wait_for("the live list", |s| {
+        s.contains("Meetings · 34") && s.contains("People")
+    });
+    tty.keys(&["!"]);
+    // (Cut at the overlay's width.)
+    tty.wait_for("the store's sentence", |s| {
+        s.contains("✗ The local store") && s.contains("demo.sqlite3 could not be")
+    });
+    tty.keys(&["C-c"]);
+}
+
+/// While another krisp-tui syncs the store (this test holds its sync lock), the TUI says so
+/// and follows the list instead of showing a red error; once that sync ends, its own note goes.
+#[test]
+fn another_processs_sync_is_followed_not_an_error() {
+    let mut held = None;
+    let Some(tty) = Tty::start_with(&["--demo"], &[], |dir| {
+        synced_demo(dir);
+        held = Some(
+            krisp_tui::client::sync::SyncLock::try_acquire(&dir.join("data/demo.sqlite3"))
+                .expect("the sync lock"),
+        );
+    }) else {
+        return;
+    };
+    // On the status bar while it lasts; the whole sentence also in the messages (`!`).
+    let screen = tty.wait_for("the note", |s| {
+        s.contains("Meetings · 34") && s.contains("another krisp-tui is syncing")
+    });
+    assert!(!screen.contains("error"), "{screen}");
+    tty.keys(&["!"]);
+    tty.wait_for("the sentence", |s| {
+        s.contains("another krisp-tui is syncing; the list follows its progress")
+    });
+    tty.keys(&["Escape"]);
+    drop(held);
+    tty.wait_for("the other sync's end", |s| {
+        !s.contains("another krisp-tui is syncing")
+    });
     tty.keys(&["C-c"]);
 }
 

@@ -324,18 +324,28 @@ impl Offline {
     }
 
     fn run(&self, args: &[&str]) -> Run {
-        Run::from(
-            std::process::Command::new(BIN)
-                .args(["--offline", "--server", self.server, "--data-dir"])
-                .arg(self.dir.path().join("data"))
-                .arg("--config-dir")
-                .arg(self.dir.path())
-                .args(args)
-                .env("TZ", "UTC")
-                .env_remove("KRISP_TUI_DATA_DIR")
-                .output()
-                .unwrap(),
-        )
+        self.run_under(&[], args)
+    }
+
+    /// The binary started by `wrapper` (a command that runs its last argument, the binary,
+    /// with the arguments after it).
+    fn run_under(&self, wrapper: &[&str], args: &[&str]) -> Run {
+        let mut cmd = match wrapper.split_first() {
+            Some((program, rest)) => {
+                let mut cmd = std::process::Command::new(program);
+                cmd.args(rest).arg(BIN);
+                cmd
+            }
+            None => std::process::Command::new(BIN),
+        };
+        cmd.args(["--offline", "--server", self.server, "--data-dir"])
+            .arg(self.dir.path().join("data"))
+            .arg("--config-dir")
+            .arg(self.dir.path())
+            .args(args)
+            .env("TZ", "UTC")
+            .env_remove("KRISP_TUI_DATA_DIR");
+        Run::from(cmd.output().unwrap())
     }
 }
 
@@ -562,4 +572,362 @@ fn a_run_that_stopped_before_saving_its_manifest_is_picked_up_without_duplicates
         "{after}"
     );
     assert_eq!(notes(&vault).len(), 2, "no (krisp) file");
+}
+
+/// Rewrites the vault's manifest through `edit`.
+fn tamper(vault: &Path, edit: impl FnOnce(&mut Value)) {
+    let mut m = manifest(vault);
+    edit(&mut m);
+    std::fs::write(
+        vault.join(".krisp-tui.json"),
+        serde_json::to_vec_pretty(&m).unwrap(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_tampered_manifest_never_makes_the_vault_write_outside_its_directory() {
+    let offline = Offline::new();
+    let mut store = offline.store();
+    let names = ["Up", "Absolute", "Sneaky", "Linked", "Beside"];
+    let ids: Vec<MeetingId> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            add(
+                &mut store,
+                i as u8,
+                name,
+                &format!("2026-04-0{}T10:00:00Z", i + 1),
+            )
+        })
+        .collect();
+    let vault = offline.dir.path().join("vault");
+    let dir = vault.to_str().unwrap();
+    offline.run(&["export", "--all", "--dir", dir]).ok();
+
+    // The user's files outside the vault, which the manifest will point at.
+    let outside = offline.dir.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    let victims = ["up.md", "abs.md", "sneaky.md", "linked.md", "beside.md"];
+    for v in victims {
+        std::fs::write(outside.join(v), format!("the user's own {v}\n")).unwrap();
+    }
+    std::os::unix::fs::symlink(outside.join("linked.md"), vault.join("link.md")).unwrap();
+    let beside_file = file_of(&manifest(&vault), ids[4].as_str());
+    tamper(&vault, |m| {
+        // Each entry claims its file holds exactly what is there now (so it is krisp-tui's to
+        // replace) and that the meeting changed since.
+        let targets = [
+            "../outside/up.md".to_owned(),
+            outside.join("abs.md").display().to_string(),
+            "sub/../../outside/sneaky.md".to_owned(),
+            "link.md".to_owned(),
+        ];
+        for (i, file) in targets.into_iter().enumerate() {
+            let e = &mut m["meetings"][ids[i].as_str()]["md"];
+            e["file"] = file.into();
+            e["source"] = "stale".into();
+            e["hash"] = hash_hex(format!("the user's own {}\n", victims[i]).as_bytes()).into();
+        }
+        // An edited file whose new version would go "beside" it, outside the vault.
+        let e = &mut m["meetings"][ids[4].as_str()]["md"];
+        e["source"] = "stale".into();
+        e["beside"] = "../outside/beside.md".into();
+        e["beside_hash"] = hash_hex(b"the user's own beside.md\n").into();
+    });
+    std::fs::write(vault.join(&beside_file), "my edit\n").unwrap();
+
+    let out = offline.run(&["export", "--all", "--json", "--dir", dir]);
+    let out = out.ok();
+    for v in victims {
+        assert_eq!(
+            std::fs::read_to_string(outside.join(v)).unwrap(),
+            format!("the user's own {v}\n"),
+            "{v} outside the vault was rewritten; stderr: {}",
+            out.stderr
+        );
+    }
+    let mut outside_now: Vec<String> = std::fs::read_dir(&outside)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    outside_now.sort();
+    assert_eq!(
+        outside_now,
+        ["abs.md", "beside.md", "linked.md", "sneaky.md", "up.md"]
+    );
+    assert!(
+        std::fs::symlink_metadata(vault.join("link.md"))
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link in the vault is left as the user made it"
+    );
+    // Each meeting whose entry was not trusted is written afresh inside the vault, said so.
+    let m = manifest(&vault);
+    for (i, id) in ids.iter().enumerate().take(4) {
+        let file = file_of(&m, id.as_str());
+        assert_eq!(
+            file,
+            format!("2026-04-0{} 1000 {}.md", i + 1, names[i]),
+            "{}",
+            out.stderr
+        );
+        assert!(vault.join(&file).is_file());
+    }
+    assert_eq!(out.stderr.matches("warning: ").count(), 5, "{}", out.stderr);
+    assert!(out.stderr.contains("../outside/up.md"), "{}", out.stderr);
+    // The edited file is kept and Krisp's version goes beside it, inside the vault.
+    assert_eq!(
+        std::fs::read_to_string(vault.join(&beside_file)).unwrap(),
+        "my edit\n"
+    );
+    let beside = m["meetings"][ids[4].as_str()]["md"]["beside"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(beside, "2026-04-05 1000 Beside (krisp).md");
+    assert!(vault.join(beside).is_file());
+}
+
+fn hash_hex(bytes: &[u8]) -> String {
+    krisp_tui::export::vault::hash(bytes)
+}
+
+/// The demo's server runs on a new port each time; its meeting links do not, so a second
+/// `--demo export --all` over the same data dir finds every file unchanged.
+#[test]
+fn a_second_demo_run_rewrites_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("vault");
+    let export = || -> Value {
+        let out = Run::from(
+            std::process::Command::new(BIN)
+                .args(["--demo", "--token-store", "memory", "--data-dir"])
+                .arg(dir.path().join("data"))
+                .arg("--config-dir")
+                .arg(dir.path())
+                .args(["export", "--all", "--json", "--dir"])
+                .arg(&vault)
+                .env("TZ", "UTC")
+                .env_remove("KRISP_TUI_DATA_DIR")
+                .output()
+                .unwrap(),
+        )
+        .ok();
+        serde_json::from_str(out.stdout.trim()).unwrap()
+    };
+    let first = export();
+    assert_eq!(first["new"], 33, "{first}");
+    let before = snapshot(&vault);
+    let second = export();
+    assert_eq!(
+        (&second["new"], &second["updated"], &second["unchanged"]),
+        (&Value::from(0), &Value::from(0), &Value::from(33)),
+        "{second}"
+    );
+    assert_eq!(snapshot(&vault), before);
+}
+
+/// A meeting deleted on the server: a full listing marks it deleted in the store (gone from
+/// lists and search), the vault moves its file into `.deleted/`; listed again, it comes back.
+#[test]
+fn a_meeting_deleted_on_the_server_leaves_lists_search_and_the_vault() {
+    let mut sandbox = SandboxProcess::start(&[]);
+    let user = User::new(&sandbox.url);
+    user.run(&["login"]).ok();
+    let vault = user.dir.path().join("vault");
+    let first = export(&user, &vault, &[]);
+    assert_eq!(first["new"], 33, "{first}");
+    let file = file_of(&manifest(&vault), ANCHOR_MEETING);
+    let text = std::fs::read(vault.join(&file)).unwrap();
+
+    sandbox.restart(&["--delete-meeting", ANCHOR_MEETING]);
+    user.run(&["login"]).ok();
+    // An ordinary sync right after a full one does not list everything, so it cannot tell.
+    let quick: Value =
+        serde_json::from_str(run(&user, &["sync", "--json"]).ok().stdout.trim()).unwrap();
+    assert_eq!(quick["deleted"], 0, "{quick}");
+    let full: Value =
+        serde_json::from_str(run(&user, &["sync", "--full", "--json"]).ok().stdout.trim()).unwrap();
+    assert_eq!(full["deleted"], 1, "{full}");
+    let search = run(&user, &["--offline", "search", "halcyon"]).ok();
+    assert_eq!(search.stdout, "", "{}", search.stderr);
+    let list = run(
+        &user,
+        &["--offline", "meetings", "--limit", "100", "--json"],
+    )
+    .ok();
+    assert_eq!(list.stdout.lines().count(), 33);
+    assert!(!list.stdout.contains(ANCHOR_MEETING));
+
+    let after = export(&user, &vault, &["--offline"]);
+    assert_eq!(
+        (&after["deleted"], &after["new"], &after["updated"]),
+        (&Value::from(1), &Value::from(0), &Value::from(0)),
+        "{after}"
+    );
+    assert!(!vault.join(&file).exists());
+    assert_eq!(
+        std::fs::read(vault.join(".deleted").join(&file)).unwrap(),
+        text
+    );
+    assert!(manifest(&vault)["meetings"].get(ANCHOR_MEETING).is_none());
+    assert_eq!(notes(&vault).len(), 32);
+
+    // Back on the server: stored again, found again, written again.
+    sandbox.restart(&[]);
+    user.run(&["login"]).ok();
+    run(&user, &["sync", "--full"]).ok();
+    let found = run(&user, &["--offline", "search", "halcyon", "--json"]).ok();
+    assert!(found.stdout.contains(ANCHOR_MEETING), "{}", found.stdout);
+    let again = export(&user, &vault, &["--offline"]);
+    assert_eq!(again["new"], 1, "{again}");
+}
+
+/// `sh -c 'umask 000 && exec BIN ARGS'`: files created without a mode of their own would be
+/// writable by everyone.
+const UMASK_000: [&str; 3] = ["sh", "-c", "umask 000 && exec \"$0\" \"$@\""];
+
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// What the vault writes says what was said in meetings: private to the user, as the store is,
+/// whatever the umask; a directory the user made keeps the mode they gave it.
+#[test]
+fn the_vault_and_single_exports_are_private_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let offline = Offline::new();
+    let mut store = offline.store();
+    let a = add(&mut store, 1, "Alpha", "2026-01-10T10:00:00Z");
+    drop(store);
+    let vault = offline.dir.path().join("notes/vault");
+    offline
+        .run_under(
+            &UMASK_000,
+            &["export", "--all", "--dir", vault.to_str().unwrap()],
+        )
+        .ok();
+    assert_eq!(mode(&vault), 0o700);
+    for name in [
+        ".krisp-tui.json",
+        ".krisp-tui.lock",
+        "2026-01-10 1000 Alpha.md",
+    ] {
+        assert_eq!(mode(&vault.join(name)), 0o600, "{name}");
+    }
+    let single = offline.dir.path().join("alpha.txt");
+    offline
+        .run_under(
+            &UMASK_000,
+            &[
+                "export",
+                a.as_str(),
+                "--format",
+                "txt",
+                "-o",
+                single.to_str().unwrap(),
+            ],
+        )
+        .ok();
+    assert_eq!(mode(&single), 0o600);
+
+    let shared = offline.dir.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755)).unwrap();
+    offline
+        .run_under(
+            &UMASK_000,
+            &["export", "--all", "--dir", shared.to_str().unwrap()],
+        )
+        .ok();
+    assert_eq!(mode(&shared), 0o755);
+    assert_eq!(mode(&shared.join("2026-01-10 1000 Alpha.md")), 0o600);
+}
+
+/// A directory, or a link to one, where a meeting's file would go: the meeting goes to the
+/// next free name, said on stderr; the run goes on to the other meetings, `--force` too.
+#[test]
+fn a_directory_at_a_meetings_file_name_is_skipped_and_said() {
+    let offline = Offline::new();
+    let mut store = offline.store();
+    add(&mut store, 1, "Alpha", "2026-01-10T10:00:00Z");
+    add(&mut store, 2, "Beta", "2026-02-10T10:00:00Z");
+    add(&mut store, 3, "Gamma", "2026-03-10T10:00:00Z");
+    drop(store);
+    let vault = offline.dir.path().join("v");
+    std::fs::create_dir_all(vault.join("2026-01-10 1000 Alpha.md")).unwrap();
+    let elsewhere = offline.dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, vault.join("2026-02-10 1000 Beta.md")).unwrap();
+    for extra in [&[][..], &["--force"][..]] {
+        let mut args = vec![
+            "export",
+            "--all",
+            "--json",
+            "--dir",
+            vault.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let out = offline.run(&args).ok();
+        let summary: Value = serde_json::from_str(out.stdout.trim()).unwrap();
+        if extra.is_empty() {
+            assert_eq!(summary["new"], 3, "{summary}");
+            assert_eq!(
+                out.stderr.matches("is not a regular file").count(),
+                2,
+                "{}",
+                out.stderr
+            );
+        } else {
+            assert_eq!(summary["unchanged"], 3, "{summary}");
+        }
+    }
+    let mut files: Vec<String> = notes(&vault)
+        .iter()
+        .map(|p| p.file_name().unwrap().to_str().unwrap().to_owned())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            "2026-01-10 1000 Alpha 2.md",
+            "2026-01-10 1000 Alpha.md",
+            "2026-02-10 1000 Beta 2.md",
+            "2026-02-10 1000 Beta.md",
+            "2026-03-10 1000 Gamma.md",
+        ]
+    );
+    assert!(vault.join("2026-01-10 1000 Alpha.md").is_dir());
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+}
+
+/// A run killed mid-write leaves `.krisp-tui-PID-N.tmp` holding a meeting's text: the next
+/// run removes those of processes that are gone, and leaves a running one's alone.
+#[test]
+fn temporary_files_of_dead_processes_are_removed() {
+    let offline = Offline::new();
+    let mut store = offline.store();
+    add(&mut store, 1, "Alpha", "2026-01-10T10:00:00Z");
+    drop(store);
+    let vault = offline.dir.path().join("v");
+    let dir = vault.to_str().unwrap();
+    offline.run(&["export", "--all", "--dir", dir]).ok();
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    let dead = gone.id();
+    gone.wait().unwrap();
+    let stale = vault.join(format!(".krisp-tui-{dead}-0.tmp"));
+    let live = vault.join(format!(".krisp-tui-{}-0.tmp", std::process::id()));
+    for f in [&stale, &live] {
+        std::fs::write(f, "half a meeting").unwrap();
+    }
+    offline.run(&["export", "--all", "--dir", dir]).ok();
+    assert!(!stale.exists(), "the dead process's file stays");
+    assert!(
+        live.exists(),
+        "a running process's file is its own business"
+    );
 }

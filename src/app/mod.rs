@@ -287,6 +287,8 @@ pub struct Local {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SyncState {
     pub running: bool,
+    /// The sync running is another krisp-tui's.
+    pub elsewhere: bool,
     pub progress: crate::message::SyncProgress,
     /// How the last sync ended: its summary line, or the error.
     pub last: Option<Result<String, String>>,

@@ -1694,9 +1694,22 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             state.local.sync.running = true;
             state.local.sync.progress = progress;
         }
+        ClientEvent::SyncElsewhere => {
+            state.local.sync.running = true;
+            state.local.sync.elsewhere = true;
+            toast(
+                state,
+                "another krisp-tui is syncing; the list follows its progress",
+                false,
+            );
+        }
         ClientEvent::SyncFinished(result) => {
             state.local.sync.running = false;
+            state.local.sync.elsewhere = false;
             match result {
+                Ok(summary) if summary.by_another => {
+                    state.local.sync.last = Some(Ok("another krisp-tui synced the store".into()));
+                }
                 Ok(summary) => {
                     state.local.sync.last = Some(Ok(summary.line()));
                 }

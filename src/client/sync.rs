@@ -55,6 +55,12 @@ const OPTIMIZE_AFTER: usize = 500;
 const META_COMPLETE: &str = "sync.listing_complete";
 const META_RESUME: &str = "sync.listing_offset";
 const META_LAST: &str = "sync.last_finished";
+/// When a listing last went through every meeting (RFC 3339).
+const META_FULL: &str = "sync.last_full_listing";
+
+/// A listing goes through every meeting at least this often, to notice meetings deleted on the
+/// server (a listing that stops at settled meetings cannot).
+pub const FULL_EVERY: Duration = Duration::from_secs(7 * 24 * 3600);
 
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
@@ -69,6 +75,9 @@ pub struct SyncOptions {
     pub backoff: Duration,
     /// Attempts per request before it counts as failed.
     pub attempts: u32,
+    /// List every meeting (not only what changed), which notes meetings deleted on the
+    /// server; done on its own at least every [`FULL_EVERY`].
+    pub full: bool,
 }
 
 impl Default for SyncOptions {
@@ -80,6 +89,7 @@ impl Default for SyncOptions {
             feeds_fresh: FEEDS_FRESH,
             backoff: Duration::from_millis(500),
             attempts: 6,
+            full: false,
         }
     }
 }
@@ -304,18 +314,25 @@ impl<'a> Sync<'a> {
     }
 
     async fn list(&self, summary: &mut SyncSummary) -> Result<(), SyncError> {
-        let (complete, resume) = with_store(&self.store, |s| {
+        let (complete, resume, last_full) = with_store(&self.store, |s| {
             Ok((
                 s.meta(META_COMPLETE)?.as_deref() == Some("1"),
                 s.meta(META_RESUME)?
                     .and_then(|v| v.parse::<u32>().ok())
                     .unwrap_or(0),
+                s.meta(META_FULL)?.and_then(|v| {
+                    OffsetDateTime::parse(&v, &time::format_description::well_known::Rfc3339).ok()
+                }),
             ))
         })
         .await?;
-        let settled_before = OffsetDateTime::now_utc() - self.options.settle;
+        let now = OffsetDateTime::now_utc();
+        let full = self.options.full || last_full.is_none_or(|at| now - at >= FULL_EVERY);
+        let settled_before = now - self.options.settle;
         let mut offset = 0u32;
+        // A full listing neither stops early nor jumps ahead: it sees every meeting.
         let mut jumped = false;
+        let mut seen = std::collections::HashSet::new();
         loop {
             let query = MeetingQuery {
                 limit: PAGE,
@@ -333,6 +350,7 @@ impl<'a> Sync<'a> {
                 });
             let count = page.len();
             let next = offset + count as u32;
+            seen.extend(page.iter().map(|m| m.id.clone()));
             let upserted = with_store(&self.store, move |s| {
                 let upserted = s.upsert_meetings(&page, OffsetDateTime::now_utc())?;
                 if short {
@@ -348,10 +366,13 @@ impl<'a> Sync<'a> {
             summary.unchanged += upserted.unchanged;
             self.update(|p| p.listed += count);
             if short {
+                if full {
+                    summary.deleted = self.note_deleted(seen).await?;
+                }
                 return Ok(());
             }
             let unchanged = upserted.unchanged == count;
-            if settled && unchanged {
+            if settled && unchanged && !full {
                 if complete {
                     return Ok(());
                 }
@@ -366,6 +387,44 @@ impl<'a> Sync<'a> {
             }
             offset = next;
         }
+    }
+
+    /// After a listing of every meeting: the stored meetings it did not bring are asked for by
+    /// id (a meeting deleted during the listing shifts the pages, so one can be missed without
+    /// being gone); those the server does not return are marked deleted. Returns how many.
+    async fn note_deleted(
+        &self,
+        seen: std::collections::HashSet<MeetingId>,
+    ) -> Result<usize, SyncError> {
+        let stored = with_store(&self.store, |s| s.meeting_ids()).await?;
+        let missing: Vec<MeetingId> = stored.into_iter().filter(|id| !seen.contains(id)).collect();
+        let mut gone = Vec::new();
+        for chunk in missing.chunks(PAGE as usize) {
+            let query = MeetingQuery {
+                ids: chunk.to_vec(),
+                limit: PAGE,
+                ..MeetingQuery::default()
+            };
+            let found: Vec<Meeting> = self.call(|| self.conn.search_meetings(&query)).await?;
+            let back: std::collections::HashSet<MeetingId> =
+                found.iter().map(|m| m.id.clone()).collect();
+            gone.extend(chunk.iter().filter(|id| !back.contains(id)).cloned());
+            if !found.is_empty() {
+                with_store(&self.store, move |s| {
+                    s.upsert_meetings(&found, OffsetDateTime::now_utc())
+                        .map(drop)
+                })
+                .await?;
+            }
+        }
+        let stamp = now_rfc3339();
+        with_store(&self.store, move |s| {
+            let n = s.mark_deleted(&gone, OffsetDateTime::now_utc())?;
+            s.set_meta(META_FULL, &stamp)?;
+            Ok(n)
+        })
+        .await
+        .map_err(Into::into)
     }
 
     async fn documents(&self, tools: &[Tool], summary: &mut SyncSummary) -> Result<(), SyncError> {

@@ -54,17 +54,26 @@ pub struct LocalStore {
     /// No network at all.
     pub offline: bool,
     pub concurrency: usize,
+    /// Keeps `cache clear` from deleting the store while it is open here.
+    _open: std::sync::Arc<crate::store::OpenLock>,
 }
 
 impl LocalStore {
     pub fn open(path: PathBuf, offline: bool, concurrency: usize) -> Result<Self, String> {
-        let store = Store::open(&path).map_err(|e| e.to_string())?;
+        let store = Store::open(&path).map_err(|e| e.sentence(Some(&path)))?;
+        let open = crate::store::OpenLock::shared(&path).map_err(|e| {
+            format!(
+                "The local store {} could not be locked: {e}.",
+                crate::store::OpenLock::path_for(&path).display()
+            )
+        })?;
         Ok(LocalStore {
             store: std::sync::Arc::new(std::sync::Mutex::new(store)),
             library: crate::library::Library::at(&path, crate::timefmt::zone().clone()),
             path,
             offline,
             concurrency,
+            _open: std::sync::Arc::new(open),
         })
     }
 }
@@ -686,6 +695,9 @@ async fn run_sync(
 ) -> Result<crate::client::sync::SyncSummary, RequestError> {
     let _lock = match SyncLock::try_acquire(&local.path) {
         Ok(lock) => lock,
+        Err(crate::client::sync::SyncError::Busy) => {
+            return follow_other_sync(local, cancel, events).await;
+        }
         Err(e) => return Err(RequestError::new(e.to_string())),
     };
     let options = SyncOptions {
@@ -713,6 +725,38 @@ async fn run_sync(
         crate::client::sync::SyncError::Client(c) => request_error(c),
         other => RequestError::new(other.to_string()),
     })
+}
+
+/// Another process syncs this store: the list is re-read as that sync goes on, and once more
+/// when it ends (its lock is free); nothing is fetched here.
+async fn follow_other_sync(
+    local: &LocalStore,
+    cancel: CancellationToken,
+    events: &UnboundedSender<ClientEvent>,
+) -> Result<crate::client::sync::SyncSummary, RequestError> {
+    let _ = events.send(ClientEvent::SyncElsewhere);
+    let waiting = SyncLock::acquire(&local.path);
+    tokio::pin!(waiting);
+    let mut relist = tokio::time::interval(RELIST_EVERY);
+    relist.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            lock = &mut waiting => {
+                // Released at once: this process only waited for the other one's end.
+                drop(lock.map_err(|e| RequestError::new(e.to_string()))?);
+                return Ok(crate::client::sync::SyncSummary {
+                    by_another: true,
+                    ..Default::default()
+                });
+            }
+            _ = relist.tick() => {
+                let _ = events.send(ClientEvent::StoreChanged);
+            }
+            () = cancel.cancelled() => {
+                return Err(RequestError::new("the sync was cancelled"));
+            }
+        }
+    }
 }
 
 /// Documents from the store when it has them ready; the rest from the server (and kept). The

@@ -45,13 +45,19 @@ impl Local {
         }
     }
 
-    /// The store, creating it when `create`; `None` when it does not exist and was not to be
-    /// created.
+    /// The store, creating it (and open for writing) when `create`, else read-only; `None` when
+    /// it does not exist and was not to be created.
     pub fn open(&self, create: bool) -> Result<Option<Store>, Failure> {
         if !create && !self.path.exists() {
             return Ok(None);
         }
-        Store::open(&self.path).map(Some).map_err(store_failure)
+        let opened = if create {
+            Store::open(&self.path)
+        } else {
+            // Reading needs no write access: a read-only store still answers.
+            Store::open_read_only(&self.path)
+        };
+        opened.map(Some).map_err(store_failure)
     }
 
     /// The data layer over this store, in the zone times are shown in.
@@ -90,12 +96,18 @@ pub fn store_failure(e: StoreError) -> Failure {
     Failure::new(1, e.to_string())
 }
 
+/// A failure of `store`: a damaged store's sentence names the file and the way out.
+pub fn failed(store: &Store, e: StoreError) -> Failure {
+    Failure::new(1, e.sentence(store.path()))
+}
+
 /// `krisp-tui sync`: a progress bar on a terminal, plain lines otherwise, then one summary line.
 pub async fn sync(
     local: &Local,
     settings: &Settings,
     out: &mut impl Write,
     json: bool,
+    full: bool,
 ) -> Result<(), Failure> {
     local.need_network("sync")?;
     let lock = match SyncLock::try_acquire(&local.path) {
@@ -123,6 +135,7 @@ pub async fn sync(
     };
     let options = SyncOptions {
         concurrency: local.concurrency,
+        full,
         ..SyncOptions::default()
     };
     let shared = Arc::new(Mutex::new(store));
@@ -140,7 +153,14 @@ pub async fn sync(
     progress.finish();
     connection.close().await;
     drop(lock);
-    let summary: SyncSummary = result.map_err(|e| Failure::new(e.exit_code(), e.to_string()))?;
+    let summary: SyncSummary = result.map_err(|e| match e {
+        // Only Ctrl-C cancels it here: the conventional status of an interrupted program.
+        crate::client::sync::SyncError::Cancelled => Failure::new(
+            130,
+            "the sync was interrupted; what it had fetched is kept, and the next sync goes on from there",
+        ),
+        e => Failure::new(e.exit_code(), e.to_string()),
+    })?;
     if json {
         serde_json::to_writer(&mut *out, &summary).map_err(std::io::Error::from)?;
         writeln!(out)?;
@@ -155,6 +175,59 @@ pub async fn sync(
     Ok(())
 }
 
+/// Where a progress bar draws: stderr, two columns narrower than the terminal. indicatif pads
+/// its line to the width it is given; on a line filled to the last columns the `^C` that the
+/// terminal echoes wraps to a new line, and the bar, clearing only the line it drew, left a
+/// frame of itself on the screen.
+pub(crate) fn progress_target() -> indicatif::ProgressDrawTarget {
+    indicatif::ProgressDrawTarget::term_like(Box::new(Narrow(console::Term::buffered_stderr())))
+}
+
+#[derive(Debug)]
+struct Narrow(console::Term);
+
+impl indicatif::TermLike for Narrow {
+    fn width(&self) -> u16 {
+        self.0.size().1.saturating_sub(2).max(1)
+    }
+
+    fn height(&self) -> u16 {
+        self.0.size().0
+    }
+
+    fn move_cursor_up(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_up(n)
+    }
+
+    fn move_cursor_down(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_down(n)
+    }
+
+    fn move_cursor_right(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_right(n)
+    }
+
+    fn move_cursor_left(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_left(n)
+    }
+
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        self.0.write_line(s)
+    }
+
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        self.0.write_str(s)
+    }
+
+    fn clear_line(&self) -> std::io::Result<()> {
+        self.0.clear_line()
+    }
+
+    fn flush(&self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
 /// Progress of a sync: an indicatif bar when stderr is a terminal, otherwise plain lines.
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
@@ -164,7 +237,8 @@ struct Progress {
 impl Progress {
     fn new() -> Progress {
         let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = indicatif::ProgressBar::new_spinner();
+            let bar = indicatif::ProgressBar::with_draw_target(None, progress_target());
+            bar.set_style(indicatif::ProgressStyle::default_spinner());
             bar.enable_steady_tick(Duration::from_millis(120));
             bar
         });
@@ -379,7 +453,7 @@ pub fn cache(local: &Local, clear: bool, out: &mut impl Write) -> Result<(), Fai
         writeln!(out, "size:      (none yet: `krisp-tui sync` creates it)")?;
         return Ok(());
     };
-    let stats = store.stats().map_err(store_failure)?;
+    let stats = store.stats().map_err(|e| failed(&store, e))?;
     writeln!(out, "size:      {}", human_bytes(files_size(&local.path)))?;
     writeln!(out, "meetings:  {}", stats.meetings)?;
     writeln!(
@@ -388,7 +462,10 @@ pub fn cache(local: &Local, clear: bool, out: &mut impl Write) -> Result<(), Fai
         stats.documents_ready, stats.documents_processing
     )?;
     writeln!(out, "turns:     {}", stats.turns)?;
-    if let Some(last) = store.meta("sync.last_finished").map_err(store_failure)? {
+    if let Some(last) = store
+        .meta("sync.last_finished")
+        .map_err(|e| failed(&store, e))?
+    {
         writeln!(out, "synced:    {last}")?;
     }
     Ok(())
@@ -401,6 +478,22 @@ pub fn forget(local: &Local) -> Result<bool, Failure> {
     }
     let _lock = SyncLock::try_acquire(&local.path)
         .map_err(|e| Failure::new(1, format!("cannot delete the local store now: {e}")))?;
+    // A TUI holding the store open would go on writing into the deleted file.
+    let _open = match crate::store::OpenLock::try_exclusive(&local.path) {
+        Ok(Some(lock)) => lock,
+        Ok(None) => {
+            return Err(Failure::new(
+                1,
+                "cannot delete the local store now: another krisp-tui has it open; quit it first",
+            ));
+        }
+        Err(e) => {
+            return Err(Failure::new(
+                1,
+                format!("cannot delete the local store now: {e}"),
+            ));
+        }
+    };
     let mut removed = false;
     for path in related_files(&local.path) {
         match std::fs::remove_file(&path) {
@@ -428,6 +521,7 @@ fn related_files(db: &Path) -> Vec<PathBuf> {
         with("-wal"),
         with("-shm"),
         SyncLock::path_for(db),
+        crate::store::OpenLock::path_for(db),
     ]
 }
 
@@ -469,15 +563,17 @@ pub fn stored_meetings(
     };
     let complete = store
         .meta("sync.listing_complete")
-        .map_err(store_failure)?
+        .map_err(|e| failed(&store, e))?
         .is_some();
     if !complete && !local.offline {
         return Ok(None);
     }
-    let rows = store.page(filter, 0, limit).map_err(store_failure)?;
+    let rows = store
+        .page(filter, 0, limit)
+        .map_err(|e| failed(&store, e))?;
     let mut meetings = Vec::with_capacity(rows.len());
     for row in rows {
-        if let Some(m) = store.meeting(&row.id).map_err(store_failure)? {
+        if let Some(m) = store.meeting(&row.id).map_err(|e| failed(&store, e))? {
             meetings.push(m);
         }
     }
@@ -522,16 +618,22 @@ pub fn stored_meeting(
     let Some(store) = local.open(false)? else {
         return Ok(None);
     };
-    let Some(meeting) = store.meeting(id).map_err(store_failure)? else {
+    let Some(meeting) = store.meeting(id).map_err(|e| failed(&store, e))? else {
         return Ok(None);
     };
     if !with_document {
         return Ok(Some((meeting, None)));
     }
-    match store.doc_state(id).map_err(store_failure)? {
-        DocState::Ready => Ok(Some((meeting, store.document(id).map_err(store_failure)?))),
+    match store.doc_state(id).map_err(|e| failed(&store, e))? {
+        DocState::Ready => Ok(Some((
+            meeting,
+            store.document(id).map_err(|e| failed(&store, e))?,
+        ))),
         // Offline, a processing or missing transcript is what there is.
-        _ if local.offline => Ok(Some((meeting, store.document(id).map_err(store_failure)?))),
+        _ if local.offline => Ok(Some((
+            meeting,
+            store.document(id).map_err(|e| failed(&store, e))?,
+        ))),
         _ => Ok(None),
     }
 }
@@ -539,7 +641,10 @@ pub fn stored_meeting(
 /// Keeps what a command fetched from the server, when there is a store to keep it in. A failure
 /// here never fails the command: the store is a cache.
 pub fn remember(local: &Local, meeting: &Meeting, document: Option<&Document>) {
-    let Ok(Some(mut store)) = local.open(false) else {
+    if !local.path.exists() {
+        return;
+    }
+    let Ok(mut store) = Store::open(&local.path) else {
         return;
     };
     let now = time::OffsetDateTime::now_utc();

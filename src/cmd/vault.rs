@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use super::Failure;
-use super::local::{self, Local, store_failure};
+use super::local::{self, Local};
 use crate::client::Settings;
 use crate::export::Format;
 use crate::export::vault_dir::{self, VaultOptions, VaultSummary};
@@ -34,8 +34,11 @@ pub async fn export_all(
 ) -> Result<(), Failure> {
     if !local.offline {
         let had_store = local.path.exists();
-        let mut err = std::io::stderr().lock();
-        if let Err(mut f) = local::sync(local, settings, &mut err, false).await {
+        // Not `stderr().lock()`: the sync's progress bar draws to stderr from indicatif's
+        // ticker thread, which would wait for that lock forever while this thread waits for
+        // the bar.
+        let mut err = std::io::stderr();
+        if let Err(mut f) = local::sync(local, settings, &mut err, false, false).await {
             if had_store && f.code != 3 {
                 f.message
                     .push_str("; add --offline to export what the local store holds");
@@ -45,7 +48,13 @@ pub async fn export_all(
     }
     let store = local.open_existing()?;
     let ids = select(&store, request)?;
-    if ids.is_empty() && store.stats().map_err(store_failure)?.meetings == 0 {
+    if ids.is_empty()
+        && store
+            .stats()
+            .map_err(|e| local::failed(&store, e))?
+            .meetings
+            == 0
+    {
         return Err(local.empty());
     }
     let options = VaultOptions {
@@ -95,20 +104,25 @@ pub fn select(store: &Store, request: &Request) -> Result<Vec<MeetingId>, Failur
                 .filter
                 .tags
                 .extend(request.filter.tags.iter().cloned());
-            let found = store.search(&query, 0, usize::MAX).map_err(store_failure)?;
+            let found = store
+                .search(&query, 0, usize::MAX)
+                .map_err(|e| local::failed(store, e))?;
             Ok(found.hits.into_iter().map(|h| h.meeting_id).collect())
         }
         None => Ok(store
             .page(&request.filter, 0, usize::MAX)
-            .map_err(store_failure)?
+            .map_err(|e| local::failed(store, e))?
             .into_iter()
             .map(|row| row.id)
             .collect()),
     }
 }
 
-/// Edited files are named on stderr, with where the new version went.
+/// Edited files are named on stderr, with where the new version went, and so is each warning.
 fn report_kept(summary: &VaultSummary) {
+    for warning in &summary.warnings {
+        crate::sanitize::eprint(&format!("warning: {warning}"));
+    }
     for (file, beside) in &summary.kept {
         match beside {
             Some(beside) => crate::sanitize::eprint(&format!(
@@ -133,7 +147,10 @@ struct Progress {
 impl Progress {
     fn new(total: usize) -> Progress {
         let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = indicatif::ProgressBar::new(total as u64);
+            let bar = indicatif::ProgressBar::with_draw_target(
+                Some(total as u64),
+                local::progress_target(),
+            );
             bar.set_style(
                 indicatif::ProgressStyle::with_template(
                     "{spinner} meetings {pos}/{len} {wide_bar} {per_sec} ETA {eta}",

@@ -1,4 +1,5 @@
-//! Writing an export to disk: atomically, and never over an existing file unless forced.
+//! Writing an export to disk: atomically, private to the user (0600), and never over an
+//! existing file unless forced.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -8,7 +9,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use super::ExportError;
 
 /// Writes `contents` to `path` through a temporary file in the same directory, so that a reader
-/// never sees a partial file and a failure (full disk, permissions) leaves nothing behind.
+/// never sees a partial file and a failure (full disk, permissions) leaves nothing behind. The
+/// file is created 0600 on unix whatever the umask: it holds what was said in a meeting, as
+/// the store does.
 ///
 /// Without `force`, the temporary file is published with `hard_link`, which fails if the name
 /// exists, even when another process creates it between our check and our write: the check
@@ -51,7 +54,7 @@ pub fn write_file(path: &Path, contents: &str, force: bool) -> Result<(), Export
 /// The fallback without hard links: `O_EXCL` creation; on failure the half-written file we
 /// created is removed.
 fn write_exclusive(path: &Path, contents: &str) -> Result<(), ExportError> {
-    let mut file = match OpenOptions::new().write(true).create_new(true).open(path) {
+    let mut file = match private(OpenOptions::new().write(true).create_new(true)).open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
             return Err(ExportError::Exists {
@@ -76,11 +79,80 @@ fn write_exclusive(path: &Path, contents: &str) -> Result<(), ExportError> {
         })
 }
 
+/// `options` creating the file 0600 (on unix; elsewhere as they are).
+pub(crate) fn private(options: &mut OpenOptions) -> &mut OpenOptions {
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(options, 0o600);
+    options
+}
+
 /// Best effort: makes the new directory entry durable; some file systems refuse, harmlessly.
 fn sync_dir(dir: &Path) {
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
+}
+
+/// The name of a temporary file of process `pid`: short and fixed-length, so a long final name
+/// cannot make it exceed NAME_MAX.
+fn temp_name(pid: u32, n: u64) -> String {
+    format!(".krisp-tui-{pid}-{n}.tmp")
+}
+
+/// The process id in a temporary file's name, when it is one of ours.
+fn temp_pid(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix(".krisp-tui-")?.strip_suffix(".tmp")?;
+    let (pid, n) = rest.split_once('-')?;
+    n.parse::<u64>().ok()?;
+    pid.parse().ok()
+}
+
+/// Removes the temporary files in `dir` left by krisp-tui processes that died mid-write (killed,
+/// or the machine went down): each holds a meeting's text. A file of a process still running
+/// (its write is under way) is left alone, and so is anything not a regular file. Returns how
+/// many were removed.
+pub fn remove_stale_temp_files(dir: &Path) -> usize {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(temp_pid) else {
+            continue;
+        };
+        let regular = entry.file_type().is_ok_and(|t| t.is_file());
+        if regular && pid != std::process::id() && !is_running(pid) {
+            match fs::remove_file(entry.path()) {
+                Ok(()) => removed += 1,
+                Err(e) => {
+                    tracing::warn!(path = %entry.path().display(), error = %e, "could not remove a stale temporary file")
+                }
+            }
+        }
+    }
+    removed
+}
+
+/// Whether a process `pid` exists (one of another user counts: it cannot be told apart).
+#[cfg(unix)]
+fn is_running(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    if pid <= 0 {
+        return false;
+    }
+    // Signal 0 checks that the process exists without sending anything.
+    // SAFETY: kill(2) with signal 0 has no effect beyond its return value.
+    let r = unsafe { libc::kill(pid, 0) };
+    r == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+/// Elsewhere no process is known to be gone: nothing is removed.
+#[cfg(not(unix))]
+fn is_running(_pid: u32) -> bool {
+    true
 }
 
 /// A temporary file that removes itself unless it was renamed into place.
@@ -95,9 +167,8 @@ impl TempFile {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         loop {
             let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-            // Short and fixed-length, so a long final name cannot make it exceed NAME_MAX.
-            let path = dir.join(format!(".krisp-tui-{}-{n}.tmp", std::process::id()));
-            match OpenOptions::new().write(true).create_new(true).open(&path) {
+            let path = dir.join(temp_name(std::process::id(), n));
+            match private(OpenOptions::new().write(true).create_new(true)).open(&path) {
                 Ok(file) => {
                     return Ok(TempFile {
                         path,
@@ -122,5 +193,24 @@ impl Drop for TempFile {
         if !self.published {
             let _ = fs::remove_file(&self.path);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_names_carry_their_process() {
+        assert_eq!(temp_pid(&temp_name(4242, 7)), Some(4242));
+        for other in [
+            ".krisp-tui.json",
+            ".krisp-tui-x-1.tmp",
+            ".krisp-tui-12.tmp",
+            "a.tmp",
+        ] {
+            assert_eq!(temp_pid(other), None, "{other}");
+        }
+        assert!(is_running(std::process::id()));
     }
 }

@@ -16,7 +16,8 @@ use std::path::PathBuf;
 
 use crate::krisp::{Document, Meeting};
 
-pub use file::write_file;
+pub(crate) use file::private;
+pub use file::{remove_stale_temp_files, write_file};
 pub use json::{SCHEMA_VERSION, parse_json_export};
 
 /// An export format; its command-line and serde name is its file extension.
@@ -204,7 +205,7 @@ pub enum ExportError {
 }
 
 /// A speaker name or title on one line: runs of whitespace (newlines included) become one space.
-fn one_line(s: &str) -> String {
+pub fn one_line(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
         if !out.is_empty() {

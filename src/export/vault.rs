@@ -300,6 +300,19 @@ pub fn beside(file: &str) -> String {
     }
 }
 
+/// Whether `name` is a name krisp-tui could have given a vault file: one plain path component
+/// (no separator of any OS, no drive, not `.` or `..`), not hidden (so never the manifest, the
+/// lock, a temporary file or `.deleted`), at most 255 bytes.
+pub fn is_plain_name(name: &str) -> bool {
+    let mut parts = std::path::Path::new(name).components();
+    !name.is_empty()
+        && name.len() <= 255
+        && !name.starts_with('.')
+        && !name.contains(['/', '\\', ':', '\0'])
+        && matches!(parts.next(), Some(std::path::Component::Normal(_)))
+        && parts.next().is_none()
+}
+
 /// The SHA-256 of `bytes`, in hex.
 pub fn hash(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
@@ -399,6 +412,37 @@ impl Manifest {
             .collect()
     }
 
+    /// Drops what the manifest says that krisp-tui would never have written: a `file` that is
+    /// not a plain name inside the vault (the whole entry goes, so the meeting is placed
+    /// afresh) or such a `beside` (forgotten). Anyone who can write the manifest (a shared or
+    /// synced folder, a cloned vault) would otherwise choose where krisp-tui writes. Returns a
+    /// sentence per entry dropped.
+    pub fn drop_untrusted(&mut self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        for (id, formats) in &mut self.meetings {
+            formats.retain(|format, entry| {
+                if !is_plain_name(&entry.file) {
+                    warnings.push(format!(
+                        "the vault's manifest names {:?} for meeting {id} ({format}), which is not a file name inside the vault; ignored it and wrote the meeting afresh",
+                        entry.file
+                    ));
+                    return false;
+                }
+                if let Some(beside) = entry.beside.as_ref().filter(|b| !is_plain_name(b)) {
+                    warnings.push(format!(
+                        "the vault's manifest names {beside:?} beside {:?}, which is not a file name inside the vault; ignored it",
+                        entry.file
+                    ));
+                    entry.beside = None;
+                    entry.beside_hash = None;
+                }
+                true
+            });
+        }
+        self.meetings.retain(|_, formats| !formats.is_empty());
+        warnings
+    }
+
     /// The stem some other format's file of this meeting already has, so a meeting's files
     /// share one name across formats.
     pub fn stem_of(&self, id: &MeetingId) -> Option<String> {
@@ -464,6 +508,36 @@ mod tests {
         assert_eq!(quote("a\"b\\c"), "\"a\\\"b\\\\c\"");
         assert_eq!(quote("x\n---\ny: 1"), "\"x---y: 1\"");
         assert_eq!(quote("\u{1b}[2J\u{202e}ok\u{ffff}"), "\"ok\\uFFFF\"");
+    }
+
+    #[test]
+    fn only_plain_names_inside_the_vault_are_trusted() {
+        for good in [
+            "2026-01-15 1600 Sync.md",
+            "CON_.md",
+            "a b (krisp).txt",
+            "🚀.md",
+        ] {
+            assert!(is_plain_name(good), "{good}");
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            "../victim.md",
+            "a/../../victim.md",
+            "sub/x.md",
+            "/etc/passwd",
+            "C:\\x.md",
+            "C:x.md",
+            "..\\x.md",
+            ".krisp-tui.json",
+            ".krisp-tui.lock",
+            "x\0.md",
+        ] {
+            assert!(!is_plain_name(bad), "{bad:?}");
+        }
+        assert!(!is_plain_name(&"a".repeat(256)));
     }
 
     #[test]

@@ -16,6 +16,8 @@ use crate::store::{DocState, Store, StoreError};
 
 /// The lock file that keeps two exports out of the same directory at once.
 pub const LOCK: &str = ".krisp-tui.lock";
+/// Where the files of meetings deleted on the server go (moved, never deleted).
+pub const DELETED_DIR: &str = ".deleted";
 
 /// How to write a vault.
 #[derive(Debug, Clone)]
@@ -42,18 +44,31 @@ pub struct VaultSummary {
     pub edited: usize,
     /// Meetings whose transcript is still processing (or not fetched yet): written once ready.
     pub processing: usize,
+    /// Meetings deleted on the server whose files were moved into `.deleted/`.
+    pub deleted: usize,
     pub cancelled: bool,
     /// The edited files and where their new version went (`None`: the `(krisp)` file was
     /// edited too, so nothing was written).
     #[serde(skip)]
     pub kept: Vec<(PathBuf, Option<PathBuf>)>,
+    /// What the run did differently from what was asked, a sentence each: manifest entries it
+    /// did not trust, names taken by something that is not a regular file.
+    pub warnings: Vec<String>,
 }
 
 impl VaultSummary {
     /// `34 new, 0 updated, 0 unchanged, 0 kept because edited, 1 still processing`.
     pub fn line(&self) -> String {
+        let deleted = if self.deleted > 0 {
+            format!(
+                ", {} deleted on the server (moved to {DELETED_DIR}/)",
+                self.deleted
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "{} new, {} updated, {} unchanged, {} kept because edited, {} still processing",
+            "{} new, {} updated, {} unchanged, {} kept because edited, {} still processing{deleted}",
             self.new, self.updated, self.unchanged, self.edited, self.processing
         )
     }
@@ -94,11 +109,17 @@ pub fn export(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<VaultSummary, VaultError> {
     let dir = &options.dir;
-    fs::create_dir_all(dir).map_err(|source| VaultError::Dir {
+    create_private_dir(dir).map_err(|source| VaultError::Dir {
         path: dir.clone(),
         source,
     })?;
     let _lock = lock(dir)?;
+    // Under the lock no other krisp-tui writes here: a temporary file of a process that is
+    // gone was left by a run killed mid-write.
+    let stale = super::remove_stale_temp_files(dir);
+    if stale > 0 {
+        tracing::info!(stale, dir = %dir.display(), "removed temporary files of dead processes");
+    }
     let manifest_path = dir.join(MANIFEST);
     let original = match fs::read_to_string(&manifest_path) {
         Ok(text) => Some(text),
@@ -110,19 +131,23 @@ pub fn export(
             });
         }
     };
-    let manifest = match &original {
+    let mut manifest = match &original {
         Some(text) => Manifest::parse(text).map_err(|reason| VaultError::Manifest {
             path: manifest_path.clone(),
             reason,
         })?,
         None => Manifest::new(),
     };
+    let warnings = manifest.drop_untrusted();
     let mut run = Run {
         options,
         taken: manifest.taken(),
         manifest,
         summary: VaultSummary::default(),
     };
+    for w in warnings {
+        run.warn(w);
+    }
     let total = ids.len();
     let mut result = Ok(());
     for (i, id) in ids.iter().enumerate() {
@@ -136,6 +161,9 @@ pub fn export(
         }
         progress(i + 1, total);
     }
+    if result.is_ok() && !run.summary.cancelled {
+        result = run.move_deleted(store);
+    }
     // Whatever stopped the loop, what was written is recorded.
     let text = run.manifest.to_json();
     if original.as_deref() != Some(text.as_str()) {
@@ -147,13 +175,27 @@ pub fn export(
     result.map(|()| run.summary)
 }
 
-/// The directory's lock, or `Busy`.
+/// The vault directory, created 0700 (on unix) when it is not there: its files say what was
+/// said in meetings. A directory that exists is left as the user made it.
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// The directory's lock, or `Busy`. Created 0600; a link at its name is not followed.
 fn lock(dir: &Path) -> Result<File, VaultError> {
     let path = dir.join(LOCK);
-    let file = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
+    let mut options = fs::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
+    let file = super::private(&mut options)
         .open(&path)
         .map_err(|source| ExportError::Io {
             path: path.clone(),
@@ -203,6 +245,19 @@ impl Run<'_> {
             .cloned();
         let links = self.options.links;
         let render = || render(store, id, format, links);
+        let entry = match entry {
+            Some(entry) if !is_file_or_missing(&self.options.dir.join(&entry.file))? => {
+                self.warn(format!(
+                    "{} is not a regular file (a directory or a link), so it was left alone; the meeting went to a new file",
+                    self.options.dir.join(&entry.file).display()
+                ));
+                if let Some(formats) = self.manifest.meetings.get_mut(id) {
+                    formats.remove(&format);
+                }
+                None
+            }
+            entry => entry,
+        };
         let Some(mut entry) = entry else {
             let Some(text) = render()? else {
                 return Ok(());
@@ -281,6 +336,7 @@ impl Run<'_> {
             let beside_path = self.options.dir.join(&beside);
             let current = read_hash(&beside_path)?;
             let wrote = match &current {
+                Some(h) if h == NOT_A_FILE => None,
                 Some(h) if *h == new_hash => Some(beside_path.clone()),
                 Some(h) if Some(h) != entry.beside_hash.as_ref() => None,
                 _ => {
@@ -312,6 +368,13 @@ impl Run<'_> {
             }
             let path = self.options.dir.join(&file);
             if let Some((size, mtime)) = stat(&path)? {
+                if !is_file_or_missing(&path)? {
+                    self.warn(format!(
+                        "{} is not a regular file (a directory or a link), so it was left alone; the meeting went to the next free name",
+                        path.display()
+                    ));
+                    continue;
+                }
                 if read_hash(&path)?.as_deref() == Some(hash.as_str()) {
                     self.taken.insert(file.to_lowercase());
                     self.summary.unchanged += 1;
@@ -367,6 +430,63 @@ impl Run<'_> {
         Ok(entry)
     }
 
+    /// Moves the files of meetings the store marks deleted on the server into `.deleted/`
+    /// (renamed ` 2`, ` 3`... when the name is taken there) and forgets them. Nothing is
+    /// deleted, edited files included; a name held by something that is not a regular file is
+    /// left alone.
+    fn move_deleted(&mut self, store: &Store) -> Result<(), VaultError> {
+        let deleted = store.deleted_ids()?;
+        let gone: Vec<MeetingId> = self
+            .manifest
+            .meetings
+            .keys()
+            .filter(|id| deleted.contains(*id))
+            .cloned()
+            .collect();
+        if gone.is_empty() {
+            return Ok(());
+        }
+        let to = self.options.dir.join(DELETED_DIR);
+        create_private_dir(&to).map_err(|source| VaultError::Dir {
+            path: to.clone(),
+            source,
+        })?;
+        for id in gone {
+            let Some(formats) = self.manifest.meetings.remove(&id) else {
+                continue;
+            };
+            let files = formats
+                .values()
+                .flat_map(|e| std::iter::once(e.file.clone()).chain(e.beside.clone()));
+            for file in files {
+                let from = self.options.dir.join(&file);
+                if !fs::symlink_metadata(&from).is_ok_and(|m| m.file_type().is_file()) {
+                    continue;
+                }
+                let (stem, ext) = match file.rsplit_once('.') {
+                    Some((stem, ext)) => (stem.to_owned(), format!(".{ext}")),
+                    None => (file.clone(), String::new()),
+                };
+                let target = (1..)
+                    .map(|n| to.join(format!("{}{ext}", vault::candidate(&stem, n))))
+                    .find(|p| fs::symlink_metadata(p).is_err())
+                    .unwrap_or_else(|| to.join(&file));
+                fs::rename(&from, &target).map_err(|source| ExportError::Io {
+                    path: from.clone(),
+                    source,
+                })?;
+                self.taken.remove(&file.to_lowercase());
+            }
+            self.summary.deleted += 1;
+        }
+        Ok(())
+    }
+
+    fn warn(&mut self, warning: String) {
+        tracing::warn!("{warning}");
+        self.summary.warnings.push(warning);
+    }
+
     fn record(&mut self, id: &MeetingId, entry: Entry) {
         self.manifest
             .meetings
@@ -405,8 +525,21 @@ fn is_ours(path: &Path, disk: Option<Stat>, entry: &Entry) -> Result<bool, Vault
     })
 }
 
+/// Whether `path` is a regular file or nothing, without following a link.
+fn is_file_or_missing(path: &Path) -> Result<bool, VaultError> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) => Ok(meta.file_type().is_file()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(true),
+        Err(source) => Err(VaultError::Read {
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// Size and time of what is at `path`, a link itself rather than what it points to.
 fn stat(path: &Path) -> Result<Option<Stat>, VaultError> {
-    match fs::metadata(path) {
+    match fs::symlink_metadata(path) {
         Ok(meta) => {
             let mtime = meta
                 .modified()
@@ -423,7 +556,16 @@ fn stat(path: &Path) -> Result<Option<Stat>, VaultError> {
     }
 }
 
+/// What [`read_hash`] gives for a name held by something other than a regular file: it
+/// matches no content, so such a file is never taken for one krisp-tui wrote.
+const NOT_A_FILE: &str = "not a regular file";
+
+/// The hash of the regular file at `path`; `None` when nothing is there. A link, a directory or
+/// a FIFO is neither followed nor read: it hashes as [`NOT_A_FILE`].
 fn read_hash(path: &Path) -> Result<Option<String>, VaultError> {
+    if !is_file_or_missing(path)? {
+        return Ok(Some(NOT_A_FILE.to_owned()));
+    }
     match fs::read(path) {
         Ok(bytes) => Ok(Some(vault::hash(&bytes))),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),

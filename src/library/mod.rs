@@ -26,8 +26,16 @@ pub enum LibraryError {
     /// The query cannot be read (a bad date, too many terms).
     #[error("{0}")]
     Query(StoreError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
+    /// The store failed; the sentence names the file and the way out when the file is at
+    /// fault.
+    #[error("{0}")]
+    Store(String),
+}
+
+impl From<StoreError> for LibraryError {
+    fn from(e: StoreError) -> Self {
+        LibraryError::Store(e.sentence(None))
+    }
 }
 
 impl LibraryError {
@@ -92,8 +100,8 @@ pub struct Library {
 }
 
 impl Library {
-    /// A library over the store file at `path`, opened on first use (and created then only if
-    /// it does not exist: reading never creates a store).
+    /// A library over the store file at `path`, opened on first use, read-only (reading never
+    /// creates a store, nor needs to write one).
     pub fn at(path: &Path, zone: TimeZone) -> Library {
         Library {
             inner: Arc::new(Inner {
@@ -139,12 +147,20 @@ impl Library {
             if !path.exists() {
                 return Err(LibraryError::NoStore { path });
             }
-            *guard = Some(Store::open(&path)?);
+            let store = Store::open_read_only(&path)
+                .map_err(|e| LibraryError::Store(e.sentence(Some(&path))))?;
+            *guard = Some(store);
         }
         let store = guard.as_mut().ok_or_else(|| LibraryError::NoStore {
             path: self.inner.path.clone().unwrap_or_default(),
         })?;
-        Ok(f(store)?)
+        f(store).map_err(|e| match e {
+            // What the user typed, found wrong only when a window of days was worked out.
+            e @ (StoreError::BadDate { .. } | StoreError::TooManyTerms { .. }) => {
+                LibraryError::Query(e)
+            }
+            e => LibraryError::Store(e.sentence(store.path())),
+        })
     }
 
     /// Parses `text` in the query language, in the library's zone. A bad date or a query of too

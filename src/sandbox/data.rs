@@ -370,6 +370,19 @@ impl Dataset {
         data
     }
 
+    /// The same data without the meetings `ids`, as after they were deleted.
+    pub fn without(self, ids: &[String]) -> Self {
+        let ready_later = self.ready_later;
+        let meetings = self
+            .meetings
+            .into_iter()
+            .filter(|m| !ids.contains(&m.id))
+            .collect();
+        let mut data = Self::new(self.account, meetings, self.upcoming, self.activities);
+        data.ready_later = ready_later;
+        data
+    }
+
     pub fn meetings(&self) -> &[Meeting] {
         &self.meetings
     }

@@ -21,7 +21,6 @@ use super::tools::{self, Readiness, ToolContext};
 #[derive(Clone)]
 pub struct KrispTools {
     pub data: Arc<Dataset>,
-    pub base_url: Arc<str>,
     pub clock: Clock,
     pub readiness: Arc<Readiness>,
 }
@@ -74,7 +73,6 @@ impl ServerHandler for KrispTools {
         }
         let cx = ToolContext {
             data: &self.data,
-            base_url: &self.base_url,
             now: self.clock.now(),
             readiness: &self.readiness,
         };

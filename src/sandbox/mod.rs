@@ -111,6 +111,10 @@ pub struct SandboxArgs {
     /// Add meetings full of escape sequences, controls, 1 MB lines and oddly typed JSON.
     #[arg(long)]
     pub hostile: bool,
+    /// Serve the account as if meeting ID had been deleted (repeatable): a client that stored
+    /// it must notice that the server no longer has it.
+    #[arg(long, value_name = "ID")]
+    pub delete_meeting: Vec<String>,
     /// Allow listening on a non-loopback address.
     #[arg(long)]
     pub allow_remote: bool,
@@ -135,6 +139,7 @@ impl Default for SandboxArgs {
             stall_tool: Vec::new(),
             ready_after: None,
             hostile: false,
+            delete_meeting: Vec::new(),
             allow_remote: false,
         }
     }
@@ -305,6 +310,9 @@ fn load_data(args: &SandboxArgs, clock: &Clock) -> anyhow::Result<Dataset> {
     if args.hostile {
         data = hostile::poison(data);
     }
+    if !args.delete_meeting.is_empty() {
+        data = data.without(&args.delete_meeting);
+    }
     data.shift_upcoming_to(clock.now());
     Ok(data)
 }
@@ -339,7 +347,6 @@ fn router(
 
     let tools = KrispTools {
         data: data.clone(),
-        base_url: base_url.into(),
         clock,
         readiness: Arc::new(tools::Readiness::new(args.ready_after)),
     };

@@ -71,14 +71,24 @@ pub fn names(attendees: &[Attendee]) -> String {
         .join(", ")
 }
 
+/// Where Krisp's web app shows a meeting. The sandbox's links point there, as the real
+/// server's do, never at wherever the sandbox runs: a link that changed with the sandbox's
+/// random port would make every vault file change on every demo run.
+pub const APP_URL: &str = "https://app.krisp.ai";
+
+/// A meeting's link, shaped like Krisp's.
+pub fn meeting_url(id: &str) -> String {
+    format!("{APP_URL}/t/{id}")
+}
+
 /// The full meeting document: recording link, notes, transcript. `None` while processing.
-pub fn document(meeting: &Meeting, base_url: &str) -> Option<String> {
+pub fn document(meeting: &Meeting) -> Option<String> {
     if meeting.processing {
         return None;
     }
     let mut out = format!(
-        "[Download recording]({base_url}/t/{}/recording)\n",
-        meeting.id
+        "[Download recording]({}/recording)\n",
+        meeting_url(&meeting.id)
     );
     if !meeting.action_items.is_empty() {
         out.push_str("\n### Action Items\n");
@@ -219,9 +229,9 @@ Ship in March...
         let m = meeting();
         // The id ends in "e" (14): 14 % 4 = 2 selects "## Transcript 1".
         assert_eq!(
-            document(&m, "http://127.0.0.1:9").as_deref(),
+            document(&m).as_deref(),
             Some(
-                "[Download recording](http://127.0.0.1:9/t/0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e/recording)
+                "[Download recording](https://app.krisp.ai/t/0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e/recording)
 
 ### Action Items
 - [ ] Bob Ray to send the plan (Bob Ray)
@@ -248,6 +258,6 @@ One more thing.
             processing: true,
             ..m
         };
-        assert_eq!(document(&processing, "http://127.0.0.1:9"), None);
+        assert_eq!(document(&processing), None);
     }
 }

@@ -44,7 +44,6 @@ use super::schema;
 /// What a tool call can see besides its arguments.
 pub struct ToolContext<'a> {
     pub data: &'a Dataset,
-    pub base_url: &'a str,
     pub now: OffsetDateTime,
     pub readiness: &'a Readiness,
 }
@@ -313,7 +312,7 @@ fn search_meetings(args: &Args, cx: &ToolContext) -> Result<Output, String> {
 
     let urls: Vec<String> = page
         .iter()
-        .map(|meeting| format!("{}/t/{}", cx.base_url, meeting.id))
+        .map(|meeting| render::meeting_url(&meeting.id))
         .collect();
     let meetings: Vec<Value> = page
         .iter()
@@ -463,7 +462,7 @@ fn meeting_json(meeting: &Meeting, fields: &Fields, url: &str, data: &Dataset) -
 /// A meeting's or an upcoming meeting's agenda document; `Ok(None)` while processing.
 fn document(id: &str, cx: &ToolContext) -> Result<Option<String>, ToolError> {
     if let Some(meeting) = cx.data.meeting(id) {
-        let document = render::document(cx.current(meeting), cx.base_url);
+        let document = render::document(cx.current(meeting));
         if document.is_none() {
             cx.readiness.asked_for(id);
         }

@@ -26,20 +26,31 @@ pub use query::{Filter, MAX_TERMS, MIN_WORD_CHARS, Query, Term};
 pub use schema::SCHEMA_VERSION;
 pub use search::{Found, Hit, Place, RANKED_MEETINGS, TURN_SEPARATOR, excerpt};
 
-/// Everything that can go wrong in the store, as sentences.
+/// krisp-tui's mark in a database file's header (`PRAGMA application_id`): "KTUI".
+pub const APPLICATION_ID: i32 = 0x4b54_5549;
+
+/// The way out of a store that cannot be used, for the end of an error's sentence.
+pub const REMEDY: &str =
+    "`krisp-tui cache clear` deletes it, and the next sync fetches everything again";
+
+/// Everything that can go wrong in the store, as sentences on one line.
 #[derive(thiserror::Error, Debug)]
 pub enum StoreError {
-    #[error("The local store at {path} could not be opened: {source}")]
+    #[error("The local store {} could not be opened ({}); {REMEDY}.", path.display(), one_line(&source.to_string()))]
     Open {
         path: PathBuf,
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    #[error("{} is not a krisp-tui store (another program's database), so it was left untouched; move it away or give krisp-tui another --data-dir.", path.display())]
+    Foreign { path: PathBuf },
+    #[error("The local store {} is read-only, so it cannot be updated; make it writable, or add --offline to only read it.", path.display())]
+    ReadOnly { path: PathBuf },
     #[error(
         "The local store is newer than this krisp-tui (schema {found}, this build knows up to {supported}); update krisp-tui or remove the store to sync again."
     )]
     TooNew { found: u32, supported: u32 },
-    #[error("The local store failed: {0}")]
+    #[error("The local store failed: {}", sqlite_message(.0))]
     Sqlite(#[from] rusqlite::Error),
     #[error("A record in the local store could not be written or read back: {0}")]
     Json(#[from] serde_json::Error),
@@ -49,6 +60,36 @@ pub enum StoreError {
     TooManyTerms { max: usize },
     #[error("The local store has no free search key left for meeting {id}.")]
     KeysExhausted { id: String },
+}
+
+impl StoreError {
+    /// Whether the file itself is at fault (damaged, or not what this build wrote), so that
+    /// clearing the store is the way out; not for a busy store, a date typed wrong, a store
+    /// from a newer build, or a file that is not krisp-tui's.
+    pub fn is_damage(&self) -> bool {
+        match self {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => !matches!(
+                e.code,
+                rusqlite::ErrorCode::DatabaseBusy
+                    | rusqlite::ErrorCode::DatabaseLocked
+                    | rusqlite::ErrorCode::DiskFull
+                    | rusqlite::ErrorCode::ReadOnly
+                    | rusqlite::ErrorCode::PermissionDenied
+            ),
+            StoreError::Sqlite(_) | StoreError::Json(_) | StoreError::KeysExhausted { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// The sentence for the user: a damaged store's names the file and the way out.
+    pub fn sentence(&self, path: Option<&Path>) -> String {
+        match path {
+            Some(path) if self.is_damage() => {
+                format!("{self} (in {}); {REMEDY}.", path.display())
+            }
+            _ => self.to_string(),
+        }
+    }
 }
 
 /// What an upsert did.
@@ -185,7 +226,8 @@ impl Store {
 
     /// Opens (creating when needed) the store at `path`: the directory is created 0700 and the
     /// file 0600 on unix (SQLite gives its -wal/-shm files the file's mode), WAL mode, foreign
-    /// keys, a 5 s busy timeout, and the schema migrated to `SCHEMA_VERSION`.
+    /// keys, a 5 s busy timeout, and the schema migrated to `SCHEMA_VERSION`. A database that
+    /// is not krisp-tui's is refused before anything is written to it.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let open_err = |source: Box<dyn std::error::Error + Send + Sync>| StoreError::Open {
             path: path.to_owned(),
@@ -196,6 +238,15 @@ impl Store {
         }
         create_private_file(path).map_err(|e| open_err(e.into()))?;
         let conn = Connection::open(path).map_err(|e| open_err(e.into()))?;
+        check_owner(&conn, path).map_err(|e| match e {
+            StoreError::Sqlite(e) => open_err(e.into()),
+            e => e,
+        })?;
+        if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+            return Err(StoreError::ReadOnly {
+                path: path.to_owned(),
+            });
+        }
         let mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .map_err(|e| open_err(e.into()))?;
@@ -205,6 +256,55 @@ impl Store {
         Store::setup(conn, Some(path.to_owned()), SCHEMA_VERSION).map_err(|e| match e {
             StoreError::Sqlite(e) => open_err(e.into()),
             e => e,
+        })
+    }
+
+    /// Opens an existing store for reading only (nothing is created, migrated or written): for
+    /// the commands that only read, so that a read-only store still answers them.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let open_err = |source: Box<dyn std::error::Error + Send + Sync>| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        };
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = Connection::open_with_flags(path, flags).map_err(|e| open_err(e.into()))?;
+        if let Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))) =
+            check_owner(&conn, path)
+            && matches!(
+                e.code,
+                rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen
+            )
+        {
+            // A WAL database in a directory we cannot write to (its -shm cannot be made): read
+            // as a file nobody changes meanwhile, which a read-only file is, to us.
+            conn = Connection::open_with_flags(
+                immutable_uri(path),
+                flags | rusqlite::OpenFlags::SQLITE_OPEN_URI,
+            )
+            .map_err(|e| open_err(e.into()))?;
+        }
+        check_owner(&conn, path).map_err(|e| match e {
+            StoreError::Sqlite(e) => open_err(e.into()),
+            e => e,
+        })?;
+        conn.busy_timeout(Duration::from_secs(5))
+            .map_err(|e| open_err(e.into()))?;
+        let found = schema::user_version(&conn)?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if found < SCHEMA_VERSION {
+            // An older schema needs its migrations, which write: open it for writing.
+            drop(conn);
+            return Store::open(path);
+        }
+        Ok(Store {
+            conn,
+            path: Some(path.to_owned()),
         })
     }
 
@@ -229,6 +329,10 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         schema::migrate_to(&mut conn, version)?;
+        let id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        if id != APPLICATION_ID {
+            conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+        }
         Ok(Store { conn, path })
     }
 
@@ -253,7 +357,16 @@ impl Store {
         let tx = self.conn.transaction()?;
         let mut done = Upserted::default();
         let fetched = unix_ms(fetched_at);
+        let any_deleted: bool =
+            tx.query_row("SELECT EXISTS (SELECT 1 FROM deleted_meetings)", [], |r| {
+                r.get(0)
+            })?;
         for meeting in meetings {
+            if any_deleted {
+                // Listed again: no longer deleted.
+                tx.prepare_cached("DELETE FROM deleted_meetings WHERE id = ?1")?
+                    .execute([meeting.id.as_str()])?;
+            }
             let json = serde_json::to_string(meeting)?;
             let hash = sha256_hex(json.as_bytes());
             let id = meeting.id.as_str();
@@ -389,25 +502,95 @@ impl Store {
     /// Removes a meeting, its document and their search rows. `false` when nothing was stored.
     pub fn delete_meeting(&mut self, id: &MeetingId) -> Result<bool, StoreError> {
         let tx = self.conn.transaction()?;
-        let id = id.as_str();
-        let key: Option<i64> = tx
-            .query_row("SELECT key FROM meetings WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?;
-        let doc_key: Option<i64> = tx
-            .query_row("SELECT key FROM documents WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        if let Some(key) = key {
-            tx.execute("DELETE FROM meetings WHERE key = ?1", [key])?;
-            tx.execute("DELETE FROM meeting_tags WHERE key = ?1", [key])?;
-            unindex_meeting(&tx, key)?;
+        let deleted = delete_in(&tx, id.as_str())?;
+        tx.commit()?;
+        Ok(deleted)
+    }
+
+    /// Every stored meeting's id (deleted ones are not stored).
+    pub fn meeting_ids(&self) -> Result<Vec<MeetingId>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT id FROM meetings ORDER BY id")?;
+        let ids = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .map(|r| r.map(MeetingId))
+            .collect::<Result<_, _>>()?;
+        Ok(ids)
+    }
+
+    /// Marks meetings the server no longer has as deleted, in one transaction: each leaves the
+    /// meetings, documents and search rows (so lists and search no longer show it) and is kept,
+    /// as it was stored, in `deleted_meetings` until the store is cleared. A meeting the server
+    /// lists again is stored afresh by [`Store::upsert_meetings`]. Returns how many were stored.
+    pub fn mark_deleted(
+        &mut self,
+        ids: &[MeetingId],
+        at: OffsetDateTime,
+    ) -> Result<usize, StoreError> {
+        let mut archived = Vec::new();
+        for id in ids {
+            let meeting: Option<String> = self
+                .conn
+                .query_row(
+                    "SELECT json FROM meetings WHERE id = ?1",
+                    [id.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let document = self.document(id)?.map(|d| {
+                let turns: Vec<(&str, u64, u32, &str)> = d
+                    .transcript
+                    .turns
+                    .iter()
+                    .map(|t| {
+                        (
+                            t.speaker.as_str(),
+                            t.start.as_secs(),
+                            t.start.subsec_nanos(),
+                            t.text.as_str(),
+                        )
+                    })
+                    .collect();
+                let sections: Vec<(&str, &str)> = d
+                    .sections
+                    .iter()
+                    .map(|s| (s.heading.as_str(), s.body.as_str()))
+                    .collect();
+                serde_json::json!({
+                    "ready": d.state == DocumentState::Ready,
+                    "recording_url": d.recording_url,
+                    "sections": sections,
+                    "turns": turns,
+                    "unparsed": d.unparsed,
+                })
+                .to_string()
+            });
+            if meeting.is_some() || document.is_some() {
+                archived.push((id, meeting, document));
+            }
         }
-        if let Some(doc_key) = doc_key {
-            delete_document(&tx, id, doc_key)?;
+        let tx = self.conn.transaction()?;
+        for (id, meeting, document) in &archived {
+            tx.execute(
+                "INSERT INTO deleted_meetings (id, deleted_at, meeting, document)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(id) DO UPDATE SET deleted_at = excluded.deleted_at,
+                     meeting = excluded.meeting, document = excluded.document",
+                params![id.as_str(), unix_ms(at), meeting, document],
+            )?;
+            delete_in(&tx, id.as_str())?;
         }
         tx.commit()?;
-        Ok(key.is_some() || doc_key.is_some())
+        Ok(archived.len())
+    }
+
+    /// The meetings marked deleted (see [`Store::mark_deleted`]).
+    pub fn deleted_ids(&self) -> Result<std::collections::HashSet<MeetingId>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT id FROM deleted_meetings")?;
+        let ids = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .map(|r| r.map(MeetingId))
+            .collect::<Result<_, _>>()?;
+        Ok(ids)
     }
 
     /// Merges each search index into one segment and refreshes SQLite's statistics. Incremental
@@ -721,6 +904,90 @@ impl Store {
     }
 }
 
+/// Refuses a database that is not krisp-tui's: one with another program's `application_id`,
+/// or without one (krisp-tui's before it set one) yet with tables that are not krisp-tui's.
+/// An empty file is a new store.
+fn check_owner(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    if id == APPLICATION_ID {
+        return Ok(());
+    }
+    let foreign = || StoreError::Foreign {
+        path: path.to_owned(),
+    };
+    if id != 0 {
+        return Err(foreign());
+    }
+    let tables: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+        [],
+        |r| r.get(0),
+    )?;
+    if tables == 0 {
+        return Ok(());
+    }
+    let ours: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meetings', 'turns', 'meta')",
+        [],
+        |r| r.get(0),
+    )?;
+    if ours == 3 && schema::user_version(conn)? >= 1 {
+        Ok(())
+    } else {
+        Err(foreign())
+    }
+}
+
+/// `file:PATH?immutable=1`, the path percent-encoded where a URI needs it.
+fn immutable_uri(path: &Path) -> String {
+    let mut uri = String::from("file:");
+    for b in path.as_os_str().as_encoded_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(b) {
+            uri.push(char::from(*b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
+/// SQLite's own sentence, without the SQL it was running (a migration's is kilobytes long).
+fn sqlite_message(e: &rusqlite::Error) -> String {
+    let text = match e {
+        rusqlite::Error::SqliteFailure(code, Some(message)) => format!("{message} ({code})"),
+        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
+        e => e.to_string(),
+    };
+    one_line(&text)
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Removes a meeting, its document and their search rows inside `tx`; `false` when nothing was
+/// stored.
+fn delete_in(tx: &Transaction<'_>, id: &str) -> Result<bool, StoreError> {
+    let key: Option<i64> = tx
+        .query_row("SELECT key FROM meetings WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?;
+    let doc_key: Option<i64> = tx
+        .query_row("SELECT key FROM documents WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if let Some(key) = key {
+        tx.execute("DELETE FROM meetings WHERE key = ?1", [key])?;
+        tx.execute("DELETE FROM meeting_tags WHERE key = ?1", [key])?;
+        unindex_meeting(tx, key)?;
+    }
+    if let Some(doc_key) = doc_key {
+        delete_document(tx, id, doc_key)?;
+    }
+    Ok(key.is_some() || doc_key.is_some())
+}
+
 fn doc_state(state: Option<i64>) -> DocState {
     match state {
         None => DocState::Missing,
@@ -745,6 +1012,13 @@ fn allocate_key(tx: &Transaction<'_>, id: &str, base: i64) -> Result<i64, StoreE
     Err(StoreError::KeysExhausted { id: id.to_owned() })
 }
 
+/// Text as people read it, which is what the search rows hold: escape sequences and controls
+/// are dropped whole (the plain-text policy of every output edge), so `\x1b[31mMallory` is
+/// found by `Mallory`, and never by `31mMallory`.
+fn readable(s: &str) -> String {
+    crate::sanitize::text(s).into_owned()
+}
+
 fn insert_meeting(
     tx: &Transaction<'_>,
     meeting: &Meeting,
@@ -753,16 +1027,17 @@ fn insert_meeting(
     hash: &str,
     fetched: i64,
 ) -> Result<(), StoreError> {
-    let people_names = meeting.people();
+    let people_names: Vec<String> = meeting.people().iter().map(|p| readable(p)).collect();
     let mut people = people_names.join("\n");
     let mut people_lc = people.to_lowercase();
     for email in meeting.attendees.iter().filter_map(|p| p.email.as_deref()) {
+        let email = readable(email);
         people.push('\n');
-        people.push_str(email);
+        people.push_str(&email);
         people_lc.push('\n');
         people_lc.push_str(&email.to_lowercase());
     }
-    let notes = notes_text(meeting);
+    let notes = readable(&notes_text(meeting));
     let date_ms = meeting
         .date
         .as_ref()
@@ -778,7 +1053,7 @@ fn insert_meeting(
         meeting.id.as_str(),
         date_ms,
         serde_json::to_string(&meeting.date)?,
-        meeting.name,
+        readable(&meeting.name),
         people,
         notes,
         serde_json::to_string(&people_names)?,
@@ -862,10 +1137,10 @@ fn insert_turns(tx: &Transaction<'_>, key: i64, turns: &[Turn]) -> Result<(), St
     for (i, t) in turns.iter().enumerate().take(keys::MAX_INDEXED_TURNS) {
         insert.execute(params![
             keys::turn_rowid(key, i),
-            t.speaker,
+            readable(&t.speaker),
             t.start.as_secs().min(i64::MAX as u64) as i64,
             t.start.subsec_nanos(),
-            t.text,
+            readable(&t.text),
         ])?;
     }
     Ok(())
@@ -1020,6 +1295,48 @@ pub(crate) fn filter_sql(filter: &Filter, m: &str) -> Result<(String, Vec<Arg>),
         args.push(Arg::Text(tag.clone()));
     }
     Ok((clause.join(" AND "), args))
+}
+
+/// Held, shared, by every long-lived process that keeps the store open (the TUI), so that
+/// `cache clear`, which needs it exclusively, never deletes the file under one: that process
+/// would go on writing into a deleted file and lose it all. Released on drop and when the
+/// process dies. The file sits beside the database: `<database>.open-lock`.
+#[derive(Debug)]
+pub struct OpenLock {
+    _file: std::fs::File,
+}
+
+impl OpenLock {
+    pub fn path_for(database: &Path) -> PathBuf {
+        let mut name = database.as_os_str().to_owned();
+        name.push(".open-lock");
+        PathBuf::from(name)
+    }
+
+    fn file(database: &Path) -> std::io::Result<std::fs::File> {
+        let mut options = std::fs::OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options.open(Self::path_for(database))
+    }
+
+    /// Shared with every other holder; waits while a `cache clear` holds it.
+    pub fn shared(database: &Path) -> std::io::Result<OpenLock> {
+        let file = Self::file(database)?;
+        file.lock_shared()?;
+        Ok(OpenLock { _file: file })
+    }
+
+    /// Exclusive, or `None` when a process holds the store open.
+    pub fn try_exclusive(database: &Path) -> std::io::Result<Option<OpenLock>> {
+        let file = Self::file(database)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(OpenLock { _file: file })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(e),
+        }
+    }
 }
 
 #[cfg(unix)]

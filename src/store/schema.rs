@@ -7,7 +7,7 @@ use rusqlite::{Connection, Transaction};
 use super::StoreError;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -135,6 +135,18 @@ INSERT INTO meeting_fts(rowid, name, people, notes, transcript)
            coalesce((SELECT group_concat(t.text, ' \u{E002} ' ORDER BY t.key) FROM turns t
                      WHERE t.key BETWEEN ?2 AND ?3), '')
     FROM meetings m WHERE m.key = ?1";
+
+/// Version 3: meetings the server no longer lists: out of `meetings` (so out of every list and search)
+/// and kept here as they were last stored, until the store is cleared. `meeting` is the
+/// meeting's JSON as sent; `document` the stored document's parts as one JSON value.
+const V3: &str = r#"
+CREATE TABLE deleted_meetings (
+    id         TEXT PRIMARY KEY,
+    deleted_at INTEGER NOT NULL,
+    meeting    TEXT,
+    document   TEXT
+) WITHOUT ROWID;
+"#;
 
 pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

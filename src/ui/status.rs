@@ -170,6 +170,9 @@ pub fn sync_note(state: &State) -> Option<String> {
     }
     let p = &sync.progress;
     let spin = crate::ui::spinner(state);
+    if sync.elsewhere {
+        return Some(format!("{spin} another krisp-tui is syncing"));
+    }
     Some(match p.phase {
         Phase::Listing if p.listed == 0 => format!("{spin} syncing"),
         Phase::Listing => format!("{spin} syncing · {} meetings", p.listed),
