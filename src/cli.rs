@@ -97,7 +97,11 @@ pub enum Command {
         forget_data: bool,
     },
     /// Show the server, the token store in use, and the login state.
+    ///
+    /// Exit status: 0 when logged in (and with --demo, which logs in by itself), 1 when not
+    /// logged in, as `gh auth status` does; scripts can test it without parsing the output.
     Status {
+        /// Print the same facts as one JSON object (the exit status is the same).
         #[arg(long)]
         json: bool,
     },
@@ -157,10 +161,10 @@ pub enum Command {
         #[arg(long)]
         search: Option<String>,
         /// Only meetings on or after this day (YYYY-MM-DD).
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_name = "DATE", value_parser = day)]
         after: Option<String>,
         /// Only meetings up to and including this day (YYYY-MM-DD).
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_name = "DATE", value_parser = day)]
         before: Option<String>,
         /// Only meetings with this tag (repeatable).
         #[arg(long = "tag", value_name = "TAG")]
@@ -176,6 +180,7 @@ pub enum Command {
     Show {
         /// The meeting id (32 hex digits; dashes allowed).
         meeting_id: String,
+        /// Print the meeting and its notes as one JSON object.
         #[arg(long)]
         json: bool,
     },
@@ -225,10 +230,10 @@ pub enum Command {
         #[arg(long, requires = "all")]
         search: Option<String>,
         /// With --all: only meetings on or after this day (YYYY-MM-DD).
-        #[arg(long, value_name = "DATE", requires = "all")]
+        #[arg(long, value_name = "DATE", requires = "all", value_parser = day)]
         after: Option<String>,
         /// With --all: only meetings up to and including this day (YYYY-MM-DD).
-        #[arg(long, value_name = "DATE", requires = "all")]
+        #[arg(long, value_name = "DATE", requires = "all", value_parser = day)]
         before: Option<String>,
         /// With --all: only meetings with this tag (repeatable).
         #[arg(long = "tag", value_name = "TAG", requires = "all")]
@@ -270,6 +275,15 @@ impl Command {
             | Command::Man { .. } => false,
         }
     }
+}
+
+/// A day as `--after` and `--before` take it: a wrong one is a usage mistake (exit 2), as the
+/// same date is in `search`'s `after:`.
+fn day(text: &str) -> Result<String, String> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text.trim(), format)
+        .map(|_| text.trim().to_owned())
+        .map_err(|_| format!("\u{201c}{text}\u{201d} is not a date; write it as YYYY-MM-DD."))
 }
 
 impl Cli {

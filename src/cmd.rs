@@ -708,6 +708,10 @@ fn status(
             writeln!(out, "issuer:      {issuer}")?;
         }
     }
+    // Logged out is a state scripts test for: exit 1 (the output says it, no extra line).
+    if token.is_none() && !demo {
+        return Err(Failure::new(1, ""));
+    }
     Ok(())
 }
 

@@ -21,6 +21,19 @@ pub struct ZoneError {
 
 /// The zone a `timezone` setting names: `None`, `"local"` or `""` is `TZ` or the system's zone;
 /// `"UTC"` is UTC; anything else an IANA name (`"Europe/Berlin"`), from the bundled database.
+/// A count for people: `3,000`, `12`.
+pub fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub fn resolve(setting: Option<&str>) -> Result<TimeZone, ZoneError> {
     let setting = setting.map(str::trim).unwrap_or("local");
     match setting {

@@ -228,3 +228,78 @@ fn a_processing_meeting_is_not_exported_as_an_empty_transcript() {
         md.stdout
     );
 }
+
+#[test]
+fn a_single_export_is_named_and_dated_in_the_users_zone_with_one_length() {
+    let dir = tempfile::tempdir().unwrap();
+    // Q4 roadmap review, 2026-10-06 12:00 UTC: already the 7th in New Zealand.
+    let id = "744b1d8da3165e8b99f56a8c56e33f5c";
+    let mut cmd = krisp(dir.path(), &["--demo", "export", id, "--format", "md"]);
+    cmd.env("TZ", "Pacific/Auckland").current_dir(dir.path());
+    let out = Run::from(cmd.output().unwrap()).ok();
+    let path = dir.path().join("2026-10-07-q4-roadmap-review.md");
+    let body = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {} {:?}",
+            out.stderr,
+            std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect::<Vec<_>>()
+        )
+    });
+    assert!(body.contains("2026-10-07 01:00 NZDT"), "{body}");
+    assert!(!body.contains("UTC"), "{body}");
+}
+
+#[test]
+fn a_bad_date_is_a_usage_mistake_everywhere_and_status_exits_1_when_logged_out() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["--offline", "meetings", "--after", "2026-13-45"][..],
+        &["--offline", "meetings", "--before", "yesterday"][..],
+        &[
+            "--offline",
+            "export",
+            "--all",
+            "--dir",
+            "out",
+            "--after",
+            "2026-02-30",
+        ][..],
+    ] {
+        let run = run(dir.path(), args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("is not a date; write it as YYYY-MM-DD."),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    let out = run(
+        dir.path(),
+        &[
+            "--token-store",
+            "memory",
+            "--server",
+            "http://127.0.0.1:9/mcp",
+            "status",
+        ],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stdout.contains("logged in:   no"), "{}", out.stdout);
+    assert_eq!(out.stderr, "");
+    let help = run(dir.path(), &["status", "--help"]).ok().stdout;
+    assert!(
+        help.contains("1 when not") && help.contains("logged in"),
+        "{help}"
+    );
+    assert!(help.contains("--json"), "{help}");
+    let json_help = help
+        .lines()
+        .skip_while(|l| !l.contains("--json"))
+        .nth(1)
+        .unwrap_or_default();
+    assert!(json_help.contains("JSON"), "{help}");
+}

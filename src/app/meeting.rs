@@ -116,6 +116,8 @@ pub struct MeetingView {
     pub search: Option<TextSearch>,
     /// The "jump to time" prompt.
     pub jump: Option<LineInput>,
+    /// Why the time typed in the prompt was not taken; the prompt stays open with it.
+    pub jump_error: Option<String>,
     /// The transcript turn to show once the document is laid out (opened from a search hit).
     pub pending_turn: Option<usize>,
     /// The notes section to show once it is laid out (opened from an action item), by title.
@@ -158,6 +160,7 @@ impl MeetingView {
             transcript_start: None,
             search: None,
             jump: None,
+            jump_error: None,
             pending_turn: None,
             pending_section: None,
             notes: Notes::default(),
@@ -434,6 +437,11 @@ impl MeetingView {
     }
 
     /// Scrolls to the turn playing at `at` (the last one that starts at or before it).
+    /// Where the last turn of the loaded transcript starts.
+    pub fn transcript_end(&self) -> Option<Duration> {
+        Some(self.document()?.transcript.turns.last()?.start)
+    }
+
     pub fn jump_to(&mut self, at: Duration) -> bool {
         let Some(doc) = self.document() else {
             return false;
@@ -586,19 +594,17 @@ fn layout(meeting: &Meeting, row: &Row, document: &DocState, beside: &Notes, wid
         None => String::new(),
     };
     let mut when = vec![(Tone::Dim, stamp)];
+    // One length, shown as the list shows it: what the server stated (Krisp states none),
+    // else the transcript's.
     let stated = stated_duration(meeting);
-    if let Some(length) = stated {
-        when.push((Tone::Dim, format!("  ·  {}", format_offset(length))));
-    } else if let DocState::Ready(doc) = document
-        && let Some(last) = doc.transcript.turns.last()
-    {
+    let length = stated.or(match document {
+        DocState::Ready(doc) => doc.transcript.length(),
+        _ => None,
+    });
+    if let Some(length) = length {
         when.push((
             Tone::Dim,
-            // The same end the timeline under it shows.
-            format!(
-                "  ·  about {}",
-                format_offset(crate::krisp::estimated_end(last))
-            ),
+            format!("  ·  {}", crate::app::meetings::length_label(length)),
         ));
     }
     if meeting.recurring {

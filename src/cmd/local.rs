@@ -81,7 +81,13 @@ impl Local {
 }
 
 pub fn store_failure(e: StoreError) -> Failure {
-    Failure::new(1, e.to_string())
+    // A date the user typed wrong is a usage mistake, exit 2 like every other.
+    let code = if matches!(e, StoreError::BadDate { .. }) {
+        2
+    } else {
+        1
+    };
+    Failure::new(code, e.to_string())
 }
 
 /// `krisp-tui sync`: a progress bar on a terminal, plain lines otherwise, then one summary line.
