@@ -551,8 +551,9 @@ fn print_meeting(out: &mut impl Write, m: &Meeting) -> std::io::Result<()> {
     }
     if !m.key_points.is_empty() {
         writeln!(out, "\nKey points")?;
+        // Bullets as the summary above and the TUI draw them.
         for p in &m.key_points {
-            writeln!(out, "- {p}")?;
+            writeln!(out, "• {p}")?;
         }
     }
     if !m.action_items.is_empty() {
@@ -569,7 +570,7 @@ fn print_meeting(out: &mut impl Write, m: &Meeting) -> std::io::Result<()> {
                 .as_deref()
                 .map(|d| format!(" due {d}"))
                 .unwrap_or_default();
-            writeln!(out, "- [{mark}] {}{who}{due}", m.display_text(item))?;
+            writeln!(out, "[{mark}] {}{who}{due}", m.display_text(item))?;
         }
     }
     Ok(())

@@ -303,3 +303,17 @@ fn a_bad_date_is_a_usage_mistake_everywhere_and_status_exits_1_when_logged_out()
         .unwrap_or_default();
     assert!(json_help.contains("JSON"), "{help}");
 }
+
+#[test]
+fn show_draws_bullets_as_the_tui_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let show = run(
+        dir.path(),
+        &["--demo", "show", "744b1d8da3165e8b99f56a8c56e33f5c"],
+    )
+    .ok()
+    .stdout;
+    assert!(show.contains("\nKey points\n• "), "{show}");
+    assert!(show.contains("\nAction items\n[x] "), "{show}");
+    assert!(!show.contains("\n- "), "{show}");
+}

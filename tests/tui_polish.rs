@@ -455,7 +455,7 @@ fn the_copy_menu_copies_the_summary_key_points_action_items_or_link() {
     assert_eq!(
         app.send(key('y')),
         [Command::Copy(
-            "#### Timeline\nShip in March, with the scope cut to three features.".into()
+            "Timeline\nShip in March, with the scope cut to three features.".into()
         )]
     );
     app.send(key('Y'));
@@ -920,4 +920,35 @@ fn a_meeting_has_one_length_in_the_list_and_its_header() {
         .find(|l| l.contains("Q4 roadmap review"))
         .unwrap_or_default();
     assert!(row.contains(" 24:03 "), "{list}");
+}
+
+#[test]
+fn notes_read_without_markdown_markers_and_an_agendas_time_is_in_the_users_zone() {
+    krisp_tui::timefmt::set_zone(jiff::tz::TimeZone::UTC);
+    let mut meetings = demo_meetings();
+    meetings[1].summary = Some("#### Overview\n- **Ship** in March\n  * scope: three".into());
+    let mut app = App::loaded(meetings);
+    app.resize(100, 40);
+    app.send(key('j'));
+    app.send(key('j'));
+    let mut doc = tui_common::document(tui_common::id(1), 0);
+    doc.sections.push(krisp_tui::krisp::Section {
+        heading: "Agenda: Q4 roadmap review".into(),
+        body: "start: 2026-12-07T13:30:00Z\nattendees: Anna Lee".into(),
+    });
+    app.open(doc);
+    let screen = app.render();
+    for want in [
+        "│ Overview ",
+        "│ • Ship in March ",
+        "│   • scope: three ",
+        "│ start: 2026-12-07 13:30 UTC ",
+    ] {
+        assert!(screen.contains(want), "{want:?} in\n{screen}");
+    }
+    assert!(
+        !screen.contains("####") && !screen.contains("**"),
+        "{screen}"
+    );
+    assert!(!screen.contains("13:30:00Z"), "{screen}");
 }

@@ -483,13 +483,15 @@ impl MeetingView {
             });
         }
         if let Some(summary) = m.summary.as_deref().filter(|s| !s.trim().is_empty()) {
+            // As the view reads it: no Markdown markers on the clipboard or in the menu.
+            let text: Vec<String> = summary.trim().lines().map(|l| readable_line(l).1).collect();
             out.push(CopyChoice {
                 label: "Summary",
-                text: summary.trim().to_owned(),
+                text: text.join("\n"),
             });
         }
         if !m.key_points.is_empty() {
-            let text = m.key_points.iter().map(|p| format!("- {p}\n")).collect();
+            let text = m.key_points.iter().map(|p| format!("• {p}\n")).collect();
             out.push(CopyChoice {
                 label: "Key points",
                 text,
@@ -694,7 +696,10 @@ fn layout(meeting: &Meeting, row: &Row, document: &DocState, beside: &Notes, wid
                     continue;
                 }
                 heading(&mut out, &clean_line(title));
-                push_wrapped(&mut out, Tone::Text, 0, &section.body);
+                for line in section.body.lines() {
+                    let (tone, text) = readable_line(line);
+                    push_wrapped(&mut out, tone, 0, &text);
+                }
             }
             heading(&mut out, "Transcript");
             transcript_start = Some(out.len() - 1);
@@ -898,6 +903,35 @@ fn push_wrapped(out: &mut Vec<ViewLine>, width: usize, tone: Tone, indent: usize
     }
 }
 
+/// A line of Krisp's Markdown notes as the views and `show` read it: a heading without its
+/// `#`s (as a title), emphasis without `**`, a bullet as `•`, and a `key: time` line (an
+/// agenda's `start: 2026-12-07T13:30:00Z`) in the user's zone like every other time.
+pub fn readable_line(line: &str) -> (Tone, String) {
+    if line.starts_with('#') {
+        let title = line.trim_start_matches('#').trim_start();
+        return (Tone::Title, title.replace("**", ""));
+    }
+    let text = line.replace("**", "");
+    let indent = text.len() - text.trim_start().len();
+    let rest = &text[indent..];
+    if let Some(item) = rest.strip_prefix("- ").or_else(|| rest.strip_prefix("* "))
+        && !item.starts_with('[')
+    {
+        return (Tone::Text, format!("{}• {item}", &text[..indent]));
+    }
+    if let Some((key, value)) = text.split_once(": ")
+        && !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == ' ' || c == '_')
+        && let Ok(at) = value.trim().parse::<jiff::Timestamp>()
+    {
+        let stamp = crate::timefmt::stamp_in(at, crate::timefmt::zone());
+        return (Tone::Text, format!("{key}: {stamp}"));
+    }
+    (Tone::Text, text)
+}
+
 /// A blank line and a section heading.
 fn heading(out: &mut Vec<ViewLine>, title: &str) {
     out.push(ViewLine::blank());
@@ -910,14 +944,8 @@ pub fn notes(out: &mut Vec<ViewLine>, meeting: &Meeting, width: usize) {
     if let Some(summary) = meeting.summary.as_deref().filter(|s| !s.trim().is_empty()) {
         heading(out, "Summary");
         for line in summary.lines() {
-            let trimmed = line.trim_start_matches('#').trim_start();
-            let tone = if line.starts_with('#') {
-                Tone::Title
-            } else {
-                Tone::Text
-            };
-            // Krisp's summaries are Markdown; the emphasis markers are noise on a terminal line.
-            push_wrapped(out, width, tone, 0, &trimmed.replace("**", ""));
+            let (tone, text) = readable_line(line);
+            push_wrapped(out, width, tone, 0, &text);
         }
     }
     if !meeting.key_points.is_empty() {
