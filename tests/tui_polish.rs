@@ -952,3 +952,33 @@ fn notes_read_without_markdown_markers_and_an_agendas_time_is_in_the_users_zone(
     );
     assert!(!screen.contains("13:30:00Z"), "{screen}");
 }
+
+#[test]
+fn the_login_url_is_drawn_unboxed_on_rows_of_its_own() {
+    let mut app = App::new();
+    app::start(&mut app.state, false, true);
+    let url = format!(
+        "https://api.krisp.ai/platform/v1/oauth2/authorize?response_type=code&client_id={}&state=abc",
+        "x".repeat(120)
+    );
+    app.send(client(ClientEvent::LoginUrlReady { url: url.clone() }));
+    app.resize(100, 30);
+    let screen = app.render();
+    let rows: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.starts_with("https://"))
+        .take_while(|l| !l.is_empty() && !l.starts_with(' '))
+        .collect();
+    assert_eq!(rows.concat(), url, "{screen}");
+    assert!(rows.iter().all(|r| !r.contains('│')), "{screen}");
+    // After the login, a word says so.
+    app.send(client(ClientEvent::LoggedIn {
+        server: "https://mcp.krisp.ai/mcp".into(),
+        account: Some("anna@example.com".into()),
+    }));
+    let toast = app.state.toast.clone().expect("a toast");
+    assert_eq!(
+        toast.text,
+        "Logged in to https://mcp.krisp.ai/mcp as anna@example.com."
+    );
+}

@@ -1395,6 +1395,13 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             // unreachable) leaves the user where they are; a login goes back where it began.
             if state.screen == Screen::Login {
                 state.screen = state.login.return_to.take().unwrap_or(Screen::Home);
+                // Which account, when the server said.
+                let who = match &state.status.account {
+                    Some(a) => format!(" as {a}"),
+                    None => String::new(),
+                };
+                let text = format!("Logged in to {}{who}.", state.status.server);
+                toast(state, &text, false);
             }
             if state.screen == Screen::Login {
                 state.screen = Screen::Home;
