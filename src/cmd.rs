@@ -179,6 +179,16 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
         Policy::Text
     };
     let mut out = crate::sanitize::Writer::new(std::io::stdout().lock(), policy);
+    // `--demo` keeps its store for this one command: a command that reads only the store
+    // fills it first (a line on stderr says so), instead of pointing at a sync it cannot keep.
+    if cli.global.demo
+        && !local.offline
+        && matches!(command, Command::Search { .. })
+        && !local::listed(local)?
+    {
+        crate::sanitize::eprint("Syncing the demo's store first (it lasts for this command only).");
+        local::sync(local, settings, &mut std::io::sink(), true).await?;
+    }
     match command {
         Command::Login { .. } => local.need_network("login")?,
         Command::Tools { .. } => local.need_network("tools")?,

@@ -317,3 +317,29 @@ fn show_draws_bullets_as_the_tui_does() {
     assert!(show.contains("\nAction items\n[x] "), "{show}");
     assert!(!show.contains("\n- "), "{show}");
 }
+
+#[test]
+fn demo_search_fills_its_store_first_and_sync_json_writes_only_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let search = run(dir.path(), &["--demo", "search", "halcyon"]).ok();
+    assert!(search.stdout.contains("Halcyon"), "{}", search.stdout);
+    assert_eq!(
+        search.stderr,
+        "Syncing the demo's store first (it lasts for this command only).\n"
+    );
+    let data = dir.path().join("data");
+    let sync = run(
+        dir.path(),
+        &[
+            "--demo",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "sync",
+            "--json",
+        ],
+    )
+    .ok();
+    assert_eq!(sync.stderr, "", "no progress lines beside --json");
+    let summary: serde_json::Value = serde_json::from_str(&sync.stdout).unwrap();
+    assert_eq!(summary["new"], 34);
+}

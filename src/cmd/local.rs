@@ -111,7 +111,7 @@ pub async fn sync(
     let store = local.open(true)?.ok_or_else(|| local.empty())?;
     let connection = super::connect_or_login(settings).await?;
     let started = Instant::now();
-    let progress = Progress::new();
+    let progress = Progress::new(json);
     let cancel = CancellationToken::new();
     let ctrl_c = {
         let cancel = cancel.clone();
@@ -159,10 +159,12 @@ pub async fn sync(
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
     last_line: Mutex<Option<(Phase, usize, usize)>>,
+    /// No plain lines: `--json` output goes to a script, which wants the one object only.
+    quiet: bool,
 }
 
 impl Progress {
-    fn new() -> Progress {
+    fn new(quiet: bool) -> Progress {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = indicatif::ProgressBar::new_spinner();
             bar.enable_steady_tick(Duration::from_millis(120));
@@ -171,6 +173,7 @@ impl Progress {
         Progress {
             bar,
             last_line: Mutex::new(None),
+            quiet,
         }
     }
 
@@ -197,6 +200,9 @@ impl Progress {
                 }
                 Phase::Done => {}
             }
+            return;
+        }
+        if self.quiet {
             return;
         }
         // Plain lines: one per page listed, one per tenth of the transcripts, one per phase.
@@ -398,6 +404,17 @@ fn human_bytes(n: u64) -> String {
     } else {
         format!("{value:.1} {}", UNITS[unit])
     }
+}
+
+/// Whether a sync has listed every meeting into the store.
+pub fn listed(local: &Local) -> Result<bool, Failure> {
+    let Some(store) = local.open(false)? else {
+        return Ok(false);
+    };
+    Ok(store
+        .meta("sync.listing_complete")
+        .map_err(store_failure)?
+        .is_some())
 }
 
 /// Meetings for `meetings` from the store: when offline, or when a sync has listed them all.
