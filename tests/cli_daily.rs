@@ -343,3 +343,24 @@ fn demo_search_fills_its_store_first_and_sync_json_writes_only_json() {
     let summary: serde_json::Value = serde_json::from_str(&sync.stdout).unwrap();
     assert_eq!(summary["new"], 34);
 }
+
+#[test]
+fn cache_aligns_its_values_groups_counts_and_says_when_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    run(dir.path(), &["--demo", "--data-dir", data, "sync"]).ok();
+    let cache = run(dir.path(), &["--demo", "--data-dir", data, "cache"])
+        .ok()
+        .stdout;
+    for line in cache.lines() {
+        let (key, value) = line.split_at(13);
+        assert!(
+            key.ends_with(' ') && key.trim_end().ends_with(':'),
+            "{line:?} in\n{cache}"
+        );
+        assert!(!value.starts_with(' '), "{line:?} in\n{cache}");
+    }
+    assert!(cache.contains("\nturns:       1,1"), "{cache}");
+    assert!(cache.contains("\nsynced:      just now ("), "{cache}");
+}

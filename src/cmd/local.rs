@@ -185,8 +185,17 @@ impl Progress {
                     if bar.length() != Some(p.documents_total as u64) {
                         bar.set_style(
                             indicatif::ProgressStyle::with_template(
-                                "{spinner} transcripts {pos}/{len} {wide_bar} {per_sec} ETA {eta}",
+                                "{spinner} transcripts {pos}/{len} {wide_bar} {rate} ETA {eta}",
                             )
+                            .map(|style| {
+                                // A rate to one decimal (indicatif's own shows four).
+                                style.with_key(
+                                    "rate",
+                                    |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                                        let _ = write!(w, "{:.1}/s", s.per_sec());
+                                    },
+                                )
+                            })
                             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
                         );
                         bar.set_length(p.documents_total as u64);
@@ -326,22 +335,34 @@ pub fn cache(local: &Local, clear: bool, out: &mut impl Write) -> Result<(), Fai
         }
         return Ok(());
     }
-    writeln!(out, "store:     {}", local.path.display())?;
+    // One column for the values, whatever the key.
+    let row = |out: &mut dyn Write, key: &str, value: &str| writeln!(out, "{key:<13}{value}");
+    row(out, "store:", &local.path.display().to_string())?;
     let Some(store) = local.open(false)? else {
-        writeln!(out, "size:      (none yet: `krisp-tui sync` creates it)")?;
+        row(out, "size:", "(none yet: `krisp-tui sync` creates it)")?;
         return Ok(());
     };
     let stats = store.stats().map_err(store_failure)?;
-    writeln!(out, "size:      {}", human_bytes(files_size(&local.path)))?;
-    writeln!(out, "meetings:  {}", stats.meetings)?;
-    writeln!(
+    let count = crate::timefmt::grouped;
+    row(out, "size:", &human_bytes(files_size(&local.path)))?;
+    row(out, "meetings:", &count(stats.meetings))?;
+    row(
         out,
-        "transcripts: {} ready, {} processing",
-        stats.documents_ready, stats.documents_processing
+        "transcripts:",
+        &format!(
+            "{} ready, {} processing",
+            count(stats.documents_ready),
+            count(stats.documents_processing)
+        ),
     )?;
-    writeln!(out, "turns:     {}", stats.turns)?;
+    row(out, "turns:", &count(stats.turns))?;
     if let Some(last) = store.meta("sync.last_finished").map_err(store_failure)? {
-        writeln!(out, "synced:    {last}")?;
+        // "5 minutes ago (14:05)": when, in words and on the clock of the user's zone.
+        let when = match last.parse::<jiff::Timestamp>() {
+            Ok(at) => crate::timefmt::ago(at, jiff::Timestamp::now(), crate::timefmt::zone()),
+            Err(_) => last,
+        };
+        row(out, "synced:", &when)?;
     }
     Ok(())
 }
