@@ -861,6 +861,10 @@ fn the_footer_shows_the_connection_and_actions_that_need_the_server_say_so() {
         reason: "cannot reach https://mcp.krisp.ai/mcp: connection refused.".into(),
     }));
     assert!(footer(&app).contains("✗ offline since "));
+    assert_eq!(
+        app.state.toast.as_ref().map(|t| t.text.as_str()),
+        Some("Still offline: cannot reach https://mcp.krisp.ai/mcp: connection refused.")
+    );
     // A sync asked for while down runs once the connection is back; the view stays put.
     let cmds = app.send(code(KeyCode::Esc));
     assert_eq!(cmds, []);

@@ -705,3 +705,27 @@ fn offline_mode_shows_a_calm_status_not_an_error() {
     assert!(!screen.contains("try again"), "{screen}");
     tty.keys(&["C-c"]);
 }
+
+/// A server that dies under a running TUI: the footer says offline (and since when) after the
+/// toast has gone, and `r` in a meeting says at once that it is reconnecting.
+#[test]
+fn a_dead_server_shows_offline_in_the_footer_and_r_says_it_reconnects() {
+    let Some((mut sandbox, tty)) = logged_in_to(&[], &[]) else {
+        return;
+    };
+    wait_for_list(&tty);
+    tty.wait_for("online", |s| s.contains("● http://127.0.0.1:"));
+    let _ = sandbox.child.kill();
+    let _ = sandbox.child.wait();
+    tty.keys(&["S"]);
+    tty.wait_for("offline in the footer", |s| s.contains("✗ offline since "));
+    tty.keys(&["Down"]);
+    tty.keys(&["Enter"]);
+    tty.wait_for("the meeting", |s| s.contains("Notes & transcript"));
+    tty.keys(&["r"]);
+    // The note and the attempt pass in a blink against a dead loopback port; its answer stays.
+    tty.wait_for("the answer to the reconnect", |s| {
+        s.contains("Still offline: cannot reach") && s.contains("✗ offline since ")
+    });
+    tty.keys(&["C-c"]);
+}

@@ -1755,6 +1755,8 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
         }
         ClientEvent::Offline { reason } => {
             let reason = clean_line(&reason).into_owned();
+            // The answer to a reconnect the user asked for says it is one.
+            let again = state.local.reconnecting;
             went_offline(state, &reason);
             state.local.sync.running = false;
             state.local.sync_wanted = false;
@@ -1763,7 +1765,9 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             }
             state.login.state = LoginState::Idle;
             // `--offline` is the mode the user chose: the footer says so, calmly.
-            if !state.local.offline_mode {
+            if again {
+                toast(state, &format!("Still offline: {reason}"), true);
+            } else if !state.local.offline_mode {
                 toast(state, &reason, true);
             }
         }
