@@ -292,7 +292,7 @@ impl Cli {
     /// after `=`, empty when unset).
     pub fn clap_command() -> clap::Command {
         use clap::CommandFactory;
-        <Cli as CommandFactory>::command().mut_args(|arg| {
+        let mut cmd = <Cli as CommandFactory>::command().mut_args(|arg| {
             let unset = arg
                 .get_env()
                 .is_some_and(|name| std::env::var_os(name).is_none_or(|v| v.is_empty()));
@@ -301,6 +301,19 @@ impl Cli {
             } else {
                 arg
             }
+        });
+        // The global options reach every subcommand once built; the sandbox is a server, not a
+        // client, and takes none of the client's (only where its log goes).
+        cmd.build();
+        cmd.mut_subcommand("sandbox", |sandbox| {
+            sandbox.mut_args(|arg| {
+                let kept = matches!(arg.get_id().as_str(), "verbose" | "log_file" | "help");
+                if arg.is_global_set() && !kept {
+                    arg.hide(true)
+                } else {
+                    arg
+                }
+            })
         })
     }
 

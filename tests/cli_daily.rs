@@ -364,3 +364,65 @@ fn cache_aligns_its_values_groups_counts_and_says_when_in_words() {
     assert!(cache.contains("\nturns:       1,1"), "{cache}");
     assert!(cache.contains("\nsynced:      just now ("), "{cache}");
 }
+
+#[test]
+fn the_man_page_has_exit_status_files_environment_keys_and_examples() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = run(dir.path(), &["man"]).ok().stdout;
+    for section in [
+        ".SH \"EXIT STATUS\"",
+        ".SH \"ENVIRONMENT\"",
+        ".SH \"FILES\"",
+        ".SH \"KEYS\"",
+        ".SH \"EXAMPLES\"",
+    ] {
+        assert!(page.contains(section), "{section} missing");
+    }
+    // The TUI's keys come from the keymap, in ASCII roff.
+    assert!(
+        page.contains("\\fBt (a meeting)\\fR\njump to a time"),
+        "{page}"
+    );
+    assert!(page.is_ascii(), "non-ASCII in the roff");
+    // The sandbox is a server: the client's options are not its own.
+    let help = run(dir.path(), &["sandbox", "--help"]).ok().stdout;
+    for client in [
+        "--client-id",
+        "--token-store",
+        "--redirect-port",
+        "--offline",
+    ] {
+        assert!(!help.contains(client), "{client} in\n{help}");
+    }
+    assert!(help.contains("--log-file"), "{help}");
+}
+
+#[test]
+fn the_readmes_keys_table_is_one_table() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let table: Vec<&str> = readme
+        .lines()
+        .skip_while(|l| *l != "| where | keys |")
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    let rows: Vec<&str> = table
+        .iter()
+        .filter_map(|l| l.split('|').nth(1).map(str::trim))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "where",
+            "---",
+            "everywhere",
+            "meetings",
+            "search",
+            "meeting",
+            "feeds",
+            "export",
+            "tools",
+            "login"
+        ]
+    );
+}
