@@ -1401,7 +1401,12 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                     None => String::new(),
                 };
                 let text = format!("Logged in to {}{who}.", state.status.server);
-                toast(state, &text, false);
+                // Configuration problems shown from the start keep their time on screen.
+                if state.toast.as_ref().is_some_and(|t| t.lasting) {
+                    remember(state, &text, false, false);
+                } else {
+                    toast(state, &text, false);
+                }
             }
             if state.screen == Screen::Login {
                 state.screen = Screen::Home;
