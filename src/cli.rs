@@ -97,7 +97,11 @@ pub enum Command {
         forget_data: bool,
     },
     /// Show the server, the token store in use, and the login state.
+    ///
+    /// Exit status: 0 when logged in (and with --demo, which logs in by itself), 1 when not
+    /// logged in, as `gh auth status` does; scripts can test it without parsing the output.
     Status {
+        /// Print the same facts as one JSON object (the exit status is the same).
         #[arg(long)]
         json: bool,
     },
@@ -161,10 +165,10 @@ pub enum Command {
         #[arg(long)]
         search: Option<String>,
         /// Only meetings on or after this day (YYYY-MM-DD).
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_name = "DATE", value_parser = day)]
         after: Option<String>,
         /// Only meetings up to and including this day (YYYY-MM-DD).
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_name = "DATE", value_parser = day)]
         before: Option<String>,
         /// Only meetings with this tag (repeatable).
         #[arg(long = "tag", value_name = "TAG")]
@@ -180,6 +184,7 @@ pub enum Command {
     Show {
         /// The meeting id (32 hex digits; dashes allowed).
         meeting_id: String,
+        /// Print the meeting and its notes as one JSON object.
         #[arg(long)]
         json: bool,
     },
@@ -229,10 +234,10 @@ pub enum Command {
         #[arg(long, requires = "all")]
         search: Option<String>,
         /// With --all: only meetings on or after this day (YYYY-MM-DD).
-        #[arg(long, value_name = "DATE", requires = "all")]
+        #[arg(long, value_name = "DATE", requires = "all", value_parser = day)]
         after: Option<String>,
         /// With --all: only meetings up to and including this day (YYYY-MM-DD).
-        #[arg(long, value_name = "DATE", requires = "all")]
+        #[arg(long, value_name = "DATE", requires = "all", value_parser = day)]
         before: Option<String>,
         /// With --all: only meetings with this tag (repeatable).
         #[arg(long = "tag", value_name = "TAG", requires = "all")]
@@ -276,13 +281,22 @@ impl Command {
     }
 }
 
+/// A day as `--after` and `--before` take it: a wrong one is a usage mistake (exit 2), as the
+/// same date is in `search`'s `after:`.
+fn day(text: &str) -> Result<String, String> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text.trim(), format)
+        .map(|_| text.trim().to_owned())
+        .map_err(|_| format!("\u{201c}{text}\u{201d} is not a date; write it as YYYY-MM-DD."))
+}
+
 impl Cli {
     /// The clap command as `--help`, completions and the man page show it: an environment
     /// variable that is not set reads `[env: NAME]`, not `[env: NAME=]` (clap prints the value
     /// after `=`, empty when unset).
     pub fn clap_command() -> clap::Command {
         use clap::CommandFactory;
-        <Cli as CommandFactory>::command().mut_args(|arg| {
+        let mut cmd = <Cli as CommandFactory>::command().mut_args(|arg| {
             let unset = arg
                 .get_env()
                 .is_some_and(|name| std::env::var_os(name).is_none_or(|v| v.is_empty()));
@@ -291,6 +305,19 @@ impl Cli {
             } else {
                 arg
             }
+        });
+        // The global options reach every subcommand once built; the sandbox is a server, not a
+        // client, and takes none of the client's (only where its log goes).
+        cmd.build();
+        cmd.mut_subcommand("sandbox", |sandbox| {
+            sandbox.mut_args(|arg| {
+                let kept = matches!(arg.get_id().as_str(), "verbose" | "log_file" | "help");
+                if arg.is_global_set() && !kept {
+                    arg.hide(true)
+                } else {
+                    arg
+                }
+            })
         })
     }
 

@@ -179,6 +179,16 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
         Policy::Text
     };
     let mut out = crate::sanitize::Writer::new(std::io::stdout().lock(), policy);
+    // `--demo` keeps its store for this one command: a command that reads only the store
+    // fills it first (a line on stderr says so), instead of pointing at a sync it cannot keep.
+    if cli.global.demo
+        && !local.offline
+        && matches!(command, Command::Search { .. })
+        && !local::listed(local)?
+    {
+        crate::sanitize::eprint("Syncing the demo's store first (it lasts for this command only).");
+        local::sync(local, settings, &mut std::io::sink(), true, false).await?;
+    }
     match command {
         Command::Login { .. } => local.need_network("login")?,
         Command::Tools { .. } => local.need_network("tools")?,
@@ -565,8 +575,9 @@ fn print_meeting(out: &mut impl Write, m: &Meeting) -> std::io::Result<()> {
     }
     if !m.key_points.is_empty() {
         writeln!(out, "\nKey points")?;
+        // Bullets as the summary above and the TUI draw them.
         for p in &m.key_points {
-            writeln!(out, "- {}", line(p))?;
+            writeln!(out, "• {}", line(p))?;
         }
     }
     if !m.action_items.is_empty() {
@@ -583,7 +594,7 @@ fn print_meeting(out: &mut impl Write, m: &Meeting) -> std::io::Result<()> {
                 .as_deref()
                 .map(|d| format!(" due {}", line(d)))
                 .unwrap_or_default();
-            writeln!(out, "- [{mark}] {}{who}{due}", line(&m.display_text(item)))?;
+            writeln!(out, "[{mark}] {}{who}{due}", line(&m.display_text(item)))?;
         }
     }
     Ok(())
@@ -721,6 +732,10 @@ fn status(
         if let Some(issuer) = issuer {
             writeln!(out, "issuer:      {issuer}")?;
         }
+    }
+    // Logged out is a state scripts test for: exit 1 (the output says it, no extra line).
+    if token.is_none() && !demo {
+        return Err(Failure::new(1, ""));
     }
     Ok(())
 }

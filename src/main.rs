@@ -65,7 +65,8 @@ fn main() -> ExitCode {
             ),
         };
         if tui {
-            let start = if cli.global.demo {
+            // `--demo --offline` reads the demo's store without starting its login.
+            let start = if cli.global.demo && !cli.global.offline {
                 Start::Login
             } else {
                 Start::Connect

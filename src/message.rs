@@ -246,6 +246,9 @@ pub struct RequestError {
     /// Worth asking again on its own (a 5xx, a rate limit, a dropped connection), and the wait
     /// the server named if it named one: `ClientError::retry_hint`.
     pub retry_hint: Option<Option<std::time::Duration>>,
+    /// The server could not be reached at all (or the connection dropped): the UI shows it is
+    /// offline until a connection works again.
+    pub unreachable: bool,
 }
 
 impl RequestError {
@@ -256,6 +259,15 @@ impl RequestError {
             message,
             auth_required: false,
             retry_hint: None,
+            unreachable: false,
+        }
+    }
+
+    /// A request that failed because the server cannot be reached.
+    pub fn unreachable(message: impl Into<String>) -> Self {
+        Self {
+            unreachable: true,
+            ..Self::new(message)
         }
     }
 

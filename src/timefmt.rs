@@ -21,6 +21,33 @@ pub struct ZoneError {
 
 /// The zone a `timezone` setting names: `None`, `"local"` or `""` is `TZ` or the system's zone;
 /// `"UTC"` is UTC; anything else an IANA name (`"Europe/Berlin"`), from the bundled database.
+/// A count for people: `3,000`, `12`.
+pub fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// How long before `now` `at` was, in words, with its time in `tz`: `just now (14:05)`,
+/// `5 minutes ago (14:05)`, `3 hours ago (09:10)`, `2 days ago (2026-11-20 14:05)`.
+pub fn ago(at: Timestamp, now: Timestamp, tz: &TimeZone) -> String {
+    let secs = now.as_second().saturating_sub(at.as_second()).max(0);
+    let (date, time) = date_and_time_in(at, tz);
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" });
+    match secs {
+        0..60 => format!("just now ({time})"),
+        60..3600 => format!("{} ({time})", plural(secs / 60, "minute")),
+        3600..86400 => format!("{} ({time})", plural(secs / 3600, "hour")),
+        _ => format!("{} ({date} {time})", plural(secs / 86400, "day")),
+    }
+}
+
 pub fn resolve(setting: Option<&str>) -> Result<TimeZone, ZoneError> {
     let setting = setting.map(str::trim).unwrap_or("local");
     match setting {

@@ -283,10 +283,10 @@ fn every_single_line_field_is_one_line_in_show_and_the_table() {
              id:        {id}\n\
              \n\
              Key points\n\
-             - first second\n\
+             • first second\n\
              \n\
              Action items\n\
-             - [ ] send plan (Bob Ray) due 2026-01-20 id: x\n"
+             [ ] send plan (Bob Ray) due 2026-01-20 id: x\n"
         )
     );
     let table = offline(&["meetings"]);
@@ -346,4 +346,202 @@ fn a_damaged_or_foreign_store_is_one_sentence_naming_it() {
         )
     );
     assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn a_single_export_is_named_and_dated_in_the_users_zone_with_one_length() {
+    let dir = tempfile::tempdir().unwrap();
+    // Q4 roadmap review, 2026-10-06 12:00 UTC: already the 7th in New Zealand.
+    let id = "744b1d8da3165e8b99f56a8c56e33f5c";
+    let mut cmd = krisp(dir.path(), &["--demo", "export", id, "--format", "md"]);
+    cmd.env("TZ", "Pacific/Auckland").current_dir(dir.path());
+    let out = Run::from(cmd.output().unwrap()).ok();
+    let path = dir.path().join("2026-10-07-q4-roadmap-review.md");
+    let body = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {} {:?}",
+            out.stderr,
+            std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect::<Vec<_>>()
+        )
+    });
+    assert!(body.contains("2026-10-07 01:00 NZDT"), "{body}");
+    assert!(!body.contains("UTC"), "{body}");
+}
+
+#[test]
+fn a_bad_date_is_a_usage_mistake_everywhere_and_status_exits_1_when_logged_out() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["--offline", "meetings", "--after", "2026-13-45"][..],
+        &["--offline", "meetings", "--before", "yesterday"][..],
+        &[
+            "--offline",
+            "export",
+            "--all",
+            "--dir",
+            "out",
+            "--after",
+            "2026-02-30",
+        ][..],
+    ] {
+        let run = run(dir.path(), args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("is not a date; write it as YYYY-MM-DD."),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    let out = run(
+        dir.path(),
+        &[
+            "--token-store",
+            "memory",
+            "--server",
+            "http://127.0.0.1:9/mcp",
+            "status",
+        ],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stdout.contains("logged in:   no"), "{}", out.stdout);
+    assert_eq!(out.stderr, "");
+    let help = run(dir.path(), &["status", "--help"]).ok().stdout;
+    assert!(
+        help.contains("1 when not") && help.contains("logged in"),
+        "{help}"
+    );
+    assert!(help.contains("--json"), "{help}");
+    let json_help = help
+        .lines()
+        .skip_while(|l| !l.contains("--json"))
+        .nth(1)
+        .unwrap_or_default();
+    assert!(json_help.contains("JSON"), "{help}");
+}
+
+#[test]
+fn show_draws_bullets_as_the_tui_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let show = run(
+        dir.path(),
+        &["--demo", "show", "744b1d8da3165e8b99f56a8c56e33f5c"],
+    )
+    .ok()
+    .stdout;
+    assert!(show.contains("\nKey points\n• "), "{show}");
+    assert!(show.contains("\nAction items\n[x] "), "{show}");
+    assert!(!show.contains("\n- "), "{show}");
+}
+
+#[test]
+fn demo_search_fills_its_store_first_and_sync_json_writes_only_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let search = run(dir.path(), &["--demo", "search", "halcyon"]).ok();
+    assert!(search.stdout.contains("Halcyon"), "{}", search.stdout);
+    assert_eq!(
+        search.stderr,
+        "Syncing the demo's store first (it lasts for this command only).\n"
+    );
+    let data = dir.path().join("data");
+    let sync = run(
+        dir.path(),
+        &[
+            "--demo",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "sync",
+            "--json",
+        ],
+    )
+    .ok();
+    assert_eq!(sync.stderr, "", "no progress lines beside --json");
+    let summary: serde_json::Value = serde_json::from_str(&sync.stdout).unwrap();
+    assert_eq!(summary["new"], 34);
+}
+
+#[test]
+fn cache_aligns_its_values_groups_counts_and_says_when_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    run(dir.path(), &["--demo", "--data-dir", data, "sync"]).ok();
+    let cache = run(dir.path(), &["--demo", "--data-dir", data, "cache"])
+        .ok()
+        .stdout;
+    for line in cache.lines() {
+        let (key, value) = line.split_at(13);
+        assert!(
+            key.ends_with(' ') && key.trim_end().ends_with(':'),
+            "{line:?} in\n{cache}"
+        );
+        assert!(!value.starts_with(' '), "{line:?} in\n{cache}");
+    }
+    assert!(cache.contains("\nturns:       1,1"), "{cache}");
+    assert!(cache.contains("\nsynced:      just now ("), "{cache}");
+}
+
+#[test]
+fn the_man_page_has_exit_status_files_environment_keys_and_examples() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = run(dir.path(), &["man"]).ok().stdout;
+    for section in [
+        ".SH \"EXIT STATUS\"",
+        ".SH \"ENVIRONMENT\"",
+        ".SH \"FILES\"",
+        ".SH \"KEYS\"",
+        ".SH \"EXAMPLES\"",
+    ] {
+        assert!(page.contains(section), "{section} missing");
+    }
+    // The TUI's keys come from the keymap, in ASCII roff.
+    assert!(
+        page.contains("\\fBt (a meeting)\\fR\njump to a time"),
+        "{page}"
+    );
+    assert!(page.is_ascii(), "non-ASCII in the roff");
+    // The sandbox is a server: the client's options are not its own.
+    let help = run(dir.path(), &["sandbox", "--help"]).ok().stdout;
+    for client in [
+        "--client-id",
+        "--token-store",
+        "--redirect-port",
+        "--offline",
+    ] {
+        assert!(!help.contains(client), "{client} in\n{help}");
+    }
+    assert!(help.contains("--log-file"), "{help}");
+}
+
+#[test]
+fn the_readmes_keys_table_is_one_table() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let table: Vec<&str> = readme
+        .lines()
+        .skip_while(|l| *l != "| where | keys |")
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    let rows: Vec<&str> = table
+        .iter()
+        .filter_map(|l| l.split('|').nth(1).map(str::trim))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "where",
+            "---",
+            "everywhere",
+            "meetings",
+            "search",
+            "meeting",
+            "feeds",
+            "export",
+            "tools",
+            "login"
+        ]
+    );
 }

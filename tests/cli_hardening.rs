@@ -464,8 +464,9 @@ fn the_config_dir_and_log_are_private_from_the_first_run() {
             .arg("status")
             .output()
             .unwrap(),
-    )
-    .ok();
+    );
+    // Logged out: `status` says so and exits 1.
+    assert_eq!(run.code, 1, "{}", run.stderr);
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&config), 0o700, "{}", run.stderr);
     assert_eq!(mode(&config.join("krisp-tui.log")), 0o600);
@@ -485,7 +486,8 @@ fn every_config_toml_problem_is_a_warning_line_and_the_good_settings_still_apply
         .arg(user.config_dir())
         .env_remove("KRISP_TUI_SERVER")
         .env_remove("KRISP_TUI_CONFIG_DIR");
-    let run = common::Run::from(cmd.output().unwrap()).ok();
+    let run = common::Run::from(cmd.output().unwrap());
+    assert_eq!(run.code, 1, "logged out");
     assert_eq!(
         run.stderr,
         "krisp-tui: config.toml line 1: sync: unknown variant `sometimes`, expected `auto` or `manual`\n\

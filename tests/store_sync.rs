@@ -203,7 +203,7 @@ fn sync_then_search_show_and_export_offline() {
 
     // cache shows it; cache clear deletes it.
     let cache = user.run(&["cache"]).ok().stdout;
-    assert!(cache.contains("meetings:  34"), "{cache}");
+    assert!(cache.contains("meetings:    34"), "{cache}");
     user.run(&["cache", "clear"]).ok();
     let gone = user.run(&["--offline", "search", ANCHOR]);
     assert_eq!(gone.code, 1, "{}", gone.stderr);

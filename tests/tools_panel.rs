@@ -871,7 +871,7 @@ fn action_items_and_activities_are_tables() {
 
 fn opened(outcome: ToolsOutcome) -> Option<(String, String)> {
     match outcome {
-        ToolsOutcome::OpenMeeting(m) => Some((m.id.0, m.name)),
+        ToolsOutcome::OpenMeeting { meeting: m, .. } => Some((m.id.0, m.name)),
         _ => None,
     }
 }

@@ -292,8 +292,11 @@ fn the_list_shows_length_and_processing_from_the_store() {
     let app = stored(stored_rows(), 100, 12);
     let screen = app.render();
     let line = |name: &str| line_with(&screen, name, |l| l.contains(name));
-    assert!(line("Customer call: Acme").contains(" 2h 14m "), "{screen}");
-    assert!(line("Weekly sync").contains(" 45m "), "{screen}");
+    assert!(
+        line("Customer call: Acme").contains(" 2:14:05 "),
+        "{screen}"
+    );
+    assert!(line("Weekly sync").contains(" 45:00 "), "{screen}");
     assert!(
         line("Q4 roadmap review").contains(" processing "),
         "{screen}"
@@ -323,7 +326,7 @@ fn without_a_store_the_length_column_comes_once_a_transcript_was_read() {
     app.send(code(KeyCode::Esc));
     let screen = app.render();
     let roadmap = line_with(&screen, "the roadmap", |l| l.contains("Q4 roadmap review"));
-    assert!(roadmap.contains(" 3m "), "{screen}");
+    assert!(roadmap.contains(" 03:05 "), "{screen}");
     assert!(screen.contains("Length"), "{screen}");
 }
 

@@ -4,6 +4,7 @@
 mod tui_common;
 
 use crossterm::event::KeyCode;
+use krisp_tui::app;
 use krisp_tui::message::{ClientEvent, Command, RequestError};
 use rmcp::model::CallToolResult;
 use serde_json::json;
@@ -454,7 +455,7 @@ fn the_copy_menu_copies_the_summary_key_points_action_items_or_link() {
     assert_eq!(
         app.send(key('y')),
         [Command::Copy(
-            "#### Timeline\nShip in March, with the scope cut to three features.".into()
+            "Timeline\nShip in March, with the scope cut to three features.".into()
         )]
     );
     app.send(key('Y'));
@@ -570,4 +571,418 @@ fn crossterm_key(code: KeyCode, ctrl: bool) -> krisp_tui::message::Msg {
         crossterm::event::KeyModifiers::NONE
     };
     krisp_tui::message::Msg::Key(crossterm::event::KeyEvent::new(code, mods))
+}
+
+// ---------------------------------------------------------------- issue 19: daily use, third pass
+
+/// `:` lists the tools; this answers with `list_action_items` alone.
+fn tools_listed(app: &mut App) {
+    let cmds = app.send(key(':'));
+    let Some(Command::ListTools { id }) = cmds.first().cloned() else {
+        panic!("{cmds:?}")
+    };
+    let tool: rmcp::model::Tool = serde_json::from_value(json!({
+        "name": "list_action_items",
+        "description": "List action items.",
+        "inputSchema": {"type": "object", "properties": {}}
+    }))
+    .expect("a tool");
+    app.send(client(ClientEvent::ToolsListed {
+        id,
+        result: Ok(vec![tool]),
+    }));
+}
+
+#[test]
+fn the_tools_panel_goes_back_to_the_meeting_it_was_opened_over_as_it_was() {
+    let mut app = roadmap_open(40);
+    app.send(key('/'));
+    app.type_str("scope");
+    app.send(code(KeyCode::Enter));
+    app.send(key('j'));
+    app.send(key('j'));
+    let before = current_hit(&app);
+    tools_listed(&mut app);
+    assert_eq!(app.state.screen, krisp_tui::app::Screen::Tools);
+    app.send(code(KeyCode::Esc));
+    assert_eq!(app.state.screen, krisp_tui::app::Screen::Meeting);
+    assert_eq!(current_hit(&app), before);
+    assert!(app.render().contains(" Meetings › Q4 roadmap review"));
+
+    // A result's meeting opens from the panel, says where it came from, opens an action item
+    // at the action items; leaving it and the panel gives the first meeting back as it was.
+    app.send(key(':'));
+    let cmds = app.send(code(KeyCode::F(5)));
+    let Some(Command::CallTool { id, .. }) = cmds.first().cloned() else {
+        panic!("{cmds:?}")
+    };
+    app.send(client(ClientEvent::ToolCalled {
+        id,
+        name: "list_action_items".into(),
+        result: Ok(CallToolResult::structured(
+            json!({"count": 1, "action_items": [
+                {"title": "Send the plan", "completed": false, "meeting_id": tui_common::id(1).0,
+                 "meeting_name": "Q4 roadmap review"}
+            ]}),
+        )),
+    }));
+    app.send(code(KeyCode::Enter));
+    assert_eq!(app.state.screen, krisp_tui::app::Screen::Meeting);
+    let view = app.state.meeting.as_ref().expect("the result's meeting");
+    assert!(view.search.is_none(), "a new view, not the parked one");
+    let top = view.lines.get(view.scroll).map(|l| l.text());
+    assert_eq!(top.as_deref(), Some("Action items"));
+    let screen = app.render();
+    assert!(screen.contains(" Tools › Q4 roadmap review"), "{screen}");
+    app.send(code(KeyCode::Esc));
+    assert_eq!(app.state.screen, krisp_tui::app::Screen::Tools);
+    for _ in 0..3 {
+        if app.state.screen == krisp_tui::app::Screen::Tools {
+            app.send(code(KeyCode::Esc));
+        }
+    }
+    assert_eq!(app.state.screen, krisp_tui::app::Screen::Meeting);
+    assert_eq!(current_hit(&app), before);
+}
+
+#[test]
+fn question_mark_opens_help_on_the_tools_panel_and_help_lists_only_this_screens_keys() {
+    let mut app = App::loaded(demo_meetings());
+    app.resize(100, 40);
+    tools_listed(&mut app);
+    app.send(key('?'));
+    assert!(
+        matches!(
+            app.state.overlay,
+            Some(krisp_tui::app::Overlay::Help { .. })
+        ),
+        "{:?}",
+        app.state.overlay
+    );
+    let screen = app.render();
+    assert!(screen.contains("Tools panel"), "{screen}");
+    app.send(key('?'));
+    assert_eq!(app.state.overlay, None);
+    assert_eq!(app.state.screen, krisp_tui::app::Screen::Tools);
+
+    // The meetings tab: its keys, not the action items' filters or the upcoming days.
+    app.send(code(KeyCode::Esc));
+    app.send(key('?'));
+    let meetings = app.render();
+    assert!(meetings.contains("mark / unmark the meeting"), "{meetings}");
+    assert!(
+        !meetings.contains("action items: open / done"),
+        "{meetings}"
+    );
+    assert!(!meetings.contains("upcoming: one more day"), "{meetings}");
+    app.send(code(KeyCode::Esc));
+    app.send(key('2'));
+    app.send(key('?'));
+    let items = app.render();
+    assert!(items.contains("action items: open / done"), "{items}");
+    assert!(!items.contains("mark / unmark the meeting"), "{items}");
+
+    // A narrow terminal: a description that does not fit ends with an ellipsis.
+    app.send(code(KeyCode::Esc));
+    app.send(key('1'));
+    app.resize(50, 40);
+    app.send(key('?'));
+    let narrow = app.render();
+    assert!(
+        narrow
+            .lines()
+            .any(|l| l.trim_end_matches(['│', ' ']).ends_with('…')),
+        "{narrow}"
+    );
+}
+
+#[test]
+fn help_on_the_login_screen_offers_no_tools_panel() {
+    let mut app = App::new();
+    app::start(&mut app.state, false, false);
+    app.send(client(ClientEvent::LoginRequired { note: None }));
+    app.send(key('?'));
+    let screen = app.render();
+    assert!(screen.contains("log in"), "{screen}");
+    assert!(!screen.contains("tools panel"), "{screen}");
+}
+
+#[test]
+fn a_wrong_time_keeps_the_jump_prompt_open_with_the_reason() {
+    let mut app = roadmap_open(40);
+    app.send(key('t'));
+    app.type_str("99:00");
+    app.send(code(KeyCode::Enter));
+    let view = app.state.meeting.as_ref().expect("open");
+    assert_eq!(view.jump.as_ref().map(|j| j.text()), Some("99:00"));
+    let screen = app.render();
+    assert!(
+        screen.contains("Jump to time: 99:00   99:00 is past the last turn, at 24:03"),
+        "{screen}"
+    );
+    // The next keys still go to the prompt: `:` types, it does not open the tools.
+    app.send(code(KeyCode::Backspace));
+    app.send(code(KeyCode::Backspace));
+    app.send(code(KeyCode::Backspace));
+    app.send(code(KeyCode::Backspace));
+    app.send(code(KeyCode::Backspace));
+    app.type_str("1:x");
+    app.send(code(KeyCode::Enter));
+    assert_eq!(app.state.screen, krisp_tui::app::Screen::Meeting);
+    let screen = app.render();
+    assert!(screen.contains("“1:x” is not a time"), "{screen}");
+    app.send(code(KeyCode::Backspace));
+    app.type_str("00");
+    app.send(code(KeyCode::Enter));
+    let view = app.state.meeting.as_ref().expect("open");
+    assert_eq!(
+        (view.jump.is_none(), view.jump_error.is_none()),
+        (true, true)
+    );
+}
+
+#[test]
+fn no_color_leaves_the_mark_column_blank_not_underlined() {
+    use ratatui::style::Modifier;
+    let mut app = App::loaded(demo_meetings());
+    app.state.theme = krisp_tui::ui::Theme::monochrome();
+    app.resize(100, 12);
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 12)).expect("terminal");
+    terminal
+        .draw(|f| f.render_widget(&app.state, f.area()))
+        .expect("draw");
+    let buf = terminal.backend().buffer();
+    // The rows of the list: under the tabs, the border and the column headings.
+    let underlined: Vec<(u16, u16)> = (3..8)
+        .flat_map(|y| (0..100).map(move |x| (x, y)))
+        .filter(|&(x, y)| {
+            let cell = &buf[(x, y)];
+            cell.symbol() == " " && cell.modifier.contains(Modifier::UNDERLINED)
+        })
+        .collect();
+    assert_eq!(underlined, [], "{}", app.render());
+}
+
+#[test]
+fn the_list_columns_stay_put_when_the_first_lengths_arrive() {
+    let mut app = App::loaded(demo_meetings());
+    app.state.local.enabled = true;
+    app.resize(100, 12);
+    let header = |app: &App| app.render().lines().nth(2).unwrap_or_default().to_owned();
+    let before = header(&app);
+    assert!(before.contains("Length"), "{before}");
+    // The sync brings a first transcript: the roadmap's length is known now.
+    app.state
+        .home
+        .meetings
+        .learn(&tui_common::document(tui_common::id(1), 40));
+    assert_eq!(header(&app), before);
+}
+
+#[test]
+fn messages_wrap_and_record_the_sync_that_succeeded_after_a_failure() {
+    let mut app = App::loaded(demo_meetings());
+    app.state.local.enabled = true;
+    app.state.wall = Some(wall());
+    app.resize(80, 24);
+    assert_eq!(app.send(key('S')), [Command::Sync]);
+    let long = "the server answered HTTP 503 Service Unavailable while listing meetings, \
+                three times in a row, and the sync gave up until the next one: zanzibar";
+    app.send(client(ClientEvent::SyncFinished(Err(RequestError::new(
+        long,
+    )))));
+    assert_eq!(app.send(key('S')), [Command::Sync]);
+    app.now += std::time::Duration::from_secs(35);
+    app.send(client(ClientEvent::SyncFinished(Ok(
+        krisp_tui::message::SyncSummary {
+            new: 3000,
+            documents: 2999,
+            requests: 310,
+            ..Default::default()
+        },
+    ))));
+    app.send(key('!'));
+    let screen = app.render();
+    let lines: Vec<&str> = screen.lines().collect();
+    let newest = lines
+        .iter()
+        .position(|l| l.contains("First sync finished: 3,000 meetings in 35 s"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    let failure = lines
+        .iter()
+        .position(|l| l.contains("Sync failed"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(newest < failure, "{screen}");
+    // The long failure wraps inside the box: its last word is on screen.
+    assert!(screen.contains("zanzibar"), "{screen}");
+}
+
+/// The footer's last line.
+fn footer(app: &App) -> String {
+    app.render().lines().last().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn the_footer_shows_the_connection_and_actions_that_need_the_server_say_so() {
+    let mut app = App::loaded(demo_meetings());
+    app.state.local.enabled = true;
+    app.state.wall = Some(wall());
+    app.resize(120, 20);
+    assert!(
+        footer(&app).ends_with("● anna@example.com @ https://mcp.krisp.ai/mcp"),
+        "{}",
+        footer(&app)
+    );
+    app.send(key('S'));
+    app.send(client(ClientEvent::SyncFinished(Err(
+        RequestError::unreachable("cannot reach https://mcp.krisp.ai/mcp: connection refused."),
+    ))));
+    let down = footer(&app);
+    assert!(down.contains("✗ offline since "), "{down}");
+    // The toast fades; the footer still says it.
+    app.advance(std::time::Duration::from_secs(10));
+    assert_eq!(app.state.toast, None);
+    assert!(footer(&app).contains("✗ offline since "));
+
+    // `r` in a meeting while the server is down: said at once, and a connection is tried.
+    app.send(key('j'));
+    app.send(code(KeyCode::Enter));
+    let cmds = app.send(key('r'));
+    assert!(cmds.contains(&Command::Connect), "{cmds:?}");
+    let toast = app.state.toast.clone().expect("a note");
+    assert!(
+        toast.text.contains("unreachable since") && toast.text.contains("trying to reconnect"),
+        "{toast:?}"
+    );
+    assert!(!toast.error);
+    assert!(footer(&app).contains("◌ reconnecting"), "{}", footer(&app));
+    app.send(client(ClientEvent::Offline {
+        reason: "cannot reach https://mcp.krisp.ai/mcp: connection refused.".into(),
+    }));
+    assert!(footer(&app).contains("✗ offline since "));
+    assert_eq!(
+        app.state.toast.as_ref().map(|t| t.text.as_str()),
+        Some("Still offline: cannot reach https://mcp.krisp.ai/mcp: connection refused.")
+    );
+    // A sync asked for while down runs once the connection is back; the view stays put.
+    let cmds = app.send(code(KeyCode::Esc));
+    assert_eq!(cmds, []);
+    let cmds = app.send(key('S'));
+    assert_eq!(cmds, [Command::Connect]);
+    let cmds = app.send(client(ClientEvent::LoggedIn {
+        server: "https://mcp.krisp.ai/mcp".into(),
+        account: None,
+    }));
+    assert!(cmds.contains(&Command::Sync), "{cmds:?}");
+    assert_eq!(app.state.screen, krisp_tui::app::Screen::Home);
+    assert!(
+        footer(&app).contains("● https://mcp.krisp.ai/mcp"),
+        "{}",
+        footer(&app)
+    );
+}
+
+#[test]
+fn offline_mode_is_a_calm_status_and_explains_what_needs_the_network() {
+    let mut app = App::new();
+    app.state.local.enabled = true;
+    app.state.local.offline_mode = true;
+    app.state.local.offline = Some("offline (--offline): reading the local store".into());
+    app.resize(120, 20);
+    let cmds = app::start(&mut app.state, false, false);
+    assert!(cmds.contains(&Command::Connect), "{cmds:?}");
+    app.send(client(ClientEvent::Offline {
+        reason: "offline (--offline): reading the local store".into(),
+    }));
+    assert_eq!(app.state.toast, None);
+    assert!(footer(&app).ends_with("○ offline mode"), "{}", footer(&app));
+    assert_eq!(app.send(key('S')), []);
+    let toast = app.state.toast.clone().expect("why not");
+    assert!(!toast.error, "{toast:?}");
+    assert!(toast.text.contains("--offline"), "{toast:?}");
+    assert!(!app.render().contains("✗ error"));
+    app.advance(std::time::Duration::from_secs(10));
+    assert_eq!(app.send(key(':')), []);
+    let tools = app.render();
+    assert!(tools.contains("started with --offline"), "{tools}");
+    assert!(!tools.contains("to try again"), "{tools}");
+    app.send(code(KeyCode::Esc));
+    assert_eq!(app.state.screen, krisp_tui::app::Screen::Home);
+}
+
+#[test]
+fn a_meeting_has_one_length_in_the_list_and_its_header() {
+    let mut app = roadmap_open(40);
+    let header = app.render();
+    assert!(header.contains("·  24:03"), "{header}");
+    assert!(!header.contains("about"), "{header}");
+    app.send(code(KeyCode::Esc));
+    let list = app.render();
+    let row = list
+        .lines()
+        .find(|l| l.contains("Q4 roadmap review"))
+        .unwrap_or_default();
+    assert!(row.contains(" 24:03 "), "{list}");
+}
+
+#[test]
+fn notes_read_without_markdown_markers_and_an_agendas_time_is_in_the_users_zone() {
+    krisp_tui::timefmt::set_zone(jiff::tz::TimeZone::UTC);
+    let mut meetings = demo_meetings();
+    meetings[1].summary = Some("#### Overview\n- **Ship** in March\n  * scope: three".into());
+    let mut app = App::loaded(meetings);
+    app.resize(100, 40);
+    app.send(key('j'));
+    app.send(key('j'));
+    let mut doc = tui_common::document(tui_common::id(1), 0);
+    doc.sections.push(krisp_tui::krisp::Section {
+        heading: "Agenda: Q4 roadmap review".into(),
+        body: "start: 2026-12-07T13:30:00Z\nattendees: Anna Lee".into(),
+    });
+    app.open(doc);
+    let screen = app.render();
+    for want in [
+        "│ Overview ",
+        "│ • Ship in March ",
+        "│   • scope: three ",
+        "│ start: 2026-12-07 13:30 UTC ",
+    ] {
+        assert!(screen.contains(want), "{want:?} in\n{screen}");
+    }
+    assert!(
+        !screen.contains("####") && !screen.contains("**"),
+        "{screen}"
+    );
+    assert!(!screen.contains("13:30:00Z"), "{screen}");
+}
+
+#[test]
+fn the_login_url_is_drawn_unboxed_on_rows_of_its_own() {
+    let mut app = App::new();
+    app::start(&mut app.state, false, true);
+    let url = format!(
+        "https://api.krisp.ai/platform/v1/oauth2/authorize?response_type=code&client_id={}&state=abc",
+        "x".repeat(120)
+    );
+    app.send(client(ClientEvent::LoginUrlReady { url: url.clone() }));
+    app.resize(100, 30);
+    let screen = app.render();
+    let rows: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.starts_with("https://"))
+        .take_while(|l| !l.is_empty() && !l.starts_with(' '))
+        .collect();
+    assert_eq!(rows.concat(), url, "{screen}");
+    assert!(rows.iter().all(|r| !r.contains('│')), "{screen}");
+    // After the login, a word says so.
+    app.send(client(ClientEvent::LoggedIn {
+        server: "https://mcp.krisp.ai/mcp".into(),
+        account: Some("anna@example.com".into()),
+    }));
+    let toast = app.state.toast.clone().expect("a toast");
+    assert_eq!(
+        toast.text,
+        "Logged in to https://mcp.krisp.ai/mcp as anna@example.com."
+    );
 }

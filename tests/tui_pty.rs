@@ -814,7 +814,8 @@ fn wide_terminal_previews_stored_notes_and_the_meeting_shows_who_spoke_when() {
 }
 
 /// A tool's result in the real binary: `list_action_items` as a table, `Enter` opens the meeting
-/// of the selected row, `Esc` there comes back to the result.
+/// of the selected row (at its action items, `Tools ›` in the breadcrumb), `Esc` there comes back
+/// to the result; the panel opened over a meeting closes back onto that meeting; `?` is help.
 #[test]
 fn a_tool_result_opens_its_meeting_and_esc_comes_back() {
     let Some(tty) = Tty::start(&["--demo"]) else {
@@ -822,6 +823,23 @@ fn a_tool_result_opens_its_meeting_and_esc_comes_back() {
     };
     tty.wait_for("the meeting list", |s| {
         s.contains("Date") && s.contains("People")
+    });
+    tty.keys(&["Down"]);
+    tty.keys(&["Enter"]);
+    tty.wait_for("the meeting", |s| {
+        s.contains("Meetings › Acme renewal") && s.contains("Notes & transcript")
+    });
+    tty.keys(&[":"]);
+    tty.wait_for("the tools", |s| s.contains("Tools (7)"));
+    tty.keys(&["?"]);
+    tty.wait_for("the help", |s| {
+        s.contains(" Keys ") && s.contains("Tools panel")
+    });
+    tty.keys(&["?"]);
+    tty.wait_for("the tools again", |s| !s.contains(" Keys "));
+    tty.keys(&["Escape"]);
+    tty.wait_for("the meeting it was opened over", |s| {
+        s.contains("Meetings › Acme renewal") && s.contains("Notes & transcript")
     });
     tty.keys(&[":"]);
     tty.wait_for("the tools", |s| s.contains("Tools (7)"));
@@ -836,13 +854,74 @@ fn a_tool_result_opens_its_meeting_and_esc_comes_back() {
     });
     tty.keys(&["Down"]);
     tty.keys(&["Enter"]);
-    tty.wait_for("the meeting, loaded", |s| {
-        s.contains("Meetings ›") && s.contains("Notes & transcript") && !s.contains("loading")
+    tty.wait_for("the meeting, loaded, at its action items", |s| {
+        s.contains(" Tools › ")
+            && s.contains("Notes & transcript")
+            && s.contains("Action items")
+            && !s.contains("loading")
     });
     tty.keys(&["Escape"]);
     let back = tty.wait_for("the result again", |s| {
         s.contains("Result · list_action_items")
     });
     assert!(back.contains("Enter open meeting"), "{back}");
+    // Esc at a human pace: result → form → list → closed.
+    tty.keys(&["Escape"]);
+    tty.wait_for("the form", |s| s.contains("next/previous field"));
+    tty.keys(&["Escape"]);
+    tty.wait_for("the tool list", |s| s.contains("select tool"));
+    tty.keys(&["Escape"]);
+    tty.wait_for("the meeting the panel was opened over", |s| {
+        s.contains("Meetings › Acme renewal")
+    });
+    tty.keys(&["C-c"]);
+}
+
+/// `--offline` in a real terminal: a calm status, no error; what needs the network says why.
+#[test]
+fn offline_mode_shows_a_calm_status_not_an_error() {
+    let Some(tty) = Tty::start_with(
+        &["--demo", "--offline"],
+        &[("TZ", "UTC".to_owned())],
+        synced_demo,
+    ) else {
+        return;
+    };
+    let screen = tty.wait_for("the stored meeting list", |s| {
+        s.contains("Meetings · 34 ") && s.contains("○ offline mode")
+    });
+    assert!(!screen.contains("error"), "{screen}");
+    tty.keys(&["S"]);
+    let screen = tty.wait_for("why it cannot sync", |s| s.contains("needs the server"));
+    assert!(!screen.contains("✗ error"), "{screen}");
+    tty.keys(&[":"]);
+    let screen = tty.wait_for("the tools, explained", |s| {
+        s.contains("started with --offline")
+    });
+    assert!(!screen.contains("try again"), "{screen}");
+    tty.keys(&["C-c"]);
+}
+
+/// A server that dies under a running TUI: the footer says offline (and since when) after the
+/// toast has gone, and `r` in a meeting says at once that it is reconnecting.
+#[test]
+fn a_dead_server_shows_offline_in_the_footer_and_r_says_it_reconnects() {
+    let Some((mut sandbox, tty)) = logged_in_to(&[], &[]) else {
+        return;
+    };
+    wait_for_list(&tty);
+    tty.wait_for("online", |s| s.contains("● http://127.0.0.1:"));
+    let _ = sandbox.child.kill();
+    let _ = sandbox.child.wait();
+    tty.keys(&["S"]);
+    tty.wait_for("offline in the footer", |s| s.contains("✗ offline since "));
+    tty.keys(&["Down"]);
+    tty.keys(&["Enter"]);
+    tty.wait_for("the meeting", |s| s.contains("Notes & transcript"));
+    tty.keys(&["r"]);
+    // The note and the attempt pass in a blink against a dead loopback port; its answer stays.
+    tty.wait_for("the answer to the reconnect", |s| {
+        s.contains("Still offline: cannot reach") && s.contains("✗ offline since ")
+    });
     tty.keys(&["C-c"]);
 }

@@ -1,8 +1,9 @@
 //! What the help overlay lists: the keys of the current screen (or dialog), while typing, and
 //! everywhere, from the keymap itself, so help never promises a key the keymap does not bind.
 
-use crate::app::State;
 use crate::app::keymap::Mode;
+use crate::app::{Screen, State, Tab};
+use crate::message::Action;
 
 /// One titled group of (keys, what they do).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +40,7 @@ pub fn sections(state: &State) -> Vec<Section> {
             .keymap
             .bindings(mode)
             .into_iter()
+            .filter(|(action, _)| applies(state, mode, *action))
             .map(|(action, keys)| {
                 let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
                 (keys.join(" "), action.describe().to_owned())
@@ -93,9 +95,60 @@ fn query_language(state: &State) -> Option<Section> {
     })
 }
 
+/// Whether `action`, bound in `mode`, does anything where the user is: the tab's own keys on
+/// a tab, not another tab's; no tools panel before logging in.
+fn applies(state: &State, mode: Mode, action: Action) -> bool {
+    match mode {
+        Mode::Global => !(state.screen == Screen::Login && action == Action::Tools),
+        Mode::Home => match action {
+            Action::NextHit | Action::PrevHit | Action::Mark | Action::MarkAll | Action::Export => {
+                state.home.tab == Tab::Meetings
+            }
+            Action::ToggleDone | Action::ToggleMine => state.home.tab == Tab::ActionItems,
+            Action::MoreDays | Action::FewerDays => state.home.tab == Tab::Upcoming,
+            _ => true,
+        },
+        _ => true,
+    }
+}
+
 /// Rows the overlay draws: each section's title, its entries and a blank row.
 pub fn row_count(state: &State) -> usize {
     sections(state).iter().map(|s| s.entries.len() + 2).sum()
+}
+
+/// The overlays' box, borders included (narrower on a narrow terminal).
+pub const BOX_WIDTH: u16 = 76;
+
+/// Columns before a message's text: `HH:MM ✓ `.
+pub const MESSAGE_INDENT: usize = 8;
+
+/// Columns of text inside the overlays' box.
+pub fn inner_width(state: &State) -> usize {
+    usize::from(BOX_WIDTH.min(state.size.width).saturating_sub(2))
+}
+
+/// A message's text as the messages overlay wraps it, beside its time and mark.
+pub fn message_lines(state: &State, text: &str) -> Vec<String> {
+    let width = inner_width(state).saturating_sub(MESSAGE_INDENT).max(8);
+    let mut lines: Vec<String> = text
+        .lines()
+        .flat_map(|l| crate::app::meeting::wrap(l, width))
+        .map(str::to_owned)
+        .collect();
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
+}
+
+/// Rows the messages overlay draws.
+pub fn message_row_count(state: &State) -> usize {
+    state
+        .messages
+        .iter()
+        .map(|m| message_lines(state, &m.text).len())
+        .sum()
 }
 
 /// Rows of text inside a full-height overlay (a centred box two rows short, with borders).

@@ -116,6 +116,8 @@ pub struct MeetingView {
     pub search: Option<TextSearch>,
     /// The "jump to time" prompt.
     pub jump: Option<LineInput>,
+    /// Why the time typed in the prompt was not taken; the prompt stays open with it.
+    pub jump_error: Option<String>,
     /// The transcript turn to show once the document is laid out (opened from a search hit).
     pub pending_turn: Option<usize>,
     /// The notes section to show once it is laid out (opened from an action item), by title.
@@ -158,6 +160,7 @@ impl MeetingView {
             transcript_start: None,
             search: None,
             jump: None,
+            jump_error: None,
             pending_turn: None,
             pending_section: None,
             notes: Notes::default(),
@@ -434,6 +437,11 @@ impl MeetingView {
     }
 
     /// Scrolls to the turn playing at `at` (the last one that starts at or before it).
+    /// Where the last turn of the loaded transcript starts.
+    pub fn transcript_end(&self) -> Option<Duration> {
+        Some(self.document()?.transcript.turns.last()?.start)
+    }
+
     pub fn jump_to(&mut self, at: Duration) -> bool {
         let Some(doc) = self.document() else {
             return false;
@@ -475,13 +483,15 @@ impl MeetingView {
             });
         }
         if let Some(summary) = m.summary.as_deref().filter(|s| !s.trim().is_empty()) {
+            // As the view reads it: no Markdown markers on the clipboard or in the menu.
+            let text: Vec<String> = summary.trim().lines().map(|l| readable_line(l).1).collect();
             out.push(CopyChoice {
                 label: "Summary",
-                text: summary.trim().to_owned(),
+                text: text.join("\n"),
             });
         }
         if !m.key_points.is_empty() {
-            let text = m.key_points.iter().map(|p| format!("- {p}\n")).collect();
+            let text = m.key_points.iter().map(|p| format!("• {p}\n")).collect();
             out.push(CopyChoice {
                 label: "Key points",
                 text,
@@ -586,19 +596,17 @@ fn layout(meeting: &Meeting, row: &Row, document: &DocState, beside: &Notes, wid
         None => String::new(),
     };
     let mut when = vec![(Tone::Dim, stamp)];
+    // One length, shown as the list shows it: what the server stated (Krisp states none),
+    // else the transcript's.
     let stated = stated_duration(meeting);
-    if let Some(length) = stated {
-        when.push((Tone::Dim, format!("  ·  {}", format_offset(length))));
-    } else if let DocState::Ready(doc) = document
-        && let Some(last) = doc.transcript.turns.last()
-    {
+    let length = stated.or(match document {
+        DocState::Ready(doc) => doc.transcript.length(),
+        _ => None,
+    });
+    if let Some(length) = length {
         when.push((
             Tone::Dim,
-            // The same end the timeline under it shows.
-            format!(
-                "  ·  about {}",
-                format_offset(crate::krisp::estimated_end(last))
-            ),
+            format!("  ·  {}", crate::app::meetings::length_label(length)),
         ));
     }
     if meeting.recurring {
@@ -688,7 +696,10 @@ fn layout(meeting: &Meeting, row: &Row, document: &DocState, beside: &Notes, wid
                     continue;
                 }
                 heading(&mut out, &clean_line(title));
-                push_wrapped(&mut out, Tone::Text, 0, &section.body);
+                for line in section.body.lines() {
+                    let (tone, text) = readable_line(line);
+                    push_wrapped(&mut out, tone, 0, &text);
+                }
             }
             heading(&mut out, "Transcript");
             transcript_start = Some(out.len() - 1);
@@ -892,6 +903,35 @@ fn push_wrapped(out: &mut Vec<ViewLine>, width: usize, tone: Tone, indent: usize
     }
 }
 
+/// A line of Krisp's Markdown notes as the views and `show` read it: a heading without its
+/// `#`s (as a title), emphasis without `**`, a bullet as `•`, and a `key: time` line (an
+/// agenda's `start: 2026-12-07T13:30:00Z`) in the user's zone like every other time.
+pub fn readable_line(line: &str) -> (Tone, String) {
+    if line.starts_with('#') {
+        let title = line.trim_start_matches('#').trim_start();
+        return (Tone::Title, title.replace("**", ""));
+    }
+    let text = line.replace("**", "");
+    let indent = text.len() - text.trim_start().len();
+    let rest = &text[indent..];
+    if let Some(item) = rest.strip_prefix("- ").or_else(|| rest.strip_prefix("* "))
+        && !item.starts_with('[')
+    {
+        return (Tone::Text, format!("{}• {item}", &text[..indent]));
+    }
+    if let Some((key, value)) = text.split_once(": ")
+        && !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == ' ' || c == '_')
+        && let Ok(at) = value.trim().parse::<jiff::Timestamp>()
+    {
+        let stamp = crate::timefmt::stamp_in(at, crate::timefmt::zone());
+        return (Tone::Text, format!("{key}: {stamp}"));
+    }
+    (Tone::Text, text)
+}
+
 /// A blank line and a section heading.
 fn heading(out: &mut Vec<ViewLine>, title: &str) {
     out.push(ViewLine::blank());
@@ -904,14 +944,8 @@ pub fn notes(out: &mut Vec<ViewLine>, meeting: &Meeting, width: usize) {
     if let Some(summary) = meeting.summary.as_deref().filter(|s| !s.trim().is_empty()) {
         heading(out, "Summary");
         for line in summary.lines() {
-            let trimmed = line.trim_start_matches('#').trim_start();
-            let tone = if line.starts_with('#') {
-                Tone::Title
-            } else {
-                Tone::Text
-            };
-            // Krisp's summaries are Markdown; the emphasis markers are noise on a terminal line.
-            push_wrapped(out, width, tone, 0, &trimmed.replace("**", ""));
+            let (tone, text) = readable_line(line);
+            push_wrapped(out, width, tone, 0, &text);
         }
     }
     if !meeting.key_points.is_empty() {

@@ -34,7 +34,7 @@ pub struct Row {
 /// document fetched since.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Known {
-    /// The last turn's start.
+    /// [`crate::krisp::Transcript::length`].
     pub length: Option<Duration>,
     pub processing: bool,
 }
@@ -42,28 +42,24 @@ pub struct Known {
 impl Known {
     pub fn of_document(doc: &Document) -> Known {
         Known {
-            length: doc.transcript.turns.last().map(|t| t.start),
+            length: doc.transcript.length(),
             processing: doc.state == DocumentState::Processing,
         }
     }
 
     fn of_row(row: &ListRow) -> Option<Known> {
         let known = Known {
-            length: row.duration_ms.map(Duration::from_millis),
+            length: row.duration_ms.map(|ms| Duration::from_secs(ms / 1000)),
             processing: row.doc_state == DocState::Processing,
         };
         (known != Known::default()).then_some(known)
     }
 }
 
-/// A length for the list: `<1m`, `45m`, `2h 14m`.
+/// A length for people, the same in the list, the meeting's header and the front matter:
+/// `45:47`, `2:14:36`.
 pub fn length_label(length: Duration) -> String {
-    let minutes = length.as_secs() / 60;
-    match (minutes / 60, minutes % 60) {
-        (0, 0) => "<1m".to_owned(),
-        (0, m) => format!("{m}m"),
-        (h, m) => format!("{h}h {m:02}m"),
-    }
+    crate::krisp::clock(u64::try_from(length.as_millis()).unwrap_or(u64::MAX))
 }
 
 impl Row {

@@ -70,6 +70,8 @@ pub const MESSAGES_KEPT: usize = 30;
 pub struct Message {
     pub text: String,
     pub error: bool,
+    /// Neither a success nor a failure: why something is not available, what is being tried.
+    pub note: bool,
     /// Wall-clock time it was shown, when the loop knew it.
     pub at: Option<jiff::Timestamp>,
 }
@@ -249,6 +251,8 @@ pub struct Toast {
     /// One line or more (`\n` between them), each already sanitized.
     pub text: String,
     pub error: bool,
+    /// Neither a success nor a failure (see [`Message::note`]).
+    pub note: bool,
     /// Stays its time even when a later request succeeds (configuration problems).
     pub lasting: bool,
     pub until: Instant,
@@ -282,6 +286,40 @@ pub struct Local {
     pub sync: SyncState,
     /// Why the server is not used ("--offline", or the error that said it is unreachable).
     pub offline: Option<String>,
+    /// `--offline`: a mode the user chose, not a failure.
+    pub offline_mode: bool,
+    /// When the server was last found unreachable (the wall clock, when the loop knew it).
+    pub offline_since: Option<jiff::Timestamp>,
+    /// A connection is being tried again after the server was unreachable.
+    pub reconnecting: bool,
+    /// A sync was asked for while the server was unreachable: it runs once it is back.
+    pub sync_wanted: bool,
+}
+
+/// The connection as the footer shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    Online,
+    /// Trying the server again after it was unreachable.
+    Reconnecting,
+    /// Unreachable, since this time when known.
+    Offline(Option<jiff::Timestamp>),
+    /// `--offline`: the local store only, by choice.
+    OfflineMode,
+}
+
+impl Local {
+    pub fn link(&self) -> Link {
+        if self.offline_mode {
+            Link::OfflineMode
+        } else if self.reconnecting {
+            Link::Reconnecting
+        } else if self.offline.is_some() {
+            Link::Offline(self.offline_since)
+        } else {
+            Link::Online
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -292,6 +330,10 @@ pub struct SyncState {
     pub progress: crate::message::SyncProgress,
     /// How the last sync ended: its summary line, or the error.
     pub last: Option<Result<String, String>>,
+    /// When the running sync began (for "in 35 s").
+    pub started: Option<Instant>,
+    /// A sync has finished with success since the TUI started.
+    pub finished_once: bool,
 }
 
 #[derive(Debug, Clone)]

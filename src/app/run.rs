@@ -89,6 +89,7 @@ pub async fn run_tui(
     state.local.auto_sync = config.sync == crate::config::SyncMode::Auto;
     if local.as_ref().is_some_and(|l| l.offline) {
         state.local.offline = Some("offline (--offline): reading the local store".into());
+        state.local.offline_mode = true;
     }
     let (commands, events, client) = task::spawn(settings, connection, local);
 
@@ -279,6 +280,7 @@ fn dispatch(
                         OSC52_MAX_BYTES / 1000
                     ),
                     error: true,
+                    note: false,
                     lasting: false,
                     until: Instant::now() + app::TOAST_FOR,
                 });

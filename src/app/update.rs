@@ -89,6 +89,18 @@ fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Command>) {
         if let Some(action @ (Action::Quit | Action::Help)) = global {
             return on_action(state, action, cmds);
         }
+        // Keys that type (`?`) reach the global bindings where nothing takes typing: the tool
+        // list, the result, or no panel yet.
+        let typing = state
+            .tools
+            .panel
+            .as_ref()
+            .is_some_and(|p| p.focus() == crate::app::tools::Focus::Form);
+        if !typing
+            && state.keymap.action(crate::app::keymap::Mode::Global, key) == Some(Action::Help)
+        {
+            return on_action(state, Action::Help, cmds);
+        }
         let retry = state.tools.error.is_some()
             && state.keymap.action(crate::app::keymap::Mode::Home, key) == Some(Action::Refresh);
         let outcome = match &mut state.tools.panel {
@@ -149,7 +161,9 @@ fn type_into(state: &mut State, key: KeyEvent, cmds: &mut Vec<Command>) {
         Screen::Meeting => {
             if let Some(view) = &mut state.meeting {
                 if let Some(jump) = &mut view.jump {
-                    jump.handle_key(key);
+                    if jump.handle_key(key) {
+                        view.jump_error = None;
+                    }
                 } else if let Some(search) = &mut view.search
                     && search.input.handle_key(key)
                 {
@@ -337,7 +351,7 @@ fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
         Screen::Meeting => meeting_action(state, action, cmds),
         Screen::Tools => {
             if action == Action::Back {
-                state.screen = Screen::Home;
+                close_tools(state);
             }
         }
     }
@@ -347,7 +361,7 @@ fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
 fn scroll_overlay(state: &mut State, action: Action) {
     let len = match &state.overlay {
         Some(Overlay::Help { .. }) => crate::app::help::row_count(state),
-        _ => state.messages.len(),
+        _ => crate::app::help::message_row_count(state),
     };
     let page = crate::app::help::visible_rows(state);
     let max = len.saturating_sub(page);
@@ -749,13 +763,16 @@ fn start_sync(state: &mut State, cmds: &mut Vec<Command>) {
     if state.local.sync.running || !state.local.enabled {
         return;
     }
-    if let Some(reason) = &state.local.offline {
-        let note = format!("Cannot sync: {reason}");
-        toast(state, &note, true);
+    if state.local.offline.is_some() {
+        // Once the connection is back, the sync asked for runs.
+        if needs_server(state, "Syncing", cmds) {
+            state.local.sync_wanted = true;
+        }
         return;
     }
     state.local.sync.running = true;
     state.local.sync.progress = Default::default();
+    state.local.sync.started = Some(state.now);
     cmds.push(Command::Sync);
 }
 
@@ -873,15 +890,37 @@ fn meeting_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
     if let Some(jump) = &view.jump {
         match action {
             Action::Select => {
-                let text = jump.text().to_owned();
-                view.jump = None;
-                match parse_time(&text) {
-                    Some(at) if view.jump_to(at) => {}
-                    Some(_) => toast(state, "There is no transcript to jump in yet.", true),
-                    None => toast(state, "Type a time like 12:34 or 1:02:03.", true),
+                let text = jump.text().trim().to_owned();
+                // A time that cannot be taken keeps the prompt, and what was typed, open with
+                // the reason: the next keys still go to the prompt, not to the view.
+                match (parse_time(&text), view.transcript_end()) {
+                    (None, _) => {
+                        view.jump_error = Some(format!(
+                            "\u{201c}{text}\u{201d} is not a time: type one like 12:34 or 1:02:03"
+                        ));
+                    }
+                    (Some(_), None) => {
+                        view.jump = None;
+                        view.jump_error = None;
+                        toast(state, "There is no transcript to jump in yet.", true);
+                    }
+                    (Some(at), Some(end)) if at > end => {
+                        view.jump_error = Some(format!(
+                            "{text} is past the last turn, at {}",
+                            crate::krisp::clock(u64::try_from(end.as_millis()).unwrap_or(u64::MAX))
+                        ));
+                    }
+                    (Some(at), Some(_)) => {
+                        view.jump_to(at);
+                        view.jump = None;
+                        view.jump_error = None;
+                    }
                 }
             }
-            Action::Back => view.jump = None,
+            Action::Back => {
+                view.jump = None;
+                view.jump_error = None;
+            }
             _ => {}
         }
         relayout(state);
@@ -994,6 +1033,9 @@ fn meeting_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
             state.overlay = Some(Overlay::Export(Box::new(dialog)));
         }
         Action::Refresh => {
+            if !needs_server(state, "Reloading the meeting", cmds) {
+                return;
+            }
             let id = state.request_id();
             if let Some(view) = &mut state.meeting {
                 state.documents.remove(&view.meeting.id);
@@ -1154,6 +1196,25 @@ fn send_export_many(state: &mut State, cmds: &mut Vec<Command>) {
 }
 
 fn open_tools(state: &mut State, cmds: &mut Vec<Command>) {
+    if state.local.offline_mode && state.tools.panel.is_none() {
+        if state.screen != Screen::Tools {
+            state.tools.return_to = Some(state.screen);
+            state.tools.parked = None;
+        }
+        state.screen = Screen::Tools;
+        state.tools.error = Some(
+            "The tools are the server's: krisp-tui was started with --offline, which reads only the local store. Start it without --offline to use them."
+                .into(),
+        );
+        return;
+    }
+    // From a meeting the panel itself opened, `:` is the way back to the panel: where the
+    // panel was first opened from stays where closing it leads.
+    let from_its_meeting = state.screen == Screen::Meeting && state.tools.opened_meeting;
+    if state.screen != Screen::Tools && !from_its_meeting {
+        state.tools.return_to = Some(state.screen);
+        state.tools.parked = None;
+    }
     state.screen = Screen::Tools;
     if state.tools.panel.is_none() && state.tools.loading.is_none() {
         let id = state.request_id();
@@ -1163,13 +1224,40 @@ fn open_tools(state: &mut State, cmds: &mut Vec<Command>) {
     }
 }
 
+/// Leaves the panel for where it was opened from: the list, or the meeting as it was.
+fn close_tools(state: &mut State) {
+    let back = state.tools.return_to.take().unwrap_or(Screen::Home);
+    if let Some(view) = state.tools.parked.take() {
+        state.meeting = Some(*view);
+    }
+    state.tools.opened_meeting = false;
+    state.screen = match back {
+        Screen::Meeting if state.meeting.is_some() => {
+            relayout(state);
+            Screen::Meeting
+        }
+        Screen::Login | Screen::Tools | Screen::Meeting => Screen::Home,
+        Screen::Home => Screen::Home,
+    };
+}
+
 fn tools_outcome(state: &mut State, outcome: ToolsOutcome, cmds: &mut Vec<Command>) {
     match outcome {
         ToolsOutcome::None => {}
-        ToolsOutcome::Close => state.screen = Screen::Home,
-        ToolsOutcome::OpenMeeting(meeting) => {
+        ToolsOutcome::Close => close_tools(state),
+        ToolsOutcome::OpenMeeting {
+            meeting,
+            action_items,
+        } => {
+            // The meeting the panel was opened over waits, as it was, for the panel to close.
+            if state.tools.return_to == Some(Screen::Meeting) && state.tools.parked.is_none() {
+                state.tools.parked = state.meeting.take().map(Box::new);
+            }
             open_named_meeting(state, *meeting, cmds);
             state.tools.opened_meeting = state.screen == Screen::Meeting;
+            if action_items && let Some(view) = &mut state.meeting {
+                view.open_at_section("Action items");
+            }
         }
         ToolsOutcome::Run { name, args } => {
             let id = state.request_id();
@@ -1347,7 +1435,23 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             state.status.last_error = None;
             state.login.state = LoginState::Idle;
             state.login.note = None;
-            state.screen = state.login.return_to.take().unwrap_or(Screen::Home);
+            // A connection made in the background (at start, or again after the server was
+            // unreachable) leaves the user where they are; a login goes back where it began.
+            if state.screen == Screen::Login {
+                state.screen = state.login.return_to.take().unwrap_or(Screen::Home);
+                // Which account, when the server said.
+                let who = match &state.status.account {
+                    Some(a) => format!(" as {a}"),
+                    None => String::new(),
+                };
+                let text = format!("Logged in to {}{who}.", state.status.server);
+                // Configuration problems shown from the start keep their time on screen.
+                if state.toast.as_ref().is_some_and(|t| t.lasting) {
+                    remember(state, &text, false, false);
+                } else {
+                    toast(state, &text, false);
+                }
+            }
             if state.screen == Screen::Login {
                 state.screen = Screen::Home;
             }
@@ -1712,10 +1816,35 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                 }
                 Ok(summary) => {
                     state.local.sync.last = Some(Ok(summary.line()));
+                    // Successes go to the messages too, so a failure before them is not the
+                    // newest news there.
+                    let took = state
+                        .local
+                        .sync
+                        .started
+                        .take()
+                        .map(|t| format!(" in {}", seconds(state.now.duration_since(t))))
+                        .unwrap_or_default();
+                    let meetings = summary.new + summary.updated + summary.unchanged;
+                    let first = if std::mem::replace(&mut state.local.sync.finished_once, true) {
+                        "Synced"
+                    } else {
+                        "First sync finished:"
+                    };
+                    let text = format!(
+                        "{first} {} meeting{}{took}: {}.",
+                        crate::timefmt::grouped(meetings),
+                        if meetings == 1 { "" } else { "s" },
+                        summary.line()
+                    );
+                    remember(state, &text, false, false);
                 }
                 Err(e) => {
                     let message = clean_line(&e.message).into_owned();
                     state.local.sync.last = Some(Err(message.clone()));
+                    if e.unreachable {
+                        went_offline(state, &message);
+                    }
                     if e.auth_required {
                         request_failed(state, e);
                     } else {
@@ -1728,13 +1857,21 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
         }
         ClientEvent::Offline { reason } => {
             let reason = clean_line(&reason).into_owned();
-            state.local.offline = Some(reason.clone());
+            // The answer to a reconnect the user asked for says it is one.
+            let again = state.local.reconnecting;
+            went_offline(state, &reason);
             state.local.sync.running = false;
+            state.local.sync_wanted = false;
             if state.screen == Screen::Login {
                 state.screen = Screen::Home;
             }
             state.login.state = LoginState::Idle;
-            toast(state, &reason, true);
+            // `--offline` is the mode the user chose: the footer says so, calmly.
+            if again {
+                toast(state, &format!("Still offline: {reason}"), true);
+            } else if !state.local.offline_mode {
+                toast(state, &reason, true);
+            }
         }
     }
 }
@@ -1838,13 +1975,69 @@ fn request_failed(state: &mut State, error: RequestError) {
         return;
     }
     let message = clean_line(&error.message).into_owned();
+    if error.unreachable {
+        went_offline(state, &message);
+    }
     toast(state, &message, true);
     state.status.last_error = Some(message);
+}
+
+/// The server could not be reached: the footer says offline from now (or from when it first
+/// failed), until a connection works again.
+fn went_offline(state: &mut State, reason: &str) {
+    if state.local.offline.is_none() || state.local.reconnecting {
+        state.local.offline_since = state.local.offline_since.or(state.wall);
+    }
+    state.local.offline = Some(reason.to_owned());
+    state.local.reconnecting = false;
+}
+
+/// An action that needs the server, asked for while it is not there: says so at once. With
+/// `--offline` it explains why it cannot be done (`false`); after the server was unreachable it
+/// tries to connect again (and says so), and the action goes ahead (`true`).
+fn needs_server(state: &mut State, what: &str, cmds: &mut Vec<Command>) -> bool {
+    if state.local.offline_mode {
+        note(
+            state,
+            &format!(
+                "{what} needs the server: krisp-tui was started with --offline, which reads only the local store."
+            ),
+        );
+        return false;
+    }
+    if state.local.offline.is_none() {
+        return true;
+    }
+    let since = state
+        .local
+        .offline_since
+        .map(|at| {
+            let (_, hm) = crate::timefmt::date_and_time_in(at, crate::timefmt::zone());
+            format!(" since {hm}")
+        })
+        .unwrap_or_default();
+    if !state.local.reconnecting {
+        state.local.reconnecting = true;
+        cmds.push(Command::Connect);
+    }
+    note(
+        state,
+        &format!(
+            "The server has been unreachable{since}: trying to reconnect to {}…",
+            state.status.server
+        ),
+    );
+    true
 }
 
 /// After (re-)login: fetch what the interrupted screens were waiting for.
 fn resume_after_login(state: &mut State, cmds: &mut Vec<Command>) {
     state.local.offline = None;
+    state.local.offline_since = None;
+    state.local.reconnecting = false;
+    if std::mem::take(&mut state.local.sync_wanted) {
+        start_sync(state, cmds);
+    }
     if !state.home.meetings.paging.loaded_once {
         load_meetings_page(state, cmds);
     }
@@ -1890,23 +2083,46 @@ fn key_to_retry(state: &State, mode: crate::app::keymap::Mode, action: Action) -
     }
 }
 
+/// `35 s`, `4.2 s`, `3 min 05 s`.
+fn seconds(d: std::time::Duration) -> String {
+    let s = d.as_secs_f64();
+    if s < 10.0 {
+        format!("{s:.1} s")
+    } else if s < 60.0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{} min {:02} s", d.as_secs() / 60, d.as_secs() % 60)
+    }
+}
+
 /// Shows a toast that expires after [`TOAST_FOR`], and keeps it for the messages overlay.
 fn toast(state: &mut State, text: &str, error: bool) {
+    show_toast(state, text, error, false);
+}
+
+/// A calm toast: why something is not available, or what is being tried.
+fn note(state: &mut State, text: &str) {
+    show_toast(state, text, false, true);
+}
+
+fn show_toast(state: &mut State, text: &str, error: bool, note: bool) {
     let text = clean_line(text).into_owned();
-    remember(state, &text, error);
+    remember(state, &text, error, note);
     state.toast = Some(Toast {
         text,
         error,
+        note,
         lasting: false,
         until: state.now + TOAST_FOR,
     });
 }
 
 /// Keep a toast's text for the messages overlay.
-fn remember(state: &mut State, text: &str, error: bool) {
+fn remember(state: &mut State, text: &str, error: bool, note: bool) {
     state.messages.push_back(crate::app::Message {
         text: text.to_owned(),
         error,
+        note,
         at: state.wall,
     });
     while state.messages.len() > crate::app::MESSAGES_KEPT {
@@ -1925,12 +2141,13 @@ pub fn show_problems(state: &mut State, problems: &[String]) {
         .map(|p| clean_line(p).into_owned())
         .collect();
     for line in &lines {
-        remember(state, line, true);
+        remember(state, line, true, false);
     }
     let seconds = u32::try_from(lines.len().min(3)).unwrap_or(3);
     state.toast = Some(Toast {
         text: lines.join("\n"),
         error: true,
+        note: false,
         lasting: true,
         until: state.now + TOAST_FOR * seconds,
     });

@@ -575,6 +575,10 @@ fn request_error(e: ClientError) -> RequestError {
     RequestError {
         auth_required: e.is_auth_required(),
         retry_hint: e.retry_hint(),
+        unreachable: matches!(
+            e,
+            ClientError::Unreachable { .. } | ClientError::ConnectionLost { .. }
+        ),
         cause: e.cause(),
         message: e.to_string(),
     }

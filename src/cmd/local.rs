@@ -93,7 +93,13 @@ impl Local {
 }
 
 pub fn store_failure(e: StoreError) -> Failure {
-    Failure::new(1, e.to_string())
+    // A date the user typed wrong is a usage mistake, exit 2 like every other.
+    let code = if matches!(e, StoreError::BadDate { .. }) {
+        2
+    } else {
+        1
+    };
+    Failure::new(code, e.to_string())
 }
 
 /// A failure of `store`: a damaged store's sentence names the file and the way out.
@@ -123,7 +129,7 @@ pub async fn sync(
     let store = local.open(true)?.ok_or_else(|| local.empty())?;
     let connection = super::connect_or_login(settings).await?;
     let started = Instant::now();
-    let progress = Progress::new();
+    let progress = Progress::new(json);
     let cancel = CancellationToken::new();
     let ctrl_c = {
         let cancel = cancel.clone();
@@ -232,10 +238,12 @@ impl indicatif::TermLike for Narrow {
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
     last_line: Mutex<Option<(Phase, usize, usize)>>,
+    /// No plain lines: `--json` output goes to a script, which wants the one object only.
+    quiet: bool,
 }
 
 impl Progress {
-    fn new() -> Progress {
+    fn new(quiet: bool) -> Progress {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = indicatif::ProgressBar::with_draw_target(None, progress_target());
             bar.set_style(indicatif::ProgressStyle::default_spinner());
@@ -245,6 +253,7 @@ impl Progress {
         Progress {
             bar,
             last_line: Mutex::new(None),
+            quiet,
         }
     }
 
@@ -256,8 +265,17 @@ impl Progress {
                     if bar.length() != Some(p.documents_total as u64) {
                         bar.set_style(
                             indicatif::ProgressStyle::with_template(
-                                "{spinner} transcripts {pos}/{len} {wide_bar} {per_sec} ETA {eta}",
+                                "{spinner} transcripts {pos}/{len} {wide_bar} {rate} ETA {eta}",
                             )
+                            .map(|style| {
+                                // A rate to one decimal (indicatif's own shows four).
+                                style.with_key(
+                                    "rate",
+                                    |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                                        let _ = write!(w, "{:.1}/s", s.per_sec());
+                                    },
+                                )
+                            })
                             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
                         );
                         bar.set_length(p.documents_total as u64);
@@ -271,6 +289,9 @@ impl Progress {
                 }
                 Phase::Done => {}
             }
+            return;
+        }
+        if self.quiet {
             return;
         }
         // Plain lines: one per page listed, one per tenth of the transcripts, one per phase.
@@ -448,25 +469,37 @@ pub fn cache(local: &Local, clear: bool, out: &mut impl Write) -> Result<(), Fai
         }
         return Ok(());
     }
-    writeln!(out, "store:     {}", local.path.display())?;
+    // One column for the values, whatever the key.
+    let row = |out: &mut dyn Write, key: &str, value: &str| writeln!(out, "{key:<13}{value}");
+    row(out, "store:", &local.path.display().to_string())?;
     let Some(store) = local.open(false)? else {
-        writeln!(out, "size:      (none yet: `krisp-tui sync` creates it)")?;
+        row(out, "size:", "(none yet: `krisp-tui sync` creates it)")?;
         return Ok(());
     };
     let stats = store.stats().map_err(|e| failed(&store, e))?;
-    writeln!(out, "size:      {}", human_bytes(files_size(&local.path)))?;
-    writeln!(out, "meetings:  {}", stats.meetings)?;
-    writeln!(
+    let count = crate::timefmt::grouped;
+    row(out, "size:", &human_bytes(files_size(&local.path)))?;
+    row(out, "meetings:", &count(stats.meetings))?;
+    row(
         out,
-        "transcripts: {} ready, {} processing",
-        stats.documents_ready, stats.documents_processing
+        "transcripts:",
+        &format!(
+            "{} ready, {} processing",
+            count(stats.documents_ready),
+            count(stats.documents_processing)
+        ),
     )?;
-    writeln!(out, "turns:     {}", stats.turns)?;
+    row(out, "turns:", &count(stats.turns))?;
     if let Some(last) = store
         .meta("sync.last_finished")
         .map_err(|e| failed(&store, e))?
     {
-        writeln!(out, "synced:    {last}")?;
+        // "5 minutes ago (14:05)": when, in words and on the clock of the user's zone.
+        let when = match last.parse::<jiff::Timestamp>() {
+            Ok(at) => crate::timefmt::ago(at, jiff::Timestamp::now(), crate::timefmt::zone()),
+            Err(_) => last,
+        };
+        row(out, "synced:", &when)?;
     }
     Ok(())
 }
@@ -546,6 +579,17 @@ fn human_bytes(n: u64) -> String {
     } else {
         format!("{value:.1} {}", UNITS[unit])
     }
+}
+
+/// Whether a sync has listed every meeting into the store.
+pub fn listed(local: &Local) -> Result<bool, Failure> {
+    let Some(store) = local.open(false)? else {
+        return Ok(false);
+    };
+    Ok(store
+        .meta("sync.listing_complete")
+        .map_err(store_failure)?
+        .is_some())
 }
 
 /// Meetings for `meetings` from the store: when offline, or when a sync has listed them all.

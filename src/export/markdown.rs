@@ -1,7 +1,5 @@
 //! The `md` export: title, facts, notes, action items as a task list, transcript as paragraphs.
 
-use time::macros::format_description;
-
 use crate::krisp::{Document, DocumentState, Meeting, MeetingDate, Person, write_offset};
 
 use super::one_line;
@@ -152,15 +150,12 @@ fn section(out: &mut String, heading: &str, body: &str) {
     out.push_str("\n\n");
 }
 
+/// The time people read, in their zone with the zone named (`2026-11-24 22:00 PST`), as the
+/// TUI and `show` give it.
 fn display_date(date: &MeetingDate) -> String {
-    match date.as_datetime() {
-        Some(dt) => dt
-            .to_offset(time::UtcOffset::UTC)
-            .format(format_description!(
-                "[year]-[month]-[day] [hour]:[minute] UTC"
-            ))
-            .unwrap_or_else(|_| date.to_string()),
-        None => date.to_string(),
+    match date.as_datetime().map(crate::timefmt::stamp) {
+        Some(stamp) if !stamp.is_empty() => stamp,
+        _ => date.to_string(),
     }
 }
 

@@ -119,21 +119,19 @@ pub fn render_checked(
     Ok(render(format, meeting, document))
 }
 
-/// `YYYY-MM-DD-<slug>.<ext>`, the date being the meeting's (UTC) day; without a date that
-/// parses, just `<slug>.<ext>`.
+/// `YYYY-MM-DD-<slug>.<ext>`, the date being the meeting's day in the user's zone (the day the
+/// list shows it on); without a date that parses, just `<slug>.<ext>`.
 pub fn default_file_name(meeting: &Meeting, format: Format) -> String {
     let slug = slug(&meeting.name);
     let ext = format.extension();
-    match meeting.date.as_ref().and_then(|d| d.as_datetime()) {
-        Some(dt) => {
-            let day = dt.to_offset(time::UtcOffset::UTC).date();
-            format!(
-                "{:04}-{:02}-{:02}-{slug}.{ext}",
-                day.year(),
-                u8::from(day.month()),
-                day.day()
-            )
-        }
+    let day = meeting
+        .date
+        .as_ref()
+        .and_then(|d| d.as_datetime())
+        .map(|dt| crate::timefmt::date_and_time(dt).0)
+        .filter(|day| !day.is_empty());
+    match day {
+        Some(day) => format!("{day}-{slug}.{ext}"),
         None => format!("{slug}.{ext}"),
     }
 }

@@ -28,6 +28,14 @@ impl Transcript {
         self.turns.is_empty()
     }
 
+    /// The meeting's length as every view shows it: where the last turn starts, in whole
+    /// seconds (the vault's front matter `duration` is the same).
+    pub fn length(&self) -> Option<Duration> {
+        self.turns
+            .last()
+            .map(|t| Duration::from_secs(t.start.as_secs()))
+    }
+
     /// Speaker names in order of first appearance.
     pub fn speakers(&self) -> Vec<&str> {
         let mut seen: Vec<&str> = Vec::new();

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 use unicode_width::UnicodeWidthStr;
 
+use crate::app::help::BOX_WIDTH;
 use crate::app::{State, help};
 use crate::ui::layout;
 
@@ -14,7 +15,10 @@ use crate::ui::layout;
 const KEYS_MIN: usize = 12;
 const KEYS_MAX: usize = 30;
 
-pub fn lines(state: &State) -> Vec<Line<'static>> {
+/// The help's lines for a box `width` columns wide inside: a description that does not fit
+/// ends with `…`.
+pub fn lines(state: &State, width: usize) -> Vec<Line<'static>> {
+    use crate::app::tools::text_view::truncate;
     let theme = &state.theme;
     let sections = help::sections(state);
     let keys_w = sections
@@ -28,8 +32,12 @@ pub fn lines(state: &State) -> Vec<Line<'static>> {
         out.push(Line::styled(section.title.to_owned(), theme.title));
         for (keys, what) in section.entries {
             // Keys longer than the column get a line of their own.
+            let what = truncate(&what, width.saturating_sub(keys_w + 4));
             if keys.width() > keys_w {
-                out.push(Line::styled(format!("  {keys}"), theme.accent));
+                out.push(Line::styled(
+                    truncate(&format!("  {keys}"), width),
+                    theme.accent,
+                ));
                 out.push(Line::from(vec![
                     Span::raw(" ".repeat(keys_w + 4)),
                     Span::styled(what, theme.text),
@@ -56,7 +64,7 @@ fn scrolled(
     buf: &mut Buffer,
 ) {
     let theme = &state.theme;
-    let rect = layout::centered(area, 76, area.height.saturating_sub(2));
+    let rect = layout::centered(area, BOX_WIDTH, area.height.saturating_sub(2));
     Clear.render(rect, buf);
     let visible = usize::from(rect.height.saturating_sub(2));
     let scroll = scroll.min(all.len().saturating_sub(visible));
@@ -88,7 +96,8 @@ fn scrolled(
 }
 
 pub fn render(state: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
-    scrolled(state, "Keys", lines(state), scroll, area, buf);
+    let inner = usize::from(BOX_WIDTH.min(area.width).saturating_sub(2));
+    scrolled(state, "Keys", lines(state, inner), scroll, area, buf);
 }
 
 /// The last toasts, newest first, errors marked.
@@ -97,29 +106,38 @@ pub fn render_messages(state: &State, scroll: usize, area: Rect, buf: &mut Buffe
     let all: Vec<Line<'static>> = if state.messages.is_empty() {
         vec![Line::styled("No messages yet.", theme.dim)]
     } else {
-        state
-            .messages
-            .iter()
-            .rev()
-            .map(|m| {
-                let when =
-                    m.at.map(|at| {
-                        let (_, hm) = crate::timefmt::date_and_time_in(at, crate::timefmt::zone());
-                        format!("{hm} ")
-                    })
-                    .unwrap_or_default();
-                let (mark, style) = if m.error {
-                    ("✗ ", theme.error)
+        let indent = " ".repeat(help::MESSAGE_INDENT);
+        let mut all = Vec::new();
+        for m in state.messages.iter().rev() {
+            let when =
+                m.at.map(|at| {
+                    let (_, hm) = crate::timefmt::date_and_time_in(at, crate::timefmt::zone());
+                    format!("{hm} ")
+                })
+                .unwrap_or_else(|| " ".repeat(6));
+            let (mark, style) = if m.error {
+                ("✗ ", theme.error)
+            } else if m.note {
+                ("· ", theme.accent)
+            } else {
+                ("✓ ", theme.success)
+            };
+            // Long messages wrap under their first line, never cut at the box's edge.
+            for (i, piece) in help::message_lines(state, &m.text).into_iter().enumerate() {
+                let lead = if i == 0 {
+                    vec![
+                        Span::styled(when.clone(), theme.dim),
+                        Span::styled(mark, style),
+                    ]
                 } else {
-                    ("✓ ", theme.success)
+                    vec![Span::raw(indent.clone())]
                 };
-                Line::from(vec![
-                    Span::styled(when, theme.dim),
-                    Span::styled(mark, style),
-                    Span::styled(m.text.clone(), theme.text),
-                ])
-            })
-            .collect()
+                let mut spans = lead;
+                spans.push(Span::styled(piece, theme.text));
+                all.push(Line::from(spans));
+            }
+        }
+        all
     };
     scrolled(state, "Messages", all, scroll, area, buf);
 }

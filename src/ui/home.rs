@@ -181,7 +181,9 @@ fn meetings(state: &State, area: Rect, buf: &mut Buffer) {
     });
     // The length / state column, once any meeting's transcript has been seen, where the names
     // keep room enough beside it.
-    let lengths = !home.meetings.known.is_empty() && inner.width >= 72;
+    // With a local store, lengths come in as the sync brings transcripts: the column is there
+    // from the start, so nothing moves under the cursor when the first one arrives.
+    let lengths = (state.local.enabled || !home.meetings.known.is_empty()) && inner.width >= 72;
     let mut widths = vec![
         Constraint::Length(10),
         Constraint::Length(5),
@@ -204,12 +206,14 @@ fn meetings(state: &State, area: Rect, buf: &mut Buffer) {
         let r = &home.meetings.rows[i];
         let server = search.is_some_and(|s| s.hits.get(row).is_some_and(|h| h.server))
             || (search.is_none() && home.meetings.from_search.contains(&i));
+        // An empty mark is a plain blank: styled, it would underline a cell in every row
+        // under NO_COLOR.
         let mark = if home.marked.contains(&home.meetings.all[i].id) {
-            "✓"
+            Span::styled("✓", theme.accent)
         } else if server {
-            "◆"
+            Span::styled("◆", theme.accent)
         } else {
-            " "
+            Span::raw(" ")
         };
         let name = highlighted(&r.name, pattern.as_ref(), theme.text, theme);
         // A full-text hit says where it matched and shows the excerpt instead of the people.
@@ -247,7 +251,7 @@ fn meetings(state: &State, area: Rect, buf: &mut Buffer) {
         let mut cells = vec![
             Cell::from(Span::styled(r.date.as_str(), theme.dim)),
             Cell::from(Span::styled(r.time.as_str(), theme.dim)),
-            Cell::from(Span::styled(mark, theme.accent)),
+            Cell::from(mark),
             Cell::from(name),
         ];
         if lengths {

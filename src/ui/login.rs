@@ -62,13 +62,11 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
             ));
             lines.push(Line::default());
             match url {
-                Some(url) => {
-                    lines.push(Line::styled(
-                        "If no browser opened, visit this URL:",
-                        theme.dim,
-                    ));
-                    lines.push(Line::styled(url.as_str(), theme.accent));
-                }
+                // The URL itself goes under the box, so a mouse selects it without borders.
+                Some(_) => lines.push(Line::styled(
+                    "If no browser opened, visit the URL below.",
+                    theme.dim,
+                )),
                 None => lines.push(Line::styled("Finding the login page…", theme.dim)),
             }
             lines.push(Line::default());
@@ -116,7 +114,38 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
         })
         .sum();
     let height = u16::try_from(rows + 4).unwrap_or(u16::MAX);
-    let rect = layout::centered(main, 84, height.max(12));
+    // The authorization URL unboxed on its own rows from the left edge, right under the box.
+    let url = match &state.login.state {
+        LoginState::Waiting { url: Some(url), .. } => Some(url.as_str()),
+        _ => None,
+    };
+    let url_rows = url.map_or(0, |url| {
+        let rows =
+            unicode_width::UnicodeWidthStr::width(url).div_ceil(usize::from(main.width.max(1)));
+        u16::try_from(rows).unwrap_or(u16::MAX).min(main.height)
+    });
+    let below = if url_rows > 0 { url_rows + 1 } else { 0 };
+    let box_height = height.max(12).min(main.height.saturating_sub(below));
+    let top = main.y + main.height.saturating_sub(box_height + below) / 2;
+    let rect = layout::centered(
+        Rect {
+            y: top,
+            height: box_height,
+            ..main
+        },
+        84,
+        box_height,
+    );
+    if let Some(url) = url {
+        // Cut by width, not at words: the rows hold the URL and nothing else.
+        let mut rest = url;
+        let first = rect.bottom() + 1;
+        for y in first..(first + url_rows).min(main.bottom()) {
+            let (row, tail) = split_at_width(rest, usize::from(main.width));
+            buf.set_stringn(main.x, y, row, usize::from(main.width), theme.accent);
+            rest = tail;
+        }
+    }
     Paragraph::new(Text::from(lines))
         .wrap(Wrap { trim: false })
         .block(
@@ -127,4 +156,18 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
         )
         .render(rect, buf);
     status::render(state, bar, buf);
+}
+
+/// `text` cut after `width` columns: the part that fits, and the rest.
+fn split_at_width(text: &str, width: usize) -> (&str, &str) {
+    use unicode_width::UnicodeWidthChar;
+    let mut used = 0;
+    for (i, c) in text.char_indices() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width {
+            return text.split_at(i);
+        }
+        used += w;
+    }
+    (text, "")
 }

@@ -30,22 +30,26 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
     };
     let prompt = prompt_open(state);
     let areas = layout::screen(area, prompt);
-    // Where Back leads: the tab it was opened from.
+    // Where Back leads: the tools panel, or the tab it was opened from.
+    let from = if state.tools.opened_meeting {
+        "Tools"
+    } else {
+        state.home.tab.title()
+    };
     Line::from(vec![
-        Span::styled(format!(" {} ", state.home.tab.title()), theme.dim),
+        Span::styled(format!(" {from} "), theme.dim),
         Span::styled("› ", theme.border),
         Span::styled(view.row.name.as_str(), theme.title),
     ])
     .render(areas.header, buf);
 
     if let Some(jump) = &view.jump {
-        prompt_line(
-            theme,
-            "Jump to time: ",
-            jump,
-            "MM:SS or H:MM:SS, Enter".into(),
-        )
-        .render(areas.prompt, buf);
+        let mut line = prompt_line(theme, "Jump to time: ", jump, String::new());
+        match &view.jump_error {
+            Some(error) => line.push_span(Span::styled(error.as_str(), theme.error)),
+            None => line.push_span(Span::styled("MM:SS or H:MM:SS, Enter", theme.dim)),
+        }
+        line.render(areas.prompt, buf);
     } else if let Some(search) = &view.search {
         let note = match search.hits.len() {
             0 if search.input.text().is_empty() => String::new(),

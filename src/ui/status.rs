@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use crate::app::keymap::Mode;
-use crate::app::{LoginState, Screen, State, Tab};
+use crate::app::{Link, LoginState, Screen, State, Tab};
 use crate::message::Action;
 
 /// The actions whose keys the status bar shows, per screen.
@@ -121,24 +121,45 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
         right.push(Span::styled(format!("{note} "), theme.accent));
     } else if let Some(note) = sync_note(state) {
         right.push(Span::styled(format!("{note} "), theme.accent));
-    } else if state.local.offline.is_some() {
-        right.push(Span::styled("○ offline ", theme.accent));
     }
     let room = usize::from(area.width).saturating_sub(used + 1);
-    let noted: usize = right.iter().map(Span::width).sum();
-    if state.screen != Screen::Login && area.width >= 80 {
-        let who = match &state.status.account {
-            Some(a) => format!("{a} @ {}", state.status.server),
-            None => state.status.server.clone(),
+    if state.screen != Screen::Login {
+        // The connection at a glance: a glyph that reads without colour, and words.
+        let (glyph, words, style) = match state.local.link() {
+            Link::Online => ("●", String::new(), theme.success),
+            Link::Reconnecting => ("◌", "reconnecting ".to_owned(), theme.warning),
+            Link::Offline(since) => {
+                let since = since
+                    .map(|at| {
+                        let (_, hm) = crate::timefmt::date_and_time_in(at, crate::timefmt::zone());
+                        format!(" since {hm}")
+                    })
+                    .unwrap_or_default();
+                ("✗", format!("offline{since} "), theme.error)
+            }
+            Link::OfflineMode => ("○", "offline mode ".to_owned(), theme.dim),
         };
-        let dot = if state.local.offline.is_some() {
-            "·"
-        } else {
-            "●"
-        };
-        let server = Span::styled(format!("{dot} {who} "), theme.dim);
-        if noted + server.width() <= room {
-            right.push(server);
+        let mut link = vec![
+            Span::styled(format!("{glyph} "), style),
+            Span::styled(words, style),
+        ];
+        // The address where there is room for it; online, the dot goes with it or not at all.
+        if area.width >= 80 && state.local.link() != Link::OfflineMode {
+            let who = match &state.status.account {
+                Some(a) => format!("{a} @ {}", state.status.server),
+                None => state.status.server.clone(),
+            };
+            link.push(Span::styled(format!("{who} "), theme.dim));
+        } else if state.local.link() == Link::Online {
+            link.clear();
+        }
+        let noted: usize = right.iter().map(Span::width).sum();
+        let link_w: usize = link.iter().map(Span::width).sum();
+        if noted + link_w <= room {
+            right.extend(link);
+        } else if state.local.link() != Link::Online && noted + 2 + link[1].width() <= room {
+            // Offline, the state matters more than the address.
+            right.extend(link.into_iter().take(2));
         }
     }
     let right = Line::from(right).right_aligned();
@@ -211,18 +232,21 @@ pub fn render_toast(state: &State, area: Rect, buf: &mut Buffer) {
         width,
         height,
     };
-    let style = if toast.error {
-        theme.error
+    let (style, title) = if toast.error {
+        (theme.error, " ✗ error ")
+    } else if toast.note {
+        (theme.accent, " note ")
     } else {
-        theme.success
+        (theme.success, " ✓ ")
     };
     Clear.render(rect, buf);
     Paragraph::new(toast.text.as_str())
         .style(theme.text)
         .wrap(Wrap { trim: true })
-        .block(Block::bordered().border_style(style).title(Span::styled(
-            if toast.error { " ✗ error " } else { " ✓ " },
-            style,
-        )))
+        .block(
+            Block::bordered()
+                .border_style(style)
+                .title(Span::styled(title, style)),
+        )
         .render(rect, buf);
 }

@@ -25,6 +25,13 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
     Line::from(header).render(areas.header, buf);
     match (&state.tools.panel, &state.tools.error) {
         (Some(host), _) => host.render_at(areas.body, buf, theme, state.wall),
+        // With --offline the missing tools are the mode, not a failure.
+        (None, Some(e)) if state.local.offline_mode => {
+            Paragraph::new(Line::styled(e.as_str(), theme.text))
+                .wrap(Wrap { trim: true })
+                .block(Block::bordered().border_style(theme.border))
+                .render(areas.body, buf)
+        }
         (None, Some(e)) => Paragraph::new(Line::styled(e.as_str(), theme.error))
             .wrap(Wrap { trim: true })
             .block(Block::bordered().border_style(theme.border))

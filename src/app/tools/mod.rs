@@ -30,8 +30,12 @@ pub enum ToolsOutcome {
         name: String,
         args: Map<String, Value>,
     },
-    /// Open this meeting in the meeting view (`Enter` on a meeting in a result).
-    OpenMeeting(Box<crate::krisp::Meeting>),
+    /// Open this meeting in the meeting view (`Enter` on a meeting in a result); at its action
+    /// items when the row was one.
+    OpenMeeting {
+        meeting: Box<crate::krisp::Meeting>,
+        action_items: bool,
+    },
     /// Leave the panel.
     Close,
 }
@@ -245,7 +249,14 @@ impl ToolsPanel {
                 if let Some(meeting) =
                     self.result.as_ref().and_then(ResultView::meeting_to_open) =>
             {
-                return ToolsOutcome::OpenMeeting(Box::new(meeting));
+                let action_items = self
+                    .result
+                    .as_ref()
+                    .is_some_and(ResultView::opens_action_item);
+                return ToolsOutcome::OpenMeeting {
+                    meeting: Box::new(meeting),
+                    action_items,
+                };
             }
             _ => {
                 if let Some(result) = &mut self.result {

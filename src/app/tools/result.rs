@@ -257,6 +257,14 @@ impl ResultView {
         }
     }
 
+    /// Whether `Enter` opens the meeting of an action item (a table row with a done state),
+    /// which opens at its action items as the Action items tab does.
+    pub fn opens_action_item(&self) -> bool {
+        self.table()
+            .and_then(|t| t.items.get(t.pos.selected))
+            .is_some_and(|item| item.done.is_some())
+    }
+
     /// The tree being shown, if the current view is one.
     pub fn tree(&self) -> Option<&JsonTree> {
         match (self.view, self.main) {
