@@ -144,6 +144,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Serve the local store to AI agents as a read-only MCP server on stdin/stdout.
+    ///
+    /// Tools: search, list_meetings, get_meeting, get_transcript, list_action_items; resources:
+    /// krisp://meetings/{id} (a meeting as Markdown). Reads only the local store (`krisp-tui
+    /// sync` fills it); stdout carries only JSON-RPC, logs go to --log-file.
+    Mcp,
     /// Show where the local store is and how big it is; `cache clear` deletes it.
     Cache {
         #[command(subcommand)]
@@ -266,6 +272,7 @@ impl Command {
             | Command::Logout { .. }
             | Command::Sandbox(_)
             | Command::Cache { .. }
+            | Command::Mcp
             | Command::Completions { .. }
             | Command::Man { .. } => false,
         }

@@ -17,6 +17,7 @@ use crate::sanitize::Policy;
 
 mod docs;
 pub mod local;
+pub mod mcp;
 pub mod vault;
 pub use local::Local;
 
@@ -168,8 +169,16 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
             | Command::Show { .. }
             | Command::Search { .. }
             | Command::Export { .. }
+            | Command::Mcp
     ) {
         init_zone(&cli.global);
+    }
+    if let Command::Mcp = command {
+        // Before `out` below: it holds stdout's lock, which the server's writes (from another
+        // thread) would wait on for ever. The server has its own stdout edge.
+        return mcp::serve_stdio(local.library())
+            .await
+            .map_err(|e| Failure::new(1, e));
     }
     // The stdout edge: everything written to `out` passes the sanitizer, in the JSON policy
     // for JSON output and the plain-text one for the rest.
@@ -192,6 +201,8 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
         Command::Search { query, limit, json } => {
             local::search(local, query, *limit, *json, &mut out)?;
         }
+        // Served above, before stdout was locked.
+        Command::Mcp => {}
         Command::Cache { action } => local::cache(
             local,
             matches!(action, Some(crate::cli::CacheAction::Clear)),

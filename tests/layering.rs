@@ -65,3 +65,14 @@ fn auth_does_not_reach_into_client() {
         found.join("\n")
     );
 }
+
+#[test]
+fn the_mcp_server_reads_only_through_the_library() {
+    let mut found = offenders("cmd/mcp", "store");
+    found.extend(offenders("cmd/mcp", "client"));
+    assert!(
+        found.is_empty(),
+        "src/cmd/mcp must ask the Library, never the store or the network client:\n{}",
+        found.join("\n")
+    );
+}
