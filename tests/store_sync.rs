@@ -301,3 +301,180 @@ fn a_transcript_still_processing_is_fetched_on_a_later_sync_once_ready() {
     let cache = user.run(&["cache"]).ok().stdout;
     assert!(cache.contains("40 ready, 0 processing"), "{cache}");
 }
+
+/// The 2 h 15 min demo meeting: 246 turns, more than one page of `get_transcript`.
+const LONG_MEETING: &str = "e68756fb50095909a13c4470cea31ba3";
+
+fn mcp_args(v: Value) -> rmcp::model::JsonObject {
+    v.as_object().expect("an object").clone()
+}
+
+/// `krisp-tui --offline mcp` on a store synced from the sandbox, the sandbox gone, driven over
+/// stdio by rmcp's client: the tools, a rare word's meeting and turn time, a long transcript
+/// read whole through its cursors with no page over the cap, bad arguments, the resource.
+#[test]
+fn mcp_over_stdio_answers_an_agent_from_the_store() {
+    use rmcp::ServiceExt;
+    use rmcp::model::{CallToolRequestParams, ReadResourceRequestParams, ResourceContents};
+
+    let sandbox = SandboxProcess::start(&[]);
+    let user = logged_in(&sandbox);
+    user.run(&["sync", "--json"]).ok();
+    drop(sandbox);
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut command = tokio::process::Command::from(user.command(&["--offline", "mcp"]));
+        command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true);
+        let mut child = command.spawn().expect("start krisp-tui mcp");
+        let stdout = child.stdout.take().unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let client = ().serve((stdout, stdin)).await.expect("initialize");
+        let info = client.peer_info().expect("server info");
+        assert_eq!(
+            info.server_info.as_ref().map(|i| &*i.name),
+            Some("krisp-tui")
+        );
+
+        let tools = client.list_all_tools().await.unwrap();
+        let names: Vec<&str> = tools.iter().map(|t| &*t.name).collect();
+        assert_eq!(
+            names,
+            [
+                "search",
+                "list_meetings",
+                "get_meeting",
+                "get_transcript",
+                "list_action_items"
+            ]
+        );
+        let call = |name: &'static str, args: Value| {
+            let client = &client;
+            async move {
+                client
+                    .call_tool(CallToolRequestParams::new(name).with_arguments(mcp_args(args)))
+                    .await
+                    .unwrap_or_else(|e| panic!("{name}: {e}"))
+            }
+        };
+
+        // The rare word: one meeting, its first mention at 05:24.
+        let found = call("search", serde_json::json!({"query": ANCHOR})).await;
+        assert_eq!(found.is_error, Some(false));
+        let s = found.structured_content.unwrap();
+        assert_eq!(s["total"], 1, "{s}");
+        assert_eq!(s["meetings"][0]["id"], ANCHOR_MEETING, "{s}");
+        assert_eq!(s["meetings"][0]["where"], "transcript", "{s}");
+        assert_eq!(s["meetings"][0]["time"], "05:24", "{s}");
+        // The turn the hit names is there when reading from that time.
+        let around = call(
+            "get_transcript",
+            serde_json::json!({"id": ANCHOR_MEETING, "from": "05:24", "to": "05:24"}),
+        )
+        .await;
+        let text = &around.content[0].as_text().unwrap().text;
+        assert!(
+            text.contains("[05:24] Linda Park: ") && text.contains("Halcyon"),
+            "{text}"
+        );
+
+        // The long transcript, whole, through its cursors.
+        let mut cursor: Option<String> = None;
+        let mut indices = Vec::new();
+        let mut pages = 0;
+        loop {
+            let mut args = serde_json::json!({"id": LONG_MEETING});
+            if let Some(c) = &cursor {
+                args["cursor"] = serde_json::json!(c);
+            }
+            let page = call("get_transcript", args).await;
+            assert_eq!(page.is_error, Some(false), "{page:?}");
+            let size = serde_json::to_string(&page).unwrap().len();
+            assert!(size <= 40_000, "page {pages} is {size} bytes");
+            pages += 1;
+            let s = page.structured_content.unwrap();
+            assert_eq!(s["total_turns"], 246);
+            for turn in s["turns"].as_array().unwrap() {
+                if turn["continued"] == false {
+                    indices.push(turn["index"].as_u64().unwrap());
+                }
+            }
+            match s.get("next_cursor").and_then(Value::as_str) {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => break,
+            }
+            assert!(pages < 50, "the cursors go round in circles");
+        }
+        assert!(pages >= 2, "{pages} pages");
+        assert_eq!(indices, (0..246).collect::<Vec<u64>>());
+
+        // Bad arguments: isError, one sentence naming the argument.
+        for (tool, args, name) in [
+            (
+                "search",
+                serde_json::json!({"query": ANCHOR, "limit": 0}),
+                "limit",
+            ),
+            (
+                "list_meetings",
+                serde_json::json!({"after": "last week"}),
+                "after",
+            ),
+            ("get_meeting", serde_json::json!({"id": "nope"}), "id"),
+            (
+                "get_transcript",
+                serde_json::json!({"id": LONG_MEETING, "cursor": "x"}),
+                "cursor",
+            ),
+        ] {
+            let r = call(tool, args).await;
+            assert_eq!(r.is_error, Some(true), "{tool}");
+            let text = &r.content[0].as_text().unwrap().text;
+            assert!(text.starts_with(name), "{tool}: {text}");
+        }
+
+        let meeting = call("get_meeting", serde_json::json!({"id": ANCHOR_MEETING})).await;
+        let s = meeting.structured_content.unwrap();
+        let shares: i64 = s["speakers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["share_percent"].as_i64().unwrap())
+            .sum();
+        assert_eq!(shares, 100, "{s}");
+        let listed = call("list_meetings", serde_json::json!({"limit": 50})).await;
+        assert_eq!(listed.structured_content.unwrap()["total"], 34);
+        let items = call("list_action_items", serde_json::json!({"status": "all"})).await;
+        assert!(items.structured_content.unwrap()["total"].as_u64().unwrap() > 0);
+
+        let templates = client.list_resource_templates(None).await.unwrap();
+        assert_eq!(
+            templates.resource_templates[0].uri_template,
+            "krisp://meetings/{id}"
+        );
+        let read = client
+            .read_resource(ReadResourceRequestParams::new(format!(
+                "krisp://meetings/{ANCHOR_MEETING}"
+            )))
+            .await
+            .unwrap();
+        match &read.contents[0] {
+            ResourceContents::TextResourceContents { text, .. } => {
+                assert!(
+                    text.starts_with("# Acme Corp quarterly business review"),
+                    "{text}"
+                );
+                assert!(text.contains("Halcyon"));
+            }
+            other => panic!("{other:?}"),
+        }
+        client.cancel().await.unwrap();
+    });
+}
