@@ -169,16 +169,34 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
             | Command::Show { .. }
             | Command::Search { .. }
             | Command::Export { .. }
-            | Command::Mcp
+            | Command::Mcp { .. }
     ) {
         init_zone(&cli.global);
     }
-    if let Command::Mcp = command {
+    if let Command::Mcp { http, token_file } = command {
         // Before `out` below: it holds stdout's lock, which the server's writes (from another
         // thread) would wait on for ever. The server has its own stdout edge.
-        return mcp::serve_stdio(local.library())
-            .await
-            .map_err(|e| Failure::new(1, e));
+        let library = local.library();
+        let Some(addr) = http else {
+            return mcp::serve_stdio(library)
+                .await
+                .map_err(|e| Failure::new(1, e));
+        };
+        let addr = mcp::http::parse_addr(addr).map_err(|e| Failure::new(2, e))?;
+        let token = mcp::http::token(token_file.as_deref()).map_err(|e| Failure::new(2, e))?;
+        let generated = token_file.is_none();
+        return mcp::http::serve(library, addr, &token, |bound| {
+            // The URL, then the token (only when made here), each alone on a line for scripts.
+            println!("http://{bound}/mcp");
+            if generated {
+                println!("{token}");
+                eprintln!(
+                    "krisp-tui mcp: the line above is the bearer token for this run; it is not shown again."
+                );
+            }
+        })
+        .await
+        .map_err(|e| Failure::new(1, e));
     }
     // The stdout edge: everything written to `out` passes the sanitizer, in the JSON policy
     // for JSON output and the plain-text one for the rest.
@@ -202,7 +220,7 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
             local::search(local, query, *limit, *json, &mut out)?;
         }
         // Served above, before stdout was locked.
-        Command::Mcp => {}
+        Command::Mcp { .. } => {}
         Command::Cache { action } => local::cache(
             local,
             matches!(action, Some(crate::cli::CacheAction::Clear)),

@@ -478,3 +478,101 @@ fn mcp_over_stdio_answers_an_agent_from_the_store() {
         client.cancel().await.unwrap();
     });
 }
+
+/// `krisp-tui mcp --http`: loopback only, the printed bearer token required, `Host` and `Origin`
+/// checked, and the same tools behind it.
+#[test]
+fn mcp_over_http_is_loopback_only_and_needs_the_printed_token() {
+    let sandbox = SandboxProcess::start(&[]);
+    let user = logged_in(&sandbox);
+    user.run(&["sync", "--json"]).ok();
+    drop(sandbox);
+
+    let refused = user.run(&["--offline", "mcp", "--http", "0.0.0.0:8123"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("loopback only"),
+        "{}",
+        refused.stderr
+    );
+
+    let mut child = user
+        .command(&["--offline", "mcp", "--http", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start krisp-tui mcp --http");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = lines.next().unwrap().unwrap();
+    let token = lines.next().unwrap().unwrap();
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.ends_with("/mcp"),
+        "{url}"
+    );
+    assert!(token.len() >= 32, "{token}");
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let statuses = runtime.block_on(async {
+        let http = reqwest::Client::builder().no_proxy().build().unwrap();
+        let post = |body: Value| {
+            http.post(&url)
+                .header("accept", "application/json, text/event-stream")
+                .header("mcp-protocol-version", "2025-06-18")
+                .json(&body)
+        };
+        let init = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+            "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                       "clientInfo": {"name": "test", "version": "1"}}});
+        let search = serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+            "params": {"name": "search", "arguments": {"query": ANCHOR}}});
+        let bearer = format!("Bearer {token}");
+        let no_token = post(init.clone()).send().await.unwrap().status().as_u16();
+        let wrong = post(init.clone())
+            .header("authorization", "Bearer not-the-token")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        let rebound_host = post(init.clone())
+            .header("authorization", &bearer)
+            .header("host", "attacker.example")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        let foreign_origin = post(init.clone())
+            .header("authorization", &bearer)
+            .header("origin", "https://attacker.example")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        let ok = post(init)
+            .header("authorization", &bearer)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ok.status().as_u16(), 200);
+        let found: Value = post(search)
+            .header("authorization", &bearer)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let hit = &found["result"]["structuredContent"]["meetings"][0];
+        assert_eq!(hit["id"], ANCHOR_MEETING, "{found}");
+        assert_eq!(hit["time"], "05:24", "{found}");
+        (no_token, wrong, rebound_host, foreign_origin)
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(statuses, (401, 401, 403, 403));
+}

@@ -6,6 +6,7 @@
 //! sanitizer's JSON policy at one place per transport: [`JsonEdge`] for stdout, the HTTP layer's
 //! body mapping for `--http`.
 
+pub mod http;
 pub mod tools;
 
 use std::borrow::Cow;
