@@ -129,16 +129,10 @@ pub async fn serve(
     let bound = listener
         .local_addr()
         .map_err(|e| format!("--http {addr}: {e}"))?;
-    let port = bound.port();
-    let hosts = [
-        format!("127.0.0.1:{port}"),
-        format!("localhost:{port}"),
-        format!("[::1]:{port}"),
-    ];
-    let origins = hosts
-        .iter()
-        .map(|h| format!("http://{h}"))
-        .collect::<Vec<_>>();
+    // Loopback names on any port (the socket itself only listens on loopback): what a
+    // rebinding page sends is its own name, refused whatever the port.
+    let hosts = ["127.0.0.1", "localhost", "::1"];
+    let origins = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"];
     let stop = tokio_util::sync::CancellationToken::new();
     let config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
