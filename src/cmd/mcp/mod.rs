@@ -284,3 +284,35 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for JsonEdge<W> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::AsyncWriteExt;
+
+    #[test]
+    fn the_stdout_edge_escapes_what_the_json_policy_escapes_and_keeps_the_value() {
+        let message = serde_json::json!({"text": "evil\u{202e}txt.exe \u{9b}31m plain é"});
+        let line = format!("{message}\n");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let written = runtime.block_on(async {
+            let mut edge = JsonEdge::new(Vec::new());
+            // Cut mid-character and mid-line: the edge waits for the whole line.
+            let bytes = line.as_bytes();
+            let cut = line.find('\u{202e}').unwrap() + 1;
+            edge.write_all(&bytes[..cut]).await.unwrap();
+            edge.write_all(&bytes[cut..]).await.unwrap();
+            edge.flush().await.unwrap();
+            edge.inner
+        });
+        let text = String::from_utf8(written).unwrap();
+        assert_eq!(
+            text,
+            "{\"text\":\"evil\\u202etxt.exe \\u009b31m plain é\"}\n"
+        );
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, message);
+    }
+}
