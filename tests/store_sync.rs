@@ -576,3 +576,44 @@ fn mcp_over_http_is_loopback_only_and_needs_the_printed_token() {
     let _ = child.wait();
     assert_eq!(statuses, (401, 401, 403, 403));
 }
+
+/// Without any store, `krisp-tui mcp` still starts and lists its tools (the store is opened on
+/// the first tool call, never by `initialize`), and a tool says how to fill the store; nothing is
+/// created.
+#[test]
+fn mcp_without_a_store_starts_and_says_how_to_fill_it() {
+    use rmcp::ServiceExt;
+    use rmcp::model::CallToolRequestParams;
+
+    let user = User::new("http://127.0.0.1:9/mcp");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut command = tokio::process::Command::from(user.command(&["--offline", "mcp"]));
+        command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true);
+        let mut child = command.spawn().expect("start krisp-tui mcp");
+        let (stdout, stdin) = (child.stdout.take().unwrap(), child.stdin.take().unwrap());
+        let client = ().serve((stdout, stdin)).await.expect("initialize");
+        assert_eq!(client.list_all_tools().await.unwrap().len(), 5);
+        let result = client
+            .call_tool(
+                CallToolRequestParams::new("search")
+                    .with_arguments(mcp_args(serde_json::json!({"query": "plan"}))),
+            )
+            .await
+            .unwrap();
+        assert_eq!(result.is_error, Some(true));
+        let text = &result.content[0].as_text().unwrap().text;
+        assert!(text.contains("run `krisp-tui sync` to fill it"), "{text}");
+        client.cancel().await.unwrap();
+    });
+    assert!(
+        !user.data_dir().exists() || std::fs::read_dir(user.data_dir()).unwrap().next().is_none()
+    );
+}
