@@ -157,6 +157,10 @@ pub enum Command {
         /// With --http: the bearer token is this file's first line, not a new one.
         #[arg(long, value_name = "FILE", requires = "http")]
         token_file: Option<PathBuf>,
+        /// Keep the store fresh: the same sync as `krisp-tui sync` in the background, at start
+        /// and every 15 minutes (never a browser login: log in first).
+        #[arg(long)]
+        sync: bool,
     },
     /// Show where the local store is and how big it is; `cache clear` deletes it.
     Cache {

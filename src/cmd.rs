@@ -173,7 +173,16 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
     ) {
         init_zone(&cli.global);
     }
-    if let Command::Mcp { http, token_file } = command {
+    if let Command::Mcp {
+        http,
+        token_file,
+        sync,
+    } = command
+    {
+        if *sync {
+            local.need_network("mcp --sync")?;
+            background_sync(local.clone(), settings.clone());
+        }
         // Before `out` below: it holds stdout's lock, which the server's writes (from another
         // thread) would wait on for ever. The server has its own stdout edge.
         let library = local.library();
@@ -444,6 +453,30 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
         }
     }
     Ok(())
+}
+
+/// How often `mcp --sync` syncs after the first one.
+const MCP_SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// `mcp --sync`: `krisp-tui sync` (the same lock, concurrency and backoff) in the background, at
+/// once and then every [`MCP_SYNC_EVERY`]; its lines go to stderr, never to the MCP stdout. No
+/// browser login: nobody is there to finish it.
+fn background_sync(local: Local, mut settings: Settings) {
+    settings.no_login = true;
+    tokio::spawn(async move {
+        loop {
+            let mut err =
+                crate::sanitize::Writer::new(std::io::stderr(), crate::sanitize::Policy::Text);
+            if let Err(f) = local::sync(&local, &settings, &mut err, false).await {
+                crate::sanitize::eprint(&format!(
+                    "krisp-tui mcp: the background sync failed: {}",
+                    f.message
+                ));
+            }
+            drop(err);
+            tokio::time::sleep(MCP_SYNC_EVERY).await;
+        }
+    });
 }
 
 fn parse_id(s: &str) -> Result<MeetingId, Failure> {

@@ -617,3 +617,56 @@ fn mcp_without_a_store_starts_and_says_how_to_fill_it() {
         !user.data_dir().exists() || std::fs::read_dir(user.data_dir()).unwrap().next().is_none()
     );
 }
+
+/// `krisp-tui mcp --sync` fills an empty store in the background (the same sync as `krisp-tui
+/// sync`, its summary on stderr, never on the MCP stdout) and the tools then answer from it.
+#[test]
+fn mcp_with_sync_fills_the_store_in_the_background() {
+    use rmcp::ServiceExt;
+    use rmcp::model::CallToolRequestParams;
+    use tokio::io::AsyncBufReadExt;
+
+    let sandbox = SandboxProcess::start(&[]);
+    let user = logged_in(&sandbox);
+    let refused = user.run(&["--offline", "mcp", "--sync"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(refused.stderr.contains("--offline"), "{}", refused.stderr);
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut command = tokio::process::Command::from(user.command(&["mcp", "--sync"]));
+        command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = command.spawn().expect("start krisp-tui mcp --sync");
+        let (stdout, stdin) = (child.stdout.take().unwrap(), child.stdin.take().unwrap());
+        let client = ().serve((stdout, stdin)).await.expect("initialize");
+        // The sync's own summary line says it is done.
+        let mut stderr = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        loop {
+            let line = stderr.next_line().await.unwrap().expect("the sync ended");
+            if line.starts_with("Synced in ") {
+                assert!(line.contains("34 new"), "{line}");
+                break;
+            }
+        }
+        let call = |name: &'static str, args: Value| {
+            client.call_tool(CallToolRequestParams::new(name).with_arguments(mcp_args(args)))
+        };
+        let listed = call("list_meetings", serde_json::json!({})).await.unwrap();
+        assert_eq!(listed.structured_content.unwrap()["total"], 34);
+        let found = call("search", serde_json::json!({"query": ANCHOR}))
+            .await
+            .unwrap();
+        assert_eq!(
+            found.structured_content.unwrap()["meetings"][0]["time"],
+            "05:24"
+        );
+        client.cancel().await.unwrap();
+    });
+}
