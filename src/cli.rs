@@ -152,6 +152,24 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Serve the local store to AI agents as a read-only MCP server on stdin/stdout.
+    ///
+    /// Tools: search, list_meetings, get_meeting, get_transcript, list_action_items; resources:
+    /// krisp://meetings/{id} (a meeting as Markdown). Reads only the local store (`krisp-tui
+    /// sync` fills it); stdout carries only JSON-RPC, logs go to --log-file.
+    Mcp {
+        /// Serve Streamable HTTP at this loopback address (127.0.0.1:PORT; port 0 picks one)
+        /// instead of stdio. Prints the URL, then a bearer token that every request must carry.
+        #[arg(long, value_name = "127.0.0.1:PORT")]
+        http: Option<String>,
+        /// With --http: the bearer token is this file's first line, not a new one.
+        #[arg(long, value_name = "FILE", requires = "http")]
+        token_file: Option<PathBuf>,
+        /// Keep the store fresh: the same sync as `krisp-tui sync` in the background, at start
+        /// and every 15 minutes (never a browser login: log in first).
+        #[arg(long)]
+        sync: bool,
+    },
     /// Show where the local store is and how big it is; `cache clear` deletes it.
     Cache {
         #[command(subcommand)]
@@ -275,6 +293,7 @@ impl Command {
             | Command::Logout { .. }
             | Command::Sandbox(_)
             | Command::Cache { .. }
+            | Command::Mcp { .. }
             | Command::Completions { .. }
             | Command::Man { .. } => false,
         }

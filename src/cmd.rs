@@ -17,6 +17,7 @@ use crate::sanitize::Policy;
 
 mod docs;
 pub mod local;
+pub mod mcp;
 pub mod vault;
 pub use local::Local;
 
@@ -168,8 +169,43 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
             | Command::Show { .. }
             | Command::Search { .. }
             | Command::Export { .. }
+            | Command::Mcp { .. }
     ) {
         init_zone(&cli.global);
+    }
+    if let Command::Mcp {
+        http,
+        token_file,
+        sync,
+    } = command
+    {
+        if *sync {
+            local.need_network("mcp --sync")?;
+            background_sync(local.clone(), settings.clone());
+        }
+        // Before `out` below: it holds stdout's lock, which the server's writes (from another
+        // thread) would wait on for ever. The server has its own stdout edge.
+        let library = local.library();
+        let Some(addr) = http else {
+            return mcp::serve_stdio(library)
+                .await
+                .map_err(|e| Failure::new(1, e));
+        };
+        let addr = mcp::http::parse_addr(addr).map_err(|e| Failure::new(2, e))?;
+        let token = mcp::http::token(token_file.as_deref()).map_err(|e| Failure::new(2, e))?;
+        let generated = token_file.is_none();
+        return mcp::http::serve(library, addr, &token, |bound| {
+            // The URL, then the token (only when made here), each alone on a line for scripts.
+            println!("http://{bound}/mcp");
+            if generated {
+                println!("{token}");
+                eprintln!(
+                    "krisp-tui mcp: the line above is the bearer token for this run; it is not shown again."
+                );
+            }
+        })
+        .await
+        .map_err(|e| Failure::new(1, e));
     }
     // The stdout edge: everything written to `out` passes the sanitizer, in the JSON policy
     // for JSON output and the plain-text one for the rest.
@@ -204,6 +240,8 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
         Command::Search { query, limit, json } => {
             local::search(local, query, *limit, *json, &mut out)?;
         }
+        // Served above, before stdout was locked.
+        Command::Mcp { .. } => {}
         Command::Cache { action } => local::cache(
             local,
             matches!(action, Some(crate::cli::CacheAction::Clear)),
@@ -427,6 +465,30 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
         }
     }
     Ok(())
+}
+
+/// How often `mcp --sync` syncs after the first one.
+const MCP_SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// `mcp --sync`: `krisp-tui sync` (the same lock, concurrency and backoff) in the background, at
+/// once and then every [`MCP_SYNC_EVERY`]; its lines go to stderr, never to the MCP stdout. No
+/// browser login: nobody is there to finish it.
+fn background_sync(local: Local, mut settings: Settings) {
+    settings.no_login = true;
+    tokio::spawn(async move {
+        loop {
+            let mut err =
+                crate::sanitize::Writer::new(std::io::stderr(), crate::sanitize::Policy::Text);
+            if let Err(f) = local::sync(&local, &settings, &mut err, false, false).await {
+                crate::sanitize::eprint(&format!(
+                    "krisp-tui mcp: the background sync failed: {}",
+                    f.message
+                ));
+            }
+            drop(err);
+            tokio::time::sleep(MCP_SYNC_EVERY).await;
+        }
+    });
 }
 
 fn parse_id(s: &str) -> Result<MeetingId, Failure> {

@@ -23,11 +23,20 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
 /// `file:line: text` for every line under `src/<layer>` that names `crate::<forbidden>`
 /// (in a `use`, a path or a re-export; comments are skipped).
 fn offenders(layer: &str, forbidden: &str) -> Vec<String> {
+    offenders_in(layer, forbidden, false)
+}
+
+/// `offenders`, reading each file only up to its `#[cfg(test)]` module when `code_only` (a
+/// unit test may build a store to read through the Library).
+fn offenders_in(layer: &str, forbidden: &str, code_only: bool) -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let needle = format!("crate::{forbidden}");
     let mut found = Vec::new();
     for file in rust_files(&root.join("src").join(layer)) {
-        let text = std::fs::read_to_string(&file).expect("read a source file");
+        let mut text = std::fs::read_to_string(&file).expect("read a source file");
+        if code_only && let Some(at) = text.find("#[cfg(test)]") {
+            text.truncate(at);
+        }
         for (n, line) in text.lines().enumerate() {
             let code = line.split("//").next().unwrap_or("");
             let hit = code.match_indices(&needle).any(|(i, _)| {
@@ -62,6 +71,17 @@ fn auth_does_not_reach_into_client() {
     assert!(
         found.is_empty(),
         "src/auth must not depend on src/client (the client uses auth, never the reverse):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_mcp_server_reads_only_through_the_library() {
+    let mut found = offenders_in("cmd/mcp", "store", true);
+    found.extend(offenders_in("cmd/mcp", "client", true));
+    assert!(
+        found.is_empty(),
+        "src/cmd/mcp must ask the Library, never the store or the network client:\n{}",
         found.join("\n")
     );
 }

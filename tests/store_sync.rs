@@ -307,3 +307,372 @@ fn a_transcript_still_processing_is_fetched_on_a_later_sync_once_ready() {
     let cache = user.run(&["cache"]).ok().stdout;
     assert!(cache.contains("40 ready, 0 processing"), "{cache}");
 }
+
+/// The 2 h 15 min demo meeting: 246 turns, more than one page of `get_transcript`.
+const LONG_MEETING: &str = "e68756fb50095909a13c4470cea31ba3";
+
+fn mcp_args(v: Value) -> rmcp::model::JsonObject {
+    v.as_object().expect("an object").clone()
+}
+
+/// `krisp-tui --offline mcp` on a store synced from the sandbox, the sandbox gone, driven over
+/// stdio by rmcp's client: the tools, a rare word's meeting and turn time, a long transcript
+/// read whole through its cursors with no page over the cap, bad arguments, the resource.
+#[test]
+fn mcp_over_stdio_answers_an_agent_from_the_store() {
+    use rmcp::ServiceExt;
+    use rmcp::model::{CallToolRequestParams, ReadResourceRequestParams, ResourceContents};
+
+    let sandbox = SandboxProcess::start(&[]);
+    let user = logged_in(&sandbox);
+    user.run(&["sync", "--json"]).ok();
+    drop(sandbox);
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut command = tokio::process::Command::from(user.command(&["--offline", "mcp"]));
+        command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true);
+        let mut child = command.spawn().expect("start krisp-tui mcp");
+        let stdout = child.stdout.take().unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let client = ().serve((stdout, stdin)).await.expect("initialize");
+        let info = client.peer_info().expect("server info");
+        assert_eq!(
+            info.server_info.as_ref().map(|i| &*i.name),
+            Some("krisp-tui")
+        );
+
+        let tools = client.list_all_tools().await.unwrap();
+        let names: Vec<&str> = tools.iter().map(|t| &*t.name).collect();
+        assert_eq!(
+            names,
+            [
+                "search",
+                "list_meetings",
+                "get_meeting",
+                "get_transcript",
+                "list_action_items"
+            ]
+        );
+        let call = |name: &'static str, args: Value| {
+            let client = &client;
+            async move {
+                client
+                    .call_tool(CallToolRequestParams::new(name).with_arguments(mcp_args(args)))
+                    .await
+                    .unwrap_or_else(|e| panic!("{name}: {e}"))
+            }
+        };
+
+        // The rare word: one meeting, its first mention at 05:24.
+        let found = call("search", serde_json::json!({"query": ANCHOR})).await;
+        assert_eq!(found.is_error, Some(false));
+        let s = found.structured_content.unwrap();
+        assert_eq!(s["total"], 1, "{s}");
+        assert_eq!(s["meetings"][0]["id"], ANCHOR_MEETING, "{s}");
+        assert_eq!(s["meetings"][0]["where"], "transcript", "{s}");
+        assert_eq!(s["meetings"][0]["time"], "05:24", "{s}");
+        // The turn the hit names is there when reading from that time.
+        let around = call(
+            "get_transcript",
+            serde_json::json!({"id": ANCHOR_MEETING, "from": "05:24", "to": "05:24"}),
+        )
+        .await;
+        let text = &around.content[0].as_text().unwrap().text;
+        assert!(
+            text.contains("[05:24] Linda Park: ") && text.contains("Halcyon"),
+            "{text}"
+        );
+
+        // The long transcript, whole, through its cursors.
+        let mut cursor: Option<String> = None;
+        let mut indices = Vec::new();
+        let mut pages = 0;
+        loop {
+            let mut args = serde_json::json!({"id": LONG_MEETING});
+            if let Some(c) = &cursor {
+                args["cursor"] = serde_json::json!(c);
+            }
+            let page = call("get_transcript", args).await;
+            assert_eq!(page.is_error, Some(false), "{page:?}");
+            let size = serde_json::to_string(&page).unwrap().len();
+            assert!(size <= 40_000, "page {pages} is {size} bytes");
+            pages += 1;
+            let s = page.structured_content.unwrap();
+            assert_eq!(s["total_turns"], 246);
+            for turn in s["turns"].as_array().unwrap() {
+                if turn["continued"] == false {
+                    indices.push(turn["index"].as_u64().unwrap());
+                }
+            }
+            match s.get("next_cursor").and_then(Value::as_str) {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => break,
+            }
+            assert!(pages < 50, "the cursors go round in circles");
+        }
+        assert!(pages >= 2, "{pages} pages");
+        assert_eq!(indices, (0..246).collect::<Vec<u64>>());
+
+        // Bad arguments: isError, one sentence naming the argument.
+        for (tool, args, name) in [
+            (
+                "search",
+                serde_json::json!({"query": ANCHOR, "limit": 0}),
+                "limit",
+            ),
+            (
+                "list_meetings",
+                serde_json::json!({"after": "last week"}),
+                "after",
+            ),
+            ("get_meeting", serde_json::json!({"id": "nope"}), "id"),
+            (
+                "get_transcript",
+                serde_json::json!({"id": LONG_MEETING, "cursor": "x"}),
+                "cursor",
+            ),
+        ] {
+            let r = call(tool, args).await;
+            assert_eq!(r.is_error, Some(true), "{tool}");
+            let text = &r.content[0].as_text().unwrap().text;
+            assert!(text.starts_with(name), "{tool}: {text}");
+        }
+
+        let meeting = call("get_meeting", serde_json::json!({"id": ANCHOR_MEETING})).await;
+        let s = meeting.structured_content.unwrap();
+        let shares: i64 = s["speakers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["share_percent"].as_i64().unwrap())
+            .sum();
+        assert_eq!(shares, 100, "{s}");
+        let listed = call("list_meetings", serde_json::json!({"limit": 50})).await;
+        assert_eq!(listed.structured_content.unwrap()["total"], 34);
+        let items = call("list_action_items", serde_json::json!({"status": "all"})).await;
+        assert!(items.structured_content.unwrap()["total"].as_u64().unwrap() > 0);
+
+        let templates = client.list_resource_templates(None).await.unwrap();
+        assert_eq!(
+            templates.resource_templates[0].uri_template,
+            "krisp://meetings/{id}"
+        );
+        let read = client
+            .read_resource(ReadResourceRequestParams::new(format!(
+                "krisp://meetings/{ANCHOR_MEETING}"
+            )))
+            .await
+            .unwrap();
+        match &read.contents[0] {
+            ResourceContents::TextResourceContents { text, .. } => {
+                assert!(
+                    text.starts_with("# Acme Corp quarterly business review"),
+                    "{text}"
+                );
+                assert!(text.contains("Halcyon"));
+            }
+            other => panic!("{other:?}"),
+        }
+        client.cancel().await.unwrap();
+    });
+}
+
+/// `krisp-tui mcp --http`: loopback only, the printed bearer token required, `Host` and `Origin`
+/// checked, and the same tools behind it.
+#[test]
+fn mcp_over_http_is_loopback_only_and_needs_the_printed_token() {
+    let sandbox = SandboxProcess::start(&[]);
+    let user = logged_in(&sandbox);
+    user.run(&["sync", "--json"]).ok();
+    drop(sandbox);
+
+    let refused = user.run(&["--offline", "mcp", "--http", "0.0.0.0:8123"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("loopback only"),
+        "{}",
+        refused.stderr
+    );
+
+    let mut child = user
+        .command(&["--offline", "mcp", "--http", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start krisp-tui mcp --http");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = lines.next().unwrap().unwrap();
+    let token = lines.next().unwrap().unwrap();
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.ends_with("/mcp"),
+        "{url}"
+    );
+    assert!(token.len() >= 32, "{token}");
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let statuses = runtime.block_on(async {
+        let http = reqwest::Client::builder().no_proxy().build().unwrap();
+        let post = |body: Value| {
+            http.post(&url)
+                .header("accept", "application/json, text/event-stream")
+                .header("mcp-protocol-version", "2025-06-18")
+                .json(&body)
+        };
+        let init = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+            "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                       "clientInfo": {"name": "test", "version": "1"}}});
+        let search = serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+            "params": {"name": "search", "arguments": {"query": ANCHOR}}});
+        let bearer = format!("Bearer {token}");
+        let no_token = post(init.clone()).send().await.unwrap().status().as_u16();
+        let wrong = post(init.clone())
+            .header("authorization", "Bearer not-the-token")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        let rebound_host = post(init.clone())
+            .header("authorization", &bearer)
+            .header("host", "attacker.example")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        let foreign_origin = post(init.clone())
+            .header("authorization", &bearer)
+            .header("origin", "https://attacker.example")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        let ok = post(init)
+            .header("authorization", &bearer)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ok.status().as_u16(), 200);
+        let found: Value = post(search)
+            .header("authorization", &bearer)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let hit = &found["result"]["structuredContent"]["meetings"][0];
+        assert_eq!(hit["id"], ANCHOR_MEETING, "{found}");
+        assert_eq!(hit["time"], "05:24", "{found}");
+        (no_token, wrong, rebound_host, foreign_origin)
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(statuses, (401, 401, 403, 403));
+}
+
+/// Without any store, `krisp-tui mcp` still starts and lists its tools (the store is opened on
+/// the first tool call, never by `initialize`), and a tool says how to fill the store; nothing is
+/// created.
+#[test]
+fn mcp_without_a_store_starts_and_says_how_to_fill_it() {
+    use rmcp::ServiceExt;
+    use rmcp::model::CallToolRequestParams;
+
+    let user = User::new("http://127.0.0.1:9/mcp");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut command = tokio::process::Command::from(user.command(&["--offline", "mcp"]));
+        command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true);
+        let mut child = command.spawn().expect("start krisp-tui mcp");
+        let (stdout, stdin) = (child.stdout.take().unwrap(), child.stdin.take().unwrap());
+        let client = ().serve((stdout, stdin)).await.expect("initialize");
+        assert_eq!(client.list_all_tools().await.unwrap().len(), 5);
+        let result = client
+            .call_tool(
+                CallToolRequestParams::new("search")
+                    .with_arguments(mcp_args(serde_json::json!({"query": "plan"}))),
+            )
+            .await
+            .unwrap();
+        assert_eq!(result.is_error, Some(true));
+        let text = &result.content[0].as_text().unwrap().text;
+        assert!(text.contains("run `krisp-tui sync` to fill it"), "{text}");
+        client.cancel().await.unwrap();
+    });
+    assert!(
+        !user.data_dir().exists() || std::fs::read_dir(user.data_dir()).unwrap().next().is_none()
+    );
+}
+
+/// `krisp-tui mcp --sync` fills an empty store in the background (the same sync as `krisp-tui
+/// sync`, its summary on stderr, never on the MCP stdout) and the tools then answer from it.
+#[test]
+fn mcp_with_sync_fills_the_store_in_the_background() {
+    use rmcp::ServiceExt;
+    use rmcp::model::CallToolRequestParams;
+    use tokio::io::AsyncBufReadExt;
+
+    let sandbox = SandboxProcess::start(&[]);
+    let user = logged_in(&sandbox);
+    let refused = user.run(&["--offline", "mcp", "--sync"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(refused.stderr.contains("--offline"), "{}", refused.stderr);
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut command = tokio::process::Command::from(user.command(&["mcp", "--sync"]));
+        command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = command.spawn().expect("start krisp-tui mcp --sync");
+        let (stdout, stdin) = (child.stdout.take().unwrap(), child.stdin.take().unwrap());
+        let client = ().serve((stdout, stdin)).await.expect("initialize");
+        // The sync's own summary line says it is done.
+        let mut stderr = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        loop {
+            let line = stderr.next_line().await.unwrap().expect("the sync ended");
+            if line.starts_with("Synced in ") {
+                assert!(line.contains("34 new"), "{line}");
+                break;
+            }
+        }
+        let call = |name: &'static str, args: Value| {
+            client.call_tool(CallToolRequestParams::new(name).with_arguments(mcp_args(args)))
+        };
+        let listed = call("list_meetings", serde_json::json!({})).await.unwrap();
+        assert_eq!(listed.structured_content.unwrap()["total"], 34);
+        let found = call("search", serde_json::json!({"query": ANCHOR}))
+            .await
+            .unwrap();
+        assert_eq!(
+            found.structured_content.unwrap()["meetings"][0]["time"],
+            "05:24"
+        );
+        client.cancel().await.unwrap();
+    });
+}

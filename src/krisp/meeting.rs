@@ -184,7 +184,7 @@ pub struct ActionItem {
 impl ActionItem {
     /// A plain string, or an object with `title|text|description`, `assignee|owner`,
     /// `completed` and `due_date`; everything else goes to `extra`.
-    fn from_value(v: &Value) -> Option<ActionItem> {
+    pub fn from_value(v: &Value) -> Option<ActionItem> {
         let mut item = ActionItem {
             text: String::new(),
             assignee: None,

@@ -12,10 +12,10 @@ use std::sync::{Arc, Mutex};
 
 use jiff::tz::TimeZone;
 
-use crate::krisp::{Document, Meeting, MeetingId};
-use crate::store::{DocState, Feed, Filter, ListRow, Query, Store, StoreError};
+use crate::krisp::{ActionItem, Document, Meeting, MeetingDate, MeetingId};
+use crate::store::{Store, StoreError};
 
-pub use crate::store::{Hit, Place};
+pub use crate::store::{DocState, Feed, Filter, Hit, ListRow, Place, Query};
 
 /// What went wrong, as one sentence each.
 #[derive(thiserror::Error, Debug)]
@@ -285,5 +285,43 @@ impl Library {
 
     pub fn feed(&self, feed: Feed) -> Result<Vec<serde_json::Value>, LibraryError> {
         self.with(|s| s.feed(feed))
+    }
+
+    /// The action items of the stored feed (as `list_action_items` last answered), typed: each
+    /// with the meeting it came from when the server said so. Items that are not objects or
+    /// strings are skipped.
+    pub fn action_items(&self) -> Result<Vec<TaskItem>, LibraryError> {
+        let items = self.feed(Feed::ActionItems)?;
+        Ok(items.iter().filter_map(TaskItem::from_value).collect())
+    }
+}
+
+/// An action item of the feed, with its meeting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskItem {
+    pub item: ActionItem,
+    pub meeting_id: Option<MeetingId>,
+    pub meeting_name: Option<String>,
+    pub meeting_date: Option<MeetingDate>,
+}
+
+impl TaskItem {
+    fn from_value(v: &serde_json::Value) -> Option<TaskItem> {
+        let mut item = ActionItem::from_value(v)?;
+        let mut take = |keys: &[&str]| {
+            keys.iter().find_map(|k| match item.extra.shift_remove(*k) {
+                Some(serde_json::Value::String(s)) => Some(s),
+                _ => None,
+            })
+        };
+        let meeting_id = take(&["meeting_id", "meetingId"]).and_then(|s| MeetingId::parse(&s));
+        let meeting_name = take(&["meeting_name", "meeting_title"]);
+        let meeting_date = take(&["meeting_date"]).map(|s| MeetingDate::parse(&s));
+        Some(TaskItem {
+            item,
+            meeting_id,
+            meeting_name,
+            meeting_date,
+        })
     }
 }
