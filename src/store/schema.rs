@@ -114,10 +114,12 @@ CREATE TABLE meta (
 /// notes and whole transcript, which decides which meetings match a search, counts and ranks
 /// them. Contentless: the text is in `meetings` and `turns` already. Turns are joined by a
 /// separator (U+E002, declared a token character) so that a phrase stays within one turn.
+/// Prefixes of 3 and 4 letters are indexed: the last word is a prefix while typing, and a short
+/// one expands to hundreds of words (`rifa*` took 206 ms p50 over 10,000 meetings without).
 const V2: &str = "
 CREATE VIRTUAL TABLE meeting_fts USING fts5(
     name, people, notes, transcript,
-    content = '', contentless_delete = 1,
+    content = '', contentless_delete = 1, prefix = '3 4',
     tokenize = 'porter unicode61 remove_diacritics 2 tokenchars ''\u{E002}'''
 );
 INSERT INTO meeting_fts(rowid, name, people, notes, transcript)
