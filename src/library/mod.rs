@@ -194,28 +194,13 @@ impl Library {
         let words = query.positive().count() > 0;
         if !words && !query.short.is_empty() {
             // Only words too short for the index: names like them.
-            let fuzzy = self.with(|s| fuzzy::names(s, &query, &query.short, window))?;
-            return Ok(Answer {
-                text: text.to_owned(),
-                total: fuzzy.0,
-                offset: window.offset,
-                matched: Matched::Fuzzy,
-                meetings: fuzzy.1,
-                suggestion: None,
-            });
+            return self.fuzzy(text, &query, &query.short, window, None);
         }
         let found = self.with(|s| s.search(&query, window.offset, window.limit))?;
         if found.total == 0 && words {
             let needle: Vec<String> = query.positive().map(str::to_owned).collect();
-            let fuzzy = self.with(|s| fuzzy::names(s, &query, &needle, window))?;
-            return Ok(Answer {
-                text: text.to_owned(),
-                total: fuzzy.0,
-                offset: window.offset,
-                matched: Matched::Fuzzy,
-                meetings: fuzzy.1,
-                suggestion: self.suggestion(text, &query)?,
-            });
+            let suggestion = self.suggestion(text, &query)?;
+            return self.fuzzy(text, &query, &needle, window, suggestion);
         }
         Ok(Answer {
             text: text.to_owned(),
@@ -230,6 +215,26 @@ impl Library {
             },
             meetings: found.hits,
             suggestion: None,
+        })
+    }
+
+    /// The meetings whose name or people look like `words` (no meeting holds them).
+    fn fuzzy(
+        &self,
+        text: &str,
+        query: &Query,
+        words: &[String],
+        window: Window,
+        suggestion: Option<String>,
+    ) -> Result<Answer, LibraryError> {
+        let (total, meetings) = self.with(|s| fuzzy::names(s, query, words, window))?;
+        Ok(Answer {
+            text: text.to_owned(),
+            total,
+            offset: window.offset,
+            matched: Matched::Fuzzy,
+            meetings,
+            suggestion,
         })
     }
 
