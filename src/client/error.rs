@@ -27,20 +27,12 @@ pub enum ClientError {
         "{server} no longer knows krisp-tui's client registration, so the stored login was forgotten: run krisp-tui login to register again"
     )]
     RegistrationDropped { server: String },
-    #[error("login failed: {0}")]
-    Login(String),
     #[error("cannot reach {server}: {reason}. Check the address and your network.")]
     Unreachable { server: String, reason: String },
     #[error(
         "{server} did not answer within {seconds} seconds; giving up (it may be down; --timeout sets the limit)"
     )]
     TimedOut { server: String, seconds: u64 },
-    #[error("{server} is not a usable server URL: {reason}")]
-    BadServerUrl { server: String, reason: String },
-    #[error(transparent)]
-    Insecure(#[from] InsecureUrl),
-    #[error("credential store: {0}")]
-    Store(#[from] StoreError),
     #[error("the server has no tool named {name:?}; `krisp-tui tools` lists what it offers")]
     UnknownTool { name: String },
     #[error("{name} failed: {message}")]
@@ -67,9 +59,11 @@ pub enum ClientError {
     Protocol { server: String, reason: String },
     #[error("{0}")]
     Internal(String),
-    /// A browser login that did not complete (declined, timed out, refused).
+    /// The login layer's failure, as it said it: a login that did not complete (declined,
+    /// timed out, refused), a bad server URL, the credential store. Its variants are not
+    /// repeated here; only `Unreachable` is lifted out, since a request fails that way too.
     #[error(transparent)]
-    LoginNotDone(crate::auth::AuthError),
+    Auth(crate::auth::AuthError),
 }
 
 impl ClientError {
@@ -129,15 +123,14 @@ impl ClientError {
         match self {
             ClientError::AuthRequired { .. }
             | ClientError::LoginExpired { .. }
-            | ClientError::RegistrationDropped { .. }
-            | ClientError::Login(_) => 3,
+            | ClientError::RegistrationDropped { .. } => 3,
             ClientError::Unreachable { .. }
             | ClientError::TimedOut { .. }
             | ClientError::ConnectionLost { .. }
             | ClientError::SessionExpired { .. }
             | ClientError::RateLimited { .. }
             | ClientError::ServerFailing { .. } => 4,
-            ClientError::LoginNotDone(a) => a.exit_code(),
+            ClientError::Auth(a) => a.exit_code(),
             _ => 1,
         }
     }
@@ -392,6 +385,18 @@ impl From<AuthError> for ClientError {
     }
 }
 
+impl From<InsecureUrl> for ClientError {
+    fn from(e: InsecureUrl) -> Self {
+        ClientError::Auth(crate::auth::AuthError::Insecure(e))
+    }
+}
+
+impl From<StoreError> for ClientError {
+    fn from(e: StoreError) -> Self {
+        ClientError::Auth(crate::auth::AuthError::Store(e))
+    }
+}
+
 /// A login's failure as a client error: the same sentence, and the kinds callers route on
 /// (unreachable, bad URL) kept.
 impl From<crate::auth::AuthError> for ClientError {
@@ -399,12 +404,7 @@ impl From<crate::auth::AuthError> for ClientError {
         use crate::auth::AuthError as A;
         match e {
             A::Unreachable { server, reason } => ClientError::Unreachable { server, reason },
-            A::BadServerUrl { server, reason } => ClientError::BadServerUrl { server, reason },
-            A::Insecure(e) => ClientError::Insecure(e),
-            A::Store(e) => ClientError::Store(e),
-            A::Failed(m) => ClientError::Login(m),
-            A::Internal(m) => ClientError::Internal(m),
-            other => ClientError::LoginNotDone(other),
+            other => ClientError::Auth(other),
         }
     }
 }

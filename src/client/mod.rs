@@ -118,9 +118,11 @@ impl Connection {
         manager: AuthorizationManager,
         authorizations: u32,
     ) -> Result<Connection, ClientError> {
-        let url = url::Url::parse(&settings.server).map_err(|e| ClientError::BadServerUrl {
-            server: settings.server.clone(),
-            reason: e.to_string(),
+        let url = url::Url::parse(&settings.server).map_err(|e| {
+            ClientError::Auth(crate::auth::AuthError::BadServerUrl {
+                server: settings.server.clone(),
+                reason: e.to_string(),
+            })
         })?;
         check_transport(&url)?;
         let http = transport::RetryingHttp {
@@ -216,9 +218,9 @@ impl Connection {
             if let Some(scope) = error::insufficient_scope(&e) {
                 let done = self.inner.authorizations.fetch_add(1, Ordering::SeqCst);
                 if done >= MAX_AUTHORIZATIONS {
-                    return Err(ClientError::Login(format!(
+                    return Err(ClientError::Auth(crate::auth::AuthError::Failed(format!(
                         "the server still asks for more access ({scope}) after {done} authorizations; giving up"
-                    )));
+                    ))));
                 }
                 tracing::info!(%scope, "server asks for more scope; re-authorizing");
                 crate::auth::step_up(settings, &self.inner.manager, &scope).await?;
@@ -230,16 +232,13 @@ impl Connection {
                 tracing::info!("server asks for a login mid-session");
                 let pending = PendingLogin::start_with_challenge(settings, Some(challenge))
                     .await
-                    .map_err(|e| ClientError::Login(e.to_string()))?;
+                    .map_err(ClientError::from)?;
                 crate::auth::announce(
                     settings,
                     &format!("log in to {}", settings.server),
                     pending.authorization_url(),
                 );
-                let authorized = pending
-                    .authorize()
-                    .await
-                    .map_err(|e| ClientError::Login(e.to_string()))?;
+                let authorized = pending.authorize().await.map_err(ClientError::from)?;
                 *self.inner.manager.lock().await = authorized.manager;
             } else {
                 return Err(self.routed(e));
@@ -302,12 +301,12 @@ fn forget_if_dropped(store: &ServerStore, settings: &Settings, e: ClientError) -
             r.client = None;
         }
     }) {
-        return ClientError::Store(store_error);
+        return ClientError::Auth(crate::auth::AuthError::Store(store_error));
     }
     if preregistered {
-        return ClientError::Login(format!(
+        return ClientError::Auth(crate::auth::AuthError::Failed(format!(
             "{server} does not accept the client given with --client-id (invalid_client); check --client-id and --client-secret"
-        ));
+        )));
     }
     e
 }
