@@ -177,7 +177,6 @@ fn benches(c: &mut Criterion) {
 /// turns); skipped when it is not there.
 fn store_keystroke(c: &mut Criterion) {
     use krisp_tui::library::Library;
-    use krisp_tui::message::RequestId;
     use krisp_tui::store::{Filter, SCHEMA_VERSION, Store};
     let path = std::env::var_os("STORE_BENCH_DB")
         .map(std::path::PathBuf::from)
@@ -196,41 +195,74 @@ fn store_keystroke(c: &mut Criterion) {
     }
     let store = Store::open(&path).expect("open the bench store");
     let rows = store.page(&Filter::default(), 0, usize::MAX).expect("list");
+    let meetings = rows.len();
+    drop(store);
     let library = Library::at(&path, jiff::tz::TimeZone::UTC);
-    // A word someone said in the newest meeting.
-    let word = rows
-        .iter()
-        .find_map(|r| store.document(&r.id).ok().flatten())
-        .and_then(|d| {
-            d.transcript
-                .turns
-                .iter()
-                .flat_map(|t| t.text.split_whitespace())
-                .map(|w| {
-                    w.trim_matches(|c: char| !c.is_alphanumeric())
-                        .to_lowercase()
-                })
-                .find(|w| w.chars().count() >= 6)
-        })
-        .expect("a word to search for");
+    // Words of the index itself: the one in most meetings, one in a handful, and the first
+    // letters of one in about a third of them (typed, so a prefix).
+    let vocab =
+        rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open the bench store");
+    let term = |sql: &str| -> String {
+        vocab
+            .query_row(sql, [], |r| r.get(0))
+            .expect("a word of the index")
+    };
+    let common = term(
+        "SELECT term FROM meeting_vocab WHERE length(term) >= 4 AND term GLOB '[a-z]*'
+         ORDER BY doc DESC LIMIT 1",
+    );
+    let rare = term(
+        "SELECT term FROM meeting_vocab WHERE doc BETWEEN 3 AND 20 AND length(term) >= 6
+         AND term GLOB '[a-z]*' ORDER BY doc, term LIMIT 1",
+    );
+    let medium: String = term(&format!(
+        "SELECT term FROM meeting_vocab WHERE length(term) >= 6 AND term GLOB '[a-z]*'
+         ORDER BY abs(doc - {}) LIMIT 1",
+        meetings / 3
+    ));
+    let prefix: String = medium.chars().take(4).collect();
+    for (name, text) in [
+        ("rare word", rare),
+        ("common word", common),
+        ("prefix", prefix),
+    ] {
+        let answer = library
+            .search(&text, krisp_tui::library::Window::first(1))
+            .expect("search");
+        eprintln!("{name}: {text:?} is in {} meetings", answer.total);
+        keystroke(c, name, &text, &rows, &library);
+    }
+}
+
+/// Typing the last letter of `text` in the search box over the store: the key, the store's
+/// search the TUI asks for, its answer, and a frame.
+fn keystroke(
+    c: &mut Criterion,
+    name: &str,
+    text: &str,
+    rows: &[krisp_tui::store::ListRow],
+    library: &krisp_tui::library::Library,
+) {
+    use krisp_tui::message::RequestId;
     let mut app = App::new();
     app.resize(100, 30);
     app.state.local.enabled = true;
     app::start(&mut app.state, false, false);
     app.send(client(ClientEvent::StoredMeetings {
         id: RequestId(1),
-        meetings: rows,
+        meetings: rows.to_vec(),
         complete: true,
         partial: false,
     }));
     app.send(key('/'));
-    let (head, last) = word.split_at(word.len() - 1);
+    let (head, last) = text.split_at(text.len() - 1);
     app.type_str(head);
     let last = last.chars().next().expect("a last letter");
     let mut terminal = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
     let now = app.now;
     c.bench_function(
-        "keystroke with the store: search + frame, 10k meetings / 1.5M turns",
+        &format!("keystroke with the store, {name}: search + frame, 10k meetings / 1.5M turns"),
         |b| {
             b.iter_batched(
                 || app.state.clone(),

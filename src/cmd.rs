@@ -440,10 +440,17 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                 None => {
                     let connection = connect_or_login(settings).await?;
                     let meeting = find_meeting(&connection, &id).await?;
-                    let document: Vec<crate::krisp::Document> =
-                        connection.documents(std::slice::from_ref(&id)).await?;
+                    // Store first, then the server; what it gives is kept.
+                    let document = local
+                        .library()
+                        .documents(Some(&connection), std::slice::from_ref(&id))
+                        .await
+                        .map_err(|e| match e {
+                            crate::library::DocumentsError::Server(e) => Failure::from(e),
+                            crate::library::DocumentsError::Store(e) => local::library_failure(e),
+                        })?;
                     connection.close().await;
-                    local::remember(local, &meeting, document.first());
+                    local::remember(local, &meeting, None);
                     (meeting, document)
                 }
             };

@@ -221,6 +221,12 @@ pub enum Command {
     ReadMeeting {
         id: MeetingId,
     },
+    /// Read the transcript turns around a search hit from the local store (`ContextRead`
+    /// answers).
+    ReadContext {
+        at: HitAt,
+        radius: usize,
+    },
     /// Search of the local store, a window of its answer (`StoredSearch` answers, echoing the
     /// text).
     SearchStored {
@@ -358,6 +364,11 @@ pub enum ClientEvent {
         text: String,
         result: Result<crate::library::Answer, RequestError>,
     },
+    /// The turns around a search hit, read from the store.
+    ContextRead {
+        at: HitAt,
+        turns: Vec<crate::library::ContextTurn>,
+    },
     /// A whole meeting (notes included) read from the store or the server, fresher than the
     /// list's light copy.
     MeetingRead {
@@ -455,4 +466,13 @@ impl SyncSummary {
             self.requests
         )
     }
+}
+
+/// A search hit's place in a transcript: the meeting, the turn, and the query (whose words are
+/// marked when its turns are read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HitAt {
+    pub meeting: MeetingId,
+    pub turn: usize,
+    pub text: String,
 }

@@ -990,3 +990,49 @@ fn a_typo_is_offered_the_closest_word_of_the_index() {
         "too short to guess"
     );
 }
+
+#[test]
+fn the_turns_around_a_hit_come_in_order_with_the_words_marked() {
+    let (_dir, mut store) = temp_store();
+    store
+        .upsert_meetings(&[meeting(1, "Sync", Some("2026-01-01T10:00:00Z"))], NOW)
+        .unwrap();
+    let turns = (0..10)
+        .map(|i| {
+            let text = if i == 6 {
+                "the roadmap slips a week".to_owned()
+            } else {
+                format!("turn number {i}")
+            };
+            turn(if i % 2 == 0 { "Ann" } else { "Bob" }, i * 10, &text)
+        })
+        .collect();
+    store.upsert_documents(&[document(1, turns)], NOW).unwrap();
+    let query = Query::parse("roadmap").unwrap();
+    let around = store.turns_around(&id(1), 6, 2, &query).unwrap();
+    assert_eq!(
+        around.iter().map(|t| t.turn).collect::<Vec<_>>(),
+        [4, 5, 6, 7, 8]
+    );
+    let hit = &around[2];
+    assert_eq!((hit.speaker.as_str(), hit.start_ms), ("Ann", 60_000));
+    assert_eq!(hit.text, "the roadmap slips a week");
+    assert_eq!(
+        hit.highlights
+            .iter()
+            .map(|r| &hit.text[r.clone()])
+            .collect::<Vec<_>>(),
+        ["roadmap"]
+    );
+    assert!(around[1].highlights.is_empty());
+    // At the transcript's ends the window is cut, never wrapped into another meeting.
+    let start = store.turns_around(&id(1), 0, 3, &query).unwrap();
+    assert_eq!(
+        start.iter().map(|t| t.turn).collect::<Vec<_>>(),
+        [0, 1, 2, 3]
+    );
+    let end = store.turns_around(&id(1), 9, 3, &query).unwrap();
+    assert_eq!(end.iter().map(|t| t.turn).collect::<Vec<_>>(), [6, 7, 8, 9]);
+    // A meeting the store does not hold: nothing.
+    assert!(store.turns_around(&id(2), 0, 3, &query).unwrap().is_empty());
+}

@@ -742,3 +742,82 @@ fn a_typo_that_finds_nothing_offers_the_word_the_store_holds() {
     let screen = app.render();
     assert!(screen.contains("Did you mean “scope”?"), "{screen}");
 }
+
+#[test]
+fn from_160_columns_the_preview_shows_the_hits_turns_in_context() {
+    use krisp_tui::library::ContextTurn;
+    use krisp_tui::message::HitAt;
+    let mut app = searched();
+    app.resize(170, 20);
+    // The selection rests on the hit: after the pause the store is asked for the turns around
+    // it, once.
+    let mut asked = app.advance(krisp_tui::app::preview::PAUSE);
+    asked.extend(app.advance(krisp_tui::app::preview::PAUSE));
+    let reads: Vec<&Command> = asked
+        .iter()
+        .filter(|c| matches!(c, Command::ReadContext { .. }))
+        .collect();
+    let [Command::ReadContext { at, radius }] = reads.as_slice() else {
+        panic!("expected one ReadContext, got {asked:?}");
+    };
+    assert_eq!(
+        at,
+        &HitAt {
+            meeting: id(1),
+            turn: 4,
+            text: "scope".into()
+        }
+    );
+    assert!(*radius >= 1);
+    let screen = app.render();
+    assert!(
+        screen.contains("Reading the transcript around the hit"),
+        "{screen}"
+    );
+    let turn = |turn: usize, speaker: &str, text: &str, at: Option<usize>| ContextTurn {
+        turn,
+        speaker: speaker.into(),
+        start_ms: 148_000 + turn as u64 * 4_000 - 16_000,
+        text: text.into(),
+        highlights: at.map(|a| a..a + "scope".len()).into_iter().collect(),
+    };
+    app.send(client(ClientEvent::ContextRead {
+        at: at.clone(),
+        turns: vec![
+            turn(3, "Ann Lee", "Where are we on the budget?", None),
+            turn(
+                4,
+                "Bob Ray",
+                "The budget is fine, but the scope has to shrink to three features.",
+                Some(33),
+            ),
+            turn(5, "Ann Lee", "Which three?", None),
+        ],
+    }));
+    let screen = app.render();
+    let line = |needle: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle:?} is not on the screen:\n{screen}"))
+            .to_owned()
+    };
+    // The hit's turn is marked; the turns around it are there without the mark.
+    assert!(line("scope has to shrink").contains("▌ "), "{screen}");
+    assert!(!line("Which three?").contains('▌'), "{screen}");
+    assert!(line("02:28  Bob Ray").contains("02:28"));
+    assert!(line("Where are we on the budget?").contains("Where"));
+    assert!(!screen.contains("Reading the transcript"), "{screen}");
+    insta::assert_snapshot!("store_search_preview_context_170x20", screen);
+    // Lower, the turns before the hit give way: the hit stays in view.
+    app.resize(170, 15);
+    app.advance(krisp_tui::app::preview::PAUSE);
+    let screen = app.render();
+    assert!(screen.contains("▌ features."), "{screen}");
+    assert!(!screen.contains("Where are we on the budget?"), "{screen}");
+    // Narrower than 160 columns: the preview shows the notes again.
+    app.resize(130, 16);
+    app.advance(krisp_tui::app::preview::PAUSE);
+    let screen = app.render();
+    assert!(!screen.contains("scope has to shrink"), "{screen}");
+}

@@ -24,6 +24,8 @@ pub enum Tone {
     Success,
     Warning,
     Error,
+    /// A word the search matched.
+    Match,
 }
 
 /// One laid-out screen line.

@@ -1786,6 +1786,9 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                 Err(e) => toast(state, &e.message, true),
             }
         }
+        ClientEvent::ContextRead { at, turns } => {
+            crate::app::preview::context_read(state, at, turns);
+        }
         ClientEvent::MeetingRead { meeting } => {
             if let Some(view) = &mut state.meeting
                 && view.meeting.id == meeting.id

@@ -15,9 +15,9 @@ use crate::client::sync::{SharedStore, SyncLock, SyncOptions, SyncProgress, with
 use crate::client::{ClientError, Connection, MeetingQuery, Settings};
 
 use crate::export::{self, ExportError};
-use crate::krisp::{Document, DocumentState, MeetingId};
+use crate::krisp::{Document, MeetingId};
 use crate::message::{ClientEvent, Command, RequestError, RequestId};
-use crate::store::{DocState, Feed, Filter, Store};
+use crate::store::{Feed, Filter, Store};
 
 /// Run a browser login, handing it what the user pastes meanwhile; a paste that is not its
 /// redirect is refused on screen and the login waits on.
@@ -303,6 +303,24 @@ async fn run(
                     }
                 });
             }
+            Command::ReadContext { at, radius } => {
+                let Some(local) = &local else { continue };
+                let (library, events) = (local.library.clone(), events.clone());
+                tokio::spawn(async move {
+                    let asked = at.clone();
+                    let read = tokio::task::spawn_blocking(move || {
+                        library.context(&asked.meeting, asked.turn, radius, &asked.text)
+                    })
+                    .await;
+                    match read {
+                        Ok(Ok(turns)) => {
+                            let _ = events.send(ClientEvent::ContextRead { at, turns });
+                        }
+                        Ok(Err(e)) => tracing::warn!(error = %e, "could not read the local store"),
+                        Err(e) => tracing::warn!(error = %e, "reading the local store stopped"),
+                    }
+                });
+            }
             Command::SearchStored { id, text, window } => {
                 let Some(local) = &local else { continue };
                 if let Some(old) = searching.take() {
@@ -518,6 +536,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::OpenUrl(_) => "open_url",
         Command::LoadStored { .. } => "load_stored",
         Command::ReadMeeting { .. } => "read_meeting",
+        Command::ReadContext { .. } => "read_context",
         Command::SearchStored { .. } => "search_stored",
         Command::Sync => "sync",
         Command::Copy(_) => "copy",
@@ -763,69 +782,38 @@ async fn follow_other_sync(
     }
 }
 
-/// Documents from the store when it has them ready; the rest from the server (and kept). The
-/// whole stored meeting goes to the UI first, since the list only holds a light copy.
+/// Documents through the library (store first, then the server, kept). The whole stored meeting
+/// goes to the UI first, since the list only holds a light copy.
 async fn documents_via_store(
     local: &LocalStore,
     conn: Option<&Connection>,
     ids: Vec<MeetingId>,
     events: &UnboundedSender<ClientEvent>,
 ) -> Result<Vec<Document>, RequestError> {
-    let wanted = ids.clone();
-    let stored = with_store(&local.store, move |s| {
-        let mut found = Vec::new();
-        for id in &wanted {
-            let meeting = s.meeting(id)?;
-            let state = s.doc_state(id)?;
-            let document = match state {
-                DocState::Missing => None,
-                _ => s.document(id)?,
-            };
-            found.push((id.clone(), meeting, state, document));
-        }
-        Ok(found)
+    let (library, wanted) = (local.library.clone(), ids.clone());
+    let meetings = tokio::task::spawn_blocking(move || {
+        wanted
+            .iter()
+            .map(|id| library.meeting(id))
+            .collect::<Result<Vec<_>, _>>()
     })
     .await
+    .map_err(|e| RequestError::new(e.to_string()))?
     .map_err(|e| RequestError::new(e.to_string()))?;
-    let mut documents = Vec::new();
-    let mut missing = Vec::new();
-    for (id, meeting, state, document) in stored {
-        if let Some(m) = meeting {
-            let _ = events.send(ClientEvent::MeetingRead {
-                meeting: Box::new(m),
-            });
-        }
-        match (state, document) {
-            (DocState::Ready, Some(d)) => documents.push(d),
-            (_, d) => {
-                if local.offline || conn.is_none() {
-                    // What the store has (a processing document), or nothing yet.
-                    documents.push(d.unwrap_or_else(|| Document::parse(id, None)));
-                } else {
-                    missing.push(id);
-                }
-            }
-        }
+    for meeting in meetings.into_iter().flatten() {
+        let _ = events.send(ClientEvent::MeetingRead {
+            meeting: Box::new(meeting),
+        });
     }
-    if let (false, Some(conn)) = (missing.is_empty(), conn) {
-        let fetched = conn.documents(&missing).await.map_err(request_error)?;
-        let keep: Vec<Document> = fetched
-            .iter()
-            .filter(|d| d.state == DocumentState::Ready)
-            .cloned()
-            .collect();
-        if !keep.is_empty()
-            && let Err(e) = with_store(&local.store, move |s| {
-                s.upsert_documents(&keep, time::OffsetDateTime::now_utc())
-                    .map(|_| ())
-            })
-            .await
-        {
-            tracing::warn!(error = %e, "could not keep the transcripts in the local store");
-        }
-        documents.extend(fetched);
-    }
-    Ok(documents)
+    let server = conn.filter(|_| !local.offline);
+    local
+        .library
+        .documents(server, &ids)
+        .await
+        .map_err(|e| match e {
+            crate::library::DocumentsError::Server(e) => request_error(e),
+            e => RequestError::new(e.to_string()),
+        })
 }
 
 /// Writes `ids` into the vault `dir` through a connection of its own to the store (reads

@@ -11,9 +11,9 @@ use tokio_util::sync::CancellationToken;
 use super::Failure;
 use crate::client::Settings;
 use crate::client::sync::{Phase, SyncLock, SyncOptions, SyncProgress, SyncSummary};
-use crate::krisp::{Document, DocumentState, Meeting, MeetingId};
-use crate::library::{Hit, Library, LibraryError, Matched, Place, Window};
-use crate::store::{DocState, Filter, Store, StoreError};
+use crate::krisp::{Document, Meeting, MeetingId};
+use crate::library::{FromStore, Hit, Library, LibraryError, Matched, Place, Window};
+use crate::store::{Filter, Store, StoreError};
 
 /// Where this server's store is, and whether the network may be used.
 #[derive(Debug, Clone)]
@@ -653,52 +653,43 @@ pub fn searched_meetings(
     Ok(meetings)
 }
 
-/// One meeting (and its transcript when `with_document`) from the store, if it has it.
+/// One meeting (and its transcript when `with_document`) from the store, if it has it: the
+/// library's store-first rule (a transcript still processing is asked of the server again,
+/// unless offline).
 pub fn stored_meeting(
     local: &Local,
     id: &MeetingId,
     with_document: bool,
 ) -> Result<Option<(Meeting, Option<Document>)>, Failure> {
-    let Some(store) = local.open(false)? else {
-        return Ok(None);
+    let library = local.library();
+    let meeting = match library.meeting(id) {
+        Ok(meeting) => meeting,
+        Err(LibraryError::NoStore { .. }) => None,
+        Err(e) => return Err(library_failure(e)),
     };
-    let Some(meeting) = store.meeting(id).map_err(|e| failed(&store, e))? else {
+    let Some(meeting) = meeting else {
         return Ok(None);
     };
     if !with_document {
         return Ok(Some((meeting, None)));
     }
-    match store.doc_state(id).map_err(|e| failed(&store, e))? {
-        DocState::Ready => Ok(Some((
-            meeting,
-            store.document(id).map_err(|e| failed(&store, e))?,
-        ))),
+    match library.stored_document(id).map_err(library_failure)? {
+        FromStore::Ready(document) => Ok(Some((meeting, Some(document)))),
         // Offline, a processing or missing transcript is what there is.
-        _ if local.offline => Ok(Some((
-            meeting,
-            store.document(id).map_err(|e| failed(&store, e))?,
-        ))),
-        _ => Ok(None),
+        FromStore::Ask(document) if local.offline => Ok(Some((meeting, document))),
+        FromStore::Ask(_) => Ok(None),
     }
 }
 
 /// Keeps what a command fetched from the server, when there is a store to keep it in. A failure
 /// here never fails the command: the store is a cache.
 pub fn remember(local: &Local, meeting: &Meeting, document: Option<&Document>) {
-    if !local.path.exists() {
-        return;
-    }
-    let Ok(mut store) = Store::open(&local.path) else {
-        return;
-    };
-    let now = time::OffsetDateTime::now_utc();
-    if let Err(e) = store.upsert_meetings(std::slice::from_ref(meeting), now) {
-        tracing::warn!(error = %e, "could not keep the meeting in the local store");
-    }
-    if let Some(d) = document.filter(|d| d.state == DocumentState::Ready)
-        && let Err(e) = store.upsert_documents(std::slice::from_ref(d), now)
+    let documents: Vec<Document> = document.into_iter().cloned().collect();
+    if let Err(e) = local
+        .library()
+        .keep(std::slice::from_ref(meeting), &documents)
     {
-        tracing::warn!(error = %e, "could not keep the transcript in the local store");
+        tracing::warn!(error = %e, "could not keep the meeting in the local store");
     }
 }
 

@@ -6,6 +6,9 @@
 //! async callers run it on a blocking thread.
 
 mod fuzzy;
+mod online;
+
+pub use online::DocumentsError;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -15,7 +18,7 @@ use jiff::tz::TimeZone;
 use crate::krisp::{ActionItem, Document, Meeting, MeetingDate, MeetingId};
 use crate::store::{Store, StoreError};
 
-pub use crate::store::{DocState, Feed, Filter, Hit, ListRow, Place, Query};
+pub use crate::store::{ContextTurn, DocState, Feed, Filter, Hit, ListRow, Place, Query};
 
 /// What went wrong, as one sentence each.
 #[derive(thiserror::Error, Debug)]
@@ -288,6 +291,57 @@ impl Library {
         self.with(|s| Ok((s.doc_state(id)?, s.document(id)?)))
     }
 
+    /// What the store can give for a meeting's document: a finished one, or what it holds
+    /// while the server should be asked (a document still processing, or none). The one
+    /// store-first rule every front follows; `online::documents` applies it with a server.
+    pub fn stored_document(&self, id: &MeetingId) -> Result<FromStore, LibraryError> {
+        match self.with(|s| Ok((s.doc_state(id)?, s.document(id)?))) {
+            Ok((DocState::Ready, Some(document))) => Ok(FromStore::Ready(document)),
+            Ok((_, document)) => Ok(FromStore::Ask(document)),
+            Err(LibraryError::NoStore { .. }) => Ok(FromStore::Ask(None)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Keeps what a front fetched from the server, when there is a store to keep it in: the
+    /// meetings, and the documents Krisp has finished (a processing one would be asked again
+    /// anyway). Opens the store for writing for this alone: reads stay on their read-only
+    /// connection.
+    pub fn keep(&self, meetings: &[Meeting], documents: &[Document]) -> Result<(), LibraryError> {
+        let Some(path) = self.path().filter(|p| p.exists()) else {
+            return Ok(());
+        };
+        let ready: Vec<Document> = documents
+            .iter()
+            .filter(|d| d.state == crate::krisp::DocumentState::Ready)
+            .cloned()
+            .collect();
+        if meetings.is_empty() && ready.is_empty() {
+            return Ok(());
+        }
+        let mut store =
+            Store::open(path).map_err(|e| LibraryError::Store(e.sentence(Some(path))))?;
+        let now = time::OffsetDateTime::now_utc();
+        let kept = store
+            .upsert_meetings(meetings, now)
+            .and_then(|_| store.upsert_documents(&ready, now));
+        kept.map(|_| ())
+            .map_err(|e| LibraryError::Store(e.sentence(Some(path))))
+    }
+
+    /// The transcript turns around turn `turn` of meeting `id` (`radius` on each side), with
+    /// the words of the query `text` marked: a search hit in its context.
+    pub fn context(
+        &self,
+        id: &MeetingId,
+        turn: usize,
+        radius: usize,
+        text: &str,
+    ) -> Result<Vec<ContextTurn>, LibraryError> {
+        let query = self.parse(text)?;
+        self.with(|s| s.turns_around(id, turn, radius, &query))
+    }
+
     pub fn feed(&self, feed: Feed) -> Result<Vec<serde_json::Value>, LibraryError> {
         self.with(|s| s.feed(feed))
     }
@@ -299,6 +353,15 @@ impl Library {
         let items = self.feed(Feed::ActionItems)?;
         Ok(items.iter().filter_map(TaskItem::from_value).collect())
     }
+}
+
+/// What the store holds for a meeting's document.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FromStore {
+    /// Finished: the server need not be asked.
+    Ready(Document),
+    /// Not finished or not there: the server should be asked; offline, this is what there is.
+    Ask(Option<Document>),
 }
 
 /// An action item of the feed, with its meeting.

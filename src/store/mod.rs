@@ -24,7 +24,7 @@ use crate::krisp::{
 
 pub use query::{Filter, MAX_TERMS, MIN_WORD_CHARS, Query, Term};
 pub use schema::SCHEMA_VERSION;
-pub use search::{Found, Hit, Place, RANKED_MEETINGS, TURN_SEPARATOR, excerpt};
+pub use search::{ContextTurn, Found, Hit, Place, RANKED_MEETINGS, TURN_SEPARATOR, excerpt};
 
 /// krisp-tui's mark in a database file's header (`PRAGMA application_id`): "KTUI".
 pub const APPLICATION_ID: i32 = 0x4b54_5549;

@@ -73,6 +73,19 @@ pub struct Hit {
     pub score: f64,
 }
 
+/// A transcript turn shown around a hit, with the query's words marked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextTurn {
+    /// Its index in the transcript.
+    pub turn: usize,
+    pub speaker: String,
+    pub start_ms: u64,
+    /// As stored (sanitizing is the caller's job).
+    pub text: String,
+    /// Byte ranges of the query's words in `text`.
+    pub highlights: Vec<Range<usize>>,
+}
+
 /// A window of a search's answer.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Found {
@@ -447,6 +460,68 @@ impl Store {
             each,
             not,
         })
+    }
+
+    /// The transcript turns `turn - radius ..= turn + radius` of meeting `id`, each with the
+    /// words of `query` marked: a search hit shown in its context. Empty when the store does
+    /// not hold the meeting or that turn.
+    pub fn turns_around(
+        &self,
+        id: &MeetingId,
+        turn: usize,
+        radius: usize,
+        query: &Query,
+    ) -> Result<Vec<ContextTurn>, StoreError> {
+        let key: Option<i64> = self
+            .conn()
+            .prepare_cached("SELECT key FROM meetings WHERE id = ?1")?
+            .query_row([&id.0], |r| r.get(0))
+            .optional()?;
+        let Some(key) = key else {
+            return Ok(Vec::new());
+        };
+        let (first, last) = keys::turn_key_range(key);
+        let at = |index: usize| first.saturating_add(i64::try_from(index).unwrap_or(i64::MAX));
+        let lo = at(turn.saturating_sub(radius)).min(last);
+        let hi = at(turn.saturating_add(radius)).min(last);
+        let mut turns: Vec<ContextTurn> = self
+            .conn()
+            .prepare_cached(
+                "SELECT key, speaker, start_s, start_ns, text FROM turns
+                 WHERE key BETWEEN ?1 AND ?2 ORDER BY key",
+            )?
+            .query_map(params![lo, hi], |r| {
+                let key: i64 = r.get(0)?;
+                let (secs, nanos): (i64, i64) = (r.get(2)?, r.get(3)?);
+                let start = Duration::new(secs.max(0) as u64, nanos.clamp(0, 999_999_999) as u32);
+                Ok(ContextTurn {
+                    turn: (key & ((1 << TURN_BITS) - 1)) as usize,
+                    speaker: r.get(1)?,
+                    start_ms: u64::try_from(start.as_millis()).unwrap_or(u64::MAX),
+                    text: r.get(4)?,
+                    highlights: Vec::new(),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let exprs = self.exprs(query)?;
+        if turns.is_empty() || exprs.each.is_empty() {
+            return Ok(turns);
+        }
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT rowid, highlight(turns_fts, 0, '{OPEN}', '{CLOSE}') FROM turns_fts
+             WHERE turns_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3"
+        ))?;
+        let marked = stmt.query_map(params![exprs.any(), lo, hi], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?;
+        for row in marked {
+            let (key, marked) = row?;
+            let index = (key & ((1 << TURN_BITS) - 1)) as usize;
+            if let Some(t) = turns.iter_mut().find(|t| t.turn == index) {
+                (t.text, t.highlights) = take_highlights(&marked);
+            }
+        }
+        Ok(turns)
     }
 
     /// Every meeting passing `filter` (its `with:` included), newest first, with only its name,

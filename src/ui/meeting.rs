@@ -20,6 +20,7 @@ pub fn tone(theme: &Theme, tone: Tone) -> Style {
         Tone::Success => theme.success,
         Tone::Warning => theme.warning,
         Tone::Error => theme.error,
+        Tone::Match => theme.highlight,
     }
 }
 
