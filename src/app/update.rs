@@ -1288,6 +1288,7 @@ fn search_changed(state: &mut State, cmds: &mut Vec<Command>) {
     let use_store = state.local.enabled;
     let store_id = (use_store && !text.trim().is_empty()).then(|| state.request_id());
     let server_wanted = !(state.local.complete || state.local.offline.is_some());
+    let first = first_window(state);
     let home = &mut state.home;
     let Some(search) = &mut home.search else {
         return;
@@ -1301,7 +1302,7 @@ fn search_changed(state: &mut State, cmds: &mut Vec<Command>) {
             cmds.push(Command::SearchStored {
                 id,
                 text,
-                window: Window::first(STORED_WINDOW),
+                window: Window::first(first),
             });
         }
         Some(_) => {}
@@ -1331,6 +1332,14 @@ fn search_changed(state: &mut State, cmds: &mut Vec<Command>) {
     let answered = search.server.as_ref().map(|(q, _)| q) == wanted.as_ref();
     let asked = search.pending.as_ref().map(|(_, q)| q) == wanted.as_ref();
     search.dirty_since = (wanted.is_some() && !answered && !asked).then_some(state.now);
+}
+
+/// How many meetings a keystroke's search reads first: two screenfuls of the list (the rows
+/// shown and the next page), so a keystroke pays for what is drawn, not for `STORED_WINDOW`;
+/// scrolling reads on from there a window at a time.
+fn first_window(state: &State) -> usize {
+    let rows = usize::from(layout::table_rows(state.size, prompt_open(state)).height);
+    (rows * 2).clamp(20, STORED_WINDOW)
 }
 
 /// The store changed under an open search (a sync stored more): ask it the same question

@@ -141,12 +141,20 @@ impl Store {
             "FROM meeting_fts f JOIN meetings m ON m.key = f.rowid
              WHERE meeting_fts MATCH ? AND f.rowid >= ? AND f.rowid < ? AND {clause}"
         );
+        let unfiltered = args.is_empty() && from.is_none() && to.is_none();
         let mut bound = vec![Arg::Text(expr), Arg::Int(lo), Arg::Int(hi)];
         bound.append(&mut args);
-        let total: i64 = self
-            .conn()
-            .prepare_cached(&format!("SELECT count(*) {from_where}"))?
-            .query_row(params_from_iter(bound.iter()), |r| r.get(0))?;
+        // Without a filter the index alone counts (every row of it is a stored meeting):
+        // joining each match to `meetings` only to count it costs a lookup per meeting.
+        let total: i64 = if unfiltered {
+            self.conn()
+                .prepare_cached("SELECT count(*) FROM meeting_fts WHERE meeting_fts MATCH ?1")?
+                .query_row(params![bound[0]], |r| r.get(0))?
+        } else {
+            self.conn()
+                .prepare_cached(&format!("SELECT count(*) {from_where}"))?
+                .query_row(params_from_iter(bound.iter()), |r| r.get(0))?
+        };
         let total = total as usize;
         let ranked = total <= RANKED_MEETINGS && !exprs.each.is_empty();
         let order = if ranked {
