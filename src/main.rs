@@ -4,8 +4,8 @@ use std::process::ExitCode;
 
 use krisp_tui::app::run::{Ended, Start, run_tui};
 use krisp_tui::cli::Cli;
-use krisp_tui::client::task;
 use krisp_tui::cmd;
+use krisp_tui::library::task;
 
 fn main() -> ExitCode {
     let cli = Cli::parse_args();

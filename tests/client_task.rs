@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use krisp_tui::auth::store::StoreKind;
-use krisp_tui::client::task;
 use krisp_tui::client::{BrowserMode, Settings};
+use krisp_tui::library::task;
 use krisp_tui::message::{ClientEvent, Command};
 use krisp_tui::sandbox::{Sandbox, SandboxArgs};
 use tokio::sync::mpsc::UnboundedReceiver;

@@ -32,7 +32,18 @@ fn offenders_in(layer: &str, forbidden: &str, code_only: bool) -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let needle = format!("crate::{forbidden}");
     let mut found = Vec::new();
-    for file in rust_files(&root.join("src").join(layer)) {
+    let src = root.join("src");
+    let mut files = Vec::new();
+    // A layer is a directory (`src/store/`), a file (`src/sanitize.rs`), or both.
+    if src.join(layer).is_dir() {
+        files = rust_files(&src.join(layer));
+    }
+    let single = src.join(format!("{layer}.rs"));
+    if single.is_file() {
+        files.push(single);
+    }
+    assert!(!files.is_empty(), "no source for the layer {layer}");
+    for file in files {
         let mut text = std::fs::read_to_string(&file).expect("read a source file");
         if code_only && let Some(at) = text.find("#[cfg(test)]") {
             text.truncate(at);
@@ -82,6 +93,22 @@ fn the_mcp_server_reads_only_through_the_library() {
     assert!(
         found.is_empty(),
         "src/cmd/mcp must ask the Library, never the store or the network client:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_layers_under_the_library_never_reach_up_to_it() {
+    let mut found = Vec::new();
+    for lower in ["client", "store", "auth", "krisp", "export", "sanitize"] {
+        for higher in ["library", "app", "ui", "cmd"] {
+            found.extend(offenders(lower, higher));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "the library sits over the client and the store; nothing below it may import it or \
+         anything above it:\n{}",
         found.join("\n")
     );
 }

@@ -465,7 +465,7 @@ struct TuiSearch {
 
 impl TuiSearch {
     fn over(store: &std::path::Path, dir: &std::path::Path) -> TuiSearch {
-        use krisp_tui::client::task::{self, LocalStore};
+        use krisp_tui::library::task::{self, LocalStore};
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()

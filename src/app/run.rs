@@ -19,8 +19,9 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use crate::app::keymap::Keymap;
 use crate::app::{self, State};
 use crate::auth::store::StoreKind;
-use crate::client::{Connection, Settings, task};
+use crate::client::{Connection, Settings};
 use crate::config::Config;
+use crate::library::task;
 use crate::message::{ClientEvent, Command, Msg};
 use crate::theme::Theme;
 

@@ -10,7 +10,6 @@ mod error;
 pub mod krisp;
 pub mod retry;
 pub mod sync;
-pub mod task;
 pub mod transport;
 
 use std::sync::Arc;

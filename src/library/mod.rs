@@ -7,6 +7,7 @@
 
 mod fuzzy;
 mod online;
+pub mod task;
 
 pub use online::DocumentsError;
 

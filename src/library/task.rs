@@ -1,4 +1,5 @@
-//! The client task: owns the MCP connection, the login and all I/O for the TUI. Each `Command`
+//! The TUI's front to the library: a task that owns the MCP connection, the login and all I/O
+//! for the TUI. Each `Command`
 //! becomes a spawned request whose answer comes back as a `ClientEvent` with the same id.
 
 use std::collections::HashMap;
@@ -48,7 +49,7 @@ pub struct LocalStore {
     pub store: SharedStore,
     /// Reads and searches, on a connection of their own (a search never waits for a sync's
     /// write).
-    pub library: crate::library::Library,
+    pub library: super::Library,
     /// The database file (its sync lock sits beside it).
     pub path: PathBuf,
     /// No network at all.
@@ -69,7 +70,7 @@ impl LocalStore {
         })?;
         Ok(LocalStore {
             store: std::sync::Arc::new(std::sync::Mutex::new(store)),
-            library: crate::library::Library::at(&path, crate::timefmt::zone().clone()),
+            library: super::Library::at(&path, crate::timefmt::zone().clone()),
             path,
             offline,
             concurrency,
@@ -811,7 +812,7 @@ async fn documents_via_store(
         .documents(server, &ids)
         .await
         .map_err(|e| match e {
-            crate::library::DocumentsError::Server(e) => request_error(e),
+            super::DocumentsError::Server(e) => request_error(e),
             e => RequestError::new(e.to_string()),
         })
 }
