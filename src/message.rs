@@ -328,10 +328,11 @@ pub enum ClientEvent {
         wait: std::time::Duration,
         message: String,
     },
-    /// `list_action_items`, `list_upcoming_meetings` or `list_activities` answered.
+    /// `list_action_items`, `list_upcoming_meetings` or `list_activities` answered (or the
+    /// store, offline), as typed rows; the server's text is not yet sanitized.
     FeedLoaded {
         id: RequestId,
-        result: Result<CallToolResult, RequestError>,
+        result: Result<Vec<crate::krisp::FeedItem>, RequestError>,
     },
     ToolsListed {
         id: RequestId,

@@ -31,7 +31,7 @@ fn feed(tab: char, structured: serde_json::Value) -> App {
         .expect("a feed request");
     app.send(client(ClientEvent::FeedLoaded {
         id,
-        result: Ok(CallToolResult::structured(structured)),
+        result: Ok(krisp_tui::krisp::feed_items(Some(&structured), [])),
     }));
     app.resize(120, 12);
     app
@@ -181,7 +181,7 @@ fn an_error_toast_expires_is_cleared_by_the_next_success_and_stays_in_messages()
     };
     app.send(client(ClientEvent::FeedLoaded {
         id,
-        result: Ok(CallToolResult::structured(json!({"action_items": []}))),
+        result: Ok(Vec::new()),
     }));
     assert_eq!(app.state.toast, None);
     assert_eq!(app.state.status.last_error, None);

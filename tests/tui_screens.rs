@@ -12,7 +12,6 @@ use krisp_tui::app::keymap::Keymap;
 use krisp_tui::client::ClientError;
 use krisp_tui::krisp::{Document, DocumentState, MeetingId, Section, Transcript};
 use krisp_tui::message::{Action, ClientEvent, Command, RequestError, RequestId};
-use rmcp::model::CallToolResult;
 use serde_json::json;
 use tui_common::{App, client, code, demo_meetings, document, id, key};
 
@@ -40,7 +39,7 @@ fn feed(app: &mut App, tab: char, structured: serde_json::Value) {
     let id = feed_request(&cmds);
     app.send(client(ClientEvent::FeedLoaded {
         id,
-        result: Ok(CallToolResult::structured(structured)),
+        result: Ok(krisp_tui::krisp::feed_items(Some(&structured), [])),
     }));
 }
 

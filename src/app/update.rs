@@ -1539,24 +1539,11 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             };
             feed.loading = None;
             match result {
-                Ok(r) if r.is_error == Some(true) => {
-                    let text = feed::items(&r)
+                Ok(items) => {
+                    let items: Vec<_> = items
                         .into_iter()
-                        .map(|i| i.title)
-                        .next()
-                        .unwrap_or_else(|| "The server reported an error.".into());
-                    feed.loaded_once = true;
-                    let text = format!(
-                        "{text} {}",
-                        retry_sentence(state, crate::app::keymap::Mode::Home)
-                    );
-                    if let Some(feed) = state.home.feed_mut(tab) {
-                        feed.error = Some(text.clone());
-                    }
-                    toast(state, &text, true);
-                }
-                Ok(r) => {
-                    let items = feed::items(&r);
+                        .map(|item| item.cleaned(|s| clean_line(s).into_owned()))
+                        .collect();
                     let page = match tab {
                         Tab::ActionItems => 20,
                         Tab::Activity => 15,

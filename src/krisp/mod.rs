@@ -6,6 +6,7 @@
 
 mod document;
 mod error;
+mod feed;
 mod meeting;
 mod search;
 mod talk;
@@ -13,23 +14,9 @@ mod transcript;
 
 pub use document::{Document, DocumentState, Section, parse_documents_result};
 pub use error::ParseError;
+pub use feed::{FeedItem, feed_array, feed_items};
 pub use meeting::{ActionItem, Meeting, MeetingDate, MeetingId, Person};
 pub use search::parse_search_result;
 pub use talk::{TalkTime, estimated_end, percents};
 pub(crate) use transcript::write_offset;
 pub use transcript::{Transcript, Turn, clock, format_offset, parse_offset};
-
-/// The items of a feed tool's answer (`list_action_items`, `list_activities`,
-/// `list_upcoming_meetings`), whose reply bodies were never captured: the value itself when it is
-/// an array, else its first member that is an array of objects.
-pub fn feed_array(value: &serde_json::Value) -> Option<&Vec<serde_json::Value>> {
-    use serde_json::Value;
-    match value {
-        Value::Array(a) => Some(a),
-        Value::Object(o) => o.values().find_map(|v| match v {
-            Value::Array(a) if a.iter().any(Value::is_object) => Some(a),
-            _ => None,
-        }),
-        _ => None,
-    }
-}

@@ -347,6 +347,12 @@ impl Library {
         self.with(|s| s.feed(feed))
     }
 
+    /// A stored feed as the rows a front shows (the same tolerant reading as a live answer's).
+    pub fn feed_items(&self, feed: Feed) -> Result<Vec<crate::krisp::FeedItem>, LibraryError> {
+        let items = serde_json::Value::Array(self.feed(feed)?);
+        Ok(crate::krisp::feed_items(Some(&items), []))
+    }
+
     /// The action items of the stored feed (as `list_action_items` last answered), typed: each
     /// with the meeting it came from when the server said so. Items that are not objects or
     /// strings are skipped.

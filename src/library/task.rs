@@ -389,18 +389,20 @@ async fn run(
                     Command::ListActivities { cursor, .. } => cursor.is_none(),
                     _ => true,
                 };
-                let (store, events) = (local.store.clone(), events.clone());
+                let (library, events) = (local.library.clone(), events.clone());
                 tokio::spawn(async move {
-                    let items = if first_page {
-                        with_store(&store, move |s| s.feed(feed)).await
+                    let result = if first_page {
+                        tokio::task::spawn_blocking(move || library.feed_items(feed))
+                            .await
+                            .unwrap_or_else(|e| {
+                                Err(super::LibraryError::Store(format!(
+                                    "reading the local store stopped: {e}"
+                                )))
+                            })
+                            .map_err(|e| RequestError::new(e.to_string()))
                     } else {
                         Ok(Vec::new())
                     };
-                    let result = items
-                        .map(|items| {
-                            CallToolResult::structured(serde_json::json!({ "items": items }))
-                        })
-                        .map_err(|e| RequestError::new(e.to_string()));
                     let _ = events.send(ClientEvent::FeedLoaded { id, result });
                 });
             }
@@ -591,6 +593,18 @@ fn failure(request: Command, error: RequestError) -> ClientEvent {
     }
 }
 
+/// A feed tool's answer as typed rows (a refusal is already an error: `call_known` made it one).
+fn feed_rows(
+    answer: Result<CallToolResult, ClientError>,
+) -> Result<Vec<crate::krisp::FeedItem>, RequestError> {
+    let answer = answer.map_err(request_error)?;
+    let texts = answer.content.iter().filter_map(|c| c.as_text());
+    Ok(crate::krisp::feed_items(
+        answer.structured_content.as_ref(),
+        texts.map(|t| t.text.as_str()),
+    ))
+}
+
 fn request_error(e: ClientError) -> RequestError {
     RequestError {
         auth_required: e.is_auth_required(),
@@ -678,21 +692,18 @@ async fn perform(
             offset,
         } => ClientEvent::FeedLoaded {
             id,
-            result: conn
-                .action_items(completed, assigned_to_me, ACTION_ITEMS_PAGE, offset)
-                .await
-                .map_err(request_error),
+            result: feed_rows(
+                conn.action_items(completed, assigned_to_me, ACTION_ITEMS_PAGE, offset)
+                    .await,
+            ),
         },
         Command::ListUpcoming { id, days } => ClientEvent::FeedLoaded {
             id,
-            result: conn.upcoming(days).await.map_err(request_error),
+            result: feed_rows(conn.upcoming(days).await),
         },
         Command::ListActivities { id, cursor } => ClientEvent::FeedLoaded {
             id,
-            result: conn
-                .activities(ACTIVITIES_PAGE, cursor)
-                .await
-                .map_err(request_error),
+            result: feed_rows(conn.activities(ACTIVITIES_PAGE, cursor).await),
         },
         Command::ListTools { id } => ClientEvent::ToolsListed {
             id,
