@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""`krisp-tui --offline search` as a whole process against the floor under it: the same FTS5
+statements run by the `sqlite3` shell on the same store.
+
+Usage: python3 benches/search_floor.py [--store PATH] [--runs 30] [--binary target/release/krisp-tui]
+
+The store defaults to the one `cargo bench --bench store` generates (10,000 meetings, about
+1.5 million turns; `target/store-bench-v*.sqlite3`, the newest). Terms are read from the store's
+own vocabulary (`meeting_vocab`): a rare word (in 3 to 10 meetings), a common word (in the most
+meetings) and a 4-letter prefix of a word in about a tenth of them.
+
+What each side does, per run, as a fresh process:
+- krisp-tui: `search TERM --limit 20` (count every matching meeting; the 20 best by BM25 with
+  the name, people, notes and transcript weights; for each of them its best place, an excerpt
+  centred on the hit and how many places hold a word; print them).
+- sqlite3 (the floor): the count and the ranked window of 20 over the same index, the same two
+  statements the store runs first (the last word a prefix, `"word"*`), without the
+  per-meeting detail krisp-tui adds.
+Reported: median and p90 in ms, and krisp-tui's median over the floor's.
+"""
+import argparse
+import glob
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The store's BM25 column weights (src/store/search.rs WEIGHTS): name, people, notes, transcript.
+WEIGHTS = "10.0, 5.0, 2.0, 1.0"
+
+
+def timed(cmd, runs, env=None):
+    times = []
+    out = ""
+    for _ in range(runs):
+        start = time.perf_counter()
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.9) - 1], out
+
+
+def sql(db, statement):
+    return subprocess.run(["sqlite3", "-readonly", db, statement], check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--store")
+    ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--binary", default=os.path.join(ROOT, "target", "release", "krisp-tui"))
+    args = ap.parse_args()
+    if shutil.which("sqlite3") is None:
+        sys.exit("sqlite3 not found: apt-get install sqlite3")
+    if not os.path.exists(args.binary):
+        sys.exit(f"{args.binary} not found: cargo build --release first")
+    store = args.store
+    if store is None:
+        stores = sorted(glob.glob(os.path.join(ROOT, "target", "store-bench-v*.sqlite3")),
+                        key=os.path.getmtime)
+        if not stores:
+            sys.exit("no bench store: run `cargo bench --bench store` once, or pass --store")
+        store = stores[-1]
+    meetings = int(sql(store, "SELECT count(*) FROM meetings"))
+    rare = sql(store, "SELECT term FROM meeting_vocab WHERE doc BETWEEN 3 AND 10 "
+                      "AND length(term) > 5 AND term GLOB '[a-z]*' ORDER BY doc DESC, term LIMIT 1")
+    common = sql(store, "SELECT term FROM meeting_vocab WHERE length(term) > 3 "
+                        "AND term GLOB '[a-z]*' ORDER BY doc DESC, term LIMIT 1")
+    word = sql(store, f"SELECT term FROM meeting_vocab WHERE length(term) > 6 AND term GLOB '[a-z]*' "
+                      f"AND doc BETWEEN {meetings // 20} AND {meetings // 5} ORDER BY doc DESC LIMIT 1")
+    prefix = word[:4]
+    print(f"store {store}: {meetings:,} meetings; "
+          f"{args.runs} runs each, fresh processes", flush=True)
+
+    with tempfile.TemporaryDirectory() as home:
+        env = dict(os.environ, NO_COLOR="1")
+        base = [args.binary, "--offline", "--config-dir", home, "--data-dir", home]
+        # Where this data dir's store lives; the bench store is linked there.
+        first = subprocess.run(base + ["cache"], check=True, capture_output=True, text=True,
+                               env=env).stdout.splitlines()[0]
+        target = first.split(None, 1)[1].strip()
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        os.symlink(os.path.abspath(store), target)
+
+        print("| query | meetings | krisp-tui p50 / p90 | sqlite3 p50 / p90 | ratio |")
+        print("|---|---|---|---|---|")
+        # The CLI reads the last word as a prefix, as the TUI does while typing: the floor's
+        # expression is the one the store builds for it (`"word"*`).
+        for label, term in [("rare word", rare), ("common word", common),
+                            ("4-letter prefix", prefix)]:
+            fts = f'"{term}"*'
+            count = sql(store, f"SELECT count(*) FROM meeting_fts WHERE meeting_fts MATCH '{fts}'")
+            floor = (f"SELECT count(*) FROM meeting_fts WHERE meeting_fts MATCH '{fts}'; "
+                     f"SELECT f.rowid, bm25(meeting_fts, {WEIGHTS}) AS r FROM meeting_fts f "
+                     f"JOIN meetings m ON m.key = f.rowid WHERE meeting_fts MATCH '{fts}' "
+                     f"ORDER BY r, f.rowid DESC LIMIT 20;")
+            ours = base + ["search", term, "--limit", "20"]
+            o50, o90, _ = timed(ours, args.runs, env)
+            s50, s90, _ = timed(["sqlite3", "-readonly", store, floor], args.runs)
+            print(f"| {label} (`{term}`) | {int(count):,} | {o50:.1f} / {o90:.1f} ms | "
+                  f"{s50:.1f} / {s90:.1f} ms | {o50 / s50:.2f}× |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
