@@ -583,13 +583,7 @@ fn human_bytes(n: u64) -> String {
 
 /// Whether a sync has listed every meeting into the store.
 pub fn listed(local: &Local) -> Result<bool, Failure> {
-    let Some(store) = local.open(false)? else {
-        return Ok(false);
-    };
-    Ok(store
-        .meta("sync.listing_complete")
-        .map_err(store_failure)?
-        .is_some())
+    local.library().listing_complete().map_err(library_failure)
 }
 
 /// Meetings for `meetings` from the store: when offline, or when a sync has listed them all.
@@ -598,30 +592,15 @@ pub fn stored_meetings(
     filter: &Filter,
     limit: usize,
 ) -> Result<Option<Vec<Meeting>>, Failure> {
-    let Some(store) = local.open(false)? else {
-        return if local.offline {
-            Err(local.empty())
-        } else {
-            Ok(None)
-        };
-    };
-    let complete = store
-        .meta("sync.listing_complete")
-        .map_err(|e| failed(&store, e))?
-        .is_some();
-    if !complete && !local.offline {
+    let library = local.library();
+    if !library.listing_complete().map_err(library_failure)? && !local.offline {
         return Ok(None);
     }
-    let rows = store
-        .page(filter, 0, limit)
-        .map_err(|e| failed(&store, e))?;
-    let mut meetings = Vec::with_capacity(rows.len());
-    for row in rows {
-        if let Some(m) = store.meeting(&row.id).map_err(|e| failed(&store, e))? {
-            meetings.push(m);
-        }
+    match library.meetings_whole(filter, Window::first(limit)) {
+        Ok(meetings) => Ok(Some(meetings)),
+        Err(LibraryError::NoStore { .. }) => Err(local.empty()),
+        Err(e) => Err(library_failure(e)),
     }
-    Ok(Some(meetings))
 }
 
 /// `meetings --search` offline: the matching meetings, best first.

@@ -283,6 +283,36 @@ impl Library {
         })
     }
 
+    /// Whether a sync has listed every meeting into the store (then the store answers for the
+    /// server). No store yet: not listed.
+    pub fn listing_complete(&self) -> Result<bool, LibraryError> {
+        match self.with(|s| s.meta("sync.listing_complete")) {
+            Ok(value) => Ok(value.is_some()),
+            Err(LibraryError::NoStore { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The meetings passing `filter`, newest first, whole (`meetings` gives list rows).
+    pub fn meetings_whole(
+        &self,
+        filter: &Filter,
+        window: Window,
+    ) -> Result<Vec<Meeting>, LibraryError> {
+        let mut filter = filter.clone();
+        if filter.zone.is_none() {
+            filter.zone = Some(self.inner.zone.clone());
+        }
+        self.with(|s| {
+            let rows = s.page(&filter, window.offset, window.limit)?;
+            let mut meetings = Vec::with_capacity(rows.len());
+            for row in rows {
+                meetings.extend(s.meeting(&row.id)?);
+            }
+            Ok(meetings)
+        })
+    }
+
     pub fn meeting(&self, id: &MeetingId) -> Result<Option<Meeting>, LibraryError> {
         self.with(|s| s.meeting(id))
     }
