@@ -65,11 +65,6 @@ impl Local {
         Library::at(&self.path, crate::timefmt::zone().clone())
     }
 
-    /// The store, or a sentence saying that it is empty and how to fill it.
-    pub(crate) fn open_existing(&self) -> Result<Store, Failure> {
-        self.open(false)?.ok_or_else(|| self.empty())
-    }
-
     pub(crate) fn empty(&self) -> Failure {
         Failure::new(
             1,

@@ -9,9 +9,10 @@ use super::Failure;
 use super::local::{self, Local};
 use crate::client::Settings;
 use crate::export::Format;
-use crate::export::vault_dir::{self, VaultOptions, VaultSummary};
+use crate::export::vault_dir::{VaultOptions, VaultSummary};
 use crate::krisp::MeetingId;
-use crate::store::{Filter, Query, Store};
+use crate::library::{Library, LibraryError, Window};
+use crate::store::Filter;
 
 /// What `export --all` was asked for.
 #[derive(Debug, Clone)]
@@ -46,16 +47,18 @@ pub async fn export_all(
             return Err(f);
         }
     }
-    let store = local.open_existing()?;
-    let ids = select(&store, request)?;
-    if ids.is_empty()
-        && store
-            .stats()
-            .map_err(|e| local::failed(&store, e))?
-            .meetings
-            == 0
-    {
-        return Err(local.empty());
+    let library = local.library();
+    let ids = select(&library, request).map_err(|e| match e {
+        LibraryError::NoStore { .. } => local.empty(),
+        e => local::library_failure(e),
+    })?;
+    if ids.is_empty() {
+        let (stored, _) = library
+            .meetings(&Filter::default(), Window::first(0))
+            .map_err(local::library_failure)?;
+        if stored == 0 {
+            return Err(local.empty());
+        }
     }
     let options = VaultOptions {
         dir: request.dir.clone(),
@@ -66,11 +69,11 @@ pub async fn export_all(
     };
     let started = Instant::now();
     let mut progress = Progress::new(ids.len());
-    let result = vault_dir::export(&store, &ids, &options, &|| false, &mut |done, total| {
+    let result = library.export_many(&ids, &options, &|| false, &mut |done, total| {
         progress.show(done, total)
     });
     progress.finish();
-    let summary = result.map_err(|e| Failure::new(1, e.to_string()))?;
+    let summary = result.map_err(local::library_failure)?;
     report_kept(&summary);
     if json {
         let mut v = serde_json::to_value(&summary).map_err(std::io::Error::from)?;
@@ -91,27 +94,25 @@ pub async fn export_all(
     Ok(())
 }
 
-/// The meetings to export, newest first: the search's meetings, each once, or every stored
-/// meeting passing the filter.
-pub fn select(store: &Store, request: &Request) -> Result<Vec<MeetingId>, Failure> {
+/// The meetings to export: the search's meetings, as `krisp-tui search` answers the same text
+/// (best first), or every stored meeting passing the filter, newest first.
+pub fn select(library: &Library, request: &Request) -> Result<Vec<MeetingId>, LibraryError> {
+    let all = Window::first(usize::MAX);
     match &request.search {
         Some(text) => {
-            let mut query = Query::parse(text).map_err(|e| Failure::new(2, e.to_string()))?;
+            let mut query = library.parse(text)?;
             query.filter.after = request.filter.after.clone();
             query.filter.before = request.filter.before.clone();
-            query.filter.zone = Some(crate::timefmt::zone().clone());
             query
                 .filter
                 .tags
                 .extend(request.filter.tags.iter().cloned());
-            let found = store
-                .search(&query, 0, usize::MAX)
-                .map_err(|e| local::failed(store, e))?;
-            Ok(found.hits.into_iter().map(|h| h.meeting_id).collect())
+            let answer = library.search_query(text, &query, all)?;
+            Ok(answer.meetings.into_iter().map(|h| h.meeting_id).collect())
         }
-        None => Ok(store
-            .page(&request.filter, 0, usize::MAX)
-            .map_err(|e| local::failed(store, e))?
+        None => Ok(library
+            .meetings(&request.filter, all)?
+            .1
             .into_iter()
             .map(|row| row.id)
             .collect()),

@@ -34,6 +34,9 @@ pub enum LibraryError {
     /// fault.
     #[error("{0}")]
     Store(String),
+    /// Writing the vault failed (its directory, a file, its lock).
+    #[error(transparent)]
+    Vault(#[from] crate::export::vault_dir::VaultError),
 }
 
 impl From<StoreError> for LibraryError {
@@ -281,6 +284,24 @@ impl Library {
                 s.page(&filter, window.offset, window.limit)?,
             ))
         })
+    }
+
+    /// Writes the meetings `ids` into the vault `options.dir` (see `export::vault_dir`), from
+    /// this library's store connection: a front that keeps searching meanwhile exports through
+    /// a `Library::at` of its own.
+    pub fn export_many(
+        &self,
+        ids: &[MeetingId],
+        options: &crate::export::vault_dir::VaultOptions,
+        cancelled: &dyn Fn() -> bool,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<crate::export::vault_dir::VaultSummary, LibraryError> {
+        let written = self.with(|s| {
+            Ok(crate::export::vault_dir::export(
+                s, ids, options, cancelled, progress,
+            ))
+        })?;
+        Ok(written?)
     }
 
     /// Whether a sync has listed every meeting into the store (then the store answers for the

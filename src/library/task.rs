@@ -828,8 +828,9 @@ async fn documents_via_store(
         })
 }
 
-/// Writes `ids` into the vault `dir` through a connection of its own to the store (reads
-/// there do not wait for the shared one). Progress goes out at most every `PROGRESS_EVERY`.
+/// Writes `ids` into the vault `dir` through a library of its own (its own connection to the
+/// store: searches meanwhile do not wait for the export). Progress goes out at most every
+/// `PROGRESS_EVERY`.
 fn export_many(
     store_path: &std::path::Path,
     ids: &[MeetingId],
@@ -838,28 +839,28 @@ fn export_many(
     cancel: &CancellationToken,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<export::vault_dir::VaultSummary, RequestError> {
-    let store = Store::open(store_path).map_err(|e| RequestError::new(e.to_string()))?;
+    let zone = crate::timefmt::zone().clone();
     let options = export::vault_dir::VaultOptions {
         dir: dir.to_owned(),
         format,
         links: false,
         force: false,
-        tz: crate::timefmt::zone().clone(),
+        tz: zone.clone(),
     };
     let mut last: Option<std::time::Instant> = None;
-    export::vault_dir::export(
-        &store,
-        ids,
-        &options,
-        &|| cancel.is_cancelled(),
-        &mut |done, total| {
-            if last.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY) {
-                last = Some(std::time::Instant::now());
-                progress(done, total);
-            }
-        },
-    )
-    .map_err(|e| RequestError::new(e.to_string()))
+    super::Library::at(store_path, zone)
+        .export_many(
+            ids,
+            &options,
+            &|| cancel.is_cancelled(),
+            &mut |done, total| {
+                if last.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY) {
+                    last = Some(std::time::Instant::now());
+                    progress(done, total);
+                }
+            },
+        )
+        .map_err(|e| RequestError::new(e.to_string()))
 }
 
 fn absolute(path: PathBuf) -> PathBuf {
