@@ -612,6 +612,37 @@ fn words_spread_over_a_meeting_find_it_at_the_rarest_words_first_place() {
 }
 
 #[test]
+fn a_place_holding_every_word_is_cut_around_the_rarest_and_finds_it() {
+    let (_dir, mut store) = searchable_store();
+    store
+        .upsert_meetings(
+            &[meeting(11, "Initech renewal", Some("2026-03-02T10:00:00Z"))],
+            NOW,
+        )
+        .unwrap();
+    // Initech first, in three meetings; zofataf far after it, in this one only.
+    let filler = "and then we went over the numbers again ".repeat(8);
+    let said = format!("initech asked {filler}about zofataf before the call ended");
+    store
+        .upsert_documents(&[document(11, vec![turn("Ann", 30, &said)])], NOW)
+        .unwrap();
+    let hits = search(&store, "initech zofataf");
+    assert_eq!(ids(&hits), vec![id(11)], "{hits:?}");
+    let hit = &hits[0];
+    assert!(
+        matches!(&hit.place, Some(Place::Transcript { turn: 0, .. })),
+        "{hit:?}"
+    );
+    // The word to find there is the rare one, and the excerpt holds it.
+    assert_eq!(&hit.excerpt[hit.highlights[hit.focus].clone()], "zofataf");
+    assert!(hit.excerpt.ends_with("before the call ended"), "{hit:?}");
+    // One word at the place: the first.
+    let hits = search(&store, "zofataf");
+    assert_eq!(hits[0].focus, 0);
+    assert_eq!(word(&hits[0]), "zofataf");
+}
+
+#[test]
 fn the_total_counts_meetings_and_windows_walk_all_of_them() {
     let (_dir, mut store) = temp_store();
     let meetings: Vec<Meeting> = (0..250u32)

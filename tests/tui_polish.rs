@@ -430,6 +430,77 @@ fn y_copies_the_turn_of_the_current_hit_and_n_after_g_goes_on_from_the_view() {
     );
 }
 
+/// The screen rows whose gutter holds the `▌` of the marked turn.
+fn marked_rows(screen: &str) -> Vec<String> {
+    screen
+        .lines()
+        .filter(|l| l.starts_with("│▌"))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn after_n_and_shift_n_the_marker_and_y_are_on_the_hits_turn() {
+    let mut app = roadmap_open(200);
+    app.send(key('/'));
+    app.type_str("friday");
+    app.send(code(KeyCode::Enter));
+    for step in ['n', 'n', 'n', 'N'] {
+        app.send(key(step));
+        let view = app.state.meeting.as_ref().expect("open");
+        let (line, top) = current_hit(&app);
+        // The view moved to show the hit a third of a screen down: another turn is on top.
+        let turn = view.lines[line].turn.expect("a transcript hit");
+        let speaker = ["Anna Lee", "Bob Ray"][turn % 2];
+        let at = krisp_tui::krisp::format_offset(std::time::Duration::from_secs(37 * turn as u64));
+        let heading = format!("{speaker}  {at}");
+        let screen = app.render();
+        let marked = marked_rows(&screen);
+        assert_eq!(marked.len(), 2, "the turn's two lines:\n{screen}");
+        assert!(
+            marked[0].contains(&heading) && marked[1].contains("by Friday."),
+            "after {step} (hit at line {line}, view from {top}) the marker is not on turn \
+             {turn}:\n{screen}"
+        );
+        let said = format!("{speaker} ({at}): Agreed. I will send the plan to everyone by Friday.");
+        assert_eq!(app.send(key('y')), [Command::Copy(said)]);
+    }
+}
+
+#[test]
+fn a_resize_keeps_the_current_hit_in_the_notes_on_screen() {
+    let mut app = roadmap_open(200);
+    app.send(key('/'));
+    app.type_str("scope");
+    app.send(code(KeyCode::Enter));
+    let view = app.state.meeting.as_ref().expect("open");
+    let (line, top) = current_hit(&app);
+    assert_eq!(view.lines[line].turn, None, "the first hit is in the notes");
+    // A transcript turn is on screen below it (what the view used to keep instead).
+    let bottom = top + usize::from(view.height);
+    assert!(
+        view.lines[top..bottom.min(view.lines.len())]
+            .iter()
+            .any(|l| l.turn.is_some()),
+        "a turn is on screen"
+    );
+    let text = view.lines[line].text();
+    for (w, h) in [(80, 24), (200, 50), (60, 20), (100, 30)] {
+        app.resize(w, h);
+        let view = app.state.meeting.as_ref().expect("open");
+        let (line, top) = current_hit(&app);
+        assert!(
+            line >= top && line < top + usize::from(view.height),
+            "at {w}×{h} the hit (line {line}) is off the view from {top}:\n{}",
+            app.render()
+        );
+        assert_eq!(view.lines[line].turn, None, "still the hit in the notes");
+        let words = |t: &str| t.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+        assert!(words(&text).contains(&"scope".to_owned()) || text.contains("scope"));
+        assert!(view.lines[line].text().to_lowercase().contains("scope"));
+    }
+}
+
 #[test]
 fn the_copy_menu_copies_the_summary_key_points_action_items_or_link() {
     let mut app = roadmap_open(6);

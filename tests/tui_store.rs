@@ -67,6 +67,7 @@ fn transcript_hit(meeting: usize, turn: usize, start_ms: u64, snippet: &str) -> 
         excerpt: snippet.into(),
         // One highlighted range (not the numbers in it).
         highlights: std::iter::once(at..at + word.len()).collect(),
+        focus: 0,
         hits: 1,
         score: 3.5,
     }
@@ -302,6 +303,81 @@ fn enter_on_a_transcript_hit_opens_the_meeting_at_that_turn_with_the_word_to_fin
         .to_owned();
     app.send(key('j'));
     assert_eq!(app.state.home.search.as_ref().unwrap().input.text(), typed);
+}
+
+#[test]
+fn enter_before_the_store_answers_opens_what_the_text_finds_at_its_rarest_word() {
+    let (mut app, _) = stored(demo_meetings(), true);
+    app.resize(100, 30);
+    app.send(key('/'));
+    let (id1, text) = store_asked(&app.type_str("roadmap")).expect("asked");
+    // "roadmap" alone: the roadmap meeting (1) by its name, and the weekly sync (0).
+    let name_hit = |meeting: usize| {
+        let m = &demo_meetings()[meeting];
+        Hit {
+            meeting_id: m.id.clone(),
+            name: m.name.clone(),
+            date: m.date.clone(),
+            people: Vec::new(),
+            place: Some(Place::Name),
+            excerpt: "Q4 roadmap review".into(),
+            highlights: std::iter::once(3..10).collect(),
+            focus: 0,
+            hits: 1,
+            score: 9.0,
+        }
+    };
+    app.send(client(ClientEvent::StoredSearch {
+        id: id1,
+        text,
+        result: Ok(answer("roadmap", vec![name_hit(0), name_hit(1)])),
+    }));
+    // Typed on, and Enter before the store answers: the list still shows "roadmap"'s rows.
+    let (id2, text) = store_asked(&app.type_str(" budget")).expect("asked");
+    let cmds = app.send(code(KeyCode::Enter));
+    assert!(
+        !cmds
+            .iter()
+            .any(|c| matches!(c, Command::FetchDocuments { .. })),
+        "nothing opens from an earlier text's rows: {cmds:?}"
+    );
+    assert_eq!(app.state.screen, Screen::Home);
+    // The answer: the roadmap meeting, at turn 4, where both words are; budget is the rare one.
+    let excerpt = "…Q4 roadmap: the budget is fine, but the scope has to shrink…";
+    let at = |w: &str| {
+        let i = excerpt.find(w).expect("in the excerpt");
+        i..i + w.len()
+    };
+    let mut hit = transcript_hit(1, 4, 148_000, excerpt);
+    hit.highlights = vec![at("roadmap"), at("budget")];
+    hit.focus = 1;
+    let cmds = app.send(client(ClientEvent::StoredSearch {
+        id: id2,
+        text,
+        result: Ok(answer("roadmap budget", vec![hit])),
+    }));
+    let Some(Command::FetchDocuments { id: req, ids }) = cmds
+        .iter()
+        .find(|c| matches!(c, Command::FetchDocuments { .. }))
+        .cloned()
+    else {
+        panic!("the answer opens the meeting: {cmds:?}");
+    };
+    assert_eq!(ids, [id(1)]);
+    app.send(client(ClientEvent::DocumentsLoaded {
+        id: req,
+        result: Ok(vec![document(id(1), 12)]),
+    }));
+    let view = app.state.meeting.as_ref().expect("the meeting is open");
+    let find = view.search.as_ref().expect("find is set");
+    assert_eq!(find.input.text(), "budget");
+    let current = find.hits[find.current];
+    assert_eq!(view.lines[current.line].turn, Some(4), "at the hit's turn");
+    assert!(
+        current.line >= view.scroll && current.line < view.scroll + usize::from(view.height),
+        "the hit is on screen"
+    );
+    assert_eq!(view.marked_turn(), Some(4));
 }
 
 #[test]

@@ -129,6 +129,24 @@ pub struct MeetingView {
     pub picture: Option<TalkPicture>,
 }
 
+/// What `relayout` keeps on screen across a change of width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Anchor {
+    /// The current search hit (by its index among the hits), at this row of the view.
+    Hit {
+        index: usize,
+        row: usize,
+    },
+    /// The start of a transcript turn at the top.
+    Turn(usize),
+    /// This many lines under the `index`-th section heading.
+    Heading {
+        index: usize,
+        below: usize,
+    },
+    Line(usize),
+}
+
 /// The header's pictures, computed with the layout (once per document and width), not per frame.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TalkPicture {
@@ -311,9 +329,49 @@ impl MeetingView {
             })
     }
 
-    /// Lays the view out again for `width` columns, keeping the reader at the same turn.
+    /// The current search hit, when it is on screen.
+    fn hit_in_view(&self) -> Option<(usize, TextHit)> {
+        let search = self.search.as_ref()?;
+        let hit = *search.hits.get(search.current)?;
+        let h = usize::from(self.height.max(1));
+        (hit.line >= self.scroll && hit.line < self.scroll + h).then_some((search.current, hit))
+    }
+
+    /// The turn the gutter marks and `y` copies: the current search hit's while it is on
+    /// screen (after `n`/`N` the view shows a third of a screen above it, which may be another
+    /// turn), else (no hit on screen, or one in the notes) the turn the reader is at.
+    pub fn marked_turn(&self) -> Option<usize> {
+        self.hit_in_view()
+            .and_then(|(_, hit)| self.lines.get(hit.line)?.turn)
+            .or_else(|| self.current_turn())
+    }
+
+    /// Where the reader is, in terms that survive a new width: the current hit on screen (its
+    /// row kept), else the turn at the top, else the section heading above the top line.
+    fn anchor(&self) -> Anchor {
+        if let Some((index, hit)) = self.hit_in_view() {
+            return Anchor::Hit {
+                index,
+                row: hit.line - self.scroll,
+            };
+        }
+        if let Some(turn) = self.lines.get(self.scroll).and_then(|l| l.turn) {
+            return Anchor::Turn(turn);
+        }
+        let headings = self.heading_lines();
+        match headings.iter().rposition(|&l| l <= self.scroll) {
+            Some(k) => Anchor::Heading {
+                index: k,
+                below: self.scroll - headings[k],
+            },
+            None => Anchor::Line(self.scroll),
+        }
+    }
+
+    /// Lays the view out again for `width` columns, keeping the reader where they were: the
+    /// current hit, the turn or the notes section on screen.
     pub fn relayout(&mut self, width: u16) {
-        let anchor = self.current_turn();
+        let anchor = self.anchor();
         self.width = width;
         let laid = layout(
             &self.meeting,
@@ -331,10 +389,17 @@ impl MeetingView {
             search.current = search.current.min(search.hits.len().saturating_sub(1));
         }
         self.mark_hits();
-        match anchor.and_then(|t| self.turn_starts.get(t)) {
-            Some(&line) => self.scroll_to(line),
-            None => self.scroll_to(self.scroll),
-        }
+        let line = match anchor {
+            Anchor::Hit { index, row } => self
+                .search
+                .as_ref()
+                .and_then(|s| s.hits.get(index))
+                .map(|h| h.line.saturating_sub(row)),
+            Anchor::Turn(turn) => self.turn_starts.get(turn).copied(),
+            Anchor::Heading { index, below } => self.heading_lines().get(index).map(|&l| l + below),
+            Anchor::Line(line) => Some(line),
+        };
+        self.scroll_to(line.unwrap_or(self.scroll));
     }
 
     /// Re-runs the in-view search after its text changed and shows the first hit at or below
@@ -414,13 +479,9 @@ impl MeetingView {
         self.show_current_hit();
     }
 
-    /// The turn `y` copies: the current search hit's, else the one at the top of the view.
+    /// The turn `y` copies: the one the gutter marks.
     pub fn copy_turn(&self) -> Option<usize> {
-        let hit_turn = self.search.as_ref().and_then(|s| {
-            let hit = s.hits.get(s.current)?;
-            self.lines.get(hit.line)?.turn
-        });
-        hit_turn.or_else(|| self.current_turn())
+        self.marked_turn()
     }
 
     fn show_current_hit(&mut self) {

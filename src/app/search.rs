@@ -150,6 +150,8 @@ pub struct Found {
     /// The excerpt on one line, sanitized, with the matched words' byte ranges.
     pub snippet: String,
     pub highlights: Vec<std::ops::Range<usize>>,
+    /// Which of `highlights` is the word to find when the meeting opens (the query's rarest).
+    pub focus: usize,
     /// How many places in the meeting hold a word of the query.
     pub hits: usize,
 }
@@ -175,14 +177,18 @@ impl Found {
             turn,
             snippet,
             highlights,
+            focus: hit.focus,
             hits: hit.hits,
         }
     }
 
-    /// The first matched word, as the excerpt shows it (the stem may differ from the query).
+    /// The word to find when the meeting opens: the query's rarest word at the place (the
+    /// first matched one if the place holds one word), as the excerpt shows it (the stem may
+    /// differ from the query).
     pub fn term(&self) -> Option<&str> {
         self.highlights
-            .first()
+            .get(self.focus)
+            .or(self.highlights.first())
             .and_then(|r| self.snippet.get(r.clone()))
     }
 }
@@ -243,6 +249,9 @@ pub struct Search {
     pub to_end: bool,
     /// The drawn excerpts, indexed by `Hit::found`.
     pub found: Vec<Found>,
+    /// Enter was pressed while the list still showed the answer for an earlier text: the
+    /// selected row opens once the store answers the text in the box.
+    pub open_on_answer: bool,
 }
 
 impl PartialEq for Search {
@@ -282,6 +291,16 @@ impl Search {
             }
             _ => self.hits.len(),
         }
+    }
+
+    /// The list shows the store's answer for an earlier text while the store is asked about
+    /// the text in the box: what is listed (and where each row matched) is not what it finds.
+    pub fn answer_pending(&self) -> bool {
+        let text = self.store_text();
+        self.stored_pending
+            .as_ref()
+            .is_some_and(|(_, t, offset)| *offset == 0 && t == text)
+            && self.stored.as_ref().is_none_or(|s| s.text != text)
     }
 
     /// Whether more of the store's answer is left to read.

@@ -442,6 +442,26 @@ fn login_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
     }
 }
 
+/// Opens the selected row of the meeting list; a search hit at the place it matched, with the
+/// word to find.
+fn open_selected_hit(state: &mut State, cmds: &mut Vec<Command>) {
+    let Some(i) = state.home.meeting_at(state.home.list.selected) else {
+        return;
+    };
+    let found = state.home.search.as_ref().and_then(|s| {
+        let hit = s.hits.get(state.home.list.selected)?;
+        s.found.get(hit.found?).cloned()
+    });
+    open_meeting(state, i, cmds);
+    if let (Some(found), Some(view)) = (found, &mut state.meeting) {
+        view.open_at(found.turn, found.term().map(str::to_owned));
+    }
+    // Back on the list, keys move the list; `/` edits the query again.
+    if let Some(s) = &mut state.home.search {
+        s.editing = false;
+    }
+}
+
 fn home_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
     let height = usize::from(layout::table_rows(state.size, prompt_open(state)).height);
     let page = isize::try_from(height.max(2) - 1).unwrap_or(1);
@@ -466,20 +486,16 @@ fn home_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
     match action {
         Action::Select => match state.home.tab {
             Tab::Meetings => {
-                if let Some(i) = state.home.meeting_at(state.home.list.selected) {
-                    let found = state.home.search.as_ref().and_then(|s| {
-                        let hit = s.hits.get(state.home.list.selected)?;
-                        s.found.get(hit.found?).cloned()
-                    });
-                    open_meeting(state, i, cmds);
-                    if let (Some(found), Some(view)) = (found, &mut state.meeting) {
-                        view.open_at(found.turn, found.term().map(str::to_owned));
-                    }
-                    // Back on the list, keys move the list; `/` edits the query again.
-                    if let Some(s) = &mut state.home.search {
-                        s.editing = false;
-                    }
+                // Typed faster than the store answers: the rows (and where each matched) are
+                // an earlier text's, so the row opens once the text in the box is answered.
+                if let Some(s) = &mut state.home.search
+                    && s.answer_pending()
+                {
+                    s.open_on_answer = true;
+                    s.editing = false;
+                    return;
                 }
+                open_selected_hit(state, cmds);
             }
             tab => open_feed_item(state, tab, cmds),
         },
@@ -1293,6 +1309,8 @@ fn search_changed(state: &mut State, cmds: &mut Vec<Command>) {
     let Some(search) = &mut home.search else {
         return;
     };
+    // Typing on after Enter: the open waits for another Enter.
+    search.open_on_answer = false;
     match store_id {
         Some(id)
             if search.stored.as_ref().map(|s| &s.text) != Some(&text)
@@ -1770,6 +1788,14 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                         }
                     }
                     refilter(state);
+                    let open = state.home.search.as_mut().is_some_and(|s| {
+                        let open = s.open_on_answer && offset == 0;
+                        s.open_on_answer &= !open;
+                        open
+                    });
+                    if open && state.screen == Screen::Home && state.meeting.is_none() {
+                        open_selected_hit(state, cmds);
+                    }
                     // On the way to the end (`G`): the next window, the selection following.
                     if state.home.search.as_ref().is_some_and(|s| s.to_end) {
                         let height =
@@ -1779,7 +1805,12 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                         read_more_stored(state, true, cmds);
                     }
                 }
-                Err(e) => toast(state, &e.message, true),
+                Err(e) => {
+                    if let Some(s) = &mut state.home.search {
+                        s.open_on_answer = false;
+                    }
+                    toast(state, &e.message, true)
+                }
             }
         }
         ClientEvent::ContextRead { at, turns } => {

@@ -66,6 +66,9 @@ pub struct Hit {
     pub excerpt: String,
     /// Byte ranges of the query's words in `excerpt`.
     pub highlights: Vec<Range<usize>>,
+    /// Which of `highlights` the excerpt is centred on, the word to find at the place: the
+    /// query's rarest word when the place holds more than one of its words, else the first.
+    pub focus: usize,
     /// How many places (the name, the people, the notes, each transcript turn) hold a word of
     /// the query.
     pub hits: usize,
@@ -255,6 +258,7 @@ impl Store {
             place: None,
             excerpt: String::new(),
             highlights: Vec::new(),
+            focus: 0,
             hits: 0,
             score,
         };
@@ -307,7 +311,7 @@ impl Store {
             });
         if let Some((place, text, ranges)) = best_field {
             hit.place = Some(place.clone());
-            (hit.excerpt, hit.highlights) = excerpt(text, ranges);
+            self.cut(&mut hit, text, ranges, exprs, rarest)?;
             return Ok(Some(hit));
         }
         let first_turn = |expr: &str| -> Result<Option<i64>, StoreError> {
@@ -341,7 +345,7 @@ impl Store {
             };
             if let Some((place, text, ranges)) = rare_field {
                 hit.place = Some(place.clone());
-                (hit.excerpt, hit.highlights) = excerpt(text, ranges);
+                self.cut(&mut hit, text, ranges, exprs, rarest)?;
                 return Ok(Some(hit));
             }
             turn = first_turn(&rare)?;
@@ -366,16 +370,47 @@ impl Store {
                     speaker,
                 });
                 let (text, ranges) = take_highlights(&marked);
-                (hit.excerpt, hit.highlights) = excerpt(&text, &ranges);
+                self.cut(&mut hit, &text, &ranges, exprs, rarest)?;
                 return Ok(Some(hit));
             }
         }
         // Only a field holds words of the query (the rest through `with:` or a stem).
         if let Some((place, text, ranges)) = fields.first() {
             hit.place = Some(place.clone());
-            (hit.excerpt, hit.highlights) = excerpt(text, ranges);
+            self.cut(&mut hit, text, ranges, exprs, rarest)?;
         }
         Ok(Some(hit))
+    }
+
+    /// `hit`'s excerpt of `text`: centred on the query's rarest word when the place holds more
+    /// than one of its words (the word the reader searched for, not the one everywhere), else
+    /// on the first word.
+    fn cut(
+        &self,
+        hit: &mut Hit,
+        text: &str,
+        ranges: &[Range<usize>],
+        exprs: &Exprs,
+        rarest: &mut Option<String>,
+    ) -> Result<(), StoreError> {
+        let at = if distinct(text, ranges) > 1 {
+            let rare = match rarest {
+                Some(rare) => rare.clone(),
+                None => {
+                    let rare = self.rarest(exprs)?;
+                    *rarest = Some(rare.clone());
+                    rare
+                }
+            };
+            closest(text, ranges, &rare)
+        } else {
+            0
+        };
+        let (cut, highlights, focus) = excerpt_at(text, ranges, at);
+        hit.focus = focus;
+        hit.excerpt = cut;
+        hit.highlights = highlights;
+        Ok(())
     }
 
     /// Among `fields` (of the meeting with `key`), the first holding the term `rare`.
@@ -567,6 +602,7 @@ impl Store {
                 place: None,
                 excerpt: String::new(),
                 highlights: Vec::new(),
+                focus: 0,
                 hits: 0,
                 score: 0.0,
             })
@@ -687,14 +723,59 @@ fn distinct(text: &str, ranges: &[Range<usize>]) -> usize {
 /// `text` cut around its first marked range (about `EXCERPT_BEFORE` characters before it and
 /// `EXCERPT_AFTER` after, at word boundaries, `…` where cut), with the ranges moved along.
 pub fn excerpt(text: &str, ranges: &[Range<usize>]) -> (String, Vec<Range<usize>>) {
-    let Some(first) = ranges.first() else {
+    let (cut, ranges, _) = excerpt_at(text, ranges, 0);
+    (cut, ranges)
+}
+
+/// The index of the range of `ranges` (in `text`) that reads most like the FTS5 term `term`
+/// (`"zofataf"`, `"renew"*`, a phrase): the longest common beginning with its first word, folded
+/// (the index matched a stem or a prefix, so the text may differ from the term); the first
+/// among equals.
+fn closest(text: &str, ranges: &[Range<usize>], term: &str) -> usize {
+    let word = fold(
+        term.trim_end_matches('*')
+            .trim_matches('"')
+            .split_whitespace()
+            .next()
+            .unwrap_or(""),
+    );
+    let common = |r: &Range<usize>| {
+        let got = fold(text.get(r.clone()).unwrap_or(""));
+        got.chars()
+            .zip(word.chars())
+            .take_while(|(a, b)| a == b)
+            .count()
+    };
+    let mut best = (0, 0);
+    for (i, r) in ranges.iter().enumerate() {
+        let n = common(r);
+        if n > best.1 {
+            best = (i, n);
+        }
+    }
+    best.0
+}
+
+/// [`excerpt`] centred on `ranges[at]` instead of the first range; also the index, among the
+/// ranges the cut kept, of that one.
+fn excerpt_at(
+    text: &str,
+    ranges: &[Range<usize>],
+    at: usize,
+) -> (String, Vec<Range<usize>>, usize) {
+    let Some(first) = ranges.get(at).or(ranges.first()) else {
         return (
             cut_after(text, 0, EXCERPT_BEFORE + EXCERPT_AFTER),
             Vec::new(),
+            0,
         );
     };
     let start = back_chars(text, first.start, EXCERPT_BEFORE);
     let end = forward_chars(text, first.end, EXCERPT_AFTER);
+    let focus = ranges
+        .iter()
+        .filter(|r| r.start >= start && r.start < first.start)
+        .count();
     let mut out = String::new();
     let mut offset = 0isize;
     if start > 0 {
@@ -714,7 +795,7 @@ pub fn excerpt(text: &str, ranges: &[Range<usize>]) -> (String, Vec<Range<usize>
             s..e
         })
         .collect();
-    (out, moved)
+    (out, moved, focus)
 }
 
 fn cut_after(text: &str, from: usize, chars: usize) -> String {

@@ -92,7 +92,7 @@ fn body(view: &MeetingView, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let end = (start + usize::from(area.height)).min(view.lines.len());
     let hits = view.search.as_ref().map_or(&[][..], |s| &s.hits[..]);
     let current = view.search.as_ref().and_then(|s| s.hits.get(s.current));
-    let current_turn = view.current_turn();
+    let current_turn = view.marked_turn();
     let mut first_hit = hits.partition_point(|h| h.line < start);
     for (row, line_no) in (start..end).enumerate() {
         let line = &view.lines[line_no];
