@@ -8,12 +8,15 @@ import tempfile
 
 
 @contextlib.contextmanager
-def logged_in(binary, sandbox_args=(), env_extra=None):
+def logged_in(binary, sandbox_args=(), env_extra=None, procs=None):
     """Yields (base, env, home): the command line every call starts with, its environment and the
-    temporary home. The sandbox is stopped and the home removed on exit."""
+    temporary home. The sandbox is stopped and the home removed on exit. When `procs` is a dict,
+    the sandbox's `Popen` goes in it as `procs["sandbox"]` (to read its CPU time)."""
     sandbox = subprocess.Popen(
         [binary, "sandbox", "--addr", "127.0.0.1:0", "--auto-approve", *sandbox_args],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    if procs is not None:
+        procs["sandbox"] = sandbox
     try:
         url = sandbox.stdout.readline().strip()
         with tempfile.TemporaryDirectory() as home:

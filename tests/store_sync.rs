@@ -256,8 +256,9 @@ fn a_sync_killed_midway_resumes_and_ends_identical() {
     };
     let user = logged_in(&slow);
     // Killed once while listing and once while fetching transcripts (progress lines on stderr,
-    // as it is not a terminal, say where it is).
-    let kill_at = |prefix: &str| {
+    // as it is not a terminal, say where it is; the writer commits transcripts in batches, so
+    // the second kill comes at the first line that says some, not all, are in).
+    let kill_at = |what: &str, at: &dyn Fn(&str) -> bool| {
         let mut child = user
             .command(&["sync"])
             .stderr(Stdio::piped())
@@ -269,24 +270,93 @@ fn a_sync_killed_midway_resumes_and_ends_identical() {
         for line in BufReader::new(stderr).lines() {
             let line = line.expect("read progress");
             seen.push(line.clone());
-            if line.starts_with(prefix) {
+            if at(&line) {
                 break;
             }
         }
         child.kill().expect("kill the sync");
         child.wait().expect("reap the sync");
         assert!(
-            seen.last().is_some_and(|l| l.starts_with(prefix)),
-            "the sync never said {prefix:?}: {seen:?}"
+            seen.last().is_some_and(|l| at(l)),
+            "the sync never said {what}: {seen:?}"
         );
     };
-    kill_at("listing meetings: 50");
-    kill_at("transcripts: 30 of");
+    kill_at("listing meetings: 50", &|l| {
+        l.starts_with("listing meetings: 50")
+    });
+    kill_at("some transcripts fetched", &|l| {
+        let numbers: Vec<usize> = l
+            .strip_prefix("transcripts: ")
+            .unwrap_or_default()
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        matches!(numbers[..], [done, total] if done > 0 && done < total)
+    });
     let want = dump(&reference, &clean);
     assert!(dump(&user, &slow) != want, "killed before it finished");
 
     user.run(&["sync"]).ok();
     assert_same(&dump(&user, &slow), &want);
+}
+
+/// The pipelined writer killed between a fetched batch and its commit (held there by the
+/// debug-only `KRISP_TUI_SYNC_HOLD_COMMIT`): the store holds what the earlier commits wrote and
+/// none of the held batch, and the next sync ends where a clean one does.
+#[test]
+fn a_sync_killed_between_a_fetched_batch_and_its_commit_resumes_and_ends_identical() {
+    let data = ["--meetings", "240", "--seed", "5"];
+    let clean = SandboxProcess::start(&data);
+    let reference = logged_in(&clean);
+    reference.run(&["sync"]).ok();
+
+    let slow = {
+        let mut args = data.to_vec();
+        args.extend(["--latency-ms", "20"]);
+        SandboxProcess::start(&args)
+    };
+    let user = logged_in(&slow);
+    let mut child = user
+        .command(&["sync"])
+        .env("KRISP_TUI_SYNC_HOLD_COMMIT", "2")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start the sync");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut seen = Vec::new();
+    let mut held = None;
+    for line in BufReader::new(stderr).lines() {
+        let line = line.expect("read progress");
+        if let Some(rest) = line.strip_prefix("sync: holding commit 2: ") {
+            held = Some(rest.to_owned());
+            break;
+        }
+        seen.push(line);
+    }
+    child.kill().expect("kill the sync");
+    child.wait().expect("reap the sync");
+    let held = held.unwrap_or_else(|| panic!("the writer never held its commit: {seen:?}"));
+    // "N transcripts fetched, M committed"
+    let numbers: Vec<usize> = held
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    let [fetched, committed] = numbers[..] else {
+        panic!("{held:?}");
+    };
+    assert!(fetched > 0 && committed > 0, "{held:?}");
+    let store = Store::open(&user.store_file()).expect("open the store");
+    let stats = store.stats().expect("stats");
+    assert_eq!(
+        stats.documents_ready + stats.documents_processing,
+        committed,
+        "only the first commit is in the store ({held})"
+    );
+    drop(store);
+
+    user.run(&["sync"]).ok();
+    assert_same(&dump(&user, &slow), &dump(&reference, &clean));
 }
 
 #[test]

@@ -1,14 +1,17 @@
 //! The polite, resumable sync from the server into the local store.
 //!
-//! Three phases, each committed batch by batch so that a kill at any moment loses at most the
-//! batch in flight:
+//! Three stages, each committed batch by batch so that a kill at any moment loses at most the
+//! batches fetched and not yet committed:
 //!
 //! 1. **Listing**: `search_meetings` newest first, 50 a page, until a page whose meetings are all
 //!    stored, unchanged and older than the settle window. A first sync (or one that was cut
 //!    short) goes on to the end of the list, resuming near where the last one stopped.
-//! 2. **Documents**: every stored meeting whose transcript is missing or still processing,
-//!    fetched in batches (`get_multiple_documents`, 10 ids; `get_document` one by one when that
-//!    is all the server has).
+//! 2. **Documents**, overlapping the listing: every stored meeting whose transcript is missing
+//!    or still processing, fetched in batches (`get_multiple_documents`, 10 ids; `get_document`
+//!    one by one when that is all the server has) from the moment the first listing page is in.
+//!    Fetched documents go to a writer that commits them [`WRITE_BATCH`] at a time (or every
+//!    [`WRITE_EVERY`]) in one transaction, off the request slots: a request slot is free again
+//!    as soon as its answer is read, not once it is indexed.
 //! 3. **Feeds**: action items, activities and upcoming meetings, replaced as a whole.
 //!
 //! Politeness: at most `concurrency` requests in flight; a rate-limit answer (429 handled by the
@@ -31,7 +34,7 @@ use tokio_util::sync::CancellationToken;
 use super::krisp::PAGE;
 use super::{ClientError, Connection, MeetingQuery};
 use crate::krisp::{Document, DocumentState, Meeting, MeetingId};
-use crate::store::{Feed, Store, StoreError};
+use crate::store::{DocState, Feed, Store, StoreError};
 
 /// The store as the client task and the sync share it. Every use is short (one transaction).
 pub type SharedStore = Arc<Mutex<Store>>;
@@ -51,6 +54,21 @@ const ACTIVITY_PAGES: u32 = 4;
 
 /// A sync that fetched this many transcripts merges the search index's segments at the end.
 const OPTIMIZE_AFTER: usize = 500;
+
+/// The writer commits fetched documents this many at a time, in one transaction: the search
+/// index's cost per document falls with the size of the batch (fewer, larger index segments).
+pub const WRITE_BATCH: usize = 100;
+/// ... or this long after the first of them arrived, so that a slow server still sees its
+/// documents stored (and searchable) soon.
+pub const WRITE_EVERY: Duration = Duration::from_millis(500);
+/// Fetched batches waiting for the writer; a fetch waits when this many are queued.
+const WRITE_QUEUE: usize = 32;
+
+/// Debug builds only: `KRISP_TUI_SYNC_HOLD_COMMIT=N` makes the writer stop before its N-th
+/// commit, say so on stderr (`sync: holding commit N: ...`) and wait there until the process is
+/// killed. The crash-safety test kills it there, between a fetched batch and its commit.
+#[cfg(debug_assertions)]
+const HOLD_COMMIT_ENV: &str = "KRISP_TUI_SYNC_HOLD_COMMIT";
 
 const META_COMPLETE: &str = "sync.listing_complete";
 const META_RESUME: &str = "sync.listing_offset";
@@ -242,10 +260,10 @@ impl<'a> Sync<'a> {
 
     pub async fn run(&self) -> Result<SyncSummary, SyncError> {
         let mut summary = SyncSummary::default();
-        self.list(&mut summary).await?;
-        // The server's tools decide how documents and feeds are fetched: asked once.
+        // The server's tools decide how documents and feeds are fetched: asked once, first, so
+        // that transcripts are fetched while the listing goes on.
         let tools = self.call(|| self.conn.list_tools()).await?;
-        self.documents(&tools, &mut summary).await?;
+        self.list_and_fetch(&tools, &mut summary).await?;
         if self.options.feeds {
             self.update(|p| p.phase = Phase::Feeds);
             self.feeds(&tools, &mut summary).await?;
@@ -313,7 +331,76 @@ impl<'a> Sync<'a> {
         }
     }
 
-    async fn list(&self, summary: &mut SyncSummary) -> Result<(), SyncError> {
+    /// The listing and the documents at once: the listing hands the meetings whose transcript
+    /// is wanted to the fetchers, which hand what they fetched to the writer. A stage that fails
+    /// stops the others; what was fetched before is committed all the same.
+    async fn list_and_fetch(
+        &self,
+        tools: &[Tool],
+        summary: &mut SyncSummary,
+    ) -> Result<(), SyncError> {
+        let batch = if tools.iter().any(|t| t.name == "get_multiple_documents") {
+            10
+        } else {
+            1
+        };
+        let (want_tx, want_rx) = tokio::sync::mpsc::unbounded_channel::<Vec<MeetingId>>();
+        let (doc_tx, doc_rx) = tokio::sync::mpsc::channel::<Vec<Document>>(WRITE_QUEUE);
+        // Transcripts an earlier sync left missing or processing come first.
+        let earlier = with_store(&self.store, |s| s.wanting_documents(usize::MAX)).await?;
+        if !earlier.is_empty() {
+            // The receiver is alive: it is dropped only below.
+            let _ = want_tx.send(earlier);
+        }
+        let stop = self.cancel.child_token();
+        let mut listed = SyncSummary::default();
+        let listing = async {
+            let result = self.list(&mut listed, &want_tx).await;
+            drop(want_tx);
+            if result.is_err() {
+                stop.cancel();
+            } else {
+                self.update(|p| p.phase = Phase::Documents);
+            }
+            result
+        };
+        let fetching = async {
+            let result = tokio::select! {
+                r = self.fetch(batch, want_rx, doc_tx) => r,
+                () = stop.cancelled() => Ok(0),
+            };
+            if result.is_err() {
+                stop.cancel();
+            }
+            result
+        };
+        let writing = async {
+            let result = self.write(doc_rx).await;
+            if result.is_err() {
+                stop.cancel();
+            }
+            result
+        };
+        let (listing, failed, written) = tokio::join!(listing, fetching, writing);
+        // The first error in the order things happen: a listing's or a fetch's error explains
+        // a writer that stopped early, a store error explains the rest.
+        let written = written?;
+        listing?;
+        let failed = failed?;
+        summary.new += listed.new;
+        summary.updated += listed.updated;
+        summary.unchanged += listed.unchanged;
+        summary.deleted += listed.deleted;
+        summary.documents += written;
+        summary.failed += failed;
+        Ok(())
+    }
+
+    async fn list(
+        &self,
+        summary: &mut SyncSummary,
+        wanting: &tokio::sync::mpsc::UnboundedSender<Vec<MeetingId>>,
+    ) -> Result<(), SyncError> {
         let (complete, resume, last_full) = with_store(&self.store, |s| {
             Ok((
                 s.meta(META_COMPLETE)?.as_deref() == Some("1"),
@@ -351,16 +438,26 @@ impl<'a> Sync<'a> {
             let count = page.len();
             let next = offset + count as u32;
             seen.extend(page.iter().map(|m| m.id.clone()));
-            let upserted = with_store(&self.store, move |s| {
+            let (upserted, want) = with_store(&self.store, move |s| {
                 let upserted = s.upsert_meetings(&page, OffsetDateTime::now_utc())?;
                 if short {
                     s.set_meta(META_COMPLETE, "1")?;
                 } else if !complete {
                     s.set_meta(META_RESUME, &next.to_string())?;
                 }
-                Ok(upserted)
+                let mut want = Vec::new();
+                for m in &page {
+                    if s.doc_state(&m.id)? != DocState::Ready {
+                        want.push(m.id.clone());
+                    }
+                }
+                Ok((upserted, want))
             })
             .await?;
+            if !want.is_empty() {
+                // The fetchers gone means the sync is stopping: their error tells why.
+                let _ = wanting.send(want);
+            }
             summary.new += upserted.new;
             summary.updated += upserted.updated;
             summary.unchanged += upserted.unchanged;
@@ -427,46 +524,138 @@ impl<'a> Sync<'a> {
         .map_err(Into::into)
     }
 
-    async fn documents(&self, tools: &[Tool], summary: &mut SyncSummary) -> Result<(), SyncError> {
-        let wanted = with_store(&self.store, |s| s.wanting_documents(usize::MAX)).await?;
-        self.update(|p| {
-            p.phase = Phase::Documents;
-            p.documents_total = wanted.len();
-        });
-        if wanted.is_empty() {
-            return Ok(());
-        }
-        let batch = if tools.iter().any(|t| t.name == "get_multiple_documents") {
-            10
-        } else {
-            1
-        };
-        let batches: Vec<Vec<MeetingId>> = wanted.chunks(batch).map(<[_]>::to_vec).collect();
-        let mut results = futures::stream::iter(batches)
-            .map(|ids| async move {
-                let fetched = self.call(|| self.conn.documents(&ids)).await;
-                (ids, fetched)
-            })
-            .buffer_unordered(self.options.concurrency.max(1));
-        while let Some((ids, fetched)) = results.next().await {
-            match fetched {
-                Ok(documents) => {
-                    let ready = documents
-                        .iter()
-                        .filter(|d| d.state == DocumentState::Ready)
-                        .count();
-                    store_documents(&self.store, documents).await?;
-                    summary.documents += ready;
-                }
-                Err(SyncError::Client(e)) if !e.is_auth_required() && !is_unreachable(&e) => {
-                    tracing::warn!(error = %e, count = ids.len(), "sync: documents failed");
-                    summary.failed += ids.len();
-                }
-                Err(e) => return Err(e),
+    /// Fetches the documents of the meetings coming in on `wanting` (each once), `batch` ids a
+    /// request, at most `concurrency` requests in flight, and hands them to the writer. Returns
+    /// how many failed after their retries.
+    async fn fetch(
+        &self,
+        batch: usize,
+        wanting: tokio::sync::mpsc::UnboundedReceiver<Vec<MeetingId>>,
+        fetched: tokio::sync::mpsc::Sender<Vec<Document>>,
+    ) -> Result<usize, SyncError> {
+        let concurrency = self.options.concurrency.max(1);
+        let mut wanting = wanting;
+        let mut in_flight = futures::stream::FuturesUnordered::new();
+        let mut pending: std::collections::VecDeque<MeetingId> = Default::default();
+        let mut queued = std::collections::HashSet::new();
+        let mut open = true;
+        let mut failed = 0;
+        loop {
+            // A partial batch waits for the next listing page, unless the listing is done.
+            while in_flight.len() < concurrency
+                && (pending.len() >= batch || (!open && !pending.is_empty()))
+            {
+                let ids: Vec<MeetingId> = pending.drain(..batch.min(pending.len())).collect();
+                in_flight.push(self.fetch_batch(ids));
             }
-            self.update(|p| p.documents_done += ids.len());
+            if !open && in_flight.is_empty() {
+                return Ok(failed);
+            }
+            tokio::select! {
+                more = wanting.recv(), if open => match more {
+                    Some(ids) => {
+                        let before = pending.len();
+                        pending.extend(ids.into_iter().filter(|id| queued.insert(id.clone())));
+                        let added = pending.len() - before;
+                        if added > 0 {
+                            self.update(|p| p.documents_total += added);
+                        }
+                    }
+                    None => open = false,
+                },
+                Some((ids, result)) = in_flight.next(), if !in_flight.is_empty() => match result {
+                    Ok(documents) => {
+                        if fetched.send(documents).await.is_err() {
+                            // The writer stopped: its error ends the sync.
+                            return Ok(failed);
+                        }
+                    }
+                    Err(SyncError::Client(e)) if !e.is_auth_required() && !is_unreachable(&e) => {
+                        tracing::warn!(error = %e, count = ids.len(), "sync: documents failed");
+                        failed += ids.len();
+                        self.update(|p| p.documents_done += ids.len());
+                    }
+                    Err(e) => return Err(e),
+                },
+            }
         }
-        Ok(())
+    }
+
+    /// One request for the documents of `ids`, with its retries.
+    async fn fetch_batch(
+        &self,
+        ids: Vec<MeetingId>,
+    ) -> (Vec<MeetingId>, Result<Vec<Document>, SyncError>) {
+        let result = self.call(|| self.conn.documents(&ids)).await;
+        (ids, result)
+    }
+
+    /// Commits the fetched documents, [`WRITE_BATCH`] at a time or what came within
+    /// [`WRITE_EVERY`] of the first waiting one, each time in one transaction, until the
+    /// fetchers are done. Returns how many ready transcripts it stored.
+    async fn write(
+        &self,
+        mut fetched: tokio::sync::mpsc::Receiver<Vec<Document>>,
+    ) -> Result<usize, SyncError> {
+        let mut pending: Vec<Document> = Vec::new();
+        let mut due = tokio::time::Instant::now();
+        let mut open = true;
+        let mut ready = 0;
+        let mut commits = 0u64;
+        while open || !pending.is_empty() {
+            if open && pending.len() < WRITE_BATCH {
+                let next = if pending.is_empty() {
+                    Some(fetched.recv().await)
+                } else {
+                    // `None`: the first waiting document is due.
+                    tokio::time::timeout_at(due, fetched.recv()).await.ok()
+                };
+                match next {
+                    Some(Some(documents)) => {
+                        if pending.is_empty() {
+                            due = tokio::time::Instant::now() + WRITE_EVERY;
+                        }
+                        pending.extend(documents);
+                        continue;
+                    }
+                    // The fetchers are done.
+                    Some(None) => open = false,
+                    None => {}
+                }
+                if pending.is_empty() {
+                    continue;
+                }
+            }
+            commits += 1;
+            let documents = std::mem::take(&mut pending);
+            #[cfg(debug_assertions)]
+            self.hold_before_commit(commits, documents.len()).await;
+            let count = documents.len();
+            let stored = documents
+                .iter()
+                .filter(|d| d.state == DocumentState::Ready)
+                .count();
+            store_documents(&self.store, documents).await?;
+            ready += stored;
+            self.update(|p| p.documents_done += count);
+        }
+        Ok(ready)
+    }
+
+    /// See [`HOLD_COMMIT_ENV`].
+    #[cfg(debug_assertions)]
+    async fn hold_before_commit(&self, commit: u64, fetched: usize) {
+        let held = std::env::var(HOLD_COMMIT_ENV)
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok());
+        if held != Some(commit) {
+            return;
+        }
+        let committed = self.progress().documents_done;
+        eprintln!(
+            "sync: holding commit {commit}: {fetched} transcripts fetched, {committed} committed"
+        );
+        self.cancel.cancelled().await;
     }
 
     async fn feeds(&self, tools: &[Tool], summary: &mut SyncSummary) -> Result<(), SyncError> {

@@ -361,7 +361,12 @@ impl Store {
             tx.query_row("SELECT EXISTS (SELECT 1 FROM deleted_meetings)", [], |r| {
                 r.get(0)
             })?;
-        for meeting in meetings {
+        for meeting in in_key_order(meetings, |m| {
+            keys::bucket_base(
+                m.id.as_str(),
+                m.date.as_ref().and_then(MeetingDate::as_datetime),
+            )
+        }) {
             if any_deleted {
                 // Listed again: no longer deleted.
                 tx.prepare_cached("DELETE FROM deleted_meetings WHERE id = ?1")?
@@ -425,7 +430,18 @@ impl Store {
         let tx = self.conn.transaction()?;
         let mut done = Upserted::default();
         let fetched = unix_ms(fetched_at);
+        let mut key_of = tx.prepare_cached(
+            "SELECT coalesce((SELECT key FROM meetings WHERE id = ?1),
+                             (SELECT key FROM documents WHERE id = ?1))",
+        )?;
+        let mut keyed = Vec::with_capacity(documents.len());
         for doc in documents {
+            let key: Option<i64> = key_of.query_row([doc.id.as_str()], |r| r.get(0))?;
+            keyed.push((key.unwrap_or(i64::MAX), doc));
+        }
+        drop(key_of);
+        keyed.sort_by_key(|(key, _)| *key);
+        for (_, doc) in keyed {
             let id = doc.id.as_str();
             let hash = document_hash(doc)?;
             let old: Option<(i64, String, i64)> = tx
@@ -1010,6 +1026,16 @@ fn allocate_key(tx: &Transaction<'_>, id: &str, base: i64) -> Result<i64, StoreE
         }
     }
     Err(StoreError::KeysExhausted { id: id.to_owned() })
+}
+
+/// `items` in the order of their (estimated) keys, which is the order of their search rows'
+/// rowids. FTS5 writes its pending index data out as a new segment whenever a rowid lower than
+/// the last one comes in, so newest-first input (the server's order) would flush a segment per
+/// meeting; in rowid order a transaction's rows go out as one segment. Ties keep their order.
+fn in_key_order<T>(items: &[T], key: impl Fn(&T) -> i64) -> impl Iterator<Item = &T> {
+    let mut sorted: Vec<(i64, &T)> = items.iter().map(|t| (key(t), t)).collect();
+    sorted.sort_by_key(|(k, _)| *k);
+    sorted.into_iter().map(|(_, t)| t)
 }
 
 /// Text as people read it, which is what the search rows hold: escape sequences and controls
