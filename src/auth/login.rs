@@ -348,13 +348,10 @@ async fn probe(settings: &Settings) -> Result<Option<String>, AuthError> {
         reason: e.to_string(),
     })?;
     check_transport(&url)?;
+    // The session's own `initialize` (rmcp's types, the same protocol version), sent bare.
     let body = serde_json::json!({
         "jsonrpc": "2.0", "id": 0, "method": "initialize",
-        "params": {
-            "protocolVersion": "2025-06-18",
-            "capabilities": {},
-            "clientInfo": {"name": "krisp-tui", "version": env!("CARGO_PKG_VERSION")}
-        }
+        "params": super::client_info(),
     });
     let http = crate::net::http_client(server, Some(settings.timeout))
         .map_err(|e| AuthError::Internal(format!("could not start the HTTP client: {e}")))?;

@@ -18,3 +18,16 @@ pub use login::{
     step_up,
 };
 pub use settings::{BrowserMode, Settings};
+
+use rmcp::model::{ClientCapabilities, Implementation, InitializeRequestParams, ProtocolVersion};
+
+/// What we tell a server about ourselves, the same in the login's probe and in the session's
+/// `initialize`. rmcp's LATEST is the 2026-07-28 draft; Krisp and the conformance suite speak
+/// 2025-11-25 with the `initialize` lifecycle.
+pub fn client_info() -> InitializeRequestParams {
+    InitializeRequestParams::new(
+        ClientCapabilities::default(),
+        Implementation::new("krisp-tui", env!("CARGO_PKG_VERSION")),
+    )
+    .with_protocol_version(ProtocolVersion::LATEST_WITH_INITIALIZE)
+}

@@ -14,10 +14,7 @@ pub mod transport;
 
 use std::sync::Arc;
 
-use rmcp::model::{
-    CallToolRequestParams, CallToolResult, ClientCapabilities, Implementation,
-    InitializeRequestParams, ProtocolVersion, Tool,
-};
+use rmcp::model::{CallToolRequestParams, CallToolResult, InitializeRequestParams, Tool};
 use rmcp::service::RunningService;
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::auth::{AuthClient, AuthorizationManager, OAuthClientConfig};
@@ -59,17 +56,6 @@ struct Inner {
 }
 
 const MAX_AUTHORIZATIONS: u32 = 3;
-
-/// What we tell the server about ourselves.
-fn client_info() -> InitializeRequestParams {
-    // rmcp's LATEST is the 2026-07-28 draft; Krisp and the conformance suite speak 2025-11-25
-    // with the `initialize` lifecycle.
-    InitializeRequestParams::new(
-        ClientCapabilities::default(),
-        Implementation::new("krisp-tui", env!("CARGO_PKG_VERSION")),
-    )
-    .with_protocol_version(ProtocolVersion::LATEST_WITH_INITIALIZE)
-}
 
 impl Connection {
     /// Connect with stored credentials only (or none, for servers that need no login).
@@ -318,10 +304,13 @@ async fn open_session(
     let config = StreamableHttpClientTransportConfig::with_uri(settings.server.as_str())
         .reinit_on_expired_session(true);
     let transport = StreamableHttpClientTransport::with_client(auth, config);
-    tokio::time::timeout(settings.timeout, client_info().serve(transport))
-        .await
-        .map_err(|_| timed_out(settings))?
-        .map_err(|e| ClientError::from_init(&settings.server, e))
+    tokio::time::timeout(
+        settings.timeout,
+        crate::auth::client_info().serve(transport),
+    )
+    .await
+    .map_err(|_| timed_out(settings))?
+    .map_err(|e| ClientError::from_init(&settings.server, e))
 }
 
 fn timed_out(settings: &Settings) -> ClientError {
