@@ -1675,7 +1675,12 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                         )
                     } else {
                         state.home.marked.clear();
-                        format!("Exported to {}: {}", dir.display(), summary.line())
+                        let done = if summary.nothing_to_write() {
+                            "Nothing to write in"
+                        } else {
+                            "Exported to"
+                        };
+                        format!("{done} {}: {}", dir.display(), summary.line())
                     };
                     let note = clean_line(&note).into_owned();
                     toast(state, &note, false);

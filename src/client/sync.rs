@@ -451,10 +451,13 @@ impl<'a> Sync<'a> {
         while let Some((ids, fetched)) = results.next().await {
             match fetched {
                 Ok(documents) => {
+                    // Each meeting asked for counts once, whatever else the answer holds.
                     let ready = documents
                         .iter()
-                        .filter(|d| d.state == DocumentState::Ready)
-                        .count();
+                        .filter(|d| d.state == DocumentState::Ready && ids.contains(&d.id))
+                        .map(|d| &d.id)
+                        .collect::<std::collections::HashSet<_>>()
+                        .len();
                     store_documents(&self.store, documents).await?;
                     summary.documents += ready;
                 }

@@ -480,15 +480,19 @@ pub fn cache(local: &Local, clear: bool, out: &mut impl Write) -> Result<(), Fai
     let count = crate::timefmt::grouped;
     row(out, "size:", &human_bytes(files_size(&local.path)))?;
     row(out, "meetings:", &count(stats.meetings))?;
-    row(
-        out,
-        "transcripts:",
-        &format!(
-            "{} ready, {} processing",
-            count(stats.documents_ready),
-            count(stats.documents_processing)
-        ),
-    )?;
+    // The three add up to the meetings.
+    let missing = stats
+        .meetings
+        .saturating_sub(stats.documents_ready + stats.documents_processing);
+    let mut transcripts = format!(
+        "{} ready, {} processing",
+        count(stats.documents_ready),
+        count(stats.documents_processing)
+    );
+    if missing > 0 {
+        transcripts.push_str(&format!(", {} not fetched yet", count(missing)));
+    }
+    row(out, "transcripts:", &transcripts)?;
     row(out, "turns:", &count(stats.turns))?;
     if let Some(last) = store
         .meta("sync.last_finished")
