@@ -193,6 +193,35 @@ impl<W: Write> Writer<W> {
         let s = String::from_utf8_lossy(bytes);
         self.inner.write_all(self.policy.apply(&s).as_bytes())
     }
+
+    /// Writes `text` (a line, without its newline) with each of `ranges` between `on` and
+    /// `off`, the caller's own styling sequences (a terminal's bold), never data: the text
+    /// passes the policy piece by piece, so none of it can start, end or carry a sequence.
+    pub fn write_marked(
+        &mut self,
+        text: &str,
+        ranges: &[std::ops::Range<usize>],
+        on: &str,
+        off: &str,
+    ) -> io::Result<()> {
+        if !self.pending.is_empty() {
+            let rest = std::mem::take(&mut self.pending);
+            self.emit(&rest)?;
+        }
+        let mut at = 0;
+        for range in ranges {
+            let (Some(before), Some(word)) = (text.get(at..range.start), text.get(range.clone()))
+            else {
+                continue;
+            };
+            self.emit(before.as_bytes())?;
+            self.inner.write_all(on.as_bytes())?;
+            self.emit(word.as_bytes())?;
+            self.inner.write_all(off.as_bytes())?;
+            at = range.end;
+        }
+        self.emit(text.get(at..).unwrap_or("").as_bytes())
+    }
 }
 
 impl<W: Write> Write for Writer<W> {

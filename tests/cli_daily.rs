@@ -480,6 +480,24 @@ fn cache_aligns_its_values_groups_counts_and_says_when_in_words() {
         );
         assert!(!value.starts_with(' '), "{line:?} in\n{cache}");
     }
+    // The transcripts add up to the meetings.
+    let value = |key: &str| -> String {
+        let line = cache.lines().find(|l| l.starts_with(key)).expect(key);
+        line[13..].to_owned()
+    };
+    let meetings: usize = value("meetings:").replace(',', "").parse().unwrap();
+    let counts: Vec<usize> = value("transcripts:")
+        .split(", ")
+        .map(|part| {
+            part.split(' ')
+                .next()
+                .unwrap()
+                .replace(',', "")
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(counts.iter().sum::<usize>(), meetings, "{cache}");
     assert!(cache.contains("\nturns:       1,1"), "{cache}");
     assert!(cache.contains("\nsynced:      just now ("), "{cache}");
 }

@@ -425,6 +425,15 @@ fn a_document_before_its_meeting_is_kept_and_moves_under_it() {
         .unwrap();
     // Search finds meetings: a transcript whose meeting is not stored yet is not one.
     assert!(search(&store, "walrus").is_empty());
+    // Nor is it counted among the meetings' transcripts: those add up to the meetings.
+    store
+        .upsert_meetings(&[meeting(4, "Yard", Some("2026-01-04T10:00:00Z"))], NOW)
+        .unwrap();
+    let s = store.stats().unwrap();
+    assert_eq!(
+        (s.meetings, s.documents_ready, s.documents_processing),
+        (1, 0, 0)
+    );
     store
         .upsert_meetings(&[meeting(3, "Zoo", Some("2026-01-05T10:00:00Z"))], NOW)
         .unwrap();

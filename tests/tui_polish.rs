@@ -767,6 +767,104 @@ fn question_mark_opens_help_on_the_tools_panel_and_help_lists_only_this_screens_
     );
 }
 
+/// The help's sections as (title, [(keys, what)]), while it is open.
+fn help_sections(app: &mut App) -> Vec<(String, Vec<(String, String)>)> {
+    app.send(code(KeyCode::F(1)));
+    let sections = krisp_tui::app::help::sections(&app.state)
+        .into_iter()
+        .map(|s| (s.title.to_owned(), s.entries))
+        .collect();
+    app.send(code(KeyCode::F(1)));
+    assert_eq!(app.state.overlay, None);
+    sections
+}
+
+fn entries<'a>(
+    sections: &'a [(String, Vec<(String, String)>)],
+    title: &str,
+) -> Option<Vec<(&'a str, &'a str)>> {
+    let (_, entries) = sections.iter().find(|(t, _)| t == title)?;
+    Some(
+        entries
+            .iter()
+            .map(|(k, d)| (k.as_str(), d.as_str()))
+            .collect(),
+    )
+}
+
+#[test]
+fn help_on_the_tools_panel_lists_only_keys_that_work_there_and_f6_reaches_the_result() {
+    use krisp_tui::app::tools::Focus;
+    let focus = |app: &App| app.state.tools.panel.as_ref().expect("the panel").focus();
+    let mut app = App::loaded(demo_meetings());
+    app.resize(120, 50);
+    tools_listed(&mut app);
+
+    // The tool list: its keys, and of the global keys quit and help (`:` and `!` do nothing
+    // here: the panel owns every other key); no typing keys, nothing types here.
+    let list = help_sections(&mut app);
+    assert_eq!(
+        entries(&list, "Everywhere"),
+        Some(vec![("Ctrl-c", "quit"), ("? F1", "show / hide this help")]),
+        "{list:?}"
+    );
+    assert_eq!(entries(&list, "While typing"), None, "{list:?}");
+    assert_eq!(entries(&list, "This screen"), None, "{list:?}");
+    let panel = entries(&list, "Tools panel").expect("the panel's keys");
+    assert!(
+        !panel.iter().any(|(k, _)| *k == "F6"),
+        "no result yet: {panel:?}"
+    );
+    // What the help left out does nothing here.
+    app.send(key('!'));
+    assert_eq!(app.state.overlay, None);
+    assert_eq!(app.state.screen, krisp_tui::app::Screen::Tools);
+
+    // A form has the keyboard: `?` types, F1 helps; the editing keys apply.
+    app.send(code(KeyCode::Enter));
+    assert_eq!(focus(&app), Focus::Form);
+    let form = help_sections(&mut app);
+    assert_eq!(
+        entries(&form, "Everywhere"),
+        Some(vec![("Ctrl-c", "quit"), ("F1", "show / hide this help")]),
+        "{form:?}"
+    );
+    let typing = entries(&form, "While typing").expect("editing keys");
+    assert!(typing.contains(&("C-u / C-k", "delete to start / to end")));
+    assert!(!typing.iter().any(|(_, d)| *d == "move up"), "{typing:?}");
+
+    // With a result, F6 is listed where it is not focused, and takes the keyboard there.
+    let cmds = app.send(code(KeyCode::F(5)));
+    let Some(Command::CallTool { id, .. }) = cmds.first().cloned() else {
+        panic!("{cmds:?}")
+    };
+    app.send(client(ClientEvent::ToolCalled {
+        id,
+        name: "list_action_items".into(),
+        result: Ok(CallToolResult::structured(
+            json!({"count": 0, "action_items": []}),
+        )),
+    }));
+    assert_eq!(focus(&app), Focus::Result);
+    // Esc goes back to the form, then to the list.
+    app.send(code(KeyCode::Esc));
+    app.send(code(KeyCode::Esc));
+    assert_eq!(focus(&app), Focus::List);
+    for from in [Focus::List, Focus::Form] {
+        assert_eq!(focus(&app), from);
+        let help = help_sections(&mut app);
+        let panel = entries(&help, "Tools panel").expect("the panel's keys");
+        assert!(panel.contains(&("F6", "result")), "{from:?}: {panel:?}");
+        app.send(code(KeyCode::F(6)));
+        assert_eq!(focus(&app), Focus::Result, "F6 from {from:?}");
+        let help = help_sections(&mut app);
+        let panel = entries(&help, "Tools panel").expect("the panel's keys");
+        assert!(!panel.iter().any(|(k, _)| *k == "F6"), "{panel:?}");
+        // Esc from the result: the form.
+        app.send(code(KeyCode::Esc));
+    }
+}
+
 #[test]
 fn help_on_the_login_screen_offers_no_tools_panel() {
     let mut app = App::new();

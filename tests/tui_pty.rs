@@ -925,3 +925,75 @@ fn a_dead_server_shows_offline_in_the_footer_and_r_says_it_reconnects() {
     });
     tty.keys(&["C-c"]);
 }
+
+/// The pane with its escape sequences (how tmux redraws the program's styles).
+fn styled_screen(tty: &Tty) -> String {
+    tty.tmux(&["capture-pane", "-p", "-e"])
+}
+
+/// The excerpt lines of `search`'s output (indented under their meeting).
+fn excerpt_lines(screen: &str) -> Vec<&str> {
+    screen.lines().filter(|l| l.starts_with("    ")).collect()
+}
+
+#[test]
+fn headless_search_marks_the_hit_on_a_terminal_but_not_piped_or_under_no_color() {
+    let search = "\"$KRISP_TUI\" --demo search halcyon";
+    let Some(tty) = Tty::start_script_with(search, &[("TZ", "UTC".to_owned())], |_| {}) else {
+        return;
+    };
+    tty.wait_for("the hits", |s| s.contains("transcript "));
+    let styled = styled_screen(&tty);
+    let lines = excerpt_lines(&styled);
+    assert!(!lines.is_empty(), "{styled}");
+    for line in &lines {
+        // The word, and only a word of the query, is drawn in a style of its own.
+        let at = line
+            .to_lowercase()
+            .find("halcyon")
+            .expect("the word in the excerpt");
+        assert!(
+            line[..at].ends_with('m') && line[..at].contains("\u{1b}["),
+            "{line:?}"
+        );
+        let after = &line[at + "halcyon".len()..];
+        assert!(
+            after.starts_with("\u{1b}["),
+            "the mark ends after the word: {line:?}"
+        );
+        // Fitted to the 100 columns of the terminal.
+        let plain = tty.screen();
+        assert!(plain.lines().all(|l| l.chars().count() <= 100), "{plain}");
+    }
+
+    // NO_COLOR: no style at all.
+    let Some(plain) = Tty::start_script_with(
+        search,
+        &[("TZ", "UTC".to_owned()), ("NO_COLOR", "1".to_owned())],
+        |_| {},
+    ) else {
+        return;
+    };
+    plain.wait_for("the hits", |s| s.contains("transcript "));
+    let styled = styled_screen(&plain);
+    assert!(!excerpt_lines(&styled).is_empty(), "{styled}");
+    assert!(!styled.contains('\u{1b}'), "{styled:?}");
+
+    // Piped: none either.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(BIN)
+        .args(["--demo", "--token-store", "memory", "--config-dir"])
+        .arg(dir.path())
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["search", "halcyon"])
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run krisp-tui --demo search");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("transcript "),
+        "{out:?}"
+    );
+    assert!(!stdout.contains('\u{1b}'), "{stdout:?}");
+}

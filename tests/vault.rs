@@ -697,6 +697,58 @@ fn hash_hex(bytes: &[u8]) -> String {
 
 /// The demo's server runs on a new port each time; its meeting links do not, so a second
 /// `--demo export --all` over the same data dir finds every file unchanged.
+/// A run that wrote nothing says so instead of "Exported", and no run leaves its lock file in
+/// the user's folder.
+#[test]
+fn a_run_with_nothing_to_write_says_so_and_leaves_no_lock_file() {
+    let offline = Offline::new();
+    let mut store = offline.store();
+    add(&mut store, 1, "Alpha", "2026-01-10T10:00:00Z");
+    add(&mut store, 2, "Beta", "2026-01-11T10:00:00Z");
+    drop(store);
+    let vault = offline.dir.path().join("vault");
+    let args = ["export", "--all", "--dir", vault.to_str().unwrap()];
+    let first = offline.run(&args).ok();
+    assert!(
+        first
+            .stdout
+            .starts_with(&format!("Exported 2 meetings to {} in ", vault.display())),
+        "{}",
+        first.stdout
+    );
+    assert!(!vault.join(".krisp-tui.lock").exists(), "lock left behind");
+    let second = offline.run(&args).ok();
+    assert!(
+        second.stdout.starts_with(&format!(
+            "Nothing to write in {}: 2 meetings checked in ",
+            vault.display()
+        )),
+        "{}",
+        second.stdout
+    );
+    assert!(
+        second.stdout.ends_with(
+            ": 0 new, 0 updated, 2 unchanged, 0 kept because edited, 0 still processing.\n"
+        ),
+        "{}",
+        second.stdout
+    );
+    assert!(!vault.join(".krisp-tui.lock").exists(), "lock left behind");
+    let mut names: Vec<String> = std::fs::read_dir(&vault)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            ".krisp-tui.json",
+            "2026-01-10 1000 Alpha.md",
+            "2026-01-11 1000 Beta.md"
+        ]
+    );
+}
+
 #[test]
 fn a_second_demo_run_rewrites_no_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -812,11 +864,7 @@ fn the_vault_and_single_exports_are_private_whatever_the_umask() {
         )
         .ok();
     assert_eq!(mode(&vault), 0o700);
-    for name in [
-        ".krisp-tui.json",
-        ".krisp-tui.lock",
-        "2026-01-10 1000 Alpha.md",
-    ] {
+    for name in [".krisp-tui.json", "2026-01-10 1000 Alpha.md"] {
         assert_eq!(mode(&vault.join(name)), 0o600, "{name}");
     }
     let single = offline.dir.path().join("alpha.txt");

@@ -13,19 +13,12 @@ pub struct Section {
 }
 
 pub fn sections(state: &State) -> Vec<Section> {
-    let mut out = Vec::new();
     if state.help_mode() == Mode::Tools
         && let Some(host) = &state.tools.panel
     {
-        out.push(Section {
-            title: "Tools panel",
-            entries: host
-                .key_hints()
-                .into_iter()
-                .map(|(k, d)| (k.to_owned(), d.to_owned()))
-                .collect(),
-        });
+        return tools_panel(state, host);
     }
+    let mut out = Vec::new();
     let this = match state.help_mode() {
         Mode::Export => "Export dialog",
         Mode::Copy => "Copy menu",
@@ -49,17 +42,61 @@ pub fn sections(state: &State) -> Vec<Section> {
         out.push(Section { title, entries });
     }
     if let Some(section) = out.iter_mut().find(|s| s.title == "While typing") {
-        section.entries.extend(
-            [
-                ("C-a Home / C-e End", "start / end of the line"),
-                ("M-b / M-f  C-← / C-→", "word left / right"),
-                ("C-w M-Backspace / M-d", "delete word before / after"),
-                ("C-u / C-k", "delete to start / to end"),
-            ]
-            .map(|(k, d)| (k.to_owned(), d.to_owned())),
-        );
+        section.entries.extend(editing());
     }
     out.extend(query_language(state));
+    out
+}
+
+/// The keys every text field edits with.
+fn editing() -> Vec<(String, String)> {
+    [
+        ("C-a Home / C-e End", "start / end of the line"),
+        ("M-b / M-f  C-← / C-→", "word left / right"),
+        ("C-w M-Backspace / M-d", "delete word before / after"),
+        ("C-u / C-k", "delete to start / to end"),
+    ]
+    .map(|(k, d)| (k.to_owned(), d.to_owned()))
+    .into()
+}
+
+/// The tools panel owns its keys: what its focused pane takes, the editing keys while a form
+/// has the keyboard, and of the global keys only those that reach past it (quit, help; `?`
+/// not while typing). Not the keymap's list and input keys, which the panel does not read.
+fn tools_panel(state: &State, host: &crate::app::tools::ToolsPanel) -> Vec<Section> {
+    let mut out = vec![Section {
+        title: "Tools panel",
+        entries: host
+            .key_hints()
+            .into_iter()
+            .map(|(k, d)| (k.to_owned(), d.to_owned()))
+            .collect(),
+    }];
+    if host.focus() == crate::app::tools::Focus::Form {
+        out.push(Section {
+            title: "While typing",
+            entries: editing(),
+        });
+    }
+    let everywhere = state
+        .keymap
+        .bindings(Mode::Global)
+        .into_iter()
+        .filter_map(|(action, keys)| {
+            let keys: Vec<String> = keys
+                .iter()
+                .filter(|k| {
+                    crate::app::tools_screen::global_action(state, k.to_event()) == Some(action)
+                })
+                .map(ToString::to_string)
+                .collect();
+            (!keys.is_empty()).then(|| (keys.join(" "), action.describe().to_owned()))
+        })
+        .collect();
+    out.push(Section {
+        title: "Everywhere",
+        entries: everywhere,
+    });
     out
 }
 

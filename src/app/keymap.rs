@@ -115,6 +115,32 @@ impl Key {
         })
     }
 
+    /// The key event this key is (what a terminal sends for it).
+    pub fn to_event(self) -> KeyEvent {
+        let code = match self.code {
+            KeyCodeOrd::Char(c) => KeyCode::Char(c),
+            KeyCodeOrd::F(n) => KeyCode::F(n),
+            KeyCodeOrd::Enter => KeyCode::Enter,
+            KeyCodeOrd::Esc => KeyCode::Esc,
+            KeyCodeOrd::Tab => KeyCode::Tab,
+            KeyCodeOrd::BackTab => KeyCode::BackTab,
+            KeyCodeOrd::Backspace => KeyCode::Backspace,
+            KeyCodeOrd::Delete => KeyCode::Delete,
+            KeyCodeOrd::Up => KeyCode::Up,
+            KeyCodeOrd::Down => KeyCode::Down,
+            KeyCodeOrd::Left => KeyCode::Left,
+            KeyCodeOrd::Right => KeyCode::Right,
+            KeyCodeOrd::Home => KeyCode::Home,
+            KeyCodeOrd::End => KeyCode::End,
+            KeyCodeOrd::PageUp => KeyCode::PageUp,
+            KeyCodeOrd::PageDown => KeyCode::PageDown,
+        };
+        let mut modifiers = KeyModifiers::NONE;
+        modifiers.set(KeyModifiers::CONTROL, self.ctrl);
+        modifiers.set(KeyModifiers::ALT, self.alt);
+        KeyEvent::new(code, modifiers)
+    }
+
     /// `"ctrl-c"`, `"G"`, `"pagedown"`, `"backtab"`, `"f5"`, `"space"`.
     pub fn parse(text: &str) -> Option<Key> {
         let (mut ctrl, mut alt) = (false, false);

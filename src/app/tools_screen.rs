@@ -1,10 +1,13 @@
 //! Host state of the Tools screen: the `tools/list` request, the embedded `ToolsPanel`, and the
 //! call in flight.
 
-use crate::app::Screen;
+use crossterm::event::KeyEvent;
+
+use crate::app::keymap::Mode;
 use crate::app::meeting::MeetingView;
-use crate::app::tools::ToolsPanel;
-use crate::message::RequestId;
+use crate::app::tools::{Focus, ToolsPanel};
+use crate::app::{Screen, State};
+use crate::message::{Action, RequestId};
 
 #[derive(Debug, Default, Clone)]
 pub struct ToolsScreen {
@@ -27,4 +30,20 @@ impl ToolsScreen {
     pub fn busy(&self) -> bool {
         self.loading.is_some() || self.call.is_some()
     }
+}
+
+/// The global action `key` takes on the tools panel, which owns every other key (its forms
+/// type letters): quit and help only, and `?` only where nothing takes typing. The one rule
+/// the key handler follows and the help lists keys by.
+pub fn global_action(state: &State, key: KeyEvent) -> Option<Action> {
+    if let Some(action @ (Action::Quit | Action::Help)) = state.keymap.action(Mode::Input, key) {
+        return Some(action);
+    }
+    let typing = state
+        .tools
+        .panel
+        .as_ref()
+        .is_some_and(|p| p.focus() == Focus::Form);
+    (!typing && state.keymap.action(Mode::Global, key) == Some(Action::Help))
+        .then_some(Action::Help)
 }

@@ -83,23 +83,10 @@ pub fn update(state: &mut State, msg: Msg, now: Instant) -> Vec<Command> {
 
 fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Command>) {
     if state.screen == Screen::Tools && state.overlay.is_none() {
-        // The tools panel owns its keys (forms type letters); only keys that cannot type reach
-        // the global bindings.
-        let global = state.keymap.action(crate::app::keymap::Mode::Input, key);
-        if let Some(action @ (Action::Quit | Action::Help)) = global {
+        // The tools panel owns its keys (forms type letters): only quit and help reach the
+        // global bindings.
+        if let Some(action) = crate::app::tools_screen::global_action(state, key) {
             return on_action(state, action, cmds);
-        }
-        // Keys that type (`?`) reach the global bindings where nothing takes typing: the tool
-        // list, the result, or no panel yet.
-        let typing = state
-            .tools
-            .panel
-            .as_ref()
-            .is_some_and(|p| p.focus() == crate::app::tools::Focus::Form);
-        if !typing
-            && state.keymap.action(crate::app::keymap::Mode::Global, key) == Some(Action::Help)
-        {
-            return on_action(state, Action::Help, cmds);
         }
         let retry = state.tools.error.is_some()
             && state.keymap.action(crate::app::keymap::Mode::Home, key) == Some(Action::Refresh);
@@ -1662,7 +1649,12 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                         )
                     } else {
                         state.home.marked.clear();
-                        format!("Exported to {}: {}", dir.display(), summary.line())
+                        let done = if summary.nothing_to_write() {
+                            "Nothing to write in"
+                        } else {
+                            "Exported to"
+                        };
+                        format!("{done} {}: {}", dir.display(), summary.line())
                     };
                     let note = clean_line(&note).into_owned();
                     toast(state, &note, false);

@@ -55,6 +55,14 @@ const ACTIVITY_PAGES: u32 = 4;
 /// A sync that fetched this many transcripts merges the search index's segments at the end.
 const OPTIMIZE_AFTER: usize = 500;
 
+/// What a fetch hands the writer: the documents of one answer, how many meetings it asked for,
+/// and how many of those came back ready (each counted once, whatever else the answer held).
+struct Fetched {
+    documents: Vec<Document>,
+    asked: usize,
+    ready: usize,
+}
+
 /// The writer commits fetched documents this many at a time, in one transaction: the search
 /// index's cost per document falls with the size of the batch (fewer, larger index segments).
 pub const WRITE_BATCH: usize = 100;
@@ -345,7 +353,7 @@ impl<'a> Sync<'a> {
             1
         };
         let (want_tx, want_rx) = tokio::sync::mpsc::unbounded_channel::<Vec<MeetingId>>();
-        let (doc_tx, doc_rx) = tokio::sync::mpsc::channel::<Vec<Document>>(WRITE_QUEUE);
+        let (doc_tx, doc_rx) = tokio::sync::mpsc::channel::<Fetched>(WRITE_QUEUE);
         // Transcripts an earlier sync left missing or processing come first.
         let earlier = with_store(&self.store, |s| s.wanting_documents(usize::MAX)).await?;
         if !earlier.is_empty() {
@@ -531,7 +539,7 @@ impl<'a> Sync<'a> {
         &self,
         batch: usize,
         wanting: tokio::sync::mpsc::UnboundedReceiver<Vec<MeetingId>>,
-        fetched: tokio::sync::mpsc::Sender<Vec<Document>>,
+        fetched: tokio::sync::mpsc::Sender<Fetched>,
     ) -> Result<usize, SyncError> {
         let concurrency = self.options.concurrency.max(1);
         let mut wanting = wanting;
@@ -565,7 +573,19 @@ impl<'a> Sync<'a> {
                 },
                 Some((ids, result)) = in_flight.next(), if !in_flight.is_empty() => match result {
                     Ok(documents) => {
-                        if fetched.send(documents).await.is_err() {
+                        // Each meeting asked for counts once, whatever else the answer holds.
+                        let ready = documents
+                            .iter()
+                            .filter(|d| d.state == DocumentState::Ready && ids.contains(&d.id))
+                            .map(|d| &d.id)
+                            .collect::<std::collections::HashSet<_>>()
+                            .len();
+                        let batch = Fetched {
+                            documents,
+                            asked: ids.len(),
+                            ready,
+                        };
+                        if fetched.send(batch).await.is_err() {
                             // The writer stopped: its error ends the sync.
                             return Ok(failed);
                         }
@@ -595,12 +615,15 @@ impl<'a> Sync<'a> {
     /// fetchers are done. Returns how many ready transcripts it stored.
     async fn write(
         &self,
-        mut fetched: tokio::sync::mpsc::Receiver<Vec<Document>>,
+        mut fetched: tokio::sync::mpsc::Receiver<Fetched>,
     ) -> Result<usize, SyncError> {
         let mut pending: Vec<Document> = Vec::new();
+        // The meetings asked for and found ready, of what is pending.
+        let (mut pending_asked, mut pending_ready) = (0, 0);
         let mut due = tokio::time::Instant::now();
         let mut open = true;
         let mut ready = 0;
+        #[cfg(debug_assertions)]
         let mut commits = 0u64;
         while open || !pending.is_empty() {
             if open && pending.len() < WRITE_BATCH {
@@ -611,11 +634,13 @@ impl<'a> Sync<'a> {
                     tokio::time::timeout_at(due, fetched.recv()).await.ok()
                 };
                 match next {
-                    Some(Some(documents)) => {
+                    Some(Some(batch)) => {
                         if pending.is_empty() {
                             due = tokio::time::Instant::now() + WRITE_EVERY;
                         }
-                        pending.extend(documents);
+                        pending.extend(batch.documents);
+                        pending_asked += batch.asked;
+                        pending_ready += batch.ready;
                         continue;
                     }
                     // The fetchers are done.
@@ -626,18 +651,17 @@ impl<'a> Sync<'a> {
                     continue;
                 }
             }
-            commits += 1;
             let documents = std::mem::take(&mut pending);
+            let (asked, stored) = (pending_asked, pending_ready);
+            (pending_asked, pending_ready) = (0, 0);
             #[cfg(debug_assertions)]
-            self.hold_before_commit(commits, documents.len()).await;
-            let count = documents.len();
-            let stored = documents
-                .iter()
-                .filter(|d| d.state == DocumentState::Ready)
-                .count();
+            {
+                commits += 1;
+                self.hold_before_commit(commits, documents.len()).await;
+            }
             store_documents(&self.store, documents).await?;
             ready += stored;
-            self.update(|p| p.documents_done += count);
+            self.update(|p| p.documents_done += asked);
         }
         Ok(ready)
     }

@@ -330,7 +330,7 @@ pub fn search(
     words: &[String],
     limit: usize,
     json: bool,
-    out: &mut impl Write,
+    out: &mut crate::sanitize::Writer<impl Write>,
 ) -> Result<(), Failure> {
     let text = words.join(" ");
     let library = local.library();
@@ -368,6 +368,7 @@ pub fn search(
         .then(|| crossterm::terminal::size().ok())
         .flatten()
         .map_or(160, |(w, _)| usize::from(w).max(40));
+    let marks = match_marks();
     for hit in &answer.meetings {
         let date = super::meeting_date(hit.date.as_ref());
         let count = match hit.hits {
@@ -383,7 +384,13 @@ pub fn search(
         if let Some(place) = &hit.place {
             let label = place_label(place);
             let room = width.saturating_sub(label.chars().count() + 6).max(20);
-            writeln!(out, "    {label}  {}", excerpt_line(hit, room))?;
+            let (line, ranges) = excerpt_line(hit, room);
+            write!(out, "    {label}  ")?;
+            match &marks {
+                Some((on, off)) => out.write_marked(&line, &ranges, on, off)?,
+                None => write!(out, "{line}")?,
+            }
+            writeln!(out)?;
         }
     }
     if answer.total > answer.meetings.len() {
@@ -408,11 +415,44 @@ pub fn place_label(place: &Place) -> String {
 
 pub use crate::krisp::clock;
 
-/// The excerpt on one line, sanitized, cut to `width` characters around the hit. (Stdout drops
-/// escape sequences, so no bold: the hit's place and the excerpt say enough.)
-fn excerpt_line(hit: &Hit, width: usize) -> String {
+/// The excerpt on one line, sanitized, cut to `width` characters around the hit (the word the
+/// store found it by), with the query's words' ranges in it.
+fn excerpt_line(hit: &Hit, width: usize) -> (String, Vec<std::ops::Range<usize>>) {
     let (text, ranges) = crate::sanitize::excerpt_highlighted(&hit.excerpt, &hit.highlights);
-    crate::sanitize::centre(&text, &ranges, width).0
+    // `centre` keeps its first range in view: the focus first, the others after it.
+    let focus = hit.focus.min(ranges.len());
+    let order: Vec<_> = ranges[focus..]
+        .iter()
+        .chain(&ranges[..focus])
+        .cloned()
+        .collect();
+    let (line, mut ranges) = crate::sanitize::centre(&text, &order, width);
+    ranges.sort_by_key(|r| r.start);
+    (line, ranges)
+}
+
+/// How the query's words stand out in `search`'s excerpts: on a terminal, as the TUI marks
+/// them (bold, black on yellow: crossterm's `DarkYellow` is the ANSI yellow ratatui's
+/// `Yellow` draws); not when stdout is piped, nor under `NO_COLOR`
+/// (<https://no-color.org>). The sequences to turn the mark on and off.
+fn match_marks() -> Option<(String, String)> {
+    use crossterm::Command as _;
+    use crossterm::style::{
+        Attribute, Color, SetAttribute, SetBackgroundColor, SetForegroundColor,
+    };
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    if no_color || !std::io::stdout().is_terminal() {
+        return None;
+    }
+    let mut on = String::new();
+    SetAttribute(Attribute::Bold).write_ansi(&mut on).ok()?;
+    SetForegroundColor(Color::Black).write_ansi(&mut on).ok()?;
+    SetBackgroundColor(Color::DarkYellow)
+        .write_ansi(&mut on)
+        .ok()?;
+    let mut off = String::new();
+    SetAttribute(Attribute::Reset).write_ansi(&mut off).ok()?;
+    Some((on, off))
 }
 
 fn hit_json(hit: &Hit, matched: Matched) -> serde_json::Value {
@@ -475,15 +515,19 @@ pub fn cache(local: &Local, clear: bool, out: &mut impl Write) -> Result<(), Fai
     let count = crate::timefmt::grouped;
     row(out, "size:", &human_bytes(files_size(&local.path)))?;
     row(out, "meetings:", &count(stats.meetings))?;
-    row(
-        out,
-        "transcripts:",
-        &format!(
-            "{} ready, {} processing",
-            count(stats.documents_ready),
-            count(stats.documents_processing)
-        ),
-    )?;
+    // The three add up to the meetings.
+    let missing = stats
+        .meetings
+        .saturating_sub(stats.documents_ready + stats.documents_processing);
+    let mut transcripts = format!(
+        "{} ready, {} processing",
+        count(stats.documents_ready),
+        count(stats.documents_processing)
+    );
+    if missing > 0 {
+        transcripts.push_str(&format!(", {} not fetched yet", count(missing)));
+    }
+    row(out, "transcripts:", &transcripts)?;
     row(out, "turns:", &count(stats.turns))?;
     if let Some(last) = store
         .meta("sync.last_finished")

@@ -81,6 +81,15 @@ pub async fn export_all(
         v["meetings"] = serde_json::Value::from(ids.len());
         serde_json::to_writer(&mut *out, &v).map_err(std::io::Error::from)?;
         writeln!(out)?;
+    } else if summary.nothing_to_write() {
+        writeln!(
+            out,
+            "Nothing to write in {}: {} meetings checked in {:.1} s: {}.",
+            request.dir.display(),
+            ids.len(),
+            started.elapsed().as_secs_f64(),
+            summary.line()
+        )?;
     } else {
         writeln!(
             out,

@@ -76,6 +76,11 @@ impl VaultSummary {
     pub fn written(&self) -> usize {
         self.new + self.updated
     }
+
+    /// The run changed nothing in the folder: every file was up to date (or is still to come).
+    pub fn nothing_to_write(&self) -> bool {
+        self.written() == 0 && self.edited == 0 && self.deleted == 0
+    }
 }
 
 /// Why a vault could not be written. Each message is a sentence.
@@ -188,26 +193,64 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
     builder.create(dir)
 }
 
+/// The directory's lock, held while it lives; the file goes when it is dropped, so no empty
+/// lock file stays behind in the user's folder.
+struct DirLock {
+    file: File,
+    path: PathBuf,
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        // Removed while still locked: a run that opens the name after this makes a new file,
+        // and one that opened the old file before finds it gone once it has the lock.
+        let _ = fs::remove_file(&self.path);
+        let _ = self.file.unlock();
+    }
+}
+
 /// The directory's lock, or `Busy`. Created 0600; a link at its name is not followed.
-fn lock(dir: &Path) -> Result<File, VaultError> {
+fn lock(dir: &Path) -> Result<DirLock, VaultError> {
     let path = dir.join(LOCK);
-    let mut options = fs::OpenOptions::new();
-    options.create(true).truncate(false).write(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
-    let file = super::private(&mut options)
-        .open(&path)
-        .map_err(|source| ExportError::Io {
+    let busy = || VaultError::Busy {
+        path: dir.to_owned(),
+    };
+    // A run that ended between our open and our lock removed the file we hold: open again.
+    for _ in 0..3 {
+        let mut options = fs::OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
+        let io = |source| ExportError::Io {
             path: path.clone(),
             source,
-        })?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(fs::TryLockError::WouldBlock) => Err(VaultError::Busy {
-            path: dir.to_owned(),
-        }),
-        Err(fs::TryLockError::Error(source)) => Err(ExportError::Io { path, source }.into()),
+        };
+        let file = super::private(&mut options).open(&path).map_err(io)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => return Err(busy()),
+            Err(fs::TryLockError::Error(source)) => return Err(io(source).into()),
+        }
+        if same_file(&file, &path) {
+            return Ok(DirLock { file, path });
+        }
     }
+    Err(busy())
+}
+
+/// Whether `path` still names the open `file`.
+#[cfg(unix)]
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::symlink_metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_file: &File, path: &Path) -> bool {
+    path.exists()
 }
 
 struct Run<'a> {

@@ -175,6 +175,8 @@ pub struct Versions {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Stats {
     pub meetings: usize,
+    /// Stored meetings whose transcript is stored and ready, and still processing; the rest
+    /// of the meetings have none fetched yet.
     pub documents_ready: usize,
     pub documents_processing: usize,
     pub turns: usize,
@@ -849,11 +851,16 @@ impl Store {
         };
         Ok(Stats {
             meetings: one("SELECT count(*) FROM meetings")? as usize,
+            // Of the stored meetings only, so that the counts add up to the meetings: a
+            // document can be stored before its meeting (or for one not listed, opened from a
+            // feed).
             documents_ready: one(&format!(
-                "SELECT count(*) FROM documents WHERE state = {STATE_READY}"
+                "SELECT count(*) FROM documents d JOIN meetings m ON m.id = d.id
+                 WHERE d.state = {STATE_READY}"
             ))? as usize,
             documents_processing: one(&format!(
-                "SELECT count(*) FROM documents WHERE state = {STATE_PROCESSING}"
+                "SELECT count(*) FROM documents d JOIN meetings m ON m.id = d.id
+                 WHERE d.state = {STATE_PROCESSING}"
             ))? as usize,
             turns: one("SELECT count(*) FROM turns")? as usize,
             bytes: (one("PRAGMA page_count")? * one("PRAGMA page_size")?) as u64,
