@@ -109,12 +109,9 @@ pub fn select(store: &Store, request: &Request) -> Result<Vec<MeetingId>, Failur
                 .map_err(|e| local::failed(store, e))?;
             Ok(found.hits.into_iter().map(|h| h.meeting_id).collect())
         }
-        None => Ok(store
-            .page(&request.filter, 0, usize::MAX)
-            .map_err(|e| local::failed(store, e))?
-            .into_iter()
-            .map(|row| row.id)
-            .collect()),
+        None => store
+            .ids(&request.filter)
+            .map_err(|e| local::failed(store, e)),
     }
 }
 

@@ -690,6 +690,22 @@ impl Store {
         Ok(out)
     }
 
+    /// The ids of the meetings passing `filter`, newest first (undated last, then by id), as
+    /// [`Store::page`] orders them; read from the list's index, not the meetings' rows.
+    pub fn ids(&self, filter: &Filter) -> Result<Vec<MeetingId>, StoreError> {
+        let (clause, args) = filter_sql(filter, "m")?;
+        let sql =
+            format!("SELECT m.id FROM meetings m WHERE {clause} ORDER BY m.date_ms DESC, m.id");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let ids = stmt
+            .query_map(rusqlite::params_from_iter(args.iter()), |r| {
+                r.get::<_, String>(0)
+            })?
+            .map(|r| r.map(MeetingId))
+            .collect::<Result<_, _>>()?;
+        Ok(ids)
+    }
+
     pub fn meeting(&self, id: &MeetingId) -> Result<Option<Meeting>, StoreError> {
         let json: Option<String> = self
             .conn
@@ -756,12 +772,12 @@ impl Store {
     }
 
     pub fn doc_state(&self, id: &MeetingId) -> Result<DocState, StoreError> {
-        let state: Option<i64> = self
+        let state: Option<Option<i64>> = self
             .conn
-            .prepare_cached("SELECT state FROM documents WHERE id = ?1")?
+            .prepare_cached("SELECT state FROM versions WHERE id = ?1")?
             .query_row([id.as_str()], |r| r.get(0))
             .optional()?;
-        Ok(doc_state(state))
+        Ok(doc_state(state.flatten()))
     }
 
     /// The hashes of a stored meeting and of its document (when one is stored), and the
@@ -771,8 +787,8 @@ impl Store {
         let row: Option<(String, Option<String>, Option<i64>)> = self
             .conn
             .prepare_cached(
-                "SELECT m.hash, d.hash, d.state FROM meetings m LEFT JOIN documents d ON d.id = m.id
-                 WHERE m.id = ?1",
+                "SELECT meeting, document, state FROM versions
+                 WHERE id = ?1 AND meeting IS NOT NULL",
             )?
             .query_row([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
@@ -803,16 +819,16 @@ impl Store {
 
     /// Meetings whose document is missing or still processing, newest first.
     pub fn wanting_documents(&self, limit: usize) -> Result<Vec<MeetingId>, StoreError> {
+        // The condition is `versions_wanting`'s, so that only its rows are read.
         let mut stmt = self.conn.prepare_cached(
-            "SELECT m.id FROM meetings m LEFT JOIN documents d ON d.id = m.id
-             WHERE d.state IS NULL OR d.state <> ?1
-             ORDER BY m.date_ms DESC, m.id LIMIT ?2",
+            "SELECT id FROM versions
+             WHERE meeting IS NOT NULL AND (state IS NULL OR state <> 2)
+             ORDER BY date_ms DESC, id LIMIT ?1",
         )?;
         let ids = stmt
-            .query_map(
-                params![STATE_READY, i64::try_from(limit).unwrap_or(i64::MAX)],
-                |r| r.get::<_, String>(0),
-            )?
+            .query_map(params![i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+                r.get::<_, String>(0)
+            })?
             .map(|r| r.map(MeetingId))
             .collect::<Result<_, _>>()?;
         Ok(ids)
@@ -843,21 +859,29 @@ impl Store {
         Ok(ms.map(from_unix_ms))
     }
 
+    /// What is stored, from the `counts` table the triggers keep (no table is scanned).
     pub fn stats(&self) -> Result<Stats, StoreError> {
         let one = |sql: &str| -> Result<i64, StoreError> {
             Ok(self.conn.query_row(sql, [], |r| r.get(0))?)
         };
-        Ok(Stats {
-            meetings: one("SELECT count(*) FROM meetings")? as usize,
-            documents_ready: one(&format!(
-                "SELECT count(*) FROM documents WHERE state = {STATE_READY}"
-            ))? as usize,
-            documents_processing: one(&format!(
-                "SELECT count(*) FROM documents WHERE state = {STATE_PROCESSING}"
-            ))? as usize,
-            turns: one("SELECT count(*) FROM turns")? as usize,
+        let mut stmt = self.conn.prepare_cached("SELECT name, n FROM counts")?;
+        let mut rows = stmt.query([])?;
+        let mut stats = Stats {
             bytes: (one("PRAGMA page_count")? * one("PRAGMA page_size")?) as u64,
-        })
+            ..Stats::default()
+        };
+        while let Some(r) = rows.next()? {
+            let name: String = r.get(0)?;
+            let n = r.get::<_, i64>(1)?.max(0) as usize;
+            match name.as_str() {
+                "meetings" => stats.meetings = n,
+                "ready" => stats.documents_ready = n,
+                "processing" => stats.documents_processing = n,
+                "turns" => stats.turns = n,
+                _ => {}
+            }
+        }
+        Ok(stats)
     }
 
     /// A deterministic text dump of meetings (JSON), documents (parts and turns) and feeds,
