@@ -373,6 +373,60 @@ fn the_kept_counts_and_versions_match_the_rows() {
     assert_eq!(store.stats().unwrap().turns, 0);
 }
 
+/// Compacting (after a big first sync, or the free pages after deletions) changes no content and
+/// no answer, and leaves a store of an older build in `auto_vacuum = incremental`.
+#[test]
+fn compacting_keeps_every_row_and_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite3");
+    // A store created by an older build, before stores were made incremental.
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "auto_vacuum", "NONE").unwrap();
+        conn.execute_batch("CREATE TABLE meetings (x); CREATE TABLE turns (x); CREATE TABLE meta (x); DROP TABLE meetings; DROP TABLE turns; DROP TABLE meta;").unwrap();
+    }
+    Store::create_at_version(&path, 1).unwrap();
+    let mut store = Store::open(&path).unwrap();
+    let meetings: Vec<Meeting> = (1..=40)
+        .map(|n| meeting(n, &format!("Meeting {n}"), Some("2026-02-01T10:00:00Z")))
+        .collect();
+    store.upsert_meetings(&meetings, NOW).unwrap();
+    let documents: Vec<Document> = (1..=40)
+        .map(|n| {
+            document(
+                n,
+                (0..50)
+                    .map(|i| turn("Ann", i, &format!("turn {i} of meeting {n} about pricing")))
+                    .collect(),
+            )
+        })
+        .collect();
+    store.upsert_documents(&documents, NOW).unwrap();
+    for n in 1..=30 {
+        store.delete_meeting(&id(n)).unwrap();
+    }
+    let dump = store.dump().unwrap();
+    let hits = search(&store, "pricing");
+    let stats = store.stats().unwrap();
+    store.compact(false).unwrap();
+    store.compact(true).unwrap();
+    assert_eq!(store.dump().unwrap(), dump);
+    assert_eq!(search(&store, "pricing"), hits);
+    let after = store.stats().unwrap();
+    assert_eq!((after.meetings, after.turns), (stats.meetings, stats.turns));
+    assert!(
+        after.bytes < stats.bytes,
+        "{} < {}",
+        after.bytes,
+        stats.bytes
+    );
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let mode: i64 = conn
+        .query_row("PRAGMA auto_vacuum", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, 2, "incremental");
+}
+
 #[test]
 fn a_newer_store_is_refused_with_a_sentence() {
     let dir = tempfile::tempdir().unwrap();

@@ -328,6 +328,11 @@ impl Store {
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        if schema::user_version(&conn)? == 0 {
+            // Before the first table: pages freed by deletions can be given back later
+            // (`PRAGMA incremental_vacuum`, see `compact`).
+            conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
+        }
         schema::migrate_to(&mut conn, version)?;
         let id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
         if id != APPLICATION_ID {
@@ -620,6 +625,49 @@ impl Store {
              INSERT INTO meeting_fts(meeting_fts) VALUES ('optimize');
              PRAGMA optimize;",
         )?;
+        Ok(())
+    }
+
+    /// A page cache of 32 MiB while `on` (a sync writing many documents: merging index
+    /// segments reads back what it wrote a moment ago), SQLite's default 2 MiB otherwise, the
+    /// memory given back.
+    pub fn bulk(&mut self, on: bool) -> Result<(), StoreError> {
+        let kib = if on { 32 * 1024 } else { 2000 };
+        self.conn.pragma_update(None, "cache_size", -kib)?;
+        if !on {
+            self.conn.execute_batch("PRAGMA shrink_memory")?;
+        }
+        Ok(())
+    }
+
+    /// Gives back unused space. `full`: rewrites the whole file (`VACUUM`, switching it to
+    /// `auto_vacuum = incremental` if it was not): pages filled in date order by a big first
+    /// sync, which fetches newest first, are left part empty (about a sixth of a store), and
+    /// rewriting them packs them. Otherwise gives back the free pages deletions left, when they
+    /// are more than a tenth of the file. Then empties the WAL. Needs no other reader at the
+    /// time: busy is an error the caller may ignore.
+    pub fn compact(&mut self, full: bool) -> Result<(), StoreError> {
+        if full {
+            let mode: i64 = self
+                .conn
+                .query_row("PRAGMA auto_vacuum", [], |r| r.get(0))?;
+            if mode != 2 {
+                self.conn
+                    .pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
+            }
+            self.conn.execute_batch("VACUUM")?;
+        } else {
+            let pages: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+            let free: i64 = self
+                .conn
+                .query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
+            if free * 10 <= pages {
+                return Ok(());
+            }
+            self.conn.execute_batch("PRAGMA incremental_vacuum")?;
+        }
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
 
