@@ -396,8 +396,9 @@ impl<'a> Sync<'a> {
             result
         };
         let (listing, failed, written) = tokio::join!(listing, fetching, writing);
-        // The first error in the order things happen: a listing's or a fetch's error explains
-        // a writer that stopped early, a store error explains the rest.
+        // The writer stops only on its own error; the fetchers stop when the listing fails (and
+        // then report nothing), the listing runs on after a fetch failed (it meets the same lost
+        // login or server soon, and otherwise lists what it can): each error is its stage's own.
         let written = written?;
         listing?;
         let failed = failed?;
