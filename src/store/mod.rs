@@ -628,6 +628,25 @@ impl Store {
         Ok(())
     }
 
+    /// Runs `f`, which only reads the store, inside one read transaction: it sees one state of
+    /// the store throughout, and its statements do not each take and drop the read lock. A
+    /// transaction already open (a caller's) is used as it is.
+    pub fn in_one_read<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E> {
+        if !self.conn.is_autocommit() {
+            return f();
+        }
+        self.conn
+            .execute_batch("BEGIN")
+            .map_err(|e| E::from(e.into()))?;
+        let result = f();
+        // Nothing was written: ending it cannot lose anything.
+        let _ = self.conn.execute_batch("COMMIT");
+        result
+    }
+
     /// A page cache of 32 MiB while `on` (a sync writing many documents: merging index
     /// segments reads back what it wrote a moment ago), SQLite's default 2 MiB otherwise, the
     /// memory given back.
