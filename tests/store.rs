@@ -9,6 +9,7 @@ use krisp_tui::krisp::{
 };
 use krisp_tui::store::{
     DocState, Feed, Filter, Hit, Place, Query, SCHEMA_VERSION, Store, StoreError, Term, Upserted,
+    Versions,
 };
 
 /// The first 50 meetings matching `text` (in UTC).
@@ -148,6 +149,288 @@ fn a_version_1_store_gets_its_meeting_index_filled_by_the_migration() {
     assert_eq!(ids(&search(&store, "roadmap pricing")), vec![id(1)]);
     assert_eq!(ids(&search(&store, "with:chloe")), vec![id(1)]);
     assert!(search(&store, "\"roadmap pricing\"").is_empty());
+}
+
+/// A store of each older schema, with rows as that version wrote them (a meeting with its
+/// transcript, one without), migrates to the current one with its counts, versions and
+/// wanted transcripts filled, still found by search and read back whole, and stays current
+/// through the next writes.
+#[test]
+fn a_store_of_every_older_version_migrates_with_its_counts_and_versions() {
+    for version in 1..SCHEMA_VERSION {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(format!("v{version}.sqlite3"));
+        Store::create_at_version(&path, version).unwrap();
+        let key = |n: i64| ((1i64 << 20) + 29_000_000 + n) << 10;
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            for (n, name) in [(1, "Kickoff"), (2, "Retro")] {
+                conn.execute(
+                    "INSERT INTO meetings (key, id, date_ms, date_json, name, people, notes,
+                                           people_list, people_lc, tags, hash, json, fetched_at)
+                     VALUES (?1, ?2, ?3, 'null', ?4, 'Ann', '', '[\"Ann\"]', 'ann', '[]', ?5,
+                             '{}', 0)",
+                    rusqlite::params![
+                        key(n),
+                        id(n as u32).as_str(),
+                        1_740_000_000_000i64 + n * 60_000,
+                        name,
+                        format!("m{n}")
+                    ],
+                )
+                .unwrap();
+            }
+            let turns = ["we need a roadmap", "pricing is next"];
+            for (i, text) in turns.iter().enumerate() {
+                conn.execute(
+                    "INSERT INTO turns (key, speaker, start_s, start_ns, text)
+                     VALUES (?1, 'Ann', ?2, 0, ?3)",
+                    rusqlite::params![(key(1) << 20) | i as i64, i as i64 * 7, text],
+                )
+                .unwrap();
+            }
+            conn.execute(
+                "INSERT INTO documents (id, key, state, recording_url, sections, unparsed,
+                                        turn_count, duration_ms, hash, fetched_at)
+                 VALUES (?1, ?2, 2, NULL, '[]', '', 2, 7000, 'd1', 0)",
+                rusqlite::params![id(1).as_str(), key(1)],
+            )
+            .unwrap();
+            if version >= 2 {
+                for (n, name, transcript) in [
+                    (1, "Kickoff", "we need a roadmap \u{E002} pricing is next"),
+                    (2, "Retro", ""),
+                ] {
+                    conn.execute(
+                        "INSERT INTO meeting_fts (rowid, name, people, notes, transcript)
+                         VALUES (?1, ?2, 'Ann', '', ?3)",
+                        rusqlite::params![key(n), name, transcript],
+                    )
+                    .unwrap();
+                }
+            }
+        }
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(
+            store.schema_version().unwrap(),
+            SCHEMA_VERSION,
+            "v{version}"
+        );
+        let stats = store.stats().unwrap();
+        assert_eq!(
+            (
+                stats.meetings,
+                stats.documents_ready,
+                stats.documents_processing,
+                stats.turns
+            ),
+            (2, 1, 0, 2),
+            "v{version}"
+        );
+        assert_eq!(
+            store.versions(&id(1)).unwrap(),
+            Some(Versions {
+                meeting: "m1".to_owned(),
+                document: Some("d1".to_owned()),
+                doc_state: DocState::Ready,
+            }),
+            "v{version}"
+        );
+        assert_eq!(
+            store.wanting_documents(10).unwrap(),
+            vec![id(2)],
+            "v{version}"
+        );
+        assert_eq!(
+            ids(&search(&store, "roadmap pricing")),
+            vec![id(1)],
+            "v{version}"
+        );
+        let doc = store.document(&id(1)).unwrap().unwrap();
+        let texts: Vec<&str> = doc
+            .transcript
+            .turns
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect();
+        assert_eq!(
+            texts,
+            ["we need a roadmap", "pricing is next"],
+            "v{version}"
+        );
+
+        // Written after the migration: the counts and versions follow.
+        store
+            .upsert_documents(
+                &[document(
+                    2,
+                    vec![turn("Bo", 1, "a retro"), turn("Bo", 2, "done")],
+                )],
+                NOW,
+            )
+            .unwrap();
+        store.delete_meeting(&id(1)).unwrap();
+        let stats = store.stats().unwrap();
+        assert_eq!(
+            (
+                stats.meetings,
+                stats.documents_ready,
+                stats.documents_processing,
+                stats.turns
+            ),
+            (1, 1, 0, 2),
+            "v{version}"
+        );
+        assert_eq!(store.versions(&id(1)).unwrap(), None, "v{version}");
+        assert_eq!(store.doc_state(&id(2)).unwrap(), DocState::Ready);
+        assert!(
+            store.wanting_documents(10).unwrap().is_empty(),
+            "v{version}"
+        );
+    }
+}
+
+/// The counts the triggers keep are the rows' own, through inserts, updates, processing and
+/// ready documents, documents before their meeting (counted once the meeting is stored),
+/// deletions and deleted-on-server.
+#[test]
+fn the_kept_counts_and_versions_match_the_rows() {
+    let (_dir, mut store) = temp_store();
+    let check = |store: &Store| {
+        let conn = rusqlite::Connection::open(store.path().unwrap()).unwrap();
+        let one = |sql: &str| -> usize {
+            conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap() as usize
+        };
+        let stats = store.stats().unwrap();
+        assert_eq!(stats.meetings, one("SELECT count(*) FROM meetings"));
+        // Documents count under a stored meeting only: the transcripts add up to the meetings.
+        assert_eq!(
+            stats.documents_ready,
+            one(
+                "SELECT count(*) FROM documents d JOIN meetings m ON m.id = d.id WHERE d.state = 2"
+            )
+        );
+        assert_eq!(
+            stats.documents_processing,
+            one(
+                "SELECT count(*) FROM documents d JOIN meetings m ON m.id = d.id WHERE d.state <> 2"
+            )
+        );
+        assert_eq!(stats.turns, one("SELECT count(*) FROM turns"));
+        assert_eq!(
+            one("SELECT count(*) FROM versions"),
+            one("SELECT count(*) FROM (SELECT id FROM meetings UNION SELECT id FROM documents)")
+        );
+    };
+    // A document before its meeting, then the meeting.
+    store
+        .upsert_documents(&[document(1, vec![turn("A", 1, "one")])], NOW)
+        .unwrap();
+    check(&store);
+    store
+        .upsert_meetings(
+            &[
+                meeting(1, "One", Some("2026-02-01T10:00:00Z")),
+                meeting(2, "Two", Some("2026-02-02T10:00:00Z")),
+            ],
+            NOW,
+        )
+        .unwrap();
+    check(&store);
+    assert_eq!(store.wanting_documents(10).unwrap(), vec![id(2)]);
+    // Processing, then ready with more turns, then changed.
+    let mut processing = document(2, vec![]);
+    processing.state = DocumentState::Processing;
+    store.upsert_documents(&[processing], NOW).unwrap();
+    check(&store);
+    assert_eq!(store.wanting_documents(10).unwrap(), vec![id(2)]);
+    store
+        .upsert_documents(
+            &[document(
+                2,
+                vec![turn("B", 1, "two"), turn("B", 2, "three")],
+            )],
+            NOW,
+        )
+        .unwrap();
+    check(&store);
+    assert!(store.wanting_documents(10).unwrap().is_empty());
+    // A meeting moved to another date (another key) carries its document along.
+    store
+        .upsert_meetings(&[meeting(1, "One", Some("2026-01-01T10:00:00Z"))], NOW)
+        .unwrap();
+    check(&store);
+    let before = store.versions(&id(2)).unwrap().unwrap();
+    store
+        .upsert_meetings(
+            &[meeting(2, "Two, renamed", Some("2026-02-02T10:00:00Z"))],
+            NOW,
+        )
+        .unwrap();
+    let after = store.versions(&id(2)).unwrap().unwrap();
+    assert_ne!(before.meeting, after.meeting);
+    assert_eq!(before.document, after.document);
+    check(&store);
+    store.mark_deleted(&[id(1)], NOW).unwrap();
+    check(&store);
+    assert_eq!(store.versions(&id(1)).unwrap(), None);
+    store.delete_meeting(&id(2)).unwrap();
+    check(&store);
+    assert_eq!(store.stats().unwrap().turns, 0);
+}
+
+/// Compacting (after a big first sync, or the free pages after deletions) changes no content and
+/// no answer, and leaves a store of an older build in `auto_vacuum = incremental`.
+#[test]
+fn compacting_keeps_every_row_and_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite3");
+    // A store created by an older build, before stores were made incremental.
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "auto_vacuum", "NONE").unwrap();
+        conn.execute_batch("CREATE TABLE meetings (x); CREATE TABLE turns (x); CREATE TABLE meta (x); DROP TABLE meetings; DROP TABLE turns; DROP TABLE meta;").unwrap();
+    }
+    Store::create_at_version(&path, 1).unwrap();
+    let mut store = Store::open(&path).unwrap();
+    let meetings: Vec<Meeting> = (1..=40)
+        .map(|n| meeting(n, &format!("Meeting {n}"), Some("2026-02-01T10:00:00Z")))
+        .collect();
+    store.upsert_meetings(&meetings, NOW).unwrap();
+    let documents: Vec<Document> = (1..=40)
+        .map(|n| {
+            document(
+                n,
+                (0..50)
+                    .map(|i| turn("Ann", i, &format!("turn {i} of meeting {n} about pricing")))
+                    .collect(),
+            )
+        })
+        .collect();
+    store.upsert_documents(&documents, NOW).unwrap();
+    for n in 1..=30 {
+        store.delete_meeting(&id(n)).unwrap();
+    }
+    let dump = store.dump().unwrap();
+    let hits = search(&store, "pricing");
+    let stats = store.stats().unwrap();
+    store.compact(false).unwrap();
+    store.compact(true).unwrap();
+    assert_eq!(store.dump().unwrap(), dump);
+    assert_eq!(search(&store, "pricing"), hits);
+    let after = store.stats().unwrap();
+    assert_eq!((after.meetings, after.turns), (stats.meetings, stats.turns));
+    assert!(
+        after.bytes < stats.bytes,
+        "{} < {}",
+        after.bytes,
+        stats.bytes
+    );
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let mode: i64 = conn
+        .query_row("PRAGMA auto_vacuum", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, 2, "incremental");
 }
 
 #[test]

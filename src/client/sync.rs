@@ -267,6 +267,13 @@ impl<'a> Sync<'a> {
     }
 
     pub async fn run(&self) -> Result<SyncSummary, SyncError> {
+        with_store(&self.store, |s| s.bulk(true)).await?;
+        let result = self.run_bulk().await;
+        with_store(&self.store, |s| s.bulk(false)).await?;
+        result
+    }
+
+    async fn run_bulk(&self) -> Result<SyncSummary, SyncError> {
         let mut summary = SyncSummary::default();
         // The server's tools decide how documents and feeds are fetched: asked once, first, so
         // that transcripts are fetched while the listing goes on.
@@ -276,9 +283,16 @@ impl<'a> Sync<'a> {
             self.update(|p| p.phase = Phase::Feeds);
             self.feeds(&tools, &mut summary).await?;
         }
-        // Many small index segments slow every search: merge them after a big sync.
-        if summary.documents >= OPTIMIZE_AFTER {
+        // Many small index segments slow every search: merge them after a big sync, then
+        // pack the pages a newest-first sync left part empty. Space freed by deletions is given
+        // back after any sync. Compacting needs the store to itself: when another process
+        // reads it just then, it waits for a later sync.
+        let big = summary.documents >= OPTIMIZE_AFTER;
+        if big {
             with_store(&self.store, Store::optimize).await?;
+        }
+        if let Err(e) = with_store(&self.store, move |s| s.compact(big)).await {
+            tracing::warn!(error = %e, "sync: the store was not compacted");
         }
         let now = now_rfc3339();
         with_store(&self.store, move |s| s.set_meta(META_LAST, &now)).await?;
@@ -390,8 +404,9 @@ impl<'a> Sync<'a> {
             result
         };
         let (listing, failed, written) = tokio::join!(listing, fetching, writing);
-        // The first error in the order things happen: a listing's or a fetch's error explains
-        // a writer that stopped early, a store error explains the rest.
+        // The writer stops only on its own error; the fetchers stop when the listing fails (and
+        // then report nothing), the listing runs on after a fetch failed (it meets the same lost
+        // login or server soon, and otherwise lists what it can): each error is its stage's own.
         let written = written?;
         listing?;
         let failed = failed?;

@@ -119,12 +119,7 @@ pub fn select(library: &Library, request: &Request) -> Result<Vec<MeetingId>, Li
             let answer = library.search_query(text, &query, all)?;
             Ok(answer.meetings.into_iter().map(|h| h.meeting_id).collect())
         }
-        None => Ok(library
-            .meetings(&request.filter, all)?
-            .1
-            .into_iter()
-            .map(|row| row.id)
-            .collect()),
+        None => library.ids(&request.filter),
     }
 }
 

@@ -154,18 +154,19 @@ pub fn export(
         run.warn(w);
     }
     let total = ids.len();
-    let mut result = Ok(());
-    for (i, id) in ids.iter().enumerate() {
-        if cancelled() {
-            run.summary.cancelled = true;
-            break;
+    // One read transaction for every meeting's lookups: outside one, each statement takes and
+    // drops the WAL's read lock (two `fcntl` calls), the most of a re-run with nothing changed.
+    let mut result = store.in_one_read(|| {
+        for (i, id) in ids.iter().enumerate() {
+            if cancelled() {
+                run.summary.cancelled = true;
+                break;
+            }
+            run.one(store, id)?;
+            progress(i + 1, total);
         }
-        if let Err(e) = run.one(store, id) {
-            result = Err(e);
-            break;
-        }
-        progress(i + 1, total);
-    }
+        Ok(())
+    });
     if result.is_ok() && !run.summary.cancelled {
         result = run.move_deleted(store);
     }
@@ -288,8 +289,14 @@ impl Run<'_> {
             .cloned();
         let links = self.options.links;
         let render = || render(store, id, format, links);
+        // One look at the file serves both questions below (a re-run with nothing changed
+        // does nothing else per meeting).
+        let seen = match &entry {
+            Some(entry) => lstat(&self.options.dir.join(&entry.file))?,
+            None => None,
+        };
         let entry = match entry {
-            Some(entry) if !is_file_or_missing(&self.options.dir.join(&entry.file))? => {
+            Some(entry) if seen.is_some_and(|(file, _)| !file) => {
                 self.warn(format!(
                     "{} is not a regular file (a directory or a link), so it was left alone; the meeting went to a new file",
                     self.options.dir.join(&entry.file).display()
@@ -317,7 +324,7 @@ impl Run<'_> {
             return Ok(());
         };
         let path = self.options.dir.join(&entry.file);
-        let disk = stat(&path)?;
+        let disk = seen.map(|(_, stat)| stat);
         if entry.source == source && !self.options.force {
             match disk {
                 None => {
@@ -570,18 +577,17 @@ fn is_ours(path: &Path, disk: Option<Stat>, entry: &Entry) -> Result<bool, Vault
 
 /// Whether `path` is a regular file or nothing, without following a link.
 fn is_file_or_missing(path: &Path) -> Result<bool, VaultError> {
-    match fs::symlink_metadata(path) {
-        Ok(meta) => Ok(meta.file_type().is_file()),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(true),
-        Err(source) => Err(VaultError::Read {
-            path: path.to_owned(),
-            source,
-        }),
-    }
+    Ok(lstat(path)?.is_none_or(|(file, _)| file))
 }
 
 /// Size and time of what is at `path`, a link itself rather than what it points to.
 fn stat(path: &Path) -> Result<Option<Stat>, VaultError> {
+    Ok(lstat(path)?.map(|(_, stat)| stat))
+}
+
+/// One look at what is at `path` (a link itself rather than what it points to): whether it is
+/// a regular file, and its size and time; `None` when nothing is there.
+fn lstat(path: &Path) -> Result<Option<(bool, Stat)>, VaultError> {
     match fs::symlink_metadata(path) {
         Ok(meta) => {
             let mtime = meta
@@ -589,7 +595,7 @@ fn stat(path: &Path) -> Result<Option<Stat>, VaultError> {
                 .ok()
                 .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
                 .map_or(0, |d| d.as_nanos() as i128);
-            Ok(Some((meta.len(), mtime)))
+            Ok(Some((meta.file_type().is_file(), (meta.len(), mtime))))
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(source) => Err(VaultError::Read {

@@ -314,6 +314,16 @@ impl Library {
         }
     }
 
+    /// The ids of every meeting passing `filter`, newest first (from the list's index, without
+    /// reading the meetings).
+    pub fn ids(&self, filter: &Filter) -> Result<Vec<MeetingId>, LibraryError> {
+        let mut filter = filter.clone();
+        if filter.zone.is_none() {
+            filter.zone = Some(self.inner.zone.clone());
+        }
+        self.with(|s| s.ids(&filter))
+    }
+
     /// The meetings passing `filter`, newest first, whole (`meetings` gives list rows).
     pub fn meetings_whole(
         &self,

@@ -330,6 +330,11 @@ impl Store {
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        if schema::user_version(&conn)? == 0 {
+            // Before the first table: pages freed by deletions can be given back later
+            // (`PRAGMA incremental_vacuum`, see `compact`).
+            conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
+        }
         schema::migrate_to(&mut conn, version)?;
         let id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
         if id != APPLICATION_ID {
@@ -625,6 +630,68 @@ impl Store {
         Ok(())
     }
 
+    /// Runs `f`, which only reads the store, inside one read transaction: it sees one state of
+    /// the store throughout, and its statements do not each take and drop the read lock. A
+    /// transaction already open (a caller's) is used as it is.
+    pub fn in_one_read<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E> {
+        if !self.conn.is_autocommit() {
+            return f();
+        }
+        self.conn
+            .execute_batch("BEGIN")
+            .map_err(|e| E::from(e.into()))?;
+        let result = f();
+        // Nothing was written: ending it cannot lose anything.
+        let _ = self.conn.execute_batch("COMMIT");
+        result
+    }
+
+    /// A page cache of 32 MiB while `on` (a sync writing many documents: merging index
+    /// segments reads back what it wrote a moment ago), SQLite's default 2 MiB otherwise, the
+    /// memory given back.
+    pub fn bulk(&mut self, on: bool) -> Result<(), StoreError> {
+        let kib = if on { 32 * 1024 } else { 2000 };
+        self.conn.pragma_update(None, "cache_size", -kib)?;
+        if !on {
+            self.conn.execute_batch("PRAGMA shrink_memory")?;
+        }
+        Ok(())
+    }
+
+    /// Gives back unused space. `full`: rewrites the whole file (`VACUUM`, switching it to
+    /// `auto_vacuum = incremental` if it was not): pages filled in date order by a big first
+    /// sync, which fetches newest first, are left part empty (about a sixth of a store), and
+    /// rewriting them packs them. Otherwise gives back the free pages deletions left, when they
+    /// are more than a tenth of the file. Then empties the WAL. Needs no other reader at the
+    /// time: busy is an error the caller may ignore.
+    pub fn compact(&mut self, full: bool) -> Result<(), StoreError> {
+        if full {
+            let mode: i64 = self
+                .conn
+                .query_row("PRAGMA auto_vacuum", [], |r| r.get(0))?;
+            if mode != 2 {
+                self.conn
+                    .pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
+            }
+            self.conn.execute_batch("VACUUM")?;
+        } else {
+            let pages: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+            let free: i64 = self
+                .conn
+                .query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
+            if free * 10 <= pages {
+                return Ok(());
+            }
+            self.conn.execute_batch("PRAGMA incremental_vacuum")?;
+        }
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2)
@@ -690,6 +757,22 @@ impl Store {
             });
         }
         Ok(out)
+    }
+
+    /// The ids of the meetings passing `filter`, newest first (undated last, then by id), as
+    /// [`Store::page`] orders them; read from the list's index, not the meetings' rows.
+    pub fn ids(&self, filter: &Filter) -> Result<Vec<MeetingId>, StoreError> {
+        let (clause, args) = filter_sql(filter, "m")?;
+        let sql =
+            format!("SELECT m.id FROM meetings m WHERE {clause} ORDER BY m.date_ms DESC, m.id");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let ids = stmt
+            .query_map(rusqlite::params_from_iter(args.iter()), |r| {
+                r.get::<_, String>(0)
+            })?
+            .map(|r| r.map(MeetingId))
+            .collect::<Result<_, _>>()?;
+        Ok(ids)
     }
 
     pub fn meeting(&self, id: &MeetingId) -> Result<Option<Meeting>, StoreError> {
@@ -758,12 +841,12 @@ impl Store {
     }
 
     pub fn doc_state(&self, id: &MeetingId) -> Result<DocState, StoreError> {
-        let state: Option<i64> = self
+        let state: Option<Option<i64>> = self
             .conn
-            .prepare_cached("SELECT state FROM documents WHERE id = ?1")?
+            .prepare_cached("SELECT state FROM versions WHERE id = ?1")?
             .query_row([id.as_str()], |r| r.get(0))
             .optional()?;
-        Ok(doc_state(state))
+        Ok(doc_state(state.flatten()))
     }
 
     /// The hashes of a stored meeting and of its document (when one is stored), and the
@@ -773,8 +856,8 @@ impl Store {
         let row: Option<(String, Option<String>, Option<i64>)> = self
             .conn
             .prepare_cached(
-                "SELECT m.hash, d.hash, d.state FROM meetings m LEFT JOIN documents d ON d.id = m.id
-                 WHERE m.id = ?1",
+                "SELECT meeting, document, state FROM versions
+                 WHERE id = ?1 AND meeting IS NOT NULL",
             )?
             .query_row([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
@@ -805,16 +888,16 @@ impl Store {
 
     /// Meetings whose document is missing or still processing, newest first.
     pub fn wanting_documents(&self, limit: usize) -> Result<Vec<MeetingId>, StoreError> {
+        // The condition is `versions_wanting`'s, so that only its rows are read.
         let mut stmt = self.conn.prepare_cached(
-            "SELECT m.id FROM meetings m LEFT JOIN documents d ON d.id = m.id
-             WHERE d.state IS NULL OR d.state <> ?1
-             ORDER BY m.date_ms DESC, m.id LIMIT ?2",
+            "SELECT id FROM versions
+             WHERE meeting IS NOT NULL AND (state IS NULL OR state <> 2)
+             ORDER BY date_ms DESC, id LIMIT ?1",
         )?;
         let ids = stmt
-            .query_map(
-                params![STATE_READY, i64::try_from(limit).unwrap_or(i64::MAX)],
-                |r| r.get::<_, String>(0),
-            )?
+            .query_map(params![i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+                r.get::<_, String>(0)
+            })?
             .map(|r| r.map(MeetingId))
             .collect::<Result<_, _>>()?;
         Ok(ids)
@@ -845,26 +928,29 @@ impl Store {
         Ok(ms.map(from_unix_ms))
     }
 
+    /// What is stored, from the `counts` table the triggers keep (no table is scanned).
     pub fn stats(&self) -> Result<Stats, StoreError> {
         let one = |sql: &str| -> Result<i64, StoreError> {
             Ok(self.conn.query_row(sql, [], |r| r.get(0))?)
         };
-        Ok(Stats {
-            meetings: one("SELECT count(*) FROM meetings")? as usize,
-            // Of the stored meetings only, so that the counts add up to the meetings: a
-            // document can be stored before its meeting (or for one not listed, opened from a
-            // feed).
-            documents_ready: one(&format!(
-                "SELECT count(*) FROM documents d JOIN meetings m ON m.id = d.id
-                 WHERE d.state = {STATE_READY}"
-            ))? as usize,
-            documents_processing: one(&format!(
-                "SELECT count(*) FROM documents d JOIN meetings m ON m.id = d.id
-                 WHERE d.state = {STATE_PROCESSING}"
-            ))? as usize,
-            turns: one("SELECT count(*) FROM turns")? as usize,
+        let mut stmt = self.conn.prepare_cached("SELECT name, n FROM counts")?;
+        let mut rows = stmt.query([])?;
+        let mut stats = Stats {
             bytes: (one("PRAGMA page_count")? * one("PRAGMA page_size")?) as u64,
-        })
+            ..Stats::default()
+        };
+        while let Some(r) = rows.next()? {
+            let name: String = r.get(0)?;
+            let n = r.get::<_, i64>(1)?.max(0) as usize;
+            match name.as_str() {
+                "meetings" => stats.meetings = n,
+                "ready" => stats.documents_ready = n,
+                "processing" => stats.documents_processing = n,
+                "turns" => stats.turns = n,
+                _ => {}
+            }
+        }
+        Ok(stats)
     }
 
     /// A deterministic text dump of meetings (JSON), documents (parts and turns) and feeds,

@@ -7,7 +7,7 @@ use rusqlite::{Connection, Transaction};
 use super::StoreError;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -149,6 +149,131 @@ CREATE TABLE deleted_meetings (
     document   TEXT
 ) WITHOUT ROWID;
 "#;
+
+/// Version 4: what "nothing changed" is decided from, in small tables kept current by triggers
+/// as rows change, so that a sync with nothing new, `cache`, the TUI's start and a vault's
+/// re-run read them instead of scanning meetings, documents and turns (at 30,000 meetings a
+/// `count(*)` of the turns read most of a 2 GB store).
+///
+/// - `counts`: how many meetings, ready and processing documents, and turns are stored (a
+///   document's turns are its `turn_count`, at most `keys::MAX_INDEXED_TURNS`: the rows it wrote).
+///   Documents are counted only under a stored meeting (a document can arrive before its
+///   meeting), so that the transcripts add up to the meetings: `versions`' own triggers keep
+///   those two counts, since a `versions` row knows both.
+/// - The transcript indexes keep up to 16 MB of new index data in memory before writing a
+///   segment (1 MB by default): the sync's writer commits about 100 transcripts at a time, and
+///   each flush is a segment that later merges have to rewrite.
+/// - `versions`: per meeting (or document) id, the meeting's hash and date, and its document's
+///   hash and state: an export compares them with what it last wrote, and the sync asks it
+///   which transcripts are wanted (a partial index keeps those, newest first).
+const V4: &str = "
+INSERT INTO turns_fts(turns_fts, rank) VALUES ('hashsize', 16777216);
+INSERT INTO meeting_fts(meeting_fts, rank) VALUES ('hashsize', 16777216);
+CREATE TABLE counts (
+    name TEXT PRIMARY KEY,
+    n    INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO counts (name, n)
+    SELECT 'meetings', count(*) FROM meetings
+    UNION ALL SELECT 'ready', count(*) FROM documents d JOIN meetings m ON m.id = d.id
+        WHERE d.state = 2
+    UNION ALL SELECT 'processing', count(*) FROM documents d JOIN meetings m ON m.id = d.id
+        WHERE d.state <> 2
+    UNION ALL SELECT 'turns', count(*) FROM turns;
+
+CREATE TABLE versions (
+    id       TEXT PRIMARY KEY,
+    date_ms  INTEGER,
+    meeting  TEXT,
+    document TEXT,
+    state    INTEGER
+) WITHOUT ROWID;
+CREATE INDEX versions_wanting ON versions(date_ms DESC, id)
+    WHERE meeting IS NOT NULL AND (state IS NULL OR state <> 2);
+INSERT INTO versions (id, date_ms, meeting, document, state)
+    SELECT m.id, m.date_ms, m.hash, d.hash, d.state
+    FROM meetings m LEFT JOIN documents d ON d.id = m.id
+    UNION ALL
+    SELECT d.id, NULL, NULL, d.hash, d.state
+    FROM documents d WHERE d.id NOT IN (SELECT id FROM meetings);
+
+CREATE TRIGGER meetings_counted_ai AFTER INSERT ON meetings BEGIN
+    UPDATE counts SET n = n + 1 WHERE name = 'meetings';
+    INSERT INTO versions (id, date_ms, meeting) VALUES (new.id, new.date_ms, new.hash)
+        ON CONFLICT(id) DO UPDATE SET date_ms = excluded.date_ms, meeting = excluded.meeting;
+END;
+CREATE TRIGGER meetings_counted_ad AFTER DELETE ON meetings BEGIN
+    UPDATE counts SET n = n - 1 WHERE name = 'meetings';
+    UPDATE versions SET date_ms = NULL, meeting = NULL WHERE id = old.id;
+    DELETE FROM versions WHERE id = old.id AND document IS NULL;
+END;
+CREATE TRIGGER meetings_counted_au AFTER UPDATE OF id, date_ms, hash ON meetings BEGIN
+    UPDATE versions SET date_ms = NULL, meeting = NULL WHERE id = old.id;
+    DELETE FROM versions WHERE id = old.id AND document IS NULL;
+    INSERT INTO versions (id, date_ms, meeting) VALUES (new.id, new.date_ms, new.hash)
+        ON CONFLICT(id) DO UPDATE SET date_ms = excluded.date_ms, meeting = excluded.meeting;
+END;
+
+CREATE TRIGGER documents_counted_ai AFTER INSERT ON documents BEGIN
+    UPDATE counts SET n = n + min(new.turn_count, 1048575) WHERE name = 'turns';
+    INSERT INTO versions (id, document, state) VALUES (new.id, new.hash, new.state)
+        ON CONFLICT(id) DO UPDATE SET document = excluded.document, state = excluded.state;
+END;
+CREATE TRIGGER documents_counted_ad AFTER DELETE ON documents BEGIN
+    UPDATE counts SET n = n - min(old.turn_count, 1048575) WHERE name = 'turns';
+    UPDATE versions SET document = NULL, state = NULL WHERE id = old.id;
+    DELETE FROM versions WHERE id = old.id AND meeting IS NULL;
+END;
+CREATE TRIGGER documents_counted_au AFTER UPDATE OF id, hash, state, turn_count ON documents
+BEGIN
+    UPDATE counts SET n = n - min(old.turn_count, 1048575) + min(new.turn_count, 1048575)
+        WHERE name = 'turns';
+    UPDATE versions SET document = NULL, state = NULL WHERE id = old.id;
+    DELETE FROM versions WHERE id = old.id AND meeting IS NULL;
+    INSERT INTO versions (id, document, state) VALUES (new.id, new.hash, new.state)
+        ON CONFLICT(id) DO UPDATE SET document = excluded.document, state = excluded.state;
+END;
+
+CREATE TRIGGER versions_counted_ai AFTER INSERT ON versions BEGIN
+    UPDATE counts SET n = n + 1 WHERE new.meeting IS NOT NULL
+        AND name = CASE WHEN new.state = 2 THEN 'ready'
+            WHEN new.state IS NOT NULL THEN 'processing' END;
+END;
+CREATE TRIGGER versions_counted_ad AFTER DELETE ON versions BEGIN
+    UPDATE counts SET n = n - 1 WHERE old.meeting IS NOT NULL
+        AND name = CASE WHEN old.state = 2 THEN 'ready'
+            WHEN old.state IS NOT NULL THEN 'processing' END;
+END;
+CREATE TRIGGER versions_counted_au AFTER UPDATE OF meeting, state ON versions BEGIN
+    UPDATE counts SET n = n - 1 WHERE old.meeting IS NOT NULL
+        AND name = CASE WHEN old.state = 2 THEN 'ready'
+            WHEN old.state IS NOT NULL THEN 'processing' END;
+    UPDATE counts SET n = n + 1 WHERE new.meeting IS NOT NULL
+        AND name = CASE WHEN new.state = 2 THEN 'ready'
+            WHEN new.state IS NOT NULL THEN 'processing' END;
+END;
+";
+
+/// Version 5: `turns_fts` without its per-row column sizes (`columnsize = 0`): only
+/// `meeting_fts` ranks (BM25), `turns_fts` only says which turns match and highlights them, so
+/// its `docsize` table (a row per turn, 3 % of a store) was written for nothing on every turn.
+/// The index is rebuilt from `turns`. The two transcript indexes merge their segments 8 at a
+/// time instead of 4: a first sync's CPU went mostly to merging segments it then merges again
+/// (a sync that stores many transcripts merges everything into one segment at its end anyway).
+/// New stores also get `auto_vacuum = incremental`, and an existing one switches when the sync
+/// compacts it after a big first sync.
+const V5: &str = "
+DROP TABLE turns_fts;
+CREATE VIRTUAL TABLE turns_fts USING fts5(
+    text,
+    content = 'turns', content_rowid = 'key', columnsize = 0,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+INSERT INTO turns_fts(turns_fts) VALUES ('rebuild');
+INSERT INTO turns_fts(turns_fts, rank) VALUES ('hashsize', 16777216);
+INSERT INTO turns_fts(turns_fts, rank) VALUES ('automerge', 8);
+INSERT INTO meeting_fts(meeting_fts, rank) VALUES ('automerge', 8);
+";
 
 pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
