@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """`krisp-tui --offline search` as a whole process against the floor under it: the same FTS5
-statements run by the `sqlite3` shell on the same store.
+statements run by a SQL shell on the same store.
 
 Usage: python3 benches/search_floor.py [--store PATH] [--runs 30] [--binary target/release/krisp-tui]
+
+The shell is `examples/sql.rs` (`cargo build --release --example sql`), a minimal `sqlite3` on
+the SQLite krisp-tui is built with: Debian's `sqlite3` (3.40) cannot open the store, whose index
+needs SQLite 3.43 or later (`contentless_delete`).
 
 The store defaults to the one `cargo bench --bench store` generates (10,000 meetings, about
 1.5 million turns; `target/store-bench-v*.sqlite3`, the newest). Terms are read from the store's
@@ -13,7 +17,7 @@ What each side does, per run, as a fresh process:
 - krisp-tui: `search TERM --limit 20` (count every matching meeting; the 20 best by BM25 with
   the name, people, notes and transcript weights; for each of them its best place, an excerpt
   centred on the hit and how many places hold a word; print them).
-- sqlite3 (the floor): the count and the ranked window of 20 over the same index, the same two
+- the shell (the floor): the count and the ranked window of 20 over the same index, the same two
   statements the store runs first (the last word a prefix, `"word"*`), without the
   per-meeting detail krisp-tui adds.
 Reported: median and p90 in ms, and krisp-tui's median over the floor's.
@@ -21,7 +25,6 @@ Reported: median and p90 in ms, and krisp-tui's median over the floor's.
 import argparse
 import glob
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -44,8 +47,11 @@ def timed(cmd, runs, env=None):
     return statistics.median(times), times[int(len(times) * 0.9) - 1], out
 
 
+SHELL = os.path.join(ROOT, "target", "release", "examples", "sql")
+
+
 def sql(db, statement):
-    return subprocess.run(["sqlite3", "-readonly", db, statement], check=True,
+    return subprocess.run([SHELL, db, statement], check=True,
                           capture_output=True, text=True).stdout.strip()
 
 
@@ -55,8 +61,8 @@ def main():
     ap.add_argument("--runs", type=int, default=30)
     ap.add_argument("--binary", default=os.path.join(ROOT, "target", "release", "krisp-tui"))
     args = ap.parse_args()
-    if shutil.which("sqlite3") is None:
-        sys.exit("sqlite3 not found: apt-get install sqlite3")
+    if not os.path.exists(SHELL):
+        sys.exit(f"{SHELL} not found: cargo build --release --example sql")
     if not os.path.exists(args.binary):
         sys.exit(f"{args.binary} not found: cargo build --release first")
     store = args.store
@@ -87,7 +93,7 @@ def main():
         os.makedirs(os.path.dirname(target), exist_ok=True)
         os.symlink(os.path.abspath(store), target)
 
-        print("| query | meetings | krisp-tui p50 / p90 | sqlite3 p50 / p90 | ratio |")
+        print("| query | meetings | krisp-tui p50 / p90 | SQL shell p50 / p90 | ratio |")
         print("|---|---|---|---|---|")
         # The CLI reads the last word as a prefix, as the TUI does while typing: the floor's
         # expression is the one the store builds for it (`"word"*`).
@@ -101,7 +107,7 @@ def main():
                      f"ORDER BY r, f.rowid DESC LIMIT 20;")
             ours = base + ["search", term, "--limit", "20"]
             o50, o90, _ = timed(ours, args.runs, env)
-            s50, s90, _ = timed(["sqlite3", "-readonly", store, floor], args.runs)
+            s50, s90, _ = timed([SHELL, store, floor], args.runs)
             print(f"| {label} (`{term}`) | {int(count):,} | {o50:.1f} / {o90:.1f} ms | "
                   f"{s50:.1f} / {s90:.1f} ms | {o50 / s50:.2f}× |", flush=True)
 
