@@ -222,10 +222,13 @@ fn store_keystroke(c: &mut Criterion) {
         meetings / 3
     ));
     let prefix: String = medium.chars().take(4).collect();
+    // Two words: each hit's place holds the query's words, cut around its rarest.
+    let both = format!("{common} {rare}");
     for (name, text) in [
         ("rare word", rare),
         ("common word", common),
         ("prefix", prefix),
+        ("common and rare word", both),
     ] {
         let answer = library
             .search(&text, krisp_tui::library::Window::first(1))

@@ -997,3 +997,54 @@ fn headless_search_marks_the_hit_on_a_terminal_but_not_piped_or_under_no_color()
     );
     assert!(!stdout.contains('\u{1b}'), "{stdout:?}");
 }
+
+#[test]
+fn a_search_result_opens_at_the_rare_words_turn_with_it_found_and_marked() {
+    // Generated meetings (300, seed 5): "initech" names a dozen of them, and the rare token
+    // "Luburis" is in the transcript of one of those (and of three others).
+    let tokens = krisp_tui::sandbox::generated::rare_tokens(300, 5);
+    assert!(
+        tokens.iter().any(|t| t.token == "Luburis"),
+        "the generator changed: pick another rare token of an Initech meeting"
+    );
+    let Some((_sandbox, tty)) = logged_in_to(&["--meetings", "300", "--seed", "5"], &[]) else {
+        return;
+    };
+    wait_for_list_of_generated(&tty);
+    tty.keys(&["S"]);
+    tty.keys(&["/"]);
+    for c in "initech luburis".chars() {
+        tty.type_text(&c.to_string());
+        std::thread::sleep(Duration::from_millis(80));
+    }
+    // Once the sync has stored the transcripts, the store finds the one meeting, at the turn.
+    tty.wait_for("the hit", |s| {
+        s.contains("1 meeting") && s.contains("Initech Utilities") && s.contains("Luburis")
+    });
+    tty.keys(&["Enter"]);
+    let screen = tty.wait_for("the meeting at the turn", |s| {
+        s.contains("Notes & transcript") && s.lines().any(|l| l.starts_with("│▌"))
+    });
+    // The find bar holds the rare word (not the name's), the hit is on screen and its turn is
+    // the one marked.
+    assert!(
+        screen
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("/ Luburis")),
+        "{screen}"
+    );
+    let marked: Vec<&str> = screen.lines().filter(|l| l.starts_with("│▌")).collect();
+    assert!(marked.iter().any(|l| l.contains("Luburis")), "{screen}");
+    assert!(
+        marked[0].contains("  06:57"),
+        "the turn's heading first: {screen}"
+    );
+    tty.keys(&["C-c"]);
+}
+
+fn wait_for_list_of_generated(tty: &Tty) {
+    tty.wait_for("the meeting list", |s| {
+        s.contains("Meetings") && s.contains("Length")
+    });
+}
