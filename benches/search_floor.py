@@ -10,8 +10,8 @@ needs SQLite 3.43 or later (`contentless_delete`).
 
 The store defaults to the one `cargo bench --bench store` generates (10,000 meetings, about
 1.5 million turns; `target/store-bench-v*.sqlite3`, the newest). Terms are read from the store's
-own vocabulary (`meeting_vocab`): a rare word (in 3 to 10 meetings), a common word (in the most
-meetings) and a 4-letter prefix of a word in about a tenth of them.
+own vocabulary (`meeting_vocab`): the rarest word in at least 3 meetings, the most common word,
+and the first 4 letters of a word in a twentieth to a fifth of them.
 
 What each side does, per run, as a fresh process:
 - krisp-tui: `search TERM --limit 20` (count every matching meeting; the 20 best by BM25 with
@@ -73,11 +73,11 @@ def main():
             sys.exit("no bench store: run `cargo bench --bench store` once, or pass --store")
         store = stores[-1]
     meetings = int(sql(store, "SELECT count(*) FROM meetings"))
-    rare = sql(store, "SELECT term FROM meeting_vocab WHERE doc BETWEEN 3 AND 10 "
-                      "AND length(term) > 5 AND term GLOB '[a-z]*' ORDER BY doc DESC, term LIMIT 1")
+    rare = sql(store, "SELECT term FROM meeting_vocab WHERE doc >= 3 AND length(term) > 3 "
+                      "AND term GLOB '[a-z]*' ORDER BY doc, term LIMIT 1")
     common = sql(store, "SELECT term FROM meeting_vocab WHERE length(term) > 3 "
                         "AND term GLOB '[a-z]*' ORDER BY doc DESC, term LIMIT 1")
-    word = sql(store, f"SELECT term FROM meeting_vocab WHERE length(term) > 6 AND term GLOB '[a-z]*' "
+    word = sql(store, f"SELECT term FROM meeting_vocab WHERE length(term) > 5 AND term GLOB '[a-z]*' "
                       f"AND doc BETWEEN {meetings // 20} AND {meetings // 5} ORDER BY doc DESC LIMIT 1")
     prefix = word[:4]
     print(f"store {store}: {meetings:,} meetings; "

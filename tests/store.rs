@@ -1359,3 +1359,36 @@ fn the_turns_around_a_hit_come_in_order_with_the_words_marked() {
     // A meeting the store does not hold: nothing.
     assert!(store.turns_around(&id(2), 0, 3, &query).unwrap().is_empty());
 }
+
+/// A prefix being typed finds the meeting's places as its whole words do: the first turn
+/// holding a word it starts, and every place that holds one (the per-meeting queries spell
+/// the prefix out as the index's words that start with it; a prefix starting more than 64
+/// stays a prefix).
+#[test]
+fn a_prefix_finds_the_same_places_as_the_words_it_starts() {
+    let (_dir, mut store) = temp_store();
+    store
+        .upsert_meetings(&[meeting(1, "Planning", Some("2026-03-01T10:00:00Z"))], NOW)
+        .unwrap();
+    let mut turns = vec![
+        turn("Ann", 1, "nothing to see"),
+        turn("Bo", 2, "the Quokkaland plan"),
+        turn("Ann", 3, "quokkas are fine"),
+        turn("Bo", 4, "a quokka"),
+    ];
+    // Sixty-five more words starting "zebu" (zebuaa … zebucm): too many to spell out.
+    turns.extend((0..65u8).map(|i| {
+        let word = format!("zebu{}{}", (b'a' + i / 26) as char, (b'a' + i % 26) as char);
+        turn("Cy", 10 + u64::from(i), &word)
+    }));
+    store.upsert_documents(&[document(1, turns)], NOW).unwrap();
+    for (typed, first_turn, places) in [("quok", 1, 3), ("quokkaland", 1, 1), ("zebu", 4, 65)] {
+        let hits = search(&store, typed);
+        assert_eq!(hits.len(), 1, "{typed}");
+        let Some(Place::Transcript { turn, .. }) = &hits[0].place else {
+            panic!("{typed}: {:?}", hits[0].place);
+        };
+        assert_eq!((*turn, hits[0].hits), (first_turn, places), "{typed}");
+        assert!(word(&hits[0]).to_lowercase().starts_with(typed), "{typed}");
+    }
+}

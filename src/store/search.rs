@@ -111,17 +111,24 @@ struct Exprs {
     each: Vec<String>,
     /// Exclusions, each on its own.
     not: Vec<String>,
+    /// `each` as asked of one meeting's turns and fields: a prefix spelt out as the words of
+    /// the index it starts (see `Store::spelt_out`).
+    local: Vec<String>,
 }
 
 impl Exprs {
     fn any(&self) -> String {
-        self.each.join(" OR ")
+        self.local.join(" OR ")
     }
 
     fn all(&self) -> String {
-        self.each.join(" AND ")
+        self.local.join(" AND ")
     }
 }
+
+/// A prefix that starts more words of the index than this stays a prefix in per-meeting
+/// queries.
+const SPELT_OUT_WORDS: usize = 64;
 
 impl Store {
     /// The meetings matching `query`, the window `offset..offset + limit` of them, with the
@@ -463,13 +470,21 @@ impl Store {
     fn exprs(&self, query: &Query) -> Result<Exprs, StoreError> {
         let prefix = query.prefix_term();
         let mut each = Vec::new();
+        let mut local = Vec::new();
         let mut not = Vec::new();
         for (i, term) in query.terms.iter().enumerate() {
             match term {
                 Term::Word(w) | Term::Phrase(w) if has_word_char(w) => {
                     let exact = quote(w);
                     let starts = Some(i) == prefix && (query.open_phrase || !self.holds(&exact)?);
-                    each.push(if starts { format!("{exact}*") } else { exact });
+                    if starts {
+                        let started = format!("{exact}*");
+                        local.push(self.spelt_out(w)?.unwrap_or_else(|| started.clone()));
+                        each.push(started);
+                    } else {
+                        local.push(exact.clone());
+                        each.push(exact);
+                    }
                 }
                 Term::Not(w) if has_word_char(w) => not.push(quote(w)),
                 _ => {}
@@ -502,7 +517,41 @@ impl Store {
             meetings,
             each,
             not,
+            local,
         })
+    }
+
+    /// The prefix `word` as the words of the index it starts, `("shes" OR "shesa" …)`, for
+    /// queries over one meeting's turns and fields. FTS5 answers a prefix by merging the lists
+    /// of every word it starts over the whole index (the transcript index has no prefix
+    /// index: it would grow by a third), whatever rows the query is limited to: 60 ms a query
+    /// for a four-letter prefix over 1.5 million turns, a few per meeting shown. Whole words
+    /// are looked up in a meeting's rows directly. `None` (stay a prefix) for a phrase, a word
+    /// the index folds (not plain lowercase ASCII once lowercased) or one that starts more
+    /// than `SPELT_OUT_WORDS` words.
+    fn spelt_out(&self, word: &str) -> Result<Option<String>, StoreError> {
+        let word = word.to_lowercase();
+        if word.is_empty() || !word.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Ok(None);
+        }
+        // The first string after every word `word` starts: its last byte plus one.
+        let mut end = word.clone().into_bytes();
+        if let Some(last) = end.last_mut() {
+            *last += 1;
+        }
+        let end = String::from_utf8(end).unwrap_or_default();
+        let words: Vec<String> = self
+            .conn()
+            .prepare_cached(
+                "SELECT term FROM meeting_vocab WHERE term >= ?1 AND term < ?2 LIMIT ?3",
+            )?
+            .query_map(params![word, end, SPELT_OUT_WORDS as i64 + 1], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        if words.is_empty() || words.len() > SPELT_OUT_WORDS {
+            return Ok(None);
+        }
+        let quoted: Vec<String> = words.iter().map(|w| quote(w)).collect();
+        Ok(Some(format!("({})", quoted.join(" OR "))))
     }
 
     /// The transcript turns `turn - radius ..= turn + radius` of meeting `id`, each with the
