@@ -17,8 +17,9 @@ What each side does, per run, as a fresh process:
 - krisp-tui: `search TERM --limit 20` (count every matching meeting; the 20 best by BM25 with
   the name, people, notes and transcript weights; for each of them its best place, an excerpt
   centred on the hit and how many places hold a word; print them).
-- the shell (the floor): the count and the ranked window of 20 over the same index, the same two
-  statements the store runs first (the last word a prefix, `"word"*`), without the
+- the shell (the floor): the count and the window of 20 over the same index (ranked by BM25, or
+  newest first above 2,000 matches, as the store does), the same two statements the store runs
+  first (the last word a prefix, `"word"*`), without the
   per-meeting detail krisp-tui adds.
 Reported: median and p90 in ms, and krisp-tui's median over the floor's.
 """
@@ -34,6 +35,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The store's BM25 column weights (src/store/search.rs WEIGHTS): name, people, notes, transcript.
 WEIGHTS = "10.0, 5.0, 2.0, 1.0"
+# src/store/search.rs RANKED_MEETINGS: more matches than this are listed newest first.
+RANKED = 2000
 
 
 def timed(cmd, runs, env=None):
@@ -101,10 +104,13 @@ def main():
                             ("4-letter prefix", prefix)]:
             fts = f'"{term}"*'
             count = sql(store, f"SELECT count(*) FROM meeting_fts WHERE meeting_fts MATCH '{fts}'")
+            # Over RANKED_MEETINGS matches the store lists newest first instead of ranking.
+            order = (f"bm25(meeting_fts, {WEIGHTS}), f.rowid DESC" if int(count) <= RANKED
+                     else "f.rowid DESC")
             floor = (f"SELECT count(*) FROM meeting_fts WHERE meeting_fts MATCH '{fts}'; "
-                     f"SELECT f.rowid, bm25(meeting_fts, {WEIGHTS}) AS r FROM meeting_fts f "
+                     f"SELECT f.rowid FROM meeting_fts f "
                      f"JOIN meetings m ON m.key = f.rowid WHERE meeting_fts MATCH '{fts}' "
-                     f"ORDER BY r, f.rowid DESC LIMIT 20;")
+                     f"ORDER BY {order} LIMIT 20;")
             ours = base + ["search", term, "--limit", "20"]
             o50, o90, _ = timed(ours, args.runs, env)
             s50, s90, _ = timed([SHELL, store, floor], args.runs)
