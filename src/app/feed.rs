@@ -35,8 +35,13 @@ pub fn items(result: &CallToolResult) -> Vec<FeedItem> {
         texts.map(|t| t.text.as_str()),
     )
     .into_iter()
-    .map(|item| item.cleaned(|s| clean_line(s).into_owned()))
+    .map(shown)
     .collect()
+}
+
+/// A feed row as the screen shows it: its server text sanitized, once.
+pub fn shown(item: FeedItem) -> FeedItem {
+    item.cleaned(|s| clean_line(s).into_owned())
 }
 
 /// Action items soonest due first, undated ones after them, each group in the server's order.

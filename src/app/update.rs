@@ -1545,10 +1545,7 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             feed.loading = None;
             match result {
                 Ok(items) => {
-                    let items: Vec<_> = items
-                        .into_iter()
-                        .map(|item| item.cleaned(|s| clean_line(s).into_owned()))
-                        .collect();
+                    let items: Vec<_> = items.into_iter().map(feed::shown).collect();
                     let page = match tab {
                         Tab::ActionItems => 20,
                         Tab::Activity => 15,

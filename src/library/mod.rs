@@ -134,6 +134,15 @@ impl Library {
         &self.inner.zone
     }
 
+    /// `filter` with its days counted in the library's zone when it names none.
+    fn zoned(&self, filter: &Filter) -> Filter {
+        let mut filter = filter.clone();
+        if filter.zone.is_none() {
+            filter.zone = Some(self.inner.zone.clone());
+        }
+        filter
+    }
+
     /// The store's file, if it has one.
     pub fn path(&self) -> Option<&Path> {
         self.inner.path.as_deref()
@@ -195,9 +204,7 @@ impl Library {
         window: Window,
     ) -> Result<Answer, LibraryError> {
         let mut query = query.clone();
-        if query.filter.zone.is_none() {
-            query.filter.zone = Some(self.inner.zone.clone());
-        }
+        query.filter = self.zoned(&query.filter);
         let words = query.positive().count() > 0;
         if !words && !query.short.is_empty() {
             // Only words too short for the index: names like them.
@@ -274,10 +281,7 @@ impl Library {
         filter: &Filter,
         window: Window,
     ) -> Result<(usize, Vec<ListRow>), LibraryError> {
-        let mut filter = filter.clone();
-        if filter.zone.is_none() {
-            filter.zone = Some(self.inner.zone.clone());
-        }
+        let filter = self.zoned(filter);
         self.with(|s| {
             Ok((
                 s.count(&filter)?,
@@ -317,10 +321,7 @@ impl Library {
     /// The ids of every meeting passing `filter`, newest first (from the list's index, without
     /// reading the meetings).
     pub fn ids(&self, filter: &Filter) -> Result<Vec<MeetingId>, LibraryError> {
-        let mut filter = filter.clone();
-        if filter.zone.is_none() {
-            filter.zone = Some(self.inner.zone.clone());
-        }
+        let filter = self.zoned(filter);
         self.with(|s| s.ids(&filter))
     }
 
@@ -330,10 +331,7 @@ impl Library {
         filter: &Filter,
         window: Window,
     ) -> Result<Vec<Meeting>, LibraryError> {
-        let mut filter = filter.clone();
-        if filter.zone.is_none() {
-            filter.zone = Some(self.inner.zone.clone());
-        }
+        let filter = self.zoned(filter);
         self.with(|s| {
             let rows = s.page(&filter, window.offset, window.limit)?;
             let mut meetings = Vec::with_capacity(rows.len());
