@@ -101,9 +101,10 @@ impl Theme {
     /// [`Theme::dark`], or [`Theme::monochrome`] when `NO_COLOR` is set to a non-empty value
     /// (<https://no-color.org>).
     pub fn from_env() -> Self {
-        match std::env::var_os("NO_COLOR") {
-            Some(v) if !v.is_empty() => Self::monochrome(),
-            _ => Self::dark(),
+        if no_color() {
+            Self::monochrome()
+        } else {
+            Self::dark()
         }
     }
 
@@ -174,6 +175,12 @@ fn parse_style(value: &str) -> Option<Style> {
         style = style.bg(Color::from_str(bg).ok()?);
     }
     Some(style)
+}
+
+/// Whether the user asked for no colours: `NO_COLOR` set to a non-empty value
+/// (<https://no-color.org>). The TUI's theme and the headless output both ask this.
+pub fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
 #[cfg(test)]

@@ -440,8 +440,7 @@ fn match_marks() -> Option<(String, String)> {
     use crossterm::style::{
         Attribute, Color, SetAttribute, SetBackgroundColor, SetForegroundColor,
     };
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    if no_color || !std::io::stdout().is_terminal() {
+    if crate::theme::no_color() || !std::io::stdout().is_terminal() {
         return None;
     }
     let mut on = String::new();
