@@ -265,7 +265,7 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                     settings.server
                 ));
             }
-            if *forget_data && local::forget(local)? {
+            if *forget_data && local.library().delete().map_err(local::library_failure)? {
                 eprintln!("Deleted the local store {}.", local.path.display());
             }
         }
@@ -336,7 +336,7 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                 )?),
                 Some(_) => None,
                 None => {
-                    let filter = crate::store::Filter {
+                    let filter = crate::library::Filter {
                         after: after.clone(),
                         before: before.clone(),
                         with: Vec::new(),
@@ -416,7 +416,7 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                 force: *force,
                 links: *links,
                 search: search.clone(),
-                filter: crate::store::Filter {
+                filter: crate::library::Filter {
                     after: after.clone(),
                     before: before.clone(),
                     with: Vec::new(),

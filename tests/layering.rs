@@ -112,3 +112,17 @@ fn the_layers_under_the_library_never_reach_up_to_it() {
         found.join("\n")
     );
 }
+
+#[test]
+fn the_fronts_reach_the_store_only_through_the_library() {
+    let mut found = Vec::new();
+    for front in ["app", "ui", "cmd"] {
+        found.extend(offenders_in(front, "store", true));
+    }
+    assert!(
+        found.is_empty(),
+        "the TUI and the commands read, search, sync and delete the store through the Library \
+         (its re-exported types included), never the store module itself:\n{}",
+        found.join("\n")
+    );
+}

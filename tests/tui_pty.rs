@@ -657,7 +657,7 @@ fn another_processs_sync_is_followed_not_an_error() {
     let Some(tty) = Tty::start_with(&["--demo"], &[], |dir| {
         synced_demo(dir);
         held = Some(
-            krisp_tui::client::sync::SyncLock::try_acquire(&dir.join("data/demo.sqlite3"))
+            krisp_tui::library::sync::SyncLock::try_acquire(&dir.join("data/demo.sqlite3"))
                 .expect("the sync lock"),
         );
     }) else {

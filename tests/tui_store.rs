@@ -6,8 +6,8 @@ mod tui_common;
 
 use crossterm::event::KeyCode;
 use krisp_tui::app::{self, Screen};
-use krisp_tui::client::sync::{Phase, SyncProgress};
 use krisp_tui::krisp::{Meeting, MeetingDate};
+use krisp_tui::library::sync::{Phase, SyncProgress};
 use krisp_tui::library::{Answer, Hit, Matched, Place};
 use krisp_tui::message::{ClientEvent, Command, RequestId};
 use krisp_tui::store::ListRow;

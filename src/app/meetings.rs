@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use crate::krisp::{Document, DocumentState, Meeting, MeetingDate, MeetingId};
 use crate::message::RequestId;
 use crate::sanitize::clean_line;
-use crate::store::{DocState, ListRow};
+use crate::library::{DocState, ListRow};
 
 /// Meetings are fetched this many at a time (the server's maximum page).
 pub const PAGE_SIZE: u32 = 50;

@@ -12,7 +12,7 @@ use crate::app::meetings::{Meetings, PAGE_SIZE, iso_date};
 use crate::krisp::Meeting;
 use crate::library::Matched;
 use crate::message::{RequestId, SearchQuery};
-use crate::store::Query;
+use crate::library::Query;
 
 /// Meetings of the store's answer read at a time (more as the list scrolls).
 pub const STORED_WINDOW: usize = 100;

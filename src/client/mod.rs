@@ -9,7 +9,6 @@ pub mod args;
 mod error;
 pub mod krisp;
 pub mod retry;
-pub mod sync;
 pub mod transport;
 
 use std::sync::Arc;

@@ -2,18 +2,17 @@
 //! store-first reads behind `meetings`, `show` and `export`.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
 
 use super::Failure;
 use crate::client::Settings;
-use crate::client::sync::{Phase, SyncLock, SyncOptions, SyncProgress, SyncSummary};
 use crate::krisp::{Document, Meeting, MeetingId};
-use crate::library::{FromStore, Hit, Library, LibraryError, Matched, Place, Window};
-use crate::store::{Filter, Store, StoreError};
+use crate::library::sync::{Phase, SyncError, SyncOptions, SyncProgress, SyncSummary};
+use crate::library::{Filter, FromStore, Hit, Library, LibraryError, Matched, Place, Window};
 
 /// Where this server's store is, and whether the network may be used.
 #[derive(Debug, Clone)]
@@ -26,7 +25,7 @@ pub struct Local {
 
 impl Local {
     pub fn new(data_dir: PathBuf, server: &str, offline: bool, concurrency: usize) -> Local {
-        let path = Store::path_for(&data_dir, server);
+        let path = Library::file_for(&data_dir, server);
         Local {
             data_dir,
             path,
@@ -45,19 +44,9 @@ impl Local {
         }
     }
 
-    /// The store, creating it (and open for writing) when `create`, else read-only; `None` when
-    /// it does not exist and was not to be created.
-    pub fn open(&self, create: bool) -> Result<Option<Store>, Failure> {
-        if !create && !self.path.exists() {
-            return Ok(None);
-        }
-        let opened = if create {
-            Store::open(&self.path)
-        } else {
-            // Reading needs no write access: a read-only store still answers.
-            Store::open_read_only(&self.path)
-        };
-        opened.map(Some).map_err(store_failure)
+    /// The data layer over this store, created if it is not there yet (a sync fills it).
+    pub fn library_created(&self) -> Result<Library, Failure> {
+        Library::create(&self.path, crate::timefmt::zone().clone()).map_err(library_failure)
     }
 
     /// The data layer over this store, in the zone times are shown in.
@@ -87,21 +76,6 @@ impl Local {
     }
 }
 
-pub fn store_failure(e: StoreError) -> Failure {
-    // A date the user typed wrong is a usage mistake, exit 2 like every other.
-    let code = if matches!(e, StoreError::BadDate { .. }) {
-        2
-    } else {
-        1
-    };
-    Failure::new(code, e.to_string())
-}
-
-/// A failure of `store`: a damaged store's sentence names the file and the way out.
-pub fn failed(store: &Store, e: StoreError) -> Failure {
-    Failure::new(1, e.sentence(store.path()))
-}
-
 /// `krisp-tui sync`: a progress bar on a terminal, plain lines otherwise, then one summary line.
 pub async fn sync(
     local: &Local,
@@ -111,17 +85,7 @@ pub async fn sync(
     full: bool,
 ) -> Result<(), Failure> {
     local.need_network("sync")?;
-    let lock = match SyncLock::try_acquire(&local.path) {
-        Ok(lock) => lock,
-        Err(crate::client::sync::SyncError::Busy) => {
-            eprintln!("Another krisp-tui is syncing this store; waiting for it to finish...");
-            SyncLock::acquire(&local.path)
-                .await
-                .map_err(|e| Failure::new(1, e.to_string()))?
-        }
-        Err(e) => return Err(Failure::new(1, e.to_string())),
-    };
-    let store = local.open(true)?.ok_or_else(|| local.empty())?;
+    let library = local.library_created()?;
     let connection = super::connect_or_login(settings).await?;
     let started = Instant::now();
     let progress = Progress::new(json);
@@ -139,24 +103,27 @@ pub async fn sync(
         full,
         ..SyncOptions::default()
     };
-    let shared = Arc::new(Mutex::new(store));
-    let result = {
-        let sync = crate::client::sync::Sync::new(
-            &connection,
-            shared.clone(),
-            options,
-            cancel.clone(),
-            |p: &SyncProgress| progress.show(p),
-        );
-        sync.run().await
-    };
+    let show = |p: &SyncProgress| progress.show(p);
+    let mut result = library
+        .sync(&connection, options.clone(), cancel.clone(), &show)
+        .await;
+    if let Err(SyncError::Busy) = result {
+        eprintln!("Another krisp-tui is syncing this store; waiting for it to finish...");
+        result = match library.wait_for_other_sync().await {
+            Ok(()) => {
+                library
+                    .sync(&connection, options, cancel.clone(), &show)
+                    .await
+            }
+            Err(e) => Err(e),
+        };
+    }
     ctrl_c.abort();
     progress.finish();
     connection.close().await;
-    drop(lock);
     let summary: SyncSummary = result.map_err(|e| match e {
         // Only Ctrl-C cancels it here: the conventional status of an interrupted program.
-        crate::client::sync::SyncError::Cancelled => Failure::new(
+        SyncError::Cancelled => Failure::new(
             130,
             "the sync was interrupted; what it had fetched is kept, and the next sync goes on from there",
         ),
@@ -495,7 +462,7 @@ pub(crate) fn library_failure(e: LibraryError) -> Failure {
 /// `krisp-tui cache [clear]`.
 pub fn cache(local: &Local, clear: bool, out: &mut impl Write) -> Result<(), Failure> {
     if clear {
-        let removed = forget(local)?;
+        let removed = local.library().delete().map_err(library_failure)?;
         if removed {
             writeln!(out, "Deleted the local store {}.", local.path.display())?;
         } else {
@@ -506,13 +473,18 @@ pub fn cache(local: &Local, clear: bool, out: &mut impl Write) -> Result<(), Fai
     // One column for the values, whatever the key.
     let row = |out: &mut dyn Write, key: &str, value: &str| writeln!(out, "{key:<13}{value}");
     row(out, "store:", &local.path.display().to_string())?;
-    let Some(store) = local.open(false)? else {
-        row(out, "size:", "(none yet: `krisp-tui sync` creates it)")?;
-        return Ok(());
+    let library = local.library();
+    let read = library.with(|s| Ok((s.stats()?, s.meta("sync.last_finished")?)));
+    let (stats, last) = match read {
+        Ok(read) => read,
+        Err(LibraryError::NoStore { .. }) => {
+            row(out, "size:", "(none yet: `krisp-tui sync` creates it)")?;
+            return Ok(());
+        }
+        Err(e) => return Err(library_failure(e)),
     };
-    let stats = store.stats().map_err(|e| failed(&store, e))?;
     let count = crate::timefmt::grouped;
-    row(out, "size:", &human_bytes(files_size(&local.path)))?;
+    row(out, "size:", &human_bytes(library.size_on_disk()))?;
     row(out, "meetings:", &count(stats.meetings))?;
     // The three add up to the meetings.
     let missing = stats
@@ -528,10 +500,7 @@ pub fn cache(local: &Local, clear: bool, out: &mut impl Write) -> Result<(), Fai
     }
     row(out, "transcripts:", &transcripts)?;
     row(out, "turns:", &count(stats.turns))?;
-    if let Some(last) = store
-        .meta("sync.last_finished")
-        .map_err(|e| failed(&store, e))?
-    {
+    if let Some(last) = last {
         // "5 minutes ago (14:05)": when, in words and on the clock of the user's zone.
         let when = match last.parse::<jiff::Timestamp>() {
             Ok(at) => crate::timefmt::ago(at, jiff::Timestamp::now(), crate::timefmt::zone()),
@@ -540,68 +509,6 @@ pub fn cache(local: &Local, clear: bool, out: &mut impl Write) -> Result<(), Fai
         row(out, "synced:", &when)?;
     }
     Ok(())
-}
-
-/// Deletes the database and its WAL, shared-memory and lock files. Refuses while a sync runs.
-pub fn forget(local: &Local) -> Result<bool, Failure> {
-    if !local.path.exists() {
-        return Ok(false);
-    }
-    let _lock = SyncLock::try_acquire(&local.path)
-        .map_err(|e| Failure::new(1, format!("cannot delete the local store now: {e}")))?;
-    // A TUI holding the store open would go on writing into the deleted file.
-    let _open = match crate::store::OpenLock::try_exclusive(&local.path) {
-        Ok(Some(lock)) => lock,
-        Ok(None) => {
-            return Err(Failure::new(
-                1,
-                "cannot delete the local store now: another krisp-tui has it open; quit it first",
-            ));
-        }
-        Err(e) => {
-            return Err(Failure::new(
-                1,
-                format!("cannot delete the local store now: {e}"),
-            ));
-        }
-    };
-    let mut removed = false;
-    for path in related_files(&local.path) {
-        match std::fs::remove_file(&path) {
-            Ok(()) => removed |= path == local.path,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => {
-                return Err(Failure::new(
-                    1,
-                    format!("could not delete {}: {e}", path.display()),
-                ));
-            }
-        }
-    }
-    Ok(removed)
-}
-
-fn related_files(db: &Path) -> Vec<PathBuf> {
-    let with = |suffix: &str| {
-        let mut name = db.as_os_str().to_owned();
-        name.push(suffix);
-        PathBuf::from(name)
-    };
-    vec![
-        db.to_path_buf(),
-        with("-wal"),
-        with("-shm"),
-        SyncLock::path_for(db),
-        crate::store::OpenLock::path_for(db),
-    ]
-}
-
-fn files_size(db: &Path) -> u64 {
-    related_files(db)
-        .iter()
-        .filter_map(|p| std::fs::metadata(p).ok())
-        .map(|m| m.len())
-        .sum()
 }
 
 fn human_bytes(n: u64) -> String {

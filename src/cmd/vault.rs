@@ -12,7 +12,7 @@ use crate::export::Format;
 use crate::export::vault_dir::{VaultOptions, VaultSummary};
 use crate::krisp::MeetingId;
 use crate::library::{Library, LibraryError, Window};
-use crate::store::Filter;
+use crate::library::Filter;
 
 /// What `export --all` was asked for.
 #[derive(Debug, Clone)]

@@ -7,6 +7,7 @@
 
 mod fuzzy;
 mod online;
+pub mod sync;
 pub mod task;
 
 pub use online::DocumentsError;
@@ -97,6 +98,9 @@ pub struct Answer {
 struct Inner {
     path: Option<PathBuf>,
     zone: TimeZone,
+    /// Held by a library that keeps its store open for long (`Library::create`): `cache clear`
+    /// waits for it instead of deleting the file under it.
+    _open: Option<crate::store::OpenLock>,
     store: Mutex<Option<Store>>,
 }
 
@@ -114,9 +118,31 @@ impl Library {
             inner: Arc::new(Inner {
                 path: Some(path.to_owned()),
                 zone,
+                _open: None,
                 store: Mutex::new(None),
             }),
         }
+    }
+
+    /// A library over the store file at `path`, creating the store (or moving it to the current
+    /// schema) first, and holding it open: `cache clear` refuses to delete it while this library
+    /// (or a clone of it) lives. For a front that lives long and syncs, the TUI.
+    pub fn create(path: &Path, zone: TimeZone) -> Result<Library, LibraryError> {
+        Store::open(path).map_err(|e| LibraryError::Store(e.sentence(Some(path))))?;
+        let open = crate::store::OpenLock::shared(path).map_err(|e| {
+            LibraryError::Store(format!(
+                "The local store {} could not be locked: {e}.",
+                crate::store::OpenLock::path_for(path).display()
+            ))
+        })?;
+        Ok(Library {
+            inner: Arc::new(Inner {
+                path: Some(path.to_owned()),
+                zone,
+                _open: Some(open),
+                store: Mutex::new(None),
+            }),
+        })
     }
 
     /// A library over a store already open.
@@ -125,8 +151,23 @@ impl Library {
             inner: Arc::new(Inner {
                 path: store.path().map(Path::to_owned),
                 zone,
+                _open: None,
                 store: Mutex::new(Some(store)),
             }),
+        }
+    }
+
+    /// Where the store of `server` lives under `data_dir`: one file per server.
+    pub fn file_for(data_dir: &Path, server: &str) -> PathBuf {
+        Store::path_for(data_dir, server)
+    }
+
+    /// The same store on a connection of its own: a long job on it (an export of many
+    /// meetings) does not hold up this library's searches.
+    pub fn apart(&self) -> Library {
+        match self.path() {
+            Some(path) => Library::at(path, self.inner.zone.clone()),
+            None => self.clone(),
         }
     }
 
@@ -177,6 +218,75 @@ impl Library {
             }
             e => LibraryError::Store(e.sentence(store.path())),
         })
+    }
+
+    /// The store's files: the database, its WAL and shared memory, and the lock files beside it.
+    fn files(&self) -> Vec<PathBuf> {
+        let Some(db) = self.path() else {
+            return Vec::new();
+        };
+        let with = |suffix: &str| {
+            let mut name = db.as_os_str().to_owned();
+            name.push(suffix);
+            PathBuf::from(name)
+        };
+        vec![
+            db.to_path_buf(),
+            with("-wal"),
+            with("-shm"),
+            sync::SyncLock::path_for(db),
+            crate::store::OpenLock::path_for(db),
+        ]
+    }
+
+    /// Bytes the store takes on disk, all its files together.
+    pub fn size_on_disk(&self) -> u64 {
+        self.files()
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum()
+    }
+
+    /// Deletes the store: the database and its WAL, shared-memory and lock files. Refused while
+    /// a sync runs or another krisp-tui holds the store open (it would go on writing into the
+    /// deleted file). False when there was no store.
+    pub fn delete(&self) -> Result<bool, LibraryError> {
+        let Some(path) = self.path().filter(|p| p.exists()) else {
+            return Ok(false);
+        };
+        let refused =
+            |why: String| LibraryError::Store(format!("cannot delete the local store now: {why}"));
+        let _lock = sync::SyncLock::try_acquire(path).map_err(|e| refused(e.to_string()))?;
+        let _open = match crate::store::OpenLock::try_exclusive(path) {
+            Ok(Some(lock)) => lock,
+            Ok(None) => {
+                return Err(refused(
+                    "another krisp-tui has it open; quit it first".to_owned(),
+                ));
+            }
+            Err(e) => return Err(refused(e.to_string())),
+        };
+        // This library's own connection goes first.
+        *self
+            .inner
+            .store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
+        let mut removed = false;
+        for file in self.files() {
+            match std::fs::remove_file(&file) {
+                Ok(()) => removed |= file == path,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(LibraryError::Store(format!(
+                        "could not delete {}: {e}",
+                        file.display()
+                    )));
+                }
+            }
+        }
+        Ok(removed)
     }
 
     /// Parses `text` in the query language, in the library's zone. A bad date or a query of too

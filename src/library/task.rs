@@ -11,14 +11,15 @@ use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::{AbortHandle, JoinHandle};
 use tokio_util::sync::CancellationToken;
 
+use super::Window;
+use super::sync::{SyncError, SyncOptions, SyncProgress, SyncSummary};
 use crate::auth::{Paste, PendingLogin};
-use crate::client::sync::{SharedStore, SyncLock, SyncOptions, SyncProgress, with_store};
 use crate::client::{ClientError, Connection, MeetingQuery, Settings};
 
 use crate::export::{self, ExportError};
 use crate::krisp::{Document, MeetingId};
 use crate::message::{ClientEvent, Command, RequestError, RequestId};
-use crate::store::{Feed, Filter, Store};
+use crate::store::{Feed, Filter};
 
 /// Run a browser login, handing it what the user pastes meanwhile; a paste that is not its
 /// redirect is refused on screen and the login waits on.
@@ -46,35 +47,22 @@ async fn with_pastes(
 /// The local store as the client task uses it.
 #[derive(Clone)]
 pub struct LocalStore {
-    pub store: SharedStore,
-    /// Reads and searches, on a connection of their own (a search never waits for a sync's
-    /// write).
+    /// Reads, searches and syncs. Created (and held open) by `open`: `cache clear` waits for
+    /// the TUI to quit.
     pub library: super::Library,
-    /// The database file (its sync lock sits beside it).
-    pub path: PathBuf,
     /// No network at all.
     pub offline: bool,
     pub concurrency: usize,
-    /// Keeps `cache clear` from deleting the store while it is open here.
-    _open: std::sync::Arc<crate::store::OpenLock>,
 }
 
 impl LocalStore {
     pub fn open(path: PathBuf, offline: bool, concurrency: usize) -> Result<Self, String> {
-        let store = Store::open(&path).map_err(|e| e.sentence(Some(&path)))?;
-        let open = crate::store::OpenLock::shared(&path).map_err(|e| {
-            format!(
-                "The local store {} could not be locked: {e}.",
-                crate::store::OpenLock::path_for(&path).display()
-            )
-        })?;
+        let library = super::Library::create(&path, crate::timefmt::zone().clone())
+            .map_err(|e| e.to_string())?;
         Ok(LocalStore {
-            store: std::sync::Arc::new(std::sync::Mutex::new(store)),
-            library: super::Library::at(&path, crate::timefmt::zone().clone()),
-            path,
+            library,
             offline,
             concurrency,
-            _open: std::sync::Arc::new(open),
         })
     }
 }
@@ -258,7 +246,7 @@ async fn run(
             Command::Copy(_) => {}
             Command::LoadStored { id, quick } => {
                 let Some(local) = &local else { continue };
-                let (store, events) = (local.store.clone(), events.clone());
+                let (library, events) = (local.library.clone(), events.clone());
                 tokio::spawn(async move {
                     let pages: &[(usize, bool)] = if quick {
                         &[(FIRST_SCREEN, true), (usize::MAX, false)]
@@ -266,10 +254,9 @@ async fn run(
                         &[(usize::MAX, false)]
                     };
                     for &(limit, partial) in pages {
-                        let read = with_store(&store, move |s| {
-                            let rows = s.page(&Filter::default(), 0, limit)?;
-                            let complete = s.meta("sync.listing_complete")?.is_some();
-                            Ok((rows, complete))
+                        let read = blocking(&library, move |l| {
+                            let (_, rows) = l.meetings(&Filter::default(), Window::first(limit))?;
+                            Ok((rows, l.listing_complete()?))
                         })
                         .await;
                         match read {
@@ -291,9 +278,9 @@ async fn run(
             }
             Command::ReadMeeting { id } => {
                 let Some(local) = &local else { continue };
-                let (store, events) = (local.store.clone(), events.clone());
+                let (library, events) = (local.library.clone(), events.clone());
                 tokio::spawn(async move {
-                    match with_store(&store, move |s| s.meeting(&id)).await {
+                    match blocking(&library, move |l| l.meeting(&id)).await {
                         Ok(Some(meeting)) => {
                             let _ = events.send(ClientEvent::MeetingRead {
                                 meeting: Box::new(meeting),
@@ -473,13 +460,14 @@ async fn run(
                 };
                 let cancel = CancellationToken::new();
                 exports.insert(id, cancel.clone());
-                let (path, events, internal) =
-                    (local.path.clone(), events.clone(), internal_tx.clone());
+                let (library, events, internal) =
+                    (local.library.clone(), events.clone(), internal_tx.clone());
                 tokio::task::spawn_blocking(move || {
                     let dir = absolute(dir);
-                    let result = export_many(&path, &ids, format, &dir, &cancel, |done, total| {
-                        let _ = events.send(ClientEvent::ExportProgress { id, done, total });
-                    });
+                    let result =
+                        export_many(&library, &ids, format, &dir, &cancel, |done, total| {
+                            let _ = events.send(ClientEvent::ExportProgress { id, done, total });
+                        });
                     let _ = events.send(ClientEvent::ExportedMany { id, dir, result });
                     let _ = internal.send(Internal::Done(id));
                 });
@@ -727,14 +715,7 @@ async fn run_sync(
     local: &LocalStore,
     cancel: CancellationToken,
     events: &UnboundedSender<ClientEvent>,
-) -> Result<crate::client::sync::SyncSummary, RequestError> {
-    let _lock = match SyncLock::try_acquire(&local.path) {
-        Ok(lock) => lock,
-        Err(crate::client::sync::SyncError::Busy) => {
-            return follow_other_sync(local, cancel, events).await;
-        }
-        Err(e) => return Err(RequestError::new(e.to_string())),
-    };
+) -> Result<SyncSummary, RequestError> {
     let options = SyncOptions {
         concurrency: local.concurrency,
         ..SyncOptions::default()
@@ -755,31 +736,35 @@ async fn run_sync(
             let _ = events.send(ClientEvent::StoreChanged);
         }
     };
-    let sync = crate::client::sync::Sync::new(conn, local.store.clone(), options, cancel, report);
-    sync.run().await.map_err(|e| match e {
-        crate::client::sync::SyncError::Client(c) => request_error(c),
-        other => RequestError::new(other.to_string()),
-    })
+    match local
+        .library
+        .sync(conn, options, cancel.clone(), &report)
+        .await
+    {
+        Err(SyncError::Busy) => follow_other_sync(&local.library, cancel, events).await,
+        Err(SyncError::Client(c)) => Err(request_error(c)),
+        Err(other) => Err(RequestError::new(other.to_string())),
+        Ok(summary) => Ok(summary),
+    }
 }
 
 /// Another process syncs this store: the list is re-read as that sync goes on, and once more
-/// when it ends (its lock is free); nothing is fetched here.
+/// when it ends; nothing is fetched here.
 async fn follow_other_sync(
-    local: &LocalStore,
+    library: &super::Library,
     cancel: CancellationToken,
     events: &UnboundedSender<ClientEvent>,
-) -> Result<crate::client::sync::SyncSummary, RequestError> {
+) -> Result<SyncSummary, RequestError> {
     let _ = events.send(ClientEvent::SyncElsewhere);
-    let waiting = SyncLock::acquire(&local.path);
+    let waiting = library.wait_for_other_sync();
     tokio::pin!(waiting);
     let mut relist = tokio::time::interval(RELIST_EVERY);
     relist.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
-            lock = &mut waiting => {
-                // Released at once: this process only waited for the other one's end.
-                drop(lock.map_err(|e| RequestError::new(e.to_string()))?);
-                return Ok(crate::client::sync::SyncSummary {
+            ended = &mut waiting => {
+                ended.map_err(|e| RequestError::new(e.to_string()))?;
+                return Ok(SyncSummary {
                     by_another: true,
                     ..Default::default()
                 });
@@ -791,6 +776,18 @@ async fn follow_other_sync(
                 return Err(RequestError::new("the sync was cancelled"));
             }
         }
+    }
+}
+
+/// Runs a library call on a blocking thread (the library's methods are synchronous).
+async fn blocking<T: Send + 'static>(
+    library: &super::Library,
+    f: impl FnOnce(&super::Library) -> Result<T, super::LibraryError> + Send + 'static,
+) -> Result<T, String> {
+    let library = library.clone();
+    match tokio::task::spawn_blocking(move || f(&library)).await {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(e) => Err(format!("reading the local store stopped: {e}")),
     }
 }
 
@@ -832,7 +829,7 @@ async fn documents_via_store(
 /// store: searches meanwhile do not wait for the export). Progress goes out at most every
 /// `PROGRESS_EVERY`.
 fn export_many(
-    store_path: &std::path::Path,
+    library: &super::Library,
     ids: &[MeetingId],
     format: export::Format,
     dir: &std::path::Path,
@@ -848,7 +845,8 @@ fn export_many(
         tz: zone.clone(),
     };
     let mut last: Option<std::time::Instant> = None;
-    super::Library::at(store_path, zone)
+    library
+        .apart()
         .export_many(
             ids,
             &options,

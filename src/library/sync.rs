@@ -31,13 +31,13 @@ use time::OffsetDateTime;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
-use super::krisp::PAGE;
-use super::{ClientError, Connection, MeetingQuery};
+use crate::client::krisp::PAGE;
+use crate::client::{ClientError, Connection, MeetingQuery};
 use crate::krisp::{Document, DocumentState, Meeting, MeetingId};
 use crate::store::{DocState, Feed, Store, StoreError};
 
 /// The store as the client task and the sync share it. Every use is short (one transaction).
-pub type SharedStore = Arc<Mutex<Store>>;
+type SharedStore = Arc<Mutex<Store>>;
 
 /// Notes, key points and action items can still change for a few days after a meeting (Krisp
 /// reprocesses, people edit the notes over the next days); meetings older than this are taken
@@ -134,6 +134,9 @@ pub enum SyncError {
     Store(#[from] StoreError),
     #[error("the local store could not be locked for syncing: {0}")]
     Lock(std::io::Error),
+    /// A library over an in-memory store: there is no file to sync into.
+    #[error("this library has no store file to sync into")]
+    NoFile,
 }
 
 impl SyncError {
@@ -200,7 +203,7 @@ impl SyncLock {
 }
 
 /// Runs `f` on the store from a blocking thread.
-pub async fn with_store<T: Send + 'static>(
+async fn with_store<T: Send + 'static>(
     store: &SharedStore,
     f: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, StoreError> {
@@ -216,8 +219,8 @@ pub async fn with_store<T: Send + 'static>(
     .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
 }
 
-/// One sync run. The caller holds the `SyncLock`.
-pub struct Sync<'a> {
+/// One sync run. The caller holds the `SyncLock` (`Library::sync` takes it).
+struct Sync<'a> {
     conn: &'a Connection,
     store: SharedStore,
     options: SyncOptions,
@@ -228,7 +231,7 @@ pub struct Sync<'a> {
 }
 
 impl<'a> Sync<'a> {
-    pub fn new(
+    fn new(
         conn: &'a Connection,
         store: SharedStore,
         options: SyncOptions,
@@ -266,7 +269,7 @@ impl<'a> Sync<'a> {
             .clone()
     }
 
-    pub async fn run(&self) -> Result<SyncSummary, SyncError> {
+    async fn run(&self) -> Result<SyncSummary, SyncError> {
         with_store(&self.store, |s| s.bulk(true)).await?;
         let result = self.run_bulk().await;
         with_store(&self.store, |s| s.bulk(false)).await?;
@@ -339,7 +342,7 @@ impl<'a> Sync<'a> {
             if attempt >= self.options.attempts {
                 return Err(error.into());
             }
-            let policy = super::retry::Policy {
+            let policy = crate::client::retry::Policy {
                 base: self.options.backoff,
                 retries: self.options.attempts.saturating_sub(1),
             };
@@ -809,6 +812,34 @@ fn now_rfc3339() -> String {
 
 fn is_unreachable(e: &ClientError) -> bool {
     matches!(e, ClientError::Unreachable { .. })
+}
+
+impl super::Library {
+    /// Brings the store up to date with the server behind `conn` (the three stages above),
+    /// opening it for writing on a connection of its own: reads and searches of this library go
+    /// on meanwhile. One sync per store at a time: `SyncError::Busy` when another runs (in this
+    /// process or another); `wait_for_other_sync` waits for its end. `progress` sees every step;
+    /// `cancel` stops it, keeping what was committed.
+    pub async fn sync(
+        &self,
+        conn: &Connection,
+        options: SyncOptions,
+        cancel: CancellationToken,
+        progress: &(dyn Fn(&SyncProgress) + Send + std::marker::Sync),
+    ) -> Result<SyncSummary, SyncError> {
+        let path = self.path().ok_or(SyncError::NoFile)?;
+        let _lock = SyncLock::try_acquire(path)?;
+        let store = Store::open(path)?;
+        let sync = Sync::new(conn, Arc::new(Mutex::new(store)), options, cancel, progress);
+        sync.run().await
+    }
+
+    /// Waits until the sync another process (or task) runs on this store ends.
+    pub async fn wait_for_other_sync(&self) -> Result<(), SyncError> {
+        let path = self.path().ok_or(SyncError::NoFile)?;
+        drop(SyncLock::acquire(path).await?);
+        Ok(())
+    }
 }
 
 /// The items of a feed tool's answer: the first array of objects in `structuredContent`.
