@@ -8,9 +8,9 @@ use nucleo_matcher::Utf32String;
 use time::OffsetDateTime;
 
 use crate::krisp::{Document, DocumentState, Meeting, MeetingDate, MeetingId};
+use crate::library::{DocState, ListRow};
 use crate::message::RequestId;
 use crate::sanitize::clean_line;
-use crate::library::{DocState, ListRow};
 
 /// Meetings are fetched this many at a time (the server's maximum page).
 pub const PAGE_SIZE: u32 = 50;

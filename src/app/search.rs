@@ -11,8 +11,8 @@ use crate::app::input::LineInput;
 use crate::app::meetings::{Meetings, PAGE_SIZE, iso_date};
 use crate::krisp::Meeting;
 use crate::library::Matched;
-use crate::message::{RequestId, SearchQuery};
 use crate::library::Query;
+use crate::message::{RequestId, SearchQuery};
 
 /// Meetings of the store's answer read at a time (more as the list scrolls).
 pub const STORED_WINDOW: usize = 100;

@@ -11,8 +11,8 @@ use crate::client::Settings;
 use crate::export::Format;
 use crate::export::vault_dir::{VaultOptions, VaultSummary};
 use crate::krisp::MeetingId;
-use crate::library::{Library, LibraryError, Window};
 use crate::library::Filter;
+use crate::library::{Library, LibraryError, Window};
 
 /// What `export --all` was asked for.
 #[derive(Debug, Clone)]

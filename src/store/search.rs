@@ -181,17 +181,11 @@ impl Store {
                 Ok((r.get(0)?, r.get(1)?))
             })?
             .collect::<Result<_, _>>()?;
-        let mut hits = Vec::with_capacity(window.len());
-        let mut rarest = None;
-        for (key, rank) in window {
-            if let Some(hit) = self.hit(key, -rank, &exprs, &mut rarest)? {
-                hits.push(hit);
-            }
-        }
+        let window: Vec<(i64, f64)> = window.into_iter().map(|(k, r)| (k, -r)).collect();
         Ok(Found {
             total,
             ranked,
-            hits,
+            hits: self.hits(&window, &exprs)?,
         })
     }
 
@@ -226,38 +220,201 @@ impl Store {
             ))?
             .query_map(params_from_iter(args.iter()), |r| r.get(0))?
             .collect::<Result<_, _>>()?;
-        let mut hits = Vec::with_capacity(keys.len());
-        let mut rarest = None;
-        for key in keys {
-            if let Some(hit) = self.hit(key, 0.0, exprs, &mut rarest)? {
-                hits.push(hit);
-            }
-        }
+        let window: Vec<(i64, f64)> = keys.into_iter().map(|k| (k, 0.0)).collect();
         Ok(Found {
             total: total as usize,
             ranked: false,
-            hits,
+            hits: self.hits(&window, exprs)?,
         })
     }
 
-    /// The meeting with `key` as a hit: its best place and how many places hold a word.
-    /// `rarest` caches the query's rarest term between the meetings of one window.
-    fn hit(
-        &self,
-        key: i64,
-        score: f64,
-        exprs: &Exprs,
-        rarest: &mut Option<String>,
-    ) -> Result<Option<Hit>, StoreError> {
+    /// The meetings of a window (`keys` with their scores, in order) as hits: each one's best
+    /// place and how many places hold a word of the query. The window is read at once, a few
+    /// queries over the range of keys it spans rather than a few per meeting: an FTS5 query
+    /// pays for setting up an iterator per term (about a quarter of a millisecond each for a
+    /// prefix spelt out as six words), which per meeting cost more than the search itself.
+    fn hits(&self, window: &[(i64, f64)], exprs: &Exprs) -> Result<Vec<Hit>, StoreError> {
+        let mut hits: Vec<(i64, Hit)> = Vec::with_capacity(window.len());
+        for &(key, score) in window {
+            if let Some(hit) = self.bare_hit(key, score)? {
+                hits.push((key, hit));
+            }
+        }
+        if exprs.each.is_empty() || hits.is_empty() {
+            return Ok(hits.into_iter().map(|(_, hit)| hit).collect());
+        }
+        let keys: Vec<i64> = hits.iter().map(|(key, _)| *key).collect();
+        let (lo, hi) = keys
+            .iter()
+            .fold((i64::MAX, i64::MIN), |(lo, hi), &k| (lo.min(k), hi.max(k)));
+        let set = serde_json::to_string(&keys).unwrap_or_default();
+        let turns_between = (keys::turn_key_range(lo).0, keys::turn_key_range(hi).1);
+        let any = exprs.any();
+
+        // Name, people and notes of every meeting of the window, each highlighted with every
+        // word of the query.
+        let mut fields: std::collections::HashMap<i64, Vec<Field>> = Default::default();
+        {
+            let mut stmt = self.conn().prepare_cached(&format!(
+                "SELECT rowid, highlight(fields_fts, 0, '{OPEN}', '{CLOSE}'),
+                        highlight(fields_fts, 1, '{OPEN}', '{CLOSE}'),
+                        highlight(fields_fts, 2, '{OPEN}', '{CLOSE}')
+                 FROM fields_fts WHERE fields_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3
+                 AND +rowid IN (SELECT value FROM json_each(?4))"
+            ))?;
+            let mut rows = stmt.query(params![any, lo, hi, set])?;
+            while let Some(r) = rows.next()? {
+                let key: i64 = r.get(0)?;
+                let mut found = Vec::new();
+                for (col, place) in [(1, Place::Name), (2, Place::People), (3, Place::Notes)] {
+                    let marked: String = r.get::<_, Option<String>>(col)?.unwrap_or_default();
+                    let (text, ranges) = take_highlights(&marked);
+                    if !ranges.is_empty() {
+                        found.push((place, text, ranges));
+                    }
+                }
+                fields.insert(key, found);
+            }
+        }
+        // How many turns of each meeting hold a word, and the first of them; the first holding
+        // every word and phrase, when there are several.
+        let first_turns =
+            |expr: &str| -> Result<std::collections::HashMap<i64, (usize, i64)>, StoreError> {
+                let mut stmt = self.conn().prepare_cached(&format!(
+                    "SELECT rowid >> {TURN_BITS}, count(*), min(rowid) FROM turns_fts
+                 WHERE turns_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3
+                 AND +(rowid >> {TURN_BITS}) IN (SELECT value FROM json_each(?4))
+                 GROUP BY 1"
+                ))?;
+                let found = stmt
+                    .query_map(params![expr, turns_between.0, turns_between.1, set], |r| {
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            (r.get::<_, i64>(1)? as usize, r.get(2)?),
+                        ))
+                    })?
+                    .collect::<Result<_, _>>()?;
+                Ok(found)
+            };
+        let turns = first_turns(&any)?;
+        let all = if exprs.local.len() > 1 {
+            first_turns(&exprs.all())?
+        } else {
+            turns.clone()
+        };
+
+        // The best place of each: a field holding every word (the most distinct ones), else the
+        // first turn holding every word and phrase, else the first place of the rarest term.
+        let want = exprs.each.len();
+        let mut rarest = None;
+        let mut shown: Vec<(usize, i64)> = Vec::new();
+        for (i, (key, hit)) in hits.iter_mut().enumerate() {
+            let fields = fields.remove(key).unwrap_or_default();
+            let turn_count = turns.get(key).map_or(0, |&(n, _)| n);
+            hit.hits = fields.len() + turn_count;
+            let best_field = fields
+                .iter()
+                .filter(|(_, text, ranges)| distinct(text, ranges) >= want)
+                .max_by_key(|(place, text, ranges)| {
+                    (
+                        distinct(text, ranges),
+                        std::cmp::Reverse(field_order(place)),
+                    )
+                });
+            if let Some((place, text, ranges)) = best_field {
+                hit.place = Some(place.clone());
+                self.cut(hit, text, ranges, exprs, &mut rarest)?;
+                continue;
+            }
+            if let Some(&(_, rowid)) = all.get(key) {
+                shown.push((i, rowid));
+                continue;
+            }
+            // No one place holds every word: the first place of the rarest.
+            let rare = self.rarest_cached(exprs, &mut rarest)?;
+            let rare_field = if fields.is_empty() {
+                None
+            } else {
+                self.rare_field(&rare, *key, &fields)?
+            };
+            if let Some((place, text, ranges)) = rare_field {
+                hit.place = Some(place.clone());
+                self.cut(hit, text, ranges, exprs, &mut rarest)?;
+                continue;
+            }
+            let (first, last) = keys::turn_key_range(*key);
+            let turn: Option<i64> = if turn_count > 0 {
+                self.conn()
+                    .prepare_cached(
+                        "SELECT rowid FROM turns_fts WHERE turns_fts MATCH ?1
+                         AND rowid BETWEEN ?2 AND ?3 ORDER BY rowid LIMIT 1",
+                    )?
+                    .query_row(params![rare, first, last], |r| r.get(0))
+                    .optional()?
+            } else {
+                None
+            };
+            match turn {
+                Some(rowid) => shown.push((i, rowid)),
+                // Only a field holds words of the query (the rest through `with:` or a stem).
+                None => {
+                    if let Some((place, text, ranges)) = fields.first() {
+                        hit.place = Some(place.clone());
+                        self.cut(hit, text, ranges, exprs, &mut rarest)?;
+                    }
+                }
+            }
+        }
+
+        // The turns shown, highlighted, at once.
+        if !shown.is_empty() {
+            let turn_set =
+                serde_json::to_string(&shown.iter().map(|&(_, t)| t).collect::<Vec<_>>())
+                    .unwrap_or_default();
+            let (lo, hi) = shown
+                .iter()
+                .fold((i64::MAX, i64::MIN), |(lo, hi), &(_, t)| {
+                    (lo.min(t), hi.max(t))
+                });
+            let mut stmt = self.conn().prepare_cached(&format!(
+                "SELECT f.rowid, t.speaker, t.start_s, t.start_ns,
+                        highlight(turns_fts, 0, '{OPEN}', '{CLOSE}')
+                 FROM turns_fts f JOIN turns t ON t.key = f.rowid
+                 WHERE turns_fts MATCH ?1 AND f.rowid BETWEEN ?2 AND ?3
+                 AND +f.rowid IN (SELECT value FROM json_each(?4))"
+            ))?;
+            let marked: std::collections::HashMap<i64, (String, i64, i64, String)> = stmt
+                .query_map(params![any, lo, hi, turn_set], |r| {
+                    Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+                })?
+                .collect::<Result<_, _>>()?;
+            for (i, rowid) in shown {
+                let Some((speaker, secs, nanos, marked)) = marked.get(&rowid) else {
+                    continue;
+                };
+                let hit = &mut hits[i].1;
+                let start =
+                    Duration::new((*secs).max(0) as u64, (*nanos).clamp(0, 999_999_999) as u32);
+                hit.place = Some(Place::Transcript {
+                    turn: (rowid & ((1 << TURN_BITS) - 1)) as usize,
+                    start_ms: u64::try_from(start.as_millis()).unwrap_or(u64::MAX),
+                    speaker: speaker.clone(),
+                });
+                let (text, ranges) = take_highlights(marked);
+                self.cut(hit, &text, &ranges, exprs, &mut rarest)?;
+            }
+        }
+        Ok(hits.into_iter().map(|(_, hit)| hit).collect())
+    }
+
+    /// The meeting with `key` as a hit without its place yet.
+    fn bare_hit(&self, key: i64, score: f64) -> Result<Option<Hit>, StoreError> {
         let row: Option<(String, String, String, String)> = self
             .conn()
             .prepare_cached("SELECT id, name, date_json, people_list FROM meetings WHERE key = ?1")?
             .query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .optional()?;
-        let Some((id, name, date_json, people)) = row else {
-            return Ok(None);
-        };
-        let mut hit = Hit {
+        Ok(row.map(|(id, name, date_json, people)| Hit {
             meeting_id: MeetingId(id),
             name,
             date: serde_json::from_str(&date_json).unwrap_or(None),
@@ -268,125 +425,21 @@ impl Store {
             focus: 0,
             hits: 0,
             score,
-        };
-        if exprs.each.is_empty() {
-            return Ok(Some(hit));
-        }
-        let any = exprs.any();
-        let (first, last) = keys::turn_key_range(key);
+        }))
+    }
 
-        // Name, people and notes, each highlighted with every word of the query.
-        let fields: Vec<Field> = {
-            let mut stmt = self.conn().prepare_cached(&format!(
-                "SELECT highlight(fields_fts, 0, '{OPEN}', '{CLOSE}'),
-                        highlight(fields_fts, 1, '{OPEN}', '{CLOSE}'),
-                        highlight(fields_fts, 2, '{OPEN}', '{CLOSE}')
-                 FROM fields_fts WHERE fields_fts MATCH ?1 AND rowid = ?2"
-            ))?;
-            let mut rows = stmt.query(params![any, key])?;
-            let mut out = Vec::new();
-            if let Some(r) = rows.next()? {
-                for (col, place) in [(0, Place::Name), (1, Place::People), (2, Place::Notes)] {
-                    let marked: String = r.get::<_, Option<String>>(col)?.unwrap_or_default();
-                    let (text, ranges) = take_highlights(&marked);
-                    if !ranges.is_empty() {
-                        out.push((place, text, ranges));
-                    }
-                }
-            }
-            out
-        };
-        let turns: i64 = self
-            .conn()
-            .prepare_cached(
-                "SELECT count(*) FROM turns_fts WHERE turns_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3",
-            )?
-            .query_row(params![any, first, last], |r| r.get(0))?;
-        hit.hits = fields.len() + turns as usize;
-
-        // The best place: a field holding every word (the most distinct ones), else the first
-        // turn holding every word and phrase, else the first place of the rarest term.
-        let want = exprs.each.len();
-        let best_field = fields
-            .iter()
-            .filter(|(_, text, ranges)| distinct(text, ranges) >= want)
-            .max_by_key(|(place, text, ranges)| {
-                (
-                    distinct(text, ranges),
-                    std::cmp::Reverse(field_order(place)),
-                )
-            });
-        if let Some((place, text, ranges)) = best_field {
-            hit.place = Some(place.clone());
-            self.cut(&mut hit, text, ranges, exprs, rarest)?;
-            return Ok(Some(hit));
+    /// The query's rarest term, worked out once per window.
+    fn rarest_cached(
+        &self,
+        exprs: &Exprs,
+        rarest: &mut Option<String>,
+    ) -> Result<String, StoreError> {
+        if let Some(rare) = rarest {
+            return Ok(rare.clone());
         }
-        let first_turn = |expr: &str| -> Result<Option<i64>, StoreError> {
-            Ok(self
-                .conn()
-                .prepare_cached(
-                    "SELECT rowid FROM turns_fts WHERE turns_fts MATCH ?1
-                     AND rowid BETWEEN ?2 AND ?3 ORDER BY rowid LIMIT 1",
-                )?
-                .query_row(params![expr, first, last], |r| r.get(0))
-                .optional()?)
-        };
-        let mut turn = if turns > 0 {
-            first_turn(&exprs.all())?
-        } else {
-            None
-        };
-        if turn.is_none() {
-            let rare = match rarest {
-                Some(rare) => rare.clone(),
-                None => {
-                    let rare = self.rarest(exprs)?;
-                    *rarest = Some(rare.clone());
-                    rare
-                }
-            };
-            let rare_field = if fields.is_empty() {
-                None
-            } else {
-                self.rare_field(&rare, key, &fields)?
-            };
-            if let Some((place, text, ranges)) = rare_field {
-                hit.place = Some(place.clone());
-                self.cut(&mut hit, text, ranges, exprs, rarest)?;
-                return Ok(Some(hit));
-            }
-            turn = first_turn(&rare)?;
-        }
-        if let Some(rowid) = turn {
-            let found: Option<(String, i64, i64, String)> = self
-                .conn()
-                .prepare_cached(&format!(
-                    "SELECT t.speaker, t.start_s, t.start_ns, highlight(turns_fts, 0, '{OPEN}', '{CLOSE}')
-                     FROM turns_fts f JOIN turns t ON t.key = f.rowid
-                     WHERE turns_fts MATCH ?1 AND f.rowid = ?2"
-                ))?
-                .query_row(params![any, rowid], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                })
-                .optional()?;
-            if let Some((speaker, secs, nanos, marked)) = found {
-                let start = Duration::new(secs.max(0) as u64, nanos.clamp(0, 999_999_999) as u32);
-                hit.place = Some(Place::Transcript {
-                    turn: (rowid & ((1 << TURN_BITS) - 1)) as usize,
-                    start_ms: u64::try_from(start.as_millis()).unwrap_or(u64::MAX),
-                    speaker,
-                });
-                let (text, ranges) = take_highlights(&marked);
-                self.cut(&mut hit, &text, &ranges, exprs, rarest)?;
-                return Ok(Some(hit));
-            }
-        }
-        // Only a field holds words of the query (the rest through `with:` or a stem).
-        if let Some((place, text, ranges)) = fields.first() {
-            hit.place = Some(place.clone());
-            self.cut(&mut hit, text, ranges, exprs, rarest)?;
-        }
-        Ok(Some(hit))
+        let rare = self.rarest(exprs)?;
+        *rarest = Some(rare.clone());
+        Ok(rare)
     }
 
     /// `hit`'s excerpt of `text`: centred on the query's rarest word when the place holds more
@@ -401,14 +454,7 @@ impl Store {
         rarest: &mut Option<String>,
     ) -> Result<(), StoreError> {
         let at = if distinct(text, ranges) > 1 {
-            let rare = match rarest {
-                Some(rare) => rare.clone(),
-                None => {
-                    let rare = self.rarest(exprs)?;
-                    *rarest = Some(rare.clone());
-                    rare
-                }
-            };
+            let rare = self.rarest_cached(exprs, rarest)?;
             closest(text, ranges, &rare)
         } else {
             0
