@@ -51,13 +51,58 @@ pub fn ago(at: Timestamp, now: Timestamp, tz: &TimeZone) -> String {
 pub fn resolve(setting: Option<&str>) -> Result<TimeZone, ZoneError> {
     let setting = setting.map(str::trim).unwrap_or("local");
     match setting {
-        "" | "local" | "Local" => Ok(TimeZone::try_system().unwrap_or(TimeZone::UTC)),
+        "" | "local" | "Local" => Ok(system_zone().unwrap_or(TimeZone::UTC)),
         "UTC" | "utc" | "Z" => Ok(TimeZone::UTC),
-        name => TimeZone::get(name).map_err(|e| ZoneError {
+        name => named_zone(name).map_err(|e| ZoneError {
             setting: name.to_owned(),
             reason: e.to_string(),
         }),
     }
+}
+
+/// The system's zoneinfo directory (where `/etc/localtime` points on Linux and macOS).
+const ZONEINFO: &str = "/usr/share/zoneinfo";
+
+/// The zone named `name`: the system's file for it, read alone, else the tzdb jiff bundles.
+/// jiff's global database lists the whole zoneinfo tree on first use (some 1,800 files and
+/// directories, a third of a headless command's start) to look one name up.
+fn named_zone(name: &str) -> Result<TimeZone, jiff::Error> {
+    let plain = !name.is_empty()
+        && !name.starts_with('/')
+        && name
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c));
+    if plain
+        && cfg!(unix)
+        && let Ok(data) = std::fs::read(std::path::Path::new(ZONEINFO).join(name))
+        && let Ok(tz) = TimeZone::tzif(name, &data)
+    {
+        return Ok(tz);
+    }
+    jiff::tz::TimeZoneDatabase::bundled()
+        .get(name)
+        .or_else(|_| TimeZone::get(name))
+}
+
+/// The system's zone: `TZ` when set (jiff's reading of it), else `/etc/localtime` read as the
+/// zone file it is, named from where it links into zoneinfo. Without walking the zone database
+/// (see [`named_zone`]).
+fn system_zone() -> Option<TimeZone> {
+    const LOCALTIME: &str = "/etc/localtime";
+    if std::env::var_os("TZ").is_none() && cfg!(unix) {
+        let name = std::fs::read_link(LOCALTIME).ok().and_then(|target| {
+            let target = target.to_str()?;
+            let at = target.rfind("zoneinfo/")?;
+            Some(target[at + "zoneinfo/".len()..].to_owned())
+        });
+        if let Some(tz) = name.as_deref().and_then(|n| named_zone(n).ok()) {
+            return Some(tz);
+        }
+    }
+    TimeZone::try_system().ok()
 }
 
 /// Sets the zone for the rest of the process; a second call is ignored.
@@ -224,6 +269,14 @@ mod tests {
         );
         let err = resolve(Some("Mars/Olympus")).expect_err("no such zone");
         assert_eq!(err.setting, "Mars/Olympus");
+        // A setting is a zone's name, never a way to read another file.
+        for path in [
+            "../../../etc/passwd",
+            "/etc/localtime",
+            "America/../../etc/hostname",
+        ] {
+            assert!(resolve(Some(path)).is_err(), "{path} is not a zone");
+        }
         assert!(resolve(Some("local")).is_ok());
         assert!(resolve(None).is_ok());
     }
