@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::auth::{PendingLogin, logout};
 use crate::cli::{Cli, Command, Global};
-use crate::client::{BrowserMode, ClientError, Connection, MeetingQuery, Settings};
+use crate::client::{BrowserMode, ClientError, Connection, Settings};
 use crate::krisp::{Meeting, MeetingId};
 use crate::sanitize::Policy;
 
@@ -350,14 +350,16 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                 Some(meetings) => meetings,
                 None => {
                     let connection = connect_or_login(settings).await?;
-                    let query = MeetingQuery {
-                        search: search.clone(),
+                    let filter = crate::library::Filter {
                         after: after.clone(),
                         before: before.clone(),
                         tags: tags.clone(),
                         ..Default::default()
                     };
-                    let meetings = connection.search_all(&query, fetch).await?;
+                    let meetings = local
+                        .library()
+                        .meetings_from(&connection, search.as_deref(), &filter, fetch)
+                        .await?;
                     connection.close().await;
                     meetings
                 }
@@ -384,9 +386,8 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                 None if local.offline => return Err(local::not_stored(local, &id)),
                 None => {
                     let connection = connect_or_login(settings).await?;
-                    let meeting = find_meeting(&connection, &id).await?;
+                    let meeting = find_meeting(local, &connection, &id).await?;
                     connection.close().await;
-                    local::remember(local, &meeting, None);
                     meeting
                 }
             };
@@ -439,7 +440,7 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                 None if local.offline => return Err(local::not_stored(local, &id)),
                 None => {
                     let connection = connect_or_login(settings).await?;
-                    let meeting = find_meeting(&connection, &id).await?;
+                    let meeting = find_meeting(local, &connection, &id).await?;
                     // Store first, then the server; what it gives is kept.
                     let document = local
                         .library()
@@ -450,7 +451,6 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                             crate::library::DocumentsError::Store(e) => local::library_failure(e),
                         })?;
                     connection.close().await;
-                    local::remember(local, &meeting, None);
                     (meeting, document)
                 }
             };
@@ -507,13 +507,14 @@ fn parse_id(s: &str) -> Result<MeetingId, Failure> {
     })
 }
 
-async fn find_meeting(connection: &Connection, id: &MeetingId) -> Result<Meeting, Failure> {
-    let query = MeetingQuery {
-        ids: vec![id.clone()],
-        ..Default::default()
-    };
-    let meetings = connection.search_meetings(&query).await?;
-    meetings.into_iter().find(|m| &m.id == id).ok_or_else(|| {
+/// The meeting `id` from the server (kept in the store), or a sentence saying it has none.
+async fn find_meeting(
+    local: &Local,
+    connection: &Connection,
+    id: &MeetingId,
+) -> Result<Meeting, Failure> {
+    let meeting = local.library().meeting_from(connection, id).await?;
+    meeting.ok_or_else(|| {
         Failure::new(
             1,
             format!("there is no meeting {id} on {}", connection.server()),

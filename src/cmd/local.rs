@@ -605,18 +605,6 @@ pub fn stored_meeting(
     }
 }
 
-/// Keeps what a command fetched from the server, when there is a store to keep it in. A failure
-/// here never fails the command: the store is a cache.
-pub fn remember(local: &Local, meeting: &Meeting, document: Option<&Document>) {
-    let documents: Vec<Document> = document.into_iter().cloned().collect();
-    if let Err(e) = local
-        .library()
-        .keep(std::slice::from_ref(meeting), &documents)
-    {
-        tracing::warn!(error = %e, "could not keep the meeting in the local store");
-    }
-}
-
 /// The meeting for `show`/`export` when offline and the store lacks it.
 pub fn not_stored(local: &Local, id: &MeetingId) -> Failure {
     Failure::new(

@@ -3,8 +3,8 @@
 //! and the headless commands both read documents through here, so the rule is written once.
 
 use super::{FromStore, Library, LibraryError};
-use crate::client::{ClientError, Connection};
-use crate::krisp::{Document, MeetingId};
+use crate::client::{ClientError, Connection, MeetingQuery};
+use crate::krisp::{Document, Meeting, MeetingId};
 
 /// Why documents could not be had.
 #[derive(thiserror::Error, Debug)]
@@ -57,5 +57,54 @@ impl Library {
             documents.extend(fetched);
         }
         Ok(documents)
+    }
+
+    /// The meeting `id` as the server lists it (kept in the store when there is one); `None`
+    /// when the server has no such meeting.
+    pub async fn meeting_from(
+        &self,
+        server: &Connection,
+        id: &MeetingId,
+    ) -> Result<Option<Meeting>, ClientError> {
+        let query = MeetingQuery {
+            ids: vec![id.clone()],
+            ..Default::default()
+        };
+        let meeting = server
+            .search_meetings(&query)
+            .await?
+            .into_iter()
+            .find(|m| &m.id == id);
+        if let Some(meeting) = &meeting {
+            self.keep_quietly(std::slice::from_ref(meeting), &[]);
+        }
+        Ok(meeting)
+    }
+
+    /// Up to `limit` meetings the server lists for `search` (its own search) and the filters,
+    /// newest first, paging as needed.
+    pub async fn meetings_from(
+        &self,
+        server: &Connection,
+        search: Option<&str>,
+        filter: &super::Filter,
+        limit: usize,
+    ) -> Result<Vec<Meeting>, ClientError> {
+        let query = MeetingQuery {
+            search: search.map(str::to_owned),
+            after: filter.after.clone(),
+            before: filter.before.clone(),
+            tags: filter.tags.clone(),
+            ..Default::default()
+        };
+        server.search_all(&query, limit).await
+    }
+
+    /// `keep`, where failing to keep is only worth a line in the log: what was fetched is
+    /// shown all the same.
+    pub fn keep_quietly(&self, meetings: &[Meeting], documents: &[Document]) {
+        if let Err(e) = self.keep(meetings, documents) {
+            tracing::warn!(error = %e, "could not keep what the server gave in the local store");
+        }
     }
 }
