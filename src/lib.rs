@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cli;
 pub mod client;
 pub mod cmd;
+pub mod columns;
 pub mod config;
 pub mod export;
 pub mod krisp;
