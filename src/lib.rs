@@ -8,6 +8,7 @@ pub mod cmd;
 pub mod columns;
 pub mod config;
 pub mod export;
+pub mod fsx;
 pub mod krisp;
 pub mod library;
 pub mod message;

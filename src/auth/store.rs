@@ -319,12 +319,14 @@ fn write_file(path: &Path, map: &BTreeMap<String, Record>) -> Result<(), StoreEr
         source,
     };
     let dir = path.parent().unwrap_or(Path::new("."));
-    create_private_dir(dir).map_err(err)?;
+    crate::fsx::create_private_dir(dir).map_err(err)?;
     let json = serde_json::to_vec_pretty(map)
         .map_err(|e| err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
     let tmp = dir.join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
     let result = (|| {
-        let mut file = open_private(&tmp)?;
+        let mut file =
+            crate::fsx::private(std::fs::OpenOptions::new().write(true).create_new(true))
+                .open(&tmp)?;
         file.write_all(&json)?;
         file.sync_all()?;
         std::fs::rename(&tmp, path)
@@ -333,30 +335,6 @@ fn write_file(path: &Path, map: &BTreeMap<String, Record>) -> Result<(), StoreEr
         let _ = std::fs::remove_file(&tmp);
     }
     result.map_err(err)
-}
-
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-    }
-    #[cfg(not(unix))]
-    std::fs::create_dir_all(dir)
-}
-
-fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)
 }
 
 /// rmcp's view of one server's record.
@@ -445,7 +423,7 @@ impl CredentialStore for ServerStore {
         };
         let file = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
             if let Some(dir) = path.parent() {
-                create_private_dir(dir)?;
+                crate::fsx::create_private_dir(dir)?;
             }
             let file = std::fs::OpenOptions::new()
                 .create(true)

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::ExportError;
+use crate::fsx::private;
 
 /// Writes `contents` to `path` through a temporary file in the same directory, so that a reader
 /// never sees a partial file and a failure (full disk, permissions) leaves nothing behind. The
@@ -77,13 +78,6 @@ fn write_exclusive(path: &Path, contents: &str) -> Result<(), ExportError> {
                 source,
             }
         })
-}
-
-/// `options` creating the file 0600 (on unix; elsewhere as they are).
-pub(crate) fn private(options: &mut OpenOptions) -> &mut OpenOptions {
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(options, 0o600);
-    options
 }
 
 /// Best effort: makes the new directory entry durable; some file systems refuse, harmlessly.

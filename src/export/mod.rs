@@ -16,7 +16,6 @@ use std::path::PathBuf;
 
 use crate::krisp::{Document, Meeting};
 
-pub(crate) use file::private;
 pub use file::{remove_stale_temp_files, write_file};
 pub use json::{SCHEMA_VERSION, parse_json_export};
 
