@@ -425,13 +425,7 @@ impl CredentialStore for ServerStore {
             if let Some(dir) = path.parent() {
                 crate::fsx::create_private_dir(dir)?;
             }
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&path)?;
-            file.lock()?;
-            Ok(file)
+            crate::fsx::lock_file(&path)
         })
         .await
         .map_err(|e| AuthError::CredentialStoreError(e.to_string()))?

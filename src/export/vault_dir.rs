@@ -205,20 +205,13 @@ fn lock(dir: &Path) -> Result<DirLock, VaultError> {
     };
     // A run that ended between our open and our lock removed the file we hold: open again.
     for _ in 0..3 {
-        let mut options = fs::OpenOptions::new();
-        options.create(true).truncate(false).write(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
         let io = |source| ExportError::Io {
             path: path.clone(),
             source,
         };
-        let file = crate::fsx::private(&mut options).open(&path).map_err(io)?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => return Err(busy()),
-            Err(fs::TryLockError::Error(source)) => return Err(io(source).into()),
-        }
+        let Some(file) = crate::fsx::try_lock_file(&path).map_err(io)? else {
+            return Err(busy());
+        };
         if same_file(&file, &path) {
             return Ok(DirLock { file, path });
         }

@@ -1432,31 +1432,15 @@ impl OpenLock {
         PathBuf::from(name)
     }
 
-    fn file(database: &Path) -> std::io::Result<std::fs::File> {
-        crate::fsx::private(
-            std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true),
-        )
-        .open(Self::path_for(database))
-    }
-
     /// Shared with every other holder; waits while a `cache clear` holds it.
     pub fn shared(database: &Path) -> std::io::Result<OpenLock> {
-        let file = Self::file(database)?;
-        file.lock_shared()?;
-        Ok(OpenLock { _file: file })
+        crate::fsx::lock_file_shared(&Self::path_for(database)).map(|file| OpenLock { _file: file })
     }
 
     /// Exclusive, or `None` when a process holds the store open.
     pub fn try_exclusive(database: &Path) -> std::io::Result<Option<OpenLock>> {
-        let file = Self::file(database)?;
-        match file.try_lock() {
-            Ok(()) => Ok(Some(OpenLock { _file: file })),
-            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
-            Err(std::fs::TryLockError::Error(e)) => Err(e),
-        }
+        Ok(crate::fsx::try_lock_file(&Self::path_for(database))?
+            .map(|file| OpenLock { _file: file }))
     }
 }
 
