@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -312,7 +311,7 @@ fn read_file(path: &Path) -> Result<BTreeMap<String, Record>, StoreError> {
     }
 }
 
-/// Write the whole map to a 0600 temp file in the same directory, fsync, rename over.
+/// Writes the whole map atomically, 0600 (`fsx::write_atomic`, replacing).
 fn write_file(path: &Path, map: &BTreeMap<String, Record>) -> Result<(), StoreError> {
     let err = |source| StoreError::Write {
         path: path.to_path_buf(),
@@ -322,19 +321,7 @@ fn write_file(path: &Path, map: &BTreeMap<String, Record>) -> Result<(), StoreEr
     crate::fsx::create_private_dir(dir).map_err(err)?;
     let json = serde_json::to_vec_pretty(map)
         .map_err(|e| err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
-    let tmp = dir.join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file =
-            crate::fsx::private(std::fs::OpenOptions::new().write(true).create_new(true))
-                .open(&tmp)?;
-        file.write_all(&json)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(err)
+    crate::fsx::write_atomic(path, &json, true).map_err(err)
 }
 
 /// rmcp's view of one server's record.
