@@ -19,6 +19,7 @@ use crate::sanitize::Policy;
 mod docs;
 pub mod local;
 pub mod mcp;
+mod progress;
 pub mod vault;
 pub use local::Local;
 
