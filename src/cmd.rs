@@ -12,12 +12,14 @@ use serde_json::json;
 use crate::auth::{PendingLogin, logout};
 use crate::cli::{Cli, Command, Global};
 use crate::client::{BrowserMode, ClientError, Connection, Settings};
+use crate::columns::cell;
 use crate::krisp::{Meeting, MeetingId};
 use crate::sanitize::Policy;
 
 mod docs;
 pub mod local;
 pub mod mcp;
+mod progress;
 pub mod vault;
 pub use local::Local;
 
@@ -560,31 +562,6 @@ fn stamp(m: &Meeting) -> String {
     }
 }
 
-/// Width-aware truncation to `max` terminal columns.
-pub(crate) fn fit(s: &str, max: usize) -> String {
-    use unicode_width::UnicodeWidthChar;
-    let mut out = String::new();
-    let mut width = 0;
-    for c in s.chars() {
-        let w = c.width().unwrap_or(0);
-        if width + w > max {
-            out.pop();
-            out.push('…');
-            return pad(out, max);
-        }
-        width += w;
-        out.push(c);
-    }
-    pad(out, max)
-}
-
-fn pad(mut s: String, max: usize) -> String {
-    use unicode_width::UnicodeWidthStr;
-    let w = s.width();
-    s.extend(std::iter::repeat_n(' ', max.saturating_sub(w)));
-    s
-}
-
 fn print_table(out: &mut impl Write, meetings: &[Meeting]) -> std::io::Result<()> {
     if meetings.is_empty() {
         writeln!(out, "No meetings found.")?;
@@ -593,22 +570,22 @@ fn print_table(out: &mut impl Write, meetings: &[Meeting]) -> std::io::Result<()
     writeln!(
         out,
         "{}  {}  {}  ID",
-        fit("DATE", 16),
-        fit("NAME", 40),
-        fit("PEOPLE", 30)
+        cell("DATE", 16),
+        cell("NAME", 40),
+        cell("PEOPLE", 30)
     )?;
     for m in meetings {
         let people = m.people().join(", ");
         writeln!(
             out,
             "{}  {}  {}  {}",
-            fit(&date_time(m), 16),
+            cell(&date_time(m), 16),
             // Sanitized before measuring, so what the edge drops does not count as width.
-            fit(
+            cell(
                 &crate::export::one_line(&crate::sanitize::text(&m.name)),
                 40
             ),
-            fit(
+            cell(
                 &crate::export::one_line(&crate::sanitize::text(&people)),
                 30
             ),

@@ -119,17 +119,10 @@ fn init_logging(cli: &Cli, tui: bool) -> Option<tracing_appender::non_blocking::
     };
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty())?;
     // The log names the client id, OAuth state and session ids: private from the first run.
-    let mut dirs = std::fs::DirBuilder::new();
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-        dirs.mode(0o700);
-        options.mode(0o600);
-    }
-    dirs.recursive(true).create(dir).ok()?;
-    let file = options.open(&path).ok()?;
+    krisp_tui::fsx::create_private_dir(dir).ok()?;
+    let file = krisp_tui::fsx::private(std::fs::OpenOptions::new().create(true).append(true))
+        .open(&path)
+        .ok()?;
     #[cfg(unix)]
     {
         // A log left by an older version may be readable by others.

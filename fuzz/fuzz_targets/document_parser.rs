@@ -9,6 +9,9 @@ mod export;
 #[path = "../../src/krisp/mod.rs"]
 mod krisp;
 #[allow(dead_code)]
+#[path = "../../src/fsx.rs"]
+mod fsx;
+#[allow(dead_code)]
 #[path = "../../src/sanitize.rs"]
 mod sanitize;
 #[allow(dead_code)]

@@ -884,7 +884,7 @@ fn talk_picture(
             .unwrap_or(bar_w)
             .min(bar_w)
         };
-        let name = crate::app::tools::text_view::truncate(name, name_w);
+        let name = crate::columns::truncate(name, name_w);
         let pad = name_w.saturating_sub(name.width());
         let mut spans = vec![
             (Tone::Title, format!("{label:LABEL$}")),

@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -312,51 +311,17 @@ fn read_file(path: &Path) -> Result<BTreeMap<String, Record>, StoreError> {
     }
 }
 
-/// Write the whole map to a 0600 temp file in the same directory, fsync, rename over.
+/// Writes the whole map atomically, 0600 (`fsx::write_atomic`, replacing).
 fn write_file(path: &Path, map: &BTreeMap<String, Record>) -> Result<(), StoreError> {
     let err = |source| StoreError::Write {
         path: path.to_path_buf(),
         source,
     };
     let dir = path.parent().unwrap_or(Path::new("."));
-    create_private_dir(dir).map_err(err)?;
+    crate::fsx::create_private_dir(dir).map_err(err)?;
     let json = serde_json::to_vec_pretty(map)
         .map_err(|e| err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
-    let tmp = dir.join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = open_private(&tmp)?;
-        file.write_all(&json)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(err)
-}
-
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-    }
-    #[cfg(not(unix))]
-    std::fs::create_dir_all(dir)
-}
-
-fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)
+    crate::fsx::write_atomic(path, &json, true).map_err(err)
 }
 
 /// rmcp's view of one server's record.
@@ -445,15 +410,9 @@ impl CredentialStore for ServerStore {
         };
         let file = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
             if let Some(dir) = path.parent() {
-                create_private_dir(dir)?;
+                crate::fsx::create_private_dir(dir)?;
             }
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&path)?;
-            file.lock()?;
-            Ok(file)
+            crate::fsx::lock_file(&path)
         })
         .await
         .map_err(|e| AuthError::CredentialStoreError(e.to_string()))?

@@ -3,12 +3,12 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tokio_util::sync::CancellationToken;
 
 use super::Failure;
+use super::progress::Progress;
 use crate::client::Settings;
 use crate::krisp::{Document, Meeting, MeetingId};
 use crate::library::sync::{Phase, SyncError, SyncOptions, SyncProgress, SyncSummary};
@@ -103,16 +103,16 @@ pub async fn sync(
         full,
         ..SyncOptions::default()
     };
-    let show = |p: &SyncProgress| progress.show(p);
+    let report = |p: &SyncProgress| show(&progress, p);
     let mut result = library
-        .sync(&connection, options.clone(), cancel.clone(), &show)
+        .sync(&connection, options.clone(), cancel.clone(), &report)
         .await;
     if let Err(SyncError::Busy) = result {
         eprintln!("Another krisp-tui is syncing this store; waiting for it to finish...");
         result = match library.wait_for_other_sync().await {
             Ok(()) => {
                 library
-                    .sync(&connection, options, cancel.clone(), &show)
+                    .sync(&connection, options, cancel.clone(), &report)
                     .await
             }
             Err(e) => Err(e),
@@ -143,149 +143,27 @@ pub async fn sync(
     Ok(())
 }
 
-/// Where a progress bar draws: stderr, two columns narrower than the terminal. indicatif pads
-/// its line to the width it is given; on a line filled to the last columns the `^C` that the
-/// terminal echoes wraps to a new line, and the bar, clearing only the line it drew, left a
-/// frame of itself on the screen.
-pub(crate) fn progress_target() -> indicatif::ProgressDrawTarget {
-    indicatif::ProgressDrawTarget::term_like(Box::new(Narrow(console::Term::buffered_stderr())))
-}
-
-#[derive(Debug)]
-struct Narrow(console::Term);
-
-impl indicatif::TermLike for Narrow {
-    fn width(&self) -> u16 {
-        self.0.size().1.saturating_sub(2).max(1)
+/// A sync's progress: listing and the feeds spin, the transcripts count; plain lines say one
+/// per page listed, one per tenth of the transcripts, one per phase.
+fn show(progress: &Progress<(Phase, usize, usize)>, p: &SyncProgress) {
+    match p.phase {
+        Phase::Listing => progress.spin(format!("listing meetings: {}", p.listed)),
+        Phase::Documents => progress.count("transcripts", p.documents_done, p.documents_total),
+        Phase::Feeds => progress.spin("action items and activity"),
+        Phase::Done => {}
     }
-
-    fn height(&self) -> u16 {
-        self.0.size().0
-    }
-
-    fn move_cursor_up(&self, n: usize) -> std::io::Result<()> {
-        self.0.move_cursor_up(n)
-    }
-
-    fn move_cursor_down(&self, n: usize) -> std::io::Result<()> {
-        self.0.move_cursor_down(n)
-    }
-
-    fn move_cursor_right(&self, n: usize) -> std::io::Result<()> {
-        self.0.move_cursor_right(n)
-    }
-
-    fn move_cursor_left(&self, n: usize) -> std::io::Result<()> {
-        self.0.move_cursor_left(n)
-    }
-
-    fn write_line(&self, s: &str) -> std::io::Result<()> {
-        self.0.write_line(s)
-    }
-
-    fn write_str(&self, s: &str) -> std::io::Result<()> {
-        self.0.write_str(s)
-    }
-
-    fn clear_line(&self) -> std::io::Result<()> {
-        self.0.clear_line()
-    }
-
-    fn flush(&self) -> std::io::Result<()> {
-        self.0.flush()
-    }
-}
-
-/// Progress of a sync: an indicatif bar when stderr is a terminal, otherwise plain lines.
-struct Progress {
-    bar: Option<indicatif::ProgressBar>,
-    last_line: Mutex<Option<(Phase, usize, usize)>>,
-    /// No plain lines: `--json` output goes to a script, which wants the one object only.
-    quiet: bool,
-}
-
-impl Progress {
-    fn new(quiet: bool) -> Progress {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = indicatif::ProgressBar::with_draw_target(None, progress_target());
-            bar.set_style(indicatif::ProgressStyle::default_spinner());
-            bar.enable_steady_tick(Duration::from_millis(120));
-            bar
-        });
-        Progress {
-            bar,
-            last_line: Mutex::new(None),
-            quiet,
-        }
-    }
-
-    fn show(&self, p: &SyncProgress) {
-        if let Some(bar) = &self.bar {
-            match p.phase {
-                Phase::Listing => bar.set_message(format!("listing meetings: {}", p.listed)),
-                Phase::Documents => {
-                    if bar.length() != Some(p.documents_total as u64) {
-                        bar.set_style(
-                            indicatif::ProgressStyle::with_template(
-                                "{spinner} transcripts {pos}/{len} {wide_bar} {rate} ETA {eta}",
-                            )
-                            .map(|style| {
-                                // A rate to one decimal (indicatif's own shows four).
-                                style.with_key(
-                                    "rate",
-                                    |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                                        let _ = write!(w, "{:.1}/s", s.per_sec());
-                                    },
-                                )
-                            })
-                            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-                        );
-                        bar.set_length(p.documents_total as u64);
-                        bar.reset_eta();
-                    }
-                    bar.set_position(p.documents_done as u64);
-                }
-                Phase::Feeds => {
-                    bar.set_style(indicatif::ProgressStyle::default_spinner());
-                    bar.set_message("action items and activity");
-                }
-                Phase::Done => {}
-            }
-            return;
-        }
-        if self.quiet {
-            return;
-        }
-        // Plain lines: one per page listed, one per tenth of the transcripts, one per phase.
-        let mut last = self
-            .last_line
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let tenth = (p.documents_done * 10)
-            .checked_div(p.documents_total)
-            .unwrap_or(0);
-        let key = (p.phase, p.listed, tenth);
-        if last.as_ref() == Some(&key) {
-            return;
-        }
-        *last = Some(key);
-        let line = match p.phase {
-            Phase::Listing => format!("listing meetings: {} so far", p.listed),
-            Phase::Documents => format!(
-                "transcripts: {} of {} fetched",
-                p.documents_done, p.documents_total
-            ),
-            Phase::Feeds => "action items and activity".to_owned(),
-            Phase::Done => return,
-        };
-        eprintln!("{line}");
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-    }
+    let tenth = (p.documents_done * 10)
+        .checked_div(p.documents_total)
+        .unwrap_or(0);
+    progress.plain((p.phase, p.listed, tenth), || match p.phase {
+        Phase::Listing => Some(format!("listing meetings: {} so far", p.listed)),
+        Phase::Documents => Some(format!(
+            "transcripts: {} of {} fetched",
+            p.documents_done, p.documents_total
+        )),
+        Phase::Feeds => Some("action items and activity".to_owned()),
+        Phase::Done => None,
+    });
 }
 
 /// `krisp-tui search`: the matching meetings, best first, each on a line with its date, name

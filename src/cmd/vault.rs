@@ -1,12 +1,13 @@
 //! `krisp-tui export --all --dir DIR`: sync (unless offline), pick the meetings from the store,
 //! write the vault with a progress bar or plain lines, then one summary line.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::Failure;
 use super::local::{self, Local};
+use super::progress::Progress;
 use crate::client::Settings;
 use crate::export::Format;
 use crate::export::vault_dir::{VaultOptions, VaultSummary};
@@ -68,9 +69,15 @@ pub async fn export_all(
         tz: crate::timefmt::zone().clone(),
     };
     let started = Instant::now();
-    let mut progress = Progress::new(ids.len());
+    // A bar counting the meetings, or a plain line per tenth.
+    let progress = Progress::new(false);
+    progress.count("meetings", 0, ids.len());
     let result = library.export_many(&ids, &options, &|| false, &mut |done, total| {
-        progress.show(done, total)
+        progress.count("meetings", done, total);
+        let tenth = (done * 10).checked_div(total).unwrap_or(10);
+        progress.plain(tenth, || {
+            Some(format!("meetings: {done} of {total} exported"))
+        });
     });
     progress.finish();
     let summary = result.map_err(local::library_failure)?;
@@ -139,53 +146,6 @@ fn report_kept(summary: &VaultSummary) {
                 "kept your edits in {} (its \"(krisp)\" file was edited too, so the new version was not written)",
                 file.display()
             )),
-        }
-    }
-}
-
-/// An indicatif bar when stderr is a terminal, otherwise a line per tenth.
-struct Progress {
-    bar: Option<indicatif::ProgressBar>,
-    last_tenth: Option<usize>,
-}
-
-impl Progress {
-    fn new(total: usize) -> Progress {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = indicatif::ProgressBar::with_draw_target(
-                Some(total as u64),
-                local::progress_target(),
-            );
-            bar.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{spinner} meetings {pos}/{len} {wide_bar} {per_sec} ETA {eta}",
-                )
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-            );
-            bar.enable_steady_tick(Duration::from_millis(120));
-            bar
-        });
-        Progress {
-            bar,
-            last_tenth: None,
-        }
-    }
-
-    fn show(&mut self, done: usize, total: usize) {
-        if let Some(bar) = &self.bar {
-            bar.set_position(done as u64);
-            return;
-        }
-        let tenth = (done * 10).checked_div(total).unwrap_or(10);
-        if self.last_tenth != Some(tenth) {
-            self.last_tenth = Some(tenth);
-            eprintln!("meetings: {done} of {total} exported");
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
         }
     }
 }

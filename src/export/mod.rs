@@ -1,7 +1,6 @@
 //! Meetings and transcripts exported as Markdown, text, JSON, SRT and WebVTT (pure functions of
 //! the model), and the one I/O helper that writes an export to disk atomically.
 
-mod file;
 mod json;
 mod markdown;
 mod subtitles;
@@ -12,12 +11,11 @@ pub mod vault;
 pub mod vault_dir;
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::krisp::{Document, Meeting};
 
-pub(crate) use file::private;
-pub use file::{remove_stale_temp_files, write_file};
+pub use crate::fsx::remove_stale_temp_files;
 pub use json::{SCHEMA_VERSION, parse_json_export};
 
 /// An export format; its command-line and serde name is its file extension.
@@ -200,6 +198,24 @@ pub enum ExportError {
         "This JSON export has schema version {found}; this krisp-tui reads version {SCHEMA_VERSION}."
     )]
     UnsupportedVersion { found: u64 },
+}
+
+/// Writes an export to `path` atomically and 0600 (it holds what was said in a meeting, as the
+/// store does), never over an existing file unless `force` (see `fsx::write_atomic`). `-`
+/// (stdout) is the caller's business.
+pub fn write_file(path: &Path, contents: &str, force: bool) -> Result<(), ExportError> {
+    crate::fsx::write_atomic(path, contents.as_bytes(), force).map_err(|source| {
+        if !force && source.kind() == std::io::ErrorKind::AlreadyExists {
+            ExportError::Exists {
+                path: path.to_owned(),
+            }
+        } else {
+            ExportError::Io {
+                path: path.to_owned(),
+                source,
+            }
+        }
+    })
 }
 
 /// A speaker name or title on one line: runs of whitespace (newlines included) become one space.

@@ -114,7 +114,7 @@ pub fn export(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<VaultSummary, VaultError> {
     let dir = &options.dir;
-    create_private_dir(dir).map_err(|source| VaultError::Dir {
+    crate::fsx::create_private_dir(dir).map_err(|source| VaultError::Dir {
         path: dir.clone(),
         source,
     })?;
@@ -181,19 +181,6 @@ pub fn export(
     result.map(|()| run.summary)
 }
 
-/// The vault directory, created 0700 (on unix) when it is not there: its files say what was
-/// said in meetings. A directory that exists is left as the user made it.
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
-}
-
 /// The directory's lock, held while it lives; the file goes when it is dropped, so no empty
 /// lock file stays behind in the user's folder.
 struct DirLock {
@@ -218,20 +205,13 @@ fn lock(dir: &Path) -> Result<DirLock, VaultError> {
     };
     // A run that ended between our open and our lock removed the file we hold: open again.
     for _ in 0..3 {
-        let mut options = fs::OpenOptions::new();
-        options.create(true).truncate(false).write(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
         let io = |source| ExportError::Io {
             path: path.clone(),
             source,
         };
-        let file = super::private(&mut options).open(&path).map_err(io)?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => return Err(busy()),
-            Err(fs::TryLockError::Error(source)) => return Err(io(source).into()),
-        }
+        let Some(file) = crate::fsx::try_lock_file(&path).map_err(io)? else {
+            return Err(busy());
+        };
         if same_file(&file, &path) {
             return Ok(DirLock { file, path });
         }
@@ -497,7 +477,7 @@ impl Run<'_> {
             return Ok(());
         }
         let to = self.options.dir.join(DELETED_DIR);
-        create_private_dir(&to).map_err(|source| VaultError::Dir {
+        crate::fsx::create_private_dir(&to).map_err(|source| VaultError::Dir {
             path: to.clone(),
             source,
         })?;

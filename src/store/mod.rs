@@ -236,7 +236,7 @@ impl Store {
             source,
         };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            create_private_dir(dir).map_err(|e| open_err(e.into()))?;
+            crate::fsx::create_private_dir(dir).map_err(|e| open_err(e.into()))?;
         }
         create_private_file(path).map_err(|e| open_err(e.into()))?;
         let conn = Connection::open(path).map_err(|e| open_err(e.into()))?;
@@ -1432,66 +1432,23 @@ impl OpenLock {
         PathBuf::from(name)
     }
 
-    fn file(database: &Path) -> std::io::Result<std::fs::File> {
-        let mut options = std::fs::OpenOptions::new();
-        options.create(true).truncate(false).write(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        options.open(Self::path_for(database))
-    }
-
     /// Shared with every other holder; waits while a `cache clear` holds it.
     pub fn shared(database: &Path) -> std::io::Result<OpenLock> {
-        let file = Self::file(database)?;
-        file.lock_shared()?;
-        Ok(OpenLock { _file: file })
+        crate::fsx::lock_file_shared(&Self::path_for(database)).map(|file| OpenLock { _file: file })
     }
 
     /// Exclusive, or `None` when a process holds the store open.
     pub fn try_exclusive(database: &Path) -> std::io::Result<Option<OpenLock>> {
-        let file = Self::file(database)?;
-        match file.try_lock() {
-            Ok(()) => Ok(Some(OpenLock { _file: file })),
-            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
-            Err(std::fs::TryLockError::Error(e)) => Err(e),
-        }
+        Ok(crate::fsx::try_lock_file(&Self::path_for(database))?
+            .map(|file| OpenLock { _file: file }))
     }
-}
-
-#[cfg(unix)]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt as _;
-    if dir.is_dir() {
-        return Ok(());
-    }
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-}
-
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)
 }
 
 /// Creates the file 0600 before SQLite sees it (SQLite then gives -wal/-shm the same mode).
-#[cfg(unix)]
 fn create_private_file(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt as _;
-    match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-    {
+    match crate::fsx::private(std::fs::OpenOptions::new().write(true).create_new(true)).open(path) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(e),
     }
-}
-
-#[cfg(not(unix))]
-fn create_private_file(_path: &Path) -> std::io::Result<()> {
-    Ok(())
 }

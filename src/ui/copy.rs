@@ -40,7 +40,7 @@ pub fn render(state: &State, selected: usize, area: Rect, buf: &mut Buffer) {
                 .unwrap_or("");
             let label = format!(" {:<13}", choice.label);
             let room = width.saturating_sub(label.chars().count() + 1);
-            let preview = fit(&clean_line(first.trim()), room);
+            let preview = crate::columns::truncate(&clean_line(first.trim()), room);
             let (label_style, preview_style) = if i == selected {
                 (theme.selection, theme.selection)
             } else {
@@ -71,24 +71,4 @@ pub fn render(state: &State, selected: usize, area: Rect, buf: &mut Buffer) {
         theme.dim,
     ));
     Paragraph::new(lines).render(inner, buf);
-}
-
-/// `text` cut to `max` columns, with `…` where it was cut.
-fn fit(text: &str, max: usize) -> String {
-    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
-    if text.width() <= max {
-        return text.to_owned();
-    }
-    let mut out = String::new();
-    let mut width = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if width + w + 1 > max {
-            break;
-        }
-        width += w;
-        out.push(c);
-    }
-    out.push('…');
-    out
 }

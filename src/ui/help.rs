@@ -18,7 +18,7 @@ const KEYS_MAX: usize = 30;
 /// The help's lines for a box `width` columns wide inside: a description that does not fit
 /// ends with `…`.
 pub fn lines(state: &State, width: usize) -> Vec<Line<'static>> {
-    use crate::app::tools::text_view::truncate;
+    use crate::columns::truncate;
     let theme = &state.theme;
     let sections = help::sections(state);
     let keys_w = sections

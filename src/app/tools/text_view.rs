@@ -5,7 +5,6 @@ use std::cell::{Cell, Ref, RefCell};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use unicode_width::UnicodeWidthChar;
 
 use crate::app::meeting::wrap;
 
@@ -201,28 +200,6 @@ impl TextView {
     }
 }
 
-/// `s` cut to `width` columns, ending in `…` when cut.
-pub fn truncate(s: &str, width: usize) -> String {
-    let total: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
-    if total <= width {
-        return s.to_owned();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    if width > 0 {
-        out.push('…');
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,14 +223,6 @@ mod tests {
             ["abcd", "efgh", "ij"]
         );
         assert_eq!(plain(&wrap_line(&Line::from(""), 4)), [""]);
-    }
-
-    #[test]
-    fn truncates_with_an_ellipsis() {
-        assert_eq!(truncate("abcdef", 6), "abcdef");
-        assert_eq!(truncate("abcdef", 4), "abc…");
-        assert_eq!(truncate("日本語", 4), "日…");
-        assert_eq!(truncate("abc", 0), "");
     }
 
     #[test]

@@ -8,7 +8,8 @@ use ratatui::widgets::Widget;
 
 use crate::app::tools::form::{Field, Form, HELP_ROWS, Input};
 use crate::app::tools::schema::{self, FieldKind};
-use crate::app::tools::text_view::{truncate, wrap_line};
+use crate::app::tools::text_view::wrap_line;
+use crate::columns::truncate;
 use crate::sanitize::clean_line;
 use crate::theme::Theme;
 

@@ -13,8 +13,9 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Widget};
 
-use crate::app::tools::text_view::{truncate, wrap_line};
+use crate::app::tools::text_view::wrap_line;
 use crate::app::tools::{Focus, ToolsPanel, View};
+use crate::columns::truncate;
 use crate::sanitize::clean_line;
 use crate::theme::Theme;
 
