@@ -1021,4 +1021,43 @@ fn marks_outlive_the_window_and_mark_all_marks_exactly_what_is_shown() {
     // The window, and the part of the search's answer read.
     let held = app.state.home.meetings.all.len();
     assert!(held <= LIST_WINDOW + search.hits.len(), "{held} held");
+    // Closing the search lets go of what only it showed.
+    let cmds = app.send(code(KeyCode::Esc));
+    tui.pump(&mut app, cmds);
+    holds_a_window(&app, &ids, 0);
+    assert_eq!(app.state.home.marked, budget);
+}
+
+#[test]
+fn an_empty_store_leaves_the_servers_pages_in_the_list() {
+    let mut app = App::new();
+    app.state.local.enabled = true;
+    app::start(&mut app.state, false, false);
+    app.send(client(stored_window(1, 0, &[], 0, false)));
+    // sync = "manual": nothing stored and no sync coming, so the server is paged.
+    let cmds = app.send(client(ClientEvent::LoggedIn {
+        server: "https://mcp.krisp.ai/mcp".into(),
+        account: None,
+    }));
+    let Some(Command::SearchMeetings { id, query }) = cmds
+        .iter()
+        .find(|c| matches!(c, Command::SearchMeetings { .. }))
+        .cloned()
+    else {
+        panic!("the server is paged: {cmds:?}");
+    };
+    app.send(client(ClientEvent::MeetingsLoaded {
+        id,
+        query,
+        result: Ok(demo_meetings()),
+    }));
+    assert_eq!(app.state.home.meetings.listed(), 5);
+    // A sync that stored nothing (it failed): the store is read again, and is still empty.
+    let cmds = app.send(client(ClientEvent::StoreChanged));
+    let Some(Command::LoadStored { id, .. }) = cmds.first().cloned() else {
+        panic!("the store is read again: {cmds:?}");
+    };
+    app.send(client(stored_window(id.0, 0, &[], 0, false)));
+    assert_eq!(app.state.home.meetings.listed(), 5);
+    assert!(app.render().contains("Meetings · 5"), "{}", app.render());
 }

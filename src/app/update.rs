@@ -507,7 +507,10 @@ fn home_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
         Action::Back if state.home.search.is_some() => {
             state.home.search = None;
             state.home.list = Default::default();
-            ensure_window(state, cmds);
+            // The top of the list again, and the meetings only the search showed let go.
+            if state.home.meetings.held.is_some() {
+                load_stored(state, cmds);
+            }
         }
         Action::Back if !state.home.marked.is_empty() => state.home.marked.clear(),
         Action::Mark if state.home.tab == Tab::Meetings => {
@@ -1760,6 +1763,17 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             }
             state.local.loading = None;
             state.local.complete = complete;
+            if total == 0
+                && state.home.meetings.held.is_none()
+                && !state.home.meetings.order.is_empty()
+            {
+                // Nothing stored yet (a sync that failed, or none) while the list pages from
+                // the server: it stays the server's.
+                if std::mem::take(&mut state.local.reload) {
+                    load_stored(state, cmds);
+                }
+                return;
+            }
             let selected = state
                 .home
                 .meeting_at(state.home.list.selected)
