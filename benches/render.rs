@@ -252,11 +252,13 @@ fn keystroke(
     app.resize(100, 30);
     app.state.local.enabled = true;
     app::start(&mut app.state, false, false);
+    // The list holds the window the client task reads first, as the TUI does.
     app.send(client(ClientEvent::StoredMeetings {
         id: RequestId(1),
-        meetings: rows.to_vec(),
+        offset: 0,
+        total: rows.len(),
+        meetings: rows[..rows.len().min(app::LIST_WINDOW)].to_vec(),
         complete: true,
-        partial: false,
     }));
     app.send(key('/'));
     let (head, last) = text.split_at(text.len() - 1);

@@ -209,12 +209,20 @@ pub enum Command {
         dir: PathBuf,
     },
     OpenUrl(String),
-    /// Read the meeting list from the local store (`StoredMeetings` answers). `quick`: answer
-    /// with the newest screenful first (`partial`), then the whole list, so the first screen
-    /// does not wait for 10,000 rows.
+    /// Read a window of the meeting list from the local store, newest first
+    /// (`StoredMeetings` answers): the rows `window.offset..` of it, or, with `around`, a window
+    /// of `window.limit` rows with that meeting in its middle (where it is now: a sync may have
+    /// stored newer ones above it). The list holds a window, never the whole store.
     LoadStored {
         id: RequestId,
-        quick: bool,
+        window: crate::library::Window,
+        around: Option<MeetingId>,
+    },
+    /// The ids of every meeting shown: the whole stored list, or with `text` what the store's
+    /// search finds for it (`IdsListed` answers): "mark every meeting shown" in one question.
+    ListIds {
+        id: RequestId,
+        text: Option<String>,
     },
     /// Read one meeting's notes from the local store, never the server (`MeetingRead` answers;
     /// nothing does when the store does not have it).
@@ -347,15 +355,21 @@ pub enum ClientEvent {
         id: RequestId,
         result: Result<PathBuf, RequestError>,
     },
-    /// The local store's meeting list: its rows (what the list shows: no notes, but the length
-    /// and state of each transcript stored), newest first. `complete`: a sync has listed every
+    /// A window of the local store's meeting list: its rows (what the list shows: no notes,
+    /// but the length and state of each transcript stored), newest first, from row `offset`,
+    /// and how many meetings the store holds in all. `complete`: a sync has listed every
     /// meeting, so the server need not be searched.
     StoredMeetings {
         id: RequestId,
+        offset: usize,
+        total: usize,
         meetings: Vec<crate::store::ListRow>,
         complete: bool,
-        /// The newest screenful only: the whole list follows with the same id.
-        partial: bool,
+    },
+    /// The answer to `ListIds`.
+    IdsListed {
+        id: RequestId,
+        result: Result<Vec<MeetingId>, RequestError>,
     },
     /// The store has new or changed meetings (a sync is filling it): ask for the list again.
     StoreChanged,

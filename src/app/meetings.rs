@@ -1,5 +1,7 @@
 //! The loaded meetings: raw models for export, cleaned rows for drawing, fuzzy haystacks for
-//! search, newest-first order, and paging state.
+//! search, newest-first order, and paging state. Without a local store, every meeting paged
+//! from the server; with one, a window of the store's list (what is on screen and a margin)
+//! and the meetings the open search shows: memory does not grow with the store.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -136,6 +138,15 @@ pub struct Paging {
     pub loaded_once: bool,
 }
 
+/// Which part of the local store's list `Meetings::order` holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Held {
+    /// The row of the whole list that `order[0]` is.
+    pub start: usize,
+    /// How many meetings the store's list has in all.
+    pub total: usize,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Meetings {
     pub all: Vec<Meeting>,
@@ -146,8 +157,12 @@ pub struct Meetings {
     /// long prose finds any short word scattered across it, so it would match nearly everything).
     pub long_text: Vec<Utf32String>,
     index: HashMap<MeetingId, usize>,
-    /// Indices into `all`, newest first.
+    /// Indices into `all`, newest first: the whole list, or with `held` the window of it.
     pub order: Vec<usize>,
+    /// With a local store: the window of its list that `order` holds (rows
+    /// `start..start + order.len()` of `total`). `all` then holds that window and the meetings
+    /// an open search shows, nothing more.
+    pub held: Option<Held>,
     /// Meetings that arrived only through a server search (not yet reached by paging).
     pub from_search: HashSet<usize>,
     pub paging: Paging,
@@ -161,6 +176,7 @@ impl PartialEq for Meetings {
     fn eq(&self, other: &Self) -> bool {
         self.all == other.all
             && self.order == other.order
+            && self.held == other.held
             && self.from_search == other.from_search
             && self.paging == other.paging
             && self.known == other.known
@@ -180,6 +196,23 @@ impl Meetings {
         self.index.get(id).copied()
     }
 
+    /// How many rows the list has: the store's count, or the meetings paged in.
+    pub fn listed(&self) -> usize {
+        self.held.map_or(self.order.len(), |h| h.total)
+    }
+
+    /// The meeting (index into `all`) at row `row` of the list, if it is held.
+    pub fn listed_at(&self, row: usize) -> Option<usize> {
+        let start = self.held.map_or(0, |h| h.start);
+        self.order.get(row.checked_sub(start)?).copied()
+    }
+
+    /// The rows of the list that are held.
+    pub fn held_rows(&self) -> std::ops::Range<usize> {
+        let start = self.held.map_or(0, |h| h.start);
+        start..start + self.order.len()
+    }
+
     /// Adds meetings not seen before (dedup by id) and returns the indices of all of `batch`.
     /// `from_search` marks newly added ones as server-search results.
     pub fn merge(&mut self, batch: Vec<Meeting>, from_search: bool) -> Vec<usize> {
@@ -193,20 +226,17 @@ impl Meetings {
                 indices.push(i);
                 continue;
             }
-            let i = self.all.len();
-            self.rows
-                .push(Row::of(&meeting).with(self.known.get(&meeting.id)));
-            let (short, long) = haystacks(&meeting);
-            self.short_text.push(short.into());
-            self.long_text.push(long.into());
-            self.index.insert(meeting.id.clone(), i);
-            self.all.push(meeting);
+            let i = self.push(meeting);
             if from_search {
                 self.from_search.insert(i);
             }
-            self.order.push(i);
+            // A held window is the store's rows only: a meeting from elsewhere (a search hit,
+            // the server) is not in it.
+            if self.held.is_none() {
+                self.order.push(i);
+                added = true;
+            }
             indices.push(i);
-            added = true;
         }
         if added {
             let rows = &self.rows;
@@ -219,16 +249,79 @@ impl Meetings {
 }
 
 impl Meetings {
-    /// The whole list again, as the local store's rows: light copies, and what the store knows
-    /// of each transcript.
-    pub fn replace_stored(&mut self, rows: Vec<ListRow>) {
-        for row in &rows {
-            match Known::of_row(row) {
-                Some(k) => self.known.insert(row.id.clone(), k),
-                None => self.known.remove(&row.id),
-            };
+    /// A window of the local store's list: its rows from row `start` of `total`, light copies
+    /// with what the store knows of each transcript. Every other meeting is let go, except
+    /// those `keep` names (what an open search shows); meetings held in full (opened, so their
+    /// notes were read) stay full. Returns where each meeting that stayed moved: old index to
+    /// new.
+    pub fn replace_window(
+        &mut self,
+        start: usize,
+        total: usize,
+        rows: Vec<ListRow>,
+        keep: &HashSet<MeetingId>,
+    ) -> HashMap<usize, usize> {
+        let mut old: HashMap<MeetingId, (usize, Meeting)> = std::mem::take(&mut self.all)
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| (m.id.clone(), (i, m)))
+            .collect();
+        let mut known: HashMap<MeetingId, Known> = rows
+            .iter()
+            .filter_map(|row| Some((row.id.clone(), Known::of_row(row)?)))
+            .collect();
+        for id in keep {
+            if let Some(k) = self.known.get(id) {
+                known.entry(id.clone()).or_insert(*k);
+            }
         }
-        self.replace_all(rows.into_iter().map(ListRow::light_meeting).collect());
+        let mut fresh = Meetings {
+            held: Some(Held { start, total }),
+            paging: std::mem::take(&mut self.paging),
+            known,
+            revision: self.revision + 1,
+            ..Meetings::default()
+        };
+        let mut moved = HashMap::new();
+        for row in rows {
+            let light = row.light_meeting();
+            let meeting = match old.remove(&light.id) {
+                Some((i, m)) => {
+                    moved.insert(i, fresh.all.len());
+                    if is_full(&m) { m } else { light }
+                }
+                None => light,
+            };
+            let i = fresh.push(meeting);
+            fresh.order.push(i);
+        }
+        let mut kept: Vec<(usize, Meeting)> = old
+            .into_values()
+            .filter(|(_, m)| keep.contains(&m.id))
+            .collect();
+        kept.sort_by_key(|(i, _)| *i);
+        for (i, m) in kept {
+            moved.insert(i, fresh.push(m));
+        }
+        *self = fresh;
+        moved
+    }
+
+    /// Adds a meeting not held yet (not to `order`) and returns its index.
+    fn push(&mut self, meeting: Meeting) -> usize {
+        let i = self.all.len();
+        self.rows
+            .push(Row::of(&meeting).with(self.known.get(&meeting.id)));
+        // With a store, its search matches names (the haystacks are for a list without one).
+        let (short, long) = match self.held {
+            None => haystacks(&meeting),
+            Some(_) => (String::new(), String::new()),
+        };
+        self.short_text.push(short.into());
+        self.long_text.push(long.into());
+        self.index.insert(meeting.id.clone(), i);
+        self.all.push(meeting);
+        i
     }
 
     /// A document was read: the meeting's length and state are known now.
@@ -241,57 +334,6 @@ impl Meetings {
         }
     }
 
-    /// The whole list again (read from the local store, light copies). Meetings already held in
-    /// full (opened, so their notes were read) stay full; meetings the list held that the new
-    /// one lacks (server search hits, feed items) stay too.
-    pub fn replace_all(&mut self, batch: Vec<Meeting>) {
-        let old = std::mem::take(&mut self.all);
-        let old_from_search = std::mem::take(&mut self.from_search);
-        let mut fresh: HashMap<MeetingId, Meeting> = batch
-            .into_iter()
-            .map(|m| (m.id.clone(), m))
-            .collect::<HashMap<_, _>>();
-        let mut order: Vec<MeetingId> = Vec::with_capacity(fresh.len() + old.len());
-        let mut kept: HashMap<MeetingId, Meeting> = HashMap::new();
-        let mut searched = HashSet::new();
-        for (i, m) in old.into_iter().enumerate() {
-            if fresh.contains_key(&m.id) {
-                if is_full(&m) {
-                    kept.insert(m.id.clone(), m);
-                }
-            } else {
-                if old_from_search.contains(&i) {
-                    searched.insert(m.id.clone());
-                }
-                order.push(m.id.clone());
-                kept.insert(m.id.clone(), m);
-            }
-        }
-        let mut all: Vec<Meeting> = Vec::with_capacity(fresh.len() + kept.len());
-        for (id, m) in fresh.drain() {
-            all.push(kept.remove(&id).unwrap_or(m));
-        }
-        for id in order {
-            if let Some(m) = kept.remove(&id) {
-                all.push(m);
-            }
-        }
-        // A deterministic order (the hash map's is not); `merge` then sorts newest first,
-        // keeping this order among meetings of the same time.
-        all.sort_by(|a, b| a.id.cmp(&b.id));
-        let paging = std::mem::take(&mut self.paging);
-        let known = std::mem::take(&mut self.known);
-        let revision = self.revision + 1;
-        *self = Meetings::default();
-        self.paging = paging;
-        self.known = known;
-        self.revision = revision;
-        let (from_search, non_search): (Vec<Meeting>, Vec<Meeting>) =
-            all.into_iter().partition(|m| searched.contains(&m.id));
-        self.merge(non_search, false);
-        self.merge(from_search, true);
-    }
-
     /// A fresher copy of one meeting (read in full from the store or the server).
     pub fn update(&mut self, meeting: Meeting) {
         let Some(i) = self.get(&meeting.id) else {
@@ -301,12 +343,14 @@ impl Meetings {
         let row = Row::of(&meeting).with(self.known.get(&meeting.id));
         self.revision += 1;
         let date_changed = row.sort_key != self.rows[i].sort_key;
-        let (short, long) = haystacks(&meeting);
-        self.short_text[i] = short.into();
-        self.long_text[i] = long.into();
+        if self.held.is_none() {
+            let (short, long) = haystacks(&meeting);
+            self.short_text[i] = short.into();
+            self.long_text[i] = long.into();
+        }
         self.rows[i] = row;
         self.all[i] = meeting;
-        if date_changed {
+        if date_changed && self.held.is_none() {
             let rows = &self.rows;
             self.order
                 .sort_by_key(|&i| std::cmp::Reverse(rows[i].sort_key.unwrap_or(i64::MIN)));

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use ratatui::layout::Rect;
 
-pub use self::update::{prompt_open, show_problems, start, update};
+pub use self::update::{LIST_MARGIN, LIST_WINDOW, prompt_open, show_problems, start, update};
 use crate::app::export::ExportDialog;
 use crate::app::feed::Feed;
 use crate::app::input::LineInput;
@@ -197,8 +197,12 @@ pub struct Home {
     pub days: u32,
     pub activity: Feed,
     pub matcher: FuzzyMatcher,
-    /// Meetings marked for exporting many at once.
+    /// Meetings marked for exporting many at once (by id: a marked meeting may be far from
+    /// the part of the list held).
     pub marked: std::collections::BTreeSet<MeetingId>,
+    /// "Mark every meeting shown" asked the store for their ids: the request, and the text
+    /// of the search it was asked over (`None`: the whole list).
+    pub marking: Option<(RequestId, Option<String>)>,
     /// The selected meeting's notes beside the list (wide terminals).
     pub preview: preview::Preview,
 }
@@ -215,15 +219,16 @@ impl Home {
     pub fn visible_len(&self) -> usize {
         match &self.search {
             Some(s) if self.searching() => s.hits.len(),
-            _ => self.meetings.order.len(),
+            _ => self.meetings.listed(),
         }
     }
 
-    /// The meeting (index into `meetings.all`) shown at table row `row`.
+    /// The meeting (index into `meetings.all`) shown at table row `row`; `None` past the end,
+    /// or while that part of the store's list is being read.
     pub fn meeting_at(&self, row: usize) -> Option<usize> {
         match &self.search {
             Some(s) if self.searching() => s.hits.get(row).map(|h| h.meeting),
-            _ => self.meetings.order.get(row).copied(),
+            _ => self.meetings.listed_at(row),
         }
     }
 
@@ -390,6 +395,7 @@ impl State {
                 activity: Feed::default(),
                 matcher: FuzzyMatcher::default(),
                 marked: std::collections::BTreeSet::new(),
+                marking: None,
                 preview: preview::Preview::default(),
             },
             meeting: None,

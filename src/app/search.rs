@@ -9,7 +9,7 @@ use nucleo_matcher::{Config, Matcher};
 
 use crate::app::input::LineInput;
 use crate::app::meetings::{Meetings, PAGE_SIZE, iso_date};
-use crate::krisp::Meeting;
+use crate::krisp::{Meeting, MeetingId};
 use crate::library::Matched;
 use crate::library::Query;
 use crate::message::{RequestId, SearchQuery};
@@ -308,6 +308,38 @@ impl Search {
         self.stored
             .as_ref()
             .is_some_and(|s| s.text == self.store_text() && s.hits.len() < s.total)
+    }
+
+    /// The meetings this search refers to (the store's answer read so far, the server's): what
+    /// must stay held when the list reads another window.
+    pub fn shown_ids(&self, meetings: &Meetings) -> std::collections::HashSet<MeetingId> {
+        let stored = self.stored.iter().flat_map(|s| &s.hits).map(|(i, _)| *i);
+        let server = self.server.iter().flat_map(|(_, ids)| ids).copied();
+        let hits = self.hits.iter().map(|h| h.meeting);
+        stored
+            .chain(server)
+            .chain(hits)
+            .filter_map(|i| meetings.all.get(i).map(|m| m.id.clone()))
+            .collect()
+    }
+
+    /// The meetings moved in `Meetings::all` (another window was read): the same meetings at
+    /// their new indices (`moved`, old to new).
+    pub fn remap(&mut self, moved: &std::collections::HashMap<usize, usize>) {
+        let to = |i: &mut usize| match moved.get(i) {
+            Some(&n) => {
+                *i = n;
+                true
+            }
+            None => false,
+        };
+        if let Some(stored) = &mut self.stored {
+            stored.hits.retain_mut(|(i, _)| to(i));
+        }
+        if let Some((_, ids)) = &mut self.server {
+            ids.retain_mut(to);
+        }
+        self.hits.retain_mut(|h| to(&mut h.meeting));
     }
 
     /// Recomputes `hits` for the current text. With a store (`use_store`), the hits are the

@@ -21,6 +21,11 @@ use crate::sanitize::clean_line;
 
 /// Load the next page when the selection comes this close to the end of the list.
 const PREFETCH_ROWS: usize = 10;
+/// With a local store the list holds a window of its rows around the selection, at least this
+/// many (three screenfuls on a tall terminal)...
+pub const LIST_WINDOW: usize = 300;
+/// ...and reads the next one when fewer than this many rows are held beyond the screen's edge.
+pub const LIST_MARGIN: usize = 50;
 /// Lines moved per mouse-wheel notch.
 const WHEEL_LINES: isize = 3;
 const SESSION_EXPIRED: &str = "Your session expired. Log in again to carry on where you were.";
@@ -70,6 +75,7 @@ pub fn update(state: &mut State, msg: Msg, now: Instant) -> Vec<Command> {
         Msg::Resize(w, h) => {
             state.size = Rect::new(0, 0, w, h);
             relayout(state);
+            ensure_window(state, &mut cmds);
         }
         Msg::Tick => on_tick(state, &mut cmds),
         Msg::Action(action) => on_action(state, action, &mut cmds),
@@ -501,6 +507,10 @@ fn home_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
         Action::Back if state.home.search.is_some() => {
             state.home.search = None;
             state.home.list = Default::default();
+            // The top of the list again, and the meetings only the search showed let go.
+            if state.home.meetings.held.is_some() {
+                load_stored(state, cmds);
+            }
         }
         Action::Back if !state.home.marked.is_empty() => state.home.marked.clear(),
         Action::Mark if state.home.tab == Tab::Meetings => {
@@ -513,31 +523,48 @@ fn home_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
                 move_selection(state, 1, height, cmds);
             }
         }
+        Action::MarkAll
+            if state.home.tab == Tab::Meetings && state.home.meetings.held.is_some() =>
+        {
+            // The store holds what is shown, not the list: it is asked for their ids.
+            let text = state
+                .home
+                .search
+                .as_ref()
+                .filter(|_| state.home.searching())
+                .map(|s| s.store_text().to_owned());
+            let id = state.request_id();
+            state.home.marking = Some((id, text.clone()));
+            cmds.push(Command::ListIds { id, text });
+        }
         Action::MarkAll if state.home.tab == Tab::Meetings => {
             let shown: Vec<MeetingId> = (0..state.home.visible_len())
                 .filter_map(|row| state.home.meeting_at(row))
                 .map(|i| state.home.meetings.all[i].id.clone())
                 .collect();
-            if shown.iter().all(|id| state.home.marked.contains(id)) {
-                for id in &shown {
-                    state.home.marked.remove(id);
-                }
-            } else {
-                state.home.marked.extend(shown);
-            }
+            toggle_marks(&mut state.home.marked, shown);
         }
         Action::Export if state.home.tab == Tab::Meetings && !state.home.marked.is_empty() => {
-            // Newest first, as the list shows them.
             let meetings = &state.home.meetings;
-            let ids: Vec<MeetingId> = meetings
-                .order
-                .iter()
-                .map(|&i| &meetings.all[i].id)
-                .filter(|id| state.home.marked.contains(*id))
-                .cloned()
-                .collect();
-            if let Some(first) = ids.first().and_then(|id| meetings.get(id)) {
-                let dialog = ExportDialog::for_many(&meetings.all[first], ids);
+            let ids: Vec<MeetingId> = if meetings.held.is_some() {
+                // Most marked meetings may be outside the window held: all of them, by id.
+                state.home.marked.iter().cloned().collect()
+            } else {
+                // Newest first, as the list shows them.
+                meetings
+                    .order
+                    .iter()
+                    .map(|&i| &meetings.all[i].id)
+                    .filter(|id| state.home.marked.contains(*id))
+                    .cloned()
+                    .collect()
+            };
+            if let Some(first) = ids.first() {
+                let first = match meetings.get(first) {
+                    Some(i) => meetings.all[i].clone(),
+                    None => Meeting::new(first.clone(), String::new()),
+                };
+                let dialog = ExportDialog::for_many(&first, ids);
                 state.overlay = Some(Overlay::Export(Box::new(dialog)));
             }
         }
@@ -651,6 +678,9 @@ fn move_selection(state: &mut State, delta: isize, height: usize, cmds: &mut Vec
                 }
                 return;
             }
+            if home.meetings.held.is_some() {
+                return ensure_window(state, cmds);
+            }
             let near_end = home.list.selected + PREFETCH_ROWS >= home.meetings.order.len();
             if near_end {
                 load_meetings_page(state, cmds);
@@ -749,7 +779,10 @@ fn load_meetings_page(state: &mut State, cmds: &mut Vec<Command>) {
     });
 }
 
-/// Reads the meeting list from the store (again, if it changed while a read was in flight).
+/// Reads the window of the store's list around the selection (again, if the store changed or
+/// the selection moved on while a read was in flight). The selected meeting, when held, is the
+/// window's middle wherever the store now has it, so a sync storing newer meetings above it
+/// does not move the selection to another meeting.
 fn load_stored(state: &mut State, cmds: &mut Vec<Command>) {
     if state.local.loading.is_some() {
         state.local.reload = true;
@@ -758,8 +791,52 @@ fn load_stored(state: &mut State, cmds: &mut Vec<Command>) {
     let id = state.request_id();
     state.local.loading = Some(id);
     state.local.reload = false;
-    let quick = state.home.meetings.is_empty();
-    cmds.push(Command::LoadStored { id, quick });
+    let home = &state.home;
+    let height = usize::from(layout::table_rows(state.size, prompt_open(state)).height);
+    let limit = LIST_WINDOW.max(3 * height);
+    let selected = home.list.selected;
+    let around = home
+        .meetings
+        .listed_at(selected)
+        .filter(|_| home.meetings.held.is_some())
+        .map(|i| home.meetings.all[i].id.clone());
+    cmds.push(Command::LoadStored {
+        id,
+        window: Window {
+            offset: selected.saturating_sub(limit / 2),
+            limit,
+        },
+        around,
+    });
+}
+
+/// With a store, the list holds a window of it: read another when the rows on screen, and a
+/// margin beyond them, are not all held.
+fn ensure_window(state: &mut State, cmds: &mut Vec<Command>) {
+    let Some(held) = state.home.meetings.held else {
+        return;
+    };
+    if state.home.searching() || !state.local.enabled {
+        return;
+    }
+    let height = usize::from(layout::table_rows(state.size, prompt_open(state)).height);
+    let top = state.home.list.offset;
+    let wanted = top.saturating_sub(LIST_MARGIN)..(top + height + LIST_MARGIN).min(held.total);
+    let rows = state.home.meetings.held_rows();
+    if wanted.start < rows.start || wanted.end > rows.end {
+        load_stored(state, cmds);
+    }
+}
+
+/// Marks every one of `ids`, or unmarks them when all are marked already.
+fn toggle_marks(marked: &mut std::collections::BTreeSet<MeetingId>, ids: Vec<MeetingId>) {
+    if ids.iter().all(|id| marked.contains(id)) {
+        for id in &ids {
+            marked.remove(id);
+        }
+    } else {
+        marked.extend(ids);
+    }
 }
 
 fn start_sync(state: &mut State, cmds: &mut Vec<Command>) {
@@ -1676,22 +1753,43 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
         }
         ClientEvent::StoredMeetings {
             id,
+            offset,
+            total,
             meetings,
             complete,
-            partial,
         } => {
             if state.local.loading != Some(id) {
                 return;
             }
-            if !partial {
-                state.local.loading = None;
-            }
+            state.local.loading = None;
             state.local.complete = complete;
+            if total == 0
+                && state.home.meetings.held.is_none()
+                && !state.home.meetings.order.is_empty()
+            {
+                // Nothing stored yet (a sync that failed, or none) while the list pages from
+                // the server: it stays the server's.
+                if std::mem::take(&mut state.local.reload) {
+                    load_stored(state, cmds);
+                }
+                return;
+            }
             let selected = state
                 .home
                 .meeting_at(state.home.list.selected)
                 .map(|i| state.home.meetings.all[i].id.clone());
-            state.home.meetings.replace_stored(meetings);
+            // What the open search shows stays held; everything else is the new window.
+            let keep = match &state.home.search {
+                Some(search) => search.shown_ids(&state.home.meetings),
+                None => Default::default(),
+            };
+            let moved = state
+                .home
+                .meetings
+                .replace_window(offset, total, meetings, &keep);
+            if let Some(search) = &mut state.home.search {
+                search.remap(&moved);
+            }
             let paging = &mut state.home.meetings.paging;
             paging.loaded_once = true;
             paging.exhausted = true;
@@ -1701,13 +1799,46 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                 && let Some(i) = selected.and_then(|id| state.home.meetings.get(&id))
                 && let Some(row) = state.home.meetings.order.iter().position(|&o| o == i)
             {
-                state.home.list.selected = row;
+                state.home.list.selected = offset + row;
             }
             let height = usize::from(layout::table_rows(state.size, prompt_open(state)).height);
             let len = state.home.visible_len();
             state.home.list.clamp(len, height);
-            if state.local.reload && !partial {
+            if state.local.reload {
                 load_stored(state, cmds);
+            } else {
+                ensure_window(state, cmds);
+            }
+        }
+        ClientEvent::IdsListed { id, result } => {
+            let Some((_, text)) = state.home.marking.take_if(|(asked, _)| *asked == id) else {
+                return;
+            };
+            let home = &state.home;
+            let shown = home
+                .search
+                .as_ref()
+                .filter(|_| home.searching())
+                .map(|s| s.store_text().to_owned());
+            // Asked over another search than the one shown now: it no longer says what is shown.
+            if shown != text {
+                return;
+            }
+            match result {
+                Ok(mut ids) => {
+                    // What only the server found is shown too.
+                    if let Some(search) = home.search.as_ref().filter(|_| home.searching()) {
+                        ids.extend(
+                            search
+                                .hits
+                                .iter()
+                                .filter(|h| h.found.is_none())
+                                .map(|h| home.meetings.all[h.meeting].id.clone()),
+                        );
+                    }
+                    toggle_marks(&mut state.home.marked, ids);
+                }
+                Err(e) => toast(state, &e.message, true),
             }
         }
         ClientEvent::StoreChanged => {
@@ -2063,10 +2194,11 @@ fn resume_after_login(state: &mut State, cmds: &mut Vec<Command>) {
     if state.local.enabled && state.local.auto_sync {
         start_sync(state, cmds);
     } else if state.local.enabled
-        && state.home.meetings.is_empty()
+        && state.home.meetings.listed() == 0
         && state.home.meetings.paging.loaded_once
     {
         // Nothing stored and no sync coming (sync = "manual"): page from the server as before.
+        state.home.meetings.held = None;
         state.home.meetings.paging.exhausted = false;
         state.home.meetings.paging.next_offset = 0;
         load_meetings_page(state, cmds);

@@ -435,6 +435,36 @@ impl Library {
         self.with(|s| s.ids(&filter))
     }
 
+    /// Where meeting `id` is in the whole list, newest first (how many come before it).
+    pub fn position(&self, id: &MeetingId) -> Result<Option<usize>, LibraryError> {
+        self.with(|s| s.position(id))
+    }
+
+    /// The ids of every meeting `search(text, …)` finds, in its order (the meetings whose names
+    /// look like the words, when no meeting holds them), without reading where each matched.
+    pub fn search_ids(&self, text: &str) -> Result<Vec<MeetingId>, LibraryError> {
+        let mut query = self.parse(text)?;
+        query.filter = self.zoned(&query.filter);
+        let words = query.positive().count() > 0;
+        let all = Window {
+            offset: 0,
+            limit: usize::MAX,
+        };
+        let fuzzy = |words: &[String]| -> Result<Vec<MeetingId>, LibraryError> {
+            let (_, hits) = self.with(|s| fuzzy::names(s, &query, words, all))?;
+            Ok(hits.into_iter().map(|h| h.meeting_id).collect())
+        };
+        if !words && !query.short.is_empty() {
+            return fuzzy(&query.short);
+        }
+        let ids = self.with(|s| s.search_ids(&query))?;
+        if ids.is_empty() && words {
+            let needle: Vec<String> = query.positive().map(str::to_owned).collect();
+            return fuzzy(&needle);
+        }
+        Ok(ids)
+    }
+
     /// The meetings passing `filter`, newest first, whole (`meetings` gives list rows).
     pub fn meetings_whole(
         &self,

@@ -11,7 +11,6 @@ use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::{AbortHandle, JoinHandle};
 use tokio_util::sync::CancellationToken;
 
-use super::Window;
 use super::sync::{SyncError, SyncOptions, SyncProgress, SyncSummary};
 use crate::auth::{Paste, PendingLogin};
 use crate::client::{ClientError, Connection, MeetingQuery, Settings};
@@ -244,36 +243,55 @@ async fn run(
             }
             // The loop that owns the terminal writes OSC 52 itself.
             Command::Copy(_) => {}
-            Command::LoadStored { id, quick } => {
+            Command::LoadStored { id, window, around } => {
                 let Some(local) = &local else { continue };
                 let (library, events) = (local.library.clone(), events.clone());
                 tokio::spawn(async move {
-                    let pages: &[(usize, bool)] = if quick {
-                        &[(FIRST_SCREEN, true), (usize::MAX, false)]
-                    } else {
-                        &[(usize::MAX, false)]
-                    };
-                    for &(limit, partial) in pages {
-                        let read = blocking(&library, move |l| {
-                            let (_, rows) = l.meetings(&Filter::default(), Window::first(limit))?;
-                            Ok((rows, l.listing_complete()?))
-                        })
-                        .await;
-                        match read {
-                            Ok((rows, complete)) => {
-                                let _ = events.send(ClientEvent::StoredMeetings {
-                                    id,
-                                    meetings: rows,
-                                    complete,
-                                    partial,
-                                });
-                            }
-                            Err(e) => {
-                                tracing::warn!(error = %e, "could not read the local store");
-                                return;
-                            }
+                    let read = tokio::task::spawn_blocking(move || {
+                        let mut window = window;
+                        let at = match &around {
+                            Some(m) => library.position(m)?,
+                            None => None,
+                        };
+                        if let Some(at) = at {
+                            window.offset = at.saturating_sub(window.limit / 2);
                         }
+                        let (total, rows) = library.meetings(&Filter::default(), window)?;
+                        Ok::<_, super::LibraryError>((
+                            window.offset,
+                            total,
+                            rows,
+                            library.listing_complete()?,
+                        ))
+                    })
+                    .await;
+                    match read {
+                        Ok(Ok((offset, total, meetings, complete))) => {
+                            let _ = events.send(ClientEvent::StoredMeetings {
+                                id,
+                                offset,
+                                total,
+                                meetings,
+                                complete,
+                            });
+                        }
+                        Ok(Err(e)) => tracing::warn!(error = %e, "could not read the local store"),
+                        Err(e) => tracing::warn!(error = %e, "reading the local store stopped"),
                     }
+                });
+            }
+            Command::ListIds { id, text } => {
+                let Some(local) = &local else { continue };
+                let (library, events) = (local.library.clone(), events.clone());
+                tokio::spawn(async move {
+                    let result = tokio::task::spawn_blocking(move || match text {
+                        Some(text) => library.search_ids(&text),
+                        None => library.ids(&Filter::default()),
+                    })
+                    .await
+                    .map_err(|e| RequestError::new(e.to_string()))
+                    .and_then(|r| r.map_err(|e| RequestError::new(e.to_string())));
+                    let _ = events.send(ClientEvent::IdsListed { id, result });
                 });
             }
             Command::ReadMeeting { id } => {
@@ -526,6 +544,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::ExportMany { .. } => "export_many",
         Command::OpenUrl(_) => "open_url",
         Command::LoadStored { .. } => "load_stored",
+        Command::ListIds { .. } => "list_ids",
         Command::ReadMeeting { .. } => "read_meeting",
         Command::ReadContext { .. } => "read_context",
         Command::SearchStored { .. } => "search_stored",
@@ -704,9 +723,6 @@ async fn perform(
         other => failure(other, RequestError::new("not a request")),
     }
 }
-
-/// Rows read first when the list is empty: more than any screen shows.
-const FIRST_SCREEN: usize = 200;
 
 /// A background sync of the store: progress to the UI (throttled), the list re-read as the
 /// listing brings meetings.

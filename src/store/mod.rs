@@ -775,6 +775,37 @@ impl Store {
         Ok(ids)
     }
 
+    /// Where meeting `id` is in the whole list as [`Store::page`] orders it (newest first,
+    /// undated last, then by id): how many meetings come before it. `None` when not stored.
+    pub fn position(&self, id: &MeetingId) -> Result<Option<usize>, StoreError> {
+        let at: Option<(Option<i64>, String)> = self
+            .conn
+            .prepare_cached("SELECT date_ms, id FROM meetings WHERE id = ?1")?
+            .query_row([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((date_ms, id)) = at else {
+            return Ok(None);
+        };
+        // SQLite sorts NULL below every number: descending, the undated come last.
+        let before: i64 = match date_ms {
+            Some(ms) => self
+                .conn
+                .prepare_cached(
+                    "SELECT (SELECT count(*) FROM meetings WHERE date_ms > ?1)
+                          + (SELECT count(*) FROM meetings WHERE date_ms = ?1 AND id < ?2)",
+                )?
+                .query_row(rusqlite::params![ms, id], |r| r.get(0))?,
+            None => self
+                .conn
+                .prepare_cached(
+                    "SELECT (SELECT count(*) FROM meetings WHERE date_ms IS NOT NULL)
+                          + (SELECT count(*) FROM meetings WHERE date_ms IS NULL AND id < ?1)",
+                )?
+                .query_row([id], |r| r.get(0))?,
+        };
+        Ok(Some(before as usize))
+    }
+
     pub fn meeting(&self, id: &MeetingId) -> Result<Option<Meeting>, StoreError> {
         let json: Option<String> = self
             .conn

@@ -99,6 +99,14 @@ pub struct Found {
     pub hits: Vec<Hit>,
 }
 
+/// Which meetings of a search's answer a window holds (see `Store::keys`).
+struct Keys {
+    total: usize,
+    ranked: bool,
+    /// Each meeting's key and its score (BM25, higher is better; 0 when unranked).
+    window: Vec<(i64, f64)>,
+}
+
 /// A field of a meeting that holds words of the query: where, its text, the words' ranges.
 type Field = (Place, String, Vec<Range<usize>>);
 
@@ -135,6 +143,38 @@ impl Store {
     /// exact total. A query with no word or phrase lists the meetings its filters keep, newest
     /// first (an empty query lists them all).
     pub fn search(&self, query: &Query, offset: usize, limit: usize) -> Result<Found, StoreError> {
+        let (exprs, keys) = self.keys(query, offset, limit)?;
+        Ok(Found {
+            total: keys.total,
+            ranked: keys.ranked,
+            hits: self.hits(&keys.window, &exprs)?,
+        })
+    }
+
+    /// The ids of every meeting matching `query`, in the order `search` lists them, without
+    /// reading where each matched: "mark every meeting shown" over a search.
+    pub fn search_ids(&self, query: &Query) -> Result<Vec<MeetingId>, StoreError> {
+        let (_, keys) = self.keys(query, 0, usize::MAX)?;
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT id FROM meetings WHERE key = ?1")?;
+        let mut ids = Vec::with_capacity(keys.window.len());
+        for (key, _) in keys.window {
+            if let Some(id) = stmt.query_row([key], |r| r.get(0)).optional()? {
+                ids.push(MeetingId(id));
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Which meetings match `query`: how many, whether ranked, and the keys (with their
+    /// scores) of the window `offset..offset + limit`.
+    fn keys(
+        &self,
+        query: &Query,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Exprs, Keys), StoreError> {
         let exprs = self.exprs(query)?;
         let (from, to) = query.filter.window_ms()?;
         let rest = Filter {
@@ -143,7 +183,8 @@ impl Store {
         };
         let (clause, mut args) = filter_sql(&rest, "m")?;
         let Some(expr) = exprs.meetings.clone() else {
-            return self.list(&exprs, &clause, args, offset, limit);
+            let keys = self.list(&exprs, &clause, args, offset, limit)?;
+            return Ok((exprs, keys));
         };
         let lo = from.map_or(i64::MIN, keys::key_from_ms);
         let hi = to.map_or(i64::MAX, keys::key_from_ms);
@@ -178,15 +219,17 @@ impl Store {
             .conn()
             .prepare_cached(&format!("SELECT f.rowid, {order} LIMIT ? OFFSET ?"))?
             .query_map(params_from_iter(bound.iter()), |r| {
-                Ok((r.get(0)?, r.get(1)?))
+                Ok((r.get(0)?, -r.get::<_, f64>(1)?))
             })?
             .collect::<Result<_, _>>()?;
-        let window: Vec<(i64, f64)> = window.into_iter().map(|(k, r)| (k, -r)).collect();
-        Ok(Found {
-            total,
-            ranked,
-            hits: self.hits(&window, &exprs)?,
-        })
+        Ok((
+            exprs,
+            Keys {
+                total,
+                ranked,
+                window,
+            },
+        ))
     }
 
     /// A query without words: the meetings its filters keep, newest first, without the ones
@@ -198,7 +241,7 @@ impl Store {
         mut args: Vec<Arg>,
         offset: usize,
         limit: usize,
-    ) -> Result<Found, StoreError> {
+    ) -> Result<Keys, StoreError> {
         let mut clause = clause.to_owned();
         for not in &exprs.not {
             clause.push_str(
@@ -212,19 +255,18 @@ impl Store {
             .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
         args.push(Arg::Int(i64::try_from(limit).unwrap_or(i64::MAX)));
         args.push(Arg::Int(i64::try_from(offset).unwrap_or(i64::MAX)));
-        let keys: Vec<i64> = self
+        let window: Vec<(i64, f64)> = self
             .conn()
             .prepare_cached(&format!(
                 "SELECT m.key FROM meetings m WHERE {clause}
                  ORDER BY m.date_ms DESC, m.id LIMIT ? OFFSET ?"
             ))?
-            .query_map(params_from_iter(args.iter()), |r| r.get(0))?
+            .query_map(params_from_iter(args.iter()), |r| Ok((r.get(0)?, 0.0)))?
             .collect::<Result<_, _>>()?;
-        let window: Vec<(i64, f64)> = keys.into_iter().map(|k| (k, 0.0)).collect();
-        Ok(Found {
+        Ok(Keys {
             total: total as usize,
             ranked: false,
-            hits: self.hits(&window, exprs)?,
+            window,
         })
     }
 

@@ -99,7 +99,7 @@ fn meetings(state: &State, area: Rect, buf: &mut Buffer) {
     let home = &state.home;
     let paging = &home.meetings.paging;
     let mut title = vec![Span::styled(" Meetings ", theme.title)];
-    let count = home.meetings.order.len();
+    let count = home.meetings.listed();
     if let Some(search) = home.search.as_ref().filter(|_| home.searching()) {
         let server = search.hits.iter().filter(|h| h.server).count();
         let mut text = format!("· {} ", meetings_count(search.total()));
@@ -201,8 +201,16 @@ fn meetings(state: &State, area: Rect, buf: &mut Buffer) {
         .split(inner)
         .last()
         .map_or(0, |r| usize::from(r.width));
-    let rows = (start..end).filter_map(|row| {
-        let i = home.meeting_at(row)?;
+    let rows = (start..end).map(|row| {
+        let Some(i) = home.meeting_at(row) else {
+            // A part of the store's list still being read.
+            let style = if row == home.list.selected {
+                theme.selection
+            } else {
+                Style::new()
+            };
+            return Row::new([Cell::from(Span::styled("…", theme.dim))]).style(style);
+        };
         let r = &home.meetings.rows[i];
         let server = search.is_some_and(|s| s.hits.get(row).is_some_and(|h| h.server))
             || (search.is_none() && home.meetings.from_search.contains(&i));
@@ -262,7 +270,7 @@ fn meetings(state: &State, area: Rect, buf: &mut Buffer) {
             }));
         }
         cells.push(Cell::from(people));
-        Some(Row::new(cells).style(style))
+        Row::new(cells).style(style)
     });
     let mut header: Vec<Line> = ["Date", "Time", "", "Name"].map(Line::from).into();
     if lengths {

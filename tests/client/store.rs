@@ -1392,3 +1392,32 @@ fn a_prefix_finds_the_same_places_as_the_words_it_starts() {
         assert!(word(&hits[0]).to_lowercase().starts_with(typed), "{typed}");
     }
 }
+
+#[test]
+fn a_meetings_position_and_a_searchs_ids_follow_the_lists_order() {
+    let (_dir, mut store) = temp_store();
+    let meetings = [
+        meeting(1, "Budget one", Some("2026-01-02T10:00:00Z")),
+        meeting(2, "Budget two", Some("2026-01-03T10:00:00Z")),
+        meeting(3, "Other three", None),
+        meeting(4, "Budget four", None),
+        meeting(5, "Other five", Some("2026-01-02T10:00:00Z")),
+        meeting(6, "Budget six", Some("2025-12-30T08:00:00Z")),
+    ];
+    store.upsert_meetings(&meetings, NOW).unwrap();
+    // Newest first, the same time by id, the undated last.
+    let listed = store.ids(&Filter::default()).unwrap();
+    assert_eq!(listed, [id(2), id(1), id(5), id(6), id(3), id(4)]);
+    for (row, m) in listed.iter().enumerate() {
+        assert_eq!(store.position(m).unwrap(), Some(row), "{m:?}");
+    }
+    assert_eq!(store.position(&id(99)).unwrap(), None);
+    // Every id of a search's answer, as its windows give them, ranked or listed.
+    for text in ["budget", "budget -four", "-budget", ""] {
+        let query = Query::parse(text).unwrap();
+        let found = store.search(&query, 0, 100).unwrap();
+        let shown: Vec<MeetingId> = found.hits.iter().map(|h| h.meeting_id.clone()).collect();
+        assert_eq!(store.search_ids(&query).unwrap(), shown, "{text:?}");
+        assert_eq!(shown.len(), found.total, "{text:?}");
+    }
+}

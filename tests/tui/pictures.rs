@@ -238,11 +238,18 @@ fn stored(rows: Vec<ListRow>, w: u16, h: u16) -> App {
     app.state.local.enabled = true;
     app.resize(w, h);
     app::start(&mut app.state, false, false);
+    // As the store reads them: newest first.
+    let mut rows = rows;
+    rows.sort_by_key(|r| match &r.date {
+        Some(krisp_tui::krisp::MeetingDate::Parsed(at)) => std::cmp::Reverse(Some(*at)),
+        _ => std::cmp::Reverse(None),
+    });
     app.send(client(ClientEvent::StoredMeetings {
         id: RequestId(1),
+        offset: 0,
+        total: rows.len(),
         meetings: rows,
         complete: true,
-        partial: false,
     }));
     app.send(client(ClientEvent::LoggedIn {
         server: "https://mcp.krisp.ai/mcp".into(),

@@ -3,16 +3,34 @@
 
 use crate::tui_common::{App, client, code, demo_meetings, document, id, key, list_row};
 use crossterm::event::KeyCode;
+use krisp_tui::app::LIST_WINDOW;
 use krisp_tui::app::{self, Screen};
-use krisp_tui::krisp::{Meeting, MeetingDate};
+use krisp_tui::krisp::{Meeting, MeetingDate, MeetingId};
 use krisp_tui::library::sync::{Phase, SyncProgress};
-use krisp_tui::library::{Answer, Hit, Matched, Place};
+use krisp_tui::library::{Answer, Hit, Matched, Place, Window};
 use krisp_tui::message::{ClientEvent, Command, RequestId};
 use krisp_tui::store::ListRow;
 
 /// What the list gets from the store: the meetings without their notes.
 fn light(meetings: &[Meeting]) -> Vec<ListRow> {
     meetings.iter().map(list_row).collect()
+}
+
+/// The store's answer to `LoadStored` `id`: `meetings` from row `offset` of `total`.
+fn stored_window(
+    id: u64,
+    offset: usize,
+    meetings: &[Meeting],
+    total: usize,
+    complete: bool,
+) -> ClientEvent {
+    ClientEvent::StoredMeetings {
+        id: RequestId(id),
+        offset,
+        total,
+        meetings: light(meetings),
+        complete,
+    }
 }
 
 /// Started with a store (sync = "auto"), its list answered, then logged in.
@@ -26,19 +44,27 @@ fn stored(meetings: Vec<Meeting>, complete: bool) -> (App, Vec<Command>) {
         [
             Command::LoadStored {
                 id: RequestId(1),
-                quick: true
+                window: Window::first(LIST_WINDOW),
+                around: None,
             },
             Command::Connect
         ]
     );
     // The stored list shows at once, before the connection is made.
     assert_eq!(app.state.screen, Screen::Home);
-    app.send(client(ClientEvent::StoredMeetings {
-        id: RequestId(1),
-        meetings: light(&meetings),
+    // As the store reads them: newest first.
+    let mut meetings = meetings;
+    meetings.sort_by_key(|m| match &m.date {
+        Some(MeetingDate::Parsed(at)) => std::cmp::Reverse(Some(*at)),
+        _ => std::cmp::Reverse(None),
+    });
+    app.send(client(stored_window(
+        1,
+        0,
+        &meetings,
+        meetings.len(),
         complete,
-        partial: false,
-    }));
+    )));
     let after_login = app.send(client(ClientEvent::LoggedIn {
         server: "https://mcp.krisp.ai/mcp".into(),
         account: Some("anna@example.com".into()),
@@ -131,66 +157,48 @@ fn a_store_shows_its_list_at_once_and_syncs_after_the_login() {
 
 #[test]
 fn the_list_is_read_again_as_the_sync_lands_pages() {
-    let (mut app, _) = stored(demo_meetings()[..2].to_vec(), false);
+    let all = demo_meetings();
+    let (mut app, _) = stored(all[..2].to_vec(), false);
+    let home = &app.state.home;
+    let held: Vec<Meeting> = (0..2)
+        .map(|row| home.meetings.all[home.meeting_at(row).expect("held")].clone())
+        .collect();
+    // On the second meeting: the window is read around it, wherever the store has it now.
+    app.send(key('j'));
     let cmds = app.send(client(ClientEvent::StoreChanged));
     assert_eq!(
         cmds,
         [Command::LoadStored {
             id: RequestId(2),
-            quick: false
+            window: Window::first(LIST_WINDOW),
+            around: Some(held[1].id.clone()),
         }]
     );
     // A change while that read is in flight: read once more after it, not twice at once.
     assert_eq!(app.send(client(ClientEvent::StoreChanged)), []);
-    let cmds = app.send(client(ClientEvent::StoredMeetings {
-        id: RequestId(2),
-        meetings: light(&demo_meetings()[..4]),
-        complete: false,
-        partial: false,
-    }));
+    // The sync stored two newer meetings, above it.
+    let mut newer = vec![all[3].clone(), all[4].clone()];
+    newer.extend(held.iter().cloned());
+    let cmds = app.send(client(stored_window(2, 0, &newer, 4, false)));
     assert_eq!(
         cmds,
         [Command::LoadStored {
             id: RequestId(3),
-            quick: false
+            window: Window::first(LIST_WINDOW),
+            around: Some(held[1].id.clone()),
         }]
     );
-    assert_eq!(app.state.home.meetings.len(), 4);
+    assert_eq!(app.state.home.meetings.listed(), 4);
+    // The selection stayed on its meeting, two rows lower now.
+    assert_eq!(app.state.home.list.selected, 3);
     // A stale answer is dropped.
-    app.send(client(ClientEvent::StoredMeetings {
-        id: RequestId(2),
-        meetings: Vec::new(),
-        complete: false,
-        partial: false,
-    }));
-    assert_eq!(app.state.home.meetings.len(), 4);
-    app.send(client(ClientEvent::StoredMeetings {
-        id: RequestId(3),
-        meetings: light(&demo_meetings()),
-        complete: true,
-        partial: false,
-    }));
-    assert_eq!(app.state.home.meetings.len(), 5);
+    app.send(client(stored_window(2, 0, &[], 0, false)));
+    assert_eq!(app.state.home.meetings.listed(), 4);
+    app.send(client(stored_window(3, 0, &all, 5, true)));
+    assert_eq!(app.state.home.meetings.listed(), 5);
     assert!(app.state.local.complete);
     app.send(client(ClientEvent::SyncFinished(Ok(Default::default()))));
     assert!(!app.state.local.sync.running);
-}
-
-#[test]
-fn bottom_reaches_the_last_stored_meeting_in_one_key_press() {
-    let meetings: Vec<Meeting> = (0..10_000)
-        .map(|i| {
-            let at = time::macros::datetime!(2026-11-01 00:00 UTC) - time::Duration::hours(i);
-            crate::tui_common::meeting(10 + i as usize, &format!("Meeting {i}"), at, &["Anna Lee"])
-        })
-        .collect();
-    let (mut app, _) = stored(meetings, true);
-    let cmds = app.send(key('G'));
-    assert_eq!(cmds, []);
-    let home = &app.state.home;
-    assert_eq!(home.list.selected, 9_999);
-    let last = home.meeting_at(9_999).expect("a last row");
-    assert_eq!(home.meetings.all[last].name, "Meeting 9999");
 }
 
 #[test]
@@ -407,12 +415,7 @@ fn offline_the_ui_keeps_working_from_the_store_and_never_asks_the_server() {
     let mut app = App::new();
     app.state.local.enabled = true;
     app::start(&mut app.state, false, false);
-    app.send(client(ClientEvent::StoredMeetings {
-        id: RequestId(1),
-        meetings: light(&demo_meetings()),
-        complete: false,
-        partial: false,
-    }));
+    app.send(client(stored_window(1, 0, &demo_meetings(), 5, false)));
     app.send(client(ClientEvent::Offline {
         reason: "cannot reach https://mcp.krisp.ai/mcp: connection refused".into(),
     }));
@@ -461,40 +464,6 @@ fn stored_dates_survive_the_light_copy() {
     let (app, _) = stored(demo_meetings(), true);
     let first = &app.state.home.meetings.all[0];
     assert!(matches!(first.date, Some(MeetingDate::Parsed(_))));
-}
-
-#[test]
-fn an_empty_list_shows_the_newest_screenful_first_then_the_whole_list() {
-    let mut app = App::new();
-    app.state.local.enabled = true;
-    app::start(&mut app.state, false, false);
-    let all = demo_meetings();
-    // The first screenful arrives: drawn at once, the read still counts as in flight.
-    app.send(client(ClientEvent::StoredMeetings {
-        id: RequestId(1),
-        meetings: light(&all[..2]),
-        complete: false,
-        partial: true,
-    }));
-    assert_eq!(app.state.home.meetings.len(), 2);
-    assert_eq!(app.state.local.loading, Some(RequestId(1)));
-    app.send(client(ClientEvent::StoredMeetings {
-        id: RequestId(1),
-        meetings: light(&all),
-        complete: false,
-        partial: false,
-    }));
-    assert_eq!(app.state.home.meetings.len(), 5);
-    assert_eq!(app.state.local.loading, None);
-    // Later reads (the list is no longer empty) ask for the whole list at once.
-    let cmds = app.send(client(ClientEvent::StoreChanged));
-    assert_eq!(
-        cmds,
-        [Command::LoadStored {
-            id: RequestId(2),
-            quick: false
-        }]
-    );
 }
 
 #[test]
@@ -565,24 +534,28 @@ impl TuiSearch {
         loop {
             let asks: Vec<Command> = cmds
                 .into_iter()
-                .filter(|c| matches!(c, Command::SearchStored { .. } | Command::LoadStored { .. }))
+                .filter(|c| {
+                    matches!(
+                        c,
+                        Command::SearchStored { .. }
+                            | Command::LoadStored { .. }
+                            | Command::ListIds { .. }
+                    )
+                })
                 .collect();
             if asks.is_empty() {
                 return;
             }
             cmds = Vec::new();
             for ask in asks {
-                let want_more = matches!(ask, Command::LoadStored { quick: true, .. });
                 self.commands.send(ask).expect("the task listens");
-                for _ in 0..if want_more { 2 } else { 1 } {
-                    let event = self.runtime.block_on(async {
-                        tokio::time::timeout(std::time::Duration::from_secs(30), self.events.recv())
-                            .await
-                            .expect("an answer from the client task")
-                            .expect("the task is alive")
-                    });
-                    cmds.extend(app.send(client(event)));
-                }
+                let event = self.runtime.block_on(async {
+                    tokio::time::timeout(std::time::Duration::from_secs(30), self.events.recv())
+                        .await
+                        .expect("an answer from the client task")
+                        .expect("the task is alive")
+                });
+                cmds.extend(app.send(client(event)));
             }
         }
     }
@@ -726,7 +699,7 @@ fn the_cli_and_the_tui_give_the_same_meetings_for_the_same_text() {
         .filter(|c| matches!(c, Command::LoadStored { .. }))
         .collect();
     tui.pump(&mut app, cmds);
-    assert_eq!(app.state.home.meetings.len(), meetings);
+    assert_eq!(app.state.home.meetings.listed(), meetings);
 
     for text in &queries {
         let run = user
@@ -893,4 +866,195 @@ fn from_160_columns_the_preview_shows_the_hits_turns_in_context() {
     app.advance(krisp_tui::app::preview::PAUSE);
     let screen = app.render();
     assert!(!screen.contains("scope has to shrink"), "{screen}");
+}
+
+// ---------------------------------------------------------------- a window of a big store
+
+/// A store of `n` meetings an hour apart, newest first from 2026-11-01, written as a sync writes
+/// them: "Meeting {i}", every tenth "Budget review {i}".
+fn store_of(n: usize, dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("store.db");
+    let mut store = krisp_tui::store::Store::open(&path).expect("a store");
+    let meetings: Vec<Meeting> = (0..n)
+        .map(|i| {
+            let at =
+                time::macros::datetime!(2026-11-01 00:00 UTC) - time::Duration::hours(i as i64);
+            let name = if i % 10 == 0 {
+                format!("Budget review {i}")
+            } else {
+                format!("Meeting {i}")
+            };
+            crate::tui_common::meeting(10 + i, &name, at, &["Anna Lee"])
+        })
+        .collect();
+    store
+        .upsert_meetings(&meetings, time::OffsetDateTime::now_utc())
+        .expect("stored");
+    path
+}
+
+/// The TUI over a store of `n` meetings, through the real client task: its first window read.
+/// Also the store's ids in the list's order.
+fn over_store(n: usize) -> (tempfile::TempDir, TuiSearch, App, Vec<MeetingId>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = store_of(n, dir.path());
+    let ids = krisp_tui::store::Store::open_read_only(&path)
+        .and_then(|s| s.ids(&Default::default()))
+        .expect("the store's ids");
+    let mut tui = TuiSearch::over(&path, dir.path());
+    let mut app = App::new();
+    app.resize(100, 30);
+    app.state.local.enabled = true;
+    let cmds = app::start(&mut app.state, false, false);
+    tui.pump(&mut app, cmds);
+    (dir, tui, app, ids)
+}
+
+/// The list holds a window of the store, never more, and the row at `row` is the store's.
+fn holds_a_window(app: &App, ids: &[MeetingId], row: usize) {
+    let home = &app.state.home;
+    assert!(
+        home.meetings.all.len() <= LIST_WINDOW,
+        "{} meetings held",
+        home.meetings.all.len()
+    );
+    assert_eq!(home.meetings.listed(), ids.len());
+    let at = home.meeting_at(row).expect("the selected row is held");
+    assert_eq!(home.meetings.all[at].id, ids[row], "row {row}");
+}
+
+#[test]
+fn over_a_store_of_thousands_the_list_holds_a_window_and_every_key_reaches_the_stores_rows() {
+    let n = 3_000;
+    let (_dir, mut tui, mut app, ids) = over_store(n);
+    holds_a_window(&app, &ids, 0);
+    assert!(
+        app.render().contains("Meetings · 3000 "),
+        "{}",
+        app.render()
+    );
+    // `G`: the oldest meeting, the store's last row, on screen.
+    let cmds = app.send(key('G'));
+    tui.pump(&mut app, cmds);
+    assert_eq!(app.state.home.list.selected, n - 1);
+    holds_a_window(&app, &ids, n - 1);
+    assert!(app.render().contains("Meeting 2999"), "{}", app.render());
+    // Page up, and up a row, then back to the top.
+    let page = usize::from(krisp_tui::app::layout::table_rows(app.state.size, false).height) - 1;
+    for _ in 0..3 {
+        let cmds = app.send(code(KeyCode::PageUp));
+        tui.pump(&mut app, cmds);
+    }
+    assert_eq!(app.state.home.list.selected, n - 1 - 3 * page);
+    holds_a_window(&app, &ids, n - 1 - 3 * page);
+    let cmds = app.send(key('k'));
+    tui.pump(&mut app, cmds);
+    holds_a_window(&app, &ids, n - 2 - 3 * page);
+    let cmds = app.send(key('g'));
+    tui.pump(&mut app, cmds);
+    assert_eq!(app.state.home.list.selected, 0);
+    holds_a_window(&app, &ids, 0);
+    // Row by row past several windows: every row is the store's, the window read on the way.
+    for row in 1..=700 {
+        let cmds = app.send(key('j'));
+        tui.pump(&mut app, cmds);
+        holds_a_window(&app, &ids, row);
+    }
+    let cmds = app.send(code(KeyCode::PageDown));
+    tui.pump(&mut app, cmds);
+    holds_a_window(&app, &ids, 700 + page);
+}
+
+#[test]
+fn marks_outlive_the_window_and_mark_all_marks_exactly_what_is_shown() {
+    let n = 2_000;
+    let (_dir, mut tui, mut app, ids) = over_store(n);
+    // Space marks the first meeting; `G` lets it go from the window, not from the marks.
+    app.send(key(' '));
+    let cmds = app.send(key('G'));
+    tui.pump(&mut app, cmds);
+    assert_eq!(app.state.home.meetings.get(&ids[0]), None, "no longer held");
+    assert_eq!(app.state.home.marked.iter().collect::<Vec<_>>(), [&ids[0]]);
+    let cmds = app.send(key('g'));
+    tui.pump(&mut app, cmds);
+    let screen = app.render();
+    let first = screen.lines().find(|l| l.contains("Budget review 0"));
+    assert!(first.is_some_and(|l| l.contains('✓')), "{screen}");
+    // Every meeting of the list, in one question to the store; again unmarks them all.
+    let cmds = app.send(key('*'));
+    let asked: Vec<&Command> = cmds
+        .iter()
+        .filter(|c| matches!(c, Command::ListIds { text: None, .. }))
+        .collect();
+    assert_eq!(asked.len(), 1, "{cmds:?}");
+    tui.pump(&mut app, cmds);
+    assert_eq!(app.state.home.marked.len(), n);
+    assert!(app.state.home.meetings.all.len() <= LIST_WINDOW);
+    let cmds = app.send(key('*'));
+    tui.pump(&mut app, cmds);
+    assert!(app.state.home.marked.is_empty());
+    // Over a search: exactly the meetings it finds, most of them never read into the list.
+    app.send(key('/'));
+    // Each keystroke asks anew and the task drops the question before: the last one counts.
+    let asked = app.type_str("budget");
+    let last = asked
+        .iter()
+        .rfind(|c| matches!(c, Command::SearchStored { .. }))
+        .cloned();
+    tui.pump(&mut app, last.into_iter().collect());
+    let cmds = app.send(code(KeyCode::Tab));
+    tui.pump(&mut app, cmds);
+    let cmds = app.send(key('*'));
+    tui.pump(&mut app, cmds);
+    let budget: std::collections::BTreeSet<MeetingId> =
+        (0..n).step_by(10).map(|i| id(10 + i)).collect();
+    let search = app.state.home.search.as_ref().expect("searching");
+    assert_eq!(search.total(), n / 10);
+    assert!(
+        search.hits.len() < n / 10,
+        "the search read a window of its answer"
+    );
+    assert_eq!(app.state.home.marked, budget);
+    // The window, and the part of the search's answer read.
+    let held = app.state.home.meetings.all.len();
+    assert!(held <= LIST_WINDOW + search.hits.len(), "{held} held");
+    // Closing the search lets go of what only it showed.
+    let cmds = app.send(code(KeyCode::Esc));
+    tui.pump(&mut app, cmds);
+    holds_a_window(&app, &ids, 0);
+    assert_eq!(app.state.home.marked, budget);
+}
+
+#[test]
+fn an_empty_store_leaves_the_servers_pages_in_the_list() {
+    let mut app = App::new();
+    app.state.local.enabled = true;
+    app::start(&mut app.state, false, false);
+    app.send(client(stored_window(1, 0, &[], 0, false)));
+    // sync = "manual": nothing stored and no sync coming, so the server is paged.
+    let cmds = app.send(client(ClientEvent::LoggedIn {
+        server: "https://mcp.krisp.ai/mcp".into(),
+        account: None,
+    }));
+    let Some(Command::SearchMeetings { id, query }) = cmds
+        .iter()
+        .find(|c| matches!(c, Command::SearchMeetings { .. }))
+        .cloned()
+    else {
+        panic!("the server is paged: {cmds:?}");
+    };
+    app.send(client(ClientEvent::MeetingsLoaded {
+        id,
+        query,
+        result: Ok(demo_meetings()),
+    }));
+    assert_eq!(app.state.home.meetings.listed(), 5);
+    // A sync that stored nothing (it failed): the store is read again, and is still empty.
+    let cmds = app.send(client(ClientEvent::StoreChanged));
+    let Some(Command::LoadStored { id, .. }) = cmds.first().cloned() else {
+        panic!("the store is read again: {cmds:?}");
+    };
+    app.send(client(stored_window(id.0, 0, &[], 0, false)));
+    assert_eq!(app.state.home.meetings.listed(), 5);
+    assert!(app.render().contains("Meetings · 5"), "{}", app.render());
 }
