@@ -147,7 +147,7 @@ impl Store {
         Ok(Found {
             total: keys.total,
             ranked: keys.ranked,
-            hits: self.hits(&keys.window, &exprs)?,
+            hits: self.hits(&keys.window, &exprs, keys.ranked)?,
         })
     }
 
@@ -275,7 +275,40 @@ impl Store {
     /// queries over the range of keys it spans rather than a few per meeting: an FTS5 query
     /// pays for setting up an iterator per term (about a quarter of a millisecond each for a
     /// prefix spelt out as six words), which per meeting cost more than the search itself.
-    fn hits(&self, window: &[(i64, f64)], exprs: &Exprs) -> Result<Vec<Hit>, StoreError> {
+    ///
+    /// A ranked window is spread over the whole list; when a word of the query is in more than
+    /// `RANKED_MEETINGS` meetings, the range it spans holds that word's turns of thousands of
+    /// other meetings, so each meeting is then read on its own.
+    fn hits(
+        &self,
+        window: &[(i64, f64)],
+        exprs: &Exprs,
+        ranked: bool,
+    ) -> Result<Vec<Hit>, StoreError> {
+        let mut rarest = None;
+        if ranked && exprs.each.len() > 1 {
+            let counts = self.meetings_holding(exprs)?;
+            if let Some((_, rare)) = counts.iter().min_by_key(|(n, _)| *n) {
+                rarest = Some(rare.clone());
+            }
+            if counts.iter().any(|(n, _)| *n > RANKED_MEETINGS) {
+                let mut hits = Vec::with_capacity(window.len());
+                for one in window.chunks(1) {
+                    hits.extend(self.hits_at(one, exprs, &mut rarest)?);
+                }
+                return Ok(hits);
+            }
+        }
+        self.hits_at(window, exprs, &mut rarest)
+    }
+
+    /// `hits` for meetings read together over the range of keys they span.
+    fn hits_at(
+        &self,
+        window: &[(i64, f64)],
+        exprs: &Exprs,
+        rarest: &mut Option<String>,
+    ) -> Result<Vec<Hit>, StoreError> {
         let mut hits: Vec<(i64, Hit)> = Vec::with_capacity(window.len());
         for &(key, score) in window {
             if let Some(hit) = self.bare_hit(key, score)? {
@@ -348,7 +381,6 @@ impl Store {
         // The best place of each: a field holding every word (the most distinct ones), else the
         // first turn holding every word and phrase, else the first place of the rarest term.
         let want = exprs.each.len();
-        let mut rarest = None;
         let mut shown: Vec<(usize, i64)> = Vec::new();
         for (i, (key, hit)) in hits.iter_mut().enumerate() {
             let fields = fields.remove(key).unwrap_or_default();
@@ -365,7 +397,7 @@ impl Store {
                 });
             if let Some((place, text, ranges)) = best_field {
                 hit.place = Some(place.clone());
-                self.cut(hit, text, ranges, exprs, &mut rarest)?;
+                self.cut(hit, text, ranges, exprs, rarest)?;
                 continue;
             }
             if let Some(&(_, rowid)) = all.get(key) {
@@ -373,7 +405,7 @@ impl Store {
                 continue;
             }
             // No one place holds every word: the first place of the rarest.
-            let rare = self.rarest_cached(exprs, &mut rarest)?;
+            let rare = self.rarest_cached(exprs, rarest)?;
             let rare_field = if fields.is_empty() {
                 None
             } else {
@@ -381,7 +413,7 @@ impl Store {
             };
             if let Some((place, text, ranges)) = rare_field {
                 hit.place = Some(place.clone());
-                self.cut(hit, text, ranges, exprs, &mut rarest)?;
+                self.cut(hit, text, ranges, exprs, rarest)?;
                 continue;
             }
             let (first, last) = keys::turn_key_range(*key);
@@ -402,7 +434,7 @@ impl Store {
                 None => {
                     if let Some((place, text, ranges)) = fields.first() {
                         hit.place = Some(place.clone());
-                        self.cut(hit, text, ranges, exprs, &mut rarest)?;
+                        self.cut(hit, text, ranges, exprs, rarest)?;
                     }
                 }
             }
@@ -443,7 +475,7 @@ impl Store {
                     speaker: speaker.clone(),
                 });
                 let (text, ranges) = take_highlights(marked);
-                self.cut(hit, &text, &ranges, exprs, &mut rarest)?;
+                self.cut(hit, &text, &ranges, exprs, rarest)?;
             }
         }
         Ok(hits.into_iter().map(|(_, hit)| hit).collect())
@@ -536,7 +568,15 @@ impl Store {
 
     /// The term of `exprs` held by the fewest meetings (counted up to a bound).
     fn rarest(&self, exprs: &Exprs) -> Result<String, StoreError> {
-        let mut best: Option<(i64, &String)> = None;
+        let counts = self.meetings_holding(exprs)?;
+        let rarest = counts.into_iter().min_by_key(|(n, _)| *n);
+        Ok(rarest.map(|(_, t)| t).unwrap_or_default())
+    }
+
+    /// How many meetings hold each term of `exprs` (counted up to a bound), in the query's
+    /// order.
+    fn meetings_holding(&self, exprs: &Exprs) -> Result<Vec<(usize, String)>, StoreError> {
+        let mut counts = Vec::with_capacity(exprs.each.len());
         for term in &exprs.each {
             let n: i64 = self
                 .conn()
@@ -544,11 +584,9 @@ impl Store {
                     "SELECT count(*) FROM (SELECT 1 FROM meeting_fts WHERE meeting_fts MATCH ?1 LIMIT 5001)",
                 )?
                 .query_row([term], |r| r.get(0))?;
-            if best.is_none_or(|(m, _)| n < m) {
-                best = Some((n, term));
-            }
+            counts.push((n as usize, term.clone()));
         }
-        Ok(best.map(|(_, t)| t.clone()).unwrap_or_default())
+        Ok(counts)
     }
 
     /// The query's FTS5 expressions. The prefix term (the last word while typing) is matched as
