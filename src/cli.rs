@@ -303,10 +303,9 @@ impl Command {
 /// A day as `--after` and `--before` take it: a wrong one is a usage mistake (exit 2), as the
 /// same date is in `search`'s `after:`.
 fn day(text: &str) -> Result<String, String> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(text.trim(), format)
+    crate::timefmt::parse_day(text.trim())
         .map(|_| text.trim().to_owned())
-        .map_err(|_| format!("\u{201c}{text}\u{201d} is not a date; write it as YYYY-MM-DD."))
+        .ok_or_else(|| format!("\u{201c}{text}\u{201d} is not a date; write it as YYYY-MM-DD."))
 }
 
 impl Cli {

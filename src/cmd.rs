@@ -713,10 +713,10 @@ fn status(
         .as_ref()
         .and_then(|r| r.metadata.as_ref()?.issuer.clone());
     let expires = expires_at.and_then(|t| {
-        time::OffsetDateTime::from_unix_timestamp(t as i64)
-            .ok()?
-            .format(&time::format_description::well_known::Rfc3339)
+        // RFC 3339 in UTC: `2026-01-15T15:00:00Z`.
+        jiff::Timestamp::from_second(t as i64)
             .ok()
+            .map(|ts| ts.to_string())
     });
     if json {
         let v = json!({

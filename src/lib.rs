@@ -9,6 +9,7 @@ pub mod columns;
 pub mod config;
 pub mod export;
 pub mod fsx;
+pub mod json_schema;
 pub mod krisp;
 pub mod library;
 pub mod message;

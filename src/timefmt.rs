@@ -115,6 +115,20 @@ pub fn zone() -> &'static TimeZone {
     ZONE.get_or_init(|| TimeZone::UTC)
 }
 
+/// A calendar day written `YYYY-MM-DD` (that form only), if it exists: how `--after`,
+/// `after:`, the tools' arguments and the client's checks all take a day.
+pub fn parse_day(text: &str) -> Option<Date> {
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    if !(digits(0..4) && digits(5..7) && digits(8..10)) {
+        return None;
+    }
+    Date::strptime("%Y-%m-%d", text).ok()
+}
+
 /// A `time` timestamp as a jiff one.
 pub fn from_offset(at: time::OffsetDateTime) -> Option<Timestamp> {
     Timestamp::from_nanosecond(at.unix_timestamp_nanos()).ok()
@@ -240,6 +254,25 @@ mod tests {
 
     fn ts(s: &str) -> Timestamp {
         s.parse().expect("a timestamp")
+    }
+
+    #[test]
+    fn a_day_is_yyyy_mm_dd_only() {
+        assert_eq!(
+            parse_day("2026-01-31"),
+            Some(jiff::civil::date(2026, 1, 31))
+        );
+        for wrong in [
+            "2026-02-30",
+            "2026-1-31",
+            "31/01/2026",
+            "2026-01-31T10:00",
+            " 2026-01-31",
+            "+026-01-31",
+            "",
+        ] {
+            assert_eq!(parse_day(wrong), None, "{wrong:?}");
+        }
     }
 
     #[test]

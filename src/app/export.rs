@@ -3,8 +3,7 @@
 
 use std::path::PathBuf;
 
-use ratatui_textarea::TextArea;
-
+use crate::app::input::LineInput;
 use crate::export::{Format, default_file_name};
 use crate::krisp::{Meeting, MeetingId};
 use crate::message::RequestId;
@@ -32,7 +31,7 @@ pub struct Many {
 pub struct ExportDialog {
     pub format: Format,
     pub focus: ExportFocus,
-    pub path: TextArea<'static>,
+    pub path: LineInput,
     /// The user typed in the path, so changing the format no longer rewrites it.
     pub path_edited: bool,
     /// The file exists: waiting for y / n.
@@ -49,7 +48,7 @@ impl PartialEq for ExportDialog {
     fn eq(&self, other: &Self) -> bool {
         self.format == other.format
             && self.focus == other.focus
-            && self.path.lines() == other.path.lines()
+            && self.path.text() == other.path.text()
             && self.path_edited == other.path_edited
             && self.confirm == other.confirm
             && self.pending == other.pending
@@ -64,7 +63,7 @@ impl ExportDialog {
         let mut dialog = Self {
             format,
             focus: ExportFocus::Format,
-            path: TextArea::default(),
+            path: LineInput::default(),
             path_edited: false,
             confirm: None,
             pending: None,
@@ -81,9 +80,7 @@ impl ExportDialog {
     /// format change leaves alone.
     pub fn for_many(first: &Meeting, ids: Vec<MeetingId>) -> Self {
         let mut dialog = Self::new(first);
-        let mut area = TextArea::new(vec![DEFAULT_DIR.to_owned()]);
-        area.move_cursor(ratatui_textarea::CursorMove::End);
-        dialog.path = area;
+        dialog.path = LineInput::new(DEFAULT_DIR);
         dialog.path_edited = true;
         dialog.many = Some(Many {
             ids,
@@ -94,13 +91,11 @@ impl ExportDialog {
     }
 
     fn reset_path(&mut self) {
-        let mut area = TextArea::new(vec![default_file_name(&self.meeting, self.format)]);
-        area.move_cursor(ratatui_textarea::CursorMove::End);
-        self.path = area;
+        self.path = LineInput::new(default_file_name(&self.meeting, self.format));
     }
 
     pub fn path_text(&self) -> String {
-        self.path.lines().concat()
+        self.path.text().to_owned()
     }
 
     pub fn step_format(&mut self, forward: bool) {
@@ -128,9 +123,7 @@ impl ExportDialog {
             (!stem.is_empty() && !stem.ends_with('/')).then_some(stem)
         });
         if let Some(stem) = known {
-            let mut area = TextArea::new(vec![format!("{stem}.{}", self.format.extension())]);
-            area.move_cursor(ratatui_textarea::CursorMove::End);
-            self.path = area;
+            self.path = LineInput::new(format!("{stem}.{}", self.format.extension()));
         }
     }
 }

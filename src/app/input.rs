@@ -1,4 +1,5 @@
-//! A one-line text field (search boxes, prompts): the text and a cursor, edited by raw keys.
+//! The one-line text field of every prompt (search boxes, the jump prompt, the paste box, the
+//! export path, tool forms): the text and a cursor, edited by raw keys.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -161,33 +162,6 @@ fn word_end(text: &str, at: usize) -> usize {
     let skip = after.len() - after.trim_start_matches(|c| !is_word(c)).len();
     let rest = &after[skip..];
     at + skip + rest.find(|c| !is_word(c)).unwrap_or(rest.len())
-}
-
-/// Applies an editing key to a one-line `TextArea` (export path, tool forms) with the same
-/// meaning as [`LineInput::handle_key`]; `None` when the key is not an editing key.
-pub fn edit_textarea(area: &mut ratatui_textarea::TextArea<'_>, key: KeyEvent) -> Option<bool> {
-    use ratatui_textarea::CursorMove;
-    edit_of(key)?;
-    // Through LineInput, so words and deletions are the same as every other field's.
-    let text = area.lines().join(" ");
-    let col = area.cursor().1;
-    let cursor = text.char_indices().nth(col).map_or(text.len(), |(i, _)| i);
-    let mut line = LineInput { text, cursor };
-    let changed = line.handle_key(key);
-    if changed || area.lines().len() > 1 {
-        // Replaced in place, so the field keeps its styles and placeholder.
-        area.move_cursor(CursorMove::Top);
-        area.move_cursor(CursorMove::Head);
-        while area.lines().len() > 1 {
-            area.delete_line_by_end();
-            area.delete_next_char();
-        }
-        area.delete_line_by_end();
-        area.insert_str(&line.text);
-    }
-    let col = line.text[..line.cursor].chars().count();
-    area.move_cursor(CursorMove::Jump(0, u16::try_from(col).unwrap_or(u16::MAX)));
-    Some(changed)
 }
 
 #[cfg(test)]

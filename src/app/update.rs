@@ -129,7 +129,7 @@ fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Command>) {
 /// A key that no binding claimed, typed into the focused text field.
 fn type_into(state: &mut State, key: KeyEvent, cmds: &mut Vec<Command>) {
     if let Some(Overlay::Export(d)) = &mut state.overlay {
-        if crate::app::input::edit_textarea(&mut d.path, key) == Some(true) {
+        if d.path.handle_key(key) {
             d.path_edited = true;
             d.error = None;
         }
@@ -172,7 +172,7 @@ fn on_paste(state: &mut State, text: &str, cmds: &mut Vec<Command>) {
     let (_, typing) = state.mode();
     if let Some(Overlay::Export(d)) = &mut state.overlay {
         if typing {
-            d.path.insert_str(text.replace(['\n', '\r'], ""));
+            d.path.insert_str(&text.replace(['\n', '\r'], ""));
             d.path_edited = true;
         }
         return;
@@ -1258,7 +1258,7 @@ fn send_export_many(state: &mut State, cmds: &mut Vec<Command>) {
     let Some(many) = &mut dialog.many else {
         return;
     };
-    let dir = dialog.path.lines().concat();
+    let dir = dialog.path.text().to_owned();
     if dir.trim().is_empty() {
         dialog.error = Some("Type a directory.".into());
         return;

@@ -95,22 +95,19 @@ impl MeetingQuery {
 }
 
 fn check_date(s: &str) -> Result<String, ClientError> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(s.get(..10).unwrap_or(s), format)
+    crate::timefmt::parse_day(s.get(..10).unwrap_or(s))
         .map(|_| s.to_string())
-        .map_err(|_| ClientError::Internal(format!("{s:?} is not a date like 2026-01-31")))
+        .ok_or_else(|| ClientError::Internal(format!("{s:?} is not a date like 2026-01-31")))
 }
 
 /// Krisp's `before` excludes its day; the user's includes it.
 fn day_after(s: &str) -> Result<String, ClientError> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    let date = time::Date::parse(s.get(..10).unwrap_or(s), format)
-        .map_err(|_| ClientError::Internal(format!("{s:?} is not a date like 2026-01-31")))?;
+    let date = crate::timefmt::parse_day(s.get(..10).unwrap_or(s))
+        .ok_or_else(|| ClientError::Internal(format!("{s:?} is not a date like 2026-01-31")))?;
     let next = date
-        .next_day()
-        .ok_or_else(|| ClientError::Internal(format!("{s:?} is too far in the future")))?;
-    next.format(format)
-        .map_err(|e| ClientError::Internal(e.to_string()))
+        .tomorrow()
+        .map_err(|_| ClientError::Internal(format!("{s:?} is too far in the future")))?;
+    Ok(next.to_string())
 }
 
 fn texts(result: &CallToolResult) -> Vec<&str> {

@@ -120,6 +120,18 @@ pub fn feed_items<'a>(
         .collect()
 }
 
+/// Keys whose string value is a meeting's (or its document's) id, in a feed row or any object a
+/// tool returns.
+pub const MEETING_ID_KEYS: &[&str] =
+    &["meeting_id", "id", "document_id", "agenda_id", "documentId"];
+
+/// The meeting an object names by id: the first of [`MEETING_ID_KEYS`] that holds one.
+pub fn meeting_id_in(object: &Map<String, Value>) -> Option<MeetingId> {
+    MEETING_ID_KEYS
+        .iter()
+        .find_map(|k| MeetingId::parse(object.get(*k)?.as_str()?))
+}
+
 fn text_of(object: &Map<String, Value>, keys: &[&str]) -> String {
     keys.iter()
         .find_map(|k| match object.get(*k)? {
@@ -141,20 +153,14 @@ fn item(object: &Map<String, Value>) -> FeedItem {
             .collect(),
         _ => Vec::new(),
     };
-    if who.is_empty() && !attendees.is_empty() {
-        who = attendees.join(", ");
-    }
-    if let Some(Value::Array(people)) = object.get("attendees") {
-        let names: Vec<&str> = people
-            .iter()
-            .filter_map(|p| p.as_str().or_else(|| p.get("name")?.as_str()))
-            .collect();
-        if !names.is_empty() {
-            if !detail.is_empty() {
-                detail.push_str(" · ");
-            }
-            detail.push_str(&names.join(", "));
+    if !attendees.is_empty() {
+        if who.is_empty() {
+            who = attendees.join(", ");
         }
+        if !detail.is_empty() {
+            detail.push_str(" · ");
+        }
+        detail.push_str(&attendees.join(", "));
     }
     FeedItem {
         title: text_of(object, TITLE),
@@ -167,11 +173,7 @@ fn item(object: &Map<String, Value>) -> FeedItem {
             .get("completed")
             .or_else(|| object.get("done"))
             .and_then(Value::as_bool),
-        meeting: ["meeting_id", "id", "document_id", "agenda_id"]
-            .iter()
-            .find_map(|k| object.get(*k)?.as_str())
-            .filter(|s| s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit()))
-            .map(|s| MeetingId(s.to_owned())),
+        meeting: meeting_id_in(object),
         cursor: object
             .get("created_at")
             .and_then(Value::as_str)

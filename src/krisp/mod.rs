@@ -14,7 +14,7 @@ mod transcript;
 
 pub use document::{Document, DocumentState, Section, parse_documents_result};
 pub use error::ParseError;
-pub use feed::{FeedItem, feed_array, feed_items};
+pub use feed::{FeedItem, MEETING_ID_KEYS, feed_array, feed_items, meeting_id_in};
 pub use meeting::{ActionItem, Meeting, MeetingDate, MeetingId, Person};
 pub use search::parse_search_result;
 pub use talk::{TalkTime, estimated_end, percents};

@@ -162,39 +162,29 @@ impl SyncLock {
         PathBuf::from(name)
     }
 
-    fn open(database: &Path) -> Result<File, SyncError> {
-        let path = Self::path_for(database);
-        if let Some(dir) = database.parent().filter(|d| !d.as_os_str().is_empty())
-            && !dir.exists()
-        {
-            let mut builder = std::fs::DirBuilder::new();
-            builder.recursive(true);
-            #[cfg(unix)]
-            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-            builder.create(dir).map_err(SyncError::Lock)?;
+    /// The database's directory, created 0700 when it is not there.
+    fn dir(database: &Path) -> Result<(), SyncError> {
+        match database.parent().filter(|d| !d.as_os_str().is_empty()) {
+            Some(dir) => crate::fsx::create_private_dir(dir).map_err(SyncError::Lock),
+            None => Ok(()),
         }
-        let mut options = std::fs::OpenOptions::new();
-        options.create(true).truncate(false).write(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        options.open(path).map_err(SyncError::Lock)
     }
 
     /// The lock, or `Busy` when another process (or task) holds it.
     pub fn try_acquire(database: &Path) -> Result<SyncLock, SyncError> {
-        let file = Self::open(database)?;
-        match file.try_lock() {
-            Ok(()) => Ok(SyncLock { _file: file }),
-            Err(std::fs::TryLockError::WouldBlock) => Err(SyncError::Busy),
-            Err(std::fs::TryLockError::Error(e)) => Err(SyncError::Lock(e)),
+        Self::dir(database)?;
+        match crate::fsx::try_lock_file(&Self::path_for(database)).map_err(SyncError::Lock)? {
+            Some(file) => Ok(SyncLock { _file: file }),
+            None => Err(SyncError::Busy),
         }
     }
 
     /// Waits for the lock (on a blocking thread).
     pub async fn acquire(database: &Path) -> Result<SyncLock, SyncError> {
-        let file = Self::open(database)?;
+        Self::dir(database)?;
+        let path = Self::path_for(database);
         tokio::task::spawn_blocking(move || {
-            file.lock().map_err(SyncError::Lock)?;
+            let file = crate::fsx::lock_file(&path).map_err(SyncError::Lock)?;
             Ok(SyncLock { _file: file })
         })
         .await

@@ -25,7 +25,7 @@ pub async fn layer(State(log): State<Arc<AccessLog>>, request: Request, next: Ne
     match *log {
         AccessLog::Stderr => eprintln!(
             "{} {method} {path} {status} {millis:.1}ms",
-            super::data::iso(time::OffsetDateTime::now_utc())
+            super::data::iso(jiff::Timestamp::now())
         ),
         AccessLog::Tracing => {
             tracing::debug!(target: "krisp_tui::sandbox", %method, %path, status, millis, "request");

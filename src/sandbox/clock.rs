@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use time::OffsetDateTime;
+use jiff::Timestamp;
 
 /// Where token lifetimes, code expiry, `date_time` and upcoming meetings read the time from.
 ///
@@ -15,7 +15,7 @@ pub struct Clock(Source);
 #[derive(Clone, Debug)]
 enum Source {
     System,
-    Manual(Arc<Mutex<OffsetDateTime>>),
+    Manual(Arc<Mutex<Timestamp>>),
 }
 
 impl Clock {
@@ -24,13 +24,13 @@ impl Clock {
     }
 
     /// A clock that stands still at `start` until [`advance`](Clock::advance)d.
-    pub fn manual(start: OffsetDateTime) -> Self {
+    pub fn manual(start: Timestamp) -> Self {
         Self(Source::Manual(Arc::new(Mutex::new(start))))
     }
 
-    pub fn now(&self) -> OffsetDateTime {
+    pub fn now(&self) -> Timestamp {
         match &self.0 {
-            Source::System => OffsetDateTime::now_utc(),
+            Source::System => Timestamp::now(),
             Source::Manual(now) => *now.lock().unwrap_or_else(PoisonError::into_inner),
         }
     }
@@ -45,7 +45,7 @@ impl Clock {
 
     /// Seconds since the Unix epoch, as OAuth's `exp` and `iat` want them.
     pub fn unix(&self) -> i64 {
-        self.now().unix_timestamp()
+        self.now().as_second()
     }
 }
 
@@ -58,14 +58,14 @@ impl Default for Clock {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::datetime;
 
     #[test]
     fn manual_clock_moves_only_when_advanced() {
-        let clock = Clock::manual(datetime!(2026-11-27 12:00 UTC));
+        let at = |text: &str| text.parse::<Timestamp>().unwrap();
+        let clock = Clock::manual(at("2026-11-27T12:00:00Z"));
         let copy = clock.clone();
-        assert_eq!(clock.now(), datetime!(2026-11-27 12:00 UTC));
+        assert_eq!(clock.now(), at("2026-11-27T12:00:00Z"));
         copy.advance(Duration::from_secs(90));
-        assert_eq!(clock.now(), datetime!(2026-11-27 12:01:30 UTC));
+        assert_eq!(clock.now(), at("2026-11-27T12:01:30Z"));
     }
 }

@@ -3,11 +3,9 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-use time::macros::format_description;
 
 use super::lexicon::{GeneratedQuery, GeneratedTranscript};
 
@@ -147,7 +145,7 @@ impl Transcript {
 pub struct Meeting {
     pub id: String,
     pub name: String,
-    pub date: OffsetDateTime,
+    pub date: Timestamp,
     pub duration_s: u32,
     pub is_recurring: bool,
     pub tags: Vec<String>,
@@ -243,7 +241,7 @@ impl TextQuery {
 pub struct Upcoming {
     pub id: String,
     pub name: String,
-    pub start: OffsetDateTime,
+    pub start: Timestamp,
     pub attendees: Vec<Attendee>,
     pub agenda: String,
 }
@@ -251,7 +249,7 @@ pub struct Upcoming {
 #[derive(Debug, Clone)]
 pub struct Activity {
     pub id: String,
-    pub created_at: OffsetDateTime,
+    pub created_at: Timestamp,
     pub kind: String,
     pub title: String,
     pub meeting_id: String,
@@ -417,14 +415,14 @@ impl Dataset {
 
     /// Moves upcoming meetings forward by whole days so the first is no earlier than `today`:
     /// the demo data was written for late 2026 and should still have a future when run later.
-    pub fn shift_upcoming_to(&mut self, now: OffsetDateTime) {
+    pub fn shift_upcoming_to(&mut self, now: Timestamp) {
         let Some(first) = self.upcoming.first() else {
             return;
         };
-        let days = (now.date() - first.start.date()).whole_days();
+        let days = i64::from((utc(now).date() - utc(first.start).date()).get_days());
         if days > 0 {
             for item in &mut self.upcoming {
-                item.start += time::Duration::days(days);
+                item.start += SignedDuration::from_hours(24 * days);
             }
         }
     }
@@ -435,16 +433,18 @@ fn parse<T: serde::de::DeserializeOwned>(file: &'static str, text: &str) -> Resu
 }
 
 /// `2026-01-15T15:00:00Z`: how Krisp writes dates.
-pub fn iso(when: OffsetDateTime) -> String {
-    let utc = when.to_offset(time::UtcOffset::UTC);
-    utc.format(format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
-    ))
-    .unwrap_or_else(|_| utc.unix_timestamp().to_string())
+pub fn iso(when: Timestamp) -> String {
+    when.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-pub fn parse_iso(text: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(text, &Rfc3339).ok()
+/// An RFC 3339 date and time (any offset) as the instant it names.
+pub fn parse_iso(text: &str) -> Option<Timestamp> {
+    text.parse().ok()
+}
+
+/// The UTC calendar date and wall-clock time of `when`: the sandbox's data and answers are in UTC.
+pub fn utc(when: Timestamp) -> jiff::civil::DateTime {
+    jiff::tz::Offset::UTC.to_datetime(when)
 }
 
 /// `MM:SS` below an hour, `H:MM:SS` from an hour on.

@@ -22,7 +22,7 @@
 
 use std::sync::Arc;
 
-use time::{Duration, OffsetDateTime, macros::datetime};
+use jiff::{SignedDuration as Duration, Timestamp};
 
 use super::data::{
     Account, ActionItem, Activity, Attendee, Dataset, Meeting, Transcript, Upcoming, iso,
@@ -197,13 +197,13 @@ pub fn dataset(account: Account, count: usize, seed: u64) -> Dataset {
     let mut meetings = Vec::with_capacity(count);
     let mut ready_later = Vec::new();
     let mut activities = Vec::with_capacity(count + count / 2);
-    let mut when = datetime!(2026-11-26 17:00 UTC);
+    let mut when = Timestamp::constant(1_795_712_400, 0); // 2026-11-26T17:00:00Z
     let me = Person {
         name: &account.name,
         email: Some(&account.email),
     };
     for index in 0..count {
-        when -= Duration::minutes(15 * i64::from(rng.between(2, 36)));
+        when -= Duration::from_mins(15 * i64::from(rng.between(2, 36)));
         let meeting = meeting(&mut rng, &plan, &me, index, when);
         if processing(seed, index) {
             let mut pending = meeting.clone();
@@ -365,7 +365,7 @@ fn meeting(
     plan: &Plan,
     me: &Person,
     index: usize,
-    date: OffsetDateTime,
+    date: Timestamp,
 ) -> Meeting {
     let kind = *rng.pick(KINDS);
     let topic = *rng.pick(TOPICS);
@@ -473,7 +473,7 @@ fn meeting(
                 assignee: (!anonymous && rng.chance(80)).then(|| speakers[speaker].clone()),
                 completed: rng.chance(40),
                 due_date: rng.chance(50).then(|| {
-                    let due = date + Duration::days(i64::from(rng.between(1, 14)));
+                    let due = date + Duration::from_hours(24 * i64::from(rng.between(1, 14)));
                     iso(due)[..10].to_owned()
                 }),
             }
@@ -608,7 +608,7 @@ fn turn_len(turns: &[CompactTurn], n: usize, turn: &CompactTurn) -> u32 {
 }
 
 fn activities_for(rng: &mut SplitMix64, meeting: &Meeting, me: &str) -> Vec<Activity> {
-    let done = meeting.date + Duration::seconds(i64::from(meeting.duration_s) + 240);
+    let done = meeting.date + Duration::from_secs(i64::from(meeting.duration_s) + 240);
     let mut out = Vec::with_capacity(2);
     if !meeting.processing {
         out.push(Activity {
@@ -626,7 +626,7 @@ fn activities_for(rng: &mut SplitMix64, meeting: &Meeting, me: &str) -> Vec<Acti
     {
         out.push(Activity {
             id: rng.hex_id(),
-            created_at: done + Duration::seconds(30),
+            created_at: done + Duration::from_secs(30),
             kind: "action_item_assigned".into(),
             title: format!(
                 "Action item assigned to you: {}",
@@ -639,10 +639,10 @@ fn activities_for(rng: &mut SplitMix64, meeting: &Meeting, me: &str) -> Vec<Acti
 }
 
 fn upcoming(rng: &mut SplitMix64, me: &Person) -> Vec<Upcoming> {
-    let mut start = datetime!(2026-11-27 08:30 UTC);
+    let mut start = Timestamp::constant(1_795_768_200, 0); // 2026-11-27T08:30:00Z
     (0..8)
         .map(|_| {
-            start += Duration::minutes(30 * i64::from(rng.between(4, 30)));
+            start += Duration::from_mins(30 * i64::from(rng.between(4, 30)));
             let topic = rng.pick(TOPICS);
             let other = *rng.pick(TEAM);
             Upcoming {
@@ -657,7 +657,8 @@ fn upcoming(rng: &mut SplitMix64, me: &Person) -> Vec<Upcoming> {
 }
 
 /// Krisp's auto-generated names: `10:30 AM - Zoom meeting January 15`.
-fn auto_name(date: OffsetDateTime) -> String {
+fn auto_name(date: Timestamp) -> String {
+    let date = super::data::utc(date);
     let (hour, minute) = (date.hour(), date.minute());
     let (twelve, half) = match hour {
         0 => (12, "AM"),
@@ -667,7 +668,7 @@ fn auto_name(date: OffsetDateTime) -> String {
     };
     format!(
         "{twelve}:{minute:02} {half} - Zoom meeting {} {}",
-        date.month(),
+        date.strftime("%B"),
         date.day()
     )
 }
@@ -840,11 +841,11 @@ mod tests {
     #[test]
     fn auto_names_look_like_krisp_ones() {
         assert_eq!(
-            auto_name(datetime!(2026-01-15 10:30 UTC)),
+            auto_name("2026-01-15T10:30:00Z".parse().unwrap()),
             "10:30 AM - Zoom meeting January 15"
         );
         assert_eq!(
-            auto_name(datetime!(2026-01-15 00:05 UTC)),
+            auto_name("2026-01-15T00:05:00Z".parse().unwrap()),
             "12:05 AM - Zoom meeting January 15"
         );
     }

@@ -5,8 +5,8 @@
 //! screen clears), C0 and C1 controls, bidi overrides and isolates, zero-width characters, a line
 //! of one megabyte, and, in structured results, oddly typed and deeply nested values.
 
+use jiff::SignedDuration as Duration;
 use serde_json::{Map, Value, json};
-use time::Duration;
 
 use super::data::{ActionItem, Activity, Attendee, Dataset, Meeting, Transcript, Turn, Upcoming};
 
@@ -36,7 +36,7 @@ pub fn poison(data: Dataset) -> Dataset {
     let newest = data
         .meetings()
         .first()
-        .map_or(time::macros::datetime!(2026-11-26 12:00 UTC), |m| m.date);
+        .map_or(jiff::Timestamp::constant(1_795_694_400, 0), |m| m.date); // 2026-11-26T12:00:00Z
     let speakers = vec![
         format!("{RED}Mallory{RESET}"),
         format!("Eve{CLEAR}"),
@@ -46,7 +46,7 @@ pub fn poison(data: Dataset) -> Dataset {
     let escapes = Meeting {
         id: ESCAPES_ID.into(),
         name: format!("{RED}URGENT{RESET} budget review {TITLE}{BIDI}"),
-        date: newest + Duration::hours(2),
+        date: newest + Duration::from_hours(2),
         duration_s: 1800,
         is_recurring: false,
         tags: vec![format!("{RED}red{RESET}"), "customer".into()],
@@ -100,7 +100,7 @@ pub fn poison(data: Dataset) -> Dataset {
     let odd = Meeting {
         id: ODD_JSON_ID.into(),
         name: "Oddly typed JSON".into(),
-        date: newest + Duration::hours(1),
+        date: newest + Duration::from_hours(1),
         duration_s: 600,
         is_recurring: true,
         tags: vec!["hostile".into()],
@@ -127,13 +127,15 @@ pub fn poison(data: Dataset) -> Dataset {
         start: data
             .upcoming()
             .first()
-            .map_or(newest + Duration::days(1), |u| u.start + Duration::hours(1)),
+            .map_or(newest + Duration::from_hours(24), |u| {
+                u.start + Duration::from_hours(1)
+            }),
         attendees: vec![Attendee::Name(BIDI.to_owned())],
         agenda: format!("{CLEAR}{LINK}"),
     };
     let activity = Activity {
         id: ACTIVITY_ID.into(),
-        created_at: newest + Duration::hours(3),
+        created_at: newest + Duration::from_hours(3),
         kind: format!("{RED}summary_ready{RESET}"),
         title: format!("{TITLE}Summary ready {C1_CSI}"),
         meeting_id: ESCAPES_ID.into(),

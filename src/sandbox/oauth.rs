@@ -169,7 +169,7 @@ fn registration(oauth: &OAuth, body: &[u8]) -> Result<Value, OAuthError> {
     let mut reply = json!({
         "client_id": client_id,
         "client_secret": client_secret,
-        "client_id_issued_at": time::OffsetDateTime::now_utc().unix_timestamp(),
+        "client_id_issued_at": jiff::Timestamp::now().as_second(),
         "client_secret_expires_at": 0,
         "redirect_uris": redirect_uris,
         "token_endpoint_auth_method": "client_secret_basic",

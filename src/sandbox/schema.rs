@@ -1,19 +1,20 @@
-//! The Krisp tools as captured from the live `tools/list`, and a validator for their draft-07 schemas.
+//! The Krisp tools as captured from the live `tools/list`, and their arguments checked against
+//! those draft-07 schemas.
 //!
 //! The schemas are served byte for byte as captured (minus the capturing client's `mcp__krisp__`
 //! prefix) and the same documents drive argument validation, so what the sandbox advertises and
-//! what it enforces cannot drift apart. The validator covers the keywords those schemas use:
-//! `type`, `required`, `properties`, `items`, `anyOf`, `enum`, `minLength`, `maxLength`,
-//! `pattern`, `minimum`, `maximum`, `minItems`, `maxItems`. Additional properties are allowed,
-//! as draft-07 says when `additionalProperties` is absent (later clients send `isOwner`, `include`).
+//! what it enforces cannot drift apart. The checking is `crate::json_schema`'s (shared with the
+//! tool forms); the sentences are the sandbox's. Additional properties are allowed, as draft-07
+//! says when `additionalProperties` is absent (later clients send `isOwner`, `include`).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+use std::sync::{Arc, LazyLock};
 
 use rmcp::model::{JsonObject, Tool};
 use serde::Deserialize;
 use serde_json::Value;
+
+use crate::json_schema::{self, Problem, Step, Violation};
 
 const CAPTURED: &str = include_str!("krisp-tools.json");
 
@@ -54,178 +55,100 @@ pub fn tool(name: &str) -> Option<&'static Tool> {
     tools().iter().find(|tool| tool.name == name)
 }
 
-/// Checks `arguments` against `schema`; the error names the offending argument.
+/// Checks `arguments` against `schema` (with the checker the tool forms use); the error names
+/// the offending argument, as Krisp's server does.
 pub fn validate(schema: &JsonObject, arguments: &Value) -> Result<(), String> {
-    check(schema, arguments, "")
+    json_schema::check_object_schema(arguments, schema).map_err(|v| reason(&v))
 }
 
-/// How an error names the value at `path` (`""` is the arguments object itself).
-fn label(path: &str) -> String {
-    if path.is_empty() {
-        "the arguments".to_owned()
-    } else {
-        format!("\"{path}\"")
-    }
-}
-
-fn check(schema: &JsonObject, value: &Value, path: &str) -> Result<(), String> {
-    let at = label(path);
-    if let Some(expected) = schema.get("type") {
-        let allowed: Vec<&str> = match expected {
-            Value::String(one) => vec![one.as_str()],
-            Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
-            _ => Vec::new(),
-        };
-        if !allowed.is_empty() && !allowed.iter().any(|kind| has_type(value, kind)) {
-            return Err(format!(
-                "{at} must be {}, not {}",
-                allowed
-                    .iter()
-                    .map(|kind| article(kind))
-                    .collect::<Vec<_>>()
-                    .join(" or "),
-                describe(value)
-            ));
-        }
-    }
-    if let Some(Value::Array(options)) = schema.get("enum")
-        && !options.contains(value)
-    {
-        let options: Vec<String> = options.iter().map(Value::to_string).collect();
-        return Err(format!(
-            "{at} must be one of {}, not {value}",
-            options.join(", ")
-        ));
-    }
-    if let Some(Value::Array(options)) = schema.get("anyOf") {
-        let mut reasons = Vec::new();
-        for option in options {
-            let Value::Object(option) = option else {
-                continue;
-            };
-            match check(option, value, path) {
-                Ok(()) => {
-                    reasons.clear();
-                    break;
-                }
-                Err(reason) => reasons.push(reason),
-            }
-        }
-        if !reasons.is_empty() {
-            return Err(reasons.join("; or "));
-        }
-    }
-    match value {
-        Value::String(text) => check_string(schema, text, &at),
-        Value::Number(number) => check_number(schema, number.as_f64().unwrap_or(f64::NAN), &at),
-        Value::Array(items) => check_array(schema, items, path),
-        Value::Object(object) => check_object(schema, object, path),
-        Value::Bool(_) | Value::Null => Ok(()),
-    }
-}
-
-fn check_string(schema: &JsonObject, text: &str, at: &str) -> Result<(), String> {
-    let length = text.chars().count() as u64;
-    if let Some(min) = schema.get("minLength").and_then(Value::as_u64)
-        && length < min
-    {
-        return Err(format!(
-            "{at} must be at least {min} characters long (got {length})"
-        ));
-    }
-    if let Some(max) = schema.get("maxLength").and_then(Value::as_u64)
-        && length > max
-    {
-        return Err(format!(
-            "{at} must be at most {max} characters long (got {length})"
-        ));
-    }
-    if let Some(pattern) = schema.get("pattern").and_then(Value::as_str)
-        && !matches_pattern(pattern, text)
-    {
-        return Err(format!("{at} must match the pattern {pattern}"));
-    }
-    Ok(())
-}
-
-fn check_number(schema: &JsonObject, number: f64, at: &str) -> Result<(), String> {
-    if let Some(min) = schema.get("minimum").and_then(Value::as_f64)
-        && number < min
-    {
-        return Err(format!("{at} must be at least {min} (got {number})"));
-    }
-    if let Some(max) = schema.get("maximum").and_then(Value::as_f64)
-        && number > max
-    {
-        return Err(format!("{at} must be at most {max} (got {number})"));
-    }
-    Ok(())
-}
-
-fn check_array(schema: &JsonObject, items: &[Value], path: &str) -> Result<(), String> {
-    let at = label(path);
-    let count = items.len() as u64;
-    if let Some(min) = schema.get("minItems").and_then(Value::as_u64)
-        && count < min
-    {
-        return Err(format!("{at} must have at least {min} items (got {count})"));
-    }
-    if let Some(max) = schema.get("maxItems").and_then(Value::as_u64)
-        && count > max
-    {
-        return Err(format!("{at} must have at most {max} items (got {count})"));
-    }
-    if let Some(Value::Object(item_schema)) = schema.get("items") {
-        for (index, item) in items.iter().enumerate() {
-            check(item_schema, item, &format!("{path}[{index}]"))?;
-        }
-    }
-    Ok(())
-}
-
-fn check_object(
-    schema: &JsonObject,
-    object: &serde_json::Map<String, Value>,
-    path: &str,
-) -> Result<(), String> {
-    let child = |key: &str| {
-        if path.is_empty() {
-            key.to_owned()
-        } else {
-            format!("{path}.{key}")
-        }
+/// A violation in the server's words: `"limit" must be at most 50 (got 51)`.
+fn reason(v: &Violation<'_>) -> String {
+    let at = label(&v.path);
+    let number = v.value.as_f64().unwrap_or(f64::NAN);
+    let count = match v.value {
+        Value::String(text) => text.chars().count(),
+        Value::Array(items) => items.len(),
+        _ => 0,
     };
-    if let Some(Value::Array(required)) = schema.get("required") {
-        for key in required.iter().filter_map(Value::as_str) {
-            if !object.contains_key(key) {
-                return Err(format!("{} is required", label(&child(key))));
-            }
+    let inside = |step: Step<'_>| {
+        let mut path = v.path.clone();
+        path.push(step);
+        label(&path)
+    };
+    match &v.problem {
+        Problem::Nothing => format!("{at} is not allowed"),
+        Problem::Type(kinds) => format!(
+            "{at} must be {}, not {}",
+            kinds
+                .iter()
+                .map(|kind| article(kind))
+                .collect::<Vec<_>>()
+                .join(" or "),
+            describe(v.value)
+        ),
+        Problem::Enum(options) => {
+            let options: Vec<String> = options.iter().map(Value::to_string).collect();
+            format!(
+                "{at} must be one of {}, not {}",
+                options.join(", "),
+                v.value
+            )
         }
-    }
-    if let Some(Value::Object(properties)) = schema.get("properties") {
-        for (key, value) in object {
-            if let Some(Value::Object(property)) = properties.get(key) {
-                check(property, value, &child(key))?;
-            }
+        Problem::Const(c) => format!("{at} must be {c}, not {}", v.value),
+        Problem::Minimum { limit, exclusive } => {
+            let least = if *exclusive {
+                "greater than"
+            } else {
+                "at least"
+            };
+            format!("{at} must be {least} {limit} (got {number})")
         }
+        Problem::Maximum { limit, exclusive } => {
+            let most = if *exclusive { "less than" } else { "at most" };
+            format!("{at} must be {most} {limit} (got {number})")
+        }
+        Problem::MultipleOf(m) => format!("{at} must be a multiple of {m} (got {number})"),
+        Problem::MinLength(min) => {
+            format!("{at} must be at least {min} characters long (got {count})")
+        }
+        Problem::MaxLength(max) => {
+            format!("{at} must be at most {max} characters long (got {count})")
+        }
+        Problem::Pattern(pattern) => format!("{at} must match the pattern {pattern}"),
+        Problem::MinItems(min) => format!("{at} must have at least {min} items (got {count})"),
+        Problem::MaxItems(max) => format!("{at} must have at most {max} items (got {count})"),
+        Problem::Repeated(i) => format!(
+            "{at} must not repeat an item ({} does)",
+            inside(Step::Index(*i))
+        ),
+        Problem::Required(name) => format!("{} is required", inside(Step::Key(name))),
+        Problem::Unknown(name) => format!("{} is not a known argument", inside(Step::Key(name))),
+        Problem::AnyOf(reasons) | Problem::OneOfNone(reasons) => {
+            reasons.iter().map(reason).collect::<Vec<_>>().join("; or ")
+        }
+        Problem::OneOfMany => format!("{at} matches more than one of the allowed forms"),
+        Problem::Not => format!("{at} is a form that is not allowed"),
     }
-    Ok(())
 }
 
-fn has_type(value: &Value, kind: &str) -> bool {
-    match kind {
-        "string" => value.is_string(),
-        "boolean" => value.is_boolean(),
-        "object" => value.is_object(),
-        "array" => value.is_array(),
-        "null" => value.is_null(),
-        "number" => value.is_number(),
-        // Draft-07: any number with a zero fractional part is an integer.
-        "integer" => {
-            value.is_i64() || value.is_u64() || value.as_f64().is_some_and(|n| n.fract() == 0.0)
-        }
-        _ => true,
+/// How an error names the value at `path`: `"fields[1]"`, `"a.b"`, or `the arguments` for the
+/// arguments object itself.
+fn label(path: &[Step<'_>]) -> String {
+    if path.is_empty() {
+        return "the arguments".to_owned();
     }
+    let mut out = String::new();
+    for step in path {
+        match step {
+            Step::Key(key) if out.is_empty() => out.push_str(key),
+            Step::Key(key) => {
+                out.push('.');
+                out.push_str(key);
+            }
+            Step::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    format!("\"{out}\"")
 }
 
 fn article(kind: &str) -> String {
@@ -244,17 +167,6 @@ fn describe(value: &Value) -> &'static str {
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
     }
-}
-
-fn matches_pattern(pattern: &str, text: &str) -> bool {
-    static CACHE: LazyLock<Mutex<HashMap<String, Option<regex::Regex>>>> =
-        LazyLock::new(Default::default);
-    let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
-    let compiled = cache
-        .entry(pattern.to_owned())
-        .or_insert_with(|| regex::Regex::new(pattern).ok());
-    // A pattern we cannot compile constrains nothing, as JSON Schema validators usually treat it.
-    compiled.as_ref().is_none_or(|regex| regex.is_match(text))
 }
 
 #[cfg(test)]

@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jiff::Timestamp;
 use rand::RngCore;
 use sha2::{Digest as _, Sha256};
-use time::OffsetDateTime;
 
 use super::clock::Clock;
 
@@ -141,12 +141,12 @@ pub struct Grant {
 
 struct Pending {
     grant: Grant,
-    expires_at: OffsetDateTime,
+    expires_at: Timestamp,
 }
 
 struct Code {
     grant: Grant,
-    expires_at: OffsetDateTime,
+    expires_at: Timestamp,
     used: bool,
     /// The family its exchange started, to revoke when the code is replayed.
     family: Option<u64>,
@@ -156,8 +156,8 @@ struct Access {
     client_id: String,
     scope: String,
     family: u64,
-    issued_at: OffsetDateTime,
-    expires_at: OffsetDateTime,
+    issued_at: Timestamp,
+    expires_at: Timestamp,
 }
 
 struct Refresh {
@@ -390,8 +390,8 @@ impl Store {
                 return Introspection::Access {
                     client_id: access.client_id.clone(),
                     scope: access.scope.clone(),
-                    issued_at: access.issued_at.unix_timestamp(),
-                    expires_at: access.expires_at.unix_timestamp(),
+                    issued_at: access.issued_at.as_second(),
+                    expires_at: access.expires_at.as_second(),
                 };
             }
         } else if let Some(refresh) = inner.refresh.get(&key)
@@ -445,7 +445,7 @@ impl Inner {
         client_id: &str,
         scope: String,
         family: u64,
-        now: OffsetDateTime,
+        now: Timestamp,
         ttl: Duration,
     ) -> TokenResponse {
         self.access.retain(|_, access| access.expires_at > now);
@@ -483,13 +483,12 @@ impl Inner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::datetime;
 
     const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
     const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
     fn store() -> (Store, Clock, String, String) {
-        let clock = Clock::manual(datetime!(2026-11-27 12:00 UTC));
+        let clock = Clock::manual("2026-11-27T12:00:00Z".parse().unwrap());
         let store = Store::new(clock.clone(), Duration::from_secs(60));
         let (id, secret) = store.register(None, vec!["http://127.0.0.1:1/cb".into()]);
         (store, clock, id, secret)

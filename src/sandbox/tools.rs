@@ -34,17 +34,18 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
+use jiff::civil::{Date, DateTime, Time};
+use jiff::{SignedDuration, Span, Timestamp};
 use serde_json::{Map, Value, json};
-use time::{Date, OffsetDateTime, PrimitiveDateTime, macros::format_description};
 
-use super::data::{Dataset, Meeting, TextQuery, iso};
+use super::data::{Dataset, Meeting, TextQuery, iso, utc};
 use super::render;
 use super::schema;
 
 /// What a tool call can see besides its arguments.
 pub struct ToolContext<'a> {
     pub data: &'a Dataset,
-    pub now: OffsetDateTime,
+    pub now: Timestamp,
     pub readiness: &'a Readiness,
 }
 
@@ -365,9 +366,13 @@ fn has_participant_from(meeting: &Meeting, domains: &[String]) -> bool {
 }
 
 /// The start (UTC midnight) of the day `text` names.
-fn day(name: &str, text: &str) -> Result<OffsetDateTime, String> {
+fn day(name: &str, text: &str) -> Result<Timestamp, String> {
     parse_date(text)
-        .map(|date| date.midnight().assume_utc())
+        .and_then(|date| {
+            jiff::tz::Offset::UTC
+                .to_timestamp(date.to_datetime(Time::midnight()))
+                .ok()
+        })
         .ok_or_else(|| {
             format!("\"{name}\" must be an ISO 8601 date such as 2026-01-15, not {text:?}")
         })
@@ -377,23 +382,19 @@ fn day(name: &str, text: &str) -> Result<OffsetDateTime, String> {
 fn parse_date(text: &str) -> Option<Date> {
     let text = text.trim();
     if let Some(when) = super::data::parse_iso(text) {
-        return Some(when.to_offset(time::UtcOffset::UTC).date());
+        return Some(utc(when).date());
     }
-    if let Ok(when) = PrimitiveDateTime::parse(
-        text,
-        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"),
-    ) {
+    if let Ok(when) = DateTime::strptime("%Y-%m-%dT%H:%M:%S", text) {
         return Some(when.date());
     }
-    let formats = [
-        format_description!("[year]-[month]-[day]"),
-        format_description!("[day]/[month]/[year]"),
-        format_description!("[day].[month].[year]"),
-        format_description!("[day]-[month]-[year]"),
-    ];
-    formats
+    ["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y"]
         .iter()
-        .find_map(|format| Date::parse(text, format).ok())
+        .find_map(|format| Date::strptime(format, text).ok())
+}
+
+/// `Monday`: a date's weekday in English, as Krisp writes it.
+fn weekday(date: Date) -> String {
+    date.strftime("%A").to_string()
 }
 
 fn meeting_json(meeting: &Meeting, fields: &Fields, url: &str, data: &Dataset) -> Value {
@@ -634,7 +635,7 @@ fn list_activities(args: &Args, cx: &ToolContext) -> Result<Output, String> {
 
 fn list_upcoming_meetings(args: &Args, cx: &ToolContext) -> Output {
     let days = args.uint("days").unwrap_or(7);
-    let until = cx.now + time::Duration::days(i64::try_from(days).unwrap_or(14));
+    let until = cx.now + SignedDuration::from_hours(24 * i64::try_from(days).unwrap_or(14));
     let page: Vec<_> = cx
         .data
         .upcoming()
@@ -679,7 +680,7 @@ fn list_upcoming_meetings(args: &Args, cx: &ToolContext) -> Output {
 fn date_time(args: &Args, cx: &ToolContext) -> Result<Output, String> {
     match (args.str("start_date"), args.str("end_date")) {
         (None, None) => {
-            let now = cx.now.to_offset(time::UtcOffset::UTC);
+            let now = utc(cx.now);
             let date = now.date();
             let time = now.time();
             let clock = format!(
@@ -690,17 +691,17 @@ fn date_time(args: &Args, cx: &ToolContext) -> Result<Output, String> {
             );
             Ok(Output {
                 structured: json!({
-                    "now": iso(now),
+                    "now": iso(cx.now),
                     "date": date.to_string(),
                     "time": clock,
-                    "weekday": date.weekday().to_string(),
+                    "weekday": weekday(date),
                     "timezone": "UTC",
                     "account_timezone": cx.data.account.timezone,
                 }),
                 text: vec![format!(
                     "Current date and time: {} ({}, UTC)",
-                    iso(now),
-                    date.weekday()
+                    iso(cx.now),
+                    weekday(date)
                 )],
             })
         }
@@ -713,7 +714,7 @@ fn date_time(args: &Args, cx: &ToolContext) -> Result<Output, String> {
                 })
             };
             let (start, end) = (parse("start_date", start)?, parse("end_date", end)?);
-            let days = (end - start).whole_days();
+            let days = i64::from((end - start).get_days());
             if days < 0 {
                 return Err("\"end_date\" must not be before \"start_date\"".to_owned());
             }
@@ -721,11 +722,11 @@ fn date_time(args: &Args, cx: &ToolContext) -> Result<Output, String> {
                 return Err("the range may span at most 366 days".to_owned());
             }
             let dates: Vec<Date> = (0..=days)
-                .filter_map(|n| start.checked_add(time::Duration::days(n)))
+                .filter_map(|n| start.checked_add(Span::new().days(n)).ok())
                 .collect();
             let lines: Vec<String> = dates
                 .iter()
-                .map(|date| format!("- {date} ({})", date.weekday()))
+                .map(|date| format!("- {date} ({})", weekday(*date)))
                 .collect();
             Ok(Output {
                 structured: json!({
@@ -734,7 +735,7 @@ fn date_time(args: &Args, cx: &ToolContext) -> Result<Output, String> {
                     "count": dates.len(),
                     "dates": dates
                         .iter()
-                        .map(|date| json!({"date": date.to_string(), "weekday": date.weekday().to_string()}))
+                        .map(|date| json!({"date": date.to_string(), "weekday": weekday(*date)}))
                         .collect::<Vec<_>>(),
                 }),
                 text: vec![format!(
@@ -751,7 +752,6 @@ fn date_time(args: &Args, cx: &ToolContext) -> Result<Output, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::date;
 
     #[test]
     fn dates_parse_in_iso_and_day_first_forms() {
@@ -764,7 +764,11 @@ mod tests {
             "2024-01-15T10:00:00",
             " 2024-01-16T00:30:00+02:00 ",
         ] {
-            assert_eq!(parse_date(text), Some(date!(2024 - 01 - 15)), "{text}");
+            assert_eq!(
+                parse_date(text),
+                Some(jiff::civil::date(2024, 1, 15)),
+                "{text}"
+            );
         }
         assert_eq!(parse_date("01/15/2024"), None);
         assert_eq!(parse_date("yesterday"), None);

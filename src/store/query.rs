@@ -1,7 +1,5 @@
 //! What the user typed into search, parsed into terms and filters, and turned into FTS5 syntax.
 
-use time::{Date, macros::format_description};
-
 use super::StoreError;
 
 /// Filters shared by the meeting list and search. `after`/`before` are inclusive days
@@ -174,9 +172,8 @@ fn long_enough(word: &str) -> bool {
 }
 
 /// `YYYY-MM-DD`, or an error sentence.
-pub(crate) fn parse_day(s: &str) -> Result<Date, StoreError> {
-    Date::parse(s.trim(), format_description!("[year]-[month]-[day]"))
-        .map_err(|_| StoreError::BadDate { text: s.to_owned() })
+pub(crate) fn parse_day(s: &str) -> Result<jiff::civil::Date, StoreError> {
+    crate::timefmt::parse_day(s.trim()).ok_or_else(|| StoreError::BadDate { text: s.to_owned() })
 }
 
 impl Filter {
@@ -184,8 +181,7 @@ impl Filter {
     /// `after` day to the end of the `before` day, in the filter's zone.
     pub(crate) fn window_ms(&self) -> Result<(Option<i64>, Option<i64>), StoreError> {
         let zone = self.zone.clone().unwrap_or(jiff::tz::TimeZone::UTC);
-        let start_ms = |d: Date, next: bool| -> i64 {
-            let civil = jiff::civil::date(d.year() as i16, d.month() as i8, d.day() as i8);
+        let start_ms = |civil: jiff::civil::Date, next: bool| -> i64 {
             let civil = if next {
                 civil.tomorrow().unwrap_or(civil)
             } else {

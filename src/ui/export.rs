@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Clear, Widget};
 use crate::app::State;
 use crate::app::export::{ExportDialog, ExportFocus};
 use crate::message::Format;
-use crate::ui::{layout, spinner};
+use crate::ui::{input_spans, layout, spinner};
 
 pub fn render(state: &State, dialog: &ExportDialog, area: Rect, buf: &mut Buffer) {
     let theme = &state.theme;
@@ -64,30 +64,34 @@ pub fn render(state: &State, dialog: &ExportDialog, area: Rect, buf: &mut Buffer
     }
     Line::from(spans).render(format_row, buf);
 
-    let mut path = dialog.path.clone();
-    path.set_block(
-        Block::bordered()
-            .border_style(if dialog.focus == ExportFocus::Path {
-                theme.border_focused
+    let block = Block::bordered()
+        .border_style(if dialog.focus == ExportFocus::Path {
+            theme.border_focused
+        } else {
+            theme.border
+        })
+        .title(Span::styled(
+            if dialog.many.is_some() {
+                " Directory "
             } else {
-                theme.border
-            })
-            .title(Span::styled(
-                if dialog.many.is_some() {
-                    " Directory "
-                } else {
-                    " Path "
-                },
-                focused(ExportFocus::Path),
-            )),
-    );
-    path.set_cursor_line_style(theme.text);
-    path.set_cursor_style(if dialog.focus == ExportFocus::Path {
+                " Path "
+            },
+            focused(ExportFocus::Path),
+        ));
+    let inner = block.inner(path_row);
+    block.render(path_row, buf);
+    let cursor = if dialog.focus == ExportFocus::Path {
         theme.selection
     } else {
         theme.text
-    });
-    path.render(path_row, buf);
+    };
+    Line::from(input_spans(
+        &dialog.path,
+        inner.width.into(),
+        theme.text,
+        cursor,
+    ))
+    .render(inner, buf);
 
     let note: Vec<Line> = if let Some(target) = &dialog.confirm {
         vec![Line::styled(

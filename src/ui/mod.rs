@@ -85,17 +85,30 @@ pub fn prompt_line<'a>(
     input: &'a crate::app::input::LineInput,
     note: String,
 ) -> Line<'a> {
-    let text = input.text();
-    let (before, after) = text.split_at(input.cursor());
+    let mut spans = vec![Span::styled(label, theme.accent)];
+    spans.extend(input_spans(input, usize::MAX, theme.text, theme.selection));
+    spans.push(Span::styled(format!("  {note}"), theme.dim));
+    Line::from(spans)
+}
+
+/// A one-line text field in `width` columns: the text, scrolled so that the cursor shows, with
+/// the character under the cursor (a space at the end) in `cursor`.
+pub fn input_spans(
+    input: &crate::app::input::LineInput,
+    width: usize,
+    text: Style,
+    cursor: Style,
+) -> Vec<Span<'_>> {
+    use unicode_truncate::UnicodeTruncateStr;
+    let (before, after) = input.text().split_at(input.cursor());
+    let (before, _) = before.unicode_truncate_start(width.saturating_sub(1));
     let mut chars = after.chars();
     let at = chars.next().map_or(" ".to_owned(), String::from);
-    Line::from(vec![
-        Span::styled(label, theme.accent),
-        Span::styled(before, theme.text),
-        Span::styled(at, theme.selection),
-        Span::styled(chars.as_str(), theme.text),
-        Span::styled(format!("  {note}"), theme.dim),
-    ])
+    vec![
+        Span::styled(before, text),
+        Span::styled(at, cursor),
+        Span::styled(chars.as_str(), text),
+    ]
 }
 
 /// Splits styled text at the byte ranges in `marks` (sorted, non-overlapping) and restyles them.

@@ -9,7 +9,6 @@ use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use time::macros::datetime;
 use url::Url;
 
 const REDIRECT: &str = "http://127.0.0.1:53682/callback";
@@ -45,9 +44,12 @@ fn auto() -> SandboxArgs {
 
 /// A sandbox on a manual clock set to the morning after the demo data.
 async fn start(args: SandboxArgs) -> Sandbox {
-    Sandbox::start_with_clock(args, Clock::manual(datetime!(2026-11-27 09:00 UTC)))
-        .await
-        .expect("sandbox starts")
+    Sandbox::start_with_clock(
+        args,
+        Clock::manual("2026-11-27T09:00:00Z".parse().expect("a timestamp")),
+    )
+    .await
+    .expect("sandbox starts")
 }
 
 struct Registered {

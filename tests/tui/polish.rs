@@ -278,12 +278,12 @@ fn help_over_the_export_dialog_lists_its_keys_and_gives_it_back() {
     assert_eq!(after.path_text(), before.path_text());
 }
 
-/// The same keys, the same result in every text field: the search box and the jump prompt
-/// (LineInput), the export path and tool forms (TextArea).
+/// The same keys, the same result in every text field (the search box, the jump prompt, the
+/// export path and tool forms are all a LineInput): the field alone, then through the app.
 #[test]
 fn every_text_field_edits_alike() {
     use crossterm::event::{KeyEvent, KeyModifiers};
-    use krisp_tui::app::input::{LineInput, edit_textarea};
+    use krisp_tui::app::input::LineInput;
     let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
     let alt = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT);
     let plain = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
@@ -306,14 +306,11 @@ fn every_text_field_edits_alike() {
         ),
     ]);
     let mut line = LineInput::default();
-    let mut area = ratatui_textarea::TextArea::default();
     for (keys, want) in &steps {
         for k in keys {
             line.handle_key(*k);
-            edit_textarea(&mut area, *k);
         }
         assert_eq!(line.text(), *want, "search box after {keys:?}");
-        assert_eq!(area.lines().join(""), *want, "text area after {keys:?}");
     }
 
     // And through the app: the export dialog's path field.
@@ -618,7 +615,7 @@ fn the_export_path_expands_home_follows_the_format_and_errors_show_whole() {
         panic!("no dialog")
     };
     d.pending = None;
-    d.path = ratatui_textarea::TextArea::new(vec!["~/notes/README".into()]);
+    d.path = krisp_tui::app::input::LineInput::new("~/notes/README");
     app.send(code(KeyCode::Right)); // srt
     let Some(krisp_tui::app::Overlay::Export(d)) = &mut app.state.overlay else {
         panic!("no dialog")

@@ -4,10 +4,10 @@ use std::cell::Cell;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::layout::Rect;
-use ratatui_textarea::TextArea;
 use serde_json::{Map, Number, Value};
 
 use super::schema::{self, FieldKind};
+use crate::app::input::LineInput;
 use crate::sanitize::{clean, clean_line};
 
 /// Name of the single field offered when the input schema is not a plain object of properties.
@@ -45,7 +45,7 @@ pub struct Field {
 
 #[derive(Debug, Clone)]
 pub(crate) enum Input {
-    Text(Box<TextArea<'static>>),
+    Text(LineInput),
     Toggle(Option<bool>),
     /// Index into the kind's values; `None` is "not set".
     Choice(Option<usize>),
@@ -87,10 +87,7 @@ impl Field {
                     Some(other) => other.to_string(),
                 };
                 // Defaults come from the server: what is drawn must be clean.
-                let mut area = TextArea::new(vec![clean(&text).replace('\n', " ")]);
-                area.set_placeholder_text(schema::hint(&schema, &kind));
-                area.move_cursor(ratatui_textarea::CursorMove::End);
-                Input::Text(Box::new(area))
+                Input::Text(LineInput::new(clean(&text).replace('\n', " ")))
             }
         };
         let description = schema
@@ -127,7 +124,7 @@ impl Field {
     /// The text of a text-like field, `None` for toggles and choices.
     pub fn text(&self) -> Option<&str> {
         match &self.input {
-            Input::Text(area) => area.lines().first().map(String::as_str),
+            Input::Text(input) => Some(input.text()),
             _ => None,
         }
     }
@@ -143,7 +140,7 @@ impl Field {
                 };
                 return Ok(i.and_then(|i| values.get(i)).cloned());
             }
-            Input::Text(area) => area.lines().concat(),
+            Input::Text(input) => input.text().to_owned(),
         };
         let trimmed = text.trim();
         if trimmed.is_empty() {
@@ -247,7 +244,7 @@ impl Field {
         match &mut self.input {
             Input::Toggle(b) => *b = None,
             Input::Choice(i) => *i = None,
-            Input::Text(area) => **area = retext(area, String::new()),
+            Input::Text(input) => input.clear(),
         }
     }
 }
@@ -419,14 +416,9 @@ impl Form {
         let Some(field) = self.fields.get_mut(self.focus) else {
             return FormEvent::Ignored;
         };
-        if let Input::Text(area) = &mut field.input {
-            if !crate::app::input::edit_textarea(area, key).unwrap_or(false) {
+        if let Input::Text(input) = &mut field.input {
+            if !input.handle_key(key) {
                 return FormEvent::Handled;
-            }
-            // One line only: whatever slipped in as a newline joins the line again.
-            if area.lines().len() > 1 {
-                let joined = area.lines().join(" ");
-                **area = retext(area, joined);
             }
         } else {
             match key.code {
@@ -482,11 +474,4 @@ fn is_plain_object_schema(schema: &Map<String, Value>) -> bool {
     }) && schema
         .get("additionalProperties")
         .is_none_or(Value::is_boolean)
-}
-
-fn retext(old: &TextArea<'static>, text: String) -> TextArea<'static> {
-    let mut area = TextArea::new(vec![text]);
-    area.set_placeholder_text(old.placeholder_text().to_owned());
-    area.move_cursor(ratatui_textarea::CursorMove::End);
-    area
 }

@@ -242,7 +242,7 @@ impl ResultView {
         let node = tree.value().pointer(pointer)?;
         let key = pointer.rsplit('/').next().unwrap_or_default();
         match node {
-            Value::String(s) if ID_KEYS.contains(&key) => {
+            Value::String(s) if crate::krisp::MEETING_ID_KEYS.contains(&key) => {
                 let parent = &pointer[..pointer.len() - key.len()].trim_end_matches('/');
                 let name = tree
                     .value()
@@ -397,17 +397,12 @@ impl ResultView {
     }
 }
 
-/// Keys whose string value is a meeting's (or its document's) id.
-const ID_KEYS: &[&str] = &["meeting_id", "id", "document_id", "agenda_id", "documentId"];
-
 /// The meeting an object is or names: a meeting record, or an item with a `meeting_id`.
 fn meeting_of(v: &Value) -> Option<Meeting> {
     if let Ok(m) = Meeting::from_value(v) {
         return Some(m);
     }
-    let id = ID_KEYS
-        .iter()
-        .find_map(|k| MeetingId::parse(v.get(*k)?.as_str()?))?;
+    let id = crate::krisp::meeting_id_in(v.as_object()?)?;
     let name = ["meeting_name", "name", "title"]
         .iter()
         .find_map(|k| v.get(*k)?.as_str())

@@ -1,8 +1,8 @@
 //! What a tool form makes of a JSON Schema (draft-07): input kinds, type hints, and a validator.
 
-use regex::Regex;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use crate::json_schema::{self, Problem, Step, Violation};
 use crate::sanitize::clean_line;
 
 /// How a property is edited.
@@ -145,23 +145,6 @@ pub fn display(value: &Value) -> String {
     }
 }
 
-fn type_matches(value: &Value, t: &str) -> bool {
-    match t {
-        "string" => value.is_string(),
-        "integer" => {
-            value.as_i64().is_some()
-                || value.as_u64().is_some()
-                || value.as_f64().is_some_and(|f| f.fract() == 0.0)
-        }
-        "number" => value.is_number(),
-        "boolean" => value.is_boolean(),
-        "array" => value.is_array(),
-        "object" => value.is_object(),
-        "null" => value.is_null(),
-        _ => true,
-    }
-}
-
 fn plural(n: u64, word: &str) -> String {
     if n == 1 {
         format!("{n} {word}")
@@ -170,226 +153,70 @@ fn plural(n: u64, word: &str) -> String {
     }
 }
 
-/// Checks `value` against the keywords of `schema` a form can check: type, enum, const, numeric
-/// bounds, string length and pattern, array size, items and uniqueness, required and known
-/// properties, and the combinators. Keywords it does not know are accepted, never an error.
+/// Checks `value` against `schema` (`crate::json_schema`, the checker the sandbox uses too) and
+/// says what is wrong in a form's few words: `item 2: must be ≤ 50`. Keywords it does not know
+/// are accepted, never an error.
 pub fn validate(value: &Value, schema: &Value) -> Result<(), String> {
-    let schema = match schema {
-        Value::Bool(true) => return Ok(()),
-        Value::Bool(false) => return Err("no value is allowed here".to_owned()),
-        Value::Object(schema) => schema,
-        _ => return Ok(()),
-    };
-    check_type(value, schema)?;
-    if let Some(values) = schema.get("enum").and_then(Value::as_array)
-        && !values.contains(value)
-    {
-        let list: Vec<String> = values.iter().map(display).collect();
-        return Err(format!("must be one of: {}", list.join(", ")));
-    }
-    if let Some(c) = schema.get("const")
-        && c != value
-    {
-        return Err(format!("must be {}", display(c)));
-    }
-    match value {
-        Value::Number(n) => check_number(n.as_f64().unwrap_or(f64::NAN), schema)?,
-        Value::String(s) => check_string(s, schema)?,
-        Value::Array(items) => check_array(items, schema)?,
-        Value::Object(map) => check_object(map, schema)?,
-        _ => {}
-    }
-    check_combinators(value, schema)
+    json_schema::check(value, schema).map_err(|v| say(&v, 0))
 }
 
-fn check_type(value: &Value, schema: &Map<String, Value>) -> Result<(), String> {
-    let ok = match schema.get("type") {
-        Some(Value::String(t)) => type_matches(value, t),
-        Some(Value::Array(ts)) => ts
-            .iter()
-            .filter_map(Value::as_str)
-            .any(|t| type_matches(value, t)),
-        _ => true,
-    };
-    if ok {
-        return Ok(());
-    }
-    let wanted = match schema.get("type") {
-        Some(Value::Array(ts)) => ts
-            .iter()
-            .filter_map(Value::as_str)
-            .collect::<Vec<_>>()
-            .join(" or "),
-        Some(t) => display(t),
-        None => String::new(),
-    };
-    let article = if wanted.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    };
-    Err(format!("must be {article} {wanted}"))
-}
-
-fn check_number(n: f64, s: &Map<String, Value>) -> Result<(), String> {
-    let get = |k: &str| s.get(k).and_then(Value::as_f64);
-    // Draft-04 spelled exclusive bounds as booleans beside minimum/maximum.
-    let excl_min_flag = s
-        .get("exclusiveMinimum")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    let excl_max_flag = s
-        .get("exclusiveMaximum")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    if let Some(min) = get("minimum") {
-        if excl_min_flag && n <= min {
-            return Err(format!("must be > {}", fmt_num(min)));
-        }
-        if n < min {
-            return Err(format!("must be ≥ {}", fmt_num(min)));
+/// A violation in the form's words, its path after the first `from` steps as `key: ` and
+/// `item N: ` prefixes.
+fn say(v: &Violation<'_>, from: usize) -> String {
+    let mut out = String::new();
+    for step in v.path.iter().skip(from) {
+        match step {
+            Step::Key(key) => out.push_str(&format!("{key}: ")),
+            Step::Index(i) => out.push_str(&format!("item {}: ", i + 1)),
         }
     }
-    if let Some(max) = get("maximum") {
-        if excl_max_flag && n >= max {
-            return Err(format!("must be < {}", fmt_num(max)));
+    let here = v.path.len();
+    out.push_str(&match &v.problem {
+        Problem::Nothing => "no value is allowed here".to_owned(),
+        Problem::Type(kinds) => {
+            let wanted = kinds.join(" or ");
+            let article = if wanted.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
+            format!("must be {article} {wanted}")
         }
-        if n > max {
-            return Err(format!("must be ≤ {}", fmt_num(max)));
+        Problem::Enum(values) => {
+            let list: Vec<String> = values.iter().map(display).collect();
+            format!("must be one of: {}", list.join(", "))
         }
-    }
-    if let Some(min) = get("exclusiveMinimum")
-        && n <= min
-    {
-        return Err(format!("must be > {}", fmt_num(min)));
-    }
-    if let Some(max) = get("exclusiveMaximum")
-        && n >= max
-    {
-        return Err(format!("must be < {}", fmt_num(max)));
-    }
-    if let Some(m) = get("multipleOf")
-        && m > 0.0
-        && (n / m).fract().abs() > 1e-9
-    {
-        return Err(format!("must be a multiple of {}", fmt_num(m)));
-    }
-    Ok(())
-}
-
-fn check_string(text: &str, s: &Map<String, Value>) -> Result<(), String> {
-    let len = text.chars().count() as u64;
-    if let Some(min) = s.get("minLength").and_then(Value::as_u64)
-        && len < min
-    {
-        return Err(format!("at least {}", plural(min, "character")));
-    }
-    if let Some(max) = s.get("maxLength").and_then(Value::as_u64)
-        && len > max
-    {
-        return Err(format!("at most {}", plural(max, "character")));
-    }
-    // A pattern the regex engine does not understand is not the user's error: skip it.
-    if let Some(pattern) = s.get("pattern").and_then(Value::as_str)
-        && let Ok(re) = Regex::new(pattern)
-        && !re.is_match(text)
-    {
-        return Err(format!("must match {pattern}"));
-    }
-    Ok(())
-}
-
-fn check_array(items: &[Value], s: &Map<String, Value>) -> Result<(), String> {
-    let len = items.len() as u64;
-    if let Some(min) = s.get("minItems").and_then(Value::as_u64)
-        && len < min
-    {
-        return Err(format!("at least {}", plural(min, "item")));
-    }
-    if let Some(max) = s.get("maxItems").and_then(Value::as_u64)
-        && len > max
-    {
-        return Err(format!("at most {}", plural(max, "item")));
-    }
-    if s.get("uniqueItems").and_then(Value::as_bool) == Some(true) {
-        for (i, item) in items.iter().enumerate() {
-            if items[..i].contains(item) {
-                return Err(format!("item {} repeats an earlier one", i + 1));
-            }
+        Problem::Const(c) => format!("must be {}", display(c)),
+        Problem::Minimum { limit, exclusive } => {
+            format!(
+                "must be {} {}",
+                if *exclusive { ">" } else { "≥" },
+                fmt_num(*limit)
+            )
         }
-    }
-    match s.get("items") {
-        Some(Value::Array(tuple)) => {
-            for (i, (item, schema)) in items.iter().zip(tuple).enumerate() {
-                validate(item, schema).map_err(|e| format!("item {}: {e}", i + 1))?;
-            }
+        Problem::Maximum { limit, exclusive } => {
+            format!(
+                "must be {} {}",
+                if *exclusive { "<" } else { "≤" },
+                fmt_num(*limit)
+            )
         }
-        Some(schema) => {
-            for (i, item) in items.iter().enumerate() {
-                validate(item, schema).map_err(|e| format!("item {}: {e}", i + 1))?;
-            }
+        Problem::MultipleOf(m) => format!("must be a multiple of {}", fmt_num(*m)),
+        Problem::MinLength(n) => format!("at least {}", plural(*n, "character")),
+        Problem::MaxLength(n) => format!("at most {}", plural(*n, "character")),
+        Problem::Pattern(pattern) => format!("must match {pattern}"),
+        Problem::MinItems(n) => format!("at least {}", plural(*n, "item")),
+        Problem::MaxItems(n) => format!("at most {}", plural(*n, "item")),
+        Problem::Repeated(i) => format!("item {} repeats an earlier one", i + 1),
+        Problem::Required(name) => format!("{name} is required"),
+        Problem::Unknown(key) => format!("unknown property {key}"),
+        Problem::AnyOf(reasons) | Problem::OneOfNone(reasons) => {
+            closest(reasons.iter().map(|r| say(r, here)).collect())
         }
-        None => {}
-    }
-    Ok(())
-}
-
-fn check_object(map: &Map<String, Value>, s: &Map<String, Value>) -> Result<(), String> {
-    if let Some(required) = s.get("required").and_then(Value::as_array) {
-        for name in required.iter().filter_map(Value::as_str) {
-            if !map.contains_key(name) {
-                return Err(format!("{name} is required"));
-            }
-        }
-    }
-    let properties = s.get("properties").and_then(Value::as_object);
-    for (key, value) in map {
-        match properties.and_then(|p| p.get(key)) {
-            Some(schema) => validate(value, schema).map_err(|e| format!("{key}: {e}"))?,
-            None if s.get("additionalProperties") == Some(&Value::Bool(false)) => {
-                return Err(format!("unknown property {key}"));
-            }
-            None => {}
-        }
-    }
-    Ok(())
-}
-
-fn check_combinators(value: &Value, s: &Map<String, Value>) -> Result<(), String> {
-    let alternatives = |k: &str| s.get(k).and_then(Value::as_array);
-    if let Some(all) = alternatives("allOf") {
-        for schema in all {
-            validate(value, schema)?;
-        }
-    }
-    if let Some(any) = alternatives("anyOf") {
-        let errors: Vec<String> = any
-            .iter()
-            .filter_map(|sch| validate(value, sch).err())
-            .collect();
-        if errors.len() == any.len() && !any.is_empty() {
-            return Err(closest(errors));
-        }
-    }
-    if let Some(one) = alternatives("oneOf") {
-        let results: Vec<_> = one.iter().map(|sch| validate(value, sch)).collect();
-        match results.iter().filter(|r| r.is_ok()).count() {
-            1 => {}
-            0 if !one.is_empty() => {
-                return Err(closest(
-                    results.into_iter().filter_map(Result::err).collect(),
-                ));
-            }
-            0 => {}
-            _ => return Err("matches more than one of the allowed forms".to_owned()),
-        }
-    }
-    if let Some(not) = s.get("not")
-        && validate(value, not).is_ok()
-    {
-        return Err("is a form that is not allowed".to_owned());
-    }
-    Ok(())
+        Problem::OneOfMany => "matches more than one of the allowed forms".to_owned(),
+        Problem::Not => "is a form that is not allowed".to_owned(),
+    });
+    out
 }
 
 /// Of the errors of every alternative, the one that got furthest: type mismatches say least.

@@ -132,10 +132,9 @@ impl Args<'_> {
             return Ok(None);
         };
         let text = text.trim();
-        let format = time::macros::format_description!("[year]-[month]-[day]");
-        time::Date::parse(text, format)
+        crate::timefmt::parse_day(text)
             .map(|_| Some(text.to_owned()))
-            .map_err(|_| format!("{key}: {text:?} is not a date; write it as YYYY-MM-DD."))
+            .ok_or_else(|| format!("{key}: {text:?} is not a date; write it as YYYY-MM-DD."))
     }
 
     fn limit(&self, default: usize) -> Result<usize, String> {

@@ -32,7 +32,7 @@ impl Field {
                     None => Span::styled("◂ not set ▸", theme.dim),
                 }
             }
-            Input::Text(area) => match area.lines().first().filter(|s| !s.is_empty()) {
+            Input::Text(input) => match Some(input.text()).filter(|s| !s.is_empty()) {
                 Some(text) => Span::styled(clean_line(text).into_owned(), theme.text),
                 None => Span::styled(schema::hint(&self.schema, &self.kind), theme.dim),
             },
@@ -167,7 +167,17 @@ impl Form {
         };
         let input = Rect::new(row.x + label_cols + 1, row.y, input_width, 1);
         match (&field.input, focused) {
-            (Input::Text(area), true) => Widget::render(&**area, input, buf),
+            (Input::Text(text), true) => {
+                let mut spans =
+                    crate::ui::input_spans(text, input.width.into(), theme.text, theme.selection);
+                if text.text().is_empty() {
+                    spans.push(Span::styled(
+                        format!(" {}", schema::hint(&field.schema, &field.kind)),
+                        theme.dim,
+                    ));
+                }
+                Line::from(spans).render(input, buf);
+            }
             _ => {
                 let mut shown = field.shown_value(theme);
                 shown.content = truncate(&shown.content, input.width.into()).into();
