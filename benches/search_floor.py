@@ -21,7 +21,9 @@ What each side does, per run, as a fresh process:
   newest first above 2,000 matches, as the store does), the same two statements the store runs
   first (the last word a prefix, `"word"*`), without the
   per-meeting detail krisp-tui adds.
-Reported: median and p90 in ms, and krisp-tui's median over the floor's.
+- the shell again, with every statement krisp-tui runs for the answer (see `whole`): the same
+  work without the process, the parsing and the printing around it.
+Reported: median and p90 in ms, and krisp-tui's median over each floor's.
 """
 import argparse
 import glob
@@ -96,8 +98,9 @@ def main():
         os.makedirs(os.path.dirname(target), exist_ok=True)
         os.symlink(os.path.abspath(store), target)
 
-        print("| query | meetings | krisp-tui p50 / p90 | SQL shell p50 / p90 | ratio |")
-        print("|---|---|---|---|---|")
+        print("| query | meetings | krisp-tui p50 / p90 | count + window p50 / p90 | ratio "
+              "| every statement p50 / p90 | ratio |")
+        print("|---|---|---|---|---|---|---|")
         # The CLI reads the last word as a prefix, as the TUI does while typing: the floor's
         # expression is the one the store builds for it (`"word"*`).
         for label, term in [("rare word", rare), ("common word", common),
@@ -107,16 +110,51 @@ def main():
             # Over RANKED_MEETINGS matches the store lists newest first instead of ranking.
             order = (f"bm25(meeting_fts, {WEIGHTS}), f.rowid DESC" if int(count) <= RANKED
                      else "f.rowid DESC")
+            window = (f"SELECT f.rowid FROM meeting_fts f "
+                      f"JOIN meetings m ON m.key = f.rowid WHERE meeting_fts MATCH '{fts}' "
+                      f"ORDER BY {order} LIMIT 20")
             floor = (f"SELECT count(*) FROM meeting_fts WHERE meeting_fts MATCH '{fts}'; "
-                     f"SELECT f.rowid FROM meeting_fts f "
-                     f"JOIN meetings m ON m.key = f.rowid WHERE meeting_fts MATCH '{fts}' "
-                     f"ORDER BY {order} LIMIT 20;")
+                     f"{window};")
             ours = base + ["search", term, "--limit", "20"]
             o50, o90, _ = timed(ours, args.runs, env)
             s50, s90, _ = timed([SHELL, store, floor], args.runs)
+            w50, w90, _ = timed([SHELL, store, whole(store, term, floor, window)], args.runs)
             print(f"| {label} (`{term}`) | {int(count):,} | {o50:.1f} / {o90:.1f} ms | "
-                  f"{s50:.1f} / {s90:.1f} ms | {o50 / s50:.2f}× |", flush=True)
+                  f"{s50:.1f} / {s90:.1f} ms | {o50 / s50:.2f}× | "
+                  f"{w50:.1f} / {w90:.1f} ms | {o50 / w50:.2f}× |", flush=True)
 
+
+def whole(store, term, floor, window):
+    """Every statement krisp-tui runs for the answer, in one shell: is the word a word of the
+    index (else its words, from the vocabulary), the count and the window, then the window's
+    rows, its fields, its turns counted and the first of each, and those turns highlighted
+    (src/store/search.rs `Store::hits`), each over the range of keys the window spans."""
+    whole_word = sql(store, f"SELECT count(*) FROM meeting_vocab WHERE term = '{term}'") != "0"
+    if whole_word:
+        vocab, words = "", f'"{term}"'
+    else:
+        end = term[:-1] + chr(ord(term[-1]) + 1)
+        vocab = (f"SELECT term FROM meeting_vocab WHERE term >= '{term}' AND term < '{end}' "
+                 f"LIMIT 65;")
+        spelt = sql(store, vocab.rstrip(";")).split()
+        words = "(" + " OR ".join(f'"{w}"' for w in spelt) + ")"
+    lo, hi = "(SELECT min(k) FROM w)", "(SELECT max(k) FROM w)"
+    return (
+        f"SELECT EXISTS (SELECT 1 FROM meeting_fts WHERE meeting_fts MATCH '\"{term}\"'); "
+        f"{vocab} {floor} "
+        f"CREATE TEMP TABLE w AS {window.replace('SELECT f.rowid', 'SELECT f.rowid AS k', 1)}; "
+        f"SELECT id, name, date_json, people_list FROM meetings WHERE key IN (SELECT k FROM w); "
+        f"SELECT rowid, highlight(fields_fts, 0, '[', ']'), highlight(fields_fts, 1, '[', ']'), "
+        f"highlight(fields_fts, 2, '[', ']') FROM fields_fts WHERE fields_fts MATCH '{words}' "
+        f"AND rowid BETWEEN {lo} AND {hi} AND +rowid IN (SELECT k FROM w); "
+        f"CREATE TEMP TABLE t AS SELECT rowid >> 20 AS k, count(*) AS n, min(rowid) AS first "
+        f"FROM turns_fts WHERE turns_fts MATCH '{words}' AND rowid BETWEEN {lo} << 20 "
+        f"AND (({hi} + 1) << 20) - 1 AND +(rowid >> 20) IN (SELECT k FROM w) GROUP BY 1; "
+        f"SELECT f.rowid, t.speaker, t.start_s, t.start_ns, highlight(turns_fts, 0, '[', ']') "
+        f"FROM turns_fts f JOIN turns t ON t.key = f.rowid WHERE turns_fts MATCH '{words}' "
+        f"AND f.rowid BETWEEN (SELECT min(first) FROM t) AND (SELECT max(first) FROM t) "
+        f"AND +f.rowid IN (SELECT first FROM t);"
+    )
 
 if __name__ == "__main__":
     main()
