@@ -84,7 +84,15 @@ def measure(binary, base, env, home):
         args = " ".join(f"'{a}'" for a in [binary, *base[1:], "--offline"])
         f.write(f"#!/bin/sh\n{exports}exec {args}\n")
     os.chmod(script, 0o755)
-    tmux("new-session", "-d", "-s", "bench", "-x", "120", "-y", "40", script)
+    for attempt in range(20):
+        # The server of the previous measure may still be going away.
+        try:
+            tmux("new-session", "-d", "-s", "bench", "-x", "120", "-y", "40", script)
+            break
+        except subprocess.CalledProcessError:
+            if attempt == 19:
+                raise
+            time.sleep(0.5)
     rows = []
     try:
         pid = int(tmux("list-panes", "-t", "bench", "-F", "#{pane_pid}").split()[0])
@@ -116,6 +124,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", default=os.path.join(ROOT, "target", "release", "krisp-tui"))
     ap.add_argument("--before", help="an older build, measured against the same stores")
+    ap.add_argument("--before-label", default="before", help="what to call it in the table")
     ap.add_argument("--meetings", default="2500,10000")
     ap.add_argument("--big", action="store_true", help="30,000 meetings too")
     ap.add_argument("--seed", type=int, default=1)
@@ -126,7 +135,7 @@ def main():
     sizes = [int(n) for n in args.meetings.split(",")] + ([30000] if args.big else [])
     binaries = [("after", os.path.abspath(args.binary))]
     if args.before:
-        binaries.insert(0, ("before", os.path.abspath(args.before)))
+        binaries.insert(0, (args.before_label, os.path.abspath(args.before)))
     results = {}
     for n in sizes:
         sandbox_args = ["--meetings", str(n), "--seed", str(args.seed)]
@@ -141,7 +150,7 @@ def main():
             for label, binary in binaries:
                 for what, rss, hwm, avg in measure(binary, base, env, home):
                     results[(n, label, what)] = (rss, hwm, avg)
-                    print(f"  {label:6} {what:26} RSS {rss:6.1f} MB  peak {hwm:6.1f} MB  "
+                    print(f"  {label:8} {what:26} RSS {rss:6.1f} MB  peak {hwm:6.1f} MB  "
                           f"load {avg}", flush=True)
     print("\n| meetings | build | after start | after G | after a search | after G in it |")
     print("|---|---|---|---|---|---|")

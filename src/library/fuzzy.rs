@@ -4,6 +4,7 @@ use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use super::Window;
+use crate::krisp::MeetingId;
 use crate::store::{Hit, Place, Query, Store, StoreError};
 
 /// A fuzzy match must score at least this much a letter (what a plain match scores before
@@ -26,8 +27,10 @@ pub(super) fn names(
     let pattern = Pattern::parse(&needle, CaseMatching::Ignore, Normalization::Smart);
     let mut matcher = Matcher::new(Config::DEFAULT);
     let mut buf = Vec::new();
-    let mut scored: Vec<(u32, Place, Hit)> = Vec::new();
-    for hit in store.fuzzy_candidates(&query.filter)? {
+    // Only what matches is kept, and only its score and id: at 30,000 meetings a one-letter
+    // needle matches most names, and their rows are read again for the window alone.
+    let mut scored: Vec<(u32, Place, MeetingId)> = Vec::new();
+    store.fuzzy_candidates(&query.filter, &mut |hit| {
         let by_name = pattern
             .score(Utf32Str::new(&hit.name, &mut buf), &mut matcher)
             .filter(|&s| s >= min);
@@ -42,25 +45,24 @@ pub(super) fn names(
             (None, None) => None,
         };
         if let Some((score, place)) = best {
-            scored.push((score, place, hit));
+            scored.push((score, place, hit.meeting_id));
         }
-    }
+    })?;
     // Best score first; the newest first among equals (candidates come newest first).
     scored.sort_by_key(|(score, _, _)| std::cmp::Reverse(*score));
     let total = scored.len();
-    let hits = scored
-        .into_iter()
-        .skip(window.offset)
-        .take(window.limit)
-        .map(|(score, place, mut hit)| {
-            hit.excerpt = match place {
-                Place::People => hit.people.join(", "),
-                _ => hit.name.clone(),
-            };
-            hit.place = Some(place);
-            hit.score = f64::from(score);
-            hit
-        })
-        .collect();
+    let mut hits = Vec::new();
+    for (score, place, id) in scored.into_iter().skip(window.offset).take(window.limit) {
+        let Some(mut hit) = store.fuzzy_candidate(&id)? else {
+            continue;
+        };
+        hit.excerpt = match place {
+            Place::People => hit.people.join(", "),
+            _ => hit.name.clone(),
+        };
+        hit.place = Some(place);
+        hit.score = f64::from(score);
+        hits.push(hit);
+    }
     Ok((total, hits))
 }

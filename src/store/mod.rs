@@ -713,6 +713,14 @@ impl Store {
     /// How many meetings pass `filter`.
     pub fn count(&self, filter: &Filter) -> Result<usize, StoreError> {
         let (clause, args) = filter_sql(filter, "m")?;
+        if args.is_empty() && clause == "1" {
+            // Every meeting: the count the triggers keep (the TUI asks it at each window).
+            let n: i64 = self
+                .conn
+                .prepare_cached("SELECT n FROM counts WHERE name = 'meetings'")?
+                .query_row([], |r| r.get(0))?;
+            return Ok(n.max(0) as usize);
+        }
         let sql = format!("SELECT count(*) FROM meetings m WHERE {clause}");
         let n: i64 = self
             .conn

@@ -743,8 +743,14 @@ impl Store {
     }
 
     /// Every meeting passing `filter` (its `with:` included), newest first, with only its name,
-    /// date and people: what a fuzzy match on names needs.
-    pub fn fuzzy_candidates(&self, filter: &Filter) -> Result<Vec<Hit>, StoreError> {
+    /// date and people: what a fuzzy match on names needs. Each is handed to `each` as it is
+    /// read, so that only what matches need be kept (a store of 30,000 meetings is never in
+    /// memory at once).
+    pub fn fuzzy_candidates(
+        &self,
+        filter: &Filter,
+        each: &mut dyn FnMut(Hit),
+    ) -> Result<(), StoreError> {
         let rest = Filter {
             with: Vec::new(),
             ..filter.clone()
@@ -766,23 +772,20 @@ impl Store {
             "SELECT m.id, m.name, m.date_json, m.people_list FROM meetings m WHERE {clause}
              ORDER BY m.date_ms DESC, m.id"
         ))?;
-        let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
-            let date_json: String = r.get(2)?;
-            let people: String = r.get(3)?;
-            Ok(Hit {
-                meeting_id: MeetingId(r.get(0)?),
-                name: r.get(1)?,
-                date: serde_json::from_str(&date_json).unwrap_or(None),
-                people: serde_json::from_str(&people).unwrap_or_default(),
-                place: None,
-                excerpt: String::new(),
-                highlights: Vec::new(),
-                focus: 0,
-                hits: 0,
-                score: 0.0,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut rows = stmt.query(params_from_iter(args.iter()))?;
+        while let Some(r) = rows.next()? {
+            each(candidate(r)?);
+        }
+        Ok(())
+    }
+
+    /// The meeting `id` as [`Store::fuzzy_candidates`] gives it, if stored.
+    pub fn fuzzy_candidate(&self, id: &MeetingId) -> Result<Option<Hit>, StoreError> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, name, date_json, people_list FROM meetings WHERE id = ?1",
+        )?;
+        let mut rows = stmt.query([id.as_str()])?;
+        rows.next()?.map(candidate).transpose()
     }
 
     /// Words of the index within a typo or two of `word` (one for words of up to four
@@ -893,6 +896,24 @@ fn distinct(text: &str, ranges: &[Range<usize>]) -> usize {
         .map(str::to_lowercase)
         .collect::<HashSet<_>>()
         .len()
+}
+
+/// A row of `id, name, date_json, people_list` as a hit with no place yet: a fuzzy candidate.
+fn candidate(r: &rusqlite::Row<'_>) -> Result<Hit, StoreError> {
+    let date_json: String = r.get(2)?;
+    let people: String = r.get(3)?;
+    Ok(Hit {
+        meeting_id: MeetingId(r.get(0)?),
+        name: r.get(1)?,
+        date: serde_json::from_str(&date_json).unwrap_or(None),
+        people: serde_json::from_str(&people).unwrap_or_default(),
+        place: None,
+        excerpt: String::new(),
+        highlights: Vec::new(),
+        focus: 0,
+        hits: 0,
+        score: 0.0,
+    })
 }
 
 /// `text` cut around its first marked range (about `EXCERPT_BEFORE` characters before it and

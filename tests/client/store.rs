@@ -1421,3 +1421,38 @@ fn a_meetings_position_and_a_searchs_ids_follow_the_lists_order() {
         assert_eq!(shown.len(), found.total, "{text:?}");
     }
 }
+
+#[test]
+fn a_misspelt_name_finds_meetings_by_their_names_a_window_at_a_time() {
+    use krisp_tui::library::{Library, Matched, Window};
+    let (_dir, mut store) = temp_store();
+    let meetings = [
+        meeting(1, "Budget planning", Some("2026-01-02T10:00:00Z")),
+        meeting(2, "Budget review", Some("2026-01-03T10:00:00Z")),
+        meeting(3, "Standup", Some("2026-01-04T10:00:00Z")),
+        meeting(4, "Budget sync", Some("2026-01-01T10:00:00Z")),
+    ];
+    store.upsert_meetings(&meetings, NOW).unwrap();
+    let library = Library::over(store, jiff::tz::TimeZone::UTC);
+    // No meeting holds "budgt": the names like it, the same score newest first.
+    let all = library.search("budgt", Window::first(10)).unwrap();
+    assert_eq!(all.matched, Matched::Fuzzy);
+    assert_eq!(all.total, 3);
+    let found: Vec<MeetingId> = all.meetings.iter().map(|h| h.meeting_id.clone()).collect();
+    assert_eq!(found, [id(2), id(1), id(4)]);
+    assert!(all.meetings.iter().all(|h| h.place == Some(Place::Name)));
+    assert_eq!(all.meetings[0].excerpt, "Budget review");
+    // A window of it, and every id of it at once.
+    let second = library
+        .search(
+            "budgt",
+            Window {
+                offset: 1,
+                limit: 1,
+            },
+        )
+        .unwrap();
+    assert_eq!(second.total, 3);
+    assert_eq!(second.meetings, all.meetings[1..2]);
+    assert_eq!(library.search_ids("budgt").unwrap(), found);
+}
