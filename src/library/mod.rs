@@ -435,6 +435,20 @@ impl Library {
         self.with(|s| s.ids(&filter))
     }
 
+    /// `ids` in the list's order, newest first (a set of marks has none of its own); ids the
+    /// store does not list keep their order after the rest.
+    pub fn newest_first(&self, ids: &[MeetingId]) -> Result<Vec<MeetingId>, LibraryError> {
+        let wanted: std::collections::HashSet<&MeetingId> = ids.iter().collect();
+        let mut ordered: Vec<MeetingId> = self
+            .ids(&Filter::default())?
+            .into_iter()
+            .filter(|id| wanted.contains(id))
+            .collect();
+        let listed: std::collections::HashSet<MeetingId> = ordered.iter().cloned().collect();
+        ordered.extend(ids.iter().filter(|id| !listed.contains(*id)).cloned());
+        Ok(ordered)
+    }
+
     /// Where meeting `id` is in the whole list, newest first (how many come before it).
     pub fn position(&self, id: &MeetingId) -> Result<Option<usize>, LibraryError> {
         self.with(|s| s.position(id))

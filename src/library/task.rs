@@ -861,10 +861,15 @@ fn export_many(
         tz: zone.clone(),
     };
     let mut last: Option<std::time::Instant> = None;
+    let library = library.apart();
+    // Marks are a set: the vault gets them newest first, as `export --all` writes them, so two
+    // meetings of the same name get the same file names from either.
+    let ids = library
+        .newest_first(ids)
+        .map_err(|e| RequestError::new(e.to_string()))?;
     library
-        .apart()
         .export_many(
-            ids,
+            &ids,
             &options,
             &|| cancel.is_cancelled(),
             &mut |done, total| {

@@ -1412,6 +1412,16 @@ fn a_meetings_position_and_a_searchs_ids_follow_the_lists_order() {
         assert_eq!(store.position(m).unwrap(), Some(row), "{m:?}");
     }
     assert_eq!(store.position(&id(99)).unwrap(), None);
+    // Marks (a set) put in the list's order for an export; an id the store lacks goes last.
+    let library = krisp_tui::library::Library::over(
+        krisp_tui::store::Store::open(store.path().unwrap()).unwrap(),
+        jiff::tz::TimeZone::UTC,
+    );
+    let marks = [id(99), id(4), id(1), id(2), id(6)];
+    assert_eq!(
+        library.newest_first(&marks).unwrap(),
+        [id(2), id(1), id(6), id(4), id(99)]
+    );
     // Every id of a search's answer, as its windows give them, ranked or listed.
     for text in ["budget", "budget -four", "-budget", ""] {
         let query = Query::parse(text).unwrap();
