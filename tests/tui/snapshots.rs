@@ -369,7 +369,7 @@ fn monochrome_theme_draws_no_colour() {
     }
 }
 
-/// In-process half of the hostile-data check (the terminal half is in `tui_pty.rs`): no cell
+/// In-process half of the hostile-data check (the terminal half is in `tests/pty/demo.rs`): no cell
 /// of any screen holds a control character, C1 control, bidi control or zero-width character.
 #[test]
 fn hostile_server_text_is_drawn_as_visible_placeholders() {
