@@ -372,11 +372,13 @@ impl Store {
                 Ok(found)
             };
         let turns = first_turns(&any)?;
-        let all = if exprs.local.len() > 1 {
-            first_turns(&exprs.all())?
+        // One word: the first turn holding it holds every word.
+        let every = if exprs.local.len() > 1 {
+            Some(first_turns(&exprs.all())?)
         } else {
-            turns.clone()
+            None
         };
+        let all = every.as_ref().unwrap_or(&turns);
 
         // The best place of each: a field holding every word (the most distinct ones), else the
         // first turn holding every word and phrase, else the first place of the rarest term.
