@@ -3,7 +3,7 @@
 //! Output goes to stdout; messages for the user to stderr; errors are sentences, and the exit
 //! code says what kind of failure it was (1 failure, 3 login needed or failed, 4 unreachable).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use rmcp::model::CallToolResult;
@@ -216,7 +216,15 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
     } else {
         Policy::Text
     };
-    let mut out = crate::sanitize::Writer::new(std::io::stdout().lock(), policy);
+    // Into a pipe or a file, whole blocks (a line at a time was a write per line); on a
+    // terminal, each line as it comes.
+    let stdout = std::io::stdout();
+    let sink: Box<dyn Write> = if stdout.is_terminal() {
+        Box::new(stdout.lock())
+    } else {
+        Box::new(std::io::BufWriter::with_capacity(64 * 1024, stdout.lock()))
+    };
+    let mut out = crate::sanitize::Writer::new(sink, policy);
     // `--demo` keeps its store for this one command: a command that reads only the store
     // fills it first (a line on stderr says so), instead of pointing at a sync it cannot keep.
     if cli.global.demo
@@ -326,38 +334,25 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
         } => {
             // One more than asked for says whether there are more than `--limit` shows.
             let fetch = limit.saturating_add(1);
+            let filter = crate::library::Filter {
+                after: after.clone(),
+                before: before.clone(),
+                with: Vec::new(),
+                tags: tags.clone(),
+                zone: Some(crate::timefmt::zone().clone()),
+            };
             let stored = match search {
                 // A text search is the server's (or, offline, the store's full-text search).
-                Some(text) if local.offline => Some(local::searched_meetings(
-                    local,
-                    text,
-                    after.as_deref(),
-                    before.as_deref(),
-                    tags,
-                    fetch,
-                )?),
-                Some(_) => None,
-                None => {
-                    let filter = crate::library::Filter {
-                        after: after.clone(),
-                        before: before.clone(),
-                        with: Vec::new(),
-                        tags: tags.clone(),
-                        zone: Some(crate::timefmt::zone().clone()),
-                    };
-                    local::stored_meetings(local, &filter, fetch)?
+                Some(text) if local.offline => {
+                    Some(local::searched_meetings(local, text, &filter, fetch)?)
                 }
+                Some(_) => None,
+                None => local::stored_meetings(local, &filter, fetch)?,
             };
             let meetings = match stored {
                 Some(meetings) => meetings,
                 None => {
                     let connection = connect_or_login(settings).await?;
-                    let filter = crate::library::Filter {
-                        after: after.clone(),
-                        before: before.clone(),
-                        tags: tags.clone(),
-                        ..Default::default()
-                    };
                     let meetings = local
                         .library()
                         .meetings_from(&connection, search.as_deref(), &filter, fetch)
@@ -473,6 +468,7 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
             }
         }
     }
+    out.flush()?;
     Ok(())
 }
 

@@ -12,7 +12,7 @@ use super::progress::Progress;
 use crate::client::Settings;
 use crate::krisp::{Document, Meeting, MeetingId};
 use crate::library::sync::{Phase, SyncError, SyncOptions, SyncProgress, SyncSummary};
-use crate::library::{Filter, FromStore, Hit, Library, LibraryError, Matched, Place, Window};
+use crate::library::{Filter, Hit, Library, LibraryError, Matched, Place, Window};
 
 /// Where this server's store is, and whether the network may be used.
 #[derive(Debug, Clone)]
@@ -409,78 +409,50 @@ pub fn listed(local: &Local) -> Result<bool, Failure> {
     local.library().listing_complete().map_err(library_failure)
 }
 
-/// Meetings for `meetings` from the store: when offline, or when a sync has listed them all.
+/// A library error for a command, where no store yet means "run sync" when offline.
+fn read_failure(local: &Local, e: LibraryError) -> Failure {
+    match e {
+        LibraryError::NoStore { .. } => local.empty(),
+        e => library_failure(e),
+    }
+}
+
+/// Meetings for `meetings` from the store, when it can answer (`Library::stored_meetings`).
 pub fn stored_meetings(
     local: &Local,
     filter: &Filter,
     limit: usize,
 ) -> Result<Option<Vec<Meeting>>, Failure> {
-    let library = local.library();
-    if !library.listing_complete().map_err(library_failure)? && !local.offline {
-        return Ok(None);
-    }
-    match library.meetings_whole(filter, Window::first(limit)) {
-        Ok(meetings) => Ok(Some(meetings)),
-        Err(LibraryError::NoStore { .. }) => Err(local.empty()),
-        Err(e) => Err(library_failure(e)),
-    }
+    local
+        .library()
+        .stored_meetings(filter, Window::first(limit), local.offline)
+        .map_err(|e| read_failure(local, e))
 }
 
 /// `meetings --search` offline: the matching meetings, best first.
 pub fn searched_meetings(
     local: &Local,
     text: &str,
-    after: Option<&str>,
-    before: Option<&str>,
-    tags: &[String],
+    filter: &Filter,
     limit: usize,
 ) -> Result<Vec<Meeting>, Failure> {
-    let library = local.library();
-    let mut query = library.parse(text).map_err(library_failure)?;
-    query.filter.after = after.map(str::to_owned);
-    query.filter.before = before.map(str::to_owned);
-    query.filter.tags.extend(tags.iter().cloned());
-    let answer = library
-        .search_query(text, &query, Window::first(limit))
-        .map_err(|e| match e {
-            LibraryError::NoStore { .. } => local.empty(),
-            e => library_failure(e),
-        })?;
-    let mut meetings = Vec::new();
-    for hit in answer.meetings {
-        if let Some(m) = library.meeting(&hit.meeting_id).map_err(library_failure)? {
-            meetings.push(m);
-        }
-    }
-    Ok(meetings)
+    local
+        .library()
+        .searched_meetings(text, filter, Window::first(limit))
+        .map_err(|e| read_failure(local, e))
 }
 
-/// One meeting (and its transcript when `with_document`) from the store, if it has it: the
-/// library's store-first rule (a transcript still processing is asked of the server again,
-/// unless offline).
+/// One meeting (and its transcript when `with_document`) from the store, when it can answer
+/// (`Library::stored_meeting`).
 pub fn stored_meeting(
     local: &Local,
     id: &MeetingId,
     with_document: bool,
 ) -> Result<Option<(Meeting, Option<Document>)>, Failure> {
-    let library = local.library();
-    let meeting = match library.meeting(id) {
-        Ok(meeting) => meeting,
-        Err(LibraryError::NoStore { .. }) => None,
-        Err(e) => return Err(library_failure(e)),
-    };
-    let Some(meeting) = meeting else {
-        return Ok(None);
-    };
-    if !with_document {
-        return Ok(Some((meeting, None)));
-    }
-    match library.stored_document(id).map_err(library_failure)? {
-        FromStore::Ready(document) => Ok(Some((meeting, Some(document)))),
-        // Offline, a processing or missing transcript is what there is.
-        FromStore::Ask(document) if local.offline => Ok(Some((meeting, document))),
-        FromStore::Ask(_) => Ok(None),
-    }
+    local
+        .library()
+        .stored_meeting(id, with_document, local.offline)
+        .map_err(library_failure)
 }
 
 /// The meeting for `show`/`export` when offline and the store lacks it.

@@ -5,6 +5,7 @@
 //! (a front that never reads it never pays for opening it), and every method is synchronous:
 //! async callers run it on a blocking thread.
 
+mod first;
 mod fuzzy;
 mod online;
 pub mod sync;

@@ -479,6 +479,21 @@ fn the_filters_pick_the_meetings_and_formats_get_their_own_files() {
         1
     );
     assert_eq!(count(&["--format", "json"]), 2);
+    // `meetings --search` offline: a filter in the query text and one given as a flag both
+    // hold (the flag's absence does not clear the text's).
+    let names = |args: &[&str]| {
+        let mut all = vec!["meetings", "--json", "--search"];
+        all.extend_from_slice(args);
+        let out = offline.run(&all).ok();
+        out.stdout
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap()["name"].to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(&["meeting before:2026-01-31"]), ["\"Alpha\""]);
+    assert_eq!(names(&["meeting", "--after", "2026-02-01"]), ["\"Beta\""]);
+    assert_eq!(names(&["meeting tag:client"]), ["\"Alpha\""]);
+    assert_eq!(names(&["meeting"]).len(), 2);
     let mut files: Vec<String> = notes(&vault)
         .iter()
         .map(|p| p.file_name().unwrap().to_str().unwrap().to_owned())
