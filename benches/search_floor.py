@@ -35,9 +35,9 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# The store's BM25 column weights (src/store/search.rs WEIGHTS): name, people, notes, transcript.
+# The store's BM25 column weights (crates/krisp-store/src/search.rs WEIGHTS): name, people, notes, transcript.
 WEIGHTS = "10.0, 5.0, 2.0, 1.0"
-# src/store/search.rs RANKED_MEETINGS: more matches than this are listed newest first.
+# crates/krisp-store/src/search.rs RANKED_MEETINGS: more matches than this are listed newest first.
 RANKED = 2000
 
 
@@ -128,7 +128,7 @@ def whole(store, term, floor, window):
     """Every statement krisp-tui runs for the answer, in one shell: is the word a word of the
     index (else its words, from the vocabulary), the count and the window, then the window's
     rows, its fields, its turns counted and the first of each, and those turns highlighted
-    (src/store/search.rs `Store::hits`), each over the range of keys the window spans."""
+    (crates/krisp-store/src/search.rs `Store::hits`), each over the range of keys the window spans."""
     whole_word = sql(store, f"SELECT count(*) FROM meeting_vocab WHERE term = '{term}'") != "0"
     if whole_word:
         vocab, words = "", f'"{term}"'

@@ -176,6 +176,7 @@ pub enum Command {
         action: Option<CacheAction>,
     },
     /// Run the embedded Krisp stand-in server in the foreground (its URL is the first line).
+    #[cfg(feature = "demo")]
     Sandbox(crate::sandbox::SandboxArgs),
     /// List meetings, newest first, optionally filtered.
     Meetings {
@@ -291,11 +292,12 @@ impl Command {
             Command::Sync { json, .. } | Command::Search { json, .. } => *json,
             Command::Login { .. }
             | Command::Logout { .. }
-            | Command::Sandbox(_)
             | Command::Cache { .. }
             | Command::Mcp { .. }
             | Command::Completions { .. }
             | Command::Man { .. } => false,
+            #[cfg(feature = "demo")]
+            Command::Sandbox(_) => false,
         }
     }
 }
@@ -327,6 +329,9 @@ impl Cli {
         // The global options reach every subcommand once built; the sandbox is a server, not a
         // client, and takes none of the client's (only where its log goes).
         cmd.build();
+        if cmd.find_subcommand("sandbox").is_none() {
+            return cmd;
+        }
         cmd.mut_subcommand("sandbox", |sandbox| {
             sandbox.mut_args(|arg| {
                 let kept = matches!(arg.get_id().as_str(), "verbose" | "log_file" | "help");

@@ -61,9 +61,17 @@ impl From<std::io::Error> for Failure {
     }
 }
 
+/// What keeps the demo's server running (dropped at exit).
+#[cfg(feature = "demo")]
+pub type DemoServer = crate::sandbox::Sandbox;
+/// A build without the `demo` feature has no demo server.
+#[cfg(not(feature = "demo"))]
+pub enum DemoServer {}
+
 /// For `--demo`: the sandbox in-process on an ephemeral loopback port, approving logins at
 /// once; the login's browser step done in-process; nothing stored.
-pub async fn start_demo(settings: &mut Settings) -> Result<crate::sandbox::Sandbox, Failure> {
+#[cfg(feature = "demo")]
+pub async fn start_demo(settings: &mut Settings) -> Result<DemoServer, Failure> {
     let args = crate::sandbox::SandboxArgs {
         addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
         auto_approve: true,
@@ -79,6 +87,21 @@ pub async fn start_demo(settings: &mut Settings) -> Result<crate::sandbox::Sandb
     settings.client_id = None;
     settings.client_secret = None;
     Ok(sandbox)
+}
+
+/// `--demo` in a build without the `demo` feature: a sentence, nothing started.
+#[cfg(not(feature = "demo"))]
+pub async fn start_demo(_settings: &mut Settings) -> Result<DemoServer, Failure> {
+    Err(no_demo())
+}
+
+/// The sentence for `--demo` and `sandbox` in a build without the demo server.
+#[cfg(not(feature = "demo"))]
+fn no_demo() -> Failure {
+    Failure::new(
+        2,
+        "this krisp-tui was built without its demo server (the `demo` feature, on by default)",
+    )
 }
 
 pub fn settings_from(global: &Global) -> Settings {
@@ -280,6 +303,7 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
             }
         }
         Command::Status { json } => status(&mut out, settings, cli.global.demo, *json)?,
+        #[cfg(feature = "demo")]
         Command::Sandbox(args) => {
             crate::sandbox::run(args.clone())
                 .await

@@ -408,7 +408,7 @@ pub enum ClientEvent {
     ExportedMany {
         id: RequestId,
         dir: PathBuf,
-        result: Result<crate::export::vault_dir::VaultSummary, RequestError>,
+        result: Result<crate::library::vault_dir::VaultSummary, RequestError>,
     },
     /// The export target exists and `force` was false: ask the user.
     ExportExists {

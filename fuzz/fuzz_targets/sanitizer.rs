@@ -2,10 +2,7 @@
 //! policy, text without such characters passes unchanged, and JSON keeps its value.
 #![no_main]
 
-// The main crate's source, compiled in directly (see Cargo.toml for why).
-#[allow(dead_code)]
-#[path = "../../src/sanitize.rs"]
-mod sanitize;
+use krisp_model::sanitize;
 
 use std::io::Write;
 

@@ -1,22 +1,7 @@
 //! Fuzzes the structuredContent parsers (search results, documents, single meetings).
 #![no_main]
 
-// The main crate's sources, compiled in directly (see Cargo.toml for why).
-#[allow(dead_code, unused_imports)]
-#[path = "../../src/export/mod.rs"]
-mod export;
-#[allow(dead_code, unused_imports)]
-#[path = "../../src/krisp/mod.rs"]
-mod krisp;
-#[allow(dead_code)]
-#[path = "../../src/fsx.rs"]
-mod fsx;
-#[allow(dead_code)]
-#[path = "../../src/sanitize.rs"]
-mod sanitize;
-#[allow(dead_code)]
-#[path = "../../src/timefmt.rs"]
-mod timefmt;
+use krisp_model::{export, krisp};
 
 use export::{Format, render};
 use krisp::{Meeting, parse_documents_result, parse_search_result};

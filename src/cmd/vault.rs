@@ -10,9 +10,9 @@ use super::local::{self, Local};
 use super::progress::Progress;
 use crate::client::Settings;
 use crate::export::Format;
-use crate::export::vault_dir::{VaultOptions, VaultSummary};
 use crate::krisp::MeetingId;
 use crate::library::Filter;
+use crate::library::vault_dir::{VaultOptions, VaultSummary};
 use crate::library::{Library, LibraryError, Window};
 
 /// What `export --all` was asked for.

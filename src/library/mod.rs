@@ -10,6 +10,7 @@ mod fuzzy;
 mod online;
 pub mod sync;
 pub mod task;
+pub mod vault_dir;
 
 pub use online::DocumentsError;
 
@@ -38,7 +39,7 @@ pub enum LibraryError {
     Store(String),
     /// Writing the vault failed (its directory, a file, its lock).
     #[error(transparent)]
-    Vault(#[from] crate::export::vault_dir::VaultError),
+    Vault(#[from] crate::library::vault_dir::VaultError),
 }
 
 impl From<StoreError> for LibraryError {
@@ -407,12 +408,12 @@ impl Library {
     pub fn export_many(
         &self,
         ids: &[MeetingId],
-        options: &crate::export::vault_dir::VaultOptions,
+        options: &crate::library::vault_dir::VaultOptions,
         cancelled: &dyn Fn() -> bool,
         progress: &mut dyn FnMut(usize, usize),
-    ) -> Result<crate::export::vault_dir::VaultSummary, LibraryError> {
+    ) -> Result<crate::library::vault_dir::VaultSummary, LibraryError> {
         let written = self.with(|s| {
-            Ok(crate::export::vault_dir::export(
+            Ok(crate::library::vault_dir::export(
                 s, ids, options, cancelled, progress,
             ))
         })?;

@@ -851,9 +851,9 @@ fn export_many(
     dir: &std::path::Path,
     cancel: &CancellationToken,
     mut progress: impl FnMut(usize, usize),
-) -> Result<export::vault_dir::VaultSummary, RequestError> {
+) -> Result<crate::library::vault_dir::VaultSummary, RequestError> {
     let zone = crate::timefmt::zone().clone();
-    let options = export::vault_dir::VaultOptions {
+    let options = crate::library::vault_dir::VaultOptions {
         dir: dir.to_owned(),
         format,
         links: false,

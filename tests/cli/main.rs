@@ -4,8 +4,11 @@
 //! One test binary per group (each module was a binary of its own): a change relinks five
 //! binaries, not twenty-six.
 
-#[path = "../common/mod.rs"]
-mod common;
+/// The shared helpers (`krisp-testkit`) and the binary under test.
+mod common {
+    pub use krisp_testkit::*;
+    pub const BIN: &str = env!("CARGO_BIN_EXE_krisp-tui");
+}
 
 mod daily;
 mod export_snapshots;

@@ -263,7 +263,10 @@ async fn structured(
 
 /// The demo meetings as the data files have them.
 fn demo_meetings() -> Vec<Value> {
-    serde_json::from_str(include_str!("../../assets/demo/meetings.json")).expect("demo meetings")
+    serde_json::from_str(include_str!(
+        "../../crates/krisp-sandbox/assets/demo/meetings.json"
+    ))
+    .expect("demo meetings")
 }
 
 fn ids(search: &Value) -> Vec<String> {
@@ -923,8 +926,10 @@ async fn full_dance_and_every_tool(json_responses: bool) {
     .expect("tools/list");
     let list = message(list).await;
     // The captured tools/list (KRISP.md §3), kept beside the sandbox with the prefix stripped.
-    let captured: Value = serde_json::from_str(include_str!("../../src/sandbox/krisp-tools.json"))
-        .expect("captured tools");
+    let captured: Value = serde_json::from_str(include_str!(
+        "../../crates/krisp-sandbox/src/krisp-tools.json"
+    ))
+    .expect("captured tools");
     let expected: Vec<Value> = captured["tools"]
         .as_array()
         .expect("tools")

@@ -1,4 +1,7 @@
-//! The module layering holds: `ui` draws `app` state (never the other way), `auth` sits below `client`.
+//! The module layering inside the app crate holds: `ui` draws `app` state (never the other way),
+//! `auth` sits below `client`, the library over both, the fronts reach the store through the
+//! library. Between crates the compiler holds it: `krisp-model` depends on nothing of ours,
+//! `krisp-store` and `krisp-sandbox` on the model only.
 
 use std::path::{Path, PathBuf};
 
@@ -30,11 +33,17 @@ fn offenders(layer: &str, forbidden: &str) -> Vec<String> {
 /// unit test may build a store to read through the Library).
 fn offenders_in(layer: &str, forbidden: &str, code_only: bool) -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let needle = format!("crate::{forbidden}");
+    // A crate of the workspace is named as it is (`krisp_store`), a module of the app by its
+    // path (`crate::store`).
+    let needle = if forbidden.starts_with("krisp_") {
+        forbidden.to_owned()
+    } else {
+        format!("crate::{forbidden}")
+    };
     let mut found = Vec::new();
     let src = root.join("src");
     let mut files = Vec::new();
-    // A layer is a directory (`src/store/`), a file (`src/sanitize.rs`), or both.
+    // A layer is a directory (`src/client/`), a file (`src/cli.rs`), or both.
     if src.join(layer).is_dir() {
         files = rust_files(&src.join(layer));
     }
@@ -89,6 +98,7 @@ fn auth_does_not_reach_into_client() {
 #[test]
 fn the_mcp_server_reads_only_through_the_library() {
     let mut found = offenders_in("cmd/mcp", "store", true);
+    found.extend(offenders_in("cmd/mcp", "krisp_store", true));
     found.extend(offenders_in("cmd/mcp", "client", true));
     assert!(
         found.is_empty(),
@@ -100,17 +110,9 @@ fn the_mcp_server_reads_only_through_the_library() {
 #[test]
 fn the_layers_under_the_library_never_reach_up_to_it() {
     let mut found = Vec::new();
-    for lower in [
-        "client",
-        "store",
-        "auth",
-        "krisp",
-        "export",
-        "sanitize",
-        "columns",
-        "fsx",
-        "json_schema",
-    ] {
+    // The store, the model's modules and the sandbox are crates of their own, which cannot
+    // name the app crate at all.
+    for lower in ["client", "auth"] {
         for higher in ["library", "app", "ui", "cmd"] {
             found.extend(offenders(lower, higher));
         }
@@ -128,6 +130,7 @@ fn the_fronts_reach_the_store_only_through_the_library() {
     let mut found = Vec::new();
     for front in ["app", "ui", "cmd"] {
         found.extend(offenders_in(front, "store", true));
+        found.extend(offenders_in(front, "krisp_store", true));
     }
     assert!(
         found.is_empty(),

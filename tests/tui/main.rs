@@ -4,8 +4,10 @@
 //! One test binary per group (each module was a binary of its own): a change relinks five
 //! binaries, not twenty-six.
 
-#[path = "../common/mod.rs"]
-mod common;
+/// The shared helpers (`krisp-testkit`).
+mod common {
+    pub use krisp_testkit::*;
+}
 #[path = "../tui_common/mod.rs"]
 mod tui_common;
 

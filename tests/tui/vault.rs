@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use crate::tui_common::{App, client, code, demo_meetings, key};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use krisp_tui::app::Overlay;
-use krisp_tui::export::vault_dir::VaultSummary;
 use krisp_tui::krisp::MeetingId;
+use krisp_tui::library::vault_dir::VaultSummary;
 use krisp_tui::message::{ClientEvent, Command, Format, Msg, RequestError};
 
 /// The meeting shown at `row`.

@@ -18,6 +18,9 @@ use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 use time::OffsetDateTime;
 
+// The model's modules under their own names, so paths read as they did in one crate.
+use krisp_model::{fsx, krisp, sanitize, timefmt};
+
 use crate::krisp::{
     Document, DocumentState, Meeting, MeetingDate, MeetingId, Section, Transcript, Turn,
 };

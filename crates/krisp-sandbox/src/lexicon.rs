@@ -19,8 +19,8 @@ use std::sync::{Arc, LazyLock, OnceLock};
 
 use super::generate::SplitMix64;
 
-const WORDS: &str = include_str!("../../assets/sandbox/words.txt");
-const BUSINESS: &str = include_str!("../../assets/sandbox/business.txt");
+const WORDS: &str = include_str!("../assets/sandbox/words.txt");
+const BUSINESS: &str = include_str!("../assets/sandbox/business.txt");
 
 const ID_MASK: u16 = 0x1fff;
 /// Token ids available: vocabulary plus rare tokens.

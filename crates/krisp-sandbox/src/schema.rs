@@ -3,7 +3,7 @@
 //!
 //! The schemas are served byte for byte as captured (minus the capturing client's `mcp__krisp__`
 //! prefix) and the same documents drive argument validation, so what the sandbox advertises and
-//! what it enforces cannot drift apart. The checking is `crate::json_schema`'s (shared with the
+//! what it enforces cannot drift apart. The checking is `krisp_model::json_schema`'s (shared with the
 //! tool forms); the sentences are the sandbox's. Additional properties are allowed, as draft-07
 //! says when `additionalProperties` is absent (later clients send `isOwner`, `include`).
 
@@ -14,7 +14,7 @@ use rmcp::model::{JsonObject, Tool};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::json_schema::{self, Problem, Step, Violation};
+use krisp_model::json_schema::{self, Problem, Step, Violation};
 
 const CAPTURED: &str = include_str!("krisp-tools.json");
 

@@ -144,7 +144,7 @@ pub fn agenda_document(upcoming: &Upcoming) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::data::{Transcript, Turn, parse_iso};
+    use crate::data::{Transcript, Turn, parse_iso};
 
     fn meeting() -> Meeting {
         Meeting {

@@ -317,7 +317,7 @@ mod tests {
 
     #[test]
     fn only_the_named_tools_calls_count_and_only_n_times() {
-        let args = crate::sandbox::SandboxArgs {
+        let args = crate::SandboxArgs {
             fail_tool: vec!["get_document=2".parse().unwrap()],
             stall_tool: vec!["search_meetings=1".parse().unwrap()],
             ..Default::default()

@@ -1,12 +1,30 @@
-//! Shared helpers for the integration tests: the real `krisp-tui` binary, a real sandbox
-//! process on loopback, and a stand-in browser that follows the authorization redirect.
-#![allow(dead_code)]
+//! Shared helpers for the integration tests and benches: the real `krisp-tui` binary, a real
+//! sandbox process on loopback, and a stand-in browser that follows the authorization redirect.
+//!
+//! A crate of its own (dev-only) instead of a module each test binary compiles by `#[path]`.
+//! It knows nothing of krisp-tui's code: it drives the binary, as a user or a script does.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_krisp-tui");
+/// The `krisp-tui` binary cargo built beside the running test or bench: its executable sits in
+/// `target/<profile>/deps/`, the binary in `target/<profile>/` (what `CARGO_BIN_EXE_krisp-tui`
+/// names, which only the test crate itself can read). `KRISP_TUI_BIN` overrides it.
+pub fn bin() -> &'static Path {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        if let Some(path) = std::env::var_os("KRISP_TUI_BIN") {
+            return PathBuf::from(path);
+        }
+        let exe = std::env::current_exe().expect("the test's own path");
+        let mut dir = exe.parent().expect("the test's directory");
+        if dir.ends_with("deps") {
+            dir = dir.parent().expect("the profile's directory");
+        }
+        dir.join(format!("krisp-tui{}", std::env::consts::EXE_SUFFIX))
+    })
+}
 
 /// `krisp-tui sandbox` on an ephemeral loopback port; killed on drop.
 pub struct SandboxProcess {
@@ -29,7 +47,7 @@ impl SandboxProcess {
     }
 
     fn start_at(addr: &str, extra: &[&str]) -> Self {
-        let mut child = Command::new(BIN)
+        let mut child = Command::new(bin())
             .args(["sandbox", "--addr", addr, "--auto-approve"])
             .args(extra)
             .stdout(Stdio::piped())
@@ -131,7 +149,7 @@ impl User {
     }
 
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(BIN);
+        let mut cmd = Command::new(bin());
         cmd.args([
             "--server",
             &self.server,

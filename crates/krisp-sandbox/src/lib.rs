@@ -41,6 +41,9 @@ use tokio_util::sync::CancellationToken;
 
 pub use clock::Clock;
 
+/// The User-Agent of the sandbox's own requests (its token introspection), as krisp-tui's.
+pub const USER_AGENT: &str = concat!("krisp-tui/", env!("CARGO_PKG_VERSION"));
+
 /// What tests and benches can know about `--meetings N --seed S` data without a server: which
 /// meetings hold which rare token, which hold [`generated::PHRASE`], which are processing.
 pub mod generated {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Validate the krisp-tui demo data set (assets/demo/*.json).
+"""Validate the krisp-tui demo data set (crates/krisp-sandbox/assets/demo/*.json).
 
-Usage: python3 assets/demo/validate.py [--partial]
+Usage: python3 crates/krisp-sandbox/assets/demo/validate.py [--partial]
 
 --partial skips the "required variety" checks (useful while the data set is incomplete).
 Exit status 0 when everything checks out, 1 otherwise.

@@ -176,6 +176,7 @@ fn is_running(pid: u32) -> bool {
     }
     // Signal 0 checks that the process exists without sending anything.
     // SAFETY: kill(2) with signal 0 has no effect beyond its return value.
+    #[allow(unsafe_code)]
     let r = unsafe { libc::kill(pid, 0) };
     r == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }

@@ -9,8 +9,8 @@ use std::time::UNIX_EPOCH;
 
 use serde::Serialize;
 
-use super::vault::{self, Entry, MANIFEST, Manifest, ManifestError};
-use super::{ExportError, Format, write_file};
+use crate::export::vault::{self, Entry, MANIFEST, Manifest, ManifestError};
+use crate::export::{ExportError, Format, write_file};
 use crate::krisp::MeetingId;
 use crate::store::{DocState, Store, StoreError};
 
@@ -121,7 +121,7 @@ pub fn export(
     let _lock = lock(dir)?;
     // Under the lock no other krisp-tui writes here: a temporary file of a process that is
     // gone was left by a run killed mid-write.
-    let stale = super::remove_stale_temp_files(dir);
+    let stale = crate::export::remove_stale_temp_files(dir);
     if stale > 0 {
         tracing::info!(stale, dir = %dir.display(), "removed temporary files of dead processes");
     }

@@ -684,7 +684,7 @@ fn capitalise(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::data::TextQuery;
+    use crate::data::TextQuery;
 
     fn account() -> Account {
         Account {

@@ -6,9 +6,6 @@ mod markdown;
 mod subtitles;
 mod text;
 pub mod vault;
-// Reads the local store; the fuzz targets compile this module from source without it.
-#[cfg(not(fuzzing))]
-pub mod vault_dir;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -11,10 +11,10 @@ use super::lexicon::{GeneratedQuery, GeneratedTranscript};
 
 /// The demo account, compiled into the binary so it works from any directory.
 mod embedded {
-    pub const ACCOUNT: &str = include_str!("../../assets/demo/account.json");
-    pub const MEETINGS: &str = include_str!("../../assets/demo/meetings.json");
-    pub const UPCOMING: &str = include_str!("../../assets/demo/upcoming.json");
-    pub const ACTIVITIES: &str = include_str!("../../assets/demo/activities.json");
+    pub const ACCOUNT: &str = include_str!("../assets/demo/account.json");
+    pub const MEETINGS: &str = include_str!("../assets/demo/meetings.json");
+    pub const UPCOMING: &str = include_str!("../assets/demo/upcoming.json");
+    pub const ACTIVITIES: &str = include_str!("../assets/demo/activities.json");
 }
 
 #[derive(Debug, thiserror::Error)]
