@@ -27,7 +27,7 @@ fn many_meetings() -> App {
     let people = ["Anna Lee", "Bob Ray", "Chen Wu", "Dana Kim", "Eve Stone"];
     let meetings = (0..MEETINGS)
         .map(|i| {
-            let at = time::macros::datetime!(2026-01-01 00:00 UTC) - time::Duration::hours(i as i64);
+            let at = "2026-01-01T00:00:00Z".parse::<jiff::Timestamp>().unwrap() - jiff::SignedDuration::from_hours(i as i64);
             let mut m = tui_common::meeting(
                 i + 1,
                 &format!("{} #{i}", names[i % names.len()]),

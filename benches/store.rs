@@ -14,7 +14,6 @@ use krisp_tui::krisp::{
     Document, DocumentState, Meeting, MeetingDate, MeetingId, Person, Transcript, Turn,
 };
 use krisp_tui::store::{Filter, Query, SCHEMA_VERSION, Store};
-use time::OffsetDateTime;
 
 const MEETINGS: usize = 10_000;
 const VOCABULARY: usize = 4_000;
@@ -83,8 +82,8 @@ impl Words {
 fn generate(store: &mut Store) {
     let words = Words::new();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let start = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
-    let now = OffsetDateTime::now_utc();
+    let start = jiff::Timestamp::from_second(1_700_000_000).unwrap();
+    let now = jiff::Timestamp::now();
     let people = [
         "Maya Lee",
         "Bob Stone",
@@ -104,8 +103,8 @@ fn generate(store: &mut Store) {
                 format!("{} {} sync", words.pick(&mut rng), words.pick(&mut rng)),
             );
             if n % 50 != 0 {
-                let t = start + time::Duration::minutes(rng.below(60 * 24 * 700) as i64);
-                m.date = Some(MeetingDate::Parsed(t));
+                let t = start + jiff::SignedDuration::from_mins(rng.below(60 * 24 * 700) as i64);
+                m.date = Some(MeetingDate::Parsed(t.to_zoned(jiff::tz::TimeZone::UTC)));
             }
             let speakers: Vec<String> = (0..3)
                 .map(|_| people[rng.below(people.len())].to_owned())

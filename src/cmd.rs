@@ -560,7 +560,7 @@ fn date_time(m: &Meeting) -> String {
 /// `2026-01-15 16:00` in the configured zone; a date Krisp sent unparsed as it came, sanitized.
 pub(crate) fn meeting_date(date: Option<&crate::krisp::MeetingDate>) -> String {
     match date {
-        Some(d) => match d.as_datetime() {
+        Some(d) => match d.timestamp() {
             Some(t) => {
                 let (date, time) = crate::timefmt::date_and_time(t);
                 format!("{date} {time}")
@@ -574,7 +574,7 @@ pub(crate) fn meeting_date(date: Option<&crate::krisp::MeetingDate>) -> String {
 /// A meeting's time standing alone, its zone named: `2026-01-15 16:00 CET`.
 fn stamp(m: &Meeting) -> String {
     match &m.date {
-        Some(d) => match d.as_datetime() {
+        Some(d) => match d.timestamp() {
             Some(t) => crate::timefmt::stamp(t),
             None => crate::sanitize::clean_line(&d.to_string()).into_owned(),
         },

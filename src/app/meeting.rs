@@ -653,7 +653,7 @@ fn layout(meeting: &Meeting, row: &Row, document: &DocState, beside: &Notes, wid
 
     out.push(ViewLine::new(vec![(Tone::Title, row.name.clone())]));
     // The time stands alone here: name its zone. A meeting without a date shows none.
-    let stamp = match meeting.date.as_ref().map(|d| (d, d.as_datetime())) {
+    let stamp = match meeting.date.as_ref().map(|d| (d, d.timestamp())) {
         Some((_, Some(at))) => crate::timefmt::stamp(at),
         Some(_) => format!("{} {}", row.date, row.time).trim().to_owned(),
         None => String::new(),

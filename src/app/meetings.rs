@@ -7,7 +7,6 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use nucleo_matcher::Utf32String;
-use time::OffsetDateTime;
 
 use crate::krisp::{Document, DocumentState, Meeting, MeetingDate, MeetingId};
 use crate::library::{DocState, ListRow};
@@ -68,19 +67,16 @@ impl Row {
     pub fn of(meeting: &Meeting) -> Row {
         let (date, time, sort_key) = match &meeting.date {
             Some(MeetingDate::Parsed(at)) => {
-                let (date, time) = crate::timefmt::date_and_time(*at);
-                (date, time, Some(at.unix_timestamp()))
+                let (date, time) = crate::timefmt::date_and_time(at.timestamp());
+                (date, time, Some(at.timestamp().as_second()))
             }
             Some(MeetingDate::Raw(raw)) => {
                 let raw = clean_line(raw);
                 let date = raw.get(..10).unwrap_or(&raw).to_owned();
                 let time = raw.get(11..16).unwrap_or("").to_owned();
-                let parsed = time::Date::parse(
-                    &date,
-                    time::macros::format_description!("[year]-[month]-[day]"),
-                )
-                .ok()
-                .map(|d| d.midnight().assume_utc().unix_timestamp());
+                let parsed = crate::timefmt::parse_day(&date)
+                    .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
+                    .map(|z| z.timestamp().as_second());
                 (date, time, parsed)
             }
             None => (String::new(), String::new(), None),
@@ -113,15 +109,7 @@ pub fn people(meeting: &Meeting) -> String {
 /// The date of a meeting as `YYYY-MM-DD` (for `after:` / `before:` filters), if known.
 pub fn iso_date(meeting: &Meeting) -> Option<String> {
     match &meeting.date {
-        Some(MeetingDate::Parsed(at)) => {
-            let at: OffsetDateTime = at.to_offset(time::UtcOffset::UTC);
-            Some(format!(
-                "{:04}-{:02}-{:02}",
-                at.year(),
-                u8::from(at.month()),
-                at.day()
-            ))
-        }
+        Some(MeetingDate::Parsed(at)) => Some(at.timestamp().strftime("%Y-%m-%d").to_string()),
         Some(MeetingDate::Raw(raw)) => raw.get(..10).map(str::to_owned),
         None => None,
     }

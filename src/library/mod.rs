@@ -537,7 +537,7 @@ impl Library {
         }
         let mut store =
             Store::open(path).map_err(|e| LibraryError::Store(e.sentence(Some(path))))?;
-        let now = time::OffsetDateTime::now_utc();
+        let now = jiff::Timestamp::now();
         let kept = store
             .upsert_meetings(meetings, now)
             .and_then(|_| store.upsert_documents(&ready, now));

@@ -25,9 +25,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::StreamExt;
+use jiff::Timestamp;
 use rmcp::model::{CallToolResult, Tool};
 use serde_json::Value;
-use time::OffsetDateTime;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
@@ -423,15 +423,15 @@ impl<'a> Sync<'a> {
                 s.meta(META_RESUME)?
                     .and_then(|v| v.parse::<u32>().ok())
                     .unwrap_or(0),
-                s.meta(META_FULL)?.and_then(|v| {
-                    OffsetDateTime::parse(&v, &time::format_description::well_known::Rfc3339).ok()
-                }),
+                s.meta(META_FULL)?.and_then(|v| v.parse::<Timestamp>().ok()),
             ))
         })
         .await?;
-        let now = OffsetDateTime::now_utc();
-        let full = self.options.full || last_full.is_none_or(|at| now - at >= FULL_EVERY);
-        let settled_before = now - self.options.settle;
+        let now = Timestamp::now();
+        let full = self.options.full || last_full.is_none_or(|at| elapsed(now, at) >= FULL_EVERY);
+        let settled_before = now
+            .saturating_sub(self.options.settle)
+            .unwrap_or(Timestamp::MIN);
         let mut offset = 0u32;
         // A full listing neither stops early nor jumps ahead: it sees every meeting.
         let mut jumped = false;
@@ -448,14 +448,14 @@ impl<'a> Sync<'a> {
                 && page.iter().all(|m| {
                     m.date
                         .as_ref()
-                        .and_then(|d| d.as_datetime())
+                        .and_then(|d| d.timestamp())
                         .is_some_and(|d| d < settled_before)
                 });
             let count = page.len();
             let next = offset + count as u32;
             seen.extend(page.iter().map(|m| m.id.clone()));
             let (upserted, want) = with_store(&self.store, move |s| {
-                let upserted = s.upsert_meetings(&page, OffsetDateTime::now_utc())?;
+                let upserted = s.upsert_meetings(&page, Timestamp::now())?;
                 if short {
                     s.set_meta(META_COMPLETE, "1")?;
                 } else if !complete {
@@ -524,15 +524,14 @@ impl<'a> Sync<'a> {
             gone.extend(chunk.iter().filter(|id| !back.contains(id)).cloned());
             if !found.is_empty() {
                 with_store(&self.store, move |s| {
-                    s.upsert_meetings(&found, OffsetDateTime::now_utc())
-                        .map(drop)
+                    s.upsert_meetings(&found, Timestamp::now()).map(drop)
                 })
                 .await?;
             }
         }
         let stamp = now_rfc3339();
         with_store(&self.store, move |s| {
-            let n = s.mark_deleted(&gone, OffsetDateTime::now_utc())?;
+            let n = s.mark_deleted(&gone, Timestamp::now())?;
             s.set_meta(META_FULL, &stamp)?;
             Ok(n)
         })
@@ -693,9 +692,10 @@ impl<'a> Sync<'a> {
     async fn feeds(&self, tools: &[Tool], summary: &mut SyncSummary) -> Result<(), SyncError> {
         let fresh = self.options.feeds_fresh;
         let stale = with_store(&self.store, move |s| {
-            let now = OffsetDateTime::now_utc();
+            let now = Timestamp::now();
             let stale = |feed| -> Result<bool, StoreError> {
-                Ok(s.feed_fetched_at(feed)?.is_none_or(|at| now - at >= fresh))
+                Ok(s.feed_fetched_at(feed)?
+                    .is_none_or(|at| elapsed(now, at) >= fresh))
             };
             Ok([
                 stale(Feed::ActionItems)?,
@@ -725,7 +725,7 @@ impl<'a> Sync<'a> {
                 }
             }
             with_store(&self.store, move |s| {
-                s.replace_feed(Feed::ActionItems, &items, OffsetDateTime::now_utc())
+                s.replace_feed(Feed::ActionItems, &items, Timestamp::now())
             })
             .await?;
         }
@@ -753,7 +753,7 @@ impl<'a> Sync<'a> {
                 }
             }
             with_store(&self.store, move |s| {
-                s.replace_feed(Feed::Activities, &items, OffsetDateTime::now_utc())
+                s.replace_feed(Feed::Activities, &items, Timestamp::now())
             })
             .await?;
         }
@@ -762,7 +762,7 @@ impl<'a> Sync<'a> {
                 Ok(result) => {
                     let items = feed_items(&result);
                     with_store(&self.store, move |s| {
-                        s.replace_feed(Feed::Upcoming, &items, OffsetDateTime::now_utc())
+                        s.replace_feed(Feed::Upcoming, &items, Timestamp::now())
                     })
                     .await?;
                 }
@@ -788,16 +788,18 @@ impl<'a> Sync<'a> {
 
 async fn store_documents(store: &SharedStore, documents: Vec<Document>) -> Result<(), StoreError> {
     with_store(store, move |s| {
-        s.upsert_documents(&documents, OffsetDateTime::now_utc())
-            .map(|_| ())
+        s.upsert_documents(&documents, Timestamp::now()).map(|_| ())
     })
     .await
 }
 
+/// How long before `now` `at` was (nothing, when it is not before: a clock set back).
+fn elapsed(now: Timestamp, at: Timestamp) -> Duration {
+    Duration::try_from(now.duration_since(at)).unwrap_or(Duration::ZERO)
+}
+
 fn now_rfc3339() -> String {
-    OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    Timestamp::now().to_string()
 }
 
 fn is_unreachable(e: &ClientError) -> bool {

@@ -258,9 +258,7 @@ fn every_single_line_field_is_one_line_in_show_and_the_table() {
     }];
     let mut store =
         krisp_tui::store::Store::open(&krisp_tui::store::Store::path_for(&data, server)).unwrap();
-    store
-        .upsert_meetings(&[m], time::OffsetDateTime::now_utc())
-        .unwrap();
+    store.upsert_meetings(&[m], jiff::Timestamp::now()).unwrap();
     drop(store);
     let offline = |args: &[&str]| {
         let mut all = vec!["--offline", "--server", server, "--data-dir"];

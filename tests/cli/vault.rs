@@ -93,7 +93,7 @@ fn rename(store: &mut Store, id: &str, name: &str) {
     let mut meeting = store.meeting(&id).unwrap().unwrap();
     meeting.name = name.to_owned();
     store
-        .upsert_meetings(&[meeting], time::OffsetDateTime::now_utc())
+        .upsert_meetings(&[meeting], jiff::Timestamp::now())
         .unwrap();
 }
 
@@ -147,8 +147,8 @@ fn the_demo_account_becomes_a_vault_that_stays_in_sync() {
         assert_eq!(yaml["source"].as_str(), Some("krisp"));
         let date = yaml["date"].as_str().expect("date");
         assert_eq!(
-            MeetingDate::parse(date).as_datetime(),
-            meeting.date.as_ref().and_then(MeetingDate::as_datetime),
+            MeetingDate::parse(date).timestamp(),
+            meeting.date.as_ref().and_then(MeetingDate::timestamp),
             "{name}"
         );
         assert!(date.ends_with('Z'), "{date}");
@@ -278,7 +278,7 @@ fn the_demo_account_becomes_a_vault_that_stays_in_sync() {
                 },
                 unparsed: String::new(),
             }],
-            time::OffsetDateTime::now_utc(),
+            jiff::Timestamp::now(),
         )
         .unwrap();
     let ready = export(&user, &vault, &["--offline"]);
@@ -352,7 +352,7 @@ fn add(store: &mut Store, n: u8, name: &str, date: &str) -> MeetingId {
     let mut meeting = Meeting::new(id.clone(), name);
     meeting.date = Some(MeetingDate::parse(date));
     meeting.speakers = vec!["Ann".into()];
-    let now = time::OffsetDateTime::now_utc();
+    let now = jiff::Timestamp::now();
     store.upsert_meetings(&[meeting], now).unwrap();
     let doc = Document {
         id: id.clone(),
@@ -453,7 +453,7 @@ fn the_filters_pick_the_meetings_and_formats_get_their_own_files() {
     let mut tagged = store.meeting(&a).unwrap().unwrap();
     tagged.tags = vec!["client".into()];
     store
-        .upsert_meetings(&[tagged], time::OffsetDateTime::now_utc())
+        .upsert_meetings(&[tagged], jiff::Timestamp::now())
         .unwrap();
     drop(store);
     let vault = offline.dir.path().join("v");
@@ -573,7 +573,7 @@ fn a_run_that_stopped_before_saving_its_manifest_is_picked_up_without_duplicates
     let mut alpha = store.meeting(&a).unwrap().unwrap();
     alpha.name = "Alpha, renamed".into();
     store
-        .upsert_meetings(&[alpha], time::OffsetDateTime::now_utc())
+        .upsert_meetings(&[alpha], jiff::Timestamp::now())
         .unwrap();
     let renamed = summary(offline.run(&["export", "--all", "--json", "--dir", dir]));
     assert_eq!(renamed["updated"], 1, "{renamed}");

@@ -14,10 +14,9 @@ use krisp_tui::store::{
 
 /// The first 50 meetings matching `text` (in UTC).
 use serde_json::json;
-use time::OffsetDateTime;
-use time::macros::datetime;
 
-const NOW: OffsetDateTime = datetime!(2026-03-01 12:00 UTC);
+/// 2026-03-01 12:00 UTC.
+const NOW: jiff::Timestamp = jiff::Timestamp::constant(1_772_366_400, 0);
 
 fn id(n: u32) -> MeetingId {
     MeetingId(format!("{n:032x}"))
@@ -586,7 +585,7 @@ fn upserting_the_same_page_twice_changes_nothing() {
         }
     );
     let before = store.dump().unwrap();
-    let later = NOW + time::Duration::hours(1);
+    let later = NOW + jiff::SignedDuration::from_hours(1);
     assert_eq!(
         store.upsert_meetings(&page, later).unwrap(),
         Upserted {
@@ -599,7 +598,10 @@ fn upserting_the_same_page_twice_changes_nothing() {
     assert_eq!(store.meeting(&id(7)).unwrap().unwrap(), rich_meeting());
     let stamp = store.stamp(&id(7)).unwrap().unwrap();
     assert_eq!(stamp.fetched_at, later);
-    assert_eq!(stamp.date, Some(datetime!(2026-02-10 15:00 UTC)));
+    assert_eq!(
+        stamp.date,
+        Some("2026-02-10T15:00:00Z".parse::<jiff::Timestamp>().unwrap())
+    );
     assert_eq!(stamp.hash.len(), 64);
 }
 
@@ -1064,7 +1066,7 @@ fn paging_walks_newest_first_with_undated_last() {
     assert_eq!(walked.len(), 30);
     let mut expected = page.clone();
     expected.sort_by(|a, b| {
-        let d = |m: &Meeting| m.date.as_ref().and_then(MeetingDate::as_datetime);
+        let d = |m: &Meeting| m.date.as_ref().and_then(MeetingDate::timestamp);
         match (d(a), d(b)) {
             (Some(x), Some(y)) => y.cmp(&x).then(a.id.cmp(&b.id)),
             (Some(_), None) => std::cmp::Ordering::Less,

@@ -4,7 +4,6 @@ use krisp_tui::krisp::{
     ActionItem, Meeting, MeetingDate, MeetingId, ParseError, Person, parse_search_result,
 };
 use serde_json::{Map, Value, json};
-use time::macros::datetime;
 
 fn fixture(name: &str) -> String {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -43,7 +42,9 @@ fn roadmap() -> Meeting {
     Meeting {
         id: id("0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e"),
         name: "Q4 roadmap review".to_owned(),
-        date: Some(MeetingDate::Parsed(datetime!(2026-01-15 15:00 UTC))),
+        date: Some(MeetingDate::Parsed(
+            "2026-01-15T15:00:00Z[UTC]".parse::<jiff::Zoned>().unwrap(),
+        )),
         url: Some("https://app.krisp.ai/t/0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e".to_owned()),
         recurring: false,
         attendees: vec![
@@ -83,16 +84,16 @@ fn ids_are_normalised() {
 #[test]
 fn dates_parse_or_stay_raw() {
     assert_eq!(
-        MeetingDate::parse("2026-01-15T15:00:00Z").as_datetime(),
-        Some(datetime!(2026-01-15 15:00 UTC))
+        MeetingDate::parse("2026-01-15T15:00:00Z").timestamp(),
+        Some("2026-01-15T15:00:00Z".parse::<jiff::Timestamp>().unwrap())
     );
     assert_eq!(
-        MeetingDate::parse("2026-01-15 15:00:00").as_datetime(),
-        Some(datetime!(2026-01-15 15:00 UTC))
+        MeetingDate::parse("2026-01-15 15:00:00").timestamp(),
+        Some("2026-01-15T15:00:00Z".parse::<jiff::Timestamp>().unwrap())
     );
     assert_eq!(
-        MeetingDate::parse("2026-01-15").as_datetime(),
-        Some(datetime!(2026-01-15 0:00 UTC))
+        MeetingDate::parse("2026-01-15").timestamp(),
+        Some("2026-01-15T00:00:00Z".parse::<jiff::Timestamp>().unwrap())
     );
     assert_eq!(
         MeetingDate::parse("15/01/2026"),
@@ -120,7 +121,9 @@ fn structured_search_result() {
         id: id("7a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d"),
         name: "10:30 AM - Zoom meeting January 15".to_owned(),
         date: Some(MeetingDate::Parsed(
-            datetime!(2026-01-15 10:30:00.25 +01:00),
+            "2026-01-15T10:30:00.25+01:00[+01:00]"
+                .parse::<jiff::Zoned>()
+                .unwrap(),
         )),
         url: None,
         recurring: true,

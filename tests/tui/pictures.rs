@@ -51,7 +51,7 @@ fn four_minutes() -> (Meeting, Document) {
     let mut m = meeting(
         1,
         "Pricing review",
-        time::macros::datetime!(2026-01-15 15:00 UTC),
+        "2026-01-15T15:00:00Z".parse::<jiff::Timestamp>().unwrap(),
         &["Anna Lee", "Bob Ray"],
     );
     m.extra.insert("duration_s".into(), 240.into());
@@ -116,7 +116,7 @@ fn talk_time_shares_add_up_to_a_hundred_and_longest_talker_comes_first() {
     let mut m = meeting(
         2,
         "Three-way",
-        time::macros::datetime!(2026-01-15 15:00 UTC),
+        "2026-01-15T15:00:00Z".parse::<jiff::Timestamp>().unwrap(),
         &["Anna Lee", "Bob Ray", "Chen Wu"],
     );
     m.extra.insert("duration_s".into(), 30.into());
@@ -143,7 +143,7 @@ fn talk_time_shares_add_up_to_a_hundred_and_longest_talker_comes_first() {
     let mut m = meeting(
         3,
         "Bob mostly",
-        time::macros::datetime!(2026-01-15 15:00 UTC),
+        "2026-01-15T15:00:00Z".parse::<jiff::Timestamp>().unwrap(),
         &["Anna Lee", "Bob Ray"],
     );
     m.extra.insert("duration_s".into(), 240.into());
@@ -173,7 +173,7 @@ fn workshop() -> (Meeting, Document) {
     let m = meeting(
         4,
         "2027 planning workshop",
-        time::macros::datetime!(2026-11-19 12:15 UTC),
+        "2026-11-19T12:15:00Z".parse::<jiff::Timestamp>().unwrap(),
         &people,
     );
     let mut at = Vec::new();
@@ -241,7 +241,7 @@ fn stored(rows: Vec<ListRow>, w: u16, h: u16) -> App {
     // As the store reads them: newest first.
     let mut rows = rows;
     rows.sort_by_key(|r| match &r.date {
-        Some(krisp_tui::krisp::MeetingDate::Parsed(at)) => std::cmp::Reverse(Some(*at)),
+        Some(krisp_tui::krisp::MeetingDate::Parsed(at)) => std::cmp::Reverse(Some(at.timestamp())),
         _ => std::cmp::Reverse(None),
     });
     app.send(client(ClientEvent::StoredMeetings {
@@ -428,7 +428,7 @@ fn hostile_names_and_notes_are_drawn_as_visible_placeholders() {
     let mut m = meeting(
         8,
         evil,
-        time::macros::datetime!(2026-01-21 10:00 UTC),
+        "2026-01-21T10:00:00Z".parse::<jiff::Timestamp>().unwrap(),
         &[evil, "Bob"],
     );
     m.summary = Some(format!("#### {evil}\n{evil}"));

@@ -107,8 +107,7 @@ fn meeting_header_names_the_zone_and_a_dateless_meeting_shows_no_stray_utc() {
     // The newest demo meeting is Hiring debrief, 2026-01-20 13:00 UTC; tests run in UTC.
     assert!(text.contains("2026-01-20 13:00 UTC"), "{text}");
 
-    let mut dateless =
-        crate::tui_common::meeting(9, "Planning", time::OffsetDateTime::UNIX_EPOCH, &[]);
+    let mut dateless = crate::tui_common::meeting(9, "Planning", jiff::Timestamp::UNIX_EPOCH, &[]);
     dateless.date = None;
     let mut app = App::loaded(vec![dateless]);
     app.resize(100, 20);
@@ -204,7 +203,7 @@ fn a_failure_toast_is_marked_as_one() {
     let mut m = crate::tui_common::meeting(
         9,
         "No link",
-        time::macros::datetime!(2026-01-20 13:00 UTC),
+        "2026-01-20T13:00:00Z".parse::<jiff::Timestamp>().unwrap(),
         &[],
     );
     m.url = None;

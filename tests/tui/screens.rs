@@ -354,14 +354,14 @@ fn the_transcript_error_and_the_processing_note_name_the_key_the_keymap_binds() 
 
 /// `n` meetings a day apart, newest first.
 fn many_meetings(n: usize) -> Vec<krisp_tui::krisp::Meeting> {
-    let start = time::macros::datetime!(2026-01-01 09:00 UTC);
+    let start = "2026-01-01T09:00:00Z".parse::<jiff::Timestamp>().unwrap();
     (0..n)
         .map(|i| {
             let days = i64::try_from(i).unwrap_or(0);
             crate::tui_common::meeting(
                 100 + i,
                 &format!("Meeting {i}"),
-                start - time::Duration::days(days),
+                start - jiff::SignedDuration::from_hours(24 * days),
                 &[],
             )
         })

@@ -75,7 +75,7 @@ fn search_hits() -> App {
     let mut extra = crate::tui_common::meeting(
         9,
         "Planning offsite",
-        time::macros::datetime!(2026-01-05 10:00 UTC),
+        "2026-01-05T10:00:00Z".parse::<jiff::Timestamp>().unwrap(),
         &["Frank Ode"],
     );
     extra.summary = Some("We discussed the road ahead.".into());
@@ -378,7 +378,7 @@ fn hostile_server_text_is_drawn_as_visible_placeholders() {
     let mut m = crate::tui_common::meeting(
         7,
         evil,
-        time::macros::datetime!(2026-01-21 10:00 UTC),
+        "2026-01-21T10:00:00Z".parse::<jiff::Timestamp>().unwrap(),
         &[evil, "Bob"],
     );
     m.summary = Some(format!("#### {evil}\n{evil}"));

@@ -55,7 +55,7 @@ fn stored(meetings: Vec<Meeting>, complete: bool) -> (App, Vec<Command>) {
     // As the store reads them: newest first.
     let mut meetings = meetings;
     meetings.sort_by_key(|m| match &m.date {
-        Some(MeetingDate::Parsed(at)) => std::cmp::Reverse(Some(*at)),
+        Some(MeetingDate::Parsed(at)) => std::cmp::Reverse(Some(at.timestamp())),
         _ => std::cmp::Reverse(None),
     });
     app.send(client(stored_window(
@@ -877,8 +877,8 @@ fn store_of(n: usize, dir: &std::path::Path) -> std::path::PathBuf {
     let mut store = krisp_tui::store::Store::open(&path).expect("a store");
     let meetings: Vec<Meeting> = (0..n)
         .map(|i| {
-            let at =
-                time::macros::datetime!(2026-11-01 00:00 UTC) - time::Duration::hours(i as i64);
+            let at = "2026-11-01T00:00:00Z".parse::<jiff::Timestamp>().unwrap()
+                - jiff::SignedDuration::from_hours(i as i64);
             let name = if i % 10 == 0 {
                 format!("Budget review {i}")
             } else {
@@ -888,7 +888,7 @@ fn store_of(n: usize, dir: &std::path::Path) -> std::path::PathBuf {
         })
         .collect();
     store
-        .upsert_meetings(&meetings, time::OffsetDateTime::now_utc())
+        .upsert_meetings(&meetings, jiff::Timestamp::now())
         .expect("stored");
     path
 }

@@ -19,8 +19,8 @@ fn page(offset: u32) -> SearchQuery {
 fn many(n: usize, from: usize) -> Vec<krisp_tui::krisp::Meeting> {
     (from..from + n)
         .map(|i| {
-            let at =
-                time::macros::datetime!(2026-01-01 00:00 UTC) - time::Duration::hours(i as i64);
+            let at = "2026-01-01T00:00:00Z".parse::<jiff::Timestamp>().unwrap()
+                - jiff::SignedDuration::from_hours(i as i64);
             meeting(1000 + i, &format!("Meeting {i}"), at, &["Anna Lee"])
         })
         .collect()
@@ -154,7 +154,7 @@ fn a_newer_search_cancels_the_older_and_its_late_answer_is_dropped() {
     let offsite = meeting(
         9,
         "Offsite",
-        time::macros::datetime!(2026-01-02 10:00 UTC),
+        "2026-01-02T10:00:00Z".parse::<jiff::Timestamp>().unwrap(),
         &[],
     );
     app.send(client(ClientEvent::MeetingsLoaded {
@@ -748,7 +748,7 @@ fn notes_join_the_search_at_three_letters_even_while_refining() {
     let mut offsite = meeting(
         9,
         "Offsite",
-        time::macros::datetime!(2026-01-02 10:00 UTC),
+        "2026-01-02T10:00:00Z".parse::<jiff::Timestamp>().unwrap(),
         &["Zed"],
     );
     offsite.summary = Some("We hit a roadblock with the venue.".into());

@@ -17,11 +17,11 @@ pub fn id(n: usize) -> MeetingId {
     MeetingId(format!("{n:032x}"))
 }
 
-pub fn meeting(n: usize, name: &str, date: time::OffsetDateTime, people: &[&str]) -> Meeting {
+pub fn meeting(n: usize, name: &str, date: jiff::Timestamp, people: &[&str]) -> Meeting {
     Meeting {
         id: id(n),
         name: name.into(),
-        date: Some(MeetingDate::Parsed(date)),
+        date: Some(MeetingDate::Parsed(date.to_zoned(jiff::tz::TimeZone::UTC))),
         url: Some(format!("https://app.krisp.ai/t/{}", id(n).0)),
         recurring: false,
         attendees: people
@@ -42,11 +42,10 @@ pub fn meeting(n: usize, name: &str, date: time::OffsetDateTime, people: &[&str]
 
 /// Five meetings, newest last in the list (the UI sorts them).
 pub fn demo_meetings() -> Vec<Meeting> {
-    use time::macros::datetime;
     let mut roadmap = meeting(
         1,
         "Q4 roadmap review",
-        datetime!(2026-01-15 15:00 UTC),
+        "2026-01-15T15:00:00Z".parse::<jiff::Timestamp>().unwrap(),
         &["Anna Lee", "Bob Ray"],
     );
     roadmap.summary =
@@ -76,26 +75,26 @@ pub fn demo_meetings() -> Vec<Meeting> {
         meeting(
             2,
             "Weekly sync",
-            datetime!(2026-01-12 09:30 UTC),
+            "2026-01-12T09:30:00Z".parse::<jiff::Timestamp>().unwrap(),
             &["Anna Lee", "Chen Wu"],
         ),
         roadmap,
         meeting(
             3,
             "Hiring debrief",
-            datetime!(2026-01-20 13:00 UTC),
+            "2026-01-20T13:00:00Z".parse::<jiff::Timestamp>().unwrap(),
             &["Dana Kim"],
         ),
         meeting(
             4,
             "10:30 AM - Zoom meeting January 8",
-            datetime!(2026-01-08 10:30 UTC),
+            "2026-01-08T10:30:00Z".parse::<jiff::Timestamp>().unwrap(),
             &[],
         ),
         meeting(
             5,
             "Customer call: Acme",
-            datetime!(2026-01-18 16:00 UTC),
+            "2026-01-18T16:00:00Z".parse::<jiff::Timestamp>().unwrap(),
             &["Bob Ray", "Eve Stone"],
         ),
     ]

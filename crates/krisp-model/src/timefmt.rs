@@ -129,11 +129,6 @@ pub fn parse_day(text: &str) -> Option<Date> {
     Date::strptime("%Y-%m-%d", text).ok()
 }
 
-/// A `time` timestamp as a jiff one.
-pub fn from_offset(at: time::OffsetDateTime) -> Option<Timestamp> {
-    Timestamp::from_nanosecond(at.unix_timestamp_nanos()).ok()
-}
-
 /// `("2026-01-15", "16:00")` in `tz`: the meeting list's two columns.
 pub fn date_and_time_in(at: Timestamp, tz: &TimeZone) -> (String, String) {
     let z = at.to_zoned(tz.clone());
@@ -143,12 +138,9 @@ pub fn date_and_time_in(at: Timestamp, tz: &TimeZone) -> (String, String) {
     )
 }
 
-/// [`date_and_time_in`] the configured zone, from a `time` timestamp.
-pub fn date_and_time(at: time::OffsetDateTime) -> (String, String) {
-    match from_offset(at) {
-        Some(ts) => date_and_time_in(ts, zone()),
-        None => (String::new(), String::new()),
-    }
+/// [`date_and_time_in`] the configured zone.
+pub fn date_and_time(at: Timestamp) -> (String, String) {
+    date_and_time_in(at, zone())
 }
 
 /// A time standing alone, with its zone named: `2026-01-15 16:00 CET`.
@@ -157,9 +149,9 @@ pub fn stamp_in(at: Timestamp, tz: &TimeZone) -> String {
     format!("{} {}", z.strftime("%Y-%m-%d %H:%M"), zone_label(&z))
 }
 
-/// [`stamp_in`] the configured zone, from a `time` timestamp.
-pub fn stamp(at: time::OffsetDateTime) -> String {
-    from_offset(at).map_or_else(String::new, |ts| stamp_in(ts, zone()))
+/// [`stamp_in`] the configured zone.
+pub fn stamp(at: Timestamp) -> String {
+    stamp_in(at, zone())
 }
 
 /// The zone's abbreviation where it has a lettered one (`CET`, `UTC`), else its offset.

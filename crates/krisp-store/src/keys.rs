@@ -6,8 +6,8 @@
 //! meetings of the same minute. A turn's FTS rowid is `key << TURN_BITS | turn index`, so all of a
 //! meeting's turns lie in one rowid range and a date window is a rowid range.
 
+use jiff::Timestamp;
 use sha2::{Digest as _, Sha256};
-use time::OffsetDateTime;
 
 pub(crate) const SLOT_BITS: u32 = 10;
 pub(crate) const TURN_BITS: u32 = 20;
@@ -18,14 +18,14 @@ const UNDATED_BUCKETS: i64 = 1 << 20;
 const MAX_BUCKET: i64 = (1 << (63 - TURN_BITS - SLOT_BITS)) - 1;
 
 /// The first key of the bucket holding `date` (undated: the id's bucket).
-pub(crate) fn bucket_base(id: &str, date: Option<OffsetDateTime>) -> i64 {
+pub(crate) fn bucket_base(id: &str, date: Option<Timestamp>) -> i64 {
     bucket(id, date) << SLOT_BITS
 }
 
-fn bucket(id: &str, date: Option<OffsetDateTime>) -> i64 {
+fn bucket(id: &str, date: Option<Timestamp>) -> i64 {
     match date {
         Some(d) => {
-            let minutes = d.unix_timestamp().div_euclid(60);
+            let minutes = d.as_second().div_euclid(60);
             UNDATED_BUCKETS + minutes.clamp(0, MAX_BUCKET - UNDATED_BUCKETS)
         }
         None => (hash64(id) % UNDATED_BUCKETS as u64) as i64,

@@ -13,10 +13,10 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
-use time::OffsetDateTime;
 
 // The model's modules under their own names, so paths read as they did in one crate.
 use krisp_model::{fsx, krisp, sanitize, timefmt};
@@ -135,8 +135,8 @@ pub enum DocState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stamp {
     pub hash: String,
-    pub date: Option<OffsetDateTime>,
-    pub fetched_at: OffsetDateTime,
+    pub date: Option<Timestamp>,
+    pub fetched_at: Timestamp,
 }
 
 /// One row of the meeting list: what the table draws, plus the id.
@@ -362,7 +362,7 @@ impl Store {
     pub fn upsert_meetings(
         &mut self,
         meetings: &[Meeting],
-        fetched_at: OffsetDateTime,
+        fetched_at: Timestamp,
     ) -> Result<Upserted, StoreError> {
         let tx = self.conn.transaction()?;
         let mut done = Upserted::default();
@@ -374,7 +374,7 @@ impl Store {
         for meeting in in_key_order(meetings, |m| {
             keys::bucket_base(
                 m.id.as_str(),
-                m.date.as_ref().and_then(MeetingDate::as_datetime),
+                m.date.as_ref().and_then(MeetingDate::timestamp),
             )
         }) {
             if any_deleted {
@@ -400,7 +400,7 @@ impl Store {
                 done.unchanged += 1;
                 continue;
             }
-            let date = meeting.date.as_ref().and_then(MeetingDate::as_datetime);
+            let date = meeting.date.as_ref().and_then(MeetingDate::timestamp);
             let base = keys::bucket_base(id, date);
             let key = match old {
                 Some((key, _)) if keys::same_bucket(key, base) => key,
@@ -435,7 +435,7 @@ impl Store {
     pub fn upsert_documents(
         &mut self,
         documents: &[Document],
-        fetched_at: OffsetDateTime,
+        fetched_at: Timestamp,
     ) -> Result<Upserted, StoreError> {
         let tx = self.conn.transaction()?;
         let mut done = Upserted::default();
@@ -501,7 +501,7 @@ impl Store {
         &mut self,
         feed: Feed,
         items: &[serde_json::Value],
-        fetched_at: OffsetDateTime,
+        fetched_at: Timestamp,
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM feed_items WHERE feed = ?1", [feed.name()])?;
@@ -547,11 +547,7 @@ impl Store {
     /// meetings, documents and search rows (so lists and search no longer show it) and is kept,
     /// as it was stored, in `deleted_meetings` until the store is cleared. A meeting the server
     /// lists again is stored afresh by [`Store::upsert_meetings`]. Returns how many were stored.
-    pub fn mark_deleted(
-        &mut self,
-        ids: &[MeetingId],
-        at: OffsetDateTime,
-    ) -> Result<usize, StoreError> {
+    pub fn mark_deleted(&mut self, ids: &[MeetingId], at: Timestamp) -> Result<usize, StoreError> {
         let mut archived = Vec::new();
         for id in ids {
             let meeting: Option<String> = self
@@ -923,7 +919,7 @@ impl Store {
         let date: Option<MeetingDate> = serde_json::from_str(&date_json)?;
         Ok(Some(Stamp {
             hash,
-            date: date.as_ref().and_then(MeetingDate::as_datetime),
+            date: date.as_ref().and_then(MeetingDate::timestamp),
             fetched_at: from_unix_ms(fetched),
         }))
     }
@@ -958,7 +954,7 @@ impl Store {
     }
 
     /// When `feed` was last replaced.
-    pub fn feed_fetched_at(&self, feed: Feed) -> Result<Option<OffsetDateTime>, StoreError> {
+    pub fn feed_fetched_at(&self, feed: Feed) -> Result<Option<Timestamp>, StoreError> {
         let ms: Option<i64> = self
             .conn
             .query_row(
@@ -1202,7 +1198,7 @@ fn insert_meeting(
     let date_ms = meeting
         .date
         .as_ref()
-        .and_then(MeetingDate::as_datetime)
+        .and_then(MeetingDate::timestamp)
         .map(unix_ms);
     tx.prepare_cached(
         "INSERT INTO meetings (key, id, date_ms, date_json, name, people, notes, people_list,
@@ -1396,14 +1392,12 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-fn unix_ms(t: OffsetDateTime) -> i64 {
-    let ms = t.unix_timestamp_nanos() / 1_000_000;
-    ms.clamp(i64::MIN as i128, i64::MAX as i128) as i64
+fn unix_ms(t: Timestamp) -> i64 {
+    t.as_millisecond()
 }
 
-fn from_unix_ms(ms: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+fn from_unix_ms(ms: i64) -> Timestamp {
+    Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
 /// A bound SQL value of a built query.

@@ -252,11 +252,9 @@ fn fitting(count: usize, build: impl Fn(usize) -> Answer) -> Answer {
 fn dates(date: Option<&MeetingDate>, library: &Library) -> (Value, Value) {
     match date {
         None => (Value::Null, Value::Null),
-        Some(d) => match d.as_datetime() {
+        Some(d) => match d.timestamp() {
             Some(t) => {
-                let local = crate::timefmt::from_offset(t)
-                    .map(|ts| crate::timefmt::stamp_in(ts, library.zone()))
-                    .unwrap_or_default();
+                let local = crate::timefmt::stamp_in(t, library.zone());
                 (json!(local), json!(d.to_string()))
             }
             None => (json!(d.to_string()), json!(d.to_string())),
@@ -856,8 +854,7 @@ fn list_action_items(library: &Library, args: &Args) -> Result<Answer, String> {
     let day = |item: &TaskItem| {
         item.meeting_date
             .as_ref()
-            .and_then(MeetingDate::as_datetime)
-            .and_then(crate::timefmt::from_offset)
+            .and_then(MeetingDate::timestamp)
             .map(|ts| crate::timefmt::date_and_time_in(ts, library.zone()).0)
     };
     let all: Vec<TaskItem> = library
@@ -999,7 +996,7 @@ mod tests {
         let document = Document::parse(id, Some(&md));
         assert_eq!(document.transcript.turns.len(), turns);
         let mut store = Store::open_in_memory().unwrap();
-        let now = time::OffsetDateTime::now_utc();
+        let now = jiff::Timestamp::now();
         store.upsert_meetings(&[meeting], now).unwrap();
         store.upsert_documents(&[document], now).unwrap();
         Library::over(store, jiff::tz::TimeZone::UTC)

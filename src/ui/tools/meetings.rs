@@ -72,7 +72,7 @@ fn text(v: &Value) -> String {
 
 /// A meeting's date in the user's zone, as the meeting view shows it.
 fn format_date(date: &MeetingDate) -> String {
-    match date.as_datetime() {
+    match date.timestamp() {
         Some(t) => crate::timefmt::stamp(t),
         None => clean_line(&date.to_string()).into_owned(),
     }

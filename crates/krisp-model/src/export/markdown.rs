@@ -153,7 +153,7 @@ fn section(out: &mut String, heading: &str, body: &str) {
 /// The time people read, in their zone with the zone named (`2026-11-24 22:00 PST`), as the
 /// TUI and `show` give it.
 fn display_date(date: &MeetingDate) -> String {
-    match date.as_datetime().map(crate::timefmt::stamp) {
+    match date.timestamp().map(crate::timefmt::stamp) {
         Some(stamp) if !stamp.is_empty() => stamp,
         _ => date.to_string(),
     }

@@ -122,7 +122,7 @@ pub fn default_file_name(meeting: &Meeting, format: Format) -> String {
     let day = meeting
         .date
         .as_ref()
-        .and_then(|d| d.as_datetime())
+        .and_then(|d| d.timestamp())
         .map(|dt| crate::timefmt::date_and_time(dt).0)
         .filter(|day| !day.is_empty());
     match day {

@@ -53,14 +53,9 @@ pub fn front_matter(meeting: &Meeting, document: Option<&Document>, links: bool)
     let title = one_line(&meeting.name);
     out.push_str(&format!("title: {}\n", quote(&title)));
     if let Some(date) = &meeting.date {
-        match date.as_datetime() {
-            Some(dt) => {
-                let utc = dt.to_offset(time::UtcOffset::UTC);
-                let text = utc
-                    .format(&time::format_description::well_known::Rfc3339)
-                    .unwrap_or_else(|_| date.to_string());
-                out.push_str(&format!("date: {text}\n"));
-            }
+        match date.timestamp() {
+            // A timestamp displays as RFC 3339 in UTC (`2026-01-15T15:00:00Z`).
+            Some(at) => out.push_str(&format!("date: {at}\n")),
             None => out.push_str(&format!("date: {}\n", quote(&date.to_string()))),
         }
     }
@@ -204,16 +199,11 @@ pub fn stem(meeting: &Meeting, tz: &jiff::tz::TimeZone) -> String {
     } else {
         title
     };
-    let when = meeting
-        .date
-        .as_ref()
-        .and_then(|d| d.as_datetime())
-        .and_then(crate::timefmt::from_offset)
-        .map(|ts| {
-            ts.to_zoned(tz.clone())
-                .strftime("%Y-%m-%d %H%M")
-                .to_string()
-        });
+    let when = meeting.date.as_ref().and_then(|d| d.timestamp()).map(|ts| {
+        ts.to_zoned(tz.clone())
+            .strftime("%Y-%m-%d %H%M")
+            .to_string()
+    });
     match when {
         Some(when) => safe_stem(&format!("{when} {title}")),
         None => safe_stem(&title),

@@ -2,11 +2,11 @@
 
 use std::fmt;
 
+use jiff::fmt::temporal::{Pieces, PiecesOffset};
+use jiff::tz::{Offset, TimeZone};
+use jiff::{Timestamp, Zoned};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-use time::macros::format_description;
 
 use super::ParseError;
 
@@ -39,11 +39,12 @@ impl fmt::Display for MeetingId {
     }
 }
 
-/// When a meeting happened: parsed when Krisp's string parses, the raw string otherwise.
+/// When a meeting happened: parsed when Krisp's string parses, the raw string otherwise. A
+/// parsed date keeps the UTC offset it was written with (an export writes it back as it came).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum MeetingDate {
-    Parsed(#[serde(with = "time::serde::rfc3339")] OffsetDateTime),
+    Parsed(#[serde(with = "rfc3339")] Zoned),
     Raw(String),
 }
 
@@ -51,35 +52,71 @@ impl MeetingDate {
     /// RFC 3339 / ISO 8601 with an offset; without one (`2026-01-15T15:00:00`,
     /// `2026-01-15 15:00:00`) or date-only it is taken as UTC, which is what Krisp sends.
     pub fn parse(s: &str) -> MeetingDate {
-        let t = s.trim();
-        if let Ok(dt) = OffsetDateTime::parse(t, &Rfc3339) {
-            return MeetingDate::Parsed(dt);
+        match parse_instant(s.trim()) {
+            Some(at) => MeetingDate::Parsed(at),
+            None => MeetingDate::Raw(s.to_owned()),
         }
-        let local = [
-            format_description!(
-                "[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]"
-            ),
-            format_description!(
-                "[year]-[month]-[day] [hour]:[minute]:[second][optional [.[subsecond]]]"
-            ),
-            format_description!("[year]-[month]-[day]T[hour]:[minute]"),
-            format_description!("[year]-[month]-[day] [hour]:[minute]"),
-        ];
-        for format in local {
-            if let Ok(dt) = time::PrimitiveDateTime::parse(t, format) {
-                return MeetingDate::Parsed(dt.assume_utc());
-            }
-        }
-        if let Ok(date) = time::Date::parse(t, format_description!("[year]-[month]-[day]")) {
-            return MeetingDate::Parsed(date.midnight().assume_utc());
-        }
-        MeetingDate::Raw(s.to_owned())
     }
 
-    pub fn as_datetime(&self) -> Option<OffsetDateTime> {
+    /// The instant, when the date parsed.
+    pub fn timestamp(&self) -> Option<Timestamp> {
         match self {
-            MeetingDate::Parsed(dt) => Some(*dt),
+            MeetingDate::Parsed(at) => Some(at.timestamp()),
             MeetingDate::Raw(_) => None,
+        }
+    }
+}
+
+/// An ISO 8601 date and time in the offset it names (UTC when it names none, `Z` or `-00:00`),
+/// or a date alone at midnight UTC. Annotations (`[Europe/Paris]`) are read past.
+fn parse_instant(text: &str) -> Option<Zoned> {
+    // A year of more than four digits or a sign is ISO 8601 but nothing Krisp means.
+    if !text.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let pieces = Pieces::parse(text).ok()?;
+    let offset = match pieces.offset() {
+        Some(PiecesOffset::Numeric(n)) => n.offset(),
+        // `-00:00` ("offset unknown") is a numeric zero: UTC as well.
+        Some(PiecesOffset::Zulu) | None => Offset::UTC,
+        // The enum is non-exhaustive: a kind of offset jiff learns later is not guessed at.
+        Some(_) => return None,
+    };
+    let civil = pieces.date().to_datetime(pieces.time().unwrap_or_default());
+    civil.to_zoned(TimeZone::fixed(offset)).ok()
+}
+
+/// A parsed date as RFC 3339 in its own offset (`Z` for UTC), as it came.
+mod rfc3339 {
+    use jiff::Zoned;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(at: &Zoned, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&super::Rfc3339(at))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Zoned, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        // Only what `serialize` writes (a date and time with an offset): anything else is the
+        // `Raw` variant's.
+        if !text.contains('T') || text.len() < 20 {
+            return Err(serde::de::Error::custom("not an RFC 3339 date and time"));
+        }
+        super::parse_instant(&text)
+            .ok_or_else(|| serde::de::Error::custom("not an RFC 3339 date and time"))
+    }
+}
+
+/// `2026-01-15T15:00:00Z`, or with the offset it was written in: `2026-01-15T16:00:00+01:00`.
+struct Rfc3339<'a>(&'a Zoned);
+
+impl fmt::Display for Rfc3339<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let offset = self.0.offset();
+        if offset == Offset::UTC {
+            write!(f, "{}", self.0.timestamp())
+        } else {
+            write!(f, "{}", self.0.timestamp().display_with_offset(offset))
         }
     }
 }
@@ -87,11 +124,7 @@ impl MeetingDate {
 impl fmt::Display for MeetingDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            MeetingDate::Parsed(dt) => match dt.format(&Rfc3339) {
-                Ok(s) => f.write_str(&s),
-                // RFC 3339 cannot express years beyond 9999 or odd offsets.
-                Err(_) => write!(f, "{dt}"),
-            },
+            MeetingDate::Parsed(at) => Rfc3339(at).fmt(f),
             MeetingDate::Raw(raw) => f.write_str(raw),
         }
     }
