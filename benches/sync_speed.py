@@ -13,7 +13,9 @@ For one generated account of N meetings:
                   speakers and text, meetings' names, people and notes, documents' sections and
                   unparsed text; then the five biggest tables and indexes by `dbstat`;
   vault           `export --all --offline --dir DIR` into an empty directory, then the re-run
-                  with nothing changed (median of --runs);
+                  with nothing changed: the first one at once (it checks every meeting and
+                  file), then, more than 2 s after the directory last changed, the median of
+                  --runs (each answered from the vault's stamp in the store);
 then a first sync of the same account again from a sandbox answering every request after
 --latency-ms, against the floor requests x latency / concurrency (the client's default, 2).
 """
@@ -111,8 +113,14 @@ def account(args, latency):
         vault = os.path.join(home, "vault")
         export = base + ["--offline", "export", "--all", "--dir", vault, "--json"]
         first, _, _ = run(export, env)
+        checked, _, _ = run(export, env)
+        # A directory changed within 2 s of a run's stamp is not trusted (coarse file system
+        # timestamps): the run after that checks everything again and stamps a trusted one.
+        time.sleep(2.1)
+        run(export, env)
         again = [run(export, env)[0] for _ in range(args.runs)]
-        print(f"vault: first {first:.1f} s, re-run with nothing changed "
+        print(f"vault: first {first:.1f} s, re-run with nothing changed: checking every "
+              f"meeting {checked * 1000:.0f} ms, from the stamp "
               f"{statistics.median(again) * 1000:.0f} ms (median of {args.runs})")
 
 

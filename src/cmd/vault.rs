@@ -13,6 +13,7 @@ use crate::export::Format;
 use crate::krisp::MeetingId;
 use crate::library::Filter;
 use crate::library::vault_dir::{VaultOptions, VaultSummary};
+use crate::library::vault_stamp::{Stamp, request_key};
 use crate::library::{Library, LibraryError, Window};
 
 /// What `export --all` was asked for.
@@ -49,10 +50,31 @@ pub async fn export_all(
         }
     }
     let library = local.library();
-    let ids = select(&library, request).map_err(|e| match e {
+    let failure = |e| match e {
         LibraryError::NoStore { .. } => local.empty(),
         e => local::library_failure(e),
-    })?;
+    };
+    let started = Instant::now();
+    let tz = crate::timefmt::zone().clone();
+    let key = request_key(
+        request.format,
+        request.links,
+        request.search.as_deref(),
+        &request.filter,
+        &tz,
+    );
+    // Nothing moved since the last complete run: nothing to read, nothing to write.
+    if !request.force
+        && let Some((meetings, summary)) = library
+            .vault_unchanged(&request.dir, &key)
+            .map_err(failure)?
+    {
+        tracing::info!(dir = %request.dir.display(), "nothing moved since the vault's last complete run");
+        return print_summary(out, json, request, meetings, &summary, started);
+    }
+    // Before anything is read: a change made meanwhile is seen by the next run.
+    let changes = library.changes().map_err(failure)?;
+    let ids = select(&library, request).map_err(failure)?;
     if ids.is_empty() {
         let (stored, _) = library
             .meetings(&Filter::default(), Window::first(0))
@@ -66,9 +88,8 @@ pub async fn export_all(
         format: request.format,
         links: request.links,
         force: request.force,
-        tz: crate::timefmt::zone().clone(),
+        tz,
     };
-    let started = Instant::now();
     // A bar counting the meetings, or a plain line per tenth.
     let progress = Progress::new(false);
     progress.count("meetings", 0, ids.len());
@@ -82,10 +103,27 @@ pub async fn export_all(
     progress.finish();
     let summary = result.map_err(local::library_failure)?;
     report_kept(&summary);
+    let stamp = Stamp::after(changes, key, &request.dir, ids.len(), &summary);
+    if let Err(e) = library.remember_vault(&request.dir, stamp.as_ref()) {
+        // The next run checks every meeting instead: slower, never wrong.
+        tracing::warn!(error = %e, "could not record the vault's run in the local store");
+    }
+    print_summary(out, json, request, ids.len(), &summary, started)
+}
+
+/// The run's one line (or JSON object) on stdout.
+fn print_summary(
+    out: &mut impl Write,
+    json: bool,
+    request: &Request,
+    meetings: usize,
+    summary: &VaultSummary,
+    started: Instant,
+) -> Result<(), Failure> {
     if json {
-        let mut v = serde_json::to_value(&summary).map_err(std::io::Error::from)?;
+        let mut v = serde_json::to_value(summary).map_err(std::io::Error::from)?;
         v["dir"] = serde_json::Value::String(request.dir.display().to_string());
-        v["meetings"] = serde_json::Value::from(ids.len());
+        v["meetings"] = serde_json::Value::from(meetings);
         serde_json::to_writer(&mut *out, &v).map_err(std::io::Error::from)?;
         writeln!(out)?;
     } else if summary.nothing_to_write() {
@@ -93,7 +131,7 @@ pub async fn export_all(
             out,
             "Nothing to write in {}: {} meetings checked in {:.1} s: {}.",
             request.dir.display(),
-            ids.len(),
+            meetings,
             started.elapsed().as_secs_f64(),
             summary.line()
         )?;
@@ -101,7 +139,7 @@ pub async fn export_all(
         writeln!(
             out,
             "Exported {} meetings to {} in {:.1} s: {}.",
-            ids.len(),
+            meetings,
             request.dir.display(),
             started.elapsed().as_secs_f64(),
             summary.line()

@@ -11,6 +11,7 @@ mod online;
 pub mod sync;
 pub mod task;
 pub mod vault_dir;
+pub mod vault_stamp;
 
 pub use online::DocumentsError;
 

@@ -14,7 +14,8 @@ use crate::export::{ExportError, Format, write_file};
 use crate::krisp::MeetingId;
 use crate::store::{DocState, Store, StoreError};
 
-/// The lock file that keeps two exports out of the same directory at once.
+/// The lock file that keeps two exports out of the same directory at once, where a directory
+/// cannot be locked itself (not unix).
 pub const LOCK: &str = ".krisp-tui.lock";
 /// Where the files of meetings deleted on the server go (moved, never deleted).
 pub const DELETED_DIR: &str = ".deleted";
@@ -181,23 +182,52 @@ pub fn export(
     result.map(|()| run.summary)
 }
 
-/// The directory's lock, held while it lives; the file goes when it is dropped, so no empty
-/// lock file stays behind in the user's folder.
+/// The directory's lock, held while it lives.
+///
+/// On unix it is a lock on the directory itself (`flock` of the directory, opened read-only):
+/// taking and dropping it changes nothing in the directory, so a run with nothing to write
+/// leaves the directory's modification time alone, which is what a vault's stamp compares (see
+/// `vault_stamp`). Elsewhere it is a lock file, removed when dropped so that no empty file
+/// stays behind in the user's folder.
 struct DirLock {
     file: File,
-    path: PathBuf,
+    /// The lock file to remove (not on unix).
+    path: Option<PathBuf>,
 }
 
 impl Drop for DirLock {
     fn drop(&mut self) {
         // Removed while still locked: a run that opens the name after this makes a new file,
         // and one that opened the old file before finds it gone once it has the lock.
-        let _ = fs::remove_file(&self.path);
+        if let Some(path) = &self.path {
+            let _ = fs::remove_file(path);
+        }
         let _ = self.file.unlock();
     }
 }
 
-/// The directory's lock, or `Busy`. Created 0600; a link at its name is not followed.
+/// The directory's lock, or `Busy`.
+#[cfg(unix)]
+fn lock(dir: &Path) -> Result<DirLock, VaultError> {
+    let io = |source| {
+        VaultError::Write(ExportError::Io {
+            path: dir.to_owned(),
+            source,
+        })
+    };
+    let file = File::open(dir).map_err(io)?;
+    match file.try_lock() {
+        Ok(()) => Ok(DirLock { file, path: None }),
+        Err(fs::TryLockError::WouldBlock) => Err(VaultError::Busy {
+            path: dir.to_owned(),
+        }),
+        Err(fs::TryLockError::Error(e)) => Err(io(e)),
+    }
+}
+
+/// The directory's lock file `LOCK`, or `Busy`. Created 0600; a link at its name is not
+/// followed.
+#[cfg(not(unix))]
 fn lock(dir: &Path) -> Result<DirLock, VaultError> {
     let path = dir.join(LOCK);
     let busy = || VaultError::Busy {
@@ -212,26 +242,14 @@ fn lock(dir: &Path) -> Result<DirLock, VaultError> {
         let Some(file) = crate::fsx::try_lock_file(&path).map_err(io)? else {
             return Err(busy());
         };
-        if same_file(&file, &path) {
-            return Ok(DirLock { file, path });
+        if path.exists() {
+            return Ok(DirLock {
+                file,
+                path: Some(path),
+            });
         }
     }
     Err(busy())
-}
-
-/// Whether `path` still names the open `file`.
-#[cfg(unix)]
-fn same_file(file: &File, path: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match (file.metadata(), fs::symlink_metadata(path)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => false,
-    }
-}
-
-#[cfg(not(unix))]
-fn same_file(_file: &File, path: &Path) -> bool {
-    path.exists()
 }
 
 struct Run<'a> {

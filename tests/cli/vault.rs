@@ -992,3 +992,138 @@ fn temporary_files_of_dead_processes_are_removed() {
         "a running process's file is its own business"
     );
 }
+
+/// A re-run with nothing moved since the last complete run is answered from the vault's stamp
+/// in the store (the log says so), with the same counts; each thing that could make a file due
+/// sends the next run back to checking every meeting: a file deleted, a meeting changed, another
+/// request, the manifest edited.
+#[test]
+fn a_rerun_with_nothing_moved_is_answered_from_its_stamp_and_anything_moved_checks_again() {
+    let offline = Offline::new();
+    let mut store = offline.store();
+    let alpha = add(&mut store, 1, "Alpha", "2026-01-10T10:00:00Z");
+    add(&mut store, 2, "Beta", "2026-01-11T10:00:00Z");
+    drop(store);
+    let vault = offline.dir.path().join("v");
+    let log = offline.dir.path().join("run.log");
+    // One run: its JSON summary, and whether it took the stamp's word.
+    let export = |args: &[&str]| -> (Value, bool) {
+        let _ = std::fs::remove_file(&log);
+        let mut all = vec![
+            "--log-file",
+            log.to_str().unwrap(),
+            "export",
+            "--all",
+            "--json",
+        ];
+        all.extend_from_slice(&["--dir", vault.to_str().unwrap()]);
+        all.extend_from_slice(args);
+        let out = offline.run(&all).ok();
+        let logged = std::fs::read_to_string(&log).unwrap_or_default();
+        (
+            serde_json::from_str(out.stdout.trim()).unwrap(),
+            logged.contains("nothing moved since the vault's last complete run"),
+        )
+    };
+    // The directory's last change made older than the 2 s a stamp needs to be trusted.
+    let age = || {
+        let status = std::process::Command::new("touch")
+            .args(["-m", "-d", "2020-01-01 00:00:00"])
+            .arg(&vault)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    let counts = |v: &Value| {
+        let n = |k: &str| v[k].as_u64().unwrap();
+        (n("new"), n("updated"), n("unchanged"), n("meetings"))
+    };
+
+    let (first, stamped) = export(&[]);
+    assert_eq!(counts(&first), (2, 0, 0, 2));
+    assert!(!stamped);
+    // Written just now: not trusted yet, so every meeting is checked (and a stamp kept).
+    let (second, stamped) = export(&[]);
+    assert_eq!(counts(&second), (0, 0, 2, 2));
+    assert!(!stamped);
+    age();
+    let (checked, stamped) = export(&[]);
+    assert!(
+        !stamped,
+        "the stamp before was taken within 2 s of a change"
+    );
+    assert_eq!(counts(&checked), (0, 0, 2, 2));
+    let (third, stamped) = export(&[]);
+    assert!(stamped, "nothing moved: the stamp answers");
+    assert_eq!(third, checked);
+
+    // A note deleted: the directory moved; it is written again.
+    let manifest = manifest(&vault);
+    std::fs::remove_file(vault.join(file_of(&manifest, alpha.as_str()))).unwrap();
+    let (again, stamped) = export(&[]);
+    assert!(!stamped);
+    assert_eq!(counts(&again), (1, 0, 1, 2));
+    age();
+    export(&[]);
+    assert!(export(&[]).1);
+
+    // A meeting changed in the store: its file is rewritten.
+    let mut store = offline.store();
+    rename(&mut store, alpha.as_str(), "Alpha renamed");
+    drop(store);
+    let (renamed, stamped) = export(&[]);
+    assert!(!stamped);
+    assert_eq!(counts(&renamed), (0, 1, 1, 2));
+    age();
+    export(&[]);
+    assert!(export(&[]).1);
+
+    // Another request (a format) checks everything; so does `--force`.
+    let (txt, stamped) = export(&["--format", "txt"]);
+    assert!(!stamped);
+    assert_eq!(counts(&txt), (2, 0, 0, 2));
+    let (forced, stamped) = export(&["--format", "txt", "--force"]);
+    assert!(!stamped);
+    assert_eq!(counts(&forced).3, 2);
+
+    // The manifest edited in place (the directory does not move): checked again.
+    age();
+    export(&["--format", "txt"]);
+    assert!(export(&["--format", "txt"]).1);
+    let path = vault.join(".krisp-tui.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{text}\n")).unwrap();
+    assert!(!export(&["--format", "txt"]).1);
+}
+
+/// Two exports into one directory at once: the second says so and writes nothing. The lock is
+/// on the directory itself, so it leaves nothing in it.
+#[cfg(unix)]
+#[test]
+fn a_second_export_into_a_busy_directory_says_so_and_writes_nothing() {
+    let offline = Offline::new();
+    let mut store = offline.store();
+    add(&mut store, 1, "Alpha", "2026-01-10T10:00:00Z");
+    drop(store);
+    let vault = offline.dir.path().join("v");
+    std::fs::create_dir(&vault).unwrap();
+    // What a run in progress holds.
+    let held = std::fs::File::open(&vault).unwrap();
+    held.lock().unwrap();
+    let dir = vault.to_str().unwrap();
+    let busy = offline.run(&["export", "--all", "--dir", dir]);
+    assert_eq!(busy.code, 1, "{}", busy.stderr);
+    assert!(
+        busy.stderr.contains("Another krisp-tui is exporting to"),
+        "{}",
+        busy.stderr
+    );
+    assert_eq!(std::fs::read_dir(&vault).unwrap().count(), 0);
+    drop(held);
+    offline.run(&["export", "--all", "--dir", dir]).ok();
+    let names: Vec<String> = std::fs::read_dir(&vault)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+}

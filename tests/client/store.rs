@@ -258,7 +258,9 @@ fn a_store_of_every_older_version_migrates_with_its_counts_and_versions() {
             "v{version}"
         );
 
-        // Written after the migration: the counts and versions follow.
+        // Written after the migration: the counts and versions follow, and the number of
+        // changes moves.
+        let changes = store.changes().unwrap();
         store
             .upsert_documents(
                 &[document(
@@ -281,6 +283,7 @@ fn a_store_of_every_older_version_migrates_with_its_counts_and_versions() {
             "v{version}"
         );
         assert_eq!(store.versions(&id(1)).unwrap(), None, "v{version}");
+        assert!(store.changes().unwrap() >= changes + 2, "v{version}");
         assert_eq!(store.doc_state(&id(2)).unwrap(), DocState::Ready);
         assert!(
             store.wanting_documents(10).unwrap().is_empty(),
@@ -1467,4 +1470,35 @@ fn a_misspelt_name_finds_meetings_by_their_names_a_window_at_a_time() {
     assert_eq!(second.total, 3);
     assert_eq!(second.meetings, all.meetings[1..2]);
     assert_eq!(library.search_ids("budgt").unwrap(), found);
+}
+
+/// The number of changes a vault's stamp compares moves when a meeting or a transcript is
+/// added, changed or deleted, and stays put when the same is stored again (a sync with
+/// nothing new).
+#[test]
+fn changes_move_with_what_is_stored_and_not_with_the_same_again() {
+    let (_dir, mut store) = temp_store();
+    let start = store.changes().unwrap();
+    let m = meeting(1, "Kickoff", Some("2026-01-15T15:00:00Z"));
+    let d = document(1, vec![turn("Ann", 1, "hello")]);
+    let store_both = |store: &mut Store| {
+        store
+            .upsert_meetings(std::slice::from_ref(&m), NOW)
+            .unwrap();
+        store
+            .upsert_documents(std::slice::from_ref(&d), NOW)
+            .unwrap();
+    };
+    store_both(&mut store);
+    let stored = store.changes().unwrap();
+    assert!(stored >= start + 2, "{start} -> {stored}");
+    store_both(&mut store);
+    assert_eq!(store.changes().unwrap(), stored, "the same again moved it");
+    let mut renamed = m.clone();
+    renamed.name = "Kickoff, renamed".to_owned();
+    store.upsert_meetings(&[renamed], NOW).unwrap();
+    let changed = store.changes().unwrap();
+    assert!(changed > stored);
+    store.delete_meeting(&m.id).unwrap();
+    assert!(store.changes().unwrap() > changed);
 }

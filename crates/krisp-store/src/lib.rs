@@ -700,6 +700,23 @@ impl Store {
         Ok(())
     }
 
+    pub fn delete_meta(&mut self, key: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM meta WHERE key = ?1", [key])?;
+        Ok(())
+    }
+
+    /// A number that moves whenever a meeting or its document is added, changed or deleted
+    /// (kept by triggers; see schema V6). Equal numbers: nothing a vault writes has changed.
+    pub fn changes(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT n FROM counts WHERE name = 'changes'")?
+            .query_row([], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0))
+    }
+
     pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
