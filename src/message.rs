@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 pub use crate::export::Format;
 use crate::krisp::{Document, Meeting, MeetingId};
 
-/// Identifies one request to the client task. A pane remembers the id it waits for and drops any
-/// reply with another id, so a late answer to a superseded request never shows.
+/// Identifies one request to the client task. The app's request registry
+/// (`app::requests::Requests`) keeps the ids still waited for and drops any other reply, so a
+/// late answer to a superseded request never shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct RequestId(pub u64);
 

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use crate::app::input::LineInput;
 use crate::export::{Format, default_file_name};
 use crate::krisp::{Meeting, MeetingId};
-use crate::message::RequestId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFocus {
@@ -36,7 +35,6 @@ pub struct ExportDialog {
     pub path_edited: bool,
     /// The file exists: waiting for y / n.
     pub confirm: Option<PathBuf>,
-    pub pending: Option<RequestId>,
     pub error: Option<String>,
     /// Exporting the marked meetings: the path is a directory.
     pub many: Option<Many>,
@@ -51,7 +49,6 @@ impl PartialEq for ExportDialog {
             && self.path.text() == other.path.text()
             && self.path_edited == other.path_edited
             && self.confirm == other.confirm
-            && self.pending == other.pending
             && self.error == other.error
             && self.many == other.many
     }
@@ -66,7 +63,6 @@ impl ExportDialog {
             path: LineInput::default(),
             path_edited: false,
             confirm: None,
-            pending: None,
             error: None,
             many: None,
             meeting: Box::new(meeting.clone()),

@@ -9,7 +9,6 @@ use crate::app::input::LineInput;
 use crate::app::meetings::{Row, people};
 pub use crate::krisp::format_offset;
 use crate::krisp::{Document, DocumentState, Meeting, TalkTime};
-use crate::message::RequestId;
 use crate::sanitize::{clean, clean_line};
 use crate::theme::Theme;
 
@@ -54,7 +53,8 @@ impl ViewLine {
 /// The document behind the transcript, fetched lazily.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DocState {
-    Loading(RequestId),
+    /// Asked for (the request is in [`crate::app::requests::Requests`]).
+    Loading,
     Ready(Box<Document>),
     /// The fetch failed: the error, and the sentence saying which key retries.
     Failed {
@@ -272,7 +272,7 @@ impl MeetingView {
     }
 
     pub fn set_document(&mut self, document: DocState) {
-        if !matches!(document, DocState::Loading(_)) {
+        if !matches!(document, DocState::Loading) {
             self.notes.retrying = None;
         }
         let failed = matches!(document, DocState::Failed { .. });
@@ -716,7 +716,7 @@ fn layout(meeting: &Meeting, row: &Row, document: &DocState, beside: &Notes, wid
     let mut turn_starts = Vec::new();
     let transcript_start;
     match document {
-        DocState::Loading(_) => {
+        DocState::Loading => {
             heading(&mut out, "Transcript");
             transcript_start = Some(out.len() - 1);
             out.push(ViewLine::new(vec![(

@@ -1,5 +1,5 @@
-//! Host state of the Tools screen: the `tools/list` request, the embedded `ToolsPanel`, and the
-//! call in flight.
+//! Host state of the Tools screen: the embedded `ToolsPanel` once `tools/list` answered, and
+//! where the screen was opened from.
 
 use crossterm::event::KeyEvent;
 
@@ -7,16 +7,13 @@ use crate::app::keymap::Mode;
 use crate::app::meeting::MeetingView;
 use crate::app::tools::{Focus, ToolsPanel};
 use crate::app::{Screen, State};
-use crate::message::{Action, RequestId};
+use crate::message::Action;
 
 #[derive(Debug, Default, Clone)]
 pub struct ToolsScreen {
     /// `None` until `tools/list` answered.
     pub panel: Option<ToolsPanel>,
-    pub loading: Option<RequestId>,
     pub error: Option<String>,
-    /// The `tools/call` in flight.
-    pub call: Option<RequestId>,
     /// The meeting view was opened from a result, so `Esc` there comes back here.
     pub opened_meeting: bool,
     /// The screen the panel was opened from, where closing it goes back to.
@@ -24,12 +21,6 @@ pub struct ToolsScreen {
     /// The meeting the panel was opened over, kept (scroll, find and all) while a result's
     /// meeting takes the view, and given back when the panel closes.
     pub parked: Option<Box<MeetingView>>,
-}
-
-impl ToolsScreen {
-    pub fn busy(&self) -> bool {
-        self.loading.is_some() || self.call.is_some()
-    }
 }
 
 /// The global action `key` takes on the tools panel, which owns every other key (its forms

@@ -11,12 +11,13 @@ use crate::app::input::LineInput;
 use crate::app::layout;
 use crate::app::meeting::{DocState, MeetingView, TextSearch, parse_time};
 use crate::app::meetings::PAGE_SIZE;
+use crate::app::requests::Pending;
 use crate::app::search::{DEBOUNCE, Found, STORED_WINDOW, Search, Stored};
 use crate::app::tools::{ToolsOutcome, ToolsPanel};
 use crate::app::{DoneFilter, LoginState, Overlay, Screen, State, TOAST_FOR, Tab, Toast};
 use crate::krisp::{Document, DocumentState, Meeting, MeetingId, Transcript};
 use crate::library::Window;
-use crate::message::{Action, ClientEvent, Command, Msg, RequestError, SearchQuery};
+use crate::message::{Action, ClientEvent, Command, Msg, RequestError, RequestId, SearchQuery};
 use crate::sanitize::clean_line;
 
 /// Load the next page when the selection comes this close to the end of the list.
@@ -482,7 +483,7 @@ fn home_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
                 // Typed faster than the store answers: the rows (and where each matched) are
                 // an earlier text's, so the row opens once the text in the box is answered.
                 if let Some(s) = &mut state.home.search
-                    && s.answer_pending()
+                    && s.answer_pending(&state.requests)
                 {
                     s.open_on_answer = true;
                     s.editing = false;
@@ -506,6 +507,10 @@ fn home_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
         }
         Action::Back if state.home.search.is_some() => {
             state.home.search = None;
+            // Answers to the closed search are no longer wanted.
+            state
+                .requests
+                .forget(|p| matches!(p, Pending::ServerSearch(_) | Pending::StoredSearch { .. }));
             state.home.list = Default::default();
             // The top of the list again, and the meetings only the search showed let go.
             if state.home.meetings.held.is_some() {
@@ -533,8 +538,9 @@ fn home_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
                 .as_ref()
                 .filter(|_| state.home.searching())
                 .map(|s| s.store_text().to_owned());
-            let id = state.request_id();
-            state.home.marking = Some((id, text.clone()));
+            // A newer question replaces the one in flight, whose answer no longer counts.
+            state.requests.forget(|p| matches!(p, Pending::MarkAll(_)));
+            let id = state.requests.start(Pending::MarkAll(text.clone()));
             cmds.push(Command::ListIds { id, text });
         }
         Action::MarkAll if state.home.tab == Tab::Meetings => {
@@ -565,7 +571,7 @@ fn home_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
                     None => Meeting::new(first.clone(), String::new()),
                 };
                 let dialog = ExportDialog::for_many(&first, ids);
-                state.overlay = Some(Overlay::Export(Box::new(dialog)));
+                open_export(state, dialog);
             }
         }
         Action::NextHit | Action::PrevHit if state.home.searching() => {
@@ -642,7 +648,7 @@ fn home_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
         }
         Action::Refresh => match state.home.tab {
             Tab::Meetings => {
-                if let Some(id) = state.home.meetings.paging.loading.take() {
+                for id in state.requests.forget(|p| *p == Pending::MeetingsPage) {
                     cmds.push(Command::Cancel(id));
                 }
                 state.home.meetings.paging.next_offset = 0;
@@ -654,7 +660,8 @@ fn home_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
         Action::Export if state.home.tab == Tab::Meetings => {
             if let Some(i) = state.home.meeting_at(state.home.list.selected) {
                 let meeting = &state.home.meetings.all[i];
-                state.overlay = Some(Overlay::Export(Box::new(ExportDialog::new(meeting))));
+                let dialog = ExportDialog::new(meeting);
+                open_export(state, dialog);
             }
         }
         _ => {}
@@ -708,7 +715,7 @@ fn switch_tab(state: &mut State, tab: Tab, cmds: &mut Vec<Command>) {
     state.home.tab = tab;
     if let Some(feed) = state.home.feed(tab)
         && !feed.loaded_once
-        && feed.loading.is_none()
+        && !state.requests.any(|p| *p == Pending::Feed(tab))
     {
         load_feed_page(state, tab, cmds);
     }
@@ -716,7 +723,7 @@ fn switch_tab(state: &mut State, tab: Tab, cmds: &mut Vec<Command>) {
 
 fn reload_feed(state: &mut State, tab: Tab, cmds: &mut Vec<Command>) {
     if let Some(feed) = state.home.feed_mut(tab) {
-        if let Some(id) = feed.loading {
+        for id in state.requests.forget(|p| *p == Pending::Feed(tab)) {
             cmds.push(Command::Cancel(id));
         }
         feed.reset();
@@ -728,7 +735,8 @@ fn load_feed_page(state: &mut State, tab: Tab, cmds: &mut Vec<Command>) {
     let Some(feed) = state.home.feed(tab) else {
         return;
     };
-    if feed.loading.is_some() || feed.exhausted || (tab == Tab::Upcoming && feed.loaded_once) {
+    let loading = state.requests.any(|p| *p == Pending::Feed(tab));
+    if loading || feed.exhausted || (tab == Tab::Upcoming && feed.loaded_once) {
         return;
     }
     let offset = u32::try_from(feed.items.len()).unwrap_or(u32::MAX);
@@ -750,8 +758,8 @@ fn load_feed_page(state: &mut State, tab: Tab, cmds: &mut Vec<Command>) {
         },
         Tab::Activity | Tab::Meetings => Command::ListActivities { id, cursor },
     });
+    state.requests.wait(id, Pending::Feed(tab));
     if let Some(feed) = state.home.feed_mut(tab) {
-        feed.loading = Some(id);
         feed.error = None;
     }
 }
@@ -762,12 +770,12 @@ fn load_meetings_page(state: &mut State, cmds: &mut Vec<Command>) {
         return;
     }
     let paging = &state.home.meetings.paging;
-    if paging.loading.is_some() || paging.exhausted || state.local.offline.is_some() {
+    let loading = state.requests.any(|p| *p == Pending::MeetingsPage);
+    if loading || paging.exhausted || state.local.offline.is_some() {
         return;
     }
     let offset = paging.next_offset;
-    let id = state.request_id();
-    state.home.meetings.paging.loading = Some(id);
+    let id = state.requests.start(Pending::MeetingsPage);
     state.home.meetings.paging.error = None;
     cmds.push(Command::SearchMeetings {
         id,
@@ -784,12 +792,11 @@ fn load_meetings_page(state: &mut State, cmds: &mut Vec<Command>) {
 /// window's middle wherever the store now has it, so a sync storing newer meetings above it
 /// does not move the selection to another meeting.
 fn load_stored(state: &mut State, cmds: &mut Vec<Command>) {
-    if state.local.loading.is_some() {
+    if state.requests.any(|p| *p == Pending::StoredList) {
         state.local.reload = true;
         return;
     }
-    let id = state.request_id();
-    state.local.loading = Some(id);
+    let id = state.requests.start(Pending::StoredList);
     state.local.reload = false;
     let home = &state.home;
     let height = usize::from(layout::table_rows(state.size, prompt_open(state)).height);
@@ -859,16 +866,22 @@ fn start_sync(state: &mut State, cmds: &mut Vec<Command>) {
 /// The export dialog waiting for `id`, no longer waiting; `None` when it is not open or waits
 /// for another answer.
 fn answered_export(
-    overlay: &mut Option<Overlay>,
+    state: &mut State,
     id: crate::message::RequestId,
 ) -> Option<&mut crate::app::export::ExportDialog> {
-    match overlay {
-        Some(Overlay::Export(dialog)) if dialog.pending == Some(id) => {
-            dialog.pending = None;
+    match &mut state.overlay {
+        Some(Overlay::Export(dialog)) if state.requests.get(id) == Some(&Pending::Export) => {
+            state.requests.answer(id);
             Some(dialog)
         }
         _ => None,
     }
+}
+
+/// Opens the export dialog: a new one, so a write the last one started is no longer its news.
+fn open_export(state: &mut State, dialog: ExportDialog) {
+    state.requests.forget(|p| *p == Pending::Export);
+    state.overlay = Some(Overlay::Export(Box::new(dialog)));
 }
 
 fn open_feed_item(state: &mut State, tab: Tab, cmds: &mut Vec<Command>) {
@@ -941,12 +954,8 @@ fn open_view(state: &mut State, meeting: Meeting, cmds: &mut Vec<Command>) {
     let document = match state.documents.get(&meeting.id) {
         Some(doc) => DocState::Ready(Box::new(doc.clone())),
         None => {
-            let id = state.request_id();
-            cmds.push(Command::FetchDocuments {
-                id,
-                ids: vec![meeting.id.clone()],
-            });
-            DocState::Loading(id)
+            fetch_document(state, meeting.id.clone(), cmds);
+            DocState::Loading
         }
     };
     let area = layout::reading(state.size, false);
@@ -1030,8 +1039,10 @@ fn meeting_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
         }
         Action::Back => {
             // Leaving stops the transcript's retries: nobody is waiting for them.
-            if let (DocState::Loading(id), Some(_)) = (&view.document, &view.notes.retrying) {
-                cmds.push(Command::Cancel(*id));
+            if let (DocState::Loading, Some(_)) = (&view.document, &view.notes.retrying) {
+                for id in state.requests.forget(|p| matches!(p, Pending::Document(_))) {
+                    cmds.push(Command::Cancel(id));
+                }
                 let message = "Stopped retrying when you left the meeting.".to_owned();
                 let retry = retry_sentence(state, crate::app::keymap::Mode::Meeting);
                 if let Some(view) = &mut state.meeting {
@@ -1110,20 +1121,18 @@ fn meeting_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
         }
         Action::Export => {
             let dialog = ExportDialog::new(&view.meeting);
-            state.overlay = Some(Overlay::Export(Box::new(dialog)));
+            open_export(state, dialog);
         }
         Action::Refresh => {
             if !needs_server(state, "Reloading the meeting", cmds) {
                 return;
             }
-            let id = state.request_id();
+            if let Some(meeting) = state.meeting.as_ref().map(|v| v.meeting.id.clone()) {
+                state.documents.remove(&meeting);
+                fetch_document(state, meeting, cmds);
+            }
             if let Some(view) = &mut state.meeting {
-                state.documents.remove(&view.meeting.id);
-                cmds.push(Command::FetchDocuments {
-                    id,
-                    ids: vec![view.meeting.id.clone()],
-                });
-                view.set_document(DocState::Loading(id));
+                view.set_document(DocState::Loading);
             }
         }
         _ => {}
@@ -1158,6 +1167,7 @@ fn copy_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
 }
 
 fn export_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
+    let pending = state.requests.id_of(|p| *p == Pending::Export);
     let Some(Overlay::Export(dialog)) = &mut state.overlay else {
         return;
     };
@@ -1175,8 +1185,8 @@ fn export_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
     match action {
         // Writing many: Esc stops the writer between two meetings; the dialog closes when it
         // reports what it wrote.
-        Action::Back if dialog.many.is_some() && dialog.pending.is_some() => {
-            if let (Some(id), Some(many)) = (dialog.pending, &mut dialog.many)
+        Action::Back if dialog.many.is_some() && pending.is_some() => {
+            if let (Some(id), Some(many)) = (pending, &mut dialog.many)
                 && !many.cancelling
             {
                 many.cancelling = true;
@@ -1184,7 +1194,8 @@ fn export_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
             }
         }
         Action::Back => {
-            if let Some(id) = dialog.pending {
+            if let Some(id) = pending {
+                state.requests.answer(id);
                 cmds.push(Command::Cancel(id));
             }
             state.overlay = None;
@@ -1201,7 +1212,7 @@ fn export_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
         Action::Right | Action::Down if dialog.focus == ExportFocus::Format => {
             dialog.step_format(true);
         }
-        Action::Select if dialog.pending.is_none() => send_export(state, false, cmds),
+        Action::Select if pending.is_none() => send_export(state, false, cmds),
         _ => {}
     }
 }
@@ -1237,7 +1248,7 @@ fn send_export(state: &mut State, force: bool, cmds: &mut Vec<Command>) {
         dialog.error = Some("Type a file name.".into());
         return;
     }
-    dialog.pending = Some(id);
+    state.requests.wait(id, Pending::Export);
     dialog.error = None;
     cmds.push(Command::Export {
         id,
@@ -1265,7 +1276,7 @@ fn send_export_many(state: &mut State, cmds: &mut Vec<Command>) {
     }
     many.progress = Some((0, many.ids.len()));
     many.cancelling = false;
-    dialog.pending = Some(id);
+    state.requests.wait(id, Pending::Export);
     dialog.error = None;
     cmds.push(Command::ExportMany {
         id,
@@ -1296,9 +1307,8 @@ fn open_tools(state: &mut State, cmds: &mut Vec<Command>) {
         state.tools.parked = None;
     }
     state.screen = Screen::Tools;
-    if state.tools.panel.is_none() && state.tools.loading.is_none() {
-        let id = state.request_id();
-        state.tools.loading = Some(id);
+    if state.tools.panel.is_none() && !state.requests.any(|p| *p == Pending::ToolList) {
+        let id = state.requests.start(Pending::ToolList);
         state.tools.error = None;
         cmds.push(Command::ListTools { id });
     }
@@ -1341,9 +1351,10 @@ fn tools_outcome(state: &mut State, outcome: ToolsOutcome, cmds: &mut Vec<Comman
         }
         ToolsOutcome::Run { name, args } => {
             let id = state.request_id();
-            if let Some(old) = state.tools.call.replace(id) {
+            for old in state.requests.forget(|p| *p == Pending::ToolCall) {
                 cmds.push(Command::Cancel(old));
             }
+            state.requests.wait(id, Pending::ToolCall);
             if let Some(host) = &mut state.tools.panel {
                 host.set_running(&name);
             }
@@ -1369,6 +1380,7 @@ fn search_changed(state: &mut State, cmds: &mut Vec<Command>) {
     let store_id = (use_store && !text.trim().is_empty()).then(|| state.request_id());
     let server_wanted = !(state.local.complete || state.local.offline.is_some());
     let first = first_window(state);
+    let asked = state.requests.stored_search().map(|(_, t, _)| t.to_owned());
     let home = &mut state.home;
     let Some(search) = &mut home.search else {
         return;
@@ -1378,9 +1390,9 @@ fn search_changed(state: &mut State, cmds: &mut Vec<Command>) {
     match store_id {
         Some(id)
             if search.stored.as_ref().map(|s| &s.text) != Some(&text)
-                && search.stored_pending.as_ref().map(|(_, t, _)| t) != Some(&text) =>
+                && asked.as_ref() != Some(&text) =>
         {
-            search.stored_pending = Some((id, text.clone(), 0));
+            ask_store(&mut state.requests, id, text.clone(), 0);
             cmds.push(Command::SearchStored {
                 id,
                 text,
@@ -1388,7 +1400,11 @@ fn search_changed(state: &mut State, cmds: &mut Vec<Command>) {
             });
         }
         Some(_) => {}
-        None => search.stored_pending = None,
+        None => {
+            state
+                .requests
+                .forget(|p| matches!(p, Pending::StoredSearch { .. }));
+        }
     }
     let previous = home.list.selected;
     let previous = match &search.hits.get(previous) {
@@ -1405,14 +1421,14 @@ fn search_changed(state: &mut State, cmds: &mut Vec<Command>) {
     // The server is asked only while the store does not hold every meeting yet; a newer query
     // cancels the one in flight, and the server is asked after a pause.
     let wanted = crate::app::search::server_query(&search.parsed).filter(|_| server_wanted);
-    if let Some((id, q)) = &search.pending
-        && Some(q) != wanted.as_ref()
-    {
-        cmds.push(Command::Cancel(*id));
-        search.pending = None;
+    let superseded = state
+        .requests
+        .forget(|p| matches!(p, Pending::ServerSearch(q) if Some(q) != wanted.as_ref()));
+    for id in superseded {
+        cmds.push(Command::Cancel(id));
     }
     let answered = search.server.as_ref().map(|(q, _)| q) == wanted.as_ref();
-    let asked = search.pending.as_ref().map(|(_, q)| q) == wanted.as_ref();
+    let asked = state.requests.server_search().map(|(_, q)| q) == wanted.as_ref();
     search.dirty_since = (wanted.is_some() && !answered && !asked).then_some(state.now);
 }
 
@@ -1428,8 +1444,8 @@ fn first_window(state: &State) -> usize {
 /// again, as far as the list has read, so words in newly stored transcripts are found without
 /// retyping. The answer replaces the hits and the selection stays on its meeting.
 fn search_store_again(state: &mut State, cmds: &mut Vec<Command>) {
+    let asked = state.requests.stored_search().map(|(_, t, _)| t.to_owned());
     let Some((text, read)) = state.home.search.as_ref().and_then(|search| {
-        let asked = search.stored_pending.as_ref().map(|(_, t, _)| t.clone());
         let read = search.stored.as_ref().map_or(0, |s| s.hits.len());
         asked
             .or(search.stored.as_ref().map(|s| s.text.clone()))
@@ -1438,8 +1454,8 @@ fn search_store_again(state: &mut State, cmds: &mut Vec<Command>) {
         return;
     };
     let id = state.request_id();
-    if let Some(search) = &mut state.home.search {
-        search.stored_pending = Some((id, text.clone(), 0));
+    if state.home.search.is_some() {
+        ask_store(&mut state.requests, id, text.clone(), 0);
         cmds.push(Command::SearchStored {
             id,
             text,
@@ -1456,7 +1472,7 @@ fn read_more_stored(state: &mut State, to_end: bool, cmds: &mut Vec<Command>) {
         return;
     };
     search.to_end = to_end && search.more_stored();
-    if !search.more_stored() || search.stored_pending.is_some() {
+    if !search.more_stored() || state.requests.stored_search().is_some() {
         return;
     }
     let Some(stored) = &search.stored else {
@@ -1465,14 +1481,36 @@ fn read_more_stored(state: &mut State, to_end: bool, cmds: &mut Vec<Command>) {
     let (text, offset) = (stored.text.clone(), stored.hits.len());
     let limit = STORED_WINDOW;
     let id = state.request_id();
-    if let Some(search) = &mut state.home.search {
-        search.stored_pending = Some((id, text.clone(), offset));
+    if state.home.search.is_some() {
+        ask_store(&mut state.requests, id, text.clone(), offset);
         cmds.push(Command::SearchStored {
             id,
             text,
             window: Window { offset, limit },
         });
     }
+}
+
+/// `id` asks the store for `text` from hit `offset`: the answer the search waits for, instead
+/// of any asked before.
+fn ask_store(
+    requests: &mut crate::app::requests::Requests,
+    id: RequestId,
+    text: String,
+    offset: usize,
+) {
+    requests.forget(|p| matches!(p, Pending::StoredSearch { .. }));
+    requests.wait(id, Pending::StoredSearch { text, offset });
+}
+
+/// Fetches the meeting view's document: the one answer the view waits for.
+fn fetch_document(state: &mut State, meeting: MeetingId, cmds: &mut Vec<Command>) {
+    state.requests.forget(|p| matches!(p, Pending::Document(_)));
+    let id = state.requests.start(Pending::Document(meeting.clone()));
+    cmds.push(Command::FetchDocuments {
+        id,
+        ids: vec![meeting],
+    });
 }
 
 fn ask_server(state: &mut State, cmds: &mut Vec<Command>) {
@@ -1484,10 +1522,15 @@ fn ask_server(state: &mut State, cmds: &mut Vec<Command>) {
     let Some(query) = crate::app::search::server_query(&search.parsed) else {
         return;
     };
-    if let Some((old, _)) = search.pending.take() {
+    for old in state
+        .requests
+        .forget(|p| matches!(p, Pending::ServerSearch(_)))
+    {
         cmds.push(Command::Cancel(old));
     }
-    search.pending = Some((id, query.clone()));
+    state
+        .requests
+        .wait(id, Pending::ServerSearch(query.clone()));
     cmds.push(Command::SearchMeetings { id, query });
 }
 
@@ -1557,10 +1600,13 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             meetings_loaded(state, id, query, result, cmds);
         }
         ClientEvent::DocumentsLoaded { id, result } => {
+            let Some(Pending::Document(asked)) = state.requests.answer(id) else {
+                return;
+            };
             let Some(view) = &mut state.meeting else {
                 return;
             };
-            if view.document != DocState::Loading(id) {
+            if view.document != DocState::Loading || view.meeting.id != asked {
                 return;
             }
             match result {
@@ -1598,8 +1644,10 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             wait,
             message,
         } => {
-            if let Some(view) = &mut state.meeting
-                && view.document == DocState::Loading(id)
+            if let Some(Pending::Document(asked)) = state.requests.get(id)
+                && let Some(view) = &mut state.meeting
+                && view.document == DocState::Loading
+                && view.meeting.id == *asked
             {
                 view.set_retrying(crate::app::meeting::Retrying {
                     attempt,
@@ -1610,16 +1658,12 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             }
         }
         ClientEvent::FeedLoaded { id, result } => {
-            let Some(tab) = [Tab::ActionItems, Tab::Upcoming, Tab::Activity]
-                .into_iter()
-                .find(|t| state.home.feed(*t).is_some_and(|f| f.loading == Some(id)))
-            else {
+            let Some(Pending::Feed(tab)) = state.requests.answer(id) else {
                 return;
             };
             let Some(feed) = state.home.feed_mut(tab) else {
                 return;
             };
-            feed.loading = None;
             match result {
                 Ok(items) => {
                     let items: Vec<_> = items.into_iter().map(feed::shown).collect();
@@ -1648,10 +1692,9 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             }
         }
         ClientEvent::ToolsListed { id, result } => {
-            if state.tools.loading != Some(id) {
+            if state.requests.answer(id) != Some(Pending::ToolList) {
                 return;
             }
-            state.tools.loading = None;
             match result {
                 Ok(tools) => match &mut state.tools.panel {
                     Some(host) => host.set_tools(tools),
@@ -1666,10 +1709,9 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             }
         }
         ClientEvent::ToolCalled { id, name, result } => {
-            if state.tools.call != Some(id) {
+            if state.requests.answer(id) != Some(Pending::ToolCall) {
                 return;
             }
-            state.tools.call = None;
             let result = match result {
                 Ok(r) => Ok(r),
                 Err(e) if e.auth_required => {
@@ -1685,7 +1727,7 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             }
         }
         ClientEvent::Exported { id, result } => {
-            let Some(dialog) = answered_export(&mut state.overlay, id) else {
+            let Some(dialog) = answered_export(state, id) else {
                 return;
             };
             match result {
@@ -1701,14 +1743,14 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
         }
         ClientEvent::ExportProgress { id, done, total } => {
             if let Some(Overlay::Export(dialog)) = &mut state.overlay
-                && dialog.pending == Some(id)
+                && state.requests.get(id) == Some(&Pending::Export)
                 && let Some(many) = &mut dialog.many
             {
                 many.progress = Some((done, total));
             }
         }
         ClientEvent::ExportedMany { id, dir, result } => {
-            let Some(dialog) = answered_export(&mut state.overlay, id) else {
+            let Some(dialog) = answered_export(state, id) else {
                 return;
             };
             match result {
@@ -1744,10 +1786,7 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             }
         }
         ClientEvent::ExportExists { id, path } => {
-            if let Some(Overlay::Export(dialog)) = &mut state.overlay
-                && dialog.pending == Some(id)
-            {
-                dialog.pending = None;
+            if let Some(dialog) = answered_export(state, id) {
                 dialog.confirm = Some(path);
             }
         }
@@ -1758,10 +1797,9 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             meetings,
             complete,
         } => {
-            if state.local.loading != Some(id) {
+            if state.requests.answer(id) != Some(Pending::StoredList) {
                 return;
             }
-            state.local.loading = None;
             state.local.complete = complete;
             if total == 0
                 && state.home.meetings.held.is_none()
@@ -1793,7 +1831,8 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             let paging = &mut state.home.meetings.paging;
             paging.loaded_once = true;
             paging.exhausted = true;
-            paging.loading = None;
+            // The list is the store's now: a server page asked for no longer fits it.
+            state.requests.forget(|p| *p == Pending::MeetingsPage);
             refilter(state);
             if !state.home.searching()
                 && let Some(i) = selected.and_then(|id| state.home.meetings.get(&id))
@@ -1811,7 +1850,7 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             }
         }
         ClientEvent::IdsListed { id, result } => {
-            let Some((_, text)) = state.home.marking.take_if(|(asked, _)| *asked == id) else {
+            let Some(Pending::MarkAll(text)) = state.requests.answer(id) else {
                 return;
             };
             let home = &state.home;
@@ -1848,18 +1887,19 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             }
         }
         ClientEvent::StoredSearch { id, text, result } => {
-            let Some(search) = &mut state.home.search else {
+            if state.home.search.is_none() {
                 return;
-            };
-            let Some((_, _, offset)) = search
-                .stored_pending
-                .as_ref()
-                .filter(|(i, t, _)| *i == id && *t == text)
-                .cloned()
+            }
+            // Only the answer to the search in flight counts; it echoes the text it answers.
+            let Some(offset) = state
+                .requests
+                .stored_search()
+                .filter(|(asked, t, _)| *asked == id && *t == text)
+                .map(|(_, _, offset)| offset)
             else {
                 return;
             };
-            search.stored_pending = None;
+            state.requests.answer(id);
             match result {
                 Ok(answer) => {
                     let mut hits: Vec<(usize, Found)> = Vec::with_capacity(answer.meetings.len());
@@ -2033,9 +2073,9 @@ fn meetings_loaded(
     result: Result<Vec<Meeting>, RequestError>,
     cmds: &mut Vec<Command>,
 ) {
-    if state.home.meetings.paging.loading == Some(id) {
+    if state.requests.get(id) == Some(&Pending::MeetingsPage) {
+        state.requests.answer(id);
         let paging = &mut state.home.meetings.paging;
-        paging.loading = None;
         match result {
             Ok(page) => {
                 let n = u32::try_from(page.len()).unwrap_or(u32::MAX);
@@ -2064,14 +2104,14 @@ fn meetings_loaded(
         }
         return;
     }
-    let Some(search) = &mut state.home.search else {
-        return;
-    };
-    // Only the answer to the request in flight counts; it echoes the query it answers.
-    if search.pending.as_ref() != Some(&(id, query.clone())) {
+    if state.home.search.is_none() {
         return;
     }
-    search.pending = None;
+    // Only the answer to the request in flight counts; it echoes the query it answers.
+    if state.requests.server_search() != Some((id, &query)) {
+        return;
+    }
+    state.requests.answer(id);
     match result {
         Ok(found) => {
             let indices = state.home.meetings.merge(found, true);
@@ -2215,7 +2255,7 @@ fn resume_after_login(state: &mut State, cmds: &mut Vec<Command>) {
         reload_feed(state, tab, cmds);
     }
     if state.screen == Screen::Tools && state.tools.panel.is_none() {
-        state.tools.loading = None;
+        state.requests.forget(|p| *p == Pending::ToolList);
         open_tools(state, cmds);
     }
 }
