@@ -1,5 +1,6 @@
 //! Application state and the pure, synchronous `update` (the only code that changes `State`).
 
+pub mod effect;
 pub mod export;
 pub mod feed;
 pub mod help;

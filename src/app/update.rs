@@ -5,7 +5,8 @@ use std::time::Instant;
 use crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 
-use crate::app::export::{ExportDialog, ExportFocus};
+use crate::app::effect::Effect;
+use crate::app::export::ExportDialog;
 use crate::app::feed;
 use crate::app::input::LineInput;
 use crate::app::layout;
@@ -130,11 +131,7 @@ fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Command>) {
 /// A key that no binding claimed, typed into the focused text field.
 fn type_into(state: &mut State, key: KeyEvent, cmds: &mut Vec<Command>) {
     if let Some(Overlay::Export(d)) = &mut state.overlay {
-        if d.path.handle_key(key) {
-            d.path_edited = true;
-            d.error = None;
-        }
-        return;
+        return d.type_key(key);
     }
     match state.screen {
         Screen::Login => {
@@ -172,11 +169,7 @@ fn type_into(state: &mut State, key: KeyEvent, cmds: &mut Vec<Command>) {
 fn on_paste(state: &mut State, text: &str, cmds: &mut Vec<Command>) {
     let (_, typing) = state.mode();
     if let Some(Overlay::Export(d)) = &mut state.overlay {
-        if typing {
-            d.path.insert_str(&text.replace(['\n', '\r'], ""));
-            d.path_edited = true;
-        }
-        return;
+        return d.paste(text, typing);
     }
     match state.screen {
         Screen::Login => match &mut state.login.state {
@@ -335,7 +328,17 @@ fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
         Some(Overlay::Help { .. } | Overlay::Messages { .. }) => {
             return scroll_overlay(state, action);
         }
-        Some(Overlay::Export(_)) => return export_action(state, action, cmds),
+        Some(Overlay::Export(dialog)) => {
+            let target = export_target(
+                state.screen,
+                state.meeting.as_ref(),
+                &state.home,
+                &state.documents,
+            );
+            let home_dir = state.home_dir.as_deref();
+            let fx = dialog.on_action(action, target, &mut state.requests, home_dir);
+            return apply(state, fx, cmds);
+        }
         Some(Overlay::Copy { .. }) => return copy_action(state, action, cmds),
         None => {}
     }
@@ -571,7 +574,7 @@ fn home_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
                     None => Meeting::new(first.clone(), String::new()),
                 };
                 let dialog = ExportDialog::for_many(&first, ids);
-                open_export(state, dialog);
+                open_overlay(state, Overlay::Export(Box::new(dialog)));
             }
         }
         Action::NextHit | Action::PrevHit if state.home.searching() => {
@@ -661,7 +664,7 @@ fn home_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
             if let Some(i) = state.home.meeting_at(state.home.list.selected) {
                 let meeting = &state.home.meetings.all[i];
                 let dialog = ExportDialog::new(meeting);
-                open_export(state, dialog);
+                open_overlay(state, Overlay::Export(Box::new(dialog)));
             }
         }
         _ => {}
@@ -863,25 +866,62 @@ fn start_sync(state: &mut State, cmds: &mut Vec<Command>) {
     cmds.push(Command::Sync);
 }
 
-/// The export dialog waiting for `id`, no longer waiting; `None` when it is not open or waits
-/// for another answer.
-fn answered_export(
-    state: &mut State,
-    id: crate::message::RequestId,
-) -> Option<&mut crate::app::export::ExportDialog> {
-    match &mut state.overlay {
-        Some(Overlay::Export(dialog)) if state.requests.get(id) == Some(&Pending::Export) => {
-            state.requests.answer(id);
-            Some(dialog)
+/// The meeting being exported: the open one, else the home list's selection.
+fn export_target<'a>(
+    screen: Screen,
+    view: Option<&'a MeetingView>,
+    home: &'a crate::app::Home,
+    documents: &'a std::collections::HashMap<MeetingId, Document>,
+) -> crate::app::export::Target<'a> {
+    match (screen, view) {
+        (Screen::Meeting, Some(view)) => Some((&view.meeting, view.document())),
+        _ => {
+            let meeting = home
+                .meetings
+                .all
+                .get(home.meeting_at(home.list.selected)?)?;
+            Some((meeting, documents.get(&meeting.id)))
         }
-        _ => None,
     }
 }
 
-/// Opens the export dialog: a new one, so a write the last one started is no longer its news.
-fn open_export(state: &mut State, dialog: ExportDialog) {
-    state.requests.forget(|p| *p == Pending::Export);
-    state.overlay = Some(Overlay::Export(Box::new(dialog)));
+/// An answer to the export dialog's write goes to the dialog, while it waits for it.
+fn export_reply(state: &mut State, id: RequestId, event: ClientEvent, cmds: &mut Vec<Command>) {
+    let Some(Overlay::Export(dialog)) = &mut state.overlay else {
+        return;
+    };
+    if state.requests.get(id) != Some(&Pending::Export) {
+        return;
+    }
+    // Progress reports come before the answer, which ends the wait.
+    if !matches!(event, ClientEvent::ExportProgress { .. }) {
+        state.requests.answer(id);
+    }
+    let fx = dialog.on_reply(event);
+    apply(state, fx, cmds);
+}
+
+/// Applies what a screen asked for, in order.
+fn apply(state: &mut State, effects: Vec<Effect>, cmds: &mut Vec<Command>) {
+    for effect in effects {
+        match effect {
+            Effect::Command(cmd) => cmds.push(cmd),
+            Effect::Toast { text, error } => toast(state, &text, error),
+            Effect::Status(text) => state.status.message = Some(text),
+            Effect::Failed(error) => request_failed(state, error),
+            Effect::Open(overlay) => open_overlay(state, overlay),
+            Effect::CloseOverlay => state.overlay = None,
+            Effect::ClearMarks => state.home.marked.clear(),
+        }
+    }
+}
+
+/// Opens a dialog; a new export dialog, so a write the last one started is no longer its news.
+fn open_overlay(state: &mut State, overlay: Overlay) {
+    if let Overlay::Export(_) = overlay {
+        state.requests.forget(|p| *p == Pending::Export);
+    }
+    state.overlay = Some(overlay);
 }
 
 fn open_feed_item(state: &mut State, tab: Tab, cmds: &mut Vec<Command>) {
@@ -1121,7 +1161,7 @@ fn meeting_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
         }
         Action::Export => {
             let dialog = ExportDialog::new(&view.meeting);
-            open_export(state, dialog);
+            open_overlay(state, Overlay::Export(Box::new(dialog)));
         }
         Action::Refresh => {
             if !needs_server(state, "Reloading the meeting", cmds) {
@@ -1164,126 +1204,6 @@ fn copy_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
         }
         _ => {}
     }
-}
-
-fn export_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
-    let pending = state.requests.id_of(|p| *p == Pending::Export);
-    let Some(Overlay::Export(dialog)) = &mut state.overlay else {
-        return;
-    };
-    if dialog.confirm.is_some() {
-        match action {
-            Action::Select => {
-                dialog.confirm = None;
-                send_export(state, true, cmds);
-            }
-            Action::Back => dialog.confirm = None,
-            _ => {}
-        }
-        return;
-    }
-    match action {
-        // Writing many: Esc stops the writer between two meetings; the dialog closes when it
-        // reports what it wrote.
-        Action::Back if dialog.many.is_some() && pending.is_some() => {
-            if let (Some(id), Some(many)) = (pending, &mut dialog.many)
-                && !many.cancelling
-            {
-                many.cancelling = true;
-                cmds.push(Command::Cancel(id));
-            }
-        }
-        Action::Back => {
-            if let Some(id) = pending {
-                state.requests.answer(id);
-                cmds.push(Command::Cancel(id));
-            }
-            state.overlay = None;
-        }
-        Action::FocusNext | Action::FocusPrev => {
-            dialog.focus = match dialog.focus {
-                ExportFocus::Format => ExportFocus::Path,
-                ExportFocus::Path => ExportFocus::Format,
-            };
-        }
-        Action::Left | Action::Up if dialog.focus == ExportFocus::Format => {
-            dialog.step_format(false);
-        }
-        Action::Right | Action::Down if dialog.focus == ExportFocus::Format => {
-            dialog.step_format(true);
-        }
-        Action::Select if pending.is_none() => send_export(state, false, cmds),
-        _ => {}
-    }
-}
-
-/// The meeting being exported: the open one, else the home list's selection.
-fn export_target(state: &State) -> Option<(Meeting, Option<Document>)> {
-    match (state.screen, &state.meeting) {
-        (Screen::Meeting, Some(view)) => Some(((*view.meeting).clone(), view.document().cloned())),
-        _ => {
-            let i = state.home.meeting_at(state.home.list.selected)?;
-            let meeting = state.home.meetings.all.get(i)?.clone();
-            let doc = state.documents.get(&meeting.id).cloned();
-            Some((meeting, doc))
-        }
-    }
-}
-
-fn send_export(state: &mut State, force: bool, cmds: &mut Vec<Command>) {
-    if let Some(Overlay::Export(dialog)) = &state.overlay
-        && dialog.many.is_some()
-    {
-        return send_export_many(state, cmds);
-    }
-    let Some((meeting, document)) = export_target(state) else {
-        return;
-    };
-    let id = state.request_id();
-    let Some(Overlay::Export(dialog)) = &mut state.overlay else {
-        return;
-    };
-    let path = dialog.path_text();
-    if path.trim().is_empty() {
-        dialog.error = Some("Type a file name.".into());
-        return;
-    }
-    state.requests.wait(id, Pending::Export);
-    dialog.error = None;
-    cmds.push(Command::Export {
-        id,
-        meeting: Box::new(meeting),
-        document: document.map(Box::new),
-        format: dialog.format,
-        path: crate::app::export::expand_home(path.trim(), state.home_dir.as_deref()),
-        force,
-    });
-}
-
-/// The marked meetings into the directory typed.
-fn send_export_many(state: &mut State, cmds: &mut Vec<Command>) {
-    let id = state.request_id();
-    let Some(Overlay::Export(dialog)) = &mut state.overlay else {
-        return;
-    };
-    let Some(many) = &mut dialog.many else {
-        return;
-    };
-    let dir = dialog.path.text().to_owned();
-    if dir.trim().is_empty() {
-        dialog.error = Some("Type a directory.".into());
-        return;
-    }
-    many.progress = Some((0, many.ids.len()));
-    many.cancelling = false;
-    state.requests.wait(id, Pending::Export);
-    dialog.error = None;
-    cmds.push(Command::ExportMany {
-        id,
-        ids: many.ids.clone(),
-        format: dialog.format,
-        dir: crate::app::export::expand_home(dir.trim(), state.home_dir.as_deref()),
-    });
 }
 
 fn open_tools(state: &mut State, cmds: &mut Vec<Command>) {
@@ -1726,70 +1646,10 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                 host.set_result(&name, result);
             }
         }
-        ClientEvent::Exported { id, result } => {
-            let Some(dialog) = answered_export(state, id) else {
-                return;
-            };
-            match result {
-                Ok(path) => {
-                    state.overlay = None;
-                    let note = format!("Exported to {}", path.display());
-                    let note = clean_line(&note).into_owned();
-                    toast(state, &note, false);
-                    state.status.message = Some(note);
-                }
-                Err(e) => dialog.error = Some(clean_line(&e.message).into_owned()),
-            }
-        }
-        ClientEvent::ExportProgress { id, done, total } => {
-            if let Some(Overlay::Export(dialog)) = &mut state.overlay
-                && state.requests.get(id) == Some(&Pending::Export)
-                && let Some(many) = &mut dialog.many
-            {
-                many.progress = Some((done, total));
-            }
-        }
-        ClientEvent::ExportedMany { id, dir, result } => {
-            let Some(dialog) = answered_export(state, id) else {
-                return;
-            };
-            match result {
-                Ok(summary) => {
-                    state.overlay = None;
-                    let n = summary.new + summary.updated;
-                    let note = if summary.cancelled {
-                        format!(
-                            "Export stopped: {n} files written to {}: {}",
-                            dir.display(),
-                            summary.line()
-                        )
-                    } else {
-                        state.home.marked.clear();
-                        let done = if summary.nothing_to_write() {
-                            "Nothing to write in"
-                        } else {
-                            "Exported to"
-                        };
-                        format!("{done} {}: {}", dir.display(), summary.line())
-                    };
-                    let note = clean_line(&note).into_owned();
-                    toast(state, &note, false);
-                    state.status.message = Some(note);
-                }
-                Err(e) => {
-                    if let Some(many) = &mut dialog.many {
-                        many.progress = None;
-                        many.cancelling = false;
-                    }
-                    dialog.error = Some(clean_line(&e.message).into_owned());
-                }
-            }
-        }
-        ClientEvent::ExportExists { id, path } => {
-            if let Some(dialog) = answered_export(state, id) {
-                dialog.confirm = Some(path);
-            }
-        }
+        ClientEvent::Exported { id, .. }
+        | ClientEvent::ExportProgress { id, .. }
+        | ClientEvent::ExportedMany { id, .. }
+        | ClientEvent::ExportExists { id, .. } => export_reply(state, id, event, cmds),
         ClientEvent::StoredMeetings {
             id,
             offset,

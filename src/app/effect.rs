@@ -1,0 +1,40 @@
+//! What a screen asks the router to do beyond its own state: a screen changes only itself and
+//! returns effects; `update` applies them to the rest of `State` (the toast, the overlay, the
+//! screen shown) and passes commands on to the client task.
+
+use crate::app::Overlay;
+use crate::message::{Command, RequestError};
+
+#[derive(Debug)]
+pub enum Effect {
+    /// A command for the client task.
+    Command(Command),
+    /// A toast (an error, or a success), kept for the messages overlay.
+    Toast { text: String, error: bool },
+    /// The latest news in the status bar ("Exported to …").
+    Status(String),
+    /// A request failed: an expired session goes to the login screen, anything else to a toast.
+    Failed(RequestError),
+    /// Opens a dialog over the screen.
+    Open(Overlay),
+    /// Closes the dialog.
+    CloseOverlay,
+    /// The marked meetings were exported: the marks go.
+    ClearMarks,
+}
+
+impl Effect {
+    pub fn toast(text: impl Into<String>) -> Effect {
+        Effect::Toast {
+            text: text.into(),
+            error: false,
+        }
+    }
+
+    pub fn error(text: impl Into<String>) -> Effect {
+        Effect::Toast {
+            text: text.into(),
+            error: true,
+        }
+    }
+}
