@@ -13,6 +13,8 @@ pub enum Effect {
     Toast { text: String, error: bool },
     /// The latest news in the status bar ("Exported to …").
     Status(String),
+    /// A request succeeded: an error shown for an earlier one is no longer news.
+    Succeeded,
     /// A request failed: an expired session goes to the login screen, anything else to a toast.
     Failed(RequestError),
     /// Opens a dialog over the screen.
@@ -21,6 +23,12 @@ pub enum Effect {
     CloseOverlay,
     /// The marked meetings were exported: the marks go.
     ClearMarks,
+    /// A prompt opened or closed over the meeting: the view is laid out again.
+    Relayout,
+    /// Leaves the meeting for where it was opened from (a tool's result, or the list).
+    LeaveMeeting,
+    /// Fetches the open meeting's document again (when the server can be asked).
+    ReloadMeeting,
 }
 
 impl Effect {

@@ -8,6 +8,7 @@ pub mod input;
 pub mod keymap;
 pub mod layout;
 pub mod meeting;
+pub mod meeting_screen;
 pub mod meetings;
 pub mod preview;
 pub mod requests;

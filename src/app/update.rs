@@ -10,7 +10,7 @@ use crate::app::export::ExportDialog;
 use crate::app::feed;
 use crate::app::input::LineInput;
 use crate::app::layout;
-use crate::app::meeting::{DocState, MeetingView, TextSearch, parse_time};
+use crate::app::meeting::{DocState, MeetingView};
 use crate::app::meetings::PAGE_SIZE;
 use crate::app::requests::Pending;
 use crate::app::search::{DEBOUNCE, Found, STORED_WINDOW, Search, Stored};
@@ -151,15 +151,7 @@ fn type_into(state: &mut State, key: KeyEvent, cmds: &mut Vec<Command>) {
         }
         Screen::Meeting => {
             if let Some(view) = &mut state.meeting {
-                if let Some(jump) = &mut view.jump {
-                    if jump.handle_key(key) {
-                        view.jump_error = None;
-                    }
-                } else if let Some(search) = &mut view.search
-                    && search.input.handle_key(key)
-                {
-                    view.research();
-                }
+                view.type_key(key);
             }
         }
         Screen::Tools => {}
@@ -189,12 +181,7 @@ fn on_paste(state: &mut State, text: &str, cmds: &mut Vec<Command>) {
         }
         Screen::Meeting if typing => {
             if let Some(view) = &mut state.meeting {
-                if let Some(jump) = &mut view.jump {
-                    jump.insert_str(text);
-                } else if let Some(search) = &mut view.search {
-                    search.input.insert_str(text);
-                    view.research();
-                }
+                view.paste(text);
             }
         }
         _ => {}
@@ -912,6 +899,10 @@ fn apply(state: &mut State, effects: Vec<Effect>, cmds: &mut Vec<Command>) {
             Effect::Open(overlay) => open_overlay(state, overlay),
             Effect::CloseOverlay => state.overlay = None,
             Effect::ClearMarks => state.home.marked.clear(),
+            Effect::Succeeded => succeeded(state),
+            Effect::Relayout => relayout(state),
+            Effect::LeaveMeeting => leave_meeting(state),
+            Effect::ReloadMeeting => reload_meeting(state, cmds),
         }
     }
 }
@@ -1014,172 +1005,35 @@ fn meeting_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
         state.screen = Screen::Home;
         return;
     };
-    let page = isize::try_from(view.height.max(2) - 1).unwrap_or(1);
-    // A prompt open: the input section's bindings.
-    if let Some(jump) = &view.jump {
-        match action {
-            Action::Select => {
-                let text = jump.text().trim().to_owned();
-                // A time that cannot be taken keeps the prompt, and what was typed, open with
-                // the reason: the next keys still go to the prompt, not to the view.
-                match (parse_time(&text), view.transcript_end()) {
-                    (None, _) => {
-                        view.jump_error = Some(format!(
-                            "\u{201c}{text}\u{201d} is not a time: type one like 12:34 or 1:02:03"
-                        ));
-                    }
-                    (Some(_), None) => {
-                        view.jump = None;
-                        view.jump_error = None;
-                        toast(state, "There is no transcript to jump in yet.", true);
-                    }
-                    (Some(at), Some(end)) if at > end => {
-                        view.jump_error = Some(format!(
-                            "{text} is past the last turn, at {}",
-                            crate::krisp::clock(u64::try_from(end.as_millis()).unwrap_or(u64::MAX))
-                        ));
-                    }
-                    (Some(at), Some(_)) => {
-                        view.jump_to(at);
-                        view.jump = None;
-                        view.jump_error = None;
-                    }
-                }
-            }
-            Action::Back => {
-                view.jump = None;
-                view.jump_error = None;
-            }
-            _ => {}
-        }
-        relayout(state);
+    let fx = view.on_action(action, &mut state.requests, &state.keymap);
+    apply(state, fx, cmds);
+}
+
+/// Back where the meeting was opened from: a tool's result, or the list.
+fn leave_meeting(state: &mut State) {
+    let from_tools = std::mem::take(&mut state.tools.opened_meeting);
+    state.screen = if from_tools {
+        Screen::Tools
+    } else {
+        Screen::Home
+    };
+}
+
+/// The open meeting's document, fetched again (its cached copy forgotten).
+fn reload_meeting(state: &mut State, cmds: &mut Vec<Command>) {
+    if !needs_server(state, "Reloading the meeting", cmds) {
         return;
     }
-    if let Some(search) = &mut view.search
-        && search.editing
-    {
-        match action {
-            Action::Select | Action::FocusNext | Action::FocusPrev => search.editing = false,
-            Action::Back => view.search = None,
-            Action::Down => view.step_hit(true),
-            Action::Up => view.step_hit(false),
-            Action::PageDown => view.scroll_by(page),
-            Action::PageUp => view.scroll_by(-page),
-            _ => {}
-        }
-        relayout(state);
-        return;
+    if let Some(meeting) = state.meeting.as_ref().map(|v| v.meeting.id.clone()) {
+        state.documents.remove(&meeting);
+        fetch_document(state, meeting, cmds);
     }
-    // The reader moved (or left): a section still waiting to be shown no longer is.
-    view.pending_section = None;
-    match action {
-        Action::Back if view.search.is_some() => {
-            view.search = None;
-            relayout(state);
-        }
-        Action::Back => {
-            // Leaving stops the transcript's retries: nobody is waiting for them.
-            if let (DocState::Loading, Some(_)) = (&view.document, &view.notes.retrying) {
-                for id in state.requests.forget(|p| matches!(p, Pending::Document(_))) {
-                    cmds.push(Command::Cancel(id));
-                }
-                let message = "Stopped retrying when you left the meeting.".to_owned();
-                let retry = retry_sentence(state, crate::app::keymap::Mode::Meeting);
-                if let Some(view) = &mut state.meeting {
-                    view.set_document(DocState::Failed { message, retry });
-                }
-            }
-            // Back where the meeting was opened from: a tool's result, or the list.
-            let from_tools = std::mem::take(&mut state.tools.opened_meeting);
-            state.screen = if from_tools {
-                Screen::Tools
-            } else {
-                Screen::Home
-            };
-        }
-        Action::Up => view.scroll_by(-1),
-        Action::Down => view.scroll_by(1),
-        Action::PageUp => view.scroll_by(-page),
-        Action::PageDown => view.scroll_by(page),
-        Action::Top => view.scroll_to(0),
-        Action::Bottom => view.scroll_to(usize::MAX),
-        Action::FocusNext | Action::FocusPrev => {
-            // Tab walks the section headings.
-            let headings = view.heading_lines();
-            let target = if action == Action::FocusNext {
-                headings.iter().find(|&&l| l > view.scroll).copied()
-            } else {
-                headings.iter().rev().find(|&&l| l < view.scroll).copied()
-            };
-            view.scroll_to(target.unwrap_or(if action == Action::FocusNext {
-                usize::MAX
-            } else {
-                0
-            }));
-        }
-        Action::Search => {
-            view.search = Some(TextSearch {
-                editing: true,
-                ..TextSearch::default()
-            });
-            relayout(state);
-        }
-        Action::NextHit => view.step_hit(true),
-        Action::PrevHit => view.step_hit(false),
-        Action::JumpToTime => {
-            view.jump = Some(LineInput::default());
-            relayout(state);
-        }
-        Action::OpenInBrowser => match view.meeting.url.clone() {
-            Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
-                cmds.push(Command::OpenUrl(url));
-            }
-            Some(_) => toast(state, "This meeting's link is not a web address.", true),
-            None if view.notes.upcoming => toast(
-                state,
-                "This meeting has not happened yet, and the server sent no link for it.",
-                true,
-            ),
-            None => toast(state, "This meeting has no web link.", true),
-        },
-        Action::CopyTurn => {
-            let turn = view.copy_turn().and_then(|i| Some((i, view.document()?)));
-            match turn.and_then(|(i, doc)| doc.transcript.turns.get(i)) {
-                Some(turn) => {
-                    cmds.push(Command::Copy(crate::app::meeting::turn_text(turn)));
-                    toast(state, "Turn copied to the clipboard.", false);
-                }
-                None => toast(state, "No transcript turn in view to copy.", true),
-            }
-        }
-        Action::CopyMenu => {
-            if view.copy_choices().is_empty() {
-                toast(state, "Nothing to copy yet.", true);
-            } else {
-                state.overlay = Some(Overlay::Copy { selected: 0 });
-            }
-        }
-        Action::Export => {
-            let dialog = ExportDialog::new(&view.meeting);
-            open_overlay(state, Overlay::Export(Box::new(dialog)));
-        }
-        Action::Refresh => {
-            if !needs_server(state, "Reloading the meeting", cmds) {
-                return;
-            }
-            if let Some(meeting) = state.meeting.as_ref().map(|v| v.meeting.id.clone()) {
-                state.documents.remove(&meeting);
-                fetch_document(state, meeting, cmds);
-            }
-            if let Some(view) = &mut state.meeting {
-                view.set_document(DocState::Loading);
-            }
-        }
-        _ => {}
+    if let Some(view) = &mut state.meeting {
+        view.set_document(DocState::Loading);
     }
 }
 
-/// Keys in the copy menu: move, copy the highlighted choice (and close), or close.
+/// Keys in the copy menu over the meeting.
 fn copy_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
     let Some(Overlay::Copy { selected }) = &mut state.overlay else {
         return;
@@ -1189,21 +1043,8 @@ fn copy_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
         .as_ref()
         .map(|v| v.copy_choices())
         .unwrap_or_default();
-    match action {
-        Action::Up => *selected = selected.saturating_sub(1),
-        Action::Down => *selected = (*selected + 1).min(choices.len().saturating_sub(1)),
-        Action::Back => state.overlay = None,
-        Action::Select => {
-            let chosen = choices.get(*selected).cloned();
-            state.overlay = None;
-            if let Some(choice) = chosen {
-                cmds.push(Command::Copy(choice.text));
-                let note = format!("{} copied to the clipboard.", choice.label);
-                toast(state, &note, false);
-            }
-        }
-        _ => {}
-    }
+    let fx = crate::app::meeting_screen::copy_action(&choices, selected, action);
+    apply(state, fx, cmds);
 }
 
 fn open_tools(state: &mut State, cmds: &mut Vec<Command>) {
@@ -1529,33 +1370,21 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             if view.document != DocState::Loading || view.meeting.id != asked {
                 return;
             }
-            match result {
-                Ok(docs) => {
-                    let wanted = view.meeting.id.clone();
-                    for doc in docs {
-                        state.home.meetings.learn(&doc);
-                        state.documents.insert(doc.id.clone(), doc);
-                    }
-                    let doc = state
-                        .documents
-                        .get(&wanted)
-                        .cloned()
-                        .unwrap_or_else(|| processing(wanted));
-                    view.set_document(DocState::Ready(Box::new(doc)));
-                    succeeded(state);
+            // Every document that came is kept (and the list learns from it); the view shows
+            // the one it asked for.
+            let result = result.map(|docs| {
+                for doc in docs {
+                    state.home.meetings.learn(&doc);
+                    state.documents.insert(doc.id.clone(), doc);
                 }
-                Err(e) => {
-                    let retry = retry_sentence(state, crate::app::keymap::Mode::Meeting);
-                    let Some(view) = &mut state.meeting else {
-                        return;
-                    };
-                    view.set_document(DocState::Failed {
-                        message: clean_line(&e.message).into_owned(),
-                        retry,
-                    });
-                    request_failed(state, e);
-                }
-            }
+                state
+                    .documents
+                    .get(&asked)
+                    .cloned()
+                    .unwrap_or_else(|| processing(asked))
+            });
+            let fx = view.on_document(result, &state.keymap);
+            apply(state, fx, cmds);
         }
         ClientEvent::Retrying {
             id,
@@ -1602,7 +1431,7 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                 }
                 Err(mut e) => {
                     feed.loaded_once = true;
-                    let retry = retry_sentence(state, crate::app::keymap::Mode::Home);
+                    let retry = state.keymap.retry_sentence(crate::app::keymap::Mode::Home);
                     e.message = format!("{} {retry}", e.message);
                     if let Some(feed) = state.home.feed_mut(tab) {
                         feed.error = Some(clean_line(&e.message).into_owned());
@@ -1621,7 +1450,7 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                     None => state.tools.panel = Some(ToolsPanel::new(tools)),
                 },
                 Err(mut e) => {
-                    let retry = retry_sentence(state, crate::app::keymap::Mode::Home);
+                    let retry = state.keymap.retry_sentence(crate::app::keymap::Mode::Home);
                     e.message = format!("{} {retry}", e.message);
                     state.tools.error = Some(clean_line(&e.message).into_owned());
                     request_failed(state, e);
@@ -1898,8 +1727,9 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                     if e.auth_required {
                         request_failed(state, e);
                     } else {
-                        let retry =
-                            key_to_retry(state, crate::app::keymap::Mode::Home, Action::Sync);
+                        let retry = state
+                            .keymap
+                            .key_to_retry(crate::app::keymap::Mode::Home, Action::Sync);
                         toast(state, &format!("Sync failed: {message} {retry}"), true);
                     }
                 }
@@ -1956,7 +1786,7 @@ fn meetings_loaded(
                 }
             }
             Err(mut e) => {
-                let retry = retry_sentence(state, crate::app::keymap::Mode::Home);
+                let retry = state.keymap.retry_sentence(crate::app::keymap::Mode::Home);
                 e.message = format!("{} {retry}", e.message);
                 state.home.meetings.paging.error = Some(clean_line(&e.message).into_owned());
                 request_failed(state, e);
@@ -2117,20 +1947,6 @@ fn resume_after_login(state: &mut State, cmds: &mut Vec<Command>) {
     if state.screen == Screen::Tools && state.tools.panel.is_none() {
         state.requests.forget(|p| *p == Pending::ToolList);
         open_tools(state, cmds);
-    }
-}
-
-/// "Press r to try again.", naming the key the keymap binds to `Refresh` in `mode`.
-fn retry_sentence(state: &State, mode: crate::app::keymap::Mode) -> String {
-    key_to_retry(state, mode, Action::Refresh)
-}
-
-/// "Press S to try again.", naming the key the keymap binds to `action` in `mode`.
-fn key_to_retry(state: &State, mode: crate::app::keymap::Mode, action: Action) -> String {
-    match (state.keymap.key_for(mode, action), mode) {
-        (Some(key), _) => format!("Press {key} to try again."),
-        (None, crate::app::keymap::Mode::Meeting) => "Reopen the meeting to try again.".to_owned(),
-        (None, _) => format!("No key is bound to {action:?}: bind one in config.toml to retry."),
     }
 }
 
