@@ -27,6 +27,8 @@ pub enum Effect {
     Relayout,
     /// Leaves the meeting for where it was opened from (a tool's result, or the list).
     LeaveMeeting,
+    /// Quits the app.
+    Quit,
     /// Fetches the open meeting's document again (when the server can be asked).
     ReloadMeeting,
 }

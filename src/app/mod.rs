@@ -7,6 +7,7 @@ pub mod help;
 pub mod input;
 pub mod keymap;
 pub mod layout;
+pub mod login;
 pub mod meeting;
 pub mod meeting_screen;
 pub mod meetings;
@@ -23,10 +24,10 @@ use std::time::{Duration, Instant};
 
 use ratatui::layout::Rect;
 
+pub use self::login::{Login, LoginState};
 pub use self::update::{LIST_MARGIN, LIST_WINDOW, prompt_open, show_problems, start, update};
 use crate::app::export::ExportDialog;
 use crate::app::feed::Feed;
-use crate::app::input::LineInput;
 use crate::app::keymap::{Keymap, Mode};
 use crate::app::meeting::MeetingView;
 use crate::app::meetings::Meetings;
@@ -78,33 +79,6 @@ pub struct Message {
     pub note: bool,
     /// Wall-clock time it was shown, when the loop knew it.
     pub at: Option<jiff::Timestamp>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LoginState {
-    /// Trying stored credentials.
-    Connecting,
-    Idle,
-    Waiting {
-        /// The authorization URL, sanitized, once discovery and registration are done.
-        url: Option<String>,
-        /// The "paste the redirect URL" field, when open.
-        paste: Option<LineInput>,
-    },
-    Failed {
-        message: String,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Login {
-    pub state: LoginState,
-    /// Why the user is here again ("Your session expired…"), or what was wrong with a paste.
-    pub note: Option<String>,
-    /// Whether credentials were found for this server (the client says so as it connects).
-    pub stored_login: bool,
-    /// Where to go back to after logging in.
-    pub return_to: Option<Screen>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

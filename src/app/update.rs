@@ -8,7 +8,6 @@ use ratatui::layout::{Position, Rect};
 use crate::app::effect::Effect;
 use crate::app::export::ExportDialog;
 use crate::app::feed;
-use crate::app::input::LineInput;
 use crate::app::layout;
 use crate::app::meeting::{DocState, MeetingView};
 use crate::app::meetings::PAGE_SIZE;
@@ -134,11 +133,7 @@ fn type_into(state: &mut State, key: KeyEvent, cmds: &mut Vec<Command>) {
         return d.type_key(key);
     }
     match state.screen {
-        Screen::Login => {
-            if let LoginState::Waiting { paste: Some(p), .. } = &mut state.login.state {
-                p.handle_key(key);
-            }
-        }
+        Screen::Login => state.login.type_key(key),
         Screen::Home => {
             let changed = state
                 .home
@@ -164,15 +159,7 @@ fn on_paste(state: &mut State, text: &str, cmds: &mut Vec<Command>) {
         return d.paste(text, typing);
     }
     match state.screen {
-        Screen::Login => match &mut state.login.state {
-            LoginState::Waiting { paste: Some(p), .. } => p.insert_str(text.trim()),
-            // Pasting on the waiting screen is the obvious thing to do with the redirect URL.
-            LoginState::Waiting {
-                url: Some(_),
-                paste,
-            } => *paste = Some(LineInput::new(text.trim())),
-            _ => {}
-        },
+        Screen::Login => state.login.paste(text),
         Screen::Home if typing => {
             if let Some(s) = &mut state.home.search {
                 s.input.insert_str(text);
@@ -285,11 +272,7 @@ fn on_tick(state: &mut State, cmds: &mut Vec<Command>) {
 
 fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
     match action {
-        Action::Quit => {
-            state.should_quit = true;
-            cmds.push(Command::Quit);
-            return;
-        }
+        Action::Quit => return apply(state, vec![Effect::Quit], cmds),
         Action::Help if !matches!(state.overlay, Some(Overlay::Help { .. })) => {
             // Help over a dialog keeps the dialog: closing help shows it again as it was.
             let behind = match state.overlay.take() {
@@ -330,7 +313,10 @@ fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
         None => {}
     }
     match state.screen {
-        Screen::Login => login_action(state, action, cmds),
+        Screen::Login => {
+            let fx = state.login.on_action(action);
+            apply(state, fx, cmds);
+        }
         Screen::Home => home_action(state, action, cmds),
         Screen::Meeting => meeting_action(state, action, cmds),
         Screen::Tools => {
@@ -369,61 +355,6 @@ fn scroll_overlay(state: &mut State, action: Action) {
         _ => *scroll,
     }
     .min(max);
-}
-
-fn login_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
-    match (&mut state.login.state, action) {
-        (LoginState::Idle | LoginState::Failed { .. }, Action::Login | Action::Select) => {
-            state.login.state = LoginState::Waiting {
-                url: None,
-                paste: None,
-            };
-            // A new attempt: what the note said (an error, "session expired") is old news, and
-            // a failure of this attempt says it again.
-            state.login.note = None;
-            cmds.push(Command::StartLogin);
-        }
-        (LoginState::Waiting { paste: Some(p), .. }, Action::Select) => {
-            let url = p.text().trim().to_owned();
-            if !url.is_empty() {
-                cmds.push(Command::PasteRedirect(url));
-                state.login.note = None;
-            }
-            if let LoginState::Waiting { paste, .. } = &mut state.login.state {
-                *paste = None;
-            }
-        }
-        (
-            LoginState::Waiting {
-                paste: paste @ Some(_),
-                ..
-            },
-            Action::Back,
-        ) => *paste = None,
-        // Only once the login is under way: before that there is no redirect to paste.
-        (
-            LoginState::Waiting {
-                url: Some(_),
-                paste,
-            },
-            Action::PasteUrl,
-        ) => {
-            *paste = Some(LineInput::default());
-        }
-        (LoginState::Waiting { url: Some(url), .. }, Action::CopyUrl) => {
-            cmds.push(Command::Copy(url.clone()));
-            toast(state, "Login URL copied to the clipboard.", false);
-        }
-        (LoginState::Waiting { .. }, Action::Back) => {
-            state.login.state = LoginState::Idle;
-            cmds.push(Command::CancelLogin);
-        }
-        (_, Action::Back) => {
-            state.should_quit = true;
-            cmds.push(Command::Quit);
-        }
-        _ => {}
-    }
 }
 
 /// Opens the selected row of the meeting list; a search hit at the place it matched, with the
@@ -899,6 +830,10 @@ fn apply(state: &mut State, effects: Vec<Effect>, cmds: &mut Vec<Command>) {
             Effect::Open(overlay) => open_overlay(state, overlay),
             Effect::CloseOverlay => state.overlay = None,
             Effect::ClearMarks => state.home.marked.clear(),
+            Effect::Quit => {
+                state.should_quit = true;
+                cmds.push(Command::Quit);
+            }
             Effect::Succeeded => succeeded(state),
             Effect::Relayout => relayout(state),
             Effect::LeaveMeeting => leave_meeting(state),
@@ -1300,30 +1235,12 @@ fn ask_server(state: &mut State, cmds: &mut Vec<Command>) {
 fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
     match event {
         ClientEvent::LoginRequired { note } => {
-            if state.screen != Screen::Login {
-                state.login.return_to = Some(state.screen);
-            }
-            state.screen = Screen::Login;
-            state.overlay = None;
-            state.login.state = LoginState::Idle;
-            state.login.note = note.map(|n| clean_line(&n).into_owned());
+            to_login(state, note.map(|n| clean_line(&n).into_owned()));
         }
-        ClientEvent::LoginUrlReady { url } => {
-            let paste = match &mut state.login.state {
-                LoginState::Waiting { paste, .. } => paste.take(),
-                _ => None,
-            };
-            state.login.state = LoginState::Waiting {
-                url: Some(clean_line(&url).into_owned()),
-                paste,
-            };
-        }
-        ClientEvent::Connecting { stored_login } => state.login.stored_login = stored_login,
-        ClientEvent::PasteRefused { message } => {
-            if matches!(state.login.state, LoginState::Waiting { .. }) {
-                state.login.note = Some(clean_line(&message).into_owned());
-            }
-        }
+        ClientEvent::LoginUrlReady { .. }
+        | ClientEvent::Connecting { .. }
+        | ClientEvent::PasteRefused { .. }
+        | ClientEvent::LoginFailed { .. } => state.login.on_event(event),
         ClientEvent::LoggedIn { server, account } => {
             state.status.server = clean_line(&server).into_owned();
             state.status.account = account.map(|a| clean_line(&a).into_owned());
@@ -1351,11 +1268,6 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                 state.screen = Screen::Home;
             }
             resume_after_login(state, cmds);
-        }
-        ClientEvent::LoginFailed { message } => {
-            state.login.state = LoginState::Failed {
-                message: clean_line(&message).into_owned(),
-            };
         }
         ClientEvent::MeetingsLoaded { id, query, result } => {
             meetings_loaded(state, id, query, result, cmds);
@@ -1842,17 +1754,21 @@ fn processing(id: MeetingId) -> Document {
     }
 }
 
+/// The login screen, with why the user is there; logging in comes back to where they were.
+fn to_login(state: &mut State, note: Option<String>) {
+    if state.screen != Screen::Login {
+        state.login.return_to = Some(state.screen);
+    }
+    state.screen = Screen::Login;
+    state.overlay = None;
+    state.login.state = LoginState::Idle;
+    state.login.note = note;
+}
+
 /// A failed request: an expired session goes to the login screen, anything else to the toast.
 fn request_failed(state: &mut State, error: RequestError) {
     if error.auth_required {
-        if state.screen != Screen::Login {
-            state.login.return_to = Some(state.screen);
-        }
-        state.screen = Screen::Login;
-        state.overlay = None;
-        state.login.state = LoginState::Idle;
-        state.login.note = Some(SESSION_EXPIRED.into());
-        return;
+        return to_login(state, Some(SESSION_EXPIRED.into()));
     }
     let message = clean_line(&error.message).into_owned();
     if error.unreachable {
