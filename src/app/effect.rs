@@ -3,6 +3,7 @@
 //! screen shown) and passes commands on to the client task.
 
 use crate::app::Overlay;
+use crate::krisp::Meeting;
 use crate::message::{Command, RequestError};
 
 #[derive(Debug)]
@@ -29,6 +30,10 @@ pub enum Effect {
     LeaveMeeting,
     /// Quits the app.
     Quit,
+    /// Starts a sync of the local store (or says why it cannot run now).
+    Sync,
+    /// Opens a meeting in the meeting view.
+    OpenMeeting(Box<Opening>),
     /// Fetches the open meeting's document again (when the server can be asked).
     ReloadMeeting,
 }
@@ -46,5 +51,40 @@ impl Effect {
             text: text.into(),
             error: true,
         }
+    }
+}
+
+/// A meeting to open, and where in it.
+#[derive(Debug)]
+pub struct Opening {
+    pub meeting: Meeting,
+    /// A search hit: the transcript turn to open at and the word to find.
+    pub at: Option<(Option<usize>, Option<String>)>,
+    /// The notes section to open at, by title.
+    pub section: Option<&'static str>,
+    /// Not a recorded meeting: one from the upcoming tab.
+    pub upcoming: bool,
+}
+
+impl Opening {
+    pub fn new(meeting: Meeting) -> Opening {
+        Opening {
+            meeting,
+            at: None,
+            section: None,
+            upcoming: false,
+        }
+    }
+}
+
+/// The effects a screen collects while it handles one message.
+pub trait Effects {
+    /// A command for the client task.
+    fn command(&mut self, command: Command);
+}
+
+impl Effects for Vec<Effect> {
+    fn command(&mut self, command: Command) {
+        self.push(Effect::Command(command));
     }
 }

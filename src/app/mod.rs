@@ -4,6 +4,8 @@ pub mod effect;
 pub mod export;
 pub mod feed;
 pub mod help;
+pub mod home;
+pub mod home_search;
 pub mod input;
 pub mod keymap;
 pub mod layout;
@@ -24,8 +26,9 @@ use std::time::{Duration, Instant};
 
 use ratatui::layout::Rect;
 
+pub use self::home::{LIST_MARGIN, LIST_WINDOW};
 pub use self::login::{Login, LoginState};
-pub use self::update::{LIST_MARGIN, LIST_WINDOW, prompt_open, show_problems, start, update};
+pub use self::update::{prompt_open, show_problems, start, update};
 use crate::app::export::ExportDialog;
 use crate::app::feed::Feed;
 use crate::app::keymap::{Keymap, Mode};
