@@ -19,6 +19,7 @@ pub mod sanitize;
 pub mod store;
 pub mod theme;
 pub mod timefmt;
+pub mod tui;
 pub mod ui;
 
 /// Sent as `User-Agent` on every request: Cloudflare in front of Krisp blocks requests without one.

@@ -15,7 +15,6 @@ pub mod meeting_screen;
 pub mod meetings;
 pub mod preview;
 pub mod requests;
-pub mod run;
 pub mod search;
 pub mod tools;
 pub mod tools_screen;

@@ -1,5 +1,7 @@
-//! The TUI's main loop: owns the terminal, feeds input, client events and ticks to `update`,
-//! sends the commands to the client task, and draws once per batch.
+//! The terminal side of the TUI, outside the pure `app`: the main loop that owns the terminal
+//! (raw mode, mouse, paste, keyboard flags), feeds input, signals, client events and ticks to
+//! `app::update`, sends the commands to the client task (and the clipboard's OSC 52), and
+//! draws once per batch.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
