@@ -34,6 +34,10 @@ pub enum Effect {
     Sync,
     /// Opens a meeting in the meeting view.
     OpenMeeting(Box<Opening>),
+    /// Shows the tools panel (asking for the tool list when it is not there yet).
+    OpenTools,
+    /// Leaves the tools panel for where it was opened from.
+    CloseTools,
     /// Fetches the open meeting's document again (when the server can be asked).
     ReloadMeeting,
 }
@@ -64,6 +68,8 @@ pub struct Opening {
     pub section: Option<&'static str>,
     /// Not a recorded meeting: one from the upcoming tab.
     pub upcoming: bool,
+    /// From a tool's result: `Esc` in the meeting comes back to the tools panel.
+    pub from_tools: bool,
 }
 
 impl Opening {
@@ -73,6 +79,7 @@ impl Opening {
             at: None,
             section: None,
             upcoming: false,
+            from_tools: false,
         }
     }
 }

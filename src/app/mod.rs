@@ -37,7 +37,6 @@ use crate::app::requests::{Pending, Requests};
 use crate::app::search::{FuzzyMatcher, Search};
 use crate::app::tools_screen::ToolsScreen;
 use crate::krisp::{Document, MeetingId};
-use crate::message::RequestId;
 use crate::theme::Theme;
 
 /// How long a toast stays up.
@@ -404,10 +403,6 @@ impl State {
     pub fn with_theme(mut self, theme: Theme) -> Self {
         self.theme = theme;
         self
-    }
-
-    pub(crate) fn request_id(&mut self) -> RequestId {
-        self.requests.next_id()
     }
 
     /// The keymap section in force, and whether a text field takes typed characters.

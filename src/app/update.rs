@@ -10,7 +10,6 @@ use crate::app::home::Ctx;
 use crate::app::layout;
 use crate::app::meeting::{DocState, MeetingView};
 use crate::app::requests::Pending;
-use crate::app::tools::{ToolsOutcome, ToolsPanel};
 use crate::app::{LoginState, Overlay, Screen, State, TOAST_FOR, Toast};
 use crate::krisp::{Document, DocumentState, Meeting, MeetingId, Transcript};
 use crate::message::{Action, ClientEvent, Command, Msg, RequestError, RequestId};
@@ -90,16 +89,8 @@ fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Command>) {
         if let Some(action) = crate::app::tools_screen::global_action(state, key) {
             return on_action(state, action, cmds);
         }
-        let retry = state.tools.error.is_some()
-            && state.keymap.action(crate::app::keymap::Mode::Home, key) == Some(Action::Refresh);
-        let outcome = match &mut state.tools.panel {
-            Some(host) => host.handle_key(key),
-            None if key.code == crossterm::event::KeyCode::Esc => ToolsOutcome::Close,
-            // The tool list failed to load: the key that retries asks for it again.
-            None if retry => return open_tools(state, cmds),
-            None => ToolsOutcome::None,
-        };
-        return tools_outcome(state, outcome, cmds);
+        let fx = state.tools.on_key(key, &state.keymap, &mut state.requests);
+        return apply(state, fx, cmds);
     }
     let (mode, typing) = state.mode();
     if let Some(Overlay::Export(d)) = &state.overlay
@@ -159,11 +150,8 @@ fn on_paste(state: &mut State, text: &str, cmds: &mut Vec<Command>) {
 fn on_mouse(state: &mut State, mouse: MouseEvent, cmds: &mut Vec<Command>) {
     if state.screen == Screen::Tools && state.overlay.is_none() {
         let body = layout::screen(state.size, false).body;
-        let outcome = match &mut state.tools.panel {
-            Some(host) => host.handle_mouse(mouse, body),
-            None => ToolsOutcome::None,
-        };
-        return tools_outcome(state, outcome, cmds);
+        let fx = state.tools.on_mouse(mouse, body, &mut state.requests);
+        return apply(state, fx, cmds);
     }
     match mouse.kind {
         MouseEventKind::ScrollUp | MouseEventKind::ScrollDown => {
@@ -360,6 +348,8 @@ fn apply(state: &mut State, effects: Vec<Effect>, cmds: &mut Vec<Command>) {
             Effect::ReloadMeeting => reload_meeting(state, cmds),
             Effect::Sync => start_sync(state, cmds),
             Effect::OpenMeeting(opening) => open_opening(state, *opening, cmds),
+            Effect::OpenTools => open_tools(state, cmds),
+            Effect::CloseTools => close_tools(state),
         }
     }
 }
@@ -381,7 +371,16 @@ fn open_named_meeting(state: &mut State, meeting: Meeting, cmds: &mut Vec<Comman
 
 /// Opens the meeting a screen asked for, where it asked.
 fn open_opening(state: &mut State, opening: Opening, cmds: &mut Vec<Command>) {
-    open_view(state, opening.meeting, cmds);
+    if opening.from_tools {
+        // The meeting the panel was opened over waits, as it was, for the panel to close.
+        if state.tools.return_to == Some(Screen::Meeting) && state.tools.parked.is_none() {
+            state.tools.parked = state.meeting.take().map(Box::new);
+        }
+        open_named_meeting(state, opening.meeting, cmds);
+        state.tools.opened_meeting = state.screen == Screen::Meeting;
+    } else {
+        open_view(state, opening.meeting, cmds);
+    }
     let Some(view) = &mut state.meeting else {
         return;
     };
@@ -534,38 +533,6 @@ fn close_tools(state: &mut State) {
     };
 }
 
-fn tools_outcome(state: &mut State, outcome: ToolsOutcome, cmds: &mut Vec<Command>) {
-    match outcome {
-        ToolsOutcome::None => {}
-        ToolsOutcome::Close => close_tools(state),
-        ToolsOutcome::OpenMeeting {
-            meeting,
-            action_items,
-        } => {
-            // The meeting the panel was opened over waits, as it was, for the panel to close.
-            if state.tools.return_to == Some(Screen::Meeting) && state.tools.parked.is_none() {
-                state.tools.parked = state.meeting.take().map(Box::new);
-            }
-            open_named_meeting(state, *meeting, cmds);
-            state.tools.opened_meeting = state.screen == Screen::Meeting;
-            if action_items && let Some(view) = &mut state.meeting {
-                view.open_at_section("Action items");
-            }
-        }
-        ToolsOutcome::Run { name, args } => {
-            let id = state.request_id();
-            for old in state.requests.forget(|p| *p == Pending::ToolCall) {
-                cmds.push(Command::Cancel(old));
-            }
-            state.requests.wait(id, Pending::ToolCall);
-            if let Some(host) = &mut state.tools.panel {
-                host.set_running(&name);
-            }
-            cmds.push(Command::CallTool { id, name, args });
-        }
-    }
-}
-
 // ---------------------------------------------------------------- search
 
 /// Fetches the meeting view's document: the one answer the view waits for.
@@ -663,40 +630,16 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                 });
             }
         }
-        ClientEvent::ToolsListed { id, result } => {
-            if state.requests.answer(id) != Some(Pending::ToolList) {
-                return;
-            }
-            match result {
-                Ok(tools) => match &mut state.tools.panel {
-                    Some(host) => host.set_tools(tools),
-                    None => state.tools.panel = Some(ToolsPanel::new(tools)),
-                },
-                Err(mut e) => {
-                    let retry = state.keymap.retry_sentence(crate::app::keymap::Mode::Home);
-                    e.message = format!("{} {retry}", e.message);
-                    state.tools.error = Some(clean_line(&e.message).into_owned());
-                    request_failed(state, e);
-                }
-            }
-        }
-        ClientEvent::ToolCalled { id, name, result } => {
-            if state.requests.answer(id) != Some(Pending::ToolCall) {
-                return;
-            }
-            let result = match result {
-                Ok(r) => Ok(r),
-                Err(e) if e.auth_required => {
-                    let message = e.message.clone();
-                    request_failed(state, e);
-                    Err(message)
-                }
-                // The panel's own key runs the same form again.
-                Err(e) => Err(format!("{}\nPress F5 to run it again.", e.message)),
+        ClientEvent::ToolsListed { id, .. } | ClientEvent::ToolCalled { id, .. } => {
+            let wanted = match &event {
+                ClientEvent::ToolsListed { .. } => Pending::ToolList,
+                _ => Pending::ToolCall,
             };
-            if let Some(host) = &mut state.tools.panel {
-                host.set_result(&name, result);
+            if state.requests.answer(id) != Some(wanted) {
+                return;
             }
+            let fx = state.tools.on_reply(event, &state.keymap);
+            apply(state, fx, cmds);
         }
         ClientEvent::Exported { id, .. }
         | ClientEvent::ExportProgress { id, .. }
