@@ -1,5 +1,6 @@
 //! Application state and the pure, synchronous `update` (the only code that changes `State`).
 
+mod connection;
 pub mod effect;
 pub mod export;
 pub mod feed;
@@ -13,9 +14,11 @@ pub mod login;
 pub mod meeting;
 pub mod meeting_screen;
 pub mod meetings;
+mod navigate;
 pub mod preview;
 pub mod requests;
 pub mod search;
+mod toast;
 pub mod tools;
 pub mod tools_screen;
 mod update;
@@ -27,7 +30,8 @@ use ratatui::layout::Rect;
 
 pub use self::home::{LIST_MARGIN, LIST_WINDOW};
 pub use self::login::{Login, LoginState};
-pub use self::update::{prompt_open, show_problems, start, update};
+pub use self::toast::show_problems;
+pub use self::update::{prompt_open, start, update};
 use crate::app::export::ExportDialog;
 use crate::app::feed::Feed;
 use crate::app::keymap::{Keymap, Mode};
