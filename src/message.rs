@@ -138,6 +138,11 @@ pub enum Msg {
     /// An action that did not come from a key (tests, the command bar).
     Action(Action),
     Client(Box<ClientEvent>),
+    /// The terminal's clipboard was given only the first `limit` bytes of a copy (terminals
+    /// refuse longer OSC 52 writes).
+    ClipboardCut {
+        limit: usize,
+    },
 }
 
 /// Search criteria sent to the server (`search_meetings`); the reply echoes it.

@@ -80,6 +80,14 @@ pub fn update(state: &mut State, msg: Msg, now: Instant) -> Vec<Command> {
         Msg::Tick => on_tick(state, &mut cmds),
         Msg::Action(action) => on_action(state, action, &mut cmds),
         Msg::Client(event) => on_client(state, *event, &mut cmds),
+        Msg::ClipboardCut { limit } => toast(
+            state,
+            &format!(
+                "Copied the first {} KB only: terminals refuse longer clipboard writes.",
+                limit / 1000
+            ),
+            true,
+        ),
     }
     crate::app::preview::sync(state, &mut cmds);
     cmds
@@ -532,4 +540,36 @@ pub(super) fn relayout(state: &mut State) {
     let height = usize::from(layout::table_rows(state.size, prompt).height);
     let len = state.home.visible_len();
     state.home.list.clamp(len, height);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_copy_cut_short_by_the_terminal_is_a_toast_kept_with_the_others() {
+        let now = Instant::now();
+        let mut state = State::new("https://mcp.krisp.ai/mcp", "memory", now);
+        let cmds = update(&mut state, Msg::ClipboardCut { limit: 100_000 }, now);
+        let text = "Copied the first 100 KB only: terminals refuse longer clipboard writes.";
+        assert_eq!(cmds, []);
+        assert_eq!(
+            state.toast,
+            Some(crate::app::Toast {
+                text: text.to_owned(),
+                error: true,
+                note: false,
+                lasting: false,
+                until: now + crate::app::TOAST_FOR,
+            })
+        );
+        assert_eq!(
+            state
+                .messages
+                .iter()
+                .map(|m| m.text.as_str())
+                .collect::<Vec<_>>(),
+            [text]
+        );
+    }
 }
