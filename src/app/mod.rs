@@ -12,6 +12,7 @@ pub mod keymap;
 pub mod layout;
 pub mod login;
 pub mod meeting;
+pub mod meeting_layout;
 pub mod meeting_screen;
 pub mod meetings;
 mod navigate;
