@@ -18,6 +18,7 @@ pub mod library;
 pub mod message;
 pub mod net;
 pub mod theme;
+pub mod tui;
 pub mod ui;
 
 /// Sent as `User-Agent` on every request: Cloudflare in front of Krisp blocks requests without one.

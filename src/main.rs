@@ -2,10 +2,10 @@
 
 use std::process::ExitCode;
 
-use krisp_tui::app::run::{Ended, Start, run_tui};
 use krisp_tui::cli::Cli;
 use krisp_tui::cmd;
 use krisp_tui::library::task;
+use krisp_tui::tui::{Ended, Start, run_tui};
 
 fn main() -> ExitCode {
     let cli = Cli::parse_args();

@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 pub use crate::export::Format;
 use crate::krisp::{Document, Meeting, MeetingId};
 
-/// Identifies one request to the client task. A pane remembers the id it waits for and drops any
-/// reply with another id, so a late answer to a superseded request never shows.
+/// Identifies one request to the client task. The app's request registry
+/// (`app::requests::Requests`) keeps the ids still waited for and drops any other reply, so a
+/// late answer to a superseded request never shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct RequestId(pub u64);
 
@@ -137,6 +138,11 @@ pub enum Msg {
     /// An action that did not come from a key (tests, the command bar).
     Action(Action),
     Client(Box<ClientEvent>),
+    /// The terminal's clipboard was given only the first `limit` bytes of a copy (terminals
+    /// refuse longer OSC 52 writes).
+    ClipboardCut {
+        limit: usize,
+    },
 }
 
 /// Search criteria sent to the server (`search_meetings`); the reply echoes it.

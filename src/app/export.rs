@@ -1,12 +1,18 @@
 //! The export dialog: a format choice, an editable path, and the overwrite question; for the
-//! marked meetings, a directory and the progress of writing them.
+//! marked meetings, a directory and the progress of writing them. Its actions and the answers
+//! to its writes, returning effects for the router.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use crossterm::event::KeyEvent;
+
+use crate::app::effect::Effect;
 use crate::app::input::LineInput;
+use crate::app::requests::{Pending, Requests};
 use crate::export::{Format, default_file_name};
-use crate::krisp::{Meeting, MeetingId};
-use crate::message::RequestId;
+use crate::krisp::{Document, Meeting, MeetingId};
+use crate::message::{Action, ClientEvent, Command};
+use crate::sanitize::clean_line;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFocus {
@@ -36,7 +42,6 @@ pub struct ExportDialog {
     pub path_edited: bool,
     /// The file exists: waiting for y / n.
     pub confirm: Option<PathBuf>,
-    pub pending: Option<RequestId>,
     pub error: Option<String>,
     /// Exporting the marked meetings: the path is a directory.
     pub many: Option<Many>,
@@ -51,7 +56,6 @@ impl PartialEq for ExportDialog {
             && self.path.text() == other.path.text()
             && self.path_edited == other.path_edited
             && self.confirm == other.confirm
-            && self.pending == other.pending
             && self.error == other.error
             && self.many == other.many
     }
@@ -66,7 +70,6 @@ impl ExportDialog {
             path: LineInput::default(),
             path_edited: false,
             confirm: None,
-            pending: None,
             error: None,
             many: None,
             meeting: Box::new(meeting.clone()),
@@ -135,4 +138,208 @@ pub fn expand_home(path: &str, home: Option<&std::path::Path>) -> PathBuf {
         (Some(rest), Some(home)) if rest.starts_with('/') => home.join(&rest[1..]),
         _ => PathBuf::from(path),
     }
+}
+
+/// The meeting a single export writes: the open one, or the home list's selection, with its
+/// document when it was fetched.
+pub type Target<'a> = Option<(&'a Meeting, Option<&'a Document>)>;
+
+impl ExportDialog {
+    /// An action on the dialog. `target` is what a single export writes; `requests` hands out
+    /// the write's id and says whether one is in flight.
+    pub fn on_action(
+        &mut self,
+        action: Action,
+        target: Target<'_>,
+        requests: &mut Requests,
+        home_dir: Option<&Path>,
+    ) -> Vec<Effect> {
+        let pending = requests.id_of(|p| *p == Pending::Export);
+        let mut fx = Vec::new();
+        if self.confirm.is_some() {
+            match action {
+                Action::Select => {
+                    self.confirm = None;
+                    return self.send(true, target, requests, home_dir);
+                }
+                Action::Back => self.confirm = None,
+                _ => {}
+            }
+            return fx;
+        }
+        match action {
+            // Writing many: Esc stops the writer between two meetings; the dialog closes when
+            // it reports what it wrote.
+            Action::Back if self.many.is_some() && pending.is_some() => {
+                if let (Some(id), Some(many)) = (pending, &mut self.many)
+                    && !many.cancelling
+                {
+                    many.cancelling = true;
+                    fx.push(Effect::Command(Command::Cancel(id)));
+                }
+            }
+            Action::Back => {
+                if let Some(id) = pending {
+                    requests.answer(id);
+                    fx.push(Effect::Command(Command::Cancel(id)));
+                }
+                fx.push(Effect::CloseOverlay);
+            }
+            Action::FocusNext | Action::FocusPrev => {
+                self.focus = match self.focus {
+                    ExportFocus::Format => ExportFocus::Path,
+                    ExportFocus::Path => ExportFocus::Format,
+                };
+            }
+            Action::Left | Action::Up if self.focus == ExportFocus::Format => {
+                self.step_format(false);
+            }
+            Action::Right | Action::Down if self.focus == ExportFocus::Format => {
+                self.step_format(true);
+            }
+            Action::Select if pending.is_none() => {
+                return self.send(false, target, requests, home_dir);
+            }
+            _ => {}
+        }
+        fx
+    }
+
+    /// A key no binding claimed, typed into the path.
+    pub fn type_key(&mut self, key: KeyEvent) {
+        if self.path.handle_key(key) {
+            self.path_edited = true;
+            self.error = None;
+        }
+    }
+
+    /// Pasted text, into the path while it takes typing (one line).
+    pub fn paste(&mut self, text: &str, typing: bool) {
+        if typing {
+            self.path.insert_str(&text.replace(['\n', '\r'], ""));
+            self.path_edited = true;
+        }
+    }
+
+    fn send(
+        &mut self,
+        force: bool,
+        target: Target<'_>,
+        requests: &mut Requests,
+        home_dir: Option<&Path>,
+    ) -> Vec<Effect> {
+        if self.many.is_some() {
+            return self.send_many(requests, home_dir);
+        }
+        let Some((meeting, document)) = target else {
+            return Vec::new();
+        };
+        let id = requests.next_id();
+        let path = self.path_text();
+        if path.trim().is_empty() {
+            self.error = Some("Type a file name.".into());
+            return Vec::new();
+        }
+        requests.wait(id, Pending::Export);
+        self.error = None;
+        vec![Effect::Command(Command::Export {
+            id,
+            meeting: Box::new(meeting.clone()),
+            document: document.cloned().map(Box::new),
+            format: self.format,
+            path: expand_home(path.trim(), home_dir),
+            force,
+        })]
+    }
+
+    /// The marked meetings into the directory typed.
+    fn send_many(&mut self, requests: &mut Requests, home_dir: Option<&Path>) -> Vec<Effect> {
+        let id = requests.next_id();
+        let Some(many) = &mut self.many else {
+            return Vec::new();
+        };
+        let dir = self.path.text().to_owned();
+        if dir.trim().is_empty() {
+            self.error = Some("Type a directory.".into());
+            return Vec::new();
+        }
+        many.progress = Some((0, many.ids.len()));
+        many.cancelling = false;
+        requests.wait(id, Pending::Export);
+        self.error = None;
+        vec![Effect::Command(Command::ExportMany {
+            id,
+            ids: many.ids.clone(),
+            format: self.format,
+            dir: expand_home(dir.trim(), home_dir),
+        })]
+    }
+
+    /// The client task's answer to this dialog's write (the router checked it is the one
+    /// waited for).
+    pub fn on_reply(&mut self, event: ClientEvent) -> Vec<Effect> {
+        match event {
+            ClientEvent::Exported { result, .. } => match result {
+                Ok(path) => {
+                    let note = format!("Exported to {}", path.display());
+                    done(clean_line(&note).into_owned(), false)
+                }
+                Err(e) => {
+                    self.error = Some(clean_line(&e.message).into_owned());
+                    Vec::new()
+                }
+            },
+            ClientEvent::ExportProgress { done, total, .. } => {
+                if let Some(many) = &mut self.many {
+                    many.progress = Some((done, total));
+                }
+                Vec::new()
+            }
+            ClientEvent::ExportedMany { dir, result, .. } => match result {
+                Ok(summary) => {
+                    let n = summary.new + summary.updated;
+                    let note = if summary.cancelled {
+                        format!(
+                            "Export stopped: {n} files written to {}: {}",
+                            dir.display(),
+                            summary.line()
+                        )
+                    } else {
+                        let done = if summary.nothing_to_write() {
+                            "Nothing to write in"
+                        } else {
+                            "Exported to"
+                        };
+                        format!("{done} {}: {}", dir.display(), summary.line())
+                    };
+                    done(clean_line(&note).into_owned(), !summary.cancelled)
+                }
+                Err(e) => {
+                    if let Some(many) = &mut self.many {
+                        many.progress = None;
+                        many.cancelling = false;
+                    }
+                    self.error = Some(clean_line(&e.message).into_owned());
+                    Vec::new()
+                }
+            },
+            ClientEvent::ExportExists { path, .. } => {
+                self.confirm = Some(path);
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A write finished: the dialog closes (and the marks go, when all of them were written) and
+/// the note says where the files went.
+fn done(note: String, clear_marks: bool) -> Vec<Effect> {
+    let mut fx = vec![Effect::CloseOverlay];
+    if clear_marks {
+        fx.push(Effect::ClearMarks);
+    }
+    fx.push(Effect::toast(note.clone()));
+    fx.push(Effect::Status(note));
+    fx
 }

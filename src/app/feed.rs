@@ -3,7 +3,6 @@
 
 use rmcp::model::CallToolResult;
 
-use crate::message::RequestId;
 use crate::sanitize::clean_line;
 
 pub use crate::krisp::FeedItem;
@@ -11,7 +10,6 @@ pub use crate::krisp::FeedItem;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Feed {
     pub items: Vec<FeedItem>,
-    pub loading: Option<RequestId>,
     pub error: Option<String>,
     pub loaded_once: bool,
     /// No more pages.

@@ -227,6 +227,22 @@ impl Default for Keymap {
 }
 
 impl Keymap {
+    /// "Press r to try again.", naming the key bound to `Refresh` in `mode`.
+    pub fn retry_sentence(&self, mode: Mode) -> String {
+        self.key_to_retry(mode, Action::Refresh)
+    }
+
+    /// "Press S to try again.", naming the key bound to `action` in `mode`.
+    pub fn key_to_retry(&self, mode: Mode, action: Action) -> String {
+        match (self.key_for(mode, action), mode) {
+            (Some(key), _) => format!("Press {key} to try again."),
+            (None, Mode::Meeting) => "Reopen the meeting to try again.".to_owned(),
+            (None, _) => {
+                format!("No key is bound to {action:?}: bind one in config.toml to retry.")
+            }
+        }
+    }
+
     fn empty() -> Self {
         Self {
             modes: BTreeMap::new(),

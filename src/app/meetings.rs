@@ -10,7 +10,6 @@ use nucleo_matcher::Utf32String;
 
 use crate::krisp::{Document, DocumentState, Meeting, MeetingDate, MeetingId};
 use crate::library::{DocState, ListRow};
-use crate::message::RequestId;
 use crate::sanitize::clean_line;
 
 /// Meetings are fetched this many at a time (the server's maximum page).
@@ -120,7 +119,6 @@ pub fn iso_date(meeting: &Meeting) -> Option<String> {
 pub struct Paging {
     pub next_offset: u32,
     pub exhausted: bool,
-    pub loading: Option<RequestId>,
     pub error: Option<String>,
     /// True once the first page answered (so "no meetings" can be told from "loading").
     pub loaded_once: bool,

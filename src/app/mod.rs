@@ -1,16 +1,25 @@
 //! Application state and the pure, synchronous `update` (the only code that changes `State`).
 
+mod connection;
+pub mod effect;
 pub mod export;
 pub mod feed;
 pub mod help;
+pub mod home;
+pub mod home_search;
 pub mod input;
 pub mod keymap;
 pub mod layout;
+pub mod login;
 pub mod meeting;
+pub mod meeting_layout;
+pub mod meeting_screen;
 pub mod meetings;
+mod navigate;
 pub mod preview;
-pub mod run;
+pub mod requests;
 pub mod search;
+mod toast;
 pub mod tools;
 pub mod tools_screen;
 mod update;
@@ -20,17 +29,19 @@ use std::time::{Duration, Instant};
 
 use ratatui::layout::Rect;
 
-pub use self::update::{LIST_MARGIN, LIST_WINDOW, prompt_open, show_problems, start, update};
+pub use self::home::{LIST_MARGIN, LIST_WINDOW};
+pub use self::login::{Login, LoginState};
+pub use self::toast::show_problems;
+pub use self::update::{prompt_open, start, update};
 use crate::app::export::ExportDialog;
 use crate::app::feed::Feed;
-use crate::app::input::LineInput;
 use crate::app::keymap::{Keymap, Mode};
 use crate::app::meeting::MeetingView;
 use crate::app::meetings::Meetings;
+use crate::app::requests::{Pending, Requests};
 use crate::app::search::{FuzzyMatcher, Search};
 use crate::app::tools_screen::ToolsScreen;
 use crate::krisp::{Document, MeetingId};
-use crate::message::RequestId;
 use crate::theme::Theme;
 
 /// How long a toast stays up.
@@ -74,33 +85,6 @@ pub struct Message {
     pub note: bool,
     /// Wall-clock time it was shown, when the loop knew it.
     pub at: Option<jiff::Timestamp>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LoginState {
-    /// Trying stored credentials.
-    Connecting,
-    Idle,
-    Waiting {
-        /// The authorization URL, sanitized, once discovery and registration are done.
-        url: Option<String>,
-        /// The "paste the redirect URL" field, when open.
-        paste: Option<LineInput>,
-    },
-    Failed {
-        message: String,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Login {
-    pub state: LoginState,
-    /// Why the user is here again ("Your session expired…"), or what was wrong with a paste.
-    pub note: Option<String>,
-    /// Whether credentials were found for this server (the client says so as it connects).
-    pub stored_login: bool,
-    /// Where to go back to after logging in.
-    pub return_to: Option<Screen>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,9 +184,6 @@ pub struct Home {
     /// Meetings marked for exporting many at once (by id: a marked meeting may be far from
     /// the part of the list held).
     pub marked: std::collections::BTreeSet<MeetingId>,
-    /// "Mark every meeting shown" asked the store for their ids: the request, and the text
-    /// of the search it was asked over (`None`: the whole list).
-    pub marking: Option<(RequestId, Option<String>)>,
     /// The selected meeting's notes beside the list (wide terminals).
     pub preview: preview::Preview,
 }
@@ -284,9 +265,7 @@ pub struct Local {
     pub complete: bool,
     /// `sync = "auto"`: sync on start (and after a login).
     pub auto_sync: bool,
-    /// The list read in flight.
-    pub loading: Option<RequestId>,
-    /// Read again when this one answers (the store changed while reading).
+    /// Read the list again when the read in flight answers (the store changed while reading).
     pub reload: bool,
     pub sync: SyncState,
     /// Why the server is not used ("--offline", or the error that said it is unreachable).
@@ -368,7 +347,8 @@ pub struct State {
     /// The user's home directory, for `~` in typed paths; set by the event loop at start.
     pub home_dir: Option<std::path::PathBuf>,
     pub should_quit: bool,
-    next_request: u64,
+    /// The requests in flight, and which screen each answer goes to.
+    pub requests: Requests,
 }
 
 impl State {
@@ -395,7 +375,6 @@ impl State {
                 activity: Feed::default(),
                 matcher: FuzzyMatcher::default(),
                 marked: std::collections::BTreeSet::new(),
-                marking: None,
                 preview: preview::Preview::default(),
             },
             meeting: None,
@@ -417,7 +396,7 @@ impl State {
             wall: None,
             home_dir: None,
             should_quit: false,
-            next_request: 0,
+            requests: Requests::default(),
         }
     }
 
@@ -429,11 +408,6 @@ impl State {
     pub fn with_theme(mut self, theme: Theme) -> Self {
         self.theme = theme;
         self
-    }
-
-    pub(crate) fn request_id(&mut self) -> RequestId {
-        self.next_request += 1;
-        RequestId(self.next_request)
     }
 
     /// The keymap section in force, and whether a text field takes typed characters.
@@ -498,21 +472,33 @@ impl State {
                 self.login.state,
                 LoginState::Waiting { .. } | LoginState::Connecting
             )
-            || home.meetings.paging.loading.is_some()
             || home
                 .search
                 .as_ref()
-                .is_some_and(|s| s.dirty_since.is_some() || s.pending.is_some())
+                .is_some_and(|s| s.dirty_since.is_some())
             || self.local.sync.running
             || self.home.preview.wanted.is_some()
-            || [&home.action_items, &home.upcoming, &home.activity]
-                .iter()
-                .any(|f| f.loading.is_some())
             || self
                 .meeting
                 .as_ref()
-                .is_some_and(|m| matches!(m.document, meeting::DocState::Loading(_)))
-            || self.tools.busy()
-            || matches!(&self.overlay, Some(Overlay::Export(d)) if d.pending.is_some())
+                .is_some_and(|m| matches!(m.document, meeting::DocState::Loading))
+            || self.requests.any(|p| match p {
+                Pending::MeetingsPage
+                | Pending::ServerSearch(_)
+                | Pending::Feed(_)
+                | Pending::ToolList
+                | Pending::ToolCall => true,
+                Pending::Export => matches!(self.overlay, Some(Overlay::Export(_))),
+                Pending::StoredList
+                | Pending::StoredSearch { .. }
+                | Pending::MarkAll(_)
+                | Pending::Document(_) => false,
+            })
+    }
+
+    /// Whether the tools panel waits for the tool list or a tool's result.
+    pub fn tools_busy(&self) -> bool {
+        self.requests
+            .any(|p| matches!(p, Pending::ToolList | Pending::ToolCall))
     }
 }

@@ -12,7 +12,7 @@ use crate::app::meetings::{Meetings, PAGE_SIZE, iso_date};
 use crate::krisp::{Meeting, MeetingId};
 use crate::library::Matched;
 use crate::library::Query;
-use crate::message::{RequestId, SearchQuery};
+use crate::message::SearchQuery;
 
 /// Meetings of the store's answer read at a time (more as the list scrolls).
 pub const STORED_WINDOW: usize = 100;
@@ -221,9 +221,6 @@ pub struct Stored {
     pub suggestion: Option<String>,
 }
 
-/// A store search in flight: its id, the text and the first row it asked for.
-pub type StoredAsk = (RequestId, String, usize);
-
 /// The search box and its results.
 #[derive(Debug, Clone, Default)]
 pub struct Search {
@@ -237,12 +234,8 @@ pub struct Search {
     pub hits: Vec<Hit>,
     /// When the text last changed and the server has not been asked about it yet.
     pub dirty_since: Option<Instant>,
-    /// The server request in flight, and what it asked.
-    pub pending: Option<(RequestId, SearchQuery)>,
     /// The server's answer for the current query: indices into `Meetings::all`.
     pub server: Option<(SearchQuery, Vec<usize>)>,
-    /// The local store's search in flight.
-    pub stored_pending: Option<StoredAsk>,
     /// The store's answer for the text it was asked.
     pub stored: Option<Stored>,
     /// `G` was pressed: windows are read until the end, the selection following.
@@ -262,7 +255,6 @@ impl PartialEq for Search {
             && self.error == other.error
             && self.hits == other.hits
             && self.dirty_since == other.dirty_since
-            && self.pending == other.pending
             && self.server == other.server
             && self.stored == other.stored
     }
@@ -295,12 +287,11 @@ impl Search {
 
     /// The list shows the store's answer for an earlier text while the store is asked about
     /// the text in the box: what is listed (and where each row matched) is not what it finds.
-    pub fn answer_pending(&self) -> bool {
+    pub fn answer_pending(&self, requests: &crate::app::requests::Requests) -> bool {
         let text = self.store_text();
-        self.stored_pending
-            .as_ref()
-            .is_some_and(|(_, t, offset)| *offset == 0 && t == text)
-            && self.stored.as_ref().is_none_or(|s| s.text != text)
+        requests.any(|p| {
+            matches!(p, crate::app::requests::Pending::StoredSearch { text: t, offset: 0 } if t == text)
+        }) && self.stored.as_ref().is_none_or(|s| s.text != text)
     }
 
     /// Whether more of the store's answer is left to read.

@@ -403,7 +403,7 @@ impl Library {
         })
     }
 
-    /// Writes the meetings `ids` into the vault `options.dir` (see `export::vault_dir`), from
+    /// Writes the meetings `ids` into the vault `options.dir` (see `library::vault_dir`), from
     /// this library's store connection: a front that keeps searching meanwhile exports through
     /// a `Library::at` of its own.
     pub fn export_many(

@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, Clear, Widget};
 
 use crate::app::State;
 use crate::app::export::{ExportDialog, ExportFocus};
+use crate::app::requests::Pending;
 use crate::message::Format;
 use crate::ui::{input_spans, layout, spinner};
 
@@ -105,7 +106,7 @@ pub fn render(state: &State, dialog: &ExportDialog, area: Rect, buf: &mut Buffer
             .collect()
     } else if let Some(note) = export_note(state) {
         vec![Line::styled(note, theme.accent)]
-    } else if dialog.pending.is_some() {
+    } else if state.requests.any(|p| *p == Pending::Export) {
         vec![Line::styled(
             format!("{} Writing…", spinner(state)),
             theme.accent,
@@ -127,7 +128,7 @@ pub fn export_note(state: &State) -> Option<String> {
         return None;
     };
     let many = dialog.many.as_ref()?;
-    dialog.pending?;
+    state.requests.id_of(|p| *p == Pending::Export)?;
     let (done, total) = many.progress.unwrap_or((0, many.ids.len()));
     Some(if many.cancelling {
         format!("{} stopping after {done} of {total}…", spinner(state))

@@ -11,6 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Padding, Paragraph, Row, Table, Widget, Wrap};
 
 use crate::app::feed::Feed;
+use crate::app::requests::Pending;
 use crate::app::{State, Tab};
 use crate::ui::meeting::tone;
 use crate::ui::{Theme, focused_pane, layout, marked, prompt_line, spinner, status};
@@ -53,7 +54,7 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
             Some(error) => error.clone(),
             None => meetings_count(n),
         };
-        if search.pending.is_some() || search.dirty_since.is_some() {
+        if state.requests.server_search().is_some() || search.dirty_since.is_some() {
             note.push_str(&format!("  {} asking the server", spinner(state)));
         }
         let line = prompt_line(theme, "/ ", &search.input, note);
@@ -135,12 +136,13 @@ fn meetings(state: &State, area: Rect, buf: &mut Buffer) {
             theme.accent,
         ));
     }
-    let block = focused_pane(title, paging.loading.is_some(), state, theme);
+    let loading = state.requests.any(|p| *p == Pending::MeetingsPage);
+    let block = focused_pane(title, loading, state, theme);
     let inner = block.inner(area);
     block.render(area, buf);
 
     if home.visible_len() == 0 {
-        let text = if paging.loading.is_some() && !paging.loaded_once {
+        let text = if loading && !paging.loaded_once {
             format!("{} Loading your meetings…", spinner(state))
         } else if let Some(error) = &paging.error {
             error.clone()
@@ -382,7 +384,8 @@ fn feed_table(state: &State, tab: Tab, feed: &Feed, area: Rect, buf: &mut Buffer
     };
     title.push(Span::styled(filter, theme.dim));
     title.push(Span::styled(format!("· {} ", feed.items.len()), theme.dim));
-    let block = focused_pane(title, feed.loading.is_some(), state, theme);
+    let loading = state.requests.any(|p| *p == Pending::Feed(tab));
+    let block = focused_pane(title, loading, state, theme);
     let inner = block.inner(area);
     block.render(area, buf);
     if feed.items.is_empty() {

@@ -67,7 +67,7 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
     }
 
     let title = vec![Span::styled(" Notes & transcript ", theme.title)];
-    let loading = matches!(view.document, crate::app::meeting::DocState::Loading(_));
+    let loading = matches!(view.document, crate::app::meeting::DocState::Loading);
     let block = focused_pane(title, loading, state, theme);
     block.render(areas.body, buf);
     let text = layout::reading(area, prompt);

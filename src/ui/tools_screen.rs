@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
 use crate::app::State;
+use crate::app::requests::Pending;
 use crate::ui::{layout, spinner, status};
 
 pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
@@ -16,7 +17,7 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
         Span::styled(" Tools ", theme.title),
         Span::styled("· every tool the server offers", theme.dim),
     ];
-    if state.tools.call.is_some() {
+    if state.requests.any(|p| *p == Pending::ToolCall) {
         header.push(Span::styled(
             format!("  {} running", spinner(state)),
             theme.accent,

@@ -613,14 +613,12 @@ fn the_export_path_expands_home_follows_the_format_and_errors_show_whole() {
     let Some(krisp_tui::app::Overlay::Export(d)) = &mut app.state.overlay else {
         panic!("no dialog")
     };
-    d.pending = None;
     d.path = krisp_tui::app::input::LineInput::new("~/notes/README");
     app.send(code(KeyCode::Right)); // srt
     let Some(krisp_tui::app::Overlay::Export(d)) = &mut app.state.overlay else {
         panic!("no dialog")
     };
     assert_eq!(d.path_text(), "~/notes/README");
-    d.pending = Some(*id);
 
     app.send(client(ClientEvent::Exported {
         id: *id,

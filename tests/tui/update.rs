@@ -63,7 +63,13 @@ fn scrolling_near_the_end_loads_the_next_page_once() {
     }));
     let paging = &app.state.home.meetings.paging;
     assert_eq!(
-        (paging.next_offset, paging.exhausted, paging.loading),
+        (
+            paging.next_offset,
+            paging.exhausted,
+            app.state
+                .requests
+                .id_of(|p| *p == krisp_tui::app::requests::Pending::MeetingsPage)
+        ),
         (70, true, None)
     );
     assert_eq!(app.state.home.meetings.len(), 70);
@@ -175,7 +181,7 @@ fn a_newer_search_cancels_the_older_and_its_late_answer_is_dropped() {
         .collect();
     assert_eq!(hits, [("Q4 roadmap review", true), ("Offsite", true)]);
     assert_eq!(app.state.home.meetings.len(), 6);
-    assert_eq!(search.pending, None);
+    assert_eq!(app.state.requests.server_search(), None);
 }
 
 #[test]
@@ -667,7 +673,12 @@ fn tools_list_once_run_and_drop_stale_results() {
         name: "date_time".into(),
         result: Err(RequestError::new("late")),
     }));
-    assert_eq!(app.state.tools.call, Some(RequestId(4)));
+    assert_eq!(
+        app.state
+            .requests
+            .id_of(|p| *p == krisp_tui::app::requests::Pending::ToolCall),
+        Some(RequestId(4))
+    );
     app.send(client(ClientEvent::ToolCalled {
         id: RequestId(4),
         name: "date_time".into(),
@@ -675,7 +686,12 @@ fn tools_list_once_run_and_drop_stale_results() {
             rmcp::model::ContentBlock::text("2026-01-15"),
         ])),
     }));
-    assert_eq!(app.state.tools.call, None);
+    assert_eq!(
+        app.state
+            .requests
+            .id_of(|p| *p == krisp_tui::app::requests::Pending::ToolCall),
+        None
+    );
     assert!(
         app.state
             .tools

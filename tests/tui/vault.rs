@@ -200,7 +200,12 @@ fn a_failed_export_stays_in_the_dialog_with_its_sentence() {
         panic!("no dialog")
     };
     assert_eq!(
-        (d.pending, d.error.as_deref()),
+        (
+            app.state
+                .requests
+                .id_of(|p| *p == krisp_tui::app::requests::Pending::Export),
+            d.error.as_deref()
+        ),
         (
             None,
             Some("Could not create the directory /x: Permission denied (os error 13).")

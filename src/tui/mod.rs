@@ -1,5 +1,7 @@
-//! The TUI's main loop: owns the terminal, feeds input, client events and ticks to `update`,
-//! sends the commands to the client task, and draws once per batch.
+//! The terminal side of the TUI, outside the pure `app`: the main loop that owns the terminal
+//! (raw mode, mouse, paste, keyboard flags), feeds input, signals, client events and ticks to
+//! `app::update`, sends the commands to the client task (and the clipboard's OSC 52), and
+//! draws once per batch.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -270,25 +272,25 @@ fn dispatch(
     commands: &UnboundedSender<Command>,
 ) -> anyhow::Result<()> {
     state.wall = Some(jiff::Timestamp::now());
+    let mut cut = false;
     for command in app::update(state, msg, Instant::now()) {
         if let Command::Copy(text) = &command {
-            let (payload, cut) = clipboard_payload(text);
+            let (payload, was_cut) = clipboard_payload(text);
             copy_osc52(&payload)?;
-            if cut {
-                state.toast = Some(app::Toast {
-                    text: format!(
-                        "Copied the first {} KB only: terminals refuse longer clipboard writes.",
-                        OSC52_MAX_BYTES / 1000
-                    ),
-                    error: true,
-                    note: false,
-                    lasting: false,
-                    until: Instant::now() + app::TOAST_FOR,
-                });
-            }
+            cut |= was_cut;
             continue;
         }
         send(command, commands)?;
+    }
+    // Only `update` changes the state: the toast saying so is its, kept with the others.
+    if cut {
+        return dispatch(
+            state,
+            Msg::ClipboardCut {
+                limit: OSC52_MAX_BYTES,
+            },
+            commands,
+        );
     }
     Ok(())
 }
