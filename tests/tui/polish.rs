@@ -938,10 +938,10 @@ fn the_list_columns_stay_put_when_the_first_lengths_arrive() {
     let before = header(&app);
     assert!(before.contains("Length"), "{before}");
     // The sync brings a first transcript: the roadmap's length is known now.
-    app.state
-        .home
-        .meetings
-        .learn(&crate::tui_common::document(crate::tui_common::id(1), 40));
+    app.state.home.meetings.learn(
+        &crate::tui_common::document(crate::tui_common::id(1), 40),
+        &jiff::tz::TimeZone::UTC,
+    );
     assert_eq!(header(&app), before);
 }
 
@@ -1093,7 +1093,6 @@ fn a_meeting_has_one_length_in_the_list_and_its_header() {
 
 #[test]
 fn notes_read_without_markdown_markers_and_an_agendas_time_is_in_the_users_zone() {
-    krisp_tui::timefmt::set_zone(jiff::tz::TimeZone::UTC);
     let mut meetings = demo_meetings();
     meetings[1].summary = Some("#### Overview\n- **Ship** in March\n  * scope: three".into());
     let mut app = App::loaded(meetings);
