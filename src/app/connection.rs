@@ -199,7 +199,7 @@ pub(super) fn needs_server(state: &mut State, what: &str, cmds: &mut Vec<Command
         .local
         .offline_since
         .map(|at| {
-            let (_, hm) = crate::timefmt::date_and_time_in(at, crate::timefmt::zone());
+            let (_, hm) = crate::timefmt::date_and_time_in(at, &state.zone);
             format!(" since {hm}")
         })
         .unwrap_or_default();

@@ -32,6 +32,8 @@ pub struct Ctx<'a> {
     pub requests: &'a mut Requests,
     pub local: &'a mut Local,
     pub keymap: &'a Keymap,
+    /// The zone the list's rows show times in ([`crate::app::State::zone`]).
+    pub zone: &'a jiff::tz::TimeZone,
     pub size: Rect,
     pub now: Instant,
     /// `None` while the home screen is shown; else whether the screen shown has a prompt open
@@ -656,7 +658,9 @@ impl Home {
                     Some(search) => search.shown_ids(&self.meetings),
                     None => Default::default(),
                 };
-                let moved = self.meetings.replace_window(offset, total, meetings, &keep);
+                let moved = self
+                    .meetings
+                    .replace_window(offset, total, meetings, &keep, ctx.zone);
                 if let Some(search) = &mut self.search {
                     search.remap(&moved);
                 }

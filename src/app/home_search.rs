@@ -175,7 +175,7 @@ impl Home {
                     paging.next_offset = query.offset.saturating_add(n);
                     paging.exhausted = n < query.limit.max(1);
                     paging.loaded_once = true;
-                    self.meetings.merge(page, false);
+                    self.meetings.merge(page, false, ctx.zone);
                     fx.push(Effect::Succeeded);
                     self.refilter(ctx);
                     let height = usize::from(layout::table_rows(ctx.size, self.prompt(ctx)).height);
@@ -205,7 +205,7 @@ impl Home {
         ctx.requests.answer(id);
         match result {
             Ok(found) => {
-                let indices = self.meetings.merge(found, true);
+                let indices = self.meetings.merge(found, true, ctx.zone);
                 if let Some(search) = &mut self.search {
                     search.server = Some((query, indices));
                 }
@@ -272,7 +272,7 @@ impl Home {
                                     email: None,
                                 })
                                 .collect();
-                            self.meetings.merge(vec![m], false)[0]
+                            self.meetings.merge(vec![m], false, ctx.zone)[0]
                         }
                     };
                     hits.push((i, Found::of(hit)));

@@ -104,6 +104,8 @@ pub struct MeetingView {
     pub meeting: Box<Meeting>,
     pub row: Row,
     pub document: DocState,
+    /// The zone its times are laid out in: the state's, given when the view opens.
+    pub zone: jiff::tz::TimeZone,
     pub lines: Vec<ViewLine>,
     /// The width `lines` were laid out for.
     pub width: u16,
@@ -165,11 +167,19 @@ pub struct TalkPicture {
 }
 
 impl MeetingView {
-    pub fn new(meeting: Meeting, row: Row, document: DocState, width: u16, height: u16) -> Self {
+    pub fn new(
+        meeting: Meeting,
+        row: Row,
+        document: DocState,
+        zone: jiff::tz::TimeZone,
+        width: u16,
+        height: u16,
+    ) -> Self {
         let mut view = Self {
             meeting: Box::new(meeting),
             row,
             document,
+            zone,
             lines: Vec::new(),
             width,
             height,
@@ -377,6 +387,7 @@ impl MeetingView {
             &self.document,
             &self.notes,
             usize::from(width.saturating_sub(1).max(8)),
+            &self.zone,
         );
         self.lines = laid.lines;
         self.turn_starts = laid.turn_starts;
@@ -545,7 +556,11 @@ impl MeetingView {
         }
         if let Some(summary) = m.summary.as_deref().filter(|s| !s.trim().is_empty()) {
             // As the view reads it: no Markdown markers on the clipboard or in the menu.
-            let text: Vec<String> = summary.trim().lines().map(|l| readable_line(l).1).collect();
+            let text: Vec<String> = summary
+                .trim()
+                .lines()
+                .map(|l| readable_line(l, &self.zone).1)
+                .collect();
             out.push(CopyChoice {
                 label: "Summary",
                 text: text.join("\n"),

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use jiff::tz::TimeZone;
+
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::app::meeting::{DocState, Notes, TalkPicture, TextHit, Tone, ViewLine};
@@ -46,6 +48,7 @@ pub(crate) fn layout(
     document: &DocState,
     beside: &Notes,
     width: usize,
+    tz: &TimeZone,
 ) -> Laid {
     let mut out = Vec::new();
     let push_wrapped = |out: &mut Vec<ViewLine>, tone: Tone, indent: usize, text: &str| {
@@ -55,7 +58,7 @@ pub(crate) fn layout(
     out.push(ViewLine::new(vec![(Tone::Title, row.name.clone())]));
     // The time stands alone here: name its zone. A meeting without a date shows none.
     let stamp = match meeting.date.as_ref().map(|d| (d, d.timestamp())) {
-        Some((_, Some(at))) => crate::timefmt::stamp(at),
+        Some((_, Some(at))) => crate::timefmt::stamp_in(at, tz),
         Some(_) => format!("{} {}", row.date, row.time).trim().to_owned(),
         None => String::new(),
     };
@@ -112,7 +115,7 @@ pub(crate) fn layout(
         )]));
     }
 
-    notes(&mut out, meeting, width);
+    notes(&mut out, meeting, width, tz);
 
     let mut turn_starts = Vec::new();
     let transcript_start;
@@ -161,7 +164,7 @@ pub(crate) fn layout(
                 }
                 heading(&mut out, &clean_line(title));
                 for line in section.body.lines() {
-                    let (tone, text) = readable_line(line);
+                    let (tone, text) = readable_line(line, tz);
                     push_wrapped(&mut out, tone, 0, &text);
                 }
             }
@@ -369,8 +372,8 @@ fn push_wrapped(out: &mut Vec<ViewLine>, width: usize, tone: Tone, indent: usize
 
 /// A line of Krisp's Markdown notes as the views and `show` read it: a heading without its
 /// `#`s (as a title), emphasis without `**`, a bullet as `•`, and a `key: time` line (an
-/// agenda's `start: 2026-12-07T13:30:00Z`) in the user's zone like every other time.
-pub fn readable_line(line: &str) -> (Tone, String) {
+/// agenda's `start: 2026-12-07T13:30:00Z`) in `tz`, the user's zone, like every other time.
+pub fn readable_line(line: &str, tz: &TimeZone) -> (Tone, String) {
     if line.starts_with('#') {
         let title = line.trim_start_matches('#').trim_start();
         return (Tone::Title, title.replace("**", ""));
@@ -390,7 +393,7 @@ pub fn readable_line(line: &str) -> (Tone, String) {
             .all(|c| c.is_alphanumeric() || c == ' ' || c == '_')
         && let Ok(at) = value.trim().parse::<jiff::Timestamp>()
     {
-        let stamp = crate::timefmt::stamp_in(at, crate::timefmt::zone());
+        let stamp = crate::timefmt::stamp_in(at, tz);
         return (Tone::Text, format!("{key}: {stamp}"));
     }
     (Tone::Text, text)
@@ -404,11 +407,11 @@ fn heading(out: &mut Vec<ViewLine>, title: &str) {
 
 /// The meeting's notes (summary, key points, action items), each section after a heading;
 /// nothing for a meeting without notes. The meeting view and the list's preview both show them.
-pub fn notes(out: &mut Vec<ViewLine>, meeting: &Meeting, width: usize) {
+pub fn notes(out: &mut Vec<ViewLine>, meeting: &Meeting, width: usize, tz: &TimeZone) {
     if let Some(summary) = meeting.summary.as_deref().filter(|s| !s.trim().is_empty()) {
         heading(out, "Summary");
         for line in summary.lines() {
-            let (tone, text) = readable_line(line);
+            let (tone, text) = readable_line(line, tz);
             push_wrapped(out, width, tone, 0, &text);
         }
     }

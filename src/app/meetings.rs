@@ -6,6 +6,7 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
+use jiff::tz::TimeZone;
 use nucleo_matcher::Utf32String;
 
 use crate::krisp::{Document, DocumentState, Meeting, MeetingDate, MeetingId};
@@ -63,10 +64,11 @@ pub fn length_label(length: Duration) -> String {
 }
 
 impl Row {
-    pub fn of(meeting: &Meeting) -> Row {
+    /// The row for `meeting`, its date and time in `tz` (the state's zone).
+    pub fn of(meeting: &Meeting, tz: &TimeZone) -> Row {
         let (date, time, sort_key) = match &meeting.date {
             Some(MeetingDate::Parsed(at)) => {
-                let (date, time) = crate::timefmt::date_and_time(at.timestamp());
+                let (date, time) = crate::timefmt::date_and_time_in(at.timestamp(), tz);
                 (date, time, Some(at.timestamp().as_second()))
             }
             Some(MeetingDate::Raw(raw)) => {
@@ -74,7 +76,7 @@ impl Row {
                 let date = raw.get(..10).unwrap_or(&raw).to_owned();
                 let time = raw.get(11..16).unwrap_or("").to_owned();
                 let parsed = crate::timefmt::parse_day(&date)
-                    .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
+                    .and_then(|d| d.to_zoned(TimeZone::UTC).ok())
                     .map(|z| z.timestamp().as_second());
                 (date, time, parsed)
             }
@@ -200,8 +202,8 @@ impl Meetings {
     }
 
     /// Adds meetings not seen before (dedup by id) and returns the indices of all of `batch`.
-    /// `from_search` marks newly added ones as server-search results.
-    pub fn merge(&mut self, batch: Vec<Meeting>, from_search: bool) -> Vec<usize> {
+    /// `from_search` marks newly added ones as server-search results. Rows show times in `tz`.
+    pub fn merge(&mut self, batch: Vec<Meeting>, from_search: bool, tz: &TimeZone) -> Vec<usize> {
         let mut indices = Vec::with_capacity(batch.len());
         let mut added = false;
         for meeting in batch {
@@ -212,7 +214,7 @@ impl Meetings {
                 indices.push(i);
                 continue;
             }
-            let i = self.push(meeting);
+            let i = self.push(meeting, tz);
             if from_search {
                 self.from_search.insert(i);
             }
@@ -239,13 +241,14 @@ impl Meetings {
     /// with what the store knows of each transcript. Every other meeting is let go, except
     /// those `keep` names (what an open search shows); meetings held in full (opened, so their
     /// notes were read) stay full. Returns where each meeting that stayed moved: old index to
-    /// new.
+    /// new. Rows show times in `tz`.
     pub fn replace_window(
         &mut self,
         start: usize,
         total: usize,
         rows: Vec<ListRow>,
         keep: &HashSet<MeetingId>,
+        tz: &TimeZone,
     ) -> HashMap<usize, usize> {
         let mut old: HashMap<MeetingId, (usize, Meeting)> = std::mem::take(&mut self.all)
             .into_iter()
@@ -278,7 +281,7 @@ impl Meetings {
                 }
                 None => light,
             };
-            let i = fresh.push(meeting);
+            let i = fresh.push(meeting, tz);
             fresh.order.push(i);
         }
         let mut kept: Vec<(usize, Meeting)> = old
@@ -287,17 +290,17 @@ impl Meetings {
             .collect();
         kept.sort_by_key(|(i, _)| *i);
         for (i, m) in kept {
-            moved.insert(i, fresh.push(m));
+            moved.insert(i, fresh.push(m, tz));
         }
         *self = fresh;
         moved
     }
 
     /// Adds a meeting not held yet (not to `order`) and returns its index.
-    fn push(&mut self, meeting: Meeting) -> usize {
+    fn push(&mut self, meeting: Meeting, tz: &TimeZone) -> usize {
         let i = self.all.len();
         self.rows
-            .push(Row::of(&meeting).with(self.known.get(&meeting.id)));
+            .push(Row::of(&meeting, tz).with(self.known.get(&meeting.id)));
         // With a store, its search matches names (the haystacks are for a list without one).
         let (short, long) = match self.held {
             None => haystacks(&meeting),
@@ -311,22 +314,23 @@ impl Meetings {
     }
 
     /// A document was read: the meeting's length and state are known now.
-    pub fn learn(&mut self, doc: &Document) {
+    pub fn learn(&mut self, doc: &Document, tz: &TimeZone) {
         let known = Known::of_document(doc);
         self.known.insert(doc.id.clone(), known);
         if let Some(i) = self.get(&doc.id) {
-            self.rows[i] = Row::of(&self.all[i]).with(Some(&known));
+            self.rows[i] = Row::of(&self.all[i], tz).with(Some(&known));
             self.revision += 1;
         }
     }
 
-    /// A fresher copy of one meeting (read in full from the store or the server).
-    pub fn update(&mut self, meeting: Meeting) {
+    /// A fresher copy of one meeting (read in full from the store or the server), its row's
+    /// time in `tz`.
+    pub fn update(&mut self, meeting: Meeting, tz: &TimeZone) {
         let Some(i) = self.get(&meeting.id) else {
-            self.merge(vec![meeting], false);
+            self.merge(vec![meeting], false, tz);
             return;
         };
-        let row = Row::of(&meeting).with(self.known.get(&meeting.id));
+        let row = Row::of(&meeting, tz).with(self.known.get(&meeting.id));
         self.revision += 1;
         let date_changed = row.sort_key != self.rows[i].sort_key;
         if self.held.is_none() {

@@ -346,6 +346,9 @@ pub struct State {
     pub wall: Option<jiff::Timestamp>,
     /// The user's home directory, for `~` in typed paths; set by the event loop at start.
     pub home_dir: Option<std::path::PathBuf>,
+    /// The zone every time on screen is shown in (`timezone` in `config.toml`, else the
+    /// system's); UTC until the event loop sets it. Drawing reads it here, never from a global.
+    pub zone: jiff::tz::TimeZone,
     pub should_quit: bool,
     /// The requests in flight, and which screen each answer goes to.
     pub requests: Requests,
@@ -395,6 +398,7 @@ impl State {
             now,
             wall: None,
             home_dir: None,
+            zone: jiff::tz::TimeZone::UTC,
             should_quit: false,
             requests: Requests::default(),
         }
@@ -407,6 +411,11 @@ impl State {
 
     pub fn with_theme(mut self, theme: Theme) -> Self {
         self.theme = theme;
+        self
+    }
+
+    pub fn with_zone(mut self, zone: jiff::tz::TimeZone) -> Self {
+        self.zone = zone;
         self
     }
 

@@ -48,7 +48,7 @@ pub(super) fn open_opening(state: &mut State, opening: Opening, cmds: &mut Vec<C
 /// The meeting view for `meeting`, its document from the cache or fetched.
 pub(super) fn open_view(state: &mut State, meeting: Meeting, cmds: &mut Vec<Command>) {
     state.tools.opened_meeting = false;
-    let row = crate::app::meetings::Row::of(&meeting);
+    let row = crate::app::meetings::Row::of(&meeting, &state.zone);
     let document = match state.documents.get(&meeting.id) {
         Some(doc) => DocState::Ready(Box::new(doc.clone())),
         None => {
@@ -57,7 +57,14 @@ pub(super) fn open_view(state: &mut State, meeting: Meeting, cmds: &mut Vec<Comm
         }
     };
     let area = layout::reading(state.size, false);
-    let mut view = MeetingView::new(meeting, row, document, area.width, area.height);
+    let mut view = MeetingView::new(
+        meeting,
+        row,
+        document,
+        state.zone.clone(),
+        area.width,
+        area.height,
+    );
     view.notes.reload_key = state
         .keymap
         .key_for(crate::app::keymap::Mode::Meeting, Action::Refresh)

@@ -100,7 +100,7 @@ pub fn sync(state: &mut State, cmds: &mut Vec<Command>) {
                 if reading {
                     preview.wanted = Some((meeting.id.clone(), state.now));
                 }
-                preview.lines = lines(meeting, row, usize::from(width), reading);
+                preview.lines = lines(meeting, row, usize::from(width), reading, &state.zone);
             }
         }
     }
@@ -232,8 +232,14 @@ pub fn context_lines(
     out
 }
 
-/// The name, when, length and people, then the notes (or why there are none).
-pub fn lines(meeting: &Meeting, row: &Row, width: usize, reading: bool) -> Vec<ViewLine> {
+/// The name, when, length and people, then the notes (or why there are none); times in `tz`.
+pub fn lines(
+    meeting: &Meeting,
+    row: &Row,
+    width: usize,
+    reading: bool,
+    tz: &jiff::tz::TimeZone,
+) -> Vec<ViewLine> {
     let mut out = Vec::new();
     let one = |tone: Tone, text: &str, out: &mut Vec<ViewLine>| {
         for piece in wrap(text, width.max(4)) {
@@ -256,7 +262,7 @@ pub fn lines(meeting: &Meeting, row: &Row, width: usize, reading: bool) -> Vec<V
         one(Tone::Text, &row.people, &mut out);
     }
     let before = out.len();
-    notes(&mut out, meeting, width);
+    notes(&mut out, meeting, width, tz);
     if out.len() == before {
         let (tone, note) = if reading {
             (Tone::Dim, "Reading the notes…")

@@ -371,6 +371,7 @@ pub(super) fn home_do(
         requests: &mut state.requests,
         local: &mut state.local,
         keymap: &state.keymap,
+        zone: &state.zone,
         size: state.size,
         now: state.now,
         elsewhere,
@@ -428,7 +429,7 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             // the one it asked for.
             let result = result.map(|docs| {
                 for doc in docs {
-                    state.home.meetings.learn(&doc);
+                    state.home.meetings.learn(&doc, &state.zone);
                     state.documents.insert(doc.id.clone(), doc);
                 }
                 state
@@ -497,7 +498,7 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
             {
                 view.set_meeting((*meeting).clone());
             }
-            state.home.meetings.update(*meeting);
+            state.home.meetings.update(*meeting, &state.zone);
         }
     }
 }

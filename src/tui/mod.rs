@@ -65,10 +65,16 @@ pub async fn run_tui(
     let mut problems = config_problems.to_vec();
     let (keymap, keymap_problems) = Keymap::with_overrides(&config.keys);
     problems.extend(keymap_problems);
-    match crate::timefmt::resolve(config.timezone.as_deref()) {
-        Ok(tz) => crate::timefmt::set_zone(tz),
-        Err(e) => problems.push(e.to_string()),
-    }
+    let zone = match crate::timefmt::resolve(config.timezone.as_deref()) {
+        Ok(tz) => tz,
+        Err(e) => {
+            problems.push(e.to_string());
+            jiff::tz::TimeZone::UTC
+        }
+    };
+    // The screens read the zone from the state; the local store's library (its day filters)
+    // and the exports still read the process's.
+    crate::timefmt::set_zone(zone.clone());
     let mut theme = Theme::from_env();
     problems.extend(theme.apply_overrides(&config.theme));
 
@@ -78,7 +84,8 @@ pub async fn run_tui(
         Instant::now(),
     )
     .with_keymap(keymap)
-    .with_theme(theme);
+    .with_theme(theme)
+    .with_zone(zone);
     state.home_dir = dirs::home_dir();
     let (connected, connection, login_now) = match start {
         Start::Connected(c) => (true, Some(c), false),

@@ -111,7 +111,7 @@ pub fn render_messages(state: &State, scroll: usize, area: Rect, buf: &mut Buffe
         for m in state.messages.iter().rev() {
             let when =
                 m.at.map(|at| {
-                    let (_, hm) = crate::timefmt::date_and_time_in(at, crate::timefmt::zone());
+                    let (_, hm) = crate::timefmt::date_and_time_in(at, &state.zone);
                     format!("{hm} ")
                 })
                 .unwrap_or_else(|| " ".repeat(6));

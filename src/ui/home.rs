@@ -407,7 +407,7 @@ fn feed_table(state: &State, tab: Tab, feed: &Feed, area: Rect, buf: &mut Buffer
         offset = feed.selected + 1 - height.max(1);
     }
     let end = (offset + height).min(feed.items.len());
-    let tz = crate::timefmt::zone();
+    let tz = &state.zone;
     let rows = feed.items[offset.min(end)..end]
         .iter()
         .enumerate()

@@ -131,7 +131,7 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
             Link::Offline(since) => {
                 let since = since
                     .map(|at| {
-                        let (_, hm) = crate::timefmt::date_and_time_in(at, crate::timefmt::zone());
+                        let (_, hm) = crate::timefmt::date_and_time_in(at, &state.zone);
                         format!(" since {hm}")
                     })
                     .unwrap_or_default();

@@ -25,7 +25,7 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
     }
     Line::from(header).render(areas.header, buf);
     match (&state.tools.panel, &state.tools.error) {
-        (Some(host), _) => host.render_at(areas.body, buf, theme, state.wall),
+        (Some(host), _) => host.render_at(areas.body, buf, theme, state.wall, &state.zone),
         // With --offline the missing tools are the mode, not a failure.
         (None, Some(e)) if state.local.offline_mode => {
             Paragraph::new(Line::styled(e.as_str(), theme.text))

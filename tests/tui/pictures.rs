@@ -11,10 +11,6 @@ use krisp_tui::krisp::{Document, Meeting, MeetingId, Turn};
 use krisp_tui::message::{ClientEvent, Command, Msg, RequestId};
 use krisp_tui::store::{DocState, ListRow};
 
-fn utc() {
-    krisp_tui::timefmt::set_zone(jiff::tz::TimeZone::UTC);
-}
-
 /// A document whose turns start at the given seconds, each saying `texts[i]`.
 fn turns(meeting: &Meeting, at: &[(&str, u64, &str)]) -> Document {
     let mut doc = document(meeting.id.clone(), 0);
@@ -31,7 +27,6 @@ fn turns(meeting: &Meeting, at: &[(&str, u64, &str)]) -> Document {
 
 /// `meeting` alone in the list, opened, its document answered, at `w`×`h`.
 fn opened(meeting: Meeting, doc: Document, w: u16, h: u16) -> App {
-    utc();
     let mut app = App::loaded(vec![meeting]);
     app.resize(w, h);
     app.open(doc);
@@ -233,7 +228,6 @@ fn no_transcript_keeps_the_plain_speakers_line() {
 
 /// The list read from a store: `rows` as the store gives them, logged in, at `w`×`h`.
 fn stored(rows: Vec<ListRow>, w: u16, h: u16) -> App {
-    utc();
     let mut app = App::new();
     app.state.local.enabled = true;
     app.resize(w, h);
@@ -319,7 +313,6 @@ fn the_list_shows_length_and_processing_from_the_store() {
 
 #[test]
 fn without_a_store_the_length_column_comes_once_a_transcript_was_read() {
-    utc();
     let mut app = App::loaded(demo_meetings());
     app.resize(100, 12);
     assert!(!app.render().contains("Length"));
@@ -337,7 +330,6 @@ fn without_a_store_the_length_column_comes_once_a_transcript_was_read() {
 
 #[test]
 fn the_preview_shows_from_160_columns_and_not_below() {
-    utc();
     let mut app = App::loaded(demo_meetings());
     app.resize(159, 20);
     app.send(key('j'));

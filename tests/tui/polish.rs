@@ -938,10 +938,10 @@ fn the_list_columns_stay_put_when_the_first_lengths_arrive() {
     let before = header(&app);
     assert!(before.contains("Length"), "{before}");
     // The sync brings a first transcript: the roadmap's length is known now.
-    app.state
-        .home
-        .meetings
-        .learn(&crate::tui_common::document(crate::tui_common::id(1), 40));
+    app.state.home.meetings.learn(
+        &crate::tui_common::document(crate::tui_common::id(1), 40),
+        &jiff::tz::TimeZone::UTC,
+    );
     assert_eq!(header(&app), before);
 }
 
@@ -1091,22 +1091,28 @@ fn a_meeting_has_one_length_in_the_list_and_its_header() {
     assert!(row.contains(" 24:03 "), "{list}");
 }
 
-#[test]
-fn notes_read_without_markdown_markers_and_an_agendas_time_is_in_the_users_zone() {
-    krisp_tui::timefmt::set_zone(jiff::tz::TimeZone::UTC);
-    let mut meetings = demo_meetings();
-    meetings[1].summary = Some("#### Overview\n- **Ship** in March\n  * scope: three".into());
-    let mut app = App::loaded(meetings);
-    app.resize(100, 40);
+/// Opens the demo list's roadmap review (two rows down) with an agenda section whose body is
+/// `agenda`, and draws the meeting view.
+fn open_roadmap_with_agenda(app: &mut App, agenda: &str) -> String {
     app.send(key('j'));
     app.send(key('j'));
     let mut doc = crate::tui_common::document(crate::tui_common::id(1), 0);
     doc.sections.push(krisp_tui::krisp::Section {
         heading: "Agenda: Q4 roadmap review".into(),
-        body: "start: 2026-12-07T13:30:00Z\nattendees: Anna Lee".into(),
+        body: agenda.into(),
     });
     app.open(doc);
-    let screen = app.render();
+    app.render()
+}
+
+#[test]
+fn notes_read_without_markdown_markers_and_an_agendas_time_is_in_the_users_zone() {
+    let mut meetings = demo_meetings();
+    meetings[1].summary = Some("#### Overview\n- **Ship** in March\n  * scope: three".into());
+    let mut app = App::loaded(meetings);
+    app.resize(100, 40);
+    let screen =
+        open_roadmap_with_agenda(&mut app, "start: 2026-12-07T13:30:00Z\nattendees: Anna Lee");
     for want in [
         "│ Overview ",
         "│ • Ship in March ",
@@ -1120,6 +1126,32 @@ fn notes_read_without_markdown_markers_and_an_agendas_time_is_in_the_users_zone(
         "{screen}"
     );
     assert!(!screen.contains("13:30:00Z"), "{screen}");
+}
+
+#[test]
+fn the_list_and_the_meeting_show_times_in_the_states_zone_not_the_processs() {
+    // Nothing in this binary sets the process's zone: it stays UTC, and the screens must not
+    // read it.
+    assert_eq!(krisp_tui::timefmt::zone(), &jiff::tz::TimeZone::UTC);
+    let new_york = jiff::tz::TimeZone::get("America/New_York").expect("a bundled zone");
+    let mut app = App::loaded_in(new_york, demo_meetings());
+    app.resize(100, 40);
+    let list = app.render();
+    // The roadmap review is at 15:00 UTC: 10:00 in New York, in January.
+    let row = list
+        .lines()
+        .find(|l| l.contains("Q4 roadmap review"))
+        .unwrap_or_default();
+    assert!(
+        row.contains("2026-01-15") && row.contains(" 10:00 "),
+        "{list}"
+    );
+    assert!(!row.contains("15:00"), "{list}");
+    let screen = open_roadmap_with_agenda(&mut app, "start: 2026-12-07T13:30:00Z");
+    for want in ["2026-01-15 10:00 EST", "│ start: 2026-12-07 08:30 EST "] {
+        assert!(screen.contains(want), "{want:?} in\n{screen}");
+    }
+    assert!(!screen.contains("UTC"), "{screen}");
 }
 
 #[test]

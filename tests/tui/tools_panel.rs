@@ -772,7 +772,15 @@ fn json_tree_expand_collapse() {
 fn result_rows(panel: &ToolsPanel, now: Option<jiff::Timestamp>) -> Vec<String> {
     let mut terminal = Terminal::new(TestBackend::new(160, 50)).expect("test terminal");
     terminal
-        .draw(|frame| panel.render_at(frame.area(), frame.buffer_mut(), &Theme::default(), now))
+        .draw(|frame| {
+            panel.render_at(
+                frame.area(),
+                frame.buffer_mut(),
+                &Theme::default(),
+                now,
+                &jiff::tz::TimeZone::UTC,
+            )
+        })
         .expect("draw");
     let buf = terminal.backend().buffer();
     (0..buf.area.height)

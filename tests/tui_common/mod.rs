@@ -172,9 +172,15 @@ impl App {
         }
     }
 
-    /// Logged in, first page of meetings answered.
+    /// Logged in, first page of meetings answered; times in UTC.
     pub fn loaded(meetings: Vec<Meeting>) -> Self {
+        Self::loaded_in(jiff::tz::TimeZone::UTC, meetings)
+    }
+
+    /// [`App::loaded`] with the state's zone set to `zone` first, as the event loop sets it.
+    pub fn loaded_in(zone: jiff::tz::TimeZone, meetings: Vec<Meeting>) -> Self {
         let mut app = Self::new();
+        app.state.zone = zone;
         let cmds = app::start(&mut app.state, true, false);
         let Some(Command::SearchMeetings { id, query }) = cmds.first().cloned() else {
             panic!("expected the first page request, got {cmds:?}");

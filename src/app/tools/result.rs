@@ -44,9 +44,9 @@ pub struct ResultView {
     pub(crate) tree: Option<JsonTree>,
     pub(crate) text: RefCell<TextView>,
     pub(crate) raw: RefCell<TextView>,
-    /// The theme the text was last styled with: only drawing gets a theme, so lines are styled
-    /// on the first draw and again if the theme changes.
-    pub(crate) styled_with: RefCell<Option<Theme>>,
+    /// The theme and zone the text was last styled with: only drawing gets them, so lines are
+    /// styled on the first draw and again if either changes.
+    pub(crate) styled_with: RefCell<Option<(Theme, jiff::tz::TimeZone)>>,
     pub(crate) view: View,
     /// The main view when it is a table.
     pub(crate) table: Option<ItemTable>,

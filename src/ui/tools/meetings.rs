@@ -1,5 +1,6 @@
 //! Meeting- and document-shaped results (`search_meetings`, `get_document`, `get_multiple_documents`) as a summary.
 
+use jiff::tz::TimeZone;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use serde_json::Value;
@@ -12,7 +13,11 @@ use crate::ui::markdown;
 
 /// The summary lines and the line each meeting or document starts at, or `None` when the
 /// value is not shaped as meetings or documents.
-pub fn summary(v: &Value, theme: &Theme) -> Option<(Vec<Line<'static>>, Vec<usize>)> {
+pub fn summary(
+    v: &Value,
+    theme: &Theme,
+    tz: &TimeZone,
+) -> Option<(Vec<Line<'static>>, Vec<usize>)> {
     let mut anchors = Vec::new();
     match shape(v) {
         Shape::Meetings => {
@@ -21,7 +26,7 @@ pub fn summary(v: &Value, theme: &Theme) -> Option<(Vec<Line<'static>>, Vec<usiz
             for m in meetings {
                 lines.push(Line::default());
                 anchors.push(lines.len());
-                meeting(m, theme, &mut lines);
+                meeting(m, theme, tz, &mut lines);
             }
             return Some((lines, anchors));
         }
@@ -70,10 +75,10 @@ fn text(v: &Value) -> String {
     }
 }
 
-/// A meeting's date in the user's zone, as the meeting view shows it.
-fn format_date(date: &MeetingDate) -> String {
+/// A meeting's date in `tz` (the user's zone), as the meeting view shows it.
+fn format_date(date: &MeetingDate, tz: &TimeZone) -> String {
     match date.timestamp() {
-        Some(t) => crate::timefmt::stamp(t),
+        Some(t) => crate::timefmt::stamp_in(t, tz),
         None => clean_line(&date.to_string()).into_owned(),
     }
 }
@@ -82,7 +87,7 @@ fn heading(title: &str, theme: &Theme) -> Line<'static> {
     Line::styled(title.to_owned(), theme.title)
 }
 
-fn meeting(v: &Value, theme: &Theme, lines: &mut Vec<Line<'static>>) {
+fn meeting(v: &Value, theme: &Theme, tz: &TimeZone, lines: &mut Vec<Line<'static>>) {
     let title_style = theme.title.patch(theme.accent).add_modifier(Modifier::BOLD);
     let m = match Meeting::from_value(v) {
         Ok(m) => m,
@@ -103,7 +108,7 @@ fn meeting(v: &Value, theme: &Theme, lines: &mut Vec<Line<'static>>) {
     };
     lines.push(Line::styled(name, title_style));
 
-    let mut meta: Vec<String> = m.date.iter().map(format_date).collect();
+    let mut meta: Vec<String> = m.date.iter().map(|d| format_date(d, tz)).collect();
     if m.recurring {
         meta.push("recurring".to_owned());
     }
@@ -227,7 +232,7 @@ mod tests {
         }]});
         let theme = Theme::default();
         assert_eq!(
-            plain(&summary(&v, &theme).unwrap_or_default().0),
+            plain(&summary(&v, &theme, &TimeZone::UTC).unwrap_or_default().0),
             [
                 "1 meeting",
                 "",
@@ -253,7 +258,7 @@ mod tests {
         let theme = Theme::default();
         let v = json!({"results": [{"id": "ab", "document": null}, {"id": "cd", "document": "# Notes"}]});
         assert_eq!(
-            plain(&summary(&v, &theme).unwrap_or_default().0),
+            plain(&summary(&v, &theme, &TimeZone::UTC).unwrap_or_default().0),
             [
                 "2 documents",
                 "",
@@ -264,12 +269,15 @@ mod tests {
                 "Notes"
             ]
         );
-        assert_eq!(summary(&json!({"results": [{"id": 1}]}), &theme), None);
-        assert_eq!(summary(&json!({"items": []}), &theme), None);
+        assert_eq!(
+            summary(&json!({"results": [{"id": 1}]}), &theme, &TimeZone::UTC),
+            None
+        );
+        assert_eq!(summary(&json!({"items": []}), &theme, &TimeZone::UTC), None);
         // `get_document`'s one document reads like one of `get_multiple_documents`.
         let one = json!({"id": "cd", "document": "# Notes\n\n**Anna | 00:04**\nHello."});
         assert_eq!(
-            summary(&one, &theme).map(|(l, anchors)| (plain(&l), anchors)),
+            summary(&one, &theme, &TimeZone::UTC).map(|(l, anchors)| (plain(&l), anchors)),
             Some((
                 vec![
                     "1 document".to_owned(),

@@ -7,6 +7,7 @@ mod result;
 mod table;
 
 use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
@@ -31,12 +32,21 @@ impl ToolsPanel {
             .title(title.style(theme.title))
     }
 
+    /// Draws the panel with no wall clock, times in UTC.
     pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
-        self.render_at(area, buf, theme, None);
+        self.render_at(area, buf, theme, None, &TimeZone::UTC);
     }
 
-    /// [`Self::render`] with the wall clock, so times read relative to it (`in 2 h`).
-    pub fn render_at(&self, area: Rect, buf: &mut Buffer, theme: &Theme, now: Option<Timestamp>) {
+    /// [`Self::render`] with the wall clock, so times read relative to it (`in 2 h`), and in
+    /// `tz` (the state's zone).
+    pub fn render_at(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: &Theme,
+        now: Option<Timestamp>,
+        tz: &TimeZone,
+    ) {
         let area = area.intersection(buf.area);
         let areas = self.layout(area);
         if let Some(list) = areas.list {
@@ -46,7 +56,7 @@ impl ToolsPanel {
             self.render_form(form, buf, theme);
         }
         if let Some(result) = areas.result {
-            self.render_result(result, buf, theme, now);
+            self.render_result(result, buf, theme, now, tz);
         }
     }
 
@@ -171,7 +181,14 @@ impl ToolsPanel {
         form.render(fields, buf, theme, self.focus == Focus::Form);
     }
 
-    fn render_result(&self, area: Rect, buf: &mut Buffer, theme: &Theme, now: Option<Timestamp>) {
+    fn render_result(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: &Theme,
+        now: Option<Timestamp>,
+        tz: &TimeZone,
+    ) {
         let mut title = vec![Span::raw(" Result ")];
         if let Some(result) = &self.result {
             title.push(Span::raw(format!("· {} ", clean_line(result.tool()))));
@@ -204,7 +221,7 @@ impl ToolsPanel {
             return;
         }
         match &self.result {
-            Some(result) => result.render(inner, buf, theme, now),
+            Some(result) => result.render(inner, buf, theme, now, tz),
             None => {
                 let text = match &self.running {
                     Some(name) => format!("Running {}…", clean_line(name)),

@@ -1,6 +1,7 @@
 //! Drawing a tool's result: the summary, a table, Markdown, the JSON tree or the raw JSON.
 
 use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -13,16 +14,21 @@ use crate::theme::Theme;
 use crate::ui::markdown;
 
 impl ResultView {
-    /// (Re)builds the styled lines when they were never built or the theme changed.
-    fn style_lines(&self, theme: &Theme) {
-        if self.styled_with.borrow().as_ref() == Some(theme) {
+    /// (Re)builds the styled lines when they were never built or the theme or zone changed.
+    fn style_lines(&self, theme: &Theme, tz: &TimeZone) {
+        if self
+            .styled_with
+            .borrow()
+            .as_ref()
+            .is_some_and(|(t, z)| t == theme && z == tz)
+        {
             return;
         }
-        let (lines, anchors) = self.main_lines(theme);
+        let (lines, anchors) = self.main_lines(theme, tz);
         self.text.borrow_mut().set_lines(lines);
         *self.anchors.borrow_mut() = anchors;
         self.raw.borrow_mut().set_lines(self.raw_lines(theme));
-        *self.styled_with.borrow_mut() = Some(theme.clone());
+        *self.styled_with.borrow_mut() = Some((theme.clone(), tz.clone()));
     }
 
     fn raw_lines(&self, theme: &Theme) -> Vec<Line<'static>> {
@@ -44,7 +50,7 @@ impl ResultView {
     }
 
     /// The main view's text, and where each meeting of a summary starts in it.
-    fn main_lines(&self, theme: &Theme) -> (Vec<Line<'static>>, Vec<usize>) {
+    fn main_lines(&self, theme: &Theme, tz: &TimeZone) -> (Vec<Line<'static>>, Vec<usize>) {
         let result = match &self.source {
             Err(message) => {
                 let mut lines = vec![Line::styled("✗ The call failed", theme.error)];
@@ -61,7 +67,7 @@ impl ResultView {
         let lines = match self.main {
             Main::Summary => {
                 return structured
-                    .and_then(|v| meetings::summary(v, theme))
+                    .and_then(|v| meetings::summary(v, theme, tz))
                     .unwrap_or_default();
             }
             Main::Tree | Main::Table => Vec::new(),
@@ -93,15 +99,23 @@ impl ResultView {
         (lines, Vec::new())
     }
 
-    /// Draws the current view; `now` puts times in words relative to it (`tomorrow 09:30`).
-    pub fn render(&self, area: Rect, buf: &mut Buffer, theme: &Theme, now: Option<Timestamp>) {
+    /// Draws the current view; `now` puts times in words relative to it (`tomorrow 09:30`), `tz`
+    /// is the zone they are shown in.
+    pub fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        theme: &Theme,
+        now: Option<Timestamp>,
+        tz: &TimeZone,
+    ) {
         if let Some(tree) = self.tree() {
             return tree.render(area, buf, theme);
         }
         if let Some(t) = self.table() {
-            return table::render(t, area, buf, theme, now);
+            return table::render(t, area, buf, theme, now, tz);
         }
-        self.style_lines(theme);
+        self.style_lines(theme, tz);
         let view = self.text_view().borrow();
         view.render(area, buf);
         // The meeting `Enter` opens: its title row, when in view.

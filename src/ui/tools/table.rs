@@ -1,6 +1,7 @@
 //! Drawing a list-shaped result as a table: the rows on screen, a column per field, times in the user's zone.
 
 use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
@@ -13,12 +14,12 @@ use crate::app::tools::result::ItemTable;
 use crate::theme::Theme;
 use crate::timefmt;
 
-/// A server time as a person reads it: relative to `now` when known, else a stamp in the zone.
-fn when(raw: &str, now: Option<Timestamp>) -> String {
+/// A server time as a person reads it in `tz`: relative to `now` when known, else a stamp.
+fn when(raw: &str, now: Option<Timestamp>, tz: &TimeZone) -> String {
     match now {
-        Some(now) => timefmt::when(raw, now),
+        Some(now) => timefmt::when_in(raw, now, tz),
         None => match raw.trim().parse::<Timestamp>() {
-            Ok(at) => timefmt::stamp_in(at, timefmt::zone()),
+            Ok(at) => timefmt::stamp_in(at, tz),
             Err(_) => raw.to_owned(),
         },
     }
@@ -37,6 +38,7 @@ pub fn render(
     buf: &mut Buffer,
     theme: &Theme,
     now: Option<Timestamp>,
+    tz: &TimeZone,
 ) {
     table.height.set(area.height.saturating_sub(1));
     if area.is_empty() {
@@ -46,7 +48,7 @@ pub fn render(
     let due = table.when_label == "Due";
     let overdue = move |item: &FeedItem| {
         due && item.done == Some(false)
-            && now.is_some_and(|now| timefmt::is_past_day(&item.when, now, timefmt::zone()))
+            && now.is_some_and(|now| timefmt::is_past_day(&item.when, now, tz))
     };
     let any = |f: fn(&FeedItem) -> bool| items.iter().any(f);
     let mut columns: Vec<Column<'_>> = Vec::new();
@@ -66,14 +68,14 @@ pub fn render(
         // As wide as the widest time shown (`Thu 3 Dec 2025 09:30 overdue`), within reason.
         let widest = items
             .iter()
-            .map(|i| when(&i.when, now).width() + if overdue(i) { 8 } else { 0 })
+            .map(|i| when(&i.when, now, tz).width() + if overdue(i) { 8 } else { 0 })
             .max()
             .unwrap_or(0);
         columns.push(Column {
             header: table.when_label,
             width: Constraint::Length(u16::try_from(widest.clamp(4, 28)).unwrap_or(28)),
             cell: Box::new(move |i| {
-                let text = when(&i.when, now);
+                let text = when(&i.when, now, tz);
                 if overdue(i) {
                     Span::styled(format!("{text} overdue"), theme.error)
                 } else {
