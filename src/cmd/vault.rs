@@ -151,19 +151,8 @@ fn print_summary(
 /// The meetings to export: the search's meetings, as `krisp-tui search` answers the same text
 /// (best first), or every stored meeting passing the filter, newest first.
 pub fn select(library: &Library, request: &Request) -> Result<Vec<MeetingId>, LibraryError> {
-    let all = Window::first(usize::MAX);
     match &request.search {
-        Some(text) => {
-            let mut query = library.parse(text)?;
-            query.filter.after = request.filter.after.clone();
-            query.filter.before = request.filter.before.clone();
-            query
-                .filter
-                .tags
-                .extend(request.filter.tags.iter().cloned());
-            let answer = library.search_query(text, &query, all)?;
-            Ok(answer.meetings.into_iter().map(|h| h.meeting_id).collect())
-        }
+        Some(text) => library.searched_ids(text, &request.filter, Window::first(usize::MAX)),
         None => library.ids(&request.filter),
     }
 }

@@ -59,6 +59,22 @@ impl Library {
         filter: &Filter,
         window: Window,
     ) -> Result<Vec<Meeting>, LibraryError> {
+        let mut meetings = Vec::new();
+        for id in self.searched_ids(text, filter, window)? {
+            meetings.extend(self.meeting(&id)?);
+        }
+        Ok(meetings)
+    }
+
+    /// The ids of [`searched_meetings`](Self::searched_meetings), best first. A filter given
+    /// beside the text (a command's flags) adds to the text's own: an absent flag leaves a
+    /// `before:` or `after:` written in the text as it is.
+    pub fn searched_ids(
+        &self,
+        text: &str,
+        filter: &Filter,
+        window: Window,
+    ) -> Result<Vec<MeetingId>, LibraryError> {
         let mut query = self.parse(text)?;
         if filter.after.is_some() {
             query.filter.after.clone_from(&filter.after);
@@ -69,10 +85,6 @@ impl Library {
         query.filter.with.extend(filter.with.iter().cloned());
         query.filter.tags.extend(filter.tags.iter().cloned());
         let answer = self.search_query(text, &query, window)?;
-        let mut meetings = Vec::with_capacity(answer.meetings.len());
-        for hit in answer.meetings {
-            meetings.extend(self.meeting(&hit.meeting_id)?);
-        }
-        Ok(meetings)
+        Ok(answer.meetings.into_iter().map(|h| h.meeting_id).collect())
     }
 }

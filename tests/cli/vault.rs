@@ -478,6 +478,11 @@ fn the_filters_pick_the_meetings_and_formats_get_their_own_files() {
         ]),
         1
     );
+    // A date written in the search text holds when no flag gives one.
+    assert_eq!(
+        count(&["--search", "meeting before:2026-01-31", "--format", "txt"]),
+        1
+    );
     assert_eq!(count(&["--format", "json"]), 2);
     // `meetings --search` offline: a filter in the query text and one given as a flag both
     // hold (the flag's absence does not clear the text's).
