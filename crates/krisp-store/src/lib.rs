@@ -1317,6 +1317,14 @@ fn insert_turns(tx: &Transaction<'_>, key: i64, turns: &[Turn]) -> Result<(), St
             readable(&t.text),
         ])?;
     }
+    index_turns(tx, key)
+}
+
+/// Indexes the turns just stored under `key` (see `schema::INDEX_TURNS`).
+fn index_turns(tx: &Transaction<'_>, key: i64) -> Result<(), StoreError> {
+    let (lo, hi) = keys::turn_key_range(key);
+    tx.prepare_cached(schema::INDEX_TURNS)?
+        .execute(params![lo, hi])?;
     Ok(())
 }
 
@@ -1374,7 +1382,7 @@ fn rekey_document(tx: &Transaction<'_>, id: &str, key: i64) -> Result<(), StoreE
     for (i, (speaker, s, ns, text)) in turns.into_iter().enumerate() {
         insert.execute(params![keys::turn_rowid(key, i), speaker, s, ns, text])?;
     }
-    Ok(())
+    index_turns(tx, key)
 }
 
 fn document_hash(doc: &Document) -> Result<String, StoreError> {
