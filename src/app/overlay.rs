@@ -1,6 +1,7 @@
 //! The dialogs over a screen: help, the messages, the meeting's copy menu and the export
 //! dialog. Help opened over a dialog keeps the dialog behind it; an action goes to the dialog
-//! in front, and a write's answer to the export dialog. Each returns effects for the router.
+//! in front, and a write's answer to the export dialog wherever it is (in front, or behind
+//! help). Each returns effects for the router.
 
 use std::collections::HashMap;
 
@@ -149,10 +150,20 @@ fn export_target<'a>(
     }
 }
 
-/// An answer to the export dialog's write goes to the dialog, while it waits for it.
+/// An answer to the export dialog's write goes to the dialog while it waits for it: in front,
+/// or behind help opened meanwhile (where its closing is the dialog's alone: the help being
+/// read stays open).
 pub(super) fn on_reply(state: &mut State, id: RequestId, event: ClientEvent) -> Vec<Effect> {
-    let Some(Overlay::Export(dialog)) = &mut state.overlay else {
-        return Vec::new();
+    let (dialog, under_help) = match &mut state.overlay {
+        Some(Overlay::Export(dialog)) => (dialog, false),
+        Some(Overlay::Help {
+            behind: Some(behind),
+            ..
+        }) => match &mut **behind {
+            Overlay::Export(dialog) => (dialog, true),
+            _ => return Vec::new(),
+        },
+        _ => return Vec::new(),
     };
     if state.requests.get(id) != Some(&Pending::Export) {
         return Vec::new();
@@ -161,7 +172,14 @@ pub(super) fn on_reply(state: &mut State, id: RequestId, event: ClientEvent) -> 
     if !matches!(event, ClientEvent::ExportProgress { .. }) {
         state.requests.answer(id);
     }
-    dialog.on_reply(event)
+    let mut fx = dialog.on_reply(event);
+    if under_help && fx.iter().any(|e| matches!(e, Effect::CloseOverlay)) {
+        fx.retain(|e| !matches!(e, Effect::CloseOverlay));
+        if let Some(Overlay::Help { behind, .. }) = &mut state.overlay {
+            *behind = None;
+        }
+    }
+    fx
 }
 
 /// Opens a dialog; a new export dialog, so a write the last one started is no longer its news.
