@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use krisp_tui::app::keymap::Keymap;
 use krisp_tui::app::tools::ToolsPanel;
 use krisp_tui::ui::Theme;
 use ratatui::buffer::Buffer;
@@ -72,12 +73,13 @@ fn tool() -> Tool {
 
 /// A panel showing `result`, its result pane focused and drawn once, in the view `keys` select.
 fn panel(result: CallToolResult, keys: &[char]) -> ToolsPanel {
+    let keymap = Keymap::default();
     let mut panel = ToolsPanel::new(vec![tool()]);
     panel.set_running("big");
     panel.set_result("big", Ok(result));
-    panel.handle_key(KeyEvent::new(KeyCode::F(6), KeyModifiers::NONE));
+    panel.handle_key(KeyEvent::new(KeyCode::F(6), KeyModifiers::NONE), &keymap);
     for &c in keys {
-        panel.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        panel.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE), &keymap);
     }
     let mut buf = Buffer::empty(Rect::new(0, 0, 100, 30));
     panel.render(buf.area, &mut buf, &Theme::default());
@@ -97,17 +99,18 @@ fn page_down(c: &mut Criterion, name: &str, mut panel: ToolsPanel) {
     let mut buf = Buffer::empty(Rect::new(0, 0, 100, 30));
     let down = KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE);
     let home = KeyEvent::new(KeyCode::Char('g'), KeyModifiers::NONE);
+    let keymap = Keymap::default();
     group.bench_function(name, |b| {
         b.iter_custom(|iters| {
             let mut spent = Duration::ZERO;
             for _ in 0..iters {
                 let before = buf.clone();
                 let start = Instant::now();
-                panel.handle_key(black_box(down));
+                panel.handle_key(black_box(down), &keymap);
                 panel.render(buf.area, &mut buf, &theme);
                 spent += start.elapsed();
                 if buf == before {
-                    panel.handle_key(home);
+                    panel.handle_key(home, &keymap);
                     panel.render(buf.area, &mut buf, &theme);
                 }
             }

@@ -70,6 +70,23 @@ pub enum Action {
     Tools,
     /// The last few notes and errors (toasts that have gone).
     Messages,
+    // Tools panel.
+    /// Run the selected tool with its form.
+    RunTool,
+    /// To the result pane, and from it back to the tool list.
+    ToggleResult,
+    /// A result as the raw JSON the server sent, and back.
+    RawView,
+    /// A result's summary or table, or its JSON tree.
+    TreeView,
+    /// Fold or unfold the tree node (elsewhere in a result: a page down).
+    Fold,
+    Expand,
+    Collapse,
+    ExpandAll,
+    CollapseAll,
+    HalfPageUp,
+    HalfPageDown,
     /// Unbinds a key that the defaults bind (`"x" = "Unbound"` in `config.toml`).
     Unbound,
 }
@@ -119,6 +136,17 @@ impl Action {
             Action::PasteUrl => "paste the redirect URL",
             Action::Tools => "tools panel",
             Action::Messages => "recent messages and errors",
+            Action::RunTool => "run the tool",
+            Action::ToggleResult => "to the result / back to the list",
+            Action::RawView => "raw JSON / back",
+            Action::TreeView => "summary or table / JSON tree",
+            Action::Fold => "fold / unfold",
+            Action::Expand => "unfold",
+            Action::Collapse => "fold",
+            Action::ExpandAll => "unfold all",
+            Action::CollapseAll => "fold all",
+            Action::HalfPageUp => "half a page up",
+            Action::HalfPageDown => "half a page down",
             Action::Unbound => "nothing",
         }
     }

@@ -1,4 +1,5 @@
-//! The connection as the app sees it: logging in (and being sent to log in again), the server
+//! The connection as the app sees it: what the UI asks for as it starts (stored credentials,
+//! a login, the list), logging in (and being sent to log in again), the server
 //! found unreachable and tried again, the local store's sync, and a failed request's way to
 //! the user; what resumes after a login.
 
@@ -12,6 +13,44 @@ use crate::message::{Action, ClientEvent, Command, RequestError};
 use crate::sanitize::clean_line;
 
 const SESSION_EXPIRED: &str = "Your session expired. Log in again to carry on where you were.";
+
+/// The commands to issue when the UI starts: with a connection, load the meetings; without,
+/// try stored credentials (`login_now`: start the browser login straight away, as `--demo` does).
+pub fn start(state: &mut State, connected: bool, login_now: bool) -> Vec<Command> {
+    let mut cmds = Vec::new();
+    if state.local.enabled {
+        // The stored list shows at once, whatever the connection does meanwhile.
+        home_do(state, &mut cmds, |home, ctx, fx| {
+            home.load_meetings_page(ctx, fx)
+        });
+    }
+    if connected {
+        state.screen = Screen::Home;
+        if !state.local.enabled {
+            home_do(state, &mut cmds, |home, ctx, fx| {
+                home.load_meetings_page(ctx, fx)
+            });
+        } else if state.local.auto_sync {
+            start_sync(state, &mut cmds);
+        }
+    } else if state.local.enabled && !login_now {
+        state.screen = Screen::Home;
+        state.login.state = LoginState::Connecting;
+        cmds.push(Command::Connect);
+    } else if login_now {
+        state.screen = Screen::Login;
+        state.login.state = LoginState::Waiting {
+            url: None,
+            paste: None,
+        };
+        cmds.push(Command::StartLogin);
+    } else {
+        state.screen = Screen::Login;
+        state.login.state = LoginState::Connecting;
+        cmds.push(Command::Connect);
+    }
+    cmds
+}
 
 /// The client task's news about the connection and the sync.
 pub(super) fn on_event(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {

@@ -60,16 +60,16 @@ fn editing() -> Vec<(String, String)> {
     .into()
 }
 
-/// The tools panel owns its keys: what its focused pane takes, the editing keys while a form
-/// has the keyboard, and of the global keys only those that reach past it (quit, help; `?`
-/// not while typing). Not the keymap's list and input keys, which the panel does not read.
+/// The tools panel: what its focused pane's keymap section binds that does something now, the
+/// editing keys while a form has the keyboard, and of the global keys only those that reach
+/// past it (quit, help; `?` not while typing).
 fn tools_panel(state: &State, host: &crate::app::tools::ToolsPanel) -> Vec<Section> {
     let mut out = vec![Section {
         title: "Tools panel",
         entries: host
-            .key_hints()
+            .key_hints(&state.keymap)
             .into_iter()
-            .map(|(k, d)| (k.to_owned(), d.to_owned()))
+            .map(|h| (h.keys.join(" "), h.label.to_owned()))
             .collect(),
     }];
     if host.focus() == crate::app::tools::Focus::Form {

@@ -20,13 +20,18 @@ pub enum Mode {
     Help,
     /// Typing into a text field: only keys that type nothing.
     Input,
+    /// The tools panel's tool list.
     Tools,
     /// The meeting view's copy menu.
     Copy,
+    /// A tool's form: only keys that do not type.
+    ToolsForm,
+    /// A tool's result.
+    ToolsResult,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 9] = [
+    pub const ALL: [Mode; 11] = [
         Mode::Global,
         Mode::Login,
         Mode::Home,
@@ -36,6 +41,8 @@ impl Mode {
         Mode::Input,
         Mode::Tools,
         Mode::Copy,
+        Mode::ToolsForm,
+        Mode::ToolsResult,
     ];
 
     pub fn section(self) -> &'static str {
@@ -49,6 +56,8 @@ impl Mode {
             Mode::Input => "input",
             Mode::Tools => "tools",
             Mode::Copy => "copy",
+            Mode::ToolsForm => "tools_form",
+            Mode::ToolsResult => "tools_result",
         }
     }
 
@@ -295,6 +304,39 @@ impl Keymap {
             found => found,
         };
         found.filter(|a| *a != Action::Unbound)
+    }
+
+    /// The action `event` is bound to in `mode` itself, without the global bindings (the
+    /// tools panel's panes, which let only quit and help through).
+    pub fn bound(&self, mode: Mode, event: KeyEvent) -> Option<Action> {
+        let key = Key::from_event(event)?;
+        let found = self.modes.get(&mode)?.get(&key).copied();
+        found.filter(|a| *a != Action::Unbound)
+    }
+
+    /// The keys bound to any of `actions` in `mode` itself, the most readable first (Enter,
+    /// Esc, Tab; then Space, arrows and other named keys; function keys; letters; then the same
+    /// with Ctrl or Alt), in the order of `actions` among equals: for the hints of panes that
+    /// list them without the global ones.
+    pub fn keys_for(&self, mode: Mode, actions: &[Action]) -> Vec<Key> {
+        let mut keys: Vec<(Key, usize)> = self
+            .modes
+            .get(&mode)
+            .into_iter()
+            .flatten()
+            .filter_map(|(k, a)| Some((*k, actions.iter().position(|x| x == a)?)))
+            .collect();
+        keys.sort_by_key(|&(k, at)| {
+            let class = match k.code {
+                KeyCodeOrd::Enter | KeyCodeOrd::Esc | KeyCodeOrd::Tab | KeyCodeOrd::BackTab => 0,
+                KeyCodeOrd::F(_) => 2,
+                KeyCodeOrd::Char(' ') => 1,
+                KeyCodeOrd::Char(_) => 3,
+                _ => 1,
+            };
+            (k.ctrl || k.alt, class, at, k)
+        });
+        keys.into_iter().map(|(k, _)| k).collect()
     }
 
     /// The bindings of `mode` grouped by action, in the order of `Action`, for help and hints.

@@ -1,7 +1,10 @@
-//! Where panes go: shared by drawing and by `update` (scroll viewports, mouse hit-testing).
+//! Where panes go: shared by drawing and by `update` (scroll viewports, mouse hit-testing);
+//! and the screens laid out again when the terminal's size or a prompt changes.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::Block;
+
+use crate::app::{Screen, State};
 
 /// The regions of a full screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,4 +102,33 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
         width: w,
         height: h,
     }
+}
+
+/// Whether a one-line prompt sits above the main pane.
+pub fn prompt_open(state: &State) -> bool {
+    match state.screen {
+        Screen::Home => state.home.prompt_open(),
+        Screen::Meeting => state
+            .meeting
+            .as_ref()
+            .is_some_and(|v| v.search.is_some() || v.jump.is_some()),
+        _ => false,
+    }
+}
+
+/// The terminal size or a prompt changed: lay out the meeting view and clamp the lists again.
+pub(super) fn relayout(state: &mut State) {
+    let prompt = prompt_open(state);
+    if let Some(view) = &mut state.meeting {
+        let area = reading(state.size, prompt);
+        view.height = area.height;
+        if view.width != area.width {
+            view.relayout(area.width);
+        } else {
+            view.scroll_to(view.scroll);
+        }
+    }
+    let height = usize::from(table_rows(state.size, prompt).height);
+    let len = state.home.visible_len();
+    state.home.list.clamp(len, height);
 }

@@ -16,6 +16,7 @@ pub mod meeting_layout;
 pub mod meeting_screen;
 pub mod meetings;
 mod navigate;
+mod overlay;
 pub mod preview;
 pub mod requests;
 pub mod search;
@@ -29,10 +30,12 @@ use std::time::{Duration, Instant};
 
 use ratatui::layout::Rect;
 
+pub use self::connection::start;
 pub use self::home::{LIST_MARGIN, LIST_WINDOW};
+pub use self::layout::prompt_open;
 pub use self::login::{Login, LoginState};
 pub use self::toast::show_problems;
-pub use self::update::{prompt_open, start, update};
+pub use self::update::update;
 use crate::app::export::ExportDialog;
 use crate::app::feed::Feed;
 use crate::app::keymap::{Keymap, Mode};

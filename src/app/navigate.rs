@@ -3,10 +3,10 @@
 
 use crate::app::connection::needs_server;
 use crate::app::effect::Opening;
+use crate::app::layout::{self, relayout};
 use crate::app::meeting::{DocState, MeetingView};
 use crate::app::requests::Pending;
-use crate::app::update::relayout;
-use crate::app::{Screen, State, layout};
+use crate::app::{Screen, State};
 use crate::krisp::{Meeting, MeetingId};
 use crate::message::{Action, Command};
 

@@ -2,7 +2,7 @@
 //! where the screen was opened from, and its updates (keys and mouse to the panel, running a
 //! tool, the answers to its requests), returning effects.
 
-use crossterm::event::{KeyCode, KeyEvent, MouseEvent};
+use crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
 
 use crate::app::effect::{Effect, Opening};
@@ -28,9 +28,10 @@ pub struct ToolsScreen {
     pub parked: Option<Box<MeetingView>>,
 }
 
-/// The global action `key` takes on the tools panel, which owns every other key (its forms
-/// type letters): quit and help only, and `?` only where nothing takes typing. The one rule
-/// the key handler follows and the help lists keys by.
+/// The global action `key` takes on the tools panel, whose panes have keymap sections of their
+/// own (`tools`, `tools_form`, `tools_result`; its forms type letters): quit and help only, and
+/// `?` only where nothing takes typing. The one rule the key handler follows and the help
+/// lists keys by.
 pub fn global_action(state: &State, key: KeyEvent) -> Option<Action> {
     if let Some(action @ (Action::Quit | Action::Help)) = state.keymap.action(Mode::Input, key) {
         return Some(action);
@@ -45,8 +46,9 @@ pub fn global_action(state: &State, key: KeyEvent) -> Option<Action> {
 }
 
 impl ToolsScreen {
-    /// A key on the panel that is not quit or help ([`global_action`]): the panel's own, or,
-    /// before the tool list came, Esc and the key that asks for it again.
+    /// A key on the panel that is not quit or help ([`global_action`]): an action from the
+    /// focused pane's keymap section, or typing into a form; before the tool list came, Back
+    /// and the key that asks for it again.
     pub fn on_key(
         &mut self,
         key: KeyEvent,
@@ -55,8 +57,8 @@ impl ToolsScreen {
     ) -> Vec<Effect> {
         let retry = self.error.is_some() && keymap.action(Mode::Home, key) == Some(Action::Refresh);
         let outcome = match &mut self.panel {
-            Some(host) => host.handle_key(key),
-            None if key.code == KeyCode::Esc => ToolsOutcome::Close,
+            Some(host) => host.handle_key(key, keymap),
+            None if keymap.bound(Mode::Tools, key) == Some(Action::Back) => ToolsOutcome::Close,
             // The tool list failed to load: the key that retries asks for it again.
             None if retry => return vec![Effect::OpenTools],
             None => ToolsOutcome::None,
@@ -133,8 +135,16 @@ impl ToolsScreen {
                         fx.push(Effect::Failed(e));
                         Err(message)
                     }
-                    // The panel's own key runs the same form again.
-                    Err(e) => Err(format!("{}\nPress F5 to run it again.", e.message)),
+                    // The result pane's key runs the same form again.
+                    Err(e) => {
+                        let again = match keymap.key_for(Mode::ToolsResult, Action::RunTool) {
+                            Some(key) => format!("Press {key} to run it again."),
+                            None => {
+                                "Bind a key to RunTool in config.toml to run it again.".to_owned()
+                            }
+                        };
+                        Err(format!("{}\n{again}", e.message))
+                    }
                 };
                 if let Some(host) = &mut self.panel {
                     host.set_result(&name, result);

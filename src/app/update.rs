@@ -11,56 +11,18 @@ use ratatui::layout::{Position, Rect};
 use crate::app::connection::{self, request_failed, start_sync, to_login};
 use crate::app::effect::Effect;
 use crate::app::home::Ctx;
-use crate::app::layout;
-use crate::app::meeting::{DocState, MeetingView};
+use crate::app::layout::{self, prompt_open, relayout};
+use crate::app::meeting::DocState;
 use crate::app::navigate::{close_tools, leave_meeting, open_opening, open_tools, reload_meeting};
 use crate::app::requests::Pending;
 use crate::app::toast::{succeeded, toast};
-use crate::app::{LoginState, Overlay, Screen, State};
+use crate::app::{Screen, State, overlay};
 use crate::krisp::{Document, DocumentState, MeetingId, Transcript};
 use crate::message::{Action, ClientEvent, Command, Msg, RequestId};
 use crate::sanitize::clean_line;
 
 /// Lines moved per mouse-wheel notch.
 const WHEEL_LINES: isize = 3;
-
-/// The commands to issue when the UI starts: with a connection, load the meetings; without,
-/// try stored credentials (`login_now`: start the browser login straight away, as `--demo` does).
-pub fn start(state: &mut State, connected: bool, login_now: bool) -> Vec<Command> {
-    let mut cmds = Vec::new();
-    if state.local.enabled {
-        // The stored list shows at once, whatever the connection does meanwhile.
-        home_do(state, &mut cmds, |home, ctx, fx| {
-            home.load_meetings_page(ctx, fx)
-        });
-    }
-    if connected {
-        state.screen = Screen::Home;
-        if !state.local.enabled {
-            home_do(state, &mut cmds, |home, ctx, fx| {
-                home.load_meetings_page(ctx, fx)
-            });
-        } else if state.local.auto_sync {
-            start_sync(state, &mut cmds);
-        }
-    } else if state.local.enabled && !login_now {
-        state.screen = Screen::Home;
-        state.login.state = LoginState::Connecting;
-        cmds.push(Command::Connect);
-    } else if login_now {
-        state.screen = Screen::Login;
-        state.login.state = LoginState::Waiting {
-            url: None,
-            paste: None,
-        };
-        cmds.push(Command::StartLogin);
-    } else {
-        state.screen = Screen::Login;
-        state.login.state = LoginState::Connecting;
-        cmds.push(Command::Connect);
-    }
-    cmds
-}
 
 pub fn update(state: &mut State, msg: Msg, now: Instant) -> Vec<Command> {
     state.now = now;
@@ -106,18 +68,8 @@ fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Command>) {
         return apply(state, fx, cmds);
     }
     let (mode, typing) = state.mode();
-    if let Some(Overlay::Export(d)) = &state.overlay
-        && d.confirm.is_some()
-    {
-        match key.code {
-            crossterm::event::KeyCode::Char('y' | 'Y') => {
-                return on_action(state, Action::Select, cmds);
-            }
-            crossterm::event::KeyCode::Char('n' | 'N') => {
-                return on_action(state, Action::Back, cmds);
-            }
-            _ => {}
-        }
+    if let Some(action) = overlay::confirm_key(state, key) {
+        return on_action(state, action, cmds);
     }
     match state.keymap.action(mode, key) {
         Some(action) => on_action(state, action, cmds),
@@ -128,8 +80,8 @@ fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Command>) {
 
 /// A key that no binding claimed, typed into the focused text field.
 fn type_into(state: &mut State, key: KeyEvent, cmds: &mut Vec<Command>) {
-    if let Some(Overlay::Export(d)) = &mut state.overlay {
-        return d.type_key(key);
+    if overlay::type_key(state, key) {
+        return;
     }
     match state.screen {
         Screen::Login => state.login.type_key(key),
@@ -145,8 +97,8 @@ fn type_into(state: &mut State, key: KeyEvent, cmds: &mut Vec<Command>) {
 
 fn on_paste(state: &mut State, text: &str, cmds: &mut Vec<Command>) {
     let (_, typing) = state.mode();
-    if let Some(Overlay::Export(d)) = &mut state.overlay {
-        return d.paste(text, typing);
+    if overlay::paste(state, text, typing) {
+        return;
     }
     match state.screen {
         Screen::Login => state.login.paste(text),
@@ -204,44 +156,14 @@ fn on_tick(state: &mut State, cmds: &mut Vec<Command>) {
 fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
     match action {
         Action::Quit => return apply(state, vec![Effect::Quit], cmds),
-        Action::Help if !matches!(state.overlay, Some(Overlay::Help { .. })) => {
-            // Help over a dialog keeps the dialog: closing help shows it again as it was.
-            let behind = match state.overlay.take() {
-                Some(dialog @ (Overlay::Export(_) | Overlay::Copy { .. })) => {
-                    Some(Box::new(dialog))
-                }
-                _ => None,
-            };
-            state.overlay = Some(Overlay::Help { scroll: 0, behind });
-            return;
-        }
-        Action::Messages if state.overlay.is_none() => {
-            state.overlay = Some(Overlay::Messages { scroll: 0 });
-            return;
-        }
         Action::Tools if state.screen != Screen::Login && state.overlay.is_none() => {
             open_tools(state, cmds);
             return;
         }
         _ => {}
     }
-    match &mut state.overlay {
-        Some(Overlay::Help { .. } | Overlay::Messages { .. }) => {
-            return scroll_overlay(state, action);
-        }
-        Some(Overlay::Export(dialog)) => {
-            let target = export_target(
-                state.screen,
-                state.meeting.as_ref(),
-                &state.home,
-                &state.documents,
-            );
-            let home_dir = state.home_dir.as_deref();
-            let fx = dialog.on_action(action, target, &mut state.requests, home_dir);
-            return apply(state, fx, cmds);
-        }
-        Some(Overlay::Copy { .. }) => return copy_action(state, action, cmds),
-        None => {}
+    if let Some(fx) = overlay::on_action(state, action) {
+        return apply(state, fx, cmds);
     }
     match state.screen {
         Screen::Login => {
@@ -258,68 +180,9 @@ fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
     }
 }
 
-/// Keys on the help or messages overlay: scroll (clamped to what there is), or close.
-fn scroll_overlay(state: &mut State, action: Action) {
-    let len = match &state.overlay {
-        Some(Overlay::Help { .. }) => crate::app::help::row_count(state),
-        _ => crate::app::help::message_row_count(state),
-    };
-    let page = crate::app::help::visible_rows(state);
-    let max = len.saturating_sub(page);
-    let (scroll, behind) = match &mut state.overlay {
-        Some(Overlay::Help { scroll, behind }) => (scroll, Some(behind)),
-        Some(Overlay::Messages { scroll }) => (scroll, None),
-        _ => return,
-    };
-    *scroll = match action {
-        Action::Back | Action::Help | Action::Messages => {
-            let under = behind.and_then(|b| b.take()).map(|b| *b);
-            state.overlay = under;
-            return;
-        }
-        Action::Up => scroll.saturating_sub(1),
-        Action::Down => *scroll + 1,
-        Action::PageUp => scroll.saturating_sub(page.saturating_sub(1).max(1)),
-        Action::PageDown => *scroll + page.saturating_sub(1).max(1),
-        Action::Top => 0,
-        Action::Bottom => max,
-        _ => *scroll,
-    }
-    .min(max);
-}
-
-/// The meeting being exported: the open one, else the home list's selection.
-fn export_target<'a>(
-    screen: Screen,
-    view: Option<&'a MeetingView>,
-    home: &'a crate::app::Home,
-    documents: &'a std::collections::HashMap<MeetingId, Document>,
-) -> crate::app::export::Target<'a> {
-    match (screen, view) {
-        (Screen::Meeting, Some(view)) => Some((&view.meeting, view.document())),
-        _ => {
-            let meeting = home
-                .meetings
-                .all
-                .get(home.meeting_at(home.list.selected)?)?;
-            Some((meeting, documents.get(&meeting.id)))
-        }
-    }
-}
-
-/// An answer to the export dialog's write goes to the dialog, while it waits for it.
+/// An answer to the export dialog's write: the dialog's (see [`overlay::on_reply`]).
 fn export_reply(state: &mut State, id: RequestId, event: ClientEvent, cmds: &mut Vec<Command>) {
-    let Some(Overlay::Export(dialog)) = &mut state.overlay else {
-        return;
-    };
-    if state.requests.get(id) != Some(&Pending::Export) {
-        return;
-    }
-    // Progress reports come before the answer, which ends the wait.
-    if !matches!(event, ClientEvent::ExportProgress { .. }) {
-        state.requests.answer(id);
-    }
-    let fx = dialog.on_reply(event);
+    let fx = overlay::on_reply(state, id, event);
     apply(state, fx, cmds);
 }
 
@@ -331,7 +194,7 @@ pub(super) fn apply(state: &mut State, effects: Vec<Effect>, cmds: &mut Vec<Comm
             Effect::Toast { text, error } => toast(state, &text, error),
             Effect::Status(text) => state.status.message = Some(text),
             Effect::Failed(error) => request_failed(state, error),
-            Effect::Open(overlay) => open_overlay(state, overlay),
+            Effect::Open(dialog) => overlay::open(state, dialog),
             Effect::CloseOverlay => state.overlay = None,
             Effect::ClearMarks => state.home.marked.clear(),
             Effect::Quit => {
@@ -348,14 +211,6 @@ pub(super) fn apply(state: &mut State, effects: Vec<Effect>, cmds: &mut Vec<Comm
             Effect::CloseTools => close_tools(state),
         }
     }
-}
-
-/// Opens a dialog; a new export dialog, so a write the last one started is no longer its news.
-fn open_overlay(state: &mut State, overlay: Overlay) {
-    if let Overlay::Export(_) = overlay {
-        state.requests.forget(|p| *p == Pending::Export);
-    }
-    state.overlay = Some(overlay);
 }
 
 /// Runs one of the home screen's updates with what it needs from `State`, then applies its
@@ -387,20 +242,6 @@ pub(super) fn meeting_action(state: &mut State, action: Action, cmds: &mut Vec<C
         return;
     };
     let fx = view.on_action(action, &mut state.requests, &state.keymap);
-    apply(state, fx, cmds);
-}
-
-/// Keys in the copy menu over the meeting.
-fn copy_action(state: &mut State, action: Action, cmds: &mut Vec<Command>) {
-    let Some(Overlay::Copy { selected }) = &mut state.overlay else {
-        return;
-    };
-    let choices = state
-        .meeting
-        .as_ref()
-        .map(|v| v.copy_choices())
-        .unwrap_or_default();
-    let fx = crate::app::meeting_screen::copy_action(&choices, selected, action);
     apply(state, fx, cmds);
 }
 
@@ -512,35 +353,6 @@ fn processing(id: MeetingId) -> Document {
         transcript: Transcript::default(),
         unparsed: String::new(),
     }
-}
-
-/// Whether a one-line prompt sits above the main pane.
-pub fn prompt_open(state: &State) -> bool {
-    match state.screen {
-        Screen::Home => state.home.prompt_open(),
-        Screen::Meeting => state
-            .meeting
-            .as_ref()
-            .is_some_and(|v| v.search.is_some() || v.jump.is_some()),
-        _ => false,
-    }
-}
-
-/// The terminal size or a prompt changed: lay out the meeting view and clamp the lists again.
-pub(super) fn relayout(state: &mut State) {
-    let prompt = prompt_open(state);
-    if let Some(view) = &mut state.meeting {
-        let area = layout::reading(state.size, prompt);
-        view.height = area.height;
-        if view.width != area.width {
-            view.relayout(area.width);
-        } else {
-            view.scroll_to(view.scroll);
-        }
-    }
-    let height = usize::from(layout::table_rows(state.size, prompt).height);
-    let len = state.home.visible_len();
-    state.home.list.clamp(len, height);
 }
 
 #[cfg(test)]

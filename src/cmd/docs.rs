@@ -188,6 +188,9 @@ fn extra_sections() -> String {
         (Mode::Login, "login screen"),
         (Mode::Input, "while typing"),
         (Mode::Help, "help and messages"),
+        (Mode::Tools, "tools panel: the tool list"),
+        (Mode::ToolsForm, "tools panel: a form"),
+        (Mode::ToolsResult, "tools panel: a result"),
     ] {
         for (action, bound) in keymap.bindings(mode) {
             let bound: Vec<String> = bound.iter().map(ToString::to_string).collect();
@@ -197,10 +200,6 @@ fn extra_sections() -> String {
             ));
         }
     }
-    keys.push((
-        "Tab F6 F5 Enter t r Esc (tools panel)".to_owned(),
-        "Tab: next pane or field; F5 or Ctrl-Enter: run; F6: the result; Enter on a result's meeting: open it; t: summary or table / JSON tree; r: raw JSON; Esc: back.".to_owned(),
-    ));
     entries(&mut out, "KEYS", &keys);
     out.push_str(".PP\nAny key can be bound again in config.toml under [keys.SECTION].\n");
     entries(

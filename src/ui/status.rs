@@ -84,8 +84,10 @@ pub fn render(state: &State, area: Rect, buf: &mut Buffer) {
         && state.overlay.is_none()
         && let Some(host) = &state.tools.panel
     {
-        for (keys, label) in host.key_hints() {
-            pairs.push((keys.to_owned(), label.to_owned()));
+        // The first two keys of each: the status bar is one line.
+        for hint in host.key_hints(&state.keymap) {
+            let keys: Vec<&str> = hint.keys.iter().take(2).map(String::as_str).collect();
+            pairs.push((keys.join(" "), hint.label.to_owned()));
         }
     }
     for (action, label) in hint_actions(state) {

@@ -1,6 +1,7 @@
 //! The Tools panel against the captured Krisp `tools/list`: forms, validation, outcomes, snapshots.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use krisp_tui::app::keymap::Keymap;
 use krisp_tui::app::tools::json_tree::JsonTree;
 use krisp_tui::app::tools::{FieldKind, Focus, ToolsOutcome, ToolsPanel, View};
 use krisp_tui::ui::Theme;
@@ -48,7 +49,7 @@ fn key(code: KeyCode) -> KeyEvent {
 }
 
 fn press(panel: &mut ToolsPanel, code: KeyCode) -> ToolsOutcome {
-    panel.handle_key(key(code))
+    panel.handle_key(key(code), &Keymap::default())
 }
 
 fn type_text(panel: &mut ToolsPanel, text: &str) {
@@ -446,7 +447,10 @@ fn a_form_with_no_fields_runs_with_no_arguments() {
     // Ctrl-Enter and F5 from the list run too.
     press(&mut panel, KeyCode::Esc);
     assert_eq!(
-        panel.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::CONTROL)),
+        panel.handle_key(
+            KeyEvent::new(KeyCode::Enter, KeyModifiers::CONTROL),
+            &Keymap::default()
+        ),
         ToolsOutcome::Run {
             name: "date_time".into(),
             args: args(json!({}))
@@ -531,53 +535,66 @@ fn results_scroll_toggle_raw_and_fold() {
     assert_eq!(panel.focus(), Focus::Form);
 }
 
+/// The panel's hints as (keys, what they do), from the default keymap.
+fn hints(panel: &ToolsPanel) -> Vec<(String, &'static str)> {
+    panel
+        .key_hints(&Keymap::default())
+        .into_iter()
+        .map(|h| (h.keys.join(" "), h.label))
+        .collect()
+}
+
+fn owned(pairs: &[(&str, &'static str)]) -> Vec<(String, &'static str)> {
+    pairs.iter().map(|(k, l)| ((*k).to_owned(), *l)).collect()
+}
+
 #[test]
 fn key_hints_follow_the_focus() {
     let mut panel = ToolsPanel::new(krisp_tools());
     assert_eq!(
-        panel.key_hints(),
-        [
-            ("↑↓ j k", "select tool"),
-            ("Enter", "open form"),
+        hints(&panel),
+        owned(&[
+            ("↑ ↓ k j", "select tool"),
+            ("Enter → l", "open form"),
             ("F5", "run"),
-            ("Esc", "close")
-        ]
+            ("Esc q", "close")
+        ])
     );
     open(&mut panel, "list_action_items");
     assert_eq!(
-        panel.key_hints(),
-        [
-            ("Tab S-Tab ↑↓", "next/previous field"),
+        hints(&panel),
+        owned(&[
+            ("Tab Shift-Tab Enter ↑ ↓", "next/previous field"),
             ("Space ← →", "toggle / choose"),
-            ("F5 C-Enter", "run"),
+            ("F5 Ctrl-Enter Ctrl-j", "run"),
             ("Esc", "back to list"),
-        ]
+        ])
     );
     panel.set_result("list_action_items", Ok(fixture_result("list_action_items")));
     press(&mut panel, KeyCode::F(6));
     assert_eq!(
-        panel.key_hints(),
-        [
-            ("j k PgUp PgDn", "scroll"),
+        hints(&panel),
+        owned(&[
+            ("↑ ↓ PgUp PgDn k j", "scroll"),
             ("r", "raw JSON"),
             ("Enter", "open meeting"),
             ("t", "table / tree"),
             ("F5", "run again"),
             ("Esc", "back to form"),
-        ]
+        ])
     );
     press(&mut panel, KeyCode::Char('t'));
     assert_eq!(
-        panel.key_hints(),
-        [
-            ("j k PgUp PgDn", "scroll"),
+        hints(&panel),
+        owned(&[
+            ("↑ ↓ PgUp PgDn k j", "scroll"),
             ("r", "raw JSON"),
-            ("Enter ← →", "fold / unfold"),
-            ("+ -", "unfold / fold all"),
+            ("Enter Space → ← l h", "fold / unfold"),
+            ("+ = -", "unfold / fold all"),
             ("t", "table / tree"),
             ("F5", "run again"),
             ("Esc", "back to form"),
-        ]
+        ])
     );
 }
 
@@ -1347,7 +1364,7 @@ mod fuzz {
             let mut panel = ToolsPanel::new(tools);
             panel.set_result("tool0", Ok(CallToolResult::structured(structured)));
             for k in keys {
-                if let ToolsOutcome::Run { name, args } = panel.handle_key(k) {
+                if let ToolsOutcome::Run { name, args } = panel.handle_key(k, &Keymap::default()) {
                     let tool = panel.tools().iter().find(|t| t.name == name.as_str()).cloned();
                     let props = tool.as_ref().and_then(|t| t.input_schema.get("properties")).and_then(Value::as_object);
                     let raw = panel.form().is_some_and(|f| f.fields().iter().any(|f| f.name() == "(arguments)"));
@@ -1363,4 +1380,112 @@ mod fuzz {
             }
         }
     }
+}
+
+/// The panel's keys come from the keymap's `tools`, `tools_form` and `tools_result` sections,
+/// which `config.toml`'s `[keys.*]` override key by key like every other screen's; what a form
+/// field does not bind is typed into it.
+#[test]
+fn rebound_tools_keys_work_and_the_hints_name_them() {
+    use crate::tui_common::{App, client, demo_meetings};
+    use krisp_tui::message::{Action, ClientEvent, Command, Msg};
+    use std::collections::BTreeMap;
+
+    let overrides = BTreeMap::from([
+        (
+            "tools".to_owned(),
+            BTreeMap::from([
+                ("f5".to_owned(), Action::Unbound),
+                ("x".to_owned(), Action::RunTool),
+            ]),
+        ),
+        (
+            "tools_form".to_owned(),
+            BTreeMap::from([("ctrl-r".to_owned(), Action::RunTool)]),
+        ),
+        (
+            "tools_result".to_owned(),
+            BTreeMap::from([
+                ("r".to_owned(), Action::Unbound),
+                ("v".to_owned(), Action::RawView),
+            ]),
+        ),
+    ]);
+    let (keymap, problems) = Keymap::with_overrides(&overrides);
+    assert_eq!(problems, Vec::<String>::new());
+    let mut app = App::loaded(demo_meetings());
+    app.state.keymap = keymap;
+    app.resize(120, 40);
+    let cmds = app.send(Msg::Key(key(KeyCode::Char(':'))));
+    let Some(Command::ListTools { id }) = cmds.first().cloned() else {
+        panic!("{cmds:?}")
+    };
+    let tool: Tool = serde_json::from_value(json!({
+        "name": "search_meetings",
+        "description": "Search meetings.",
+        "inputSchema": {"type": "object", "properties": {"query": {"type": "string"}}}
+    }))
+    .expect("a tool");
+    app.send(client(ClientEvent::ToolsListed {
+        id,
+        result: Ok(vec![tool]),
+    }));
+    let panel = |app: &App| app.state.tools.panel.clone().expect("the panel");
+    let call = |cmds: &[Command]| match cmds {
+        [Command::CallTool { name, args, .. }] => Some((name.clone(), args.clone())),
+        _ => None,
+    };
+
+    // The list: F5 no longer runs, `x` does; the footer names `x`.
+    assert_eq!(app.send(Msg::Key(key(KeyCode::F(5)))), []);
+    let screen = app.render();
+    assert!(screen.contains(" x run "), "{screen}");
+    assert!(!screen.contains("F5"), "{screen}");
+    let cmds = app.send(Msg::Key(key(KeyCode::Char('x'))));
+    let Some(Command::CallTool { id, .. }) = cmds.first().cloned() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(
+        call(&cmds),
+        Some(("search_meetings".to_owned(), args(json!({}))))
+    );
+    app.send(client(ClientEvent::ToolCalled {
+        id,
+        name: "search_meetings".into(),
+        result: Ok(CallToolResult::structured(json!({"count": 0}))),
+    }));
+    assert_eq!(panel(&app).focus(), Focus::Result);
+
+    // The result: `r` is unbound, `v` shows the raw JSON, and help says so.
+    app.send(Msg::Key(key(KeyCode::Char('r'))));
+    assert_eq!(panel(&app).result().map(|r| r.view()), Some(View::Main));
+    app.send(Msg::Key(key(KeyCode::Char('v'))));
+    assert_eq!(panel(&app).result().map(|r| r.view()), Some(View::Raw));
+    app.send(Msg::Key(key(KeyCode::F(1))));
+    let help = krisp_tui::app::help::sections(&app.state);
+    app.send(Msg::Key(key(KeyCode::F(1))));
+    let tools = help
+        .iter()
+        .find(|s| s.title == "Tools panel")
+        .expect("the panel's keys");
+    assert!(
+        tools
+            .entries
+            .contains(&("v".to_owned(), "raw JSON".to_owned())),
+        "{tools:?}"
+    );
+
+    // The form: `x` and `v` are typed into the field (they are the list's and the result's
+    // keys, not the form's), and Ctrl-R runs it.
+    app.send(Msg::Key(key(KeyCode::Esc)));
+    assert_eq!(panel(&app).focus(), Focus::Form);
+    app.type_str("xv");
+    let cmds = app.send(Msg::Key(KeyEvent::new(
+        KeyCode::Char('r'),
+        KeyModifiers::CONTROL,
+    )));
+    assert_eq!(
+        call(&cmds),
+        Some(("search_meetings".to_owned(), args(json!({"query": "xv"}))))
+    );
 }

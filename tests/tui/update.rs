@@ -555,6 +555,46 @@ fn export_asks_before_overwriting() {
 }
 
 #[test]
+fn a_write_that_finishes_while_help_is_open_over_the_export_dialog_reaches_the_dialog() {
+    let mut app = App::loaded(demo_meetings());
+    app.send(key('e'));
+    let cmds = app.send(code(KeyCode::Enter));
+    let [Command::Export { id: req, path, .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    assert!(app.render().contains("Writing…"));
+    // Help opened while it writes: the dialog waits behind it.
+    app.send(code(KeyCode::F(1)));
+    let Some(Overlay::Help {
+        behind: Some(dialog),
+        ..
+    }) = &app.state.overlay
+    else {
+        panic!("{:?}", app.state.overlay)
+    };
+    assert!(matches!(**dialog, Overlay::Export(_)), "{dialog:?}");
+    app.send(client(ClientEvent::Exported {
+        id: *req,
+        result: Ok(path.clone()),
+    }));
+    // The answer reached the dialog: it closed and said where the file went; the help being
+    // read stays open, over the list now.
+    let note = format!("Exported to {}", path.display());
+    assert_eq!(app.state.status.message.as_deref(), Some(note.as_str()));
+    assert_eq!(
+        app.state.overlay,
+        Some(Overlay::Help {
+            scroll: 0,
+            behind: None
+        })
+    );
+    app.send(code(KeyCode::F(1)));
+    assert_eq!(app.state.overlay, None);
+    let screen = app.render();
+    assert!(!screen.contains("Writing…"), "{screen}");
+}
+
+#[test]
 fn export_path_is_editable() {
     let mut app = App::loaded(demo_meetings());
     app.send(key('e'));

@@ -2,12 +2,13 @@
 
 use std::cell::Cell;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use ratatui::layout::Rect;
 use serde_json::{Map, Number, Value};
 
 use super::schema::{self, FieldKind};
 use crate::app::input::LineInput;
+use crate::message::Action;
 use crate::sanitize::{clean, clean_line};
 
 /// Name of the single field offered when the input schema is not a plain object of properties.
@@ -25,7 +26,7 @@ pub enum FormEvent {
     Submit(Map<String, Value>),
     /// Run was asked for but a field is invalid; the focus moved to it.
     Invalid,
-    /// Esc: leave the form.
+    /// Back (Esc): leave the form.
     Leave,
     /// Not a form key; the panel may use it.
     Ignored,
@@ -381,26 +382,19 @@ impl Form {
         }
     }
 
-    pub fn handle_key(&mut self, key: KeyEvent) -> FormEvent {
-        if key.kind == KeyEventKind::Release {
-            return FormEvent::Ignored;
-        }
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    /// An action on the form (from the keymap's `tools_form` section, which binds only keys
+    /// that do not type): run, leave, move between the fields.
+    pub fn on_action(&mut self, action: Action) -> FormEvent {
         let n = self.fields.len();
-        match key.code {
-            // Terminals without enhanced keys send Ctrl-Enter as Ctrl-J (a line feed).
-            KeyCode::F(5) => return self.run(),
-            KeyCode::Enter if ctrl => return self.run(),
-            KeyCode::Char('j') if ctrl => return self.run(),
-            KeyCode::Esc => return FormEvent::Leave,
-            KeyCode::Tab if n > 0 => self.focus = (self.focus + 1) % n,
-            KeyCode::BackTab if n > 0 => self.focus = (self.focus + n - 1) % n,
-            KeyCode::Down | KeyCode::Enter => {
-                self.focus = (self.focus + 1).min(n.saturating_sub(1))
-            }
-            KeyCode::Up => self.focus = self.focus.saturating_sub(1),
-            KeyCode::PageUp | KeyCode::PageDown | KeyCode::F(_) => return FormEvent::Ignored,
-            _ => return self.edit(key),
+        match action {
+            Action::RunTool => return self.run(),
+            Action::Back => return FormEvent::Leave,
+            Action::FocusNext if n > 0 => self.focus = (self.focus + 1) % n,
+            Action::FocusPrev if n > 0 => self.focus = (self.focus + n - 1) % n,
+            Action::Down => self.focus = (self.focus + 1).min(n.saturating_sub(1)),
+            Action::Up => self.focus = self.focus.saturating_sub(1),
+            Action::FocusNext | Action::FocusPrev => {}
+            _ => return FormEvent::Ignored,
         }
         FormEvent::Handled
     }
@@ -412,7 +406,13 @@ impl Form {
         }
     }
 
-    fn edit(&mut self, key: KeyEvent) -> FormEvent {
+    /// A key no binding claimed, typed into the focused field: a text field's editing, or a
+    /// toggle's and a choice's own keys (Space, ← →, h l; Backspace and Delete clear one that
+    /// is not required).
+    pub fn type_key(&mut self, key: KeyEvent) -> FormEvent {
+        if key.kind == KeyEventKind::Release || matches!(key.code, KeyCode::F(_)) {
+            return FormEvent::Ignored;
+        }
         let Some(field) = self.fields.get_mut(self.focus) else {
             return FormEvent::Ignored;
         };

@@ -11,7 +11,7 @@ pub mod text_view;
 
 use std::cell::Cell;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::widgets::Block;
 use rmcp::model::{CallToolResult, Tool};
@@ -20,6 +20,9 @@ use serde_json::{Map, Value};
 pub use form::{Field, Form, FormEvent, RAW_ARGS};
 pub use result::{ResultView, View};
 pub use schema::{FieldKind, validate};
+
+use crate::app::keymap::{Keymap, Mode};
+use crate::message::Action;
 
 /// What the TUI should do after a key or mouse event.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +41,13 @@ pub enum ToolsOutcome {
     },
     /// Leave the panel.
     Close,
+}
+
+/// Keys and what they do, for the status bar (its first keys) and help (all of them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hint {
+    pub keys: Vec<String>,
+    pub label: &'static str,
 }
 
 /// Which pane takes keys.
@@ -177,55 +187,83 @@ impl ToolsPanel {
         }
     }
 
-    pub fn handle_key(&mut self, key: KeyEvent) -> ToolsOutcome {
-        if key.kind == KeyEventKind::Release {
-            return ToolsOutcome::None;
-        }
+    /// The keymap section of the pane that has the keyboard.
+    pub fn mode(&self) -> Mode {
         match self.focus {
-            Focus::List => self.list_key(key),
-            Focus::Form => self.form_key(key),
-            Focus::Result => self.result_key(key),
+            Focus::List => Mode::Tools,
+            Focus::Form => Mode::ToolsForm,
+            Focus::Result => Mode::ToolsResult,
         }
     }
 
-    fn list_key(&mut self, key: KeyEvent) -> ToolsOutcome {
-        let page = usize::from(self.list_rows.get() / 2).max(1);
-        match key.code {
-            KeyCode::Up | KeyCode::Char('k') => self.select(self.selected.saturating_sub(1)),
-            KeyCode::Down | KeyCode::Char('j') => self.select(self.selected + 1),
-            KeyCode::PageUp => self.select(self.selected.saturating_sub(page)),
-            KeyCode::PageDown => self.select(self.selected + page),
-            KeyCode::Home | KeyCode::Char('g') => self.select(0),
-            KeyCode::End | KeyCode::Char('G') => self.select(usize::MAX),
-            KeyCode::Enter | KeyCode::Right | KeyCode::Char('l') if !self.tools.is_empty() => {
-                self.focus = Focus::Form;
+    /// A key on the panel: the action the focused pane's section binds it to, or, in a form,
+    /// typed into the field.
+    pub fn handle_key(&mut self, key: KeyEvent, keymap: &Keymap) -> ToolsOutcome {
+        if key.kind == KeyEventKind::Release {
+            return ToolsOutcome::None;
+        }
+        match keymap.bound(self.mode(), key) {
+            Some(action) => self.on_action(action),
+            None if self.focus == Focus::Form => {
+                match self.forms.get_mut(self.selected) {
+                    Some(form) => {
+                        form.type_key(key);
+                    }
+                    None => self.focus = Focus::List,
+                }
+                ToolsOutcome::None
             }
-            KeyCode::Tab | KeyCode::F(6) if self.result.is_some() || self.running.is_some() => {
+            None => ToolsOutcome::None,
+        }
+    }
+
+    /// An action on the focused pane.
+    pub fn on_action(&mut self, action: Action) -> ToolsOutcome {
+        match self.focus {
+            Focus::List => self.list_action(action),
+            Focus::Form => self.form_action(action),
+            Focus::Result => self.result_action(action),
+        }
+    }
+
+    fn has_result(&self) -> bool {
+        self.result.is_some() || self.running.is_some()
+    }
+
+    fn list_action(&mut self, action: Action) -> ToolsOutcome {
+        let page = usize::from(self.list_rows.get() / 2).max(1);
+        match action {
+            Action::Up => self.select(self.selected.saturating_sub(1)),
+            Action::Down => self.select(self.selected + 1),
+            Action::PageUp => self.select(self.selected.saturating_sub(page)),
+            Action::PageDown => self.select(self.selected + page),
+            Action::Top => self.select(0),
+            Action::Bottom => self.select(usize::MAX),
+            Action::Select if !self.tools.is_empty() => self.focus = Focus::Form,
+            Action::FocusNext | Action::ToggleResult if self.has_result() => {
                 self.focus = Focus::Result;
             }
-            KeyCode::F(5) => return self.run(),
-            KeyCode::Esc | KeyCode::Char('q') => return ToolsOutcome::Close,
+            Action::RunTool => return self.run(),
+            Action::Back => return ToolsOutcome::Close,
             _ => {}
         }
         ToolsOutcome::None
     }
 
-    fn form_key(&mut self, key: KeyEvent) -> ToolsOutcome {
+    fn form_action(&mut self, action: Action) -> ToolsOutcome {
         let Some(form) = self.forms.get_mut(self.selected) else {
             self.focus = Focus::List;
             return ToolsOutcome::None;
         };
-        match form.handle_key(key) {
+        match form.on_action(action) {
             FormEvent::Submit(args) => return self.run_outcome(args),
             FormEvent::Leave => self.focus = Focus::List,
             FormEvent::Handled | FormEvent::Invalid => {}
-            FormEvent::Ignored => match key.code {
-                KeyCode::F(6) if self.result.is_some() || self.running.is_some() => {
-                    self.focus = Focus::Result
-                }
-                KeyCode::PageUp | KeyCode::PageDown => {
+            FormEvent::Ignored => match action {
+                Action::ToggleResult if self.has_result() => self.focus = Focus::Result,
+                Action::PageUp | Action::PageDown => {
                     if let Some(result) = &mut self.result {
-                        result.handle_key(key);
+                        result.on_action(action);
                     }
                 }
                 _ => {}
@@ -234,18 +272,18 @@ impl ToolsPanel {
         ToolsOutcome::None
     }
 
-    fn result_key(&mut self, key: KeyEvent) -> ToolsOutcome {
-        match key.code {
-            KeyCode::Esc | KeyCode::BackTab => {
+    fn result_action(&mut self, action: Action) -> ToolsOutcome {
+        match action {
+            Action::Back | Action::FocusPrev => {
                 self.focus = if self.tools.is_empty() {
                     Focus::List
                 } else {
                     Focus::Form
                 }
             }
-            KeyCode::Tab | KeyCode::F(6) => self.focus = Focus::List,
-            KeyCode::F(5) => return self.run(),
-            KeyCode::Enter
+            Action::FocusNext | Action::ToggleResult => self.focus = Focus::List,
+            Action::RunTool => return self.run(),
+            Action::Select
                 if let Some(meeting) =
                     self.result.as_ref().and_then(ResultView::meeting_to_open) =>
             {
@@ -260,7 +298,7 @@ impl ToolsPanel {
             }
             _ => {
                 if let Some(result) = &mut self.result {
-                    result.handle_key(key);
+                    result.on_action(action);
                 }
             }
         }
@@ -326,51 +364,92 @@ impl ToolsPanel {
         ToolsOutcome::None
     }
 
-    /// The keys that do something now, as (keys, what they do), for the status bar and help.
-    pub fn key_hints(&self) -> Vec<(&'static str, &'static str)> {
-        let has_result = self.result.is_some() || self.running.is_some();
-        let mut hints = match self.focus {
-            Focus::List => vec![
-                ("↑↓ j k", "select tool"),
-                ("Enter", "open form"),
-                ("F5", "run"),
-            ],
-            Focus::Form => vec![
-                ("Tab S-Tab ↑↓", "next/previous field"),
-                ("Space ← →", "toggle / choose"),
-                ("F5 C-Enter", "run"),
-                ("Esc", "back to list"),
-            ],
+    /// The keys that do something now, as (keys, what they do), for the status bar and help:
+    /// the keys the keymap binds in the focused pane's section, and a toggle's own keys.
+    pub fn key_hints(&self, keymap: &Keymap) -> Vec<Hint> {
+        let mode = self.mode();
+        let mut hints = Vec::new();
+        let mut hint = |actions: &[Action], label: &'static str| {
+            let keys: Vec<String> = keymap
+                .keys_for(mode, actions)
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            if !keys.is_empty() {
+                hints.push(Hint { keys, label });
+            }
+        };
+        match self.focus {
+            Focus::List => {
+                hint(&[Action::Up, Action::Down], "select tool");
+                hint(&[Action::Select], "open form");
+                hint(&[Action::RunTool], "run");
+            }
+            Focus::Form => {
+                let fields = [
+                    Action::FocusNext,
+                    Action::FocusPrev,
+                    Action::Up,
+                    Action::Down,
+                ];
+                hint(&fields, "next/previous field");
+                hint(&[Action::RunTool], "run");
+                hint(&[Action::Back], "back to list");
+            }
             Focus::Result => {
-                let mut h = vec![("j k PgUp PgDn", "scroll"), ("r", "raw JSON")];
+                let scroll = [Action::Up, Action::Down, Action::PageUp, Action::PageDown];
+                hint(&scroll, "scroll");
+                hint(&[Action::RawView], "raw JSON");
                 let result = self.result.as_ref();
                 let opens = result.is_some_and(|r| r.meeting_to_open().is_some());
                 if opens {
-                    h.push(("Enter", "open meeting"));
+                    hint(&[Action::Select], "open meeting");
                 }
                 if result.is_some_and(|r| r.tree().is_some()) {
-                    let fold = if opens { "← →" } else { "Enter ← →" };
-                    h.extend([(fold, "fold / unfold"), ("+ -", "unfold / fold all")]);
+                    // Enter opens the node's meeting where there is one, else folds it.
+                    let fold: &[Action] = if opens {
+                        &[Action::Fold, Action::Expand, Action::Collapse]
+                    } else {
+                        &[
+                            Action::Select,
+                            Action::Fold,
+                            Action::Expand,
+                            Action::Collapse,
+                        ]
+                    };
+                    hint(fold, "fold / unfold");
+                    hint(
+                        &[Action::ExpandAll, Action::CollapseAll],
+                        "unfold / fold all",
+                    );
                 }
                 if let Some(r) = result.filter(|r| r.has_tree_view()) {
-                    h.push((
-                        "t",
-                        if r.table.is_some() {
-                            "table / tree"
-                        } else {
-                            "summary / tree"
-                        },
-                    ));
+                    let label = if r.table.is_some() {
+                        "table / tree"
+                    } else {
+                        "summary / tree"
+                    };
+                    hint(&[Action::TreeView], label);
                 }
-                h.extend([("F5", "run again"), ("Esc", "back to form")]);
-                h
+                hint(&[Action::RunTool], "run again");
+                hint(&[Action::Back], "back to form");
             }
-        };
-        if has_result && self.focus != Focus::Result {
-            hints.push(("F6", "result"));
+        }
+        if self.has_result() && self.focus != Focus::Result {
+            hint(&[Action::ToggleResult], "result");
         }
         if self.focus == Focus::List {
-            hints.push(("Esc", "close"));
+            hint(&[Action::Back], "close");
+        }
+        // A toggle's or a choice's own keys, like a text field's editing keys: not the keymap's.
+        if self.focus == Focus::Form && !hints.is_empty() {
+            hints.insert(
+                1,
+                Hint {
+                    keys: vec!["Space".into(), "← →".into()],
+                    label: "toggle / choose",
+                },
+            );
         }
         hints
     }

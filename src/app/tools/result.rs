@@ -2,7 +2,6 @@
 
 use std::cell::{Cell, RefCell};
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use rmcp::model::CallToolResult;
 use serde_json::Value;
 
@@ -11,6 +10,7 @@ use super::text_view::TextView;
 use crate::app::ListPos;
 use crate::app::feed::{self, FeedItem};
 use crate::krisp::{Meeting, MeetingId};
+use crate::message::Action;
 use crate::theme::Theme;
 
 /// How the result is being shown.
@@ -337,42 +337,43 @@ impl ResultView {
         if end { view.end() } else { view.home() }
     }
 
-    /// Handles a result-pane key; `false` when the key is not one.
-    pub fn handle_key(&mut self, key: KeyEvent) -> bool {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Down | KeyCode::Char('j') => self.scroll(1),
-            KeyCode::Up | KeyCode::Char('k') => self.scroll(-1),
-            KeyCode::Char('d') if ctrl => self.scroll(self.page() / 2),
-            KeyCode::Char('u') if ctrl => self.scroll(-self.page() / 2),
-            KeyCode::PageDown => self.scroll(self.page()),
-            KeyCode::PageUp => self.scroll(-self.page()),
-            KeyCode::Home | KeyCode::Char('g') => self.home(false),
-            KeyCode::End | KeyCode::Char('G') => self.home(true),
-            KeyCode::Char('r') => {
+    /// An action on the result pane (from the keymap's `tools_result` section); `false` when
+    /// it does nothing here.
+    pub fn on_action(&mut self, action: Action) -> bool {
+        match action {
+            Action::Down => self.scroll(1),
+            Action::Up => self.scroll(-1),
+            Action::HalfPageDown => self.scroll(self.page() / 2),
+            Action::HalfPageUp => self.scroll(-self.page() / 2),
+            Action::PageDown => self.scroll(self.page()),
+            Action::PageUp => self.scroll(-self.page()),
+            Action::Top => self.home(false),
+            Action::Bottom => self.home(true),
+            Action::RawView => {
                 self.view = if self.view == View::Raw {
                     View::Main
                 } else {
                     View::Raw
                 }
             }
-            KeyCode::Char('t') if self.has_tree_view() => {
+            Action::TreeView if self.has_tree_view() => {
                 self.view = if self.view == View::Tree {
                     View::Main
                 } else {
                     View::Tree
                 };
             }
-            code => match self.tree_mut() {
-                Some(tree) => match code {
-                    KeyCode::Enter | KeyCode::Char(' ') => tree.toggle(),
-                    KeyCode::Right | KeyCode::Char('l') => tree.expand(),
-                    KeyCode::Left | KeyCode::Char('h') => tree.collapse(),
-                    KeyCode::Char('+' | '=') => tree.expand_all(),
-                    KeyCode::Char('-') => tree.collapse_all(),
+            action => match self.tree_mut() {
+                Some(tree) => match action {
+                    Action::Select | Action::Fold => tree.toggle(),
+                    Action::Expand => tree.expand(),
+                    Action::Collapse => tree.collapse(),
+                    Action::ExpandAll => tree.expand_all(),
+                    Action::CollapseAll => tree.collapse_all(),
                     _ => return false,
                 },
-                None if code == KeyCode::Char(' ') => self.scroll(self.page()),
+                // Without a tree, the key that folds (Space) pages, as in the meeting view.
+                None if action == Action::Fold => self.scroll(self.page()),
                 None => return false,
             },
         }
