@@ -34,7 +34,7 @@ use tokio_util::sync::CancellationToken;
 use crate::client::krisp::PAGE;
 use crate::client::{ClientError, Connection, MeetingQuery};
 use crate::krisp::{Document, DocumentState, Meeting, MeetingId};
-use crate::store::{DocState, Feed, Store, StoreError};
+use crate::store::{Feed, Store, StoreError, Upserted};
 
 /// The store as the client task and the sync share it. Every use is short (one transaction).
 type SharedStore = Arc<Mutex<Store>>;
@@ -61,6 +61,22 @@ struct Fetched {
     documents: Vec<Document>,
     asked: usize,
     ready: usize,
+}
+
+/// A listing page for the writer to store, with where the listing stands after it.
+struct Listed {
+    meetings: Vec<Meeting>,
+    /// The last page: the listing has been through every meeting.
+    short: bool,
+    /// The offset of the next page, to resume a listing cut short.
+    next: u32,
+}
+
+/// The writer's work, in the order it was handed over: a listing page is stored before the
+/// transcripts fetched for its meetings (which are asked for only once it is queued).
+enum Write {
+    Page(Listed),
+    Documents(Fetched),
 }
 
 /// The writer commits fetched documents this many at a time, in one transaction: the search
@@ -213,6 +229,9 @@ async fn with_store<T: Send + 'static>(
 struct Sync<'a> {
     conn: &'a Connection,
     store: SharedStore,
+    /// The same store on a connection of its own, for the listing's reads: they go on while
+    /// the writer holds `store` for a transaction.
+    reader: SharedStore,
     options: SyncOptions,
     cancel: CancellationToken,
     permits: Semaphore,
@@ -224,6 +243,7 @@ impl<'a> Sync<'a> {
     fn new(
         conn: &'a Connection,
         store: SharedStore,
+        reader: SharedStore,
         options: SyncOptions,
         cancel: CancellationToken,
         report: impl Fn(&SyncProgress) + Send + std::marker::Sync + 'a,
@@ -232,6 +252,7 @@ impl<'a> Sync<'a> {
         Sync {
             conn,
             store,
+            reader,
             options,
             cancel,
             permits,
@@ -346,9 +367,12 @@ impl<'a> Sync<'a> {
         }
     }
 
-    /// The listing and the documents at once: the listing hands the meetings whose transcript
-    /// is wanted to the fetchers, which hand what they fetched to the writer. A stage that fails
-    /// stops the others; what was fetched before is committed all the same.
+    /// The listing and the documents at once: the listing hands each page to the writer and
+    /// the meetings whose transcript is wanted to the fetchers, which hand what they fetched to
+    /// the writer. The listing reads the store on a connection of its own and never waits for
+    /// the writer's transactions: a first sync's pages keep coming while transcripts are
+    /// indexed, so the request slots stay busy. A stage that fails stops the others; what was
+    /// fetched before is committed all the same.
     async fn list_and_fetch(
         &self,
         tools: &[Tool],
@@ -360,17 +384,23 @@ impl<'a> Sync<'a> {
             1
         };
         let (want_tx, want_rx) = tokio::sync::mpsc::unbounded_channel::<Vec<MeetingId>>();
-        let (doc_tx, doc_rx) = tokio::sync::mpsc::channel::<Fetched>(WRITE_QUEUE);
+        let (doc_tx, doc_rx) = tokio::sync::mpsc::channel::<Write>(WRITE_QUEUE);
+        let page_tx = doc_tx.clone();
         // Transcripts an earlier sync left missing or processing come first.
         let earlier = with_store(&self.store, |s| s.wanting_documents(usize::MAX)).await?;
         if !earlier.is_empty() {
             // The receiver is alive: it is dropped only below.
             let _ = want_tx.send(earlier);
         }
+        // Whether a listing went through every meeting before this one.
+        let complete = with_store(&self.reader, |s| {
+            Ok(s.meta(META_COMPLETE)?.as_deref() == Some("1"))
+        })
+        .await?;
         let stop = self.cancel.child_token();
         let mut listed = SyncSummary::default();
         let listing = async {
-            let result = self.list(&mut listed, &want_tx).await;
+            let result = self.list(complete, &mut listed, &want_tx, page_tx).await;
             drop(want_tx);
             if result.is_err() {
                 stop.cancel();
@@ -390,7 +420,7 @@ impl<'a> Sync<'a> {
             result
         };
         let writing = async {
-            let result = self.write(doc_rx).await;
+            let result = self.write(doc_rx, complete).await;
             if result.is_err() {
                 stop.cancel();
             }
@@ -400,26 +430,30 @@ impl<'a> Sync<'a> {
         // The writer stops only on its own error; the fetchers stop when the listing fails (and
         // then report nothing), the listing runs on after a fetch failed (it meets the same lost
         // login or server soon, and otherwise lists what it can): each error is its stage's own.
-        let written = written?;
+        let (written, stored) = written?;
         listing?;
         let failed = failed?;
-        summary.new += listed.new;
-        summary.updated += listed.updated;
-        summary.unchanged += listed.unchanged;
+        summary.new += stored.new;
+        summary.updated += stored.updated;
+        summary.unchanged += stored.unchanged;
         summary.deleted += listed.deleted;
         summary.documents += written;
         summary.failed += failed;
         Ok(())
     }
 
+    /// Lists the meetings page by page and hands each page to the writer: `summary` gets what
+    /// the pages hold compared with the store as the listing read it (the writer's own counts
+    /// are what the sync reports), and the meetings deleted on the server.
     async fn list(
         &self,
+        complete: bool,
         summary: &mut SyncSummary,
         wanting: &tokio::sync::mpsc::UnboundedSender<Vec<MeetingId>>,
+        pages: tokio::sync::mpsc::Sender<Write>,
     ) -> Result<(), SyncError> {
-        let (complete, resume, last_full) = with_store(&self.store, |s| {
+        let (resume, last_full) = with_store(&self.reader, |s| {
             Ok((
-                s.meta(META_COMPLETE)?.as_deref() == Some("1"),
                 s.meta(META_RESUME)?
                     .and_then(|v| v.parse::<u32>().ok())
                     .unwrap_or(0),
@@ -454,22 +488,20 @@ impl<'a> Sync<'a> {
             let count = page.len();
             let next = offset + count as u32;
             seen.extend(page.iter().map(|m| m.id.clone()));
-            let (upserted, want) = with_store(&self.store, move |s| {
-                let upserted = s.upsert_meetings(&page, Timestamp::now())?;
-                if short {
-                    s.set_meta(META_COMPLETE, "1")?;
-                } else if !complete {
-                    s.set_meta(META_RESUME, &next.to_string())?;
-                }
-                let mut want = Vec::new();
-                for m in &page {
-                    if s.doc_state(&m.id)? != DocState::Ready {
-                        want.push(m.id.clone());
-                    }
-                }
-                Ok((upserted, want))
+            let (page, (upserted, want)) = with_store(&self.reader, move |s| {
+                let classified = s.classify_meetings(&page)?;
+                Ok((page, classified))
             })
             .await?;
+            let listed = Listed {
+                meetings: page,
+                short,
+                next,
+            };
+            if pages.send(Write::Page(listed)).await.is_err() {
+                // The writer stopped: its error ends the sync.
+                return Ok(());
+            }
             if !want.is_empty() {
                 // The fetchers gone means the sync is stopping: their error tells why.
                 let _ = wanting.send(want);
@@ -546,7 +578,7 @@ impl<'a> Sync<'a> {
         &self,
         batch: usize,
         wanting: tokio::sync::mpsc::UnboundedReceiver<Vec<MeetingId>>,
-        fetched: tokio::sync::mpsc::Sender<Fetched>,
+        fetched: tokio::sync::mpsc::Sender<Write>,
     ) -> Result<usize, SyncError> {
         let concurrency = self.options.concurrency.max(1);
         let mut wanting = wanting;
@@ -592,7 +624,7 @@ impl<'a> Sync<'a> {
                             asked: ids.len(),
                             ready,
                         };
-                        if fetched.send(batch).await.is_err() {
+                        if fetched.send(Write::Documents(batch)).await.is_err() {
                             // The writer stopped: its error ends the sync.
                             return Ok(failed);
                         }
@@ -619,11 +651,15 @@ impl<'a> Sync<'a> {
 
     /// Commits the fetched documents, [`WRITE_BATCH`] at a time or what came within
     /// [`WRITE_EVERY`] of the first waiting one, each time in one transaction, until the
-    /// fetchers are done. Returns how many ready transcripts it stored.
+    /// listing and the fetchers are done; a listing page is committed as it comes, with where
+    /// the listing stands (`complete`: a listing went through every meeting before). Returns
+    /// how many ready transcripts it stored and what storing the pages did.
     async fn write(
         &self,
-        mut fetched: tokio::sync::mpsc::Receiver<Fetched>,
-    ) -> Result<usize, SyncError> {
+        mut fetched: tokio::sync::mpsc::Receiver<Write>,
+        complete: bool,
+    ) -> Result<(usize, Upserted), SyncError> {
+        let mut listed = Upserted::default();
         let mut pending: Vec<Document> = Vec::new();
         // The meetings asked for and found ready, of what is pending.
         let (mut pending_asked, mut pending_ready) = (0, 0);
@@ -641,7 +677,14 @@ impl<'a> Sync<'a> {
                     tokio::time::timeout_at(due, fetched.recv()).await.ok()
                 };
                 match next {
-                    Some(Some(batch)) => {
+                    Some(Some(Write::Page(page))) => {
+                        let done = store_page(&self.store, page, complete).await?;
+                        listed.new += done.new;
+                        listed.updated += done.updated;
+                        listed.unchanged += done.unchanged;
+                        continue;
+                    }
+                    Some(Some(Write::Documents(batch))) => {
                         if pending.is_empty() {
                             due = tokio::time::Instant::now() + WRITE_EVERY;
                         }
@@ -670,7 +713,7 @@ impl<'a> Sync<'a> {
             ready += stored;
             self.update(|p| p.documents_done += asked);
         }
-        Ok(ready)
+        Ok((ready, listed))
     }
 
     /// See [`HOLD_COMMIT_ENV`].
@@ -786,6 +829,25 @@ impl<'a> Sync<'a> {
     }
 }
 
+/// Stores a listing page, then where the listing stands after it: a sync cut short resumes
+/// from the last page stored.
+async fn store_page(
+    store: &SharedStore,
+    page: Listed,
+    complete: bool,
+) -> Result<Upserted, StoreError> {
+    with_store(store, move |s| {
+        let upserted = s.upsert_meetings(&page.meetings, Timestamp::now())?;
+        if page.short {
+            s.set_meta(META_COMPLETE, "1")?;
+        } else if !complete {
+            s.set_meta(META_RESUME, &page.next.to_string())?;
+        }
+        Ok(upserted)
+    })
+    .await
+}
+
 async fn store_documents(store: &SharedStore, documents: Vec<Document>) -> Result<(), StoreError> {
     with_store(store, move |s| {
         s.upsert_documents(&documents, Timestamp::now()).map(|_| ())
@@ -821,8 +883,9 @@ impl super::Library {
     ) -> Result<SyncSummary, SyncError> {
         let path = self.path().ok_or(SyncError::NoFile)?;
         let _lock = SyncLock::try_acquire(path)?;
-        let store = Store::open(path)?;
-        let sync = Sync::new(conn, Arc::new(Mutex::new(store)), options, cancel, progress);
+        let store = Arc::new(Mutex::new(Store::open(path)?));
+        let reader = Arc::new(Mutex::new(Store::open(path)?));
+        let sync = Sync::new(conn, store, reader, options, cancel, progress);
         sync.run().await
     }
 

@@ -388,6 +388,40 @@ fn the_kept_counts_versions_and_transcript_index_match_the_rows() {
     assert_eq!(store.stats().unwrap().turns, 0);
 }
 
+/// What the sync's listing reads before handing a page to the writer: the same counts the
+/// writer's upsert then reports, and the meetings without a ready transcript.
+#[test]
+fn classifying_a_page_says_what_storing_it_does_and_which_transcripts_are_wanted() {
+    let (_dir, mut store) = temp_store();
+    store
+        .upsert_meetings(
+            &[
+                meeting(1, "One", Some("2026-02-01T10:00:00Z")),
+                meeting(2, "Two", Some("2026-02-02T10:00:00Z")),
+            ],
+            NOW,
+        )
+        .unwrap();
+    store
+        .upsert_documents(&[document(1, vec![turn("A", 1, "one")])], NOW)
+        .unwrap();
+    let page = [
+        meeting(1, "One", Some("2026-02-01T10:00:00Z")),
+        meeting(2, "Two, renamed", Some("2026-02-02T10:00:00Z")),
+        meeting(3, "Three", Some("2026-02-03T10:00:00Z")),
+    ];
+    let (counts, wanting) = store.classify_meetings(&page).unwrap();
+    let want = Upserted {
+        new: 1,
+        updated: 1,
+        unchanged: 1,
+    };
+    assert_eq!(counts, want);
+    assert_eq!(wanting, vec![id(2), id(3)]);
+    // Read only: storing the page afterwards does exactly that.
+    assert_eq!(store.upsert_meetings(&page, NOW).unwrap(), want);
+}
+
 /// Compacting (after a big first sync, or the free pages after deletions) changes no content and
 /// no answer, and leaves a store of an older build in `auto_vacuum = incremental`.
 #[test]

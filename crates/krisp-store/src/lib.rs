@@ -382,8 +382,7 @@ impl Store {
                 tx.prepare_cached("DELETE FROM deleted_meetings WHERE id = ?1")?
                     .execute([meeting.id.as_str()])?;
             }
-            let json = serde_json::to_string(meeting)?;
-            let hash = sha256_hex(json.as_bytes());
+            let (json, hash) = meeting_json(meeting)?;
             let id = meeting.id.as_str();
             let old: Option<(i64, String)> = tx
                 .query_row("SELECT key, hash FROM meetings WHERE id = ?1", [id], |r| {
@@ -426,6 +425,36 @@ impl Store {
         }
         tx.commit()?;
         Ok(done)
+    }
+
+    /// What `upsert_meetings` would do with `meetings` (how many are new, changed, the same),
+    /// and which of them have no ready transcript stored: read only, so a sync's listing can go
+    /// on while its writer holds the store, and hand the page to that writer.
+    pub fn classify_meetings(
+        &self,
+        meetings: &[Meeting],
+    ) -> Result<(Upserted, Vec<MeetingId>), StoreError> {
+        let mut done = Upserted::default();
+        let mut wanting = Vec::new();
+        let mut stored = self
+            .conn
+            .prepare_cached("SELECT meeting, state FROM versions WHERE id = ?1")?;
+        for meeting in meetings {
+            let (_, hash) = meeting_json(meeting)?;
+            let old: Option<(Option<String>, Option<i64>)> = stored
+                .query_row([meeting.id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let (old_hash, state) = old.unwrap_or((None, None));
+            match old_hash {
+                Some(h) if h == hash => done.unchanged += 1,
+                Some(_) => done.updated += 1,
+                None => done.new += 1,
+            }
+            if doc_state(state) != DocState::Ready {
+                wanting.push(meeting.id.clone());
+            }
+        }
+        Ok((done, wanting))
     }
 
     /// Stores documents in one transaction: the transcript's turns as rows, each its own search
@@ -1408,6 +1437,13 @@ fn document_hash(doc: &Document) -> Result<String, StoreError> {
     let canonical =
         serde_json::to_string(&(ready, &doc.recording_url, sections, turns, &doc.unparsed))?;
     Ok(sha256_hex(canonical.as_bytes()))
+}
+
+/// A meeting as stored (its JSON as sent) and that JSON's hash, which tells a changed meeting.
+fn meeting_json(meeting: &Meeting) -> Result<(String, String), StoreError> {
+    let json = serde_json::to_string(meeting)?;
+    let hash = sha256_hex(json.as_bytes());
+    Ok((json, hash))
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
