@@ -11,7 +11,9 @@
 //!    one by one when that is all the server has) from the moment the first listing page is in.
 //!    Fetched documents go to a writer that commits them [`WRITE_BATCH`] at a time (or every
 //!    [`WRITE_EVERY`]) in one transaction, off the request slots: a request slot is free again
-//!    as soon as its answer is read, not once it is indexed.
+//!    as soon as its answer is read, not once it is indexed. The listing's pages go to the same
+//!    writer, ahead of the transcripts fetched for them; the listing itself reads the store on
+//!    a connection of its own, so it never waits for the writer's transactions.
 //! 3. **Feeds**: action items, activities and upcoming meetings, replaced as a whole.
 //!
 //! Politeness: at most `concurrency` requests in flight; a rate-limit answer (429 handled by the
