@@ -176,7 +176,7 @@ impl Home {
                         Some(i) => meetings.all[i].clone(),
                         None => Meeting::new(first.clone(), String::new()),
                     };
-                    let dialog = ExportDialog::for_many(&first, ids);
+                    let dialog = ExportDialog::for_many(&first, ids, ctx.zone);
                     fx.push(Effect::Open(Overlay::Export(Box::new(dialog))));
                 }
             }
@@ -262,7 +262,7 @@ impl Home {
             Action::Export if self.tab == Tab::Meetings => {
                 if let Some(i) = self.meeting_at(self.list.selected) {
                     let meeting = &self.meetings.all[i];
-                    let dialog = ExportDialog::new(meeting);
+                    let dialog = ExportDialog::new(meeting, ctx.zone);
                     fx.push(Effect::Open(Overlay::Export(Box::new(dialog))));
                 }
             }

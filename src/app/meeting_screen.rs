@@ -162,7 +162,7 @@ impl MeetingView {
                 Effect::Open(Overlay::Copy { selected: 0 })
             }),
             Action::Export => {
-                let dialog = ExportDialog::new(&self.meeting);
+                let dialog = ExportDialog::new(&self.meeting, &self.zone);
                 fx.push(Effect::Open(Overlay::Export(Box::new(dialog))));
             }
             Action::Refresh => fx.push(Effect::ReloadMeeting),

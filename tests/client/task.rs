@@ -47,6 +47,7 @@ async fn connecting_says_whether_a_stored_login_was_found() {
         settings(&sandbox, dir.path(), BrowserMode::None),
         None,
         None,
+        jiff::tz::TimeZone::UTC,
     );
     commands.send(Command::Connect).expect("send");
     assert_eq!(
@@ -67,6 +68,7 @@ async fn connecting_says_whether_a_stored_login_was_found() {
         settings(&sandbox, dir.path(), BrowserMode::InProcess),
         None,
         None,
+        jiff::tz::TimeZone::UTC,
     );
     commands.send(Command::StartLogin).expect("send");
     assert!(matches!(
@@ -82,6 +84,7 @@ async fn connecting_says_whether_a_stored_login_was_found() {
         settings(&sandbox, dir.path(), BrowserMode::None),
         None,
         None,
+        jiff::tz::TimeZone::UTC,
     );
     commands.send(Command::Connect).expect("send");
     assert_eq!(
@@ -103,6 +106,7 @@ async fn a_pasted_text_that_is_not_the_redirect_is_refused_and_the_login_waits_o
         settings(&sandbox, dir.path(), BrowserMode::None),
         None,
         None,
+        jiff::tz::TimeZone::UTC,
     );
     commands.send(Command::StartLogin).expect("send");
     let ClientEvent::LoginUrlReady { url } = next(&mut events, "the login URL").await else {
@@ -153,5 +157,43 @@ async fn a_pasted_text_that_is_not_the_redirect_is_refused_and_the_login_waits_o
         next(&mut events, "the login").await,
         ClientEvent::LoggedIn { .. }
     ));
+    commands.send(Command::Quit).expect("send");
+}
+
+/// A meeting exported from the TUI is rendered by the task in the zone it was started with (the
+/// TUI's), not the process's or UTC.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_from_the_tui_shows_times_in_the_zone_the_task_was_given() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let new_york = jiff::tz::TimeZone::get("America/New_York").expect("a bundled zone");
+    let (commands, mut events, _task) = task::spawn(
+        settings(&sandbox, dir.path(), BrowserMode::None),
+        None,
+        None,
+        new_york,
+    );
+    let id = krisp_tui::krisp::MeetingId("0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e".into());
+    let mut meeting = krisp_tui::krisp::Meeting::new(id, "Q4 roadmap review");
+    meeting.date = Some(krisp_tui::krisp::MeetingDate::parse("2026-01-15T15:00:00Z"));
+    let path = dir.path().join("roadmap.md");
+    let request = krisp_tui::message::RequestId(7);
+    commands
+        .send(Command::Export {
+            id: request,
+            meeting: Box::new(meeting),
+            // No document and no connection: the notes alone, as from the list offline.
+            document: None,
+            format: krisp_tui::export::Format::Md,
+            path: path.clone(),
+            force: false,
+        })
+        .expect("send");
+    let ClientEvent::Exported { id, result } = next(&mut events, "the export").await else {
+        panic!("expected the export's answer");
+    };
+    assert_eq!((id, result.map(|_| ())), (request, Ok(())));
+    let md = std::fs::read_to_string(&path).expect("the export");
+    assert!(md.contains("- **Date:** 2026-01-15 10:00 EST\n"), "{md}");
     commands.send(Command::Quit).expect("send");
 }
