@@ -288,7 +288,7 @@ impl ExportDialog {
                     done(clean_line(&note).into_owned(), false)
                 }
                 Err(e) => {
-                    self.error = Some(clean_line(&e.message).into_owned());
+                    self.error = Some(e.message);
                     Vec::new()
                 }
             },
@@ -322,7 +322,7 @@ impl ExportDialog {
                         many.progress = None;
                         many.cancelling = false;
                     }
-                    self.error = Some(clean_line(&e.message).into_owned());
+                    self.error = Some(e.message);
                     Vec::new()
                 }
             },
