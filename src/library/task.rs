@@ -430,11 +430,21 @@ async fn run(
                 let (events, internal) = (events.clone(), internal_tx.clone());
                 let conn = connection.clone();
                 let zone = zone.clone();
+                let library = local.as_ref().map(|l| l.library.clone());
                 let handle = tokio::spawn(async move {
+                    // The UI's copies were cleaned for the screen (controls, bidi and
+                    // zero-width characters as visible placeholders, tabs as spaces): the file
+                    // gets the text as Krisp sent it, through the export's own policy, from
+                    // the store when it has the meeting.
+                    let (stored, stored_document) = match library {
+                        Some(library) => stored_copies(library, meeting.id.clone()).await,
+                        None => (None, None),
+                    };
+                    let meeting = stored.unwrap_or(*meeting);
                     // Exported from the list before the meeting was opened: fetch the
                     // transcript first, so every format has it.
-                    let document = match (document, conn) {
-                        (Some(d), _) => Some(*d),
+                    let document = match (stored_document.or(document.map(|d| *d)), conn) {
+                        (Some(d), _) => Some(d),
                         (None, Some(conn)) => conn
                             .documents(std::slice::from_ref(&meeting.id))
                             .await
@@ -849,6 +859,27 @@ async fn documents_via_store(
             super::DocumentsError::Server(e) => request_error(e),
             e => RequestError::new(e.to_string()),
         })
+}
+
+/// The meeting `id` and its finished document as the store holds them (as Krisp sent them),
+/// where it holds them.
+async fn stored_copies(
+    library: super::Library,
+    id: MeetingId,
+) -> (
+    Option<crate::krisp::Meeting>,
+    Option<crate::krisp::Document>,
+) {
+    tokio::task::spawn_blocking(move || {
+        let meeting = library.meeting(&id).ok().flatten();
+        let document = match library.stored_document(&id) {
+            Ok(super::FromStore::Ready(document)) => Some(document),
+            _ => None,
+        };
+        (meeting, document)
+    })
+    .await
+    .unwrap_or_default()
 }
 
 /// Writes `ids` into the vault `dir` through a library of its own (its own connection to the

@@ -360,3 +360,79 @@ async fn hostile_server_text_reaches_the_state_already_clean() {
     assert!(items.iter().any(|i| i.title.contains('␛')), "{items:?}");
     commands.send(Command::Quit).expect("send");
 }
+
+/// The TUI's copy of a meeting is cleaned for the screen (a zero-width joiner shows as
+/// `⟨U+200D⟩`, a tab as a space); an export of it writes the text as Krisp sent it, from the
+/// store, through the file's own policy (which keeps both).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_from_the_tui_writes_the_stored_text_not_the_screens_copy() {
+    use krisp_tui::krisp::{Document, DocumentState, Meeting, MeetingId, Transcript, Turn};
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let local = task::LocalStore::open(
+        dir.path().join("store.sqlite3"),
+        true,
+        1,
+        jiff::tz::TimeZone::UTC,
+    )
+    .expect("open the store");
+    let id = MeetingId("0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e".into());
+    let family = "👩\u{200d}👩\u{200d}👧";
+    let mut raw = Meeting::new(id.clone(), format!("Family {family} call"));
+    raw.summary = Some("Plan:\tship in March".into());
+    let document = Document {
+        id: id.clone(),
+        state: DocumentState::Ready,
+        recording_url: None,
+        sections: Vec::new(),
+        transcript: Transcript {
+            turns: vec![Turn {
+                speaker: "Anna".into(),
+                start: Duration::ZERO,
+                text: format!("Hello {family}\tall"),
+            }],
+        },
+        unparsed: String::new(),
+    };
+    local
+        .library
+        .keep(std::slice::from_ref(&raw), std::slice::from_ref(&document))
+        .expect("keep");
+    // What the screen holds: the same meeting, sanitized where it entered the app.
+    let shown = match (ClientEvent::MeetingRead {
+        meeting: Box::new(raw.clone()),
+    })
+    .sanitized()
+    {
+        ClientEvent::MeetingRead { meeting } => meeting,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(shown.name, "Family 👩⟨U+200D⟩👩⟨U+200D⟩👧 call");
+    let (commands, mut events, _task) = task::spawn(
+        settings(&sandbox, dir.path(), BrowserMode::None),
+        None,
+        Some(local),
+        jiff::tz::TimeZone::UTC,
+    );
+    let path = dir.path().join("family.md");
+    commands
+        .send(Command::Export {
+            id: krisp_tui::message::RequestId(9),
+            meeting: shown,
+            document: None,
+            format: krisp_tui::export::Format::Md,
+            path: path.clone(),
+            force: false,
+        })
+        .expect("send");
+    let ClientEvent::Exported { result, .. } = next(&mut events, "the export").await else {
+        panic!("expected the export's answer");
+    };
+    result.expect("written");
+    let md = std::fs::read_to_string(&path).expect("the export");
+    assert!(md.starts_with(&format!("# Family {family} call\n")), "{md}");
+    assert!(md.contains("Plan:\tship in March"), "{md}");
+    assert!(md.contains(&format!("Hello {family}\tall")), "{md}");
+    assert!(!md.contains("⟨U+"), "{md}");
+    commands.send(Command::Quit).expect("send");
+}
