@@ -3,6 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use krisp_tui::app::tools::json_tree::JsonTree;
 use krisp_tui::app::tools::{FieldKind, Focus, ToolsOutcome, ToolsPanel, View};
+use krisp_tui::message::{ClientEvent, RequestError, RequestId};
 use krisp_tui::ui::Theme;
 use krisp_tui::ui::markdown;
 use ratatui::Terminal;
@@ -1113,6 +1114,39 @@ fn unsafe_char(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Tools as the panel gets them: listed by the server, then sanitized where the event enters
+/// the app (`ClientEvent::sanitized`, at the top of `update`'s `on_client`).
+fn listed(tools: Vec<Tool>) -> Vec<Tool> {
+    let event = ClientEvent::ToolsListed {
+        id: RequestId(1),
+        result: Ok(tools),
+    };
+    match event.sanitized() {
+        ClientEvent::ToolsListed {
+            result: Ok(tools), ..
+        } => tools,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A tool's answer as the panel gets it (see [`listed`]): a failure's message as its text.
+fn called(
+    name: &str,
+    result: Result<CallToolResult, String>,
+) -> (String, Result<CallToolResult, String>) {
+    let event = ClientEvent::ToolCalled {
+        id: RequestId(2),
+        name: name.to_owned(),
+        result: result.map_err(RequestError::new),
+    };
+    match event.sanitized() {
+        ClientEvent::ToolCalled { name, result, .. } => (name, result.map_err(|e| e.message)),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Hostile tool text, through the entry sanitizer as the app gets it, never reaches the screen
+/// raw, in any of the panel's views.
 #[test]
 fn hostile_tool_text_never_reaches_the_screen_raw() {
     let evil = "evil\u{1b}[2J\u{202e}";
@@ -1126,11 +1160,18 @@ fn hostile_tool_text_never_reaches_the_screen_raw() {
             "c": {"enum": ["\u{202e}\u{1b}[1m", 2]}
         }
     }));
-    let mut panel = ToolsPanel::new(vec![Tool::new(
+    let tools = listed(vec![Tool::new(
         evil,
         "desc \u{1b}[5m \u{2066}blink",
         schema,
     )]);
+    let shown = tools[0].name.to_string();
+    let mut panel = ToolsPanel::new(tools);
+    let set_result = |panel: &mut ToolsPanel, result| {
+        let (name, result) = called(evil, result);
+        assert_eq!(name, shown);
+        panel.set_result(&name, result);
+    };
     let mut screens = Vec::new();
     let mut snap = |p: &ToolsPanel| {
         let terminal = draw(p, 100, 30);
@@ -1138,7 +1179,7 @@ fn hostile_tool_text_never_reaches_the_screen_raw() {
         screens.push(cells.map(|c| c.symbol().to_owned()).collect::<String>());
     };
     snap(&panel);
-    open(&mut panel, evil);
+    open(&mut panel, &shown);
     snap(&panel);
     goto_field(&mut panel, "p");
     type_text(&mut panel, "a");
@@ -1149,9 +1190,9 @@ fn hostile_tool_text_never_reaches_the_screen_raw() {
     goto_field(&mut panel, "c");
     press(&mut panel, KeyCode::Right);
     snap(&panel);
-    panel.set_running(evil);
-    panel.set_result(
-        evil,
+    panel.set_running(&shown);
+    set_result(
+        &mut panel,
         Ok(CallToolResult::structured(
             json!({"k\u{1b}\u{202e}": "\u{1b}[31m\u{2067}", "list": ["\u{85}"]}),
         )),
@@ -1160,20 +1201,20 @@ fn hostile_tool_text_never_reaches_the_screen_raw() {
     press(&mut panel, KeyCode::F(6));
     press(&mut panel, KeyCode::Char('r'));
     snap(&panel);
-    panel.set_result(evil, Err("failed: \u{1b}[2J\u{202e}".to_owned()));
+    set_result(&mut panel, Err("failed: \u{1b}[2J\u{202e}".to_owned()));
     snap(&panel);
     // A table and a document, each cell and line from the server.
     let hostile = "\u{1b}[31mred\u{202e}";
-    panel.set_result(
-        evil,
+    set_result(
+        &mut panel,
         Ok(CallToolResult::structured(json!({"action_items": [{
             "title": hostile, "assignee": hostile, "due_date": hostile, "completed": false,
             "meeting": {"id": "0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e", "name": hostile}
         }]}))),
     );
     snap(&panel);
-    panel.set_result(
-        evil,
+    set_result(
+        &mut panel,
         Ok(CallToolResult::structured(
             json!({"id": "0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e", "document": format!("# {hostile}\n\n{hostile}")}),
         )),
@@ -1189,7 +1230,8 @@ fn hostile_tool_text_never_reaches_the_screen_raw() {
         (3, "✗ e: item 1: must be one of: ⟨U+202E⟩a"),
         (4, "◂ ⟨U+202E⟩␛[1m ▸"),
         (5, "k␛⟨U+202E⟩: \"␛[31m⟨U+2067⟩\""),
-        (6, "\"k\\u001b⟨U+202E⟩\": \"\\u001b[31m⟨U+2067⟩\""),
+        // The raw view is the JSON of what came in, sanitized.
+        (6, "\"k␛⟨U+202E⟩\": \"␛[31m⟨U+2067⟩\""),
         (7, "failed: ␛[2J⟨U+202E⟩"),
         (8, "[ ] ␛[31mred⟨U+202E⟩"),
         (9, "␛[31mred⟨U+202E⟩"),
@@ -1344,8 +1386,10 @@ mod fuzz {
                 .enumerate()
                 .map(|(i, s)| Tool::new(format!("tool{i}"), "fuzzed", s.clone()))
                 .collect();
-            let mut panel = ToolsPanel::new(tools);
-            panel.set_result("tool0", Ok(CallToolResult::structured(structured)));
+            // As the app gets them: sanitized where the events enter it.
+            let mut panel = ToolsPanel::new(listed(tools));
+            let (name, result) = called("tool0", Ok(CallToolResult::structured(structured)));
+            panel.set_result(&name, result);
             for k in keys {
                 if let ToolsOutcome::Run { name, args } = panel.handle_key(k) {
                     let tool = panel.tools().iter().find(|t| t.name == name.as_str()).cloned();
