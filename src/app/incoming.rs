@@ -146,7 +146,10 @@ impl RequestError {
     }
 }
 
-trait Sanitized {
+/// A value of the model made safe for the screen by its type's rules. Also for what the app
+/// reads out of a tool's result (already cleaned with its lines kept): a meeting found there
+/// gets a meeting's one-line fields.
+pub(crate) trait Sanitized {
     fn sanitized(self) -> Self;
 }
 

@@ -991,6 +991,29 @@ fn enter_opens_the_meeting_of_a_row_a_summary_or_a_tree_node() {
 // ---------------------------------------------------------------------------------------------
 // Snapshots
 
+/// A meeting found in a result (which keeps its strings' line breaks) opens with its name on
+/// one line, as every meeting the app holds.
+#[test]
+fn a_meeting_opened_from_a_result_has_its_name_on_one_line() {
+    let (name, result) = called(
+        "search_meetings",
+        Ok(CallToolResult::structured(json!({"meetings": [{
+            "meeting_id": "0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e",
+            "name": "Q4\nid: fake \u{1b}[2J",
+            "key_points": ["Notes make it a meeting summary, not a table row."],
+        }]}))),
+    );
+    let mut panel = result_panel(&name, result);
+    let _ = draw(&panel, 100, 30);
+    assert_eq!(
+        opened(press(&mut panel, KeyCode::Enter)),
+        Some((
+            "0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e".to_owned(),
+            "Q4␤id: fake ␛[2J".to_owned()
+        ))
+    );
+}
+
 fn result_panel(name: &str, result: Result<CallToolResult, String>) -> ToolsPanel {
     let mut panel = ToolsPanel::new(krisp_tools());
     open(&mut panel, name);
