@@ -1244,6 +1244,17 @@ fn hostile_tool_text_never_reaches_the_screen_raw() {
     );
     snap(&panel);
 
+    // A meeting summary: a meeting's one-line names, whatever line breaks the server put in.
+    set_result(
+        &mut panel,
+        Ok(CallToolResult::structured(json!({"meetings": [{
+            "meeting_id": "0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e", "name": format!("two\nlines {hostile}"),
+            "speakers": [hostile], "attendees": [hostile], "tags": [hostile], "key_points": [hostile],
+            "url": format!("https://x/\n{hostile}"), "date": format!("soon\n{hostile}")
+        }]}))),
+    );
+    snap(&panel);
+
     // The buffer drops zero-width characters by itself, so look for the sanitizer's placeholders.
     let expect = [
         (0, "evil␛[2J⟨U+202E⟩"),
@@ -1258,6 +1269,9 @@ fn hostile_tool_text_never_reaches_the_screen_raw() {
         (7, "failed: ␛[2J⟨U+202E⟩"),
         (8, "[ ] ␛[31mred⟨U+202E⟩"),
         (9, "␛[31mred⟨U+202E⟩"),
+        (10, "two␤lines ␛[31mred⟨U+202E⟩"),
+        (10, "Speakers: ␛[31mred⟨U+202E⟩"),
+        (10, "https://x/␤␛[31mred⟨U+202E⟩"),
     ];
     for (i, text) in expect {
         assert!(
