@@ -50,7 +50,14 @@ fn benches(c: &mut Criterion) {
     let mut group = c.benchmark_group("export_10k_turns");
     for format in Format::ALL {
         group.bench_function(format.extension(), |b| {
-            b.iter(|| render(format, black_box(&meeting), Some(black_box(&document))))
+            b.iter(|| {
+                render(
+                    format,
+                    black_box(&meeting),
+                    Some(black_box(&document)),
+                    &jiff::tz::TimeZone::UTC,
+                )
+            })
         });
     }
     group.finish();

@@ -377,6 +377,12 @@ impl Global {
         &self.loaded_config().0
     }
 
+    /// The zone times are shown in: `timezone` in `config.toml`, else `TZ`, else the system's.
+    /// Resolved once by each front (it can walk the zone database) and passed down.
+    pub fn zone(&self) -> Result<jiff::tz::TimeZone, crate::timefmt::ZoneError> {
+        crate::timefmt::resolve(self.config().timezone.as_deref())
+    }
+
     /// What was wrong with `config.toml`, one line each (read on first use, like `config`).
     pub fn config_problems(&self) -> &[String] {
         &self.loaded_config().1

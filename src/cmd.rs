@@ -187,17 +187,20 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
         return Err(Failure::new(2, "no subcommand"));
     };
     // Finding the system's zone walks the zone database: only for the commands that print times
-    // (a `tools` or `call` pays nothing for it).
-    if matches!(
+    // (a `tools` or `call` pays nothing for it). Every time below is shown in `local.zone`.
+    let local = &if matches!(
         command,
         Command::Meetings { .. }
             | Command::Show { .. }
             | Command::Search { .. }
             | Command::Export { .. }
             | Command::Mcp { .. }
+            | Command::Cache { .. }
     ) {
-        init_zone(&cli.global);
-    }
+        local.clone().in_zone(resolve_zone(&cli.global))
+    } else {
+        local.clone()
+    };
     if let Command::Mcp {
         http,
         token_file,
@@ -363,7 +366,7 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                 before: before.clone(),
                 with: Vec::new(),
                 tags: tags.clone(),
-                zone: Some(crate::timefmt::zone().clone()),
+                zone: Some(local.zone.clone()),
             };
             let stored = match search {
                 // A text search is the server's (or, offline, the store's full-text search).
@@ -394,7 +397,7 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                     writeln!(out)?;
                 }
             } else if !(meetings.is_empty() && more) {
-                print_table(&mut out, &meetings)?;
+                print_table(&mut out, &meetings, &local.zone)?;
             }
             if more {
                 eprintln!("More meetings match than the {limit} shown; raise --limit to see more.");
@@ -416,7 +419,7 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                 serde_json::to_writer_pretty(&mut out, &meeting).map_err(std::io::Error::from)?;
                 writeln!(out)?;
             } else {
-                print_meeting(&mut out, &meeting)?;
+                print_meeting(&mut out, &meeting, &local.zone)?;
             }
         }
         Command::Export {
@@ -443,7 +446,7 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                     before: before.clone(),
                     with: Vec::new(),
                     tags: tags.clone(),
-                    zone: Some(crate::timefmt::zone().clone()),
+                    zone: Some(local.zone.clone()),
                 },
             };
             vault::export_all(local, settings, &request, *json, &mut out).await?;
@@ -475,14 +478,17 @@ pub async fn run(cli: &Cli, settings: &Settings, local: &Local) -> Result<(), Fa
                     (meeting, document)
                 }
             };
-            let text = crate::export::render_checked(*format, &meeting, document.first())
-                .map_err(|e| Failure::new(1, e.to_string()))?;
+            let text =
+                crate::export::render_checked(*format, &meeting, document.first(), &local.zone)
+                    .map_err(|e| Failure::new(1, e.to_string()))?;
             match output.as_deref() {
                 Some(p) if p.as_os_str() == "-" => out.write_all(text.as_bytes())?,
                 _ => {
                     let path = output.clone().unwrap_or_else(|| {
                         std::path::PathBuf::from(crate::export::default_file_name(
-                            &meeting, *format,
+                            &meeting,
+                            *format,
+                            &local.zone,
                         ))
                     });
                     crate::export::write_file(&path, &text, *force)
@@ -544,25 +550,29 @@ async fn find_meeting(
     })
 }
 
-/// The zone of `timezone` in `config.toml` (else `TZ`, else the system's) for every time printed.
-fn init_zone(global: &crate::cli::Global) {
-    match crate::timefmt::resolve(global.config().timezone.as_deref()) {
-        Ok(tz) => crate::timefmt::set_zone(tz),
-        Err(e) => eprintln!("krisp-tui: {e}; showing times in UTC"),
-    }
+/// The zone of `timezone` in `config.toml` (else `TZ`, else the system's) for every time printed;
+/// UTC, with a line saying so, when the setting names no zone.
+fn resolve_zone(global: &crate::cli::Global) -> jiff::tz::TimeZone {
+    global.zone().unwrap_or_else(|e| {
+        eprintln!("krisp-tui: {e}; showing times in UTC");
+        jiff::tz::TimeZone::UTC
+    })
 }
 
-/// `2026-01-15 16:00` in the configured zone (the table names the zone in its header).
-fn date_time(m: &Meeting) -> String {
-    meeting_date(m.date.as_ref())
+/// `2026-01-15 16:00` in `tz` (the table names the zone in its header).
+fn date_time(m: &Meeting, tz: &jiff::tz::TimeZone) -> String {
+    meeting_date(m.date.as_ref(), tz)
 }
 
-/// `2026-01-15 16:00` in the configured zone; a date Krisp sent unparsed as it came, sanitized.
-pub(crate) fn meeting_date(date: Option<&crate::krisp::MeetingDate>) -> String {
+/// `2026-01-15 16:00` in `tz`; a date Krisp sent unparsed as it came, sanitized.
+pub(crate) fn meeting_date(
+    date: Option<&crate::krisp::MeetingDate>,
+    tz: &jiff::tz::TimeZone,
+) -> String {
     match date {
         Some(d) => match d.timestamp() {
             Some(t) => {
-                let (date, time) = crate::timefmt::date_and_time(t);
+                let (date, time) = crate::timefmt::date_and_time_in(t, tz);
                 format!("{date} {time}")
             }
             None => crate::sanitize::clean_line(&d.to_string()).into_owned(),
@@ -571,18 +581,22 @@ pub(crate) fn meeting_date(date: Option<&crate::krisp::MeetingDate>) -> String {
     }
 }
 
-/// A meeting's time standing alone, its zone named: `2026-01-15 16:00 CET`.
-fn stamp(m: &Meeting) -> String {
+/// A meeting's time standing alone in `tz`, its zone named: `2026-01-15 16:00 CET`.
+fn stamp(m: &Meeting, tz: &jiff::tz::TimeZone) -> String {
     match &m.date {
         Some(d) => match d.timestamp() {
-            Some(t) => crate::timefmt::stamp(t),
+            Some(t) => crate::timefmt::stamp_in(t, tz),
             None => crate::sanitize::clean_line(&d.to_string()).into_owned(),
         },
         None => String::new(),
     }
 }
 
-fn print_table(out: &mut impl Write, meetings: &[Meeting]) -> std::io::Result<()> {
+fn print_table(
+    out: &mut impl Write,
+    meetings: &[Meeting],
+    tz: &jiff::tz::TimeZone,
+) -> std::io::Result<()> {
     if meetings.is_empty() {
         writeln!(out, "No meetings found.")?;
         return Ok(());
@@ -599,7 +613,7 @@ fn print_table(out: &mut impl Write, meetings: &[Meeting]) -> std::io::Result<()
         writeln!(
             out,
             "{}  {}  {}  {}",
-            cell(&date_time(m), 16),
+            cell(&date_time(m, tz), 16),
             // Sanitized before measuring, so what the edge drops does not count as width.
             cell(
                 &crate::export::one_line(&crate::sanitize::text(&m.name)),
@@ -617,11 +631,15 @@ fn print_table(out: &mut impl Write, meetings: &[Meeting]) -> std::io::Result<()
 
 /// A meeting for `show`: every field but the summary on one line of its own, whatever line
 /// breaks the server put in it (a name holding a newline could otherwise fake header lines).
-fn print_meeting(out: &mut impl Write, m: &Meeting) -> std::io::Result<()> {
+fn print_meeting(
+    out: &mut impl Write,
+    m: &Meeting,
+    tz: &jiff::tz::TimeZone,
+) -> std::io::Result<()> {
     use crate::export::one_line as line;
     let join = |items: &[String]| items.iter().map(|s| line(s)).collect::<Vec<_>>().join(", ");
     writeln!(out, "{}", line(&m.name))?;
-    writeln!(out, "date:      {}", line(&stamp(m)))?;
+    writeln!(out, "date:      {}", line(&stamp(m, tz)))?;
     if let Some(url) = &m.url {
         writeln!(out, "link:      {}", line(url))?;
     }

@@ -75,10 +75,15 @@ fn main() -> ExitCode {
             let mut problems = problems.to_vec();
             // The local store; without one (it cannot be opened) the TUI reads the server live,
             // and says why on a line that stays.
+            let zone = cli.global.zone().unwrap_or_else(|e| {
+                problems.push(e.to_string());
+                jiff::tz::TimeZone::UTC
+            });
             let store = match task::LocalStore::open(
                 local.path.clone(),
                 local.offline,
                 local.concurrency,
+                zone.clone(),
             ) {
                 Ok(store) => Some(store),
                 Err(e) if local.offline => {
@@ -91,7 +96,7 @@ fn main() -> ExitCode {
                     None
                 }
             };
-            return match run_tui(settings, config, &problems, start, store).await {
+            return match run_tui(settings, config, &problems, start, store, zone).await {
                 Ok(Ended::Quit) => ExitCode::SUCCESS,
                 // The conventional status of a process stopped by a signal.
                 Ok(Ended::Signal(n)) => ExitCode::from((128 + n).clamp(0, 255) as u8),

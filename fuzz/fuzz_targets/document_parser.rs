@@ -15,6 +15,6 @@ fuzz_target!(|data: &[u8]| {
     let meetings = parse_search_result(None, &[&text]).unwrap_or_default();
     let meeting = meetings.into_iter().next().unwrap_or_else(|| Meeting::new(id, "fuzz"));
     for format in Format::ALL {
-        let _ = render(format, &meeting, Some(&document));
+        let _ = render(format, &meeting, Some(&document), &krisp_model::timefmt::TimeZone::UTC);
     }
 });

@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
             }
             let _ = meeting.people();
             for format in Format::ALL {
-                let _ = render(format, meeting, None);
+                let _ = render(format, meeting, None, &krisp_model::timefmt::TimeZone::UTC);
             }
         }
     }

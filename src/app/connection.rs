@@ -10,7 +10,6 @@ use crate::app::toast::{note, remember, toast};
 use crate::app::update::{home_do, meeting_action};
 use crate::app::{LoginState, Screen, State};
 use crate::message::{Action, ClientEvent, Command, RequestError};
-use crate::sanitize::clean_line;
 
 const SESSION_EXPIRED: &str = "Your session expired. Log in again to carry on where you were.";
 
@@ -56,8 +55,8 @@ pub fn start(state: &mut State, connected: bool, login_now: bool) -> Vec<Command
 pub(super) fn on_event(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
     match event {
         ClientEvent::LoggedIn { server, account } => {
-            state.status.server = clean_line(&server).into_owned();
-            state.status.account = account.map(|a| clean_line(&a).into_owned());
+            state.status.server = server;
+            state.status.account = account;
             state.status.last_error = None;
             state.login.state = LoginState::Idle;
             state.login.note = None;
@@ -129,7 +128,7 @@ pub(super) fn on_event(state: &mut State, event: ClientEvent, cmds: &mut Vec<Com
                     remember(state, &text, false, false);
                 }
                 Err(e) => {
-                    let message = clean_line(&e.message).into_owned();
+                    let message = e.message.clone();
                     state.local.sync.last = Some(Err(message.clone()));
                     if e.unreachable {
                         went_offline(state, &message);
@@ -146,7 +145,6 @@ pub(super) fn on_event(state: &mut State, event: ClientEvent, cmds: &mut Vec<Com
             }
         }
         ClientEvent::Offline { reason } => {
-            let reason = clean_line(&reason).into_owned();
             // The answer to a reconnect the user asked for says it is one.
             let again = state.local.reconnecting;
             went_offline(state, &reason);
@@ -200,7 +198,7 @@ pub(super) fn request_failed(state: &mut State, error: RequestError) {
     if error.auth_required {
         return to_login(state, Some(SESSION_EXPIRED.into()));
     }
-    let message = clean_line(&error.message).into_owned();
+    let message = error.message;
     if error.unreachable {
         went_offline(state, &message);
     }

@@ -47,6 +47,8 @@ pub struct ExportDialog {
     pub many: Option<Many>,
     /// The meeting, for the default file name.
     meeting: Box<Meeting>,
+    /// The zone the default file name's day is in (the state's).
+    zone: jiff::tz::TimeZone,
 }
 
 impl PartialEq for ExportDialog {
@@ -62,7 +64,7 @@ impl PartialEq for ExportDialog {
 }
 
 impl ExportDialog {
-    pub fn new(meeting: &Meeting) -> Self {
+    pub fn new(meeting: &Meeting, zone: &jiff::tz::TimeZone) -> Self {
         let format = Format::Md;
         let mut dialog = Self {
             format,
@@ -73,6 +75,7 @@ impl ExportDialog {
             error: None,
             many: None,
             meeting: Box::new(meeting.clone()),
+            zone: zone.clone(),
         };
         dialog.reset_path();
         dialog
@@ -81,8 +84,8 @@ impl ExportDialog {
     /// The dialog for the marked meetings `ids` (the first one's meeting stands in for the
     /// single-file defaults, which are not used): the path field holds a directory, which a
     /// format change leaves alone.
-    pub fn for_many(first: &Meeting, ids: Vec<MeetingId>) -> Self {
-        let mut dialog = Self::new(first);
+    pub fn for_many(first: &Meeting, ids: Vec<MeetingId>, zone: &jiff::tz::TimeZone) -> Self {
+        let mut dialog = Self::new(first, zone);
         dialog.path = LineInput::new(DEFAULT_DIR);
         dialog.path_edited = true;
         dialog.many = Some(Many {
@@ -94,7 +97,7 @@ impl ExportDialog {
     }
 
     fn reset_path(&mut self) {
-        self.path = LineInput::new(default_file_name(&self.meeting, self.format));
+        self.path = LineInput::new(default_file_name(&self.meeting, self.format, &self.zone));
     }
 
     pub fn path_text(&self) -> String {
@@ -285,7 +288,7 @@ impl ExportDialog {
                     done(clean_line(&note).into_owned(), false)
                 }
                 Err(e) => {
-                    self.error = Some(clean_line(&e.message).into_owned());
+                    self.error = Some(e.message);
                     Vec::new()
                 }
             },
@@ -319,7 +322,7 @@ impl ExportDialog {
                         many.progress = None;
                         many.cancelling = false;
                     }
-                    self.error = Some(clean_line(&e.message).into_owned());
+                    self.error = Some(e.message);
                     Vec::new()
                 }
             },

@@ -37,7 +37,8 @@ pub fn items(result: &CallToolResult) -> Vec<FeedItem> {
     .collect()
 }
 
-/// A feed row as the screen shows it: its server text sanitized, once.
+/// A feed row as the screen shows it: its server text sanitized, each field on one line (a
+/// `FeedLoaded` row where it comes in, `app::incoming`; a tool result's rows here).
 pub fn shown(item: FeedItem) -> FeedItem {
     item.cleaned(|s| clean_line(s).into_owned())
 }

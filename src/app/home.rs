@@ -17,7 +17,6 @@ use crate::app::{DoneFilter, Home, Local, Overlay, Tab, feed, layout};
 use crate::krisp::{Meeting, MeetingId};
 use crate::library::Window;
 use crate::message::{Action, ClientEvent, Command, SearchQuery};
-use crate::sanitize::clean_line;
 
 /// With a local store the list holds a window of its rows around the selection, at least this
 /// many (three screenfuls on a tall terminal)...
@@ -176,7 +175,7 @@ impl Home {
                         Some(i) => meetings.all[i].clone(),
                         None => Meeting::new(first.clone(), String::new()),
                     };
-                    let dialog = ExportDialog::for_many(&first, ids);
+                    let dialog = ExportDialog::for_many(&first, ids, ctx.zone);
                     fx.push(Effect::Open(Overlay::Export(Box::new(dialog))));
                 }
             }
@@ -262,7 +261,7 @@ impl Home {
             Action::Export if self.tab == Tab::Meetings => {
                 if let Some(i) = self.meeting_at(self.list.selected) {
                     let meeting = &self.meetings.all[i];
-                    let dialog = ExportDialog::new(meeting);
+                    let dialog = ExportDialog::new(meeting, ctx.zone);
                     fx.push(Effect::Open(Overlay::Export(Box::new(dialog))));
                 }
             }
@@ -606,7 +605,6 @@ impl Home {
                 };
                 match result {
                     Ok(items) => {
-                        let items: Vec<_> = items.into_iter().map(feed::shown).collect();
                         let page = match tab {
                             Tab::ActionItems => 20,
                             Tab::Activity => 15,
@@ -625,7 +623,7 @@ impl Home {
                         let retry = ctx.keymap.retry_sentence(crate::app::keymap::Mode::Home);
                         e.message = format!("{} {retry}", e.message);
                         if let Some(feed) = self.feed_mut(tab) {
-                            feed.error = Some(clean_line(&e.message).into_owned());
+                            feed.error = Some(e.message.clone());
                         }
                         fx.push(Effect::Failed(e));
                     }

@@ -10,7 +10,6 @@ use crate::krisp::Meeting;
 use crate::library::Answer;
 use crate::library::Window;
 use crate::message::{Command, RequestError, RequestId, SearchQuery};
-use crate::sanitize::clean_line;
 
 impl Home {
     pub(crate) fn search_changed(&mut self, ctx: &mut Ctx<'_>, fx: &mut Vec<Effect>) {
@@ -189,7 +188,7 @@ impl Home {
                 Err(mut e) => {
                     let retry = ctx.keymap.retry_sentence(crate::app::keymap::Mode::Home);
                     e.message = format!("{} {retry}", e.message);
-                    self.meetings.paging.error = Some(clean_line(&e.message).into_owned());
+                    self.meetings.paging.error = Some(e.message.clone());
                     fx.push(Effect::Failed(e));
                 }
             }
@@ -291,7 +290,7 @@ impl Home {
                                 total: answer.total,
                                 matched: answer.matched,
                                 hits,
-                                suggestion: answer.suggestion.map(|s| clean_line(&s).into_owned()),
+                                suggestion: answer.suggestion,
                             });
                         }
                         _ => {}

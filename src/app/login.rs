@@ -7,7 +7,6 @@ use crate::app::Screen;
 use crate::app::effect::Effect;
 use crate::app::input::LineInput;
 use crate::message::{Action, ClientEvent, Command};
-use crate::sanitize::clean_line;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoginState {
@@ -122,20 +121,18 @@ impl Login {
                     _ => None,
                 };
                 self.state = LoginState::Waiting {
-                    url: Some(clean_line(&url).into_owned()),
+                    url: Some(url),
                     paste,
                 };
             }
             ClientEvent::Connecting { stored_login } => self.stored_login = stored_login,
             ClientEvent::PasteRefused { message } => {
                 if matches!(self.state, LoginState::Waiting { .. }) {
-                    self.note = Some(clean_line(&message).into_owned());
+                    self.note = Some(message);
                 }
             }
             ClientEvent::LoginFailed { message } => {
-                self.state = LoginState::Failed {
-                    message: clean_line(&message).into_owned(),
-                };
+                self.state = LoginState::Failed { message };
             }
             _ => {}
         }

@@ -1,5 +1,6 @@
 //! The meeting view's layout: the header (with the talk-time pictures), the notes and the
-//! transcript as sanitized, wrapped lines for one width, and finding text in them. Pure
+//! transcript as wrapped lines for one width (their text sanitized where it came in,
+//! `app::incoming`), and finding text in them. Pure
 //! functions of the meeting, its document and the width; `MeetingView` keeps what they return.
 
 use std::time::Duration;
@@ -11,7 +12,6 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 use crate::app::meeting::{DocState, Notes, TalkPicture, TextHit, Tone, ViewLine};
 use crate::app::meetings::{Row, people};
 use crate::krisp::{Document, DocumentState, Meeting, TalkTime, format_offset};
-use crate::sanitize::{clean, clean_line};
 use crate::theme::Theme;
 
 /// Stable speaker colours: the position in the meeting's speaker list, else a hash of the name.
@@ -81,10 +81,7 @@ pub(crate) fn layout(
     }
     out.push(ViewLine::new(when));
     if let Some(url) = &meeting.url {
-        out.push(ViewLine::new(vec![(
-            Tone::Accent,
-            clean_line(url).into_owned(),
-        )]));
+        out.push(ViewLine::new(vec![(Tone::Accent, url.clone())]));
     }
     let attendees = people(meeting);
     if !attendees.is_empty() {
@@ -104,14 +101,14 @@ pub(crate) fn layout(
             if i > 0 {
                 spans.push((Tone::Dim, ", ".to_owned()));
             }
-            spans.push((Tone::Speaker(i), clean_line(s).into_owned()));
+            spans.push((Tone::Speaker(i), s.clone()));
         }
         out.push(ViewLine::new(spans));
     }
     if !meeting.tags.is_empty() {
         out.push(ViewLine::new(vec![(
             Tone::Dim,
-            clean_line(&format!("Tags: {}", meeting.tags.join(", "))).into_owned(),
+            format!("Tags: {}", meeting.tags.join(", ")),
         )]));
     }
 
@@ -162,7 +159,7 @@ pub(crate) fn layout(
                 if shown {
                     continue;
                 }
-                heading(&mut out, &clean_line(title));
+                heading(&mut out, title);
                 for line in section.body.lines() {
                     let (tone, text) = readable_line(line, tz);
                     push_wrapped(&mut out, tone, 0, &text);
@@ -196,10 +193,7 @@ pub(crate) fn layout(
                 turn_starts.push(out.len());
                 out.push(ViewLine {
                     spans: vec![
-                        (
-                            speaker_tone(meeting, &turn.speaker),
-                            clean_line(&turn.speaker).into_owned(),
-                        ),
+                        (speaker_tone(meeting, &turn.speaker), turn.speaker.clone()),
                         (Tone::Dim, format!("  {}", format_offset(turn.start))),
                     ],
                     turn: Some(i),
@@ -252,11 +246,7 @@ fn talk_picture(
     } else {
         order.len()
     };
-    let names: Vec<String> = talk
-        .speakers
-        .iter()
-        .map(|(name, _)| clean_line(name).into_owned())
-        .collect();
+    let names: Vec<String> = talk.speakers.iter().map(|(name, _)| name.clone()).collect();
     let mut legend = vec![('+', Tone::Dim); names.len()];
     let mut taken = vec!['+'];
     for &k in &order[..shown] {
@@ -358,9 +348,9 @@ fn symbol_for(name: &str, taken: &[char]) -> char {
         .map_or('?', |c| c.to_ascii_uppercase())
 }
 
-/// Appends `text` cleaned and wrapped to `width` columns, each line indented by `indent`.
+/// Appends `text` wrapped to `width` columns, each line indented by `indent`.
 fn push_wrapped(out: &mut Vec<ViewLine>, width: usize, tone: Tone, indent: usize, text: &str) {
-    for line in clean(text).lines() {
+    for line in text.lines() {
         for piece in wrap(line, width.saturating_sub(indent).max(4)) {
             out.push(ViewLine::new(vec![(
                 tone,

@@ -13,7 +13,6 @@ use crate::app::meeting::{CopyChoice, DocState, MeetingView, TextSearch, parse_t
 use crate::app::requests::{Pending, Requests};
 use crate::krisp::Document;
 use crate::message::{Action, Command, RequestError};
-use crate::sanitize::clean_line;
 
 impl MeetingView {
     /// An action on the open meeting: the jump prompt's or the find box's while one is open,
@@ -162,7 +161,7 @@ impl MeetingView {
                 Effect::Open(Overlay::Copy { selected: 0 })
             }),
             Action::Export => {
-                let dialog = ExportDialog::new(&self.meeting);
+                let dialog = ExportDialog::new(&self.meeting, &self.zone);
                 fx.push(Effect::Open(Overlay::Export(Box::new(dialog))));
             }
             Action::Refresh => fx.push(Effect::ReloadMeeting),
@@ -209,7 +208,7 @@ impl MeetingView {
             Err(e) => {
                 let retry = keymap.retry_sentence(Mode::Meeting);
                 self.set_document(DocState::Failed {
-                    message: clean_line(&e.message).into_owned(),
+                    message: e.message.clone(),
                     retry,
                 });
                 vec![Effect::Failed(e)]

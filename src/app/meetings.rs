@@ -11,7 +11,6 @@ use nucleo_matcher::Utf32String;
 
 use crate::krisp::{Document, DocumentState, Meeting, MeetingDate, MeetingId};
 use crate::library::{DocState, ListRow};
-use crate::sanitize::clean_line;
 
 /// Meetings are fetched this many at a time (the server's maximum page).
 pub const PAGE_SIZE: u32 = 50;
@@ -72,8 +71,7 @@ impl Row {
                 (date, time, Some(at.timestamp().as_second()))
             }
             Some(MeetingDate::Raw(raw)) => {
-                let raw = clean_line(raw);
-                let date = raw.get(..10).unwrap_or(&raw).to_owned();
+                let date = raw.get(..10).unwrap_or(raw).to_owned();
                 let time = raw.get(11..16).unwrap_or("").to_owned();
                 let parsed = crate::timefmt::parse_day(&date)
                     .and_then(|d| d.to_zoned(TimeZone::UTC).ok())
@@ -85,8 +83,8 @@ impl Row {
         Row {
             date,
             time,
-            name: clean_line(&meeting.name).into_owned(),
-            people: clean_line(&people(meeting)).into_owned(),
+            name: meeting.name.clone(),
+            people: people(meeting),
             length: String::new(),
             processing: false,
             sort_key,

@@ -7,6 +7,7 @@ pub mod feed;
 pub mod help;
 pub mod home;
 pub mod home_search;
+pub(crate) mod incoming;
 pub mod input;
 pub mod keymap;
 pub mod layout;

@@ -184,13 +184,13 @@ pub fn context_lines(
     for t in turns {
         let mut out = Vec::new();
         let at = t.turn == hit.turn;
-        let speaker = crate::sanitize::clean_line(&t.speaker);
-        let head = format!("{}  {speaker}", crate::krisp::clock(t.start_ms));
+        let head = format!("{}  {}", crate::krisp::clock(t.start_ms), t.speaker);
         out.push(ViewLine {
             spans: vec![(if at { Tone::Accent } else { Tone::Dim }, head)],
             turn: Some(t.turn),
         });
-        // The turn's text, cleaned with its highlights, wrapped; a hit's words in `Match`.
+        // The turn's text on one line (a line break shows as `␤`) with its highlights moved
+        // along, wrapped; a hit's words in `Match`.
         let (text, marks) = crate::sanitize::clean_highlighted(&t.text, &t.highlights);
         let bar = if at { "▌ " } else { "  " };
         for piece in wrap(&text, width.saturating_sub(2).max(4)) {

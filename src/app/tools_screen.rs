@@ -12,7 +12,6 @@ use crate::app::requests::{Pending, Requests};
 use crate::app::tools::{Focus, ToolsOutcome, ToolsPanel};
 use crate::app::{Screen, State};
 use crate::message::{Action, ClientEvent, Command};
-use crate::sanitize::clean_line;
 
 #[derive(Debug, Default, Clone)]
 pub struct ToolsScreen {
@@ -123,7 +122,7 @@ impl ToolsScreen {
                 Err(mut e) => {
                     let retry = keymap.retry_sentence(Mode::Home);
                     e.message = format!("{} {retry}", e.message);
-                    self.error = Some(clean_line(&e.message).into_owned());
+                    self.error = Some(e.message.clone());
                     fx.push(Effect::Failed(e));
                 }
             },

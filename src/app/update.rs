@@ -19,7 +19,6 @@ use crate::app::toast::{succeeded, toast};
 use crate::app::{Screen, State, overlay};
 use crate::krisp::{Document, DocumentState, MeetingId, Transcript};
 use crate::message::{Action, ClientEvent, Command, Msg, RequestId};
-use crate::sanitize::clean_line;
 
 /// Lines moved per mouse-wheel notch.
 const WHEEL_LINES: isize = 3;
@@ -247,10 +246,13 @@ pub(super) fn meeting_action(state: &mut State, action: Action, cmds: &mut Vec<C
 
 // ---------------------------------------------------------------- client events
 
+/// A reply from the client task: its server text made safe for the screen here, once
+/// (`ClientEvent::sanitized`), then handed to the screen that asked.
 fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
+    let event = event.sanitized();
     match event {
         ClientEvent::LoginRequired { note } => {
-            to_login(state, note.map(|n| clean_line(&n).into_owned()));
+            to_login(state, note);
         }
         ClientEvent::LoginUrlReady { .. }
         | ClientEvent::Connecting { .. }
@@ -298,7 +300,7 @@ fn on_client(state: &mut State, event: ClientEvent, cmds: &mut Vec<Command>) {
                     attempt,
                     attempts,
                     wait,
-                    message: clean_line(&message).into_owned(),
+                    message,
                 });
             }
         }

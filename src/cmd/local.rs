@@ -14,13 +14,15 @@ use crate::krisp::{Document, Meeting, MeetingId};
 use crate::library::sync::{Phase, SyncError, SyncOptions, SyncProgress, SyncSummary};
 use crate::library::{Filter, Hit, Library, LibraryError, Matched, Place, Window};
 
-/// Where this server's store is, and whether the network may be used.
+/// Where this server's store is, whether the network may be used, and the zone times are
+/// shown in (UTC until [`Local::in_zone`] sets the configured one).
 #[derive(Debug, Clone)]
 pub struct Local {
     pub data_dir: PathBuf,
     pub path: PathBuf,
     pub offline: bool,
     pub concurrency: usize,
+    pub zone: jiff::tz::TimeZone,
 }
 
 impl Local {
@@ -31,6 +33,7 @@ impl Local {
             path,
             offline,
             concurrency,
+            zone: jiff::tz::TimeZone::UTC,
         }
     }
 
@@ -41,17 +44,23 @@ impl Local {
             data_dir,
             offline: global.offline,
             concurrency: usize::from(global.concurrency),
+            zone: jiff::tz::TimeZone::UTC,
         }
+    }
+
+    /// This store with times shown in `zone`.
+    pub fn in_zone(self, zone: jiff::tz::TimeZone) -> Local {
+        Local { zone, ..self }
     }
 
     /// The data layer over this store, created if it is not there yet (a sync fills it).
     pub fn library_created(&self) -> Result<Library, Failure> {
-        Library::create(&self.path, crate::timefmt::zone().clone()).map_err(library_failure)
+        Library::create(&self.path, self.zone.clone()).map_err(library_failure)
     }
 
     /// The data layer over this store, in the zone times are shown in.
     pub fn library(&self) -> Library {
-        Library::at(&self.path, crate::timefmt::zone().clone())
+        Library::at(&self.path, self.zone.clone())
     }
 
     pub(crate) fn empty(&self) -> Failure {
@@ -215,7 +224,7 @@ pub fn search(
         .map_or(160, |(w, _)| usize::from(w).max(40));
     let marks = match_marks();
     for hit in &answer.meetings {
-        let date = super::meeting_date(hit.date.as_ref());
+        let date = super::meeting_date(hit.date.as_ref(), &local.zone);
         let count = match hit.hits {
             0 => String::new(),
             1 => "  ·  1 hit".to_owned(),
@@ -381,7 +390,7 @@ pub fn cache(local: &Local, clear: bool, out: &mut impl Write) -> Result<(), Fai
     if let Some(last) = last {
         // "5 minutes ago (14:05)": when, in words and on the clock of the user's zone.
         let when = match last.parse::<jiff::Timestamp>() {
-            Ok(at) => crate::timefmt::ago(at, jiff::Timestamp::now(), crate::timefmt::zone()),
+            Ok(at) => crate::timefmt::ago(at, jiff::Timestamp::now(), &local.zone),
             Err(_) => last,
         };
         row(out, "synced:", &when)?;

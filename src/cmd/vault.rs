@@ -55,7 +55,7 @@ pub async fn export_all(
         e => local::library_failure(e),
     };
     let started = Instant::now();
-    let tz = crate::timefmt::zone().clone();
+    let tz = local.zone.clone();
     let key = request_key(
         request.format,
         request.links,

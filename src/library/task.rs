@@ -55,9 +55,14 @@ pub struct LocalStore {
 }
 
 impl LocalStore {
-    pub fn open(path: PathBuf, offline: bool, concurrency: usize) -> Result<Self, String> {
-        let library = super::Library::create(&path, crate::timefmt::zone().clone())
-            .map_err(|e| e.to_string())?;
+    /// The store at `path`, its day filters in `zone` (the zone the user reads times in).
+    pub fn open(
+        path: PathBuf,
+        offline: bool,
+        concurrency: usize,
+        zone: jiff::tz::TimeZone,
+    ) -> Result<Self, String> {
+        let library = super::Library::create(&path, zone).map_err(|e| e.to_string())?;
         Ok(LocalStore {
             library,
             offline,
@@ -74,11 +79,13 @@ const ACTION_ITEMS_PAGE: u32 = 20;
 const ACTIVITIES_PAGE: u32 = 15;
 
 /// Starts the task. `connection`: an open session, or `None` to wait for `Connect` /
-/// `StartLogin`. Dropping the command sender (or `Command::Quit`) ends it.
+/// `StartLogin`; `zone`: the zone exports show times in. Dropping the command sender (or
+/// `Command::Quit`) ends it.
 pub fn spawn(
     settings: Settings,
     connection: Option<Connection>,
     local: Option<LocalStore>,
+    zone: jiff::tz::TimeZone,
 ) -> (
     UnboundedSender<Command>,
     UnboundedReceiver<ClientEvent>,
@@ -86,7 +93,7 @@ pub fn spawn(
 ) {
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
     let (event_tx, event_rx) = mpsc::unbounded_channel();
-    let handle = tokio::spawn(run(settings, connection, local, cmd_rx, event_tx));
+    let handle = tokio::spawn(run(settings, connection, local, zone, cmd_rx, event_tx));
     (cmd_tx, event_rx, handle)
 }
 
@@ -101,6 +108,7 @@ async fn run(
     settings: Settings,
     mut connection: Option<Connection>,
     local: Option<LocalStore>,
+    zone: jiff::tz::TimeZone,
     mut commands: UnboundedReceiver<Command>,
     events: UnboundedSender<ClientEvent>,
 ) {
@@ -421,11 +429,22 @@ async fn run(
             } => {
                 let (events, internal) = (events.clone(), internal_tx.clone());
                 let conn = connection.clone();
+                let zone = zone.clone();
+                let library = local.as_ref().map(|l| l.library.clone());
                 let handle = tokio::spawn(async move {
+                    // The UI's copies were cleaned for the screen (controls, bidi and
+                    // zero-width characters as visible placeholders, tabs as spaces): the file
+                    // gets the text as Krisp sent it, through the export's own policy, from
+                    // the store when it has the meeting.
+                    let (stored, stored_document) = match library {
+                        Some(library) => stored_copies(library, meeting.id.clone()).await,
+                        None => (None, None),
+                    };
+                    let meeting = stored.unwrap_or(*meeting);
                     // Exported from the list before the meeting was opened: fetch the
                     // transcript first, so every format has it.
-                    let document = match (document, conn) {
-                        (Some(d), _) => Some(*d),
+                    let document = match (stored_document.or(document.map(|d| *d)), conn) {
+                        (Some(d), _) => Some(d),
                         (None, Some(conn)) => conn
                             .documents(std::slice::from_ref(&meeting.id))
                             .await
@@ -434,7 +453,8 @@ async fn run(
                         (None, None) => None,
                     };
                     let written = tokio::task::spawn_blocking(move || {
-                        let text = export::render_checked(format, &meeting, document.as_ref())?;
+                        let text =
+                            export::render_checked(format, &meeting, document.as_ref(), &zone)?;
                         export::write_file(&path, &text, force).map(|()| path)
                     })
                     .await;
@@ -841,6 +861,27 @@ async fn documents_via_store(
         })
 }
 
+/// The meeting `id` and its finished document as the store holds them (as Krisp sent them),
+/// where it holds them.
+async fn stored_copies(
+    library: super::Library,
+    id: MeetingId,
+) -> (
+    Option<crate::krisp::Meeting>,
+    Option<crate::krisp::Document>,
+) {
+    tokio::task::spawn_blocking(move || {
+        let meeting = library.meeting(&id).ok().flatten();
+        let document = match library.stored_document(&id) {
+            Ok(super::FromStore::Ready(document)) => Some(document),
+            _ => None,
+        };
+        (meeting, document)
+    })
+    .await
+    .unwrap_or_default()
+}
+
 /// Writes `ids` into the vault `dir` through a library of its own (its own connection to the
 /// store: searches meanwhile do not wait for the export). Progress goes out at most every
 /// `PROGRESS_EVERY`.
@@ -852,13 +893,12 @@ fn export_many(
     cancel: &CancellationToken,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<crate::library::vault_dir::VaultSummary, RequestError> {
-    let zone = crate::timefmt::zone().clone();
     let options = crate::library::vault_dir::VaultOptions {
         dir: dir.to_owned(),
         format,
         links: false,
         force: false,
-        tz: zone.clone(),
+        tz: library.zone().clone(),
     };
     let mut last: Option<std::time::Instant> = None;
     let library = library.apart();

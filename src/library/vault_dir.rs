@@ -285,8 +285,8 @@ impl Run<'_> {
             .get(id)
             .and_then(|m| m.get(&format))
             .cloned();
-        let links = self.options.links;
-        let render = || render(store, id, format, links);
+        let (links, tz) = (self.options.links, &self.options.tz);
+        let render = || render(store, id, format, links, tz);
         // One look at the file serves both questions below (a re-run with nothing changed
         // does nothing else per meeting).
         let seen = match &entry {
@@ -544,12 +544,14 @@ impl Run<'_> {
     }
 }
 
-/// The meeting's file as `format`; `None` when the store no longer has the meeting.
+/// The meeting's file as `format`, its times in `tz`; `None` when the store no longer has the
+/// meeting.
 fn render(
     store: &Store,
     id: &MeetingId,
     format: Format,
     links: bool,
+    tz: &jiff::tz::TimeZone,
 ) -> Result<Option<String>, VaultError> {
     let Some(meeting) = store.meeting(id)? else {
         return Ok(None);
@@ -560,6 +562,7 @@ fn render(
         &meeting,
         document.as_ref(),
         links,
+        tz,
     )))
 }
 

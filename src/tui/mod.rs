@@ -52,29 +52,21 @@ pub enum Ended {
 
 /// Runs the TUI until the user quits or a signal stops it. The terminal is restored on every
 /// exit path, panics included.
-/// `config` is `config.toml` as read, with a line for each of its `config_problems`.
+/// `config` is `config.toml` as read, with a line for each of its `config_problems`; `zone` the
+/// zone every time is shown in (`resolve_zone`).
 pub async fn run_tui(
     mut settings: Settings,
     config: &Config,
     config_problems: &[String],
     start: Start,
     local: Option<task::LocalStore>,
+    zone: jiff::tz::TimeZone,
 ) -> anyhow::Result<Ended> {
     // Auth failures go to the login screen; the client must never print or log in on its own.
     settings.no_login = true;
     let mut problems = config_problems.to_vec();
     let (keymap, keymap_problems) = Keymap::with_overrides(&config.keys);
     problems.extend(keymap_problems);
-    let zone = match crate::timefmt::resolve(config.timezone.as_deref()) {
-        Ok(tz) => tz,
-        Err(e) => {
-            problems.push(e.to_string());
-            jiff::tz::TimeZone::UTC
-        }
-    };
-    // The screens read the zone from the state; the local store's library (its day filters)
-    // and the exports still read the process's.
-    crate::timefmt::set_zone(zone.clone());
     let mut theme = Theme::from_env();
     problems.extend(theme.apply_overrides(&config.theme));
 
@@ -85,7 +77,7 @@ pub async fn run_tui(
     )
     .with_keymap(keymap)
     .with_theme(theme)
-    .with_zone(zone);
+    .with_zone(zone.clone());
     state.home_dir = dirs::home_dir();
     let (connected, connection, login_now) = match start {
         Start::Connected(c) => (true, Some(c), false),
@@ -101,7 +93,7 @@ pub async fn run_tui(
         state.local.offline = Some("offline (--offline): reading the local store".into());
         state.local.offline_mode = true;
     }
-    let (commands, events, client) = task::spawn(settings, connection, local);
+    let (commands, events, client) = task::spawn(settings, connection, local, zone);
 
     let mut terminal = init_terminal()?;
     let result = event_loop(

@@ -8,7 +8,6 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 use crate::app::State;
 use crate::app::keymap::Mode;
 use crate::message::Action;
-use crate::sanitize::clean_line;
 use crate::ui::layout;
 
 pub fn render(state: &State, selected: usize, area: Rect, buf: &mut Buffer) {
@@ -40,7 +39,7 @@ pub fn render(state: &State, selected: usize, area: Rect, buf: &mut Buffer) {
                 .unwrap_or("");
             let label = format!(" {:<13}", choice.label);
             let room = width.saturating_sub(label.chars().count() + 1);
-            let preview = crate::columns::truncate(&clean_line(first.trim()), room);
+            let preview = crate::columns::truncate(first.trim(), room);
             let (label_style, preview_style) = if i == selected {
                 (theme.selection, theme.selection)
             } else {

@@ -367,6 +367,43 @@ fn a_single_export_is_named_and_dated_in_the_users_zone_with_one_length() {
     assert!(!body.contains("UTC"), "{body}");
 }
 
+/// `timezone` in `config.toml` wins over `TZ`, for every command that prints a time: resolved once
+/// and passed down to the table, `show` and the Markdown export (no process-wide zone).
+#[test]
+fn the_configured_timezone_is_the_one_show_meetings_and_export_print() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "timezone = \"America/New_York\"\n",
+    )
+    .unwrap();
+    // Q4 roadmap review, 2026-10-06 12:00 UTC: 08:00 in New York, 14:00 in Berlin (`TZ`).
+    let id = "744b1d8da3165e8b99f56a8c56e33f5c";
+    let show = run(dir.path(), &["--demo", "show", id]).ok().stdout;
+    assert!(
+        show.contains("\ndate:      2026-10-06 08:00 EDT\n"),
+        "{show}"
+    );
+    let md = run(
+        dir.path(),
+        &["--demo", "export", id, "--format", "md", "--output", "-"],
+    )
+    .ok()
+    .stdout;
+    assert!(md.contains("- **Date:** 2026-10-06 08:00 EDT\n"), "{md}");
+    let table = run(
+        dir.path(),
+        &["--demo", "meetings", "--search", "Q4 roadmap"],
+    )
+    .ok()
+    .stdout;
+    let row = table
+        .lines()
+        .find(|l| l.contains(id))
+        .unwrap_or_else(|| panic!("no row for {id}:\n{table}"));
+    assert!(row.starts_with("2026-10-06 08:00 "), "{table}");
+}
+
 #[test]
 fn a_bad_date_is_a_usage_mistake_everywhere_and_status_exits_1_when_logged_out() {
     let dir = tempfile::tempdir().unwrap();

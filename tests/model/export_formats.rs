@@ -31,7 +31,12 @@ fn id() -> MeetingId {
 fn markdown() {
     let (meeting, document) = sample();
     assert_eq!(
-        render(Format::Md, &meeting, Some(&document)),
+        render(
+            Format::Md,
+            &meeting,
+            Some(&document),
+            &jiff::tz::TimeZone::UTC
+        ),
         "# Q4 roadmap review
 
 - **Date:** 2026-01-15 15:00 UTC
@@ -72,7 +77,12 @@ fn markdown_uses_document_notes_when_the_meeting_has_none() {
         Some("Loose text.\n### Key Points\n- From the document\n"),
     );
     assert_eq!(
-        render(Format::Md, &meeting, Some(&document)),
+        render(
+            Format::Md,
+            &meeting,
+            Some(&document),
+            &jiff::tz::TimeZone::UTC
+        ),
         "# Untitled meeting
 
 ## Key Points
@@ -90,17 +100,30 @@ _No transcript._
     );
     let processing = Document::parse(id(), None);
     assert_eq!(
-        render(Format::Md, &meeting, Some(&processing)),
+        render(
+            Format::Md,
+            &meeting,
+            Some(&processing),
+            &jiff::tz::TimeZone::UTC
+        ),
         "# Untitled meeting\n\n## Transcript\n\n_Krisp is still processing this meeting._\n"
     );
-    assert_eq!(render(Format::Md, &meeting, None), "# Untitled meeting\n");
+    assert_eq!(
+        render(Format::Md, &meeting, None, &jiff::tz::TimeZone::UTC),
+        "# Untitled meeting\n"
+    );
 }
 
 #[test]
 fn text() {
     let (meeting, document) = sample();
     assert_eq!(
-        render(Format::Txt, &meeting, Some(&document)),
+        render(
+            Format::Txt,
+            &meeting,
+            Some(&document),
+            &jiff::tz::TimeZone::UTC
+        ),
         "Anna Lee | 00:00
 Good morning, everyone.
 
@@ -117,7 +140,12 @@ Sorry, I joined late | what did I miss?
 #[test]
 fn json_schema_and_round_trip() {
     let (meeting, document) = sample();
-    let out = render(Format::Json, &meeting, Some(&document));
+    let out = render(
+        Format::Json,
+        &meeting,
+        Some(&document),
+        &jiff::tz::TimeZone::UTC,
+    );
     let v: Value = serde_json::from_str(&out).expect("valid JSON");
     assert_eq!(
         v,
@@ -202,7 +230,12 @@ Speaker 3: Sorry, I joined
 late | what did I miss?
 
 ";
-    let out = render(Format::Srt, &meeting, Some(&document));
+    let out = render(
+        Format::Srt,
+        &meeting,
+        Some(&document),
+        &jiff::tz::TimeZone::UTC,
+    );
     assert_eq!(out, expected);
     assert_eq!(srtparse::from_str(&out).expect("valid SRT").len(), 5);
 }
@@ -216,7 +249,12 @@ fn vtt_with_escapes() {
             "**A <b> | 00:01**\nx --> y & <i>z</i>\n**B | 00:03**\nA sentence. Another one follows here, long enough to need a second line of text.",
         ),
     );
-    let out = render(Format::Vtt, &meeting, Some(&document));
+    let out = render(
+        Format::Vtt,
+        &meeting,
+        Some(&document),
+        &jiff::tz::TimeZone::UTC,
+    );
     assert_eq!(
         out,
         "WEBVTT
@@ -233,24 +271,39 @@ long enough to need a second line of text.
     );
     let vtt = webvtt_parser::Vtt::parse(&out).expect("valid WebVTT");
     assert_eq!(vtt.cues.len(), 2);
-    assert_eq!(render(Format::Vtt, &meeting, None), "WEBVTT\n");
-    assert_eq!(render(Format::Srt, &meeting, None), "");
+    assert_eq!(
+        render(Format::Vtt, &meeting, None, &jiff::tz::TimeZone::UTC),
+        "WEBVTT\n"
+    );
+    assert_eq!(
+        render(Format::Srt, &meeting, None, &jiff::tz::TimeZone::UTC),
+        ""
+    );
 }
 
 #[test]
 fn file_names() {
     let (meeting, _) = sample();
     assert_eq!(
-        default_file_name(&meeting, Format::Md),
+        default_file_name(&meeting, Format::Md, &jiff::tz::TimeZone::UTC),
         "2026-01-15-q4-roadmap-review.md"
     );
     let mut m = Meeting::new(id(), "");
     m.date = Some(MeetingDate::parse("2026-01-15T23:30:00-02:00"));
-    assert_eq!(default_file_name(&m, Format::Vtt), "2026-01-16-meeting.vtt");
+    assert_eq!(
+        default_file_name(&m, Format::Vtt, &jiff::tz::TimeZone::UTC),
+        "2026-01-16-meeting.vtt"
+    );
     m.date = Some(MeetingDate::Raw("last week".to_owned()));
-    assert_eq!(default_file_name(&m, Format::Srt), "meeting.srt");
+    assert_eq!(
+        default_file_name(&m, Format::Srt, &jiff::tz::TimeZone::UTC),
+        "meeting.srt"
+    );
     m.date = None;
-    assert_eq!(default_file_name(&m, Format::Json), "meeting.json");
+    assert_eq!(
+        default_file_name(&m, Format::Json, &jiff::tz::TimeZone::UTC),
+        "meeting.json"
+    );
     assert_eq!(
         Format::ALL.map(Format::extension),
         ["md", "txt", "json", "srt", "vtt"]
@@ -357,13 +410,23 @@ fn concurrent_writers_never_clobber() {
 fn last_cue_length_comes_from_word_count() {
     let meeting = Meeting::new(id(), "x");
     let mut document = Document::parse(id(), Some("A | 00:10\none two three four five\n"));
-    let out = render(Format::Srt, &meeting, Some(&document));
+    let out = render(
+        Format::Srt,
+        &meeting,
+        Some(&document),
+        &jiff::tz::TimeZone::UTC,
+    );
     assert_eq!(
         out,
         "1\n00:00:10,000 --> 00:00:12,000\nA: one two three four five\n\n"
     );
     document.transcript.turns[0].start = Duration::from_millis(10_250);
-    let out = render(Format::Srt, &meeting, Some(&document));
+    let out = render(
+        Format::Srt,
+        &meeting,
+        Some(&document),
+        &jiff::tz::TimeZone::UTC,
+    );
     assert_eq!(
         out,
         "1\n00:00:10,250 --> 00:00:12,250\nA: one two three four five\n\n"

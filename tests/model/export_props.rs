@@ -168,7 +168,7 @@ proptest! {
     #[test]
     fn json_export_round_trips(turns in turns()) {
         let meeting = Meeting::new(id(), "Round trip");
-        let out = render(Format::Json, &meeting, Some(&document(turns.clone())));
+        let out = render(Format::Json, &meeting, Some(&document(turns.clone())), &jiff::tz::TimeZone::UTC);
         let (back, parsed) = parse_json_export(&out).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(back, meeting);
         prop_assert_eq!(parsed, turns);
@@ -177,7 +177,7 @@ proptest! {
     #[test]
     fn txt_export_parses_back_as_a_document(turns in turns()) {
         let meeting = Meeting::new(id(), "Round trip");
-        let out = render(Format::Txt, &meeting, Some(&document(turns.clone())));
+        let out = render(Format::Txt, &meeting, Some(&document(turns.clone())), &jiff::tz::TimeZone::UTC);
         let parsed = Document::parse(id(), Some(&out));
         prop_assert_eq!(parsed.transcript.turns, turns);
         prop_assert_eq!(parsed.sections, vec![]);
@@ -186,7 +186,7 @@ proptest! {
 
     #[test]
     fn srt_cues_are_valid_and_ordered(turns in turns()) {
-        let out = render(Format::Srt, &Meeting::new(id(), "x"), Some(&document(turns.clone())));
+        let out = render(Format::Srt, &Meeting::new(id(), "x"), Some(&document(turns.clone())), &jiff::tz::TimeZone::UTC);
         let items = srtparse::from_str(&out).map_err(|e| TestCaseError::fail(format!("{e}: {out}")))?;
         let ms = |t: &srtparse::Time| ((t.hours * 60 + t.minutes) * 60 + t.seconds) * 1000 + t.milliseconds;
         let cues: Vec<Cue> = items
@@ -201,7 +201,7 @@ proptest! {
 
     #[test]
     fn vtt_cues_are_valid_and_ordered(turns in turns()) {
-        let out = render(Format::Vtt, &Meeting::new(id(), "x"), Some(&document(turns.clone())));
+        let out = render(Format::Vtt, &Meeting::new(id(), "x"), Some(&document(turns.clone())), &jiff::tz::TimeZone::UTC);
         let parsed = webvtt_parser::Vtt::parse(&out).map_err(|e| TestCaseError::fail(format!("{e:?}: {out}")))?;
         let cues = strict_vtt(&out).map_err(TestCaseError::fail)?;
         prop_assert_eq!(parsed.cues.len(), cues.len());
@@ -219,7 +219,7 @@ proptest! {
             Turn { speaker: "Anna".to_owned(), start: Duration::ZERO, text },
             Turn { speaker: "Bob".to_owned(), start: Duration::from_secs(gap_s + 1), text: "Yes.".to_owned() },
         ];
-        let out = render(Format::Vtt, &Meeting::new(id(), "x"), Some(&document(turns.clone())));
+        let out = render(Format::Vtt, &Meeting::new(id(), "x"), Some(&document(turns.clone())), &jiff::tz::TimeZone::UTC);
         let cues = strict_vtt(&out).map_err(TestCaseError::fail)?;
         check_cues(&cues, &turns)?;
         for cue in &cues {

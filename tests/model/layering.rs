@@ -1,7 +1,8 @@
 //! The module layering inside the app crate holds: `ui` draws `app` state (never the other way),
 //! `auth` sits below `client`, the library over both, the fronts reach the store through the
 //! library. Between crates the compiler holds it: `krisp-model` depends on nothing of ours,
-//! `krisp-store` and `krisp-sandbox` on the model only.
+//! `krisp-store` and `krisp-sandbox` on the model only. The compiler also holds that nothing reads
+//! a process-wide time zone: there is none (every `timefmt` function takes the zone).
 
 use std::path::{Path, PathBuf};
 
@@ -136,56 +137,6 @@ fn the_fronts_reach_the_store_only_through_the_library() {
         found.is_empty(),
         "the TUI and the commands read, search, sync and delete the store through the Library \
          (its re-exported types included), never the store module itself:\n{}",
-        found.join("\n")
-    );
-}
-
-/// The `timefmt` helpers that read the process's zone (set by `timefmt::set_zone`) rather than
-/// take one: `stamp_in`, `date_and_time_in`, `when_in` and the like take the zone.
-const PROCESS_ZONE_READERS: [&str; 5] = [
-    "timefmt::zone",
-    "timefmt::set_zone",
-    "timefmt::stamp",
-    "timefmt::date_and_time",
-    "timefmt::when",
-];
-
-#[test]
-fn the_tui_never_reads_the_process_time_zone() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut found = Vec::new();
-    for layer in ["app", "ui"] {
-        for file in rust_files(&root.join("src").join(layer)) {
-            let text = std::fs::read_to_string(&file).expect("read a source file");
-            for (n, line) in text.lines().enumerate() {
-                let code = line.split("//").next().unwrap_or("");
-                // `timefmt::stamp` but not `timefmt::stamp_in`; an import of the bare names too.
-                let named = PROCESS_ZONE_READERS.iter().any(|needle| {
-                    code.match_indices(needle).any(|(i, _)| {
-                        !code[i + needle.len()..]
-                            .chars()
-                            .next()
-                            .is_some_and(|c| c.is_alphanumeric() || c == '_')
-                    })
-                });
-                let imported = code.contains("timefmt::{")
-                    && ["zone", "stamp", "date_and_time", "when"]
-                        .iter()
-                        .any(|name| {
-                            code.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                                .any(|word| word == *name)
-                        });
-                if named || imported {
-                    let rel = file.strip_prefix(root).unwrap_or(&file);
-                    found.push(format!("{}:{}: {}", rel.display(), n + 1, line.trim()));
-                }
-            }
-        }
-    }
-    assert!(
-        found.is_empty(),
-        "src/app and src/ui show times in the State's zone (`state.zone`, passed down to the \
-         `_in` helpers of timefmt), never the process's:\n{}",
         found.join("\n")
     );
 }

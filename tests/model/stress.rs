@@ -100,7 +100,7 @@ fn exercise(meeting: &Meeting, document: Option<&Document>) {
     }
     let _ = meeting.people();
     for format in Format::ALL {
-        let _ = render(format, meeting, document);
+        let _ = render(format, meeting, document, &jiff::tz::TimeZone::UTC);
     }
 }
 

@@ -1130,9 +1130,6 @@ fn notes_read_without_markdown_markers_and_an_agendas_time_is_in_the_users_zone(
 
 #[test]
 fn the_list_and_the_meeting_show_times_in_the_states_zone_not_the_processs() {
-    // Nothing in this binary sets the process's zone: it stays UTC, and the screens must not
-    // read it.
-    assert_eq!(krisp_tui::timefmt::zone(), &jiff::tz::TimeZone::UTC);
     let new_york = jiff::tz::TimeZone::get("America/New_York").expect("a bundled zone");
     let mut app = App::loaded_in(new_york, demo_meetings());
     app.resize(100, 40);
@@ -1152,6 +1149,22 @@ fn the_list_and_the_meeting_show_times_in_the_states_zone_not_the_processs() {
         assert!(screen.contains(want), "{want:?} in\n{screen}");
     }
     assert!(!screen.contains("UTC"), "{screen}");
+}
+
+/// The export dialog names the file by the meeting's day in the state's zone: the roadmap review,
+/// 15:00 UTC on 15 January, is already the 16th in Auckland.
+#[test]
+fn the_export_file_name_is_dated_in_the_states_zone() {
+    let auckland = jiff::tz::TimeZone::get("Pacific/Auckland").expect("a bundled zone");
+    let mut app = App::loaded_in(auckland, demo_meetings());
+    app.resize(100, 40);
+    app.send(key('j'));
+    app.send(key('j'));
+    app.send(key('e'));
+    let Some(krisp_tui::app::Overlay::Export(dialog)) = &app.state.overlay else {
+        panic!("the export dialog is open:\n{}", app.render());
+    };
+    assert_eq!(dialog.path_text(), "2026-01-16-q4-roadmap-review.md");
 }
 
 #[test]

@@ -513,13 +513,14 @@ impl TuiSearch {
             .enable_all()
             .build()
             .expect("a runtime");
-        let local = LocalStore::open(store.to_path_buf(), true, 1).expect("open the store");
+        let local = LocalStore::open(store.to_path_buf(), true, 1, jiff::tz::TimeZone::UTC)
+            .expect("open the store");
         let settings = krisp_tui::client::Settings::new(
             "http://127.0.0.1:9/mcp".to_owned(),
             dir.to_path_buf(),
         );
-        let (commands, events, task) =
-            runtime.block_on(async { task::spawn(settings, None, Some(local)) });
+        let (commands, events, task) = runtime
+            .block_on(async { task::spawn(settings, None, Some(local), jiff::tz::TimeZone::UTC) });
         TuiSearch {
             runtime,
             commands,

@@ -4,6 +4,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent,
 use krisp_tui::app::keymap::Keymap;
 use krisp_tui::app::tools::json_tree::JsonTree;
 use krisp_tui::app::tools::{FieldKind, Focus, ToolsOutcome, ToolsPanel, View};
+use krisp_tui::message::{ClientEvent, RequestError, RequestId};
 use krisp_tui::ui::Theme;
 use krisp_tui::ui::markdown;
 use ratatui::Terminal;
@@ -1007,6 +1008,29 @@ fn enter_opens_the_meeting_of_a_row_a_summary_or_a_tree_node() {
 // ---------------------------------------------------------------------------------------------
 // Snapshots
 
+/// A meeting found in a result (which keeps its strings' line breaks) opens with its name on
+/// one line, as every meeting the app holds.
+#[test]
+fn a_meeting_opened_from_a_result_has_its_name_on_one_line() {
+    let (name, result) = called(
+        "search_meetings",
+        Ok(CallToolResult::structured(json!({"meetings": [{
+            "meeting_id": "0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e",
+            "name": "Q4\nid: fake \u{1b}[2J",
+            "key_points": ["Notes make it a meeting summary, not a table row."],
+        }]}))),
+    );
+    let mut panel = result_panel(&name, result);
+    let _ = draw(&panel, 100, 30);
+    assert_eq!(
+        opened(press(&mut panel, KeyCode::Enter)),
+        Some((
+            "0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e".to_owned(),
+            "Q4␤id: fake ␛[2J".to_owned()
+        ))
+    );
+}
+
 fn result_panel(name: &str, result: Result<CallToolResult, String>) -> ToolsPanel {
     let mut panel = ToolsPanel::new(krisp_tools());
     open(&mut panel, name);
@@ -1130,6 +1154,39 @@ fn unsafe_char(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Tools as the panel gets them: listed by the server, then sanitized where the event enters
+/// the app (`ClientEvent::sanitized`, at the top of `update`'s `on_client`).
+fn listed(tools: Vec<Tool>) -> Vec<Tool> {
+    let event = ClientEvent::ToolsListed {
+        id: RequestId(1),
+        result: Ok(tools),
+    };
+    match event.sanitized() {
+        ClientEvent::ToolsListed {
+            result: Ok(tools), ..
+        } => tools,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A tool's answer as the panel gets it (see [`listed`]): a failure's message as its text.
+fn called(
+    name: &str,
+    result: Result<CallToolResult, String>,
+) -> (String, Result<CallToolResult, String>) {
+    let event = ClientEvent::ToolCalled {
+        id: RequestId(2),
+        name: name.to_owned(),
+        result: result.map_err(RequestError::new),
+    };
+    match event.sanitized() {
+        ClientEvent::ToolCalled { name, result, .. } => (name, result.map_err(|e| e.message)),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Hostile tool text, through the entry sanitizer as the app gets it, never reaches the screen
+/// raw, in any of the panel's views.
 #[test]
 fn hostile_tool_text_never_reaches_the_screen_raw() {
     let evil = "evil\u{1b}[2J\u{202e}";
@@ -1143,11 +1200,18 @@ fn hostile_tool_text_never_reaches_the_screen_raw() {
             "c": {"enum": ["\u{202e}\u{1b}[1m", 2]}
         }
     }));
-    let mut panel = ToolsPanel::new(vec![Tool::new(
+    let tools = listed(vec![Tool::new(
         evil,
         "desc \u{1b}[5m \u{2066}blink",
         schema,
     )]);
+    let shown = tools[0].name.to_string();
+    let mut panel = ToolsPanel::new(tools);
+    let set_result = |panel: &mut ToolsPanel, result| {
+        let (name, result) = called(evil, result);
+        assert_eq!(name, shown);
+        panel.set_result(&name, result);
+    };
     let mut screens = Vec::new();
     let mut snap = |p: &ToolsPanel| {
         let terminal = draw(p, 100, 30);
@@ -1155,7 +1219,7 @@ fn hostile_tool_text_never_reaches_the_screen_raw() {
         screens.push(cells.map(|c| c.symbol().to_owned()).collect::<String>());
     };
     snap(&panel);
-    open(&mut panel, evil);
+    open(&mut panel, &shown);
     snap(&panel);
     goto_field(&mut panel, "p");
     type_text(&mut panel, "a");
@@ -1166,9 +1230,9 @@ fn hostile_tool_text_never_reaches_the_screen_raw() {
     goto_field(&mut panel, "c");
     press(&mut panel, KeyCode::Right);
     snap(&panel);
-    panel.set_running(evil);
-    panel.set_result(
-        evil,
+    panel.set_running(&shown);
+    set_result(
+        &mut panel,
         Ok(CallToolResult::structured(
             json!({"k\u{1b}\u{202e}": "\u{1b}[31m\u{2067}", "list": ["\u{85}"]}),
         )),
@@ -1177,23 +1241,34 @@ fn hostile_tool_text_never_reaches_the_screen_raw() {
     press(&mut panel, KeyCode::F(6));
     press(&mut panel, KeyCode::Char('r'));
     snap(&panel);
-    panel.set_result(evil, Err("failed: \u{1b}[2J\u{202e}".to_owned()));
+    set_result(&mut panel, Err("failed: \u{1b}[2J\u{202e}".to_owned()));
     snap(&panel);
     // A table and a document, each cell and line from the server.
     let hostile = "\u{1b}[31mred\u{202e}";
-    panel.set_result(
-        evil,
+    set_result(
+        &mut panel,
         Ok(CallToolResult::structured(json!({"action_items": [{
             "title": hostile, "assignee": hostile, "due_date": hostile, "completed": false,
             "meeting": {"id": "0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e", "name": hostile}
         }]}))),
     );
     snap(&panel);
-    panel.set_result(
-        evil,
+    set_result(
+        &mut panel,
         Ok(CallToolResult::structured(
             json!({"id": "0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e", "document": format!("# {hostile}\n\n{hostile}")}),
         )),
+    );
+    snap(&panel);
+
+    // A meeting summary: a meeting's one-line names, whatever line breaks the server put in.
+    set_result(
+        &mut panel,
+        Ok(CallToolResult::structured(json!({"meetings": [{
+            "meeting_id": "0f3c9a8e6b2d4f1a9c7e5b3d1f2a4c6e", "name": format!("two\nlines {hostile}"),
+            "speakers": [hostile], "attendees": [hostile], "tags": [hostile], "key_points": [hostile],
+            "url": format!("https://x/\n{hostile}"), "date": format!("soon\n{hostile}")
+        }]}))),
     );
     snap(&panel);
 
@@ -1206,10 +1281,14 @@ fn hostile_tool_text_never_reaches_the_screen_raw() {
         (3, "✗ e: item 1: must be one of: ⟨U+202E⟩a"),
         (4, "◂ ⟨U+202E⟩␛[1m ▸"),
         (5, "k␛⟨U+202E⟩: \"␛[31m⟨U+2067⟩\""),
-        (6, "\"k\\u001b⟨U+202E⟩\": \"\\u001b[31m⟨U+2067⟩\""),
+        // The raw view is the JSON of what came in, sanitized.
+        (6, "\"k␛⟨U+202E⟩\": \"␛[31m⟨U+2067⟩\""),
         (7, "failed: ␛[2J⟨U+202E⟩"),
         (8, "[ ] ␛[31mred⟨U+202E⟩"),
         (9, "␛[31mred⟨U+202E⟩"),
+        (10, "two␤lines ␛[31mred⟨U+202E⟩"),
+        (10, "Speakers: ␛[31mred⟨U+202E⟩"),
+        (10, "https://x/␤␛[31mred⟨U+202E⟩"),
     ];
     for (i, text) in expect {
         assert!(
@@ -1361,8 +1440,10 @@ mod fuzz {
                 .enumerate()
                 .map(|(i, s)| Tool::new(format!("tool{i}"), "fuzzed", s.clone()))
                 .collect();
-            let mut panel = ToolsPanel::new(tools);
-            panel.set_result("tool0", Ok(CallToolResult::structured(structured)));
+            // As the app gets them: sanitized where the events enter it.
+            let mut panel = ToolsPanel::new(listed(tools));
+            let (name, result) = called("tool0", Ok(CallToolResult::structured(structured)));
+            panel.set_result(&name, result);
             for k in keys {
                 if let ToolsOutcome::Run { name, args } = panel.handle_key(k, &Keymap::default()) {
                     let tool = panel.tools().iter().find(|t| t.name == name.as_str()).cloned();

@@ -299,6 +299,23 @@ pub fn clean_highlighted(
     text: &str,
     ranges: &[std::ops::Range<usize>],
 ) -> (String, Vec<std::ops::Range<usize>>) {
+    cleaned_with_ranges(text, ranges, clean_line)
+}
+
+/// [`clean`] for text with highlighted byte ranges: as [`clean_highlighted`], its lines kept.
+pub fn clean_highlighted_lines(
+    text: &str,
+    ranges: &[std::ops::Range<usize>],
+) -> (String, Vec<std::ops::Range<usize>>) {
+    cleaned_with_ranges(text, ranges, clean)
+}
+
+/// `text` passed through `clean` piece by piece, the `ranges` moved to where their pieces land.
+fn cleaned_with_ranges(
+    text: &str,
+    ranges: &[std::ops::Range<usize>],
+    clean: fn(&str) -> Cow<'_, str>,
+) -> (String, Vec<std::ops::Range<usize>>) {
     let mut out = String::with_capacity(text.len());
     let mut moved = Vec::with_capacity(ranges.len());
     let mut at = 0;
@@ -307,13 +324,13 @@ pub fn clean_highlighted(
         else {
             continue;
         };
-        out.push_str(&clean_line(before));
+        out.push_str(&clean(before));
         let start = out.len();
-        out.push_str(&clean_line(word));
+        out.push_str(&clean(word));
         moved.push(start..out.len());
         at = range.end;
     }
-    out.push_str(&clean_line(text.get(at..).unwrap_or("")));
+    out.push_str(&clean(text.get(at..).unwrap_or("")));
     (out, moved)
 }
 

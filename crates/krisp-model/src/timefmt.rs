@@ -1,15 +1,12 @@
 //! Dates and times as people read them: in the user's zone (config `timezone`, `TZ`, the system's),
 //! with relative words where they read better. Machine fields (JSON, front matter) stay UTC.
-
-use std::sync::OnceLock;
+//! Every function takes the zone it shows times in (the caller resolves it once from the config:
+//! the TUI's `State::zone`, the CLI's `Local::zone`, the `Library`'s); there is no process-wide one.
 
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
+/// The zone every function here takes (re-exported for crates that do not use jiff themselves).
+pub use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan, Zoned};
-
-/// The zone every human-facing time is shown in, set once at start-up by [`set_zone`].
-/// Unset (tests, library use) it is UTC, so output never depends on the machine it runs on.
-static ZONE: OnceLock<TimeZone> = OnceLock::new();
 
 /// Why a `timezone` setting could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -19,8 +16,6 @@ pub struct ZoneError {
     pub reason: String,
 }
 
-/// The zone a `timezone` setting names: `None`, `"local"` or `""` is `TZ` or the system's zone;
-/// `"UTC"` is UTC; anything else an IANA name (`"Europe/Berlin"`), from the bundled database.
 /// A count for people: `3,000`, `12`.
 pub fn grouped(n: usize) -> String {
     let digits = n.to_string();
@@ -48,6 +43,8 @@ pub fn ago(at: Timestamp, now: Timestamp, tz: &TimeZone) -> String {
     }
 }
 
+/// The zone a `timezone` setting names: `None`, `"local"` or `""` is `TZ` or the system's zone;
+/// `"UTC"` is UTC; anything else an IANA name (`"Europe/Berlin"`), from the bundled database.
 pub fn resolve(setting: Option<&str>) -> Result<TimeZone, ZoneError> {
     let setting = setting.map(str::trim).unwrap_or("local");
     match setting {
@@ -105,16 +102,6 @@ fn system_zone() -> Option<TimeZone> {
     TimeZone::try_system().ok()
 }
 
-/// Sets the zone for the rest of the process; a second call is ignored.
-pub fn set_zone(tz: TimeZone) {
-    let _ = ZONE.set(tz);
-}
-
-/// The zone human-facing times are shown in.
-pub fn zone() -> &'static TimeZone {
-    ZONE.get_or_init(|| TimeZone::UTC)
-}
-
 /// A calendar day written `YYYY-MM-DD` (that form only), if it exists: how `--after`,
 /// `after:`, the tools' arguments and the client's checks all take a day.
 pub fn parse_day(text: &str) -> Option<Date> {
@@ -138,20 +125,10 @@ pub fn date_and_time_in(at: Timestamp, tz: &TimeZone) -> (String, String) {
     )
 }
 
-/// [`date_and_time_in`] the configured zone.
-pub fn date_and_time(at: Timestamp) -> (String, String) {
-    date_and_time_in(at, zone())
-}
-
 /// A time standing alone, with its zone named: `2026-01-15 16:00 CET`.
 pub fn stamp_in(at: Timestamp, tz: &TimeZone) -> String {
     let z = at.to_zoned(tz.clone());
     format!("{} {}", z.strftime("%Y-%m-%d %H:%M"), zone_label(&z))
-}
-
-/// [`stamp_in`] the configured zone.
-pub fn stamp(at: Timestamp) -> String {
-    stamp_in(at, zone())
 }
 
 /// The zone's abbreviation where it has a lettered one (`CET`, `UTC`), else its offset.
@@ -199,11 +176,6 @@ pub fn when_in(raw: &str, now: Timestamp, tz: &TimeZone) -> String {
         };
     }
     raw.to_owned()
-}
-
-/// [`when_in`] the configured zone.
-pub fn when(raw: &str, now: Timestamp) -> String {
-    when_in(raw, now, zone())
 }
 
 fn day_word(date: Date, today: Date) -> Option<&'static str> {

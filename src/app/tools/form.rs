@@ -9,7 +9,7 @@ use serde_json::{Map, Number, Value};
 use super::schema::{self, FieldKind};
 use crate::app::input::LineInput;
 use crate::message::Action;
-use crate::sanitize::{clean, clean_line};
+use crate::sanitize::clean_line;
 
 /// Name of the single field offered when the input schema is not a plain object of properties.
 pub const RAW_ARGS: &str = "(arguments)";
@@ -87,8 +87,9 @@ impl Field {
                     }
                     Some(other) => other.to_string(),
                 };
-                // Defaults come from the server: what is drawn must be clean.
-                Input::Text(LineInput::new(clean(&text).replace('\n', " ")))
+                // Defaults come from the server, sanitized where they came in; the field holds
+                // one line.
+                Input::Text(LineInput::new(text.replace('\n', " ")))
             }
         };
         let description = schema

@@ -250,7 +250,8 @@ impl ResultView {
                     .and_then(|p| p.get("name").or_else(|| p.get("meeting_name")))
                     .and_then(Value::as_str)
                     .unwrap_or_default();
-                Some(Meeting::new(MeetingId::parse(s)?, name))
+                use crate::app::incoming::Sanitized as _;
+                Some(Meeting::new(MeetingId::parse(s)?, name).sanitized())
             }
             Value::Object(_) => meeting_of(node),
             _ => None,
@@ -398,8 +399,14 @@ impl ResultView {
     }
 }
 
-/// The meeting an object is or names: a meeting record, or an item with a `meeting_id`.
+/// The meeting an object is or names: a meeting record, or an item with a `meeting_id`; its
+/// names on one line, as every meeting the app holds (the result kept their line breaks).
 fn meeting_of(v: &Value) -> Option<Meeting> {
+    use crate::app::incoming::Sanitized as _;
+    meeting_named(v).map(Meeting::sanitized)
+}
+
+fn meeting_named(v: &Value) -> Option<Meeting> {
     if let Ok(m) = Meeting::from_value(v) {
         return Some(m);
     }

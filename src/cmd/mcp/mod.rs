@@ -179,6 +179,7 @@ fn meeting_markdown(library: &Library, id: &MeetingId) -> Result<String, String>
         crate::export::Format::Md,
         &meeting,
         document.as_ref(),
+        library.zone(),
     ))
 }
 

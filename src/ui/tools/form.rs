@@ -57,7 +57,7 @@ impl Form {
         if let Some(err) = &field.error {
             lines.extend(wrap_line(
                 &Line::from(Span::styled(
-                    format!("✗ {}: {}", clean_line(&field.name), err),
+                    format!("✗ {}: {}", field.name, err),
                     theme.error,
                 )),
                 width.into(),
@@ -145,10 +145,7 @@ impl Form {
         } else {
             theme.text
         };
-        let mut label = vec![
-            marker,
-            Span::styled(clean_line(&field.name).into_owned(), label_style),
-        ];
+        let mut label = vec![marker, Span::styled(field.name.clone(), label_style)];
         if field.required {
             label.push(Span::styled("*", theme.error));
         }

@@ -38,7 +38,7 @@ impl JsonTree {
         };
         spans.push(Span::styled(marker, theme.accent));
         if let Some(key) = &row.key {
-            spans.push(Span::styled(clean_line(key).into_owned(), theme.accent));
+            spans.push(Span::styled(key.clone(), theme.accent));
             spans.push(Span::styled(": ", theme.dim));
         }
         spans.push(match value {
@@ -50,6 +50,7 @@ impl JsonTree {
                     .nth(columns)
                     .map_or(s.as_str(), |(i, _)| &s[..i]);
                 let close = if shown.len() == s.len() { "\"" } else { "" };
+                // On one line: a line break shows as `␤`.
                 Span::styled(format!("\"{}{close}", clean_line(shown)), theme.success)
             }
             Value::Number(n) => Span::styled(n.to_string(), theme.highlight),
@@ -141,10 +142,11 @@ mod tests {
     }
 
     #[test]
-    fn scalars_and_hostile_keys_render() {
+    fn scalars_render_and_a_string_stays_on_its_row() {
+        // Server text comes in sanitized (`app::incoming`); a line break still shows as `␤`.
         let theme = Theme::default();
-        let tree = JsonTree::new(json!({"k\u{1b}[31m": "v\u{7}"}));
-        assert_eq!(tree.row_texts(&theme)[1], "    k␛[31m: \"v␇\"");
+        let tree = JsonTree::new(json!({"k␛[31m": "v␇\nw"}));
+        assert_eq!(tree.row_texts(&theme)[1], "    k␛[31m: \"v␇␤w\"");
         assert_eq!(JsonTree::new(json!(3)).row_texts(&theme), ["  3"]);
     }
 }

@@ -5,6 +5,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use serde_json::Value;
 
+use crate::app::incoming::Sanitized as _;
 use crate::app::tools::result::{Shape, shape};
 use crate::krisp::{ActionItem, Meeting, MeetingDate};
 use crate::sanitize::clean_line;
@@ -79,7 +80,8 @@ fn text(v: &Value) -> String {
 fn format_date(date: &MeetingDate, tz: &TimeZone) -> String {
     match date.timestamp() {
         Some(t) => crate::timefmt::stamp_in(t, tz),
-        None => clean_line(&date.to_string()).into_owned(),
+        // A raw date is on one line already (`Sanitized for Meeting`).
+        None => date.to_string(),
     }
 }
 
@@ -89,8 +91,10 @@ fn heading(title: &str, theme: &Theme) -> Line<'static> {
 
 fn meeting(v: &Value, theme: &Theme, tz: &TimeZone, lines: &mut Vec<Line<'static>>) {
     let title_style = theme.title.patch(theme.accent).add_modifier(Modifier::BOLD);
+    // A meeting's rules (names on one line) over the result, which was sanitized where it came
+    // in with its strings' line breaks kept: the same meeting the view would open.
     let m = match Meeting::from_value(v) {
-        Ok(m) => m,
+        Ok(m) => m.sanitized(),
         Err(e) => {
             let name = v.get("name").map(text).unwrap_or_default();
             lines.push(Line::styled(name, title_style));
@@ -104,7 +108,7 @@ fn meeting(v: &Value, theme: &Theme, tz: &TimeZone, lines: &mut Vec<Line<'static
     let name = if m.name.trim().is_empty() {
         "(untitled meeting)".to_owned()
     } else {
-        clean_line(&m.name).into_owned()
+        m.name.clone()
     };
     lines.push(Line::styled(name, title_style));
 
@@ -115,23 +119,19 @@ fn meeting(v: &Value, theme: &Theme, tz: &TimeZone, lines: &mut Vec<Line<'static
     meta.push(m.id.as_str().to_owned());
     lines.push(Line::styled(meta.join(" · "), theme.dim));
     if let Some(url) = &m.url {
-        lines.push(Line::styled(clean_line(url).into_owned(), theme.dim));
+        lines.push(Line::styled(url.clone(), theme.dim));
     }
 
     let attendees: Vec<String> = m
         .attendees
         .iter()
         .map(|p| match &p.email {
-            Some(email) => format!("{} <{}>", clean_line(&p.name), clean_line(email)),
-            None => clean_line(&p.name).into_owned(),
+            Some(email) => format!("{} <{email}>", p.name),
+            None => p.name.clone(),
         })
         .collect();
-    let speakers: Vec<String> = m
-        .speakers
-        .iter()
-        .map(|s| clean_line(s).into_owned())
-        .collect();
-    let tags: Vec<String> = m.tags.iter().map(|s| clean_line(s).into_owned()).collect();
+    let speakers = m.speakers.clone();
+    let tags = m.tags.clone();
     for (label, values) in [
         ("People: ", attendees),
         ("Speakers: ", speakers),
@@ -192,13 +192,10 @@ fn action_item(m: &Meeting, item: &ActionItem, theme: &Theme) -> Line<'static> {
         theme.text,
     ));
     if let Some(who) = item.assignee.as_deref().filter(|w| !w.is_empty()) {
-        spans.push(Span::styled(format!(" — {}", clean_line(who)), theme.dim));
+        spans.push(Span::styled(format!(" — {who}"), theme.dim));
     }
     if let Some(due) = item.due_date.as_deref().filter(|d| !d.is_empty()) {
-        spans.push(Span::styled(
-            format!(" (due {})", clean_line(due)),
-            theme.warning,
-        ));
+        spans.push(Span::styled(format!(" (due {due})"), theme.warning));
     }
     Line::from(spans)
 }

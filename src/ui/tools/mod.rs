@@ -97,14 +97,14 @@ impl ToolsPanel {
             };
             let name = Line::from(vec![
                 Span::styled(marker, theme.accent),
-                Span::styled(clean_line(&tool.name).into_owned(), name_style),
+                Span::styled(tool.name.to_string(), name_style),
             ]);
             buf.set_line(inner.x, y, &name, inner.width);
             if y + 1 < inner.bottom() {
                 let desc = tool.description.as_deref().unwrap_or("");
-                let desc = clean_line(desc.lines().next().unwrap_or("")).into_owned();
+                let desc = desc.lines().next().unwrap_or("");
                 let width = usize::from(inner.width.saturating_sub(2));
-                let shown = truncate(&desc, width);
+                let shown = truncate(desc, width);
                 buf.set_line(
                     inner.x + 2.min(inner.width),
                     y + 1,
@@ -138,6 +138,7 @@ impl ToolsPanel {
         let Some(tool) = self.selected() else {
             return Vec::new();
         };
+        // On one line: its line breaks as `␤` (the text was sanitized where it came in).
         let desc = clean_line(tool.description.as_deref().unwrap_or("")).into_owned();
         if desc.trim().is_empty() {
             return Vec::new();
@@ -151,7 +152,7 @@ impl ToolsPanel {
     fn render_form(&self, area: Rect, buf: &mut Buffer, theme: &Theme) {
         let name = self
             .selected()
-            .map(|t| clean_line(&t.name).into_owned())
+            .map(|t| t.name.to_string())
             .unwrap_or_default();
         let block = self.block(Line::from(format!(" {name} ")), Focus::Form, theme);
         let inner = block.inner(area);
@@ -191,7 +192,7 @@ impl ToolsPanel {
     ) {
         let mut title = vec![Span::raw(" Result ")];
         if let Some(result) = &self.result {
-            title.push(Span::raw(format!("· {} ", clean_line(result.tool()))));
+            title.push(Span::raw(format!("· {} ", result.tool())));
             match result.view() {
                 View::Raw => title.push(Span::raw("· raw ")),
                 View::Main if result.table().is_some() => {
@@ -210,7 +211,7 @@ impl ToolsPanel {
         }
         if let Some(running) = &self.running {
             title.push(Span::styled(
-                format!("· running {}… ", clean_line(running)),
+                format!("· running {running}… "),
                 theme.warning,
             ));
         }
@@ -224,7 +225,7 @@ impl ToolsPanel {
             Some(result) => result.render(inner, buf, theme, now, tz),
             None => {
                 let text = match &self.running {
-                    Some(name) => format!("Running {}…", clean_line(name)),
+                    Some(name) => format!("Running {name}…"),
                     None => "F5 runs the tool; its result shows here.".to_owned(),
                 };
                 buf.set_line(

@@ -40,11 +40,11 @@ impl ResultView {
         match json {
             Ok(json) => json
                 .lines()
-                .map(|l| Line::styled(clean_line(l).into_owned(), theme.text))
+                .map(|l| Line::styled(l.to_owned(), theme.text))
                 .collect(),
             Err(message) => message
                 .lines()
-                .map(|l| Line::styled(clean_line(l).into_owned(), theme.error))
+                .map(|l| Line::styled(l.to_owned(), theme.error))
                 .collect(),
         }
     }
@@ -57,7 +57,7 @@ impl ResultView {
                 lines.extend(
                     message
                         .lines()
-                        .map(|l| Line::styled(clean_line(l).into_owned(), theme.error)),
+                        .map(|l| Line::styled(l.to_owned(), theme.error)),
                 );
                 return (lines, Vec::new());
             }
@@ -81,7 +81,7 @@ impl ResultView {
                     lines.extend(
                         pretty
                             .lines()
-                            .map(|l| Line::styled(clean_line(l).into_owned(), theme.error)),
+                            .map(|l| Line::styled(l.to_owned(), theme.error)),
                     );
                 }
                 lines.extend(texts.into_iter().map(|l| l.patch_style(theme.error)));

@@ -1,10 +1,12 @@
 //! The `md` export: title, facts, notes, action items as a task list, transcript as paragraphs.
 
+use jiff::tz::TimeZone;
+
 use crate::krisp::{Document, DocumentState, Meeting, MeetingDate, Person, write_offset};
 
 use super::one_line;
 
-pub(super) fn render(meeting: &Meeting, document: Option<&Document>) -> String {
+pub(super) fn render(meeting: &Meeting, document: Option<&Document>, tz: &TimeZone) -> String {
     let turns = document.map_or(0, |d| d.transcript.turns.len());
     let mut out = String::with_capacity(1024 + turns * 128);
     let title = one_line(&meeting.name);
@@ -18,7 +20,7 @@ pub(super) fn render(meeting: &Meeting, document: Option<&Document>) -> String {
 
     let mut facts = Vec::new();
     if let Some(date) = &meeting.date {
-        facts.push(("Date", display_date(date)));
+        facts.push(("Date", display_date(date, tz)));
     }
     let attendees: Vec<String> = if meeting.attendees.is_empty() {
         meeting
@@ -150,10 +152,10 @@ fn section(out: &mut String, heading: &str, body: &str) {
     out.push_str("\n\n");
 }
 
-/// The time people read, in their zone with the zone named (`2026-11-24 22:00 PST`), as the
-/// TUI and `show` give it.
-fn display_date(date: &MeetingDate) -> String {
-    match date.timestamp().map(crate::timefmt::stamp) {
+/// The time people read, in their zone `tz` with the zone named (`2026-11-24 22:00 PST`), as
+/// the TUI and `show` give it.
+fn display_date(date: &MeetingDate, tz: &TimeZone) -> String {
+    match date.timestamp().map(|at| crate::timefmt::stamp_in(at, tz)) {
         Some(stamp) if !stamp.is_empty() => stamp,
         _ => date.to_string(),
     }

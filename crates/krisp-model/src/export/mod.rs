@@ -10,6 +10,8 @@ pub mod vault;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use jiff::tz::TimeZone;
+
 use crate::krisp::{Document, Meeting};
 
 pub use crate::fsx::remove_stale_temp_files;
@@ -70,12 +72,18 @@ impl fmt::Display for Format {
 }
 
 /// Renders a meeting (and its document, when there is one) in `format`. `txt`, `srt` and `vtt`
-/// hold only the transcript; `md` and `json` hold everything.
+/// hold only the transcript; `md` and `json` hold everything. `tz` is the zone the Markdown's
+/// date is shown in (JSON keeps UTC).
 ///
 /// This is the export edge: every export (file or stdout, CLI or TUI) is made here, and leaves
 /// through the sanitizer's policy for its format (plain text, or JSON with `\uXXXX` escapes).
-pub fn render(format: Format, meeting: &Meeting, document: Option<&Document>) -> String {
-    let text = render_raw(format, meeting, document);
+pub fn render(
+    format: Format,
+    meeting: &Meeting,
+    document: Option<&Document>,
+    tz: &TimeZone,
+) -> String {
+    let text = render_raw(format, meeting, document, tz);
     let policy = match format {
         Format::Json => crate::sanitize::Policy::Json,
         _ => crate::sanitize::Policy::Text,
@@ -86,10 +94,15 @@ pub fn render(format: Format, meeting: &Meeting, document: Option<&Document>) ->
     }
 }
 
-fn render_raw(format: Format, meeting: &Meeting, document: Option<&Document>) -> String {
+fn render_raw(
+    format: Format,
+    meeting: &Meeting,
+    document: Option<&Document>,
+    tz: &TimeZone,
+) -> String {
     let turns = document.map_or(&[][..], |d| &d.transcript.turns[..]);
     match format {
-        Format::Md => markdown::render(meeting, document),
+        Format::Md => markdown::render(meeting, document, tz),
         Format::Txt => text::render(turns),
         Format::Json => json::render(meeting, document),
         Format::Srt => subtitles::srt(turns),
@@ -103,6 +116,7 @@ pub fn render_checked(
     format: Format,
     meeting: &Meeting,
     document: Option<&Document>,
+    tz: &TimeZone,
 ) -> Result<String, ExportError> {
     let transcript_only = matches!(format, Format::Txt | Format::Srt | Format::Vtt);
     let turns = document.map_or(0, |d| d.transcript.turns.len());
@@ -111,19 +125,19 @@ pub fn render_checked(
             document.is_none_or(|d| d.state == crate::krisp::DocumentState::Processing);
         return Err(ExportError::NoTranscript { format, processing });
     }
-    Ok(render(format, meeting, document))
+    Ok(render(format, meeting, document, tz))
 }
 
-/// `YYYY-MM-DD-<slug>.<ext>`, the date being the meeting's day in the user's zone (the day the
-/// list shows it on); without a date that parses, just `<slug>.<ext>`.
-pub fn default_file_name(meeting: &Meeting, format: Format) -> String {
+/// `YYYY-MM-DD-<slug>.<ext>`, the date being the meeting's day in the user's zone `tz` (the day
+/// the list shows it on); without a date that parses, just `<slug>.<ext>`.
+pub fn default_file_name(meeting: &Meeting, format: Format, tz: &TimeZone) -> String {
     let slug = slug(&meeting.name);
     let ext = format.extension();
     let day = meeting
         .date
         .as_ref()
         .and_then(|d| d.timestamp())
-        .map(|dt| crate::timefmt::date_and_time(dt).0)
+        .map(|dt| crate::timefmt::date_and_time_in(dt, tz).0)
         .filter(|day| !day.is_empty());
     match day {
         Some(day) => format!("{day}-{slug}.{ext}"),

@@ -22,14 +22,16 @@ const RENDER_VERSION: u32 = 1;
 const STEM_MAX: usize = 160;
 
 /// What a vault file holds for a meeting: front matter then the Markdown export, or the plain
-/// export for the other formats. `links` writes attendees as `[[Name]]` wiki links.
+/// export for the other formats. `links` writes attendees as `[[Name]]` wiki links; `tz` is the
+/// zone the Markdown's date is shown in.
 pub fn render(
     format: Format,
     meeting: &Meeting,
     document: Option<&Document>,
     links: bool,
+    tz: &jiff::tz::TimeZone,
 ) -> String {
-    let body = super::render(format, meeting, document);
+    let body = super::render(format, meeting, document, tz);
     if format != Format::Md {
         return body;
     }
