@@ -14,7 +14,8 @@
 //!    as soon as its answer is read, not once it is indexed. The listing's pages go to the same
 //!    writer, ahead of the transcripts fetched for them; the listing itself reads the store on
 //!    a connection of its own, so it never waits for the writer's transactions.
-//! 3. **Feeds**: action items, activities and upcoming meetings, replaced as a whole.
+//! 3. **Feeds**: action items, activities and upcoming meetings, replaced as a whole; fetched
+//!    alongside the first two, within the same limit of requests in flight.
 //!
 //! Politeness: at most `concurrency` requests in flight; a rate-limit answer (429 handled by the
 //! transport; Krisp-style "too many concurrent requests" / `blocked_seconds` tool errors here), a
@@ -294,11 +295,27 @@ impl<'a> Sync<'a> {
         // The server's tools decide how documents and feeds are fetched: asked once, first, so
         // that transcripts are fetched while the listing goes on.
         let tools = self.call(|| self.conn.list_tools()).await?;
-        self.list_and_fetch(&tools, &mut summary).await?;
-        if self.options.feeds {
-            self.update(|p| p.phase = Phase::Feeds);
-            self.feeds(&tools, &mut summary).await?;
-        }
+        // The feeds are fetched alongside the transcripts, sharing the same request slots: on
+        // their own at the end they would be requests one at a time while a slot stays free.
+        let mut fed = SyncSummary::default();
+        let documents = async {
+            let result = self.list_and_fetch(&tools, &mut summary).await;
+            if result.is_ok() && self.options.feeds {
+                self.update(|p| p.phase = Phase::Feeds);
+            }
+            result
+        };
+        let feeds = async {
+            if self.options.feeds {
+                self.feeds(&tools, &mut fed).await
+            } else {
+                Ok(())
+            }
+        };
+        let (documents, feeds) = tokio::join!(documents, feeds);
+        documents?;
+        feeds?;
+        summary.failed += fed.failed;
         // Many small index segments slow every search: merge them after a big sync, then
         // pack the pages a newest-first sync left part empty. Space freed by deletions is given
         // back after any sync. Compacting needs the store to itself: when another process
