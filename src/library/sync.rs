@@ -232,8 +232,8 @@ async fn with_store<T: Send + 'static>(
 struct Sync<'a> {
     conn: &'a Connection,
     store: SharedStore,
-    /// The same store on a connection of its own, for the listing's reads: they go on while
-    /// the writer holds `store` for a transaction.
+    /// The same store on a read-only connection of its own, for the listing's reads: they go on
+    /// while the writer holds `store` for a transaction.
     reader: SharedStore,
     options: SyncOptions,
     cancel: CancellationToken,
@@ -903,7 +903,7 @@ impl super::Library {
         let path = self.path().ok_or(SyncError::NoFile)?;
         let _lock = SyncLock::try_acquire(path)?;
         let store = Arc::new(Mutex::new(Store::open(path)?));
-        let reader = Arc::new(Mutex::new(Store::open(path)?));
+        let reader = Arc::new(Mutex::new(Store::open_read_only(path)?));
         let sync = Sync::new(conn, store, reader, options, cancel, progress);
         sync.run().await
     }
