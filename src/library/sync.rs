@@ -417,9 +417,8 @@ impl<'a> Sync<'a> {
         })
         .await?;
         let stop = self.cancel.child_token();
-        let mut listed = SyncSummary::default();
         let listing = async {
-            let result = self.list(complete, &mut listed, &want_tx, page_tx).await;
+            let result = self.list(complete, &want_tx, page_tx).await;
             drop(want_tx);
             if result.is_err() {
                 stop.cancel();
@@ -450,27 +449,26 @@ impl<'a> Sync<'a> {
         // then report nothing), the listing runs on after a fetch failed (it meets the same lost
         // login or server soon, and otherwise lists what it can): each error is its stage's own.
         let (written, stored) = written?;
-        listing?;
+        let deleted = listing?;
         let failed = failed?;
         summary.new += stored.new;
         summary.updated += stored.updated;
         summary.unchanged += stored.unchanged;
-        summary.deleted += listed.deleted;
+        summary.deleted += deleted;
         summary.documents += written;
         summary.failed += failed;
         Ok(())
     }
 
-    /// Lists the meetings page by page and hands each page to the writer: `summary` gets what
-    /// the pages hold compared with the store as the listing read it (the writer's own counts
-    /// are what the sync reports), and the meetings deleted on the server.
+    /// Lists the meetings page by page and hands each page to the writer (whose counts of new,
+    /// changed and unchanged meetings are what the sync reports). Returns how many meetings
+    /// were found deleted on the server.
     async fn list(
         &self,
         complete: bool,
-        summary: &mut SyncSummary,
         wanting: &tokio::sync::mpsc::UnboundedSender<Vec<MeetingId>>,
         pages: tokio::sync::mpsc::Sender<Write>,
-    ) -> Result<(), SyncError> {
+    ) -> Result<usize, SyncError> {
         let (resume, last_full) = with_store(&self.reader, |s| {
             Ok((
                 s.meta(META_RESUME)?
@@ -489,6 +487,8 @@ impl<'a> Sync<'a> {
         // A full listing neither stops early nor jumps ahead: it sees every meeting.
         let mut jumped = false;
         let mut seen = std::collections::HashSet::new();
+        // Meetings the pages so far hold that the store did not, as the listing read it.
+        let mut new = 0;
         loop {
             let query = MeetingQuery {
                 limit: PAGE,
@@ -519,30 +519,29 @@ impl<'a> Sync<'a> {
             };
             if pages.send(Write::Page(listed)).await.is_err() {
                 // The writer stopped: its error ends the sync.
-                return Ok(());
+                return Ok(0);
             }
             if !want.is_empty() {
                 // The fetchers gone means the sync is stopping: their error tells why.
                 let _ = wanting.send(want);
             }
-            summary.new += upserted.new;
-            summary.updated += upserted.updated;
-            summary.unchanged += upserted.unchanged;
+            new += upserted.new;
             self.update(|p| p.listed += count);
             if short {
-                if full {
-                    summary.deleted = self.note_deleted(seen).await?;
-                }
-                return Ok(());
+                return if full {
+                    self.note_deleted(seen).await
+                } else {
+                    Ok(0)
+                };
             }
             let unchanged = upserted.unchanged == count;
             if settled && unchanged && !full {
                 if complete {
-                    return Ok(());
+                    return Ok(0);
                 }
                 // A sync that was cut short: skip what it already listed (one page of overlap;
                 // the meetings that are new since pushed everything down by that many).
-                let target = resume.saturating_sub(PAGE) + summary.new as u32;
+                let target = resume.saturating_sub(PAGE) + new as u32;
                 if !jumped && target > next {
                     jumped = true;
                     offset = target;
