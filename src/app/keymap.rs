@@ -295,11 +295,10 @@ impl Keymap {
     /// The action for `event` in `mode`, falling back to the global bindings (except while typing).
     pub fn action(&self, mode: Mode, event: KeyEvent) -> Option<Action> {
         let key = Key::from_event(event)?;
-        let found = self.modes.get(&mode).and_then(|m| m.get(&key)).copied();
-        let found = match found {
+        let found = match self.in_mode(mode, key) {
             // While typing, only keys that cannot type (Ctrl-C, F1) reach the global bindings.
             None if mode != Mode::Input || key.ctrl || matches!(key.code, KeyCodeOrd::F(_)) => {
-                self.modes.get(&Mode::Global)?.get(&key).copied()
+                self.in_mode(Mode::Global, key)
             }
             found => found,
         };
@@ -310,8 +309,12 @@ impl Keymap {
     /// tools panel's panes, which let only quit and help through).
     pub fn bound(&self, mode: Mode, event: KeyEvent) -> Option<Action> {
         let key = Key::from_event(event)?;
-        let found = self.modes.get(&mode)?.get(&key).copied();
-        found.filter(|a| *a != Action::Unbound)
+        self.in_mode(mode, key).filter(|a| *a != Action::Unbound)
+    }
+
+    /// What `key` is bound to in `mode`'s own section (`Unbound` included: it hides a global key).
+    fn in_mode(&self, mode: Mode, key: Key) -> Option<Action> {
+        self.modes.get(&mode)?.get(&key).copied()
     }
 
     /// The keys bound to any of `actions` in `mode` itself, the most readable first (Enter,
