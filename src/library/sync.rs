@@ -430,7 +430,12 @@ impl<'a> Sync<'a> {
         let fetching = async {
             let result = tokio::select! {
                 r = self.fetch(batch, want_rx, doc_tx) => r,
-                () = stop.cancelled() => Ok(0),
+                // Stopped by another stage's error (which is reported), or by the user.
+                () = stop.cancelled() => if self.cancel.is_cancelled() {
+                    Err(SyncError::Cancelled)
+                } else {
+                    Ok(0)
+                },
             };
             if result.is_err() {
                 stop.cancel();
