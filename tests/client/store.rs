@@ -476,6 +476,51 @@ fn compacting_keeps_every_row_and_answer() {
     assert_eq!(mode, 2, "incremental");
 }
 
+/// The pages that deleting most meetings frees are given back to the file system, all of
+/// them: the first compaction after the deletions leaves no free page and a smaller file.
+#[test]
+fn compacting_after_deletions_gives_every_free_page_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite3");
+    let mut store = Store::open(&path).unwrap();
+    let meetings: Vec<Meeting> = (1..=40)
+        .map(|n| meeting(n, &format!("Meeting {n}"), Some("2026-02-01T10:00:00Z")))
+        .collect();
+    store.upsert_meetings(&meetings, NOW).unwrap();
+    let documents: Vec<Document> = (1..=40)
+        .map(|n| {
+            let text = format!("meeting {n} talks budget and pricing at length ").repeat(8);
+            document(n, (0..60).map(|i| turn("Ann", i, &text)).collect())
+        })
+        .collect();
+    store.upsert_documents(&documents, NOW).unwrap();
+    for n in 1..=36 {
+        store.delete_meeting(&id(n)).unwrap();
+    }
+    let free = |path: &std::path::Path| -> i64 {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        conn.query_row("PRAGMA freelist_count", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = store.stats().unwrap();
+    let freed = free(&path);
+    assert!(
+        freed > 100,
+        "deleting 36 of 40 transcripts freed {freed} pages"
+    );
+    store.compact(false).unwrap();
+    assert_eq!(free(&path), 0, "of {freed} free pages");
+    let after = store.stats().unwrap();
+    assert!(
+        after.bytes + freed as u64 * 4096 / 2 <= before.bytes,
+        "{} bytes after, {} before, {freed} pages were free",
+        after.bytes,
+        before.bytes
+    );
+    assert_eq!(after.meetings, 4);
+    assert_eq!(ids(&search(&store, "pricing")).len(), 4);
+}
+
 #[test]
 fn a_newer_store_is_refused_with_a_sentence() {
     let dir = tempfile::tempdir().unwrap();

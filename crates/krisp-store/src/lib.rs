@@ -252,6 +252,12 @@ impl Store {
                 path: path.to_owned(),
             });
         }
+        // Before the switch to WAL, which writes the file's first page: after it, a new store
+        // kept `auto_vacuum = none` (see `setup`).
+        set_incremental_if_new(&conn).map_err(|e| match e {
+            StoreError::Sqlite(e) => open_err(e.into()),
+            e => e,
+        })?;
         let mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .map_err(|e| open_err(e.into()))?;
@@ -333,11 +339,7 @@ impl Store {
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        if schema::user_version(&conn)? == 0 {
-            // Before the first table: pages freed by deletions can be given back later
-            // (`PRAGMA incremental_vacuum`, see `compact`).
-            conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
-        }
+        set_incremental_if_new(&conn)?;
         schema::migrate_to(&mut conn, version)?;
         let id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
         if id != APPLICATION_ID {
@@ -689,31 +691,33 @@ impl Store {
         Ok(())
     }
 
-    /// Gives back unused space. `full`: rewrites the whole file (`VACUUM`, switching it to
-    /// `auto_vacuum = incremental` if it was not): pages filled in date order by a big first
-    /// sync, which fetches newest first, are left part empty (about a sixth of a store), and
-    /// rewriting them packs them. Otherwise gives back the free pages deletions left, when they
-    /// are more than a tenth of the file. Then empties the WAL. Needs no other reader at the
+    /// Gives back unused space, then empties the WAL. A store in `auto_vacuum = incremental`
+    /// (every store since v5, and an older one once compacted `full`) gives back its free pages:
+    /// after a big sync (`full`), the index segments its merges replaced; otherwise the pages
+    /// deletions freed, when they are more than a tenth of the file. Its other pages are full
+    /// already: the writes store each batch in key order. An older store is rewritten whole
+    /// when `full` (`VACUUM`), which switches it to `incremental`. Needs no other reader at the
     /// time: busy is an error the caller may ignore.
     pub fn compact(&mut self, full: bool) -> Result<(), StoreError> {
-        if full {
-            let mode: i64 = self
-                .conn
-                .query_row("PRAGMA auto_vacuum", [], |r| r.get(0))?;
-            if mode != 2 {
-                self.conn
-                    .pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
-            }
-            self.conn.execute_batch("VACUUM")?;
-        } else {
+        let mode: i64 = self
+            .conn
+            .query_row("PRAGMA auto_vacuum", [], |r| r.get(0))?;
+        if mode == 2 {
             let pages: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
             let free: i64 = self
                 .conn
                 .query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
-            if free * 10 <= pages {
-                return Ok(());
+            if free > 0 && (full || free * 10 > pages) {
+                // Each step of the pragma gives back one page: run it to its end (a single step,
+                // as `execute_batch` takes, gave back one page of thousands).
+                let mut stmt = self.conn.prepare("PRAGMA incremental_vacuum")?;
+                let mut rows = stmt.query([])?;
+                while rows.next()?.is_some() {}
             }
-            self.conn.execute_batch("PRAGMA incremental_vacuum")?;
+        } else if full {
+            self.conn
+                .pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
+            self.conn.execute_batch("VACUUM")?;
         }
         self.conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
@@ -1444,6 +1448,16 @@ fn meeting_json(meeting: &Meeting) -> Result<(String, String), StoreError> {
     let json = serde_json::to_string(meeting)?;
     let hash = sha256_hex(json.as_bytes());
     Ok((json, hash))
+}
+
+/// A new store (no schema yet) gets `auto_vacuum = incremental`, which only a store without
+/// tables can take: pages freed by deletions and index merges can then be given back without
+/// rewriting the file (`PRAGMA incremental_vacuum`, see `Store::compact`).
+fn set_incremental_if_new(conn: &Connection) -> Result<(), StoreError> {
+    if schema::user_version(conn)? == 0 {
+        conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
+    }
+    Ok(())
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
