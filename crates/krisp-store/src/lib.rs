@@ -681,10 +681,17 @@ impl Store {
 
     /// A page cache of 32 MiB while `on` (a sync writing many documents: merging index
     /// segments reads back what it wrote a moment ago), SQLite's default 2 MiB otherwise, the
-    /// memory given back.
+    /// memory given back. While `on`, the WAL is also copied into the database every 64 MiB
+    /// instead of every 4 MiB: index merges rewrite the same pages again and again, and each
+    /// checkpoint copies the version of a page it finds (about a tenth of the indexing's CPU).
     pub fn bulk(&mut self, on: bool) -> Result<(), StoreError> {
-        let kib = if on { 32 * 1024 } else { 2000 };
+        let (kib, pages) = if on {
+            (32 * 1024, 16_384)
+        } else {
+            (2000, 1000)
+        };
         self.conn.pragma_update(None, "cache_size", -kib)?;
+        self.conn.pragma_update(None, "wal_autocheckpoint", pages)?;
         if !on {
             self.conn.execute_batch("PRAGMA shrink_memory")?;
         }
