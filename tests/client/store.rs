@@ -188,6 +188,14 @@ fn a_store_of_every_older_version_migrates_with_its_counts_and_versions() {
                 )
                 .unwrap();
             }
+            if version >= 7 {
+                // No trigger indexes turns since v7: the store's writes do.
+                conn.execute(
+                    "INSERT INTO turns_fts (rowid, text) SELECT key, text FROM turns",
+                    [],
+                )
+                .unwrap();
+            }
             conn.execute(
                 "INSERT INTO documents (id, key, state, recording_url, sections, unparsed,
                                         turn_count, duration_ms, hash, fetched_at)
@@ -245,6 +253,14 @@ fn a_store_of_every_older_version_migrates_with_its_counts_and_versions() {
             vec![id(1)],
             "v{version}"
         );
+        // Prefixes while typing: 3 letters (indexed), 4 and 5 (the words they start).
+        for typed in ["roa", "road", "roadm", "pricing nex"] {
+            assert_eq!(
+                ids(&search(&store, typed)),
+                vec![id(1)],
+                "v{version} {typed}"
+            );
+        }
         let doc = store.document(&id(1)).unwrap().unwrap();
         let texts: Vec<&str> = doc
             .transcript
