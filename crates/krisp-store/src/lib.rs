@@ -698,33 +698,34 @@ impl Store {
         Ok(())
     }
 
-    /// Gives back unused space, then empties the WAL. A store in `auto_vacuum = incremental`
-    /// (every store since v5, and an older one once compacted `full`) gives back its free pages:
-    /// after a big sync (`full`), the index segments its merges replaced; otherwise the pages
-    /// deletions freed, when they are more than a tenth of the file. Its other pages are full
-    /// already: the writes store each batch in key order. An older store is rewritten whole
-    /// when `full` (`VACUUM`), which switches it to `incremental`. Needs no other reader at the
-    /// time: busy is an error the caller may ignore.
+    /// Gives back unused space, then empties the WAL: after a big sync (`full`) always, after
+    /// another only when free pages are more than a tenth of the file (deletions, a migration
+    /// that rebuilt an index). A store in `auto_vacuum = incremental` (every store created since
+    /// this was fixed) gives back its free pages; its other pages are full already, since the
+    /// writes store each batch in key order. An older store is rewritten whole (`VACUUM`), which
+    /// switches it to `incremental`: once. Needs no other reader at the time: busy is an error
+    /// the caller may ignore.
     pub fn compact(&mut self, full: bool) -> Result<(), StoreError> {
-        let mode: i64 = self
-            .conn
-            .query_row("PRAGMA auto_vacuum", [], |r| r.get(0))?;
-        if mode == 2 {
-            let pages: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
-            let free: i64 = self
-                .conn
-                .query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
-            if free > 0 && (full || free * 10 > pages) {
-                // Each step of the pragma gives back one page: run it to its end (a single step,
-                // as `execute_batch` takes, gave back one page of thousands).
+        let one = |sql: &str| -> Result<i64, StoreError> {
+            Ok(self.conn.query_row(sql, [], |r| r.get(0))?)
+        };
+        let (mode, pages, free) = (
+            one("PRAGMA auto_vacuum")?,
+            one("PRAGMA page_count")?,
+            one("PRAGMA freelist_count")?,
+        );
+        if full || free * 10 > pages {
+            if mode == 2 {
+                // Each step of the pragma gives back one page: run it to its end (a single
+                // step, as `execute_batch` takes, gave back one page of thousands).
                 let mut stmt = self.conn.prepare("PRAGMA incremental_vacuum")?;
                 let mut rows = stmt.query([])?;
                 while rows.next()?.is_some() {}
+            } else {
+                self.conn
+                    .pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
+                self.conn.execute_batch("VACUUM")?;
             }
-        } else if full {
-            self.conn
-                .pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
-            self.conn.execute_batch("VACUUM")?;
         }
         self.conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
