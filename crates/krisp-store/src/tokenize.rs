@@ -129,7 +129,6 @@ impl Tokenizer {
     pub fn for_each_token(&self, text: &str, mut each: impl FnMut(Token<'_>)) {
         let bytes = text.as_bytes();
         let mut fold: Vec<u8> = Vec::with_capacity(64);
-        let mut stem = [0u8; PORTER_MAX_TOKEN + 64];
         let mut at = 0;
         loop {
             fold.clear();
@@ -171,15 +170,20 @@ impl Tokenizer {
                         break;
                     }
                 } else if self.ascii[usize::from(b)] {
-                    fold.push(b.to_ascii_lowercase());
-                    at += 1;
+                    // The run of ASCII token characters from here, in one go.
+                    let run = bytes[at..]
+                        .iter()
+                        .position(|&b| b & 0x80 != 0 || !self.ascii[usize::from(b)])
+                        .map_or(bytes.len(), |len| at + len);
+                    fold.extend(bytes[at..run].iter().map(u8::to_ascii_lowercase));
+                    at = run;
                 } else {
                     break;
                 }
                 end = at;
             }
-            let term = porter(&fold, &mut stem);
-            let term = &term[..term.len().min(MAX_TERM_BYTES)];
+            let stemmed = porter(&mut fold);
+            let term = &fold[..stemmed.min(MAX_TERM_BYTES)];
             each(Token {
                 term,
                 range: start..end,
@@ -316,14 +320,14 @@ fn remove_diacritic(c: u32, complex: bool) -> u32 {
     }
 }
 
-/// `fts5PorterCb`: the stem of a folded token, in `buf` (or the token itself when it is not
-/// stemmed).
-fn porter<'a>(token: &'a [u8], buf: &'a mut [u8; PORTER_MAX_TOKEN + 64]) -> &'a [u8] {
-    let n = token.len();
+/// `fts5PorterCb`: stems a folded token in place (when 3 to 64 bytes long); its new length.
+/// Stemming never lengthens a token: step 1b adds back at most one of the bytes it took.
+fn porter(word: &mut [u8]) -> usize {
+    let n = word.len();
     if !(3..=PORTER_MAX_TOKEN).contains(&n) {
-        return token;
+        return n;
     }
-    buf[..n].copy_from_slice(token);
+    let buf = word;
     let mut n = n;
 
     // Step 1.
@@ -364,7 +368,7 @@ fn porter<'a>(token: &'a [u8], buf: &'a mut [u8; PORTER_MAX_TOKEN + 64]) -> &'a 
         n -= 1;
     }
 
-    &buf[..n]
+    n
 }
 
 /// `fts5PorterIsVowel`.
