@@ -246,16 +246,19 @@ fn the_sandbox_vocabulary_stems_as_fts5_stems_it() {
     assert!(words.len() > 3_000, "{} words", words.len());
     let fts = Fts5::new(TURNS);
     let tokenizer = Tokenizer::new();
-    let text = words.join(" ");
-    let tokens = assert_as_fts5(&fts, &tokenizer, &text);
-    assert_eq!(tokens.len(), words.len());
-    // With the suffixes English adds, each of which the stemmer handles on its own.
-    for suffix in [
-        "s", "es", "ed", "ing", "er", "ly", "ness", "ation", "ize", "ful", "ment",
-    ] {
-        let text: Vec<String> = words.iter().map(|w| format!("{w}{suffix}")).collect();
-        assert_as_fts5(&fts, &tokenizer, &text.join(", "));
+    // In texts of 100 words: highlight() reads the whole text once per distinct term.
+    let mut tokens = 0;
+    for chunk in words.chunks(100) {
+        tokens += assert_as_fts5(&fts, &tokenizer, &chunk.join(" ")).len();
+        // With the suffixes English adds, each of which the stemmer handles on its own.
+        for suffix in [
+            "s", "es", "ed", "ing", "er", "ly", "ness", "ation", "ize", "ful", "ment",
+        ] {
+            let text: Vec<String> = chunk.iter().map(|w| format!("{w}{suffix}")).collect();
+            assert_as_fts5(&fts, &tokenizer, &text.join(", "));
+        }
     }
+    assert_eq!(tokens, words.len());
 }
 
 #[test]
@@ -450,13 +453,13 @@ fn run_both_options(cases: u32, strategy: impl Strategy<Value = String>) {
 
 #[test]
 fn arbitrary_strings_tokenize_as_fts5() {
-    run_both_options(1_000, any::<String>());
+    run_both_options(3_000, any::<String>());
 }
 
 #[test]
 fn arbitrary_characters_tokenize_as_fts5() {
     run_both_options(
-        1_000,
+        3_000,
         prop::collection::vec(any::<char>(), 0..64).prop_map(|chars| chars.into_iter().collect()),
     );
 }
@@ -464,8 +467,39 @@ fn arbitrary_characters_tokenize_as_fts5() {
 #[test]
 fn transcript_like_strings_tokenize_as_fts5() {
     run_both_options(
-        2_000,
+        4_000,
         prop::collection::vec(weighted_char(), 0..160)
             .prop_map(|chars| chars.into_iter().collect()),
+    );
+}
+
+/// Every suffix a Porter rule looks at.
+const SUFFIXES: [&str; 66] = [
+    "s", "es", "ies", "sses", "ss", "ed", "eed", "ing", "at", "bl", "iz", "y", "ational", "tional",
+    "enci", "anci", "izer", "logi", "bli", "alli", "entli", "eli", "ousli", "ization", "ation",
+    "ator", "alism", "iveness", "fulness", "ousness", "aliti", "iviti", "biliti", "icate", "ative",
+    "alize", "iciti", "ical", "ful", "ness", "al", "ance", "ence", "er", "ic", "able", "ible",
+    "ant", "ement", "ment", "ent", "ion", "sion", "tion", "ou", "ism", "ate", "iti", "ous", "ive",
+    "ize", "e", "ll", "l", "z", "w",
+];
+
+#[test]
+fn porter_suffixes_on_random_stems_stem_as_fts5() {
+    // A stem of a few random letters (vowels, y and consonants in every order, so every
+    // measure m and the *o condition come up), then one to three suffixes.
+    let stem = prop::collection::vec(
+        prop_oneof![
+            3 => prop::sample::select(b"aeiou".to_vec()),
+            1 => Just(b'y'),
+            4 => prop::sample::select(b"bcdfghjklmnpqrstvwxz".to_vec()),
+        ],
+        0..7,
+    );
+    let suffixes = prop::collection::vec(prop::sample::select(SUFFIXES.to_vec()), 1..4);
+    let word = (stem, suffixes)
+        .prop_map(|(stem, suffixes)| String::from_utf8(stem).unwrap() + &suffixes.concat());
+    run_both_options(
+        3_000,
+        prop::collection::vec(word, 1..8).prop_map(|words| words.join(" ")),
     );
 }
