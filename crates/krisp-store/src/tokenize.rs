@@ -126,6 +126,16 @@ impl Tokenizer {
 
     /// Calls `each` with every token of `text` in order (the n-th call is FTS5's token offset
     /// n). The term borrows a buffer reused from token to token: copy it to keep it.
+    ///
+    /// ```
+    /// use krisp_store::tokenize::Tokenizer;
+    ///
+    /// let mut tokens = Vec::new();
+    /// Tokenizer::new().for_each_token("Generalizations, don't!", |token| {
+    ///     tokens.push((String::from_utf8_lossy(token.term).into_owned(), token.range));
+    /// });
+    /// assert_eq!(tokens, [("gener".into(), 0..15), ("don".into(), 17..20), ("t".into(), 21..22)]);
+    /// ```
     pub fn for_each_token(&self, text: &str, mut each: impl FnMut(Token<'_>)) {
         let bytes = text.as_bytes();
         let mut fold: Vec<u8> = Vec::with_capacity(64);
