@@ -207,8 +207,8 @@ impl Tokenizer {
     }
 }
 
-/// `READ_UTF8` on valid UTF-8 starting at a byte of 0x80 or more: the code point and where the
-/// next character starts. SQLite reads U+FFFE and U+FFFF as U+FFFD.
+/// `READ_UTF8` on valid UTF-8: the code point at `at` and where the next character starts.
+/// SQLite reads U+FFFE and U+FFFF as U+FFFD.
 fn read_utf8(bytes: &[u8], at: usize) -> (u32, usize) {
     let b0 = u32::from(bytes[at]);
     let cont = |i: usize| u32::from(bytes[at + i] & 0x3f);
