@@ -200,6 +200,7 @@ fn english_with_punctuation_numbers_apostrophes_and_hyphens() {
         "user@example.com https://example.com/a_b?c=d#e snake_case camelCase ALLCAPS",
         "tab\tseparated\nnew line\r\nwindows line\x0bvertical\x0cform\x07bell\x1bescape",
         "ends with a word",
+        "The sandbox's rare tokens: INFRA-4521 closed, $2.4M and $35.7M signed, $450K left.",
         "a b c d e f g h i j k l m n o p q r s t u v w x y z",
         "0 1 22 333 4444 55555 3.14159 1e10 0x1F 1_000",
     ] {
