@@ -331,6 +331,16 @@ fn accents_scripts_emoji_and_private_use_characters() {
 }
 
 #[test]
+fn porter_can_cut_a_character_in_two_as_fts5_does() {
+    // "a₂ing" loses "ing", then the last of two equal bytes (U+2082 is E2 82 82), as a doubled
+    // consonant would: FTS5 indexes a term that is not UTF-8.
+    let fts = Fts5::new(TURNS);
+    let tokens = assert_as_fts5(&fts, &Tokenizer::new(), "a\u{2082}ing x\u{2082}ed");
+    assert_eq!(tokens[0].0, b"a\xe2\x82");
+    assert_eq!(tokens[1].0, "x\u{2082}ed".as_bytes());
+}
+
+#[test]
 fn every_code_point_alone_and_inside_a_word() {
     let fts = Fts5::new(TURNS);
     let tokenizer = Tokenizer::new();
