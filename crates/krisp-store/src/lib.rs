@@ -8,6 +8,7 @@ mod keys;
 mod query;
 mod schema;
 mod search;
+pub mod tokenize;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
