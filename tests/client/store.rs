@@ -1613,3 +1613,45 @@ fn changes_move_with_what_is_stored_and_not_with_the_same_again() {
     store.delete_meeting(&m.id).unwrap();
     assert!(store.changes().unwrap() > changed);
 }
+
+/// A prefix being typed finds, in each meeting it lists, the turn that holds it, as FTS5
+/// reads the prefix: stemmed (`unde` is every word starting `und`, "undo" too), and each word
+/// it starts written so that FTS5's stemming of it gives that word back ("interbreed" is
+/// indexed as `interbre`, which FTS5 would stem again to `interbr`).
+#[test]
+fn a_typed_prefix_shows_the_turn_holding_it_in_every_meeting_it_lists() {
+    let mut store = Store::open_in_memory().unwrap();
+    let texts = [
+        (1, "they interbreed often"),
+        (2, "we should undo that"),
+        (3, "the underwriter called"),
+    ];
+    let meetings: Vec<Meeting> = texts
+        .iter()
+        .map(|&(n, _)| meeting(n, &format!("Meeting {n}"), Some("2026-02-01T10:00:00Z")))
+        .collect();
+    store.upsert_meetings(&meetings, NOW).unwrap();
+    let documents: Vec<Document> = texts
+        .iter()
+        .map(|&(n, text)| document(n, vec![turn("Ann", 1, "hello"), turn("Bo", 5, text)]))
+        .collect();
+    store.upsert_documents(&documents, NOW).unwrap();
+    for (typed, listed, words) in [
+        ("interb", vec![id(1)], vec!["interbreed"]),
+        ("unde", vec![id(2), id(3)], vec!["undo", "underwriter"]),
+    ] {
+        let mut hits = search(&store, typed);
+        hits.sort_by(|a, b| a.meeting_id.0.cmp(&b.meeting_id.0));
+        assert_eq!(ids(&hits), listed, "{typed}");
+        for (hit, w) in hits.iter().zip(&words) {
+            assert!(
+                matches!(hit.place, Some(Place::Transcript { turn: 1, .. })),
+                "{typed}: {:?} in {:?}",
+                hit.place,
+                hit.meeting_id
+            );
+            assert_eq!(word(hit), *w, "{typed}");
+            assert_eq!(hit.hits, 1, "{typed}");
+        }
+    }
+}

@@ -23,6 +23,7 @@ use rusqlite::{OptionalExtension, params, params_from_iter};
 
 use super::keys::{self, TURN_BITS};
 use super::query::{CLOSE, OPEN, quote, take_highlights};
+use super::tokenize::Tokenizer;
 use super::{Arg, Filter, Query, Store, StoreError, Term, filter_sql};
 use crate::krisp::{MeetingDate, MeetingId};
 
@@ -654,16 +655,24 @@ impl Store {
     /// of every word it starts over the whole index (the transcript index has no prefix
     /// index: it would grow by a third), whatever rows the query is limited to: 60 ms a query
     /// for a four-letter prefix over 1.5 million turns, a few per meeting shown. Whole words
-    /// are looked up in a meeting's rows directly. `None` (stay a prefix) for a phrase, a word
-    /// the index folds (not plain lowercase ASCII once lowercased) or one that starts more
-    /// than `SPELT_OUT_WORDS` words.
+    /// are looked up in a meeting's rows directly.
+    ///
+    /// The words are the ones FTS5 reads `"word"*` as: FTS5 stems a prefix as it stems any
+    /// word of a query (`unde*` is every word starting `und`), and stems a quoted word again, so
+    /// each word of the index is written as a spelling that stems to it (`interbre`, the stem
+    /// of "interbreed", as "interbreed"). Otherwise a meeting listed for the prefix could show
+    /// none of its hits. `None` (stay a prefix) for a phrase, a word that is not one plain
+    /// lowercase ASCII term once read, one that starts more than `SPELT_OUT_WORDS` words or a
+    /// word without such a spelling.
     fn spelt_out(&self, word: &str) -> Result<Option<String>, StoreError> {
-        let word = word.to_lowercase();
-        if word.is_empty() || !word.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        let Some(prefix) = single_term(word) else {
+            return Ok(None);
+        };
+        if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return Ok(None);
         }
-        // The first string after every word `word` starts: its last byte plus one.
-        let mut end = word.clone().into_bytes();
+        // The first string after every word `prefix` starts: its last byte plus one.
+        let mut end = prefix.clone().into_bytes();
         if let Some(last) = end.last_mut() {
             *last += 1;
         }
@@ -673,12 +682,20 @@ impl Store {
             .prepare_cached(
                 "SELECT term FROM meeting_vocab WHERE term >= ?1 AND term < ?2 LIMIT ?3",
             )?
-            .query_map(params![word, end, SPELT_OUT_WORDS as i64 + 1], |r| r.get(0))?
+            .query_map(params![prefix, end, SPELT_OUT_WORDS as i64 + 1], |r| {
+                r.get(0)
+            })?
             .collect::<Result<_, _>>()?;
         if words.is_empty() || words.len() > SPELT_OUT_WORDS {
             return Ok(None);
         }
-        let quoted: Vec<String> = words.iter().map(|w| quote(w)).collect();
+        let mut quoted = Vec::with_capacity(words.len());
+        for term in &words {
+            match spelling_of(term) {
+                Some(spelling) => quoted.push(quote(&spelling)),
+                None => return Ok(None),
+            }
+        }
         Ok(Some(format!("({})", quoted.join(" OR "))))
     }
 
@@ -832,6 +849,26 @@ impl Store {
 }
 
 /// Lowercase, Latin accents dropped, as the index folds words.
+/// The one term FTS5 reads `text` as in a query (folded, stemmed), or `None` when it reads
+/// several, none, or one that is not UTF-8.
+fn single_term(text: &str) -> Option<String> {
+    let mut terms: Vec<Vec<u8>> = Vec::new();
+    Tokenizer::new().for_each_token(text, |t| terms.push(t.term.to_vec()));
+    match terms.as_slice() {
+        [one] => String::from_utf8(one.clone()).ok(),
+        _ => None,
+    }
+}
+
+/// A word FTS5 stems to `term`, a term of its index: most terms are their own spelling; a
+/// stem that stems further is the stem of a longer word.
+fn spelling_of(term: &str) -> Option<String> {
+    ["", "e", "ing", "ed", "s"]
+        .iter()
+        .map(|suffix| format!("{term}{suffix}"))
+        .find(|spelling| single_term(spelling).as_deref() == Some(term))
+}
+
 fn fold(s: &str) -> String {
     s.chars()
         .flat_map(char::to_lowercase)
