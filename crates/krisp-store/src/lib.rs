@@ -9,6 +9,7 @@ mod query;
 mod schema;
 mod search;
 pub mod tokenize;
+mod turn_match;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -28,7 +29,9 @@ use crate::krisp::{
 
 pub use query::{Filter, MAX_TERMS, MIN_WORD_CHARS, Query, Term};
 pub use schema::SCHEMA_VERSION;
-pub use search::{ContextTurn, Found, Hit, Place, RANKED_MEETINGS, TURN_SEPARATOR, excerpt};
+pub use search::{
+    ContextTurn, Found, Hit, Place, RANKED_MEETINGS, TURN_SEPARATOR, TranscriptHits, excerpt,
+};
 
 /// krisp-tui's mark in a database file's header (`PRAGMA application_id`): "KTUI".
 pub const APPLICATION_ID: i32 = 0x4b54_5549;

@@ -1,0 +1,212 @@
+//! Which of a search's words and phrases a transcript turn holds, and where, as FTS5's
+//! `turns_fts` said it (issue 17): the turns of the meetings a search shows are scanned with
+//! [`Tokenizer`] instead of keeping a per-turn index as big as half the text.
+//!
+//! FTS5's rules, kept here: a word of the query is read by the same tokenizer as the text, so it
+//! may be several tokens, a phrase; a phrase matches consecutive tokens; a prefix (`"p"*`) is
+//! stemmed too and matches the terms that start with its last token's term; `highlight()`
+//! marks each match from its first token's first byte to its last token's last byte, one span
+//! for matches that share a token, separate spans otherwise (even when adjacent).
+
+use std::ops::Range;
+
+use aho_corasick::AhoCorasick;
+
+use super::tokenize::Tokenizer;
+
+/// A word or phrase of a query as FTS5 reads it: its tokens' terms in order, the last one
+/// matched as a prefix or not. No terms (a word of no token character) matches nothing, as
+/// FTS5's empty phrase does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Phrase {
+    terms: Vec<Vec<u8>>,
+    prefix: bool,
+}
+
+impl Phrase {
+    /// `text` read as FTS5 reads the query term `"text"` (or `"text"*` when `prefix`).
+    pub(crate) fn new(tokenizer: &Tokenizer, text: &str, prefix: bool) -> Phrase {
+        let mut terms = Vec::new();
+        tokenizer.for_each_token(text, |t| terms.push(t.term.to_vec()));
+        Phrase { terms, prefix }
+    }
+
+    /// Whether the tokens `at..` of a turn start with this phrase.
+    fn matches_at(&self, tokens: &Tokens, at: usize) -> bool {
+        let last = self.terms.len() - 1;
+        self.terms.iter().enumerate().all(|(j, want)| {
+            let got = tokens.term(at + j);
+            if j == last && self.prefix {
+                got.starts_with(want)
+            } else {
+                got == want.as_slice()
+            }
+        })
+    }
+
+    /// The bytes (lower case ASCII) every pure-ASCII turn holding this phrase holds, ignoring
+    /// case; `None` when no pure-ASCII turn can hold it.
+    ///
+    /// Why it is safe: a pure-ASCII text's tokens are runs of ASCII letters and digits, folded
+    /// to lower case, so their terms are ASCII (a term with another byte is never in it), and
+    /// Porter's stemming (`tokenize::porter`) changes a token only from its second byte on and
+    /// never lengthens it: each rule cuts after a stem of at least one byte and appends at most
+    /// `STEM_TAIL` bytes, and a rule that adds a byte (step 1b's `e`) follows the removal of
+    /// two or more. So a term `s` of a token `w` begins with `w`'s first
+    /// `max(1, len(s) - STEM_TAIL)` bytes. A term equal to `t`, or (prefix) starting with `t`,
+    /// therefore comes from a token whose folded text starts with `t`'s first
+    /// `max(1, len(t) - STEM_TAIL)` bytes, and so does the text. Every token of the phrase
+    /// must be there; the longest of their needles is the one asked for.
+    fn needle(&self) -> Option<Vec<u8>> {
+        let mut best: Option<&[u8]> = None;
+        for term in &self.terms {
+            if term.is_empty() || !term.is_ascii() {
+                return None;
+            }
+            let keep = term.len().saturating_sub(STEM_TAIL).max(1);
+            if best.is_none_or(|b| b.len() < keep) {
+                best = Some(&term[..keep]);
+            }
+        }
+        best.map(<[u8]>::to_vec)
+    }
+}
+
+/// The most bytes Porter's rules append after the stem they keep (`tion`, `ence`, `ance`,
+/// `able`).
+const STEM_TAIL: usize = 4;
+
+/// A turn's tokens: terms packed into one buffer, reused from turn to turn.
+#[derive(Default)]
+struct Tokens {
+    bytes: Vec<u8>,
+    /// Each token's term (in `bytes`) and range in the text.
+    spans: Vec<(Range<usize>, Range<usize>)>,
+}
+
+impl Tokens {
+    fn term(&self, i: usize) -> &[u8] {
+        &self.bytes[self.spans[i].0.clone()]
+    }
+
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
+}
+
+/// What a pure-ASCII turn must hold to be worth tokenizing.
+enum AsciiFilter {
+    /// No phrase can be in a pure-ASCII turn.
+    Never,
+    /// Any of the phrases' needles, ASCII case ignored.
+    Needles(AhoCorasick),
+    /// Nothing known: tokenize it (the automaton could not be built, which happens only for
+    /// patterns far bigger than a query's).
+    Always,
+}
+
+/// Matches a query's phrases in turn after turn.
+pub(crate) struct Matcher<'q> {
+    phrases: &'q [Phrase],
+    tokenizer: Tokenizer,
+    ascii: AsciiFilter,
+    tokens: Tokens,
+}
+
+impl<'q> Matcher<'q> {
+    pub(crate) fn new(phrases: &'q [Phrase]) -> Matcher<'q> {
+        let needles: Vec<Vec<u8>> = phrases.iter().filter_map(Phrase::needle).collect();
+        let ascii = if needles.is_empty() {
+            AsciiFilter::Never
+        } else {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(&needles)
+                .map_or(AsciiFilter::Always, AsciiFilter::Needles)
+        };
+        Matcher {
+            phrases,
+            tokenizer: Tokenizer::new(),
+            ascii,
+            tokens: Tokens::default(),
+        }
+    }
+
+    /// Reads `text` into `self.tokens` unless it cannot hold any phrase; whether it read it.
+    fn read(&mut self, text: &str) -> bool {
+        self.tokens.bytes.clear();
+        self.tokens.spans.clear();
+        if text.is_ascii() {
+            match &self.ascii {
+                AsciiFilter::Never => return false,
+                AsciiFilter::Needles(needles) if !needles.is_match(text) => return false,
+                _ => {}
+            }
+        }
+        let tokens = &mut self.tokens;
+        self.tokenizer.for_each_token(text, |t| {
+            let start = tokens.bytes.len();
+            tokens.bytes.extend_from_slice(t.term);
+            tokens.spans.push((start..tokens.bytes.len(), t.range));
+        });
+        true
+    }
+
+    /// How many phrases it matches.
+    pub(crate) fn len(&self) -> usize {
+        self.phrases.len()
+    }
+
+    /// Which phrases `text` holds, into `held` (one for each phrase); whether it holds any.
+    pub(crate) fn holds(&mut self, text: &str, held: &mut [bool]) -> bool {
+        held.fill(false);
+        if !self.read(text) {
+            return false;
+        }
+        let mut any = false;
+        for (phrase, held) in self.phrases.iter().zip(held.iter_mut()) {
+            let n = phrase.terms.len();
+            if n == 0 || n > self.tokens.len() {
+                continue;
+            }
+            *held = (0..=self.tokens.len() - n).any(|at| phrase.matches_at(&self.tokens, at));
+            any |= *held;
+        }
+        any
+    }
+
+    /// The byte ranges of `text` that FTS5's `highlight()` marks for the phrases; empty when it
+    /// holds none.
+    pub(crate) fn highlights(&mut self, text: &str) -> Vec<Range<usize>> {
+        if !self.read(text) {
+            return Vec::new();
+        }
+        // Every match as (first token, last token), ordered by where it starts.
+        let mut found: Vec<(usize, usize)> = Vec::new();
+        for phrase in self.phrases {
+            let n = phrase.terms.len();
+            if n == 0 || n > self.tokens.len() {
+                continue;
+            }
+            for at in 0..=self.tokens.len() - n {
+                if phrase.matches_at(&self.tokens, at) {
+                    found.push((at, at + n - 1));
+                }
+            }
+        }
+        found.sort_unstable();
+        // `fts5CInstIterNext`: a match starting at or before the end of the span being built
+        // joins it; one starting after (even right after) opens the next span.
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        for (start, end) in found {
+            match spans.last_mut() {
+                Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                _ => spans.push((start, end)),
+            }
+        }
+        spans
+            .into_iter()
+            .map(|(first, last)| self.tokens.spans[first].1.start..self.tokens.spans[last].1.end)
+            .collect()
+    }
+}
