@@ -210,3 +210,53 @@ impl<'q> Matcher<'q> {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::{Phrase, Tokenizer};
+
+    /// Pieces of English words, Porter's suffixes among them, so that every rule fires, often
+    /// one after another.
+    const PIECES: &[&str] = &[
+        "a", "e", "i", "o", "u", "y", "b", "c", "d", "g", "l", "n", "p", "r", "s", "t", "z", "ing",
+        "ed", "ies", "sses", "ss", "eed", "at", "bl", "iz", "ll", "ational", "tional", "enci",
+        "anci", "izer", "logi", "bli", "alli", "entli", "eli", "ousli", "ization", "ation", "ator",
+        "alism", "iveness", "fulness", "ousness", "aliti", "iviti", "biliti", "icate", "ative",
+        "alize", "iciti", "ical", "ful", "ness", "al", "ance", "ence", "er", "ic", "able", "ible",
+        "ant", "ement", "ment", "ent", "ion", "ou", "ism", "ate", "iti", "ous", "ive", "ize", "ly",
+        "ency",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+
+        /// The prefilter's premise: an ASCII word's term begins with the word's first
+        /// `max(1, len(term) - STEM_TAIL)` bytes (folded), which is the needle it asks for.
+        #[test]
+        fn an_ascii_words_needle_starts_it(
+            pieces in prop::collection::vec(0..PIECES.len(), 1..7),
+            upper in any::<u64>(),
+        ) {
+            let word: String = pieces
+                .iter()
+                .map(|&p| PIECES[p])
+                .collect::<String>()
+                .chars()
+                .enumerate()
+                .map(|(i, c)| if upper >> (i % 64) & 1 == 1 { c.to_ascii_uppercase() } else { c })
+                .collect();
+            let phrase = Phrase::new(&Tokenizer::new(), &word, false);
+            prop_assert_eq!(phrase.terms.len(), 1);
+            let needle = phrase.needle().unwrap();
+            prop_assert!(
+                word.to_ascii_lowercase().as_bytes().starts_with(&needle),
+                "{} stems to {:?}, needle {:?}",
+                word,
+                String::from_utf8_lossy(&phrase.terms[0]),
+                String::from_utf8_lossy(&needle)
+            );
+        }
+    }
+}
