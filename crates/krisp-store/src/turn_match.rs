@@ -10,8 +10,6 @@
 
 use std::ops::Range;
 
-use aho_corasick::AhoCorasick;
-
 use super::tokenize::Tokenizer;
 
 /// A word or phrase of a query as FTS5 reads it: its tokens' terms in order, the last one
@@ -44,31 +42,25 @@ impl Phrase {
         })
     }
 
-    /// The bytes (lower case ASCII) every pure-ASCII turn holding this phrase holds, ignoring
-    /// case; `None` when no pure-ASCII turn can hold it.
+    /// How every match of this phrase in a pure-ASCII text begins: the first
+    /// `max(1, len(t) - STEM_TAIL)` bytes of its first term `t` (lower case) start a word, the
+    /// first of the match; `None` when it never matches in such a text.
     ///
-    /// Why it is safe: a pure-ASCII text's tokens are runs of ASCII letters and digits, folded
-    /// to lower case, so their terms are ASCII (a term with another byte is never in it), and
+    /// Why: a pure-ASCII text's tokens are its runs of ASCII letters and digits, folded to
+    /// lower case, so their terms are ASCII (a term with another byte is never in it), and
     /// Porter's stemming (`tokenize::porter`) changes a token only from its second byte on and
     /// never lengthens it: each rule cuts after a stem of at least one byte and appends at most
-    /// `STEM_TAIL` bytes, and a rule that adds a byte (step 1b's `e`) follows the removal of
-    /// two or more. So a term `s` of a token `w` begins with `w`'s first
-    /// `max(1, len(s) - STEM_TAIL)` bytes. A term equal to `t`, or (prefix) starting with `t`,
-    /// therefore comes from a token whose folded text starts with `t`'s first
-    /// `max(1, len(t) - STEM_TAIL)` bytes, and so does the text. Every token of the phrase
-    /// must be there; the longest of their needles is the one asked for.
-    fn needle(&self) -> Option<Vec<u8>> {
-        let mut best: Option<&[u8]> = None;
-        for term in &self.terms {
-            if term.is_empty() || !term.is_ascii() {
-                return None;
-            }
-            let keep = term.len().saturating_sub(STEM_TAIL).max(1);
-            if best.is_none_or(|b| b.len() < keep) {
-                best = Some(&term[..keep]);
-            }
+    /// `STEM_TAIL` bytes, and one that adds a byte (step 1b's `e`, `at` to `ate`) follows the
+    /// removal of two or more. So a token's term `s` begins with the token's first
+    /// `max(1, len(s) - STEM_TAIL)` bytes. A term equal to `t`, or (the last token of a prefix)
+    /// starting with `t`, is at least as long as `t`, so its token starts with `t`'s first
+    /// `max(1, len(t) - STEM_TAIL)` bytes.
+    fn lead(&self) -> Option<Vec<u8>> {
+        if self.terms.iter().any(|t| t.is_empty() || !t.is_ascii()) {
+            return None;
         }
-        best.map(<[u8]>::to_vec)
+        let first = self.terms.first()?;
+        Some(first[..first.len().saturating_sub(STEM_TAIL).max(1)].to_vec())
     }
 }
 
@@ -92,64 +84,42 @@ impl Tokens {
     fn len(&self) -> usize {
         self.spans.len()
     }
-}
 
-/// What a pure-ASCII turn must hold to be worth tokenizing.
-enum AsciiFilter {
-    /// No phrase can be in a pure-ASCII turn.
-    Never,
-    /// Any of the phrases' needles, ASCII case ignored.
-    Needles(AhoCorasick),
-    /// Nothing known: tokenize it (the automaton could not be built, which happens only for
-    /// patterns far bigger than a query's).
-    Always,
+    /// Every token of `text`, in place of the ones held.
+    fn read(&mut self, tokenizer: &Tokenizer, text: &str) {
+        self.bytes.clear();
+        self.spans.clear();
+        tokenizer.for_each_token(text, |t| {
+            let start = self.bytes.len();
+            self.bytes.extend_from_slice(t.term);
+            self.spans.push((start..self.bytes.len(), t.range));
+        });
+    }
 }
 
 /// Matches a query's phrases in turn after turn.
 pub(crate) struct Matcher<'q> {
     phrases: &'q [Phrase],
+    /// For each phrase, how every match of it in a pure-ASCII turn begins (see
+    /// `Phrase::lead`).
+    leads: Vec<Option<Vec<u8>>>,
     tokenizer: Tokenizer,
-    ascii: AsciiFilter,
     tokens: Tokens,
 }
 
 impl<'q> Matcher<'q> {
     pub(crate) fn new(phrases: &'q [Phrase]) -> Matcher<'q> {
-        let needles: Vec<Vec<u8>> = phrases.iter().filter_map(Phrase::needle).collect();
-        let ascii = if needles.is_empty() {
-            AsciiFilter::Never
-        } else {
-            AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .build(&needles)
-                .map_or(AsciiFilter::Always, AsciiFilter::Needles)
-        };
         Matcher {
             phrases,
+            leads: phrases.iter().map(Phrase::lead).collect(),
             tokenizer: Tokenizer::new(),
-            ascii,
             tokens: Tokens::default(),
         }
     }
 
-    /// Reads `text` into `self.tokens` unless it cannot hold any phrase; whether it read it.
-    fn read(&mut self, text: &str) -> bool {
-        self.tokens.bytes.clear();
-        self.tokens.spans.clear();
-        if text.is_ascii() {
-            match &self.ascii {
-                AsciiFilter::Never => return false,
-                AsciiFilter::Needles(needles) if !needles.is_match(text) => return false,
-                _ => {}
-            }
-        }
-        let tokens = &mut self.tokens;
-        self.tokenizer.for_each_token(text, |t| {
-            let start = tokens.bytes.len();
-            tokens.bytes.extend_from_slice(t.term);
-            tokens.spans.push((start..tokens.bytes.len(), t.range));
-        });
-        true
+    /// Reads every token of `text` into `self.tokens`.
+    fn read(&mut self, text: &str) {
+        self.tokens.read(&self.tokenizer, text);
     }
 
     /// How many phrases it matches.
@@ -160,9 +130,10 @@ impl<'q> Matcher<'q> {
     /// Which phrases `text` holds, into `held` (one for each phrase); whether it holds any.
     pub(crate) fn holds(&mut self, text: &str, held: &mut [bool]) -> bool {
         held.fill(false);
-        if !self.read(text) {
-            return false;
+        if text.is_ascii() {
+            return self.holds_ascii(text, held);
         }
+        self.read(text);
         let mut any = false;
         for (phrase, held) in self.phrases.iter().zip(held.iter_mut()) {
             let n = phrase.terms.len();
@@ -175,12 +146,61 @@ impl<'q> Matcher<'q> {
         any
     }
 
+    /// `holds` for a pure-ASCII `text`, whose tokens are its runs of token bytes (words): a
+    /// phrase can only match from a word that starts with its lead, so only the words from
+    /// there are tokenized, as many as the phrase has tokens.
+    fn holds_ascii(&mut self, text: &str, held: &mut [bool]) -> bool {
+        let bytes = text.as_bytes();
+        let token = |b: u8| self.tokenizer.is_ascii_token_byte(b);
+        let mut any = false;
+        let mut at = 0;
+        loop {
+            while at < bytes.len() && !token(bytes[at]) {
+                at += 1;
+            }
+            if at == bytes.len() {
+                return any;
+            }
+            let start = at;
+            for (i, lead) in self.leads.iter().enumerate() {
+                let Some(lead) = lead else { continue };
+                if held[i]
+                    || !bytes[start..]
+                        .get(..lead.len())
+                        .is_some_and(|b| b.eq_ignore_ascii_case(lead))
+                {
+                    continue;
+                }
+                // The phrase's words from `start`: tokenized on their own, they are the text's
+                // tokens there (a token never runs past a word's end).
+                let phrase = &self.phrases[i];
+                let mut end = start;
+                for k in 0..phrase.terms.len() {
+                    if k > 0 {
+                        while end < bytes.len() && !token(bytes[end]) {
+                            end += 1;
+                        }
+                    }
+                    while end < bytes.len() && token(bytes[end]) {
+                        end += 1;
+                    }
+                }
+                self.tokens.read(&self.tokenizer, &text[start..end]);
+                if self.tokens.len() == phrase.terms.len() && phrase.matches_at(&self.tokens, 0) {
+                    held[i] = true;
+                    any = true;
+                }
+            }
+            while at < bytes.len() && token(bytes[at]) {
+                at += 1;
+            }
+        }
+    }
+
     /// The byte ranges of `text` that FTS5's `highlight()` marks for the phrases; empty when it
     /// holds none.
     pub(crate) fn highlights(&mut self, text: &str) -> Vec<Range<usize>> {
-        if !self.read(text) {
-            return Vec::new();
-        }
+        self.read(text);
         // Every match as (first token, last token), ordered by where it starts.
         let mut found: Vec<(usize, usize)> = Vec::new();
         for phrase in self.phrases {
@@ -232,10 +252,10 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(20_000))]
 
-        /// The prefilter's premise: an ASCII word's term begins with the word's first
-        /// `max(1, len(term) - STEM_TAIL)` bytes (folded), which is the needle it asks for.
+        /// The premise of `Phrase::lead`: an ASCII word's term begins with the word's first
+        /// `max(1, len(term) - STEM_TAIL)` bytes (folded).
         #[test]
-        fn an_ascii_words_needle_starts_it(
+        fn an_ascii_words_lead_starts_it(
             pieces in prop::collection::vec(0..PIECES.len(), 1..7),
             upper in any::<u64>(),
         ) {
@@ -249,13 +269,13 @@ mod tests {
                 .collect();
             let phrase = Phrase::new(&Tokenizer::new(), &word, false);
             prop_assert_eq!(phrase.terms.len(), 1);
-            let needle = phrase.needle().unwrap();
+            let lead = phrase.lead().unwrap();
             prop_assert!(
-                word.to_ascii_lowercase().as_bytes().starts_with(&needle),
-                "{} stems to {:?}, needle {:?}",
+                word.to_ascii_lowercase().as_bytes().starts_with(&lead),
+                "{} stems to {:?}, lead {:?}",
                 word,
                 String::from_utf8_lossy(&phrase.terms[0]),
-                String::from_utf8_lossy(&needle)
+                String::from_utf8_lossy(&lead)
             );
         }
     }

@@ -116,13 +116,26 @@ const GAPS: &[&str] = &[
     " ", " ", " ", ", ", ". ", "—", "\n", "'", "\"", "-", "", " (", ") ",
 ];
 
+/// A turn: words of `WORDS`, or (as often) only its pure-ASCII ones, which the search reads
+/// another way.
 fn text() -> impl Strategy<Value = String> {
-    prop::collection::vec((0..WORDS.len(), 0..GAPS.len()), 0..14).prop_map(|parts| {
+    let ascii: Vec<&str> = WORDS.iter().copied().filter(|w| w.is_ascii()).collect();
+    let ascii_gaps: Vec<&str> = GAPS.iter().copied().filter(|g| g.is_ascii()).collect();
+    let any = prop::collection::vec((0..WORDS.len(), 0..GAPS.len()), 0..14).prop_map(|parts| {
         parts
             .into_iter()
             .map(|(w, g)| format!("{}{}", WORDS[w], GAPS[g]))
-            .collect()
-    })
+            .collect::<String>()
+    });
+    let plain = prop::collection::vec((0..ascii.len(), 0..ascii_gaps.len()), 0..14).prop_map(
+        move |parts| {
+            parts
+                .into_iter()
+                .map(|(w, g)| format!("{}{}", ascii[w], ascii_gaps[g]))
+                .collect::<String>()
+        },
+    );
+    prop_oneof![any, plain]
 }
 
 /// A query as typed: one to three terms (words, a phrase, a `-word`, a `with:`), the last word
