@@ -147,24 +147,19 @@ impl<'q> Matcher<'q> {
     }
 
     /// `holds` for a pure-ASCII `text`, whose tokens are its runs of token bytes (words): a
-    /// phrase can only match from a word that starts with its lead, so only the words from
-    /// there are tokenized, as many as the phrase has tokens.
+    /// phrase can only match from a word that starts with its lead, so only such words are
+    /// looked at (found by their first byte, in either case), and only the words from there are
+    /// tokenized, as many as the phrase has tokens.
     fn holds_ascii(&mut self, text: &str, held: &mut [bool]) -> bool {
         let bytes = text.as_bytes();
-        let token = |b: u8| self.tokenizer.is_ascii_token_byte(b);
+        let tokenizer = &self.tokenizer;
+        let token = |b: u8| tokenizer.is_ascii_token_byte(b);
         let mut any = false;
-        let mut at = 0;
-        loop {
-            while at < bytes.len() && !token(bytes[at]) {
-                at += 1;
-            }
-            if at == bytes.len() {
-                return any;
-            }
-            let start = at;
-            for (i, lead) in self.leads.iter().enumerate() {
-                let Some(lead) = lead else { continue };
-                if held[i]
+        for ((phrase, lead), held) in self.phrases.iter().zip(&self.leads).zip(held.iter_mut()) {
+            let Some(lead) = lead else { continue };
+            let first = lead[0];
+            for start in memchr::memchr2_iter(first, first.to_ascii_uppercase(), bytes) {
+                if start > 0 && token(bytes[start - 1])
                     || !bytes[start..]
                         .get(..lead.len())
                         .is_some_and(|b| b.eq_ignore_ascii_case(lead))
@@ -173,7 +168,6 @@ impl<'q> Matcher<'q> {
                 }
                 // The phrase's words from `start`: tokenized on their own, they are the text's
                 // tokens there (a token never runs past a word's end).
-                let phrase = &self.phrases[i];
                 let mut end = start;
                 for k in 0..phrase.terms.len() {
                     if k > 0 {
@@ -185,16 +179,15 @@ impl<'q> Matcher<'q> {
                         end += 1;
                     }
                 }
-                self.tokens.read(&self.tokenizer, &text[start..end]);
+                self.tokens.read(tokenizer, &text[start..end]);
                 if self.tokens.len() == phrase.terms.len() && phrase.matches_at(&self.tokens, 0) {
-                    held[i] = true;
+                    *held = true;
                     any = true;
+                    break;
                 }
             }
-            while at < bytes.len() && token(bytes[at]) {
-                at += 1;
-            }
         }
+        any
     }
 
     /// The byte ranges of `text` that FTS5's `highlight()` marks for the phrases; empty when it
