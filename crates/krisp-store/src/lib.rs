@@ -27,7 +27,10 @@ use crate::krisp::{
     Document, DocumentState, Meeting, MeetingDate, MeetingId, Section, Transcript, Turn,
 };
 
-pub use query::{Filter, MAX_TERMS, MIN_WORD_CHARS, Query, Term};
+pub use query::{
+    CLOSE as HIGHLIGHT_CLOSE, Filter, MAX_TERMS, MIN_WORD_CHARS, OPEN as HIGHLIGHT_OPEN, Query,
+    Term, take_highlights,
+};
 pub use schema::SCHEMA_VERSION;
 pub use search::{
     ContextTurn, Found, Hit, Place, RANKED_MEETINGS, TURN_SEPARATOR, TranscriptHits, excerpt,

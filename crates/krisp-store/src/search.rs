@@ -718,6 +718,15 @@ impl Store {
         Ok(Some(format!("({})", quoted.join(" OR "))))
     }
 
+    /// The key of meeting `id`, if stored.
+    fn meeting_key(&self, id: &MeetingId) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT key FROM meetings WHERE id = ?1")?
+            .query_row([&id.0], |r| r.get(0))
+            .optional()?)
+    }
+
     /// The transcript turns `turn - radius ..= turn + radius` of meeting `id`, each with the
     /// words of `query` marked: a search hit shown in its context. Empty when the store does
     /// not hold the meeting or that turn.
@@ -728,12 +737,7 @@ impl Store {
         radius: usize,
         query: &Query,
     ) -> Result<Vec<ContextTurn>, StoreError> {
-        let key: Option<i64> = self
-            .conn()
-            .prepare_cached("SELECT key FROM meetings WHERE id = ?1")?
-            .query_row([&id.0], |r| r.get(0))
-            .optional()?;
-        let Some(key) = key else {
+        let Some(key) = self.meeting_key(id)? else {
             return Ok(Vec::new());
         };
         let (first, last) = keys::turn_key_range(key);
@@ -781,12 +785,7 @@ impl Store {
         id: &MeetingId,
         query: &Query,
     ) -> Result<Option<TranscriptHits>, StoreError> {
-        let key: Option<i64> = self
-            .conn()
-            .prepare_cached("SELECT key FROM meetings WHERE id = ?1")?
-            .query_row([&id.0], |r| r.get(0))
-            .optional()?;
-        let Some(key) = key else {
+        let Some(key) = self.meeting_key(id)? else {
             return Ok(None);
         };
         let exprs = self.exprs(query)?;

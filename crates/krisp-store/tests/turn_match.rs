@@ -10,7 +10,7 @@ use std::ops::Range;
 use std::time::Duration;
 
 use krisp_model::krisp::{Document, DocumentState, Meeting, MeetingId, Section, Transcript, Turn};
-use krisp_store::{Query, Store, Term};
+use krisp_store::{HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, Query, Store, Term, take_highlights};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use rusqlite::{Connection, params};
@@ -19,10 +19,10 @@ use rusqlite::{Connection, params};
 const NOW: jiff::Timestamp = jiff::Timestamp::constant(1_772_366_400, 0);
 /// A turn's rowid in `turns_fts` is its meeting's key shifted by this (`keys.rs`).
 const TURN_BITS: u32 = 20;
-/// What the oracle's `highlight()` marks with: the store's own markers, so that a text holding
-/// them reads back the way the search reads it.
-const OPEN: char = '\u{E000}';
-const CLOSE: char = '\u{E001}';
+/// What the oracle's `highlight()` marks with: the store's own markers, read back by the
+/// store's own `take_highlights`, as the search did with `turns_fts`.
+const OPEN: char = HIGHLIGHT_OPEN;
+const CLOSE: char = HIGHLIGHT_CLOSE;
 
 /// Words of the transcripts and queries: ones Porter stems oddly or alike, accents (composed
 /// and combining), case, apostrophes and hyphens, digits, ligatures and other scripts, and what
@@ -252,27 +252,6 @@ fn fts5_terms(conn: &Connection, query: &Query) -> Vec<String> {
         }
     }
     out
-}
-
-/// The store's reading of highlighted text: the markers out, the ranges they enclosed.
-fn take_highlights(marked: &str) -> (String, Vec<Range<usize>>) {
-    let mut text = String::new();
-    let mut ranges = Vec::new();
-    let mut open = None;
-    for c in marked.chars() {
-        match c {
-            OPEN => open = Some(text.len()),
-            CLOSE => {
-                if let Some(start) = open.take()
-                    && start < text.len()
-                {
-                    ranges.push(start..text.len());
-                }
-            }
-            c => text.push(c),
-        }
-    }
-    (text, ranges)
 }
 
 /// What `turns_fts` says of meeting `n` and the FTS5 `terms`: how many turns hold any, the
