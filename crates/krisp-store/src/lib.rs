@@ -660,7 +660,6 @@ impl Store {
     pub fn optimize(&mut self) -> Result<(), StoreError> {
         self.conn.execute_batch(
             "INSERT INTO fields_fts(fields_fts) VALUES ('optimize');
-             INSERT INTO turns_fts(turns_fts) VALUES ('optimize');
              INSERT INTO meeting_fts(meeting_fts) VALUES ('optimize');
              PRAGMA optimize;",
         )?;
@@ -1365,14 +1364,6 @@ fn insert_turns(tx: &Transaction<'_>, key: i64, turns: &[Turn]) -> Result<(), St
             readable(&t.text),
         ])?;
     }
-    index_turns(tx, key)
-}
-
-/// Indexes the turns just stored under `key` (see `schema::INDEX_TURNS`).
-fn index_turns(tx: &Transaction<'_>, key: i64) -> Result<(), StoreError> {
-    let (lo, hi) = keys::turn_key_range(key);
-    tx.prepare_cached(schema::INDEX_TURNS)?
-        .execute(params![lo, hi])?;
     Ok(())
 }
 
@@ -1430,7 +1421,7 @@ fn rekey_document(tx: &Transaction<'_>, id: &str, key: i64) -> Result<(), StoreE
     for (i, (speaker, s, ns, text)) in turns.into_iter().enumerate() {
         insert.execute(params![keys::turn_rowid(key, i), speaker, s, ns, text])?;
     }
-    index_turns(tx, key)
+    Ok(())
 }
 
 fn document_hash(doc: &Document) -> Result<String, StoreError> {

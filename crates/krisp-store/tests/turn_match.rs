@@ -173,7 +173,7 @@ fn id(n: usize) -> MeetingId {
 }
 
 /// A store of one meeting per transcript (its name and notes holding words of their own), and
-/// a plain connection to the same file for the oracle.
+/// a plain connection to the same file for the oracle (`turns_fts`, built here).
 fn store(transcripts: &[Vec<String>]) -> (tempfile::TempDir, Store, Connection) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store.sqlite3");
@@ -213,6 +213,15 @@ fn store(transcripts: &[Vec<String>]) -> (tempfile::TempDir, Store, Connection) 
         .collect();
     store.upsert_documents(&documents, NOW).unwrap();
     let conn = Connection::open(&path).unwrap();
+    // The oracle: the per-turn index the store kept until v9, built over the same turns.
+    conn.execute_batch(
+        "CREATE VIRTUAL TABLE turns_fts USING fts5(
+             text, content = 'turns', content_rowid = 'key', columnsize = 0,
+             tokenize = 'porter unicode61 remove_diacritics 2'
+         );
+         INSERT INTO turns_fts(turns_fts) VALUES ('rebuild');",
+    )
+    .unwrap();
     (dir, store, conn)
 }
 
