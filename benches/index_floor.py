@@ -13,9 +13,10 @@ transcript text. Python's `sqlite3` module is used (its SQLite is the system's, 
 bundled into krisp-tui: the figures are a floor's order of magnitude, not krisp-tui's).
 
 Designs (default: all):
-  current       the store's schema since v7: `turns` rows, `turns_fts` over them written by one
-                INSERT ... SELECT per transcript, `meeting_fts` (one row per meeting, contentless,
-                prefixes of 3 and 4 letters);
+  v9            the store's schema since v9: `turns` rows and `meeting_fts` (one row per
+                meeting, contentless, prefixes of 3 letters), no per-turn index;
+  current       the store's schema v7: `turns` rows, `turns_fts` over them written by one
+                INSERT ... SELECT per transcript, `meeting_fts` (prefixes of 3 and 4 letters);
   trigger       the same with `turns_fts` written by a trigger per turn (store v1 to v6);
   meeting-only  `turns` and `meeting_fts` only (no index per turn);
   no-prefix     `current` without the prefix indexes;
@@ -104,6 +105,7 @@ def run(docs, text_bytes, label, per_turn="select", prefix="'3 4'", meeting=True
 
 def main():
     designs = {
+        "v9": {"per_turn": None, "prefix": "'3'"},
         "current": {},
         "trigger": {"per_turn": "trigger"},
         "meeting-only": {"per_turn": None},

@@ -127,8 +127,10 @@ def main():
 def whole(store, term, floor, window):
     """Every statement krisp-tui runs for the answer, in one shell: is the word a word of the
     index (else its words, from the vocabulary), the count and the window, then the window's
-    rows, its fields, its turns counted and the first of each, and those turns highlighted
-    (crates/krisp-store/src/search.rs `Store::hits`), each over the range of keys the window spans."""
+    rows, its fields, and its turns read (crates/krisp-store/src/search.rs `Store::hits`), each
+    over the range of keys the window spans. Since store v9 the turns are matched and highlighted
+    in Rust (`turn_match.rs`), which no SQL statement here does: that work is in krisp-tui's
+    time, not the floor's."""
     whole_word = sql(store, f"SELECT count(*) FROM meeting_vocab WHERE term = '{term}'") != "0"
     if whole_word:
         vocab, words = "", f'"{term}"'
@@ -147,13 +149,8 @@ def whole(store, term, floor, window):
         f"SELECT rowid, highlight(fields_fts, 0, '[', ']'), highlight(fields_fts, 1, '[', ']'), "
         f"highlight(fields_fts, 2, '[', ']') FROM fields_fts WHERE fields_fts MATCH '{words}' "
         f"AND rowid BETWEEN {lo} AND {hi} AND +rowid IN (SELECT k FROM w); "
-        f"CREATE TEMP TABLE t AS SELECT rowid >> 20 AS k, count(*) AS n, min(rowid) AS first "
-        f"FROM turns_fts WHERE turns_fts MATCH '{words}' AND rowid BETWEEN {lo} << 20 "
-        f"AND (({hi} + 1) << 20) - 1 AND +(rowid >> 20) IN (SELECT k FROM w) GROUP BY 1; "
-        f"SELECT f.rowid, t.speaker, t.start_s, t.start_ns, highlight(turns_fts, 0, '[', ']') "
-        f"FROM turns_fts f JOIN turns t ON t.key = f.rowid WHERE turns_fts MATCH '{words}' "
-        f"AND f.rowid BETWEEN (SELECT min(first) FROM t) AND (SELECT max(first) FROM t) "
-        f"AND +f.rowid IN (SELECT first FROM t);"
+        f"SELECT key, text FROM turns WHERE key BETWEEN {lo} << 20 AND (({hi} + 1) << 20) - 1 "
+        f"AND +(key >> 20) IN (SELECT k FROM w);"
     )
 
 if __name__ == "__main__":

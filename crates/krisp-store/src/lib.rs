@@ -9,6 +9,7 @@ mod query;
 mod schema;
 mod search;
 pub mod tokenize;
+mod turn_match;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -26,9 +27,14 @@ use crate::krisp::{
     Document, DocumentState, Meeting, MeetingDate, MeetingId, Section, Transcript, Turn,
 };
 
-pub use query::{Filter, MAX_TERMS, MIN_WORD_CHARS, Query, Term};
+pub use query::{
+    CLOSE as HIGHLIGHT_CLOSE, Filter, MAX_TERMS, MIN_WORD_CHARS, OPEN as HIGHLIGHT_OPEN, Query,
+    Term, take_highlights,
+};
 pub use schema::SCHEMA_VERSION;
-pub use search::{ContextTurn, Found, Hit, Place, RANKED_MEETINGS, TURN_SEPARATOR, excerpt};
+pub use search::{
+    ContextTurn, Found, Hit, Place, RANKED_MEETINGS, TURN_SEPARATOR, TranscriptHits, excerpt,
+};
 
 /// krisp-tui's mark in a database file's header (`PRAGMA application_id`): "KTUI".
 pub const APPLICATION_ID: i32 = 0x4b54_5549;
@@ -654,7 +660,6 @@ impl Store {
     pub fn optimize(&mut self) -> Result<(), StoreError> {
         self.conn.execute_batch(
             "INSERT INTO fields_fts(fields_fts) VALUES ('optimize');
-             INSERT INTO turns_fts(turns_fts) VALUES ('optimize');
              INSERT INTO meeting_fts(meeting_fts) VALUES ('optimize');
              PRAGMA optimize;",
         )?;
@@ -1359,14 +1364,6 @@ fn insert_turns(tx: &Transaction<'_>, key: i64, turns: &[Turn]) -> Result<(), St
             readable(&t.text),
         ])?;
     }
-    index_turns(tx, key)
-}
-
-/// Indexes the turns just stored under `key` (see `schema::INDEX_TURNS`).
-fn index_turns(tx: &Transaction<'_>, key: i64) -> Result<(), StoreError> {
-    let (lo, hi) = keys::turn_key_range(key);
-    tx.prepare_cached(schema::INDEX_TURNS)?
-        .execute(params![lo, hi])?;
     Ok(())
 }
 
@@ -1424,7 +1421,7 @@ fn rekey_document(tx: &Transaction<'_>, id: &str, key: i64) -> Result<(), StoreE
     for (i, (speaker, s, ns, text)) in turns.into_iter().enumerate() {
         insert.execute(params![keys::turn_rowid(key, i), speaker, s, ns, text])?;
     }
-    index_turns(tx, key)
+    Ok(())
 }
 
 fn document_hash(doc: &Document) -> Result<String, StoreError> {

@@ -256,11 +256,11 @@ fn tokens(text: &str) -> (Vec<Token>, bool) {
 }
 
 /// Private-use characters that mark a match in FTS `snippet()` output.
-pub(crate) const OPEN: char = '\u{E000}';
-pub(crate) const CLOSE: char = '\u{E001}';
+pub const OPEN: char = '\u{E000}';
+pub const CLOSE: char = '\u{E001}';
 
 /// Removes the markers from `marked`, returning the text and the byte ranges they enclosed.
-pub(crate) fn take_highlights(marked: &str) -> (String, Vec<std::ops::Range<usize>>) {
+pub fn take_highlights(marked: &str) -> (String, Vec<std::ops::Range<usize>>) {
     let mut text = String::with_capacity(marked.len());
     let mut ranges = Vec::new();
     let mut open: Option<usize> = None;

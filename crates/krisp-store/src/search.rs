@@ -3,13 +3,15 @@
 //!
 //! A meeting matches when each word and phrase of the query is somewhere in it (name, people,
 //! notes, transcript; not necessarily in one place), no `-word` is anywhere in it, and it passes
-//! the filters. Three FTS5 indexes serve that:
+//! the filters. Two FTS5 indexes and a scan serve that:
 //! - `meeting_fts`, one row per meeting (name, people, notes, and the whole transcript with a
 //!   separator token between turns, so a phrase never spans two turns), decides which meetings
 //!   match, counts them exactly and ranks them (BM25, name and people weighted above notes and
 //!   notes above the transcript), filters included, before any window is taken;
-//! - `fields_fts` (name, people, notes) and `turns_fts` (one row per turn) then tell, for the
-//!   meetings of the window only, where the best hit is and how many places hold a word.
+//! - `fields_fts` (name, people, notes) then tells, for the meetings of the window only, which
+//!   fields hold a word; their transcript turns are read and tokenized (`turn_match`) to tell
+//!   which turns do. With the fields, that says where the best hit is and how many places hold
+//!   a word.
 //!
 //! A query matching more than `RANKED_MEETINGS` meetings comes newest first: its words are in
 //! most meetings, so their BM25 weight says next to nothing, and ranking every one of them would
@@ -24,6 +26,7 @@ use rusqlite::{OptionalExtension, params, params_from_iter};
 use super::keys::{self, TURN_BITS};
 use super::query::{CLOSE, OPEN, quote, take_highlights};
 use super::tokenize::Tokenizer;
+use super::turn_match::{Matcher, Phrase};
 use super::{Arg, Filter, Query, Store, StoreError, Term, filter_sql};
 use crate::krisp::{MeetingDate, MeetingId};
 
@@ -90,6 +93,19 @@ pub struct ContextTurn {
     pub highlights: Vec<Range<usize>>,
 }
 
+/// What a meeting's transcript holds of a query's words and phrases (see
+/// `Store::transcript_hits`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TranscriptHits {
+    /// How many turns hold one or more of them.
+    pub turns: usize,
+    /// The index of the first turn holding every one.
+    pub first_all: Option<usize>,
+    /// For each word and phrase of the query (`-words` left out), in order, the index of the
+    /// first turn holding it.
+    pub first_each: Vec<Option<usize>>,
+}
+
 /// A window of a search's answer.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Found {
@@ -111,6 +127,16 @@ struct Keys {
 /// A field of a meeting that holds words of the query: where, its text, the words' ranges.
 type Field = (Place, String, Vec<Range<usize>>);
 
+/// What a meeting's transcript holds of a query's words and phrases (turns by their keys).
+struct TurnHits {
+    /// How many turns hold one or more.
+    count: usize,
+    /// The first turn holding every one.
+    first_all: Option<i64>,
+    /// For each (`Exprs::each`), the first turn holding it.
+    first_each: Vec<Option<i64>>,
+}
+
 /// A query's terms as FTS5 expressions.
 struct Exprs {
     /// Which meetings match: every word and phrase, every `with:`, no `-word`. `None` when the
@@ -120,18 +146,16 @@ struct Exprs {
     each: Vec<String>,
     /// Exclusions, each on its own.
     not: Vec<String>,
-    /// `each` as asked of one meeting's turns and fields: a prefix spelt out as the words of
-    /// the index it starts (see `Store::spelt_out`).
+    /// `each` as asked of one meeting's fields: a prefix spelt out as the words of the index it
+    /// starts (see `Store::spelt_out`).
     local: Vec<String>,
+    /// `each` as the tokenizer reads it, to find in transcript turns.
+    phrases: Vec<Phrase>,
 }
 
 impl Exprs {
     fn any(&self) -> String {
         self.local.join(" OR ")
-    }
-
-    fn all(&self) -> String {
-        self.local.join(" AND ")
     }
 }
 
@@ -272,13 +296,14 @@ impl Store {
     }
 
     /// The meetings of a window (`keys` with their scores, in order) as hits: each one's best
-    /// place and how many places hold a word of the query. The window is read at once, a few
-    /// queries over the range of keys it spans rather than a few per meeting: an FTS5 query
-    /// pays for setting up an iterator per term (about a quarter of a millisecond each for a
-    /// prefix spelt out as six words), which per meeting cost more than the search itself.
+    /// place and how many places hold a word of the query. The window's fields are read at
+    /// once, one query over the range of keys it spans rather than one per meeting: an FTS5
+    /// query pays for setting up an iterator per term (about a quarter of a millisecond each
+    /// for a prefix spelt out as six words), which per meeting cost more than the search
+    /// itself. Each meeting's turns are then read and tokenized.
     ///
     /// A ranked window is spread over the whole list; when a word of the query is in more than
-    /// `RANKED_MEETINGS` meetings, the range it spans holds that word's turns of thousands of
+    /// `RANKED_MEETINGS` meetings, the range it spans holds that word's fields of thousands of
     /// other meetings, so each meeting is then read on its own.
     fn hits(
         &self,
@@ -324,7 +349,6 @@ impl Store {
             .iter()
             .fold((i64::MAX, i64::MIN), |(lo, hi), &k| (lo.min(k), hi.max(k)));
         let set = serde_json::to_string(&keys).unwrap_or_default();
-        let turns_between = (keys::turn_key_range(lo).0, keys::turn_key_range(hi).1);
         let any = exprs.any();
 
         // Name, people and notes of every meeting of the window, each highlighted with every
@@ -352,34 +376,13 @@ impl Store {
                 fields.insert(key, found);
             }
         }
-        // How many turns of each meeting hold a word, and the first of them; the first holding
-        // every word and phrase, when there are several.
-        let first_turns =
-            |expr: &str| -> Result<std::collections::HashMap<i64, (usize, i64)>, StoreError> {
-                let mut stmt = self.conn().prepare_cached(&format!(
-                    "SELECT rowid >> {TURN_BITS}, count(*), min(rowid) FROM turns_fts
-                 WHERE turns_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3
-                 AND +(rowid >> {TURN_BITS}) IN (SELECT value FROM json_each(?4))
-                 GROUP BY 1"
-                ))?;
-                let found = stmt
-                    .query_map(params![expr, turns_between.0, turns_between.1, set], |r| {
-                        Ok((
-                            r.get::<_, i64>(0)?,
-                            (r.get::<_, i64>(1)? as usize, r.get(2)?),
-                        ))
-                    })?
-                    .collect::<Result<_, _>>()?;
-                Ok(found)
-            };
-        let turns = first_turns(&any)?;
-        // One word: the first turn holding it holds every word.
-        let every = if exprs.local.len() > 1 {
-            Some(first_turns(&exprs.all())?)
-        } else {
-            None
-        };
-        let all = every.as_ref().unwrap_or(&turns);
+        // How many turns of each meeting hold a word, the first holding every word and phrase,
+        // and the first holding each: its turns read and tokenized.
+        let mut matcher = Matcher::new(&exprs.phrases);
+        let mut turns: std::collections::HashMap<i64, TurnHits> = Default::default();
+        for &key in &keys {
+            turns.insert(key, self.turn_hits(key, &mut matcher)?);
+        }
 
         // The best place of each: a field holding every word (the most distinct ones), else the
         // first turn holding every word and phrase, else the first place of the rarest term.
@@ -387,8 +390,8 @@ impl Store {
         let mut shown: Vec<(usize, i64)> = Vec::new();
         for (i, (key, hit)) in hits.iter_mut().enumerate() {
             let fields = fields.remove(key).unwrap_or_default();
-            let turn_count = turns.get(key).map_or(0, |&(n, _)| n);
-            hit.hits = fields.len() + turn_count;
+            let in_turns = turns.get(key);
+            hit.hits = fields.len() + in_turns.map_or(0, |t| t.count);
             let best_field = fields
                 .iter()
                 .filter(|(_, text, ranges)| distinct(text, ranges) >= want)
@@ -403,7 +406,7 @@ impl Store {
                 self.cut(hit, text, ranges, exprs, rarest)?;
                 continue;
             }
-            if let Some(&(_, rowid)) = all.get(key) {
+            if let Some(rowid) = in_turns.and_then(|t| t.first_all) {
                 shown.push((i, rowid));
                 continue;
             }
@@ -419,18 +422,8 @@ impl Store {
                 self.cut(hit, text, ranges, exprs, rarest)?;
                 continue;
             }
-            let (first, last) = keys::turn_key_range(*key);
-            let turn: Option<i64> = if turn_count > 0 {
-                self.conn()
-                    .prepare_cached(
-                        "SELECT rowid FROM turns_fts WHERE turns_fts MATCH ?1
-                         AND rowid BETWEEN ?2 AND ?3 ORDER BY rowid LIMIT 1",
-                    )?
-                    .query_row(params![rare, first, last], |r| r.get(0))
-                    .optional()?
-            } else {
-                None
-            };
+            let rare_at = exprs.each.iter().position(|e| *e == rare);
+            let turn = in_turns.and_then(|t| rare_at.and_then(|at| t.first_each[at]));
             match turn {
                 Some(rowid) => shown.push((i, rowid)),
                 // Only a field holds words of the query (the rest through `with:` or a stem).
@@ -443,45 +436,67 @@ impl Store {
             }
         }
 
-        // The turns shown, highlighted, at once.
-        if !shown.is_empty() {
-            let turn_set =
-                serde_json::to_string(&shown.iter().map(|&(_, t)| t).collect::<Vec<_>>())
-                    .unwrap_or_default();
-            let (lo, hi) = shown
-                .iter()
-                .fold((i64::MAX, i64::MIN), |(lo, hi), &(_, t)| {
-                    (lo.min(t), hi.max(t))
-                });
-            let mut stmt = self.conn().prepare_cached(&format!(
-                "SELECT f.rowid, t.speaker, t.start_s, t.start_ns,
-                        highlight(turns_fts, 0, '{OPEN}', '{CLOSE}')
-                 FROM turns_fts f JOIN turns t ON t.key = f.rowid
-                 WHERE turns_fts MATCH ?1 AND f.rowid BETWEEN ?2 AND ?3
-                 AND +f.rowid IN (SELECT value FROM json_each(?4))"
-            ))?;
-            let marked: std::collections::HashMap<i64, (String, i64, i64, String)> = stmt
-                .query_map(params![any, lo, hi, turn_set], |r| {
-                    Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-                })?
-                .collect::<Result<_, _>>()?;
-            for (i, rowid) in shown {
-                let Some((speaker, secs, nanos, marked)) = marked.get(&rowid) else {
-                    continue;
-                };
-                let hit = &mut hits[i].1;
-                let start =
-                    Duration::new((*secs).max(0) as u64, (*nanos).clamp(0, 999_999_999) as u32);
-                hit.place = Some(Place::Transcript {
-                    turn: (rowid & ((1 << TURN_BITS) - 1)) as usize,
-                    start_ms: u64::try_from(start.as_millis()).unwrap_or(u64::MAX),
-                    speaker: speaker.clone(),
-                });
-                let (text, ranges) = take_highlights(marked);
-                self.cut(hit, &text, &ranges, exprs, rarest)?;
-            }
+        // The turns shown, highlighted.
+        for (i, rowid) in shown {
+            let row: Option<(String, i64, i64, String)> = self
+                .conn()
+                .prepare_cached(
+                    "SELECT speaker, start_s, start_ns, text FROM turns WHERE key = ?1",
+                )?
+                .query_row([rowid], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .optional()?;
+            let Some((speaker, secs, nanos, text)) = row else {
+                continue;
+            };
+            let hit = &mut hits[i].1;
+            let start = Duration::new(secs.max(0) as u64, nanos.clamp(0, 999_999_999) as u32);
+            hit.place = Some(Place::Transcript {
+                turn: (rowid & ((1 << TURN_BITS) - 1)) as usize,
+                start_ms: u64::try_from(start.as_millis()).unwrap_or(u64::MAX),
+                speaker,
+            });
+            let (text, ranges) = marked(&text, &matcher.highlights(&text));
+            self.cut(hit, &text, &ranges, exprs, rarest)?;
         }
         Ok(hits.into_iter().map(|(_, hit)| hit).collect())
+    }
+
+    /// What the transcript of the meeting with `key` holds of `matcher`'s phrases: every turn
+    /// of it read and, unless it cannot hold any, tokenized.
+    fn turn_hits(&self, key: i64, matcher: &mut Matcher<'_>) -> Result<TurnHits, StoreError> {
+        let mut found = TurnHits {
+            count: 0,
+            first_all: None,
+            first_each: vec![None; matcher.len()],
+        };
+        let mut held = vec![false; matcher.len()];
+        let (first, last) = keys::turn_key_range(key);
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT key, text FROM turns WHERE key BETWEEN ?1 AND ?2 ORDER BY key",
+        )?;
+        let mut rows = stmt.query(params![first, last])?;
+        while let Some(r) = rows.next()? {
+            let rowid: i64 = r.get(0)?;
+            let text = match r.get_ref(1)? {
+                rusqlite::types::ValueRef::Text(bytes) => String::from_utf8_lossy(bytes),
+                _ => continue,
+            };
+            if !matcher.holds(&text, &mut held) {
+                continue;
+            }
+            found.count += 1;
+            for (first, &held) in found.first_each.iter_mut().zip(&held) {
+                if held && first.is_none() {
+                    *first = Some(rowid);
+                }
+            }
+            if found.first_all.is_none() && held.iter().all(|&h| h) {
+                found.first_all = Some(rowid);
+            }
+        }
+        Ok(found)
     }
 
     /// The meeting with `key` as a hit without its place yet.
@@ -598,14 +613,17 @@ impl Store {
     /// unclosed phrase is always a prefix: it is being typed.
     fn exprs(&self, query: &Query) -> Result<Exprs, StoreError> {
         let prefix = query.prefix_term();
+        let tokenizer = Tokenizer::new();
         let mut each = Vec::new();
         let mut local = Vec::new();
+        let mut phrases = Vec::new();
         let mut not = Vec::new();
         for (i, term) in query.terms.iter().enumerate() {
             match term {
                 Term::Word(w) | Term::Phrase(w) if has_word_char(w) => {
                     let exact = quote(w);
                     let starts = Some(i) == prefix && (query.open_phrase || !self.holds(&exact)?);
+                    phrases.push(Phrase::new(&tokenizer, w, starts));
                     if starts {
                         let started = format!("{exact}*");
                         local.push(self.spelt_out(w)?.unwrap_or_else(|| started.clone()));
@@ -647,6 +665,7 @@ impl Store {
             each,
             not,
             local,
+            phrases,
         })
     }
 
@@ -699,6 +718,15 @@ impl Store {
         Ok(Some(format!("({})", quoted.join(" OR "))))
     }
 
+    /// The key of meeting `id`, if stored.
+    fn meeting_key(&self, id: &MeetingId) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT key FROM meetings WHERE id = ?1")?
+            .query_row([&id.0], |r| r.get(0))
+            .optional()?)
+    }
+
     /// The transcript turns `turn - radius ..= turn + radius` of meeting `id`, each with the
     /// words of `query` marked: a search hit shown in its context. Empty when the store does
     /// not hold the meeting or that turn.
@@ -709,12 +737,7 @@ impl Store {
         radius: usize,
         query: &Query,
     ) -> Result<Vec<ContextTurn>, StoreError> {
-        let key: Option<i64> = self
-            .conn()
-            .prepare_cached("SELECT key FROM meetings WHERE id = ?1")?
-            .query_row([&id.0], |r| r.get(0))
-            .optional()?;
-        let Some(key) = key else {
+        let Some(key) = self.meeting_key(id)? else {
             return Ok(Vec::new());
         };
         let (first, last) = keys::turn_key_range(key);
@@ -744,21 +767,35 @@ impl Store {
         if turns.is_empty() || exprs.each.is_empty() {
             return Ok(turns);
         }
-        let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT rowid, highlight(turns_fts, 0, '{OPEN}', '{CLOSE}') FROM turns_fts
-             WHERE turns_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3"
-        ))?;
-        let marked = stmt.query_map(params![exprs.any(), lo, hi], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-        })?;
-        for row in marked {
-            let (key, marked) = row?;
-            let index = (key & ((1 << TURN_BITS) - 1)) as usize;
-            if let Some(t) = turns.iter_mut().find(|t| t.turn == index) {
-                (t.text, t.highlights) = take_highlights(&marked);
+        let mut matcher = Matcher::new(&exprs.phrases);
+        for t in &mut turns {
+            let ranges = matcher.highlights(&t.text);
+            if !ranges.is_empty() {
+                (t.text, t.highlights) = marked(&t.text, &ranges);
             }
         }
         Ok(turns)
+    }
+
+    /// What the transcript of meeting `id` holds of `query`'s words and phrases, as a search
+    /// counts it (`Hit::hits`, less the fields) and picks its turn; `None` when the store does
+    /// not hold the meeting.
+    pub fn transcript_hits(
+        &self,
+        id: &MeetingId,
+        query: &Query,
+    ) -> Result<Option<TranscriptHits>, StoreError> {
+        let Some(key) = self.meeting_key(id)? else {
+            return Ok(None);
+        };
+        let exprs = self.exprs(query)?;
+        let found = self.turn_hits(key, &mut Matcher::new(&exprs.phrases))?;
+        let turn = |rowid: i64| (rowid & ((1 << TURN_BITS) - 1)) as usize;
+        Ok(Some(TranscriptHits {
+            turns: found.count,
+            first_all: found.first_all.map(turn),
+            first_each: found.first_each.into_iter().map(|t| t.map(turn)).collect(),
+        }))
     }
 
     /// Every meeting passing `filter` (its `with:` included), newest first, with only its name,
@@ -953,6 +990,23 @@ fn candidate(r: &rusqlite::Row<'_>) -> Result<Hit, StoreError> {
         hits: 0,
         score: 0.0,
     })
+}
+
+/// `text` with `ranges` marked as FTS5's `highlight()` marks them, and read back as the ranges
+/// were read from it: the markers are characters the text may hold too (private-use ones,
+/// which `take_highlights` drops), so what a turn shows is exactly what `turns_fts` showed.
+fn marked(text: &str, ranges: &[Range<usize>]) -> (String, Vec<Range<usize>>) {
+    let mut out = String::with_capacity(text.len() + 6 * ranges.len());
+    let mut at = 0;
+    for r in ranges {
+        out.push_str(&text[at..r.start]);
+        out.push(OPEN);
+        out.push_str(&text[r.clone()]);
+        out.push(CLOSE);
+        at = r.end;
+    }
+    out.push_str(&text[at..]);
+    take_highlights(&out)
 }
 
 /// `text` cut around its first marked range (about `EXCERPT_BEFORE` characters before it and

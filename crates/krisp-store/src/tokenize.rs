@@ -201,6 +201,12 @@ impl Tokenizer {
         }
     }
 
+    /// Whether the ASCII byte `b` is a token character (so that, in pure-ASCII text, the tokens
+    /// are the runs of such bytes).
+    pub fn is_ascii_token_byte(&self, b: u8) -> bool {
+        self.ascii.get(usize::from(b)).copied().unwrap_or(false)
+    }
+
     /// `fts5UnicodeIsAlnum`, for a code point of 128 or more.
     fn is_token_char(&self, code: u32) -> bool {
         TOKEN_CATEGORIES[category(code)] ^ self.exceptions.binary_search(&code).is_ok()
