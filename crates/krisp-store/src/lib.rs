@@ -466,10 +466,12 @@ impl Store {
         Ok((done, wanting))
     }
 
-    /// Stores documents in one transaction: the transcript's turns as rows, each its own search
-    /// row. A `Processing` document records the state and keeps no turns; it never replaces a
-    /// stored `Ready` one (that counts as unchanged). A document whose meeting is not stored
-    /// (yet) is stored anyway, searchable without a name or date until the meeting arrives.
+    /// Stores documents in one transaction: the transcript's turns as rows, and the whole
+    /// transcript in its meeting's `meeting_fts` row (a search matches turns by reading them,
+    /// `turn_match.rs`). A `Processing` document records the state and keeps no turns; it never
+    /// replaces a stored `Ready` one (that counts as unchanged). A document whose meeting is not
+    /// stored (yet) is stored anyway, searchable without a name or date until the meeting
+    /// arrives.
     pub fn upsert_documents(
         &mut self,
         documents: &[Document],
