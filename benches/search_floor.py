@@ -126,24 +126,17 @@ def main():
 
 def whole(store, term, floor, window):
     """Every statement krisp-tui runs for the answer, in one shell: is the word a word of the
-    index (else its words, from the vocabulary), the count and the window, then the window's
+    index (else a prefix), the count and the window, then the window's
     rows, its fields, and its turns read (crates/krisp-store/src/search.rs `Store::hits`), each
     over the range of keys the window spans. Since store v9 the turns are matched and highlighted
     in Rust (`turn_match.rs`), which no SQL statement here does: that work is in krisp-tui's
     time, not the floor's."""
     whole_word = sql(store, f"SELECT count(*) FROM meeting_vocab WHERE term = '{term}'") != "0"
-    if whole_word:
-        vocab, words = "", f'"{term}"'
-    else:
-        end = term[:-1] + chr(ord(term[-1]) + 1)
-        vocab = (f"SELECT term FROM meeting_vocab WHERE term >= '{term}' AND term < '{end}' "
-                 f"LIMIT 65;")
-        spelt = sql(store, vocab.rstrip(";")).split()
-        words = "(" + " OR ".join(f'"{w}"' for w in spelt) + ")"
+    words = f'"{term}"' if whole_word else f'"{term}"*'
     lo, hi = "(SELECT min(k) FROM w)", "(SELECT max(k) FROM w)"
     return (
         f"SELECT EXISTS (SELECT 1 FROM meeting_fts WHERE meeting_fts MATCH '\"{term}\"'); "
-        f"{vocab} {floor} "
+        f"{floor} "
         f"CREATE TEMP TABLE w AS {window.replace('SELECT f.rowid', 'SELECT f.rowid AS k', 1)}; "
         f"SELECT id, name, date_json, people_list FROM meetings WHERE key IN (SELECT k FROM w); "
         f"SELECT rowid, highlight(fields_fts, 0, '[', ']'), highlight(fields_fts, 1, '[', ']'), "

@@ -146,22 +146,15 @@ struct Exprs {
     each: Vec<String>,
     /// Exclusions, each on its own.
     not: Vec<String>,
-    /// `each` as asked of one meeting's fields: a prefix spelt out as the words of the index it
-    /// starts (see `Store::spelt_out`).
-    local: Vec<String>,
     /// `each` as the tokenizer reads it, to find in transcript turns.
     phrases: Vec<Phrase>,
 }
 
 impl Exprs {
     fn any(&self) -> String {
-        self.local.join(" OR ")
+        self.each.join(" OR ")
     }
 }
-
-/// A prefix that starts more words of the index than this stays a prefix in per-meeting
-/// queries.
-const SPELT_OUT_WORDS: usize = 64;
 
 impl Store {
     /// The meetings matching `query`, the window `offset..offset + limit` of them, with the
@@ -298,9 +291,8 @@ impl Store {
     /// The meetings of a window (`keys` with their scores, in order) as hits: each one's best
     /// place and how many places hold a word of the query. The window's fields are read at
     /// once, one query over the range of keys it spans rather than one per meeting: an FTS5
-    /// query pays for setting up an iterator per term (about a quarter of a millisecond each
-    /// for a prefix spelt out as six words), which per meeting cost more than the search
-    /// itself. Each meeting's turns are then read and tokenized.
+    /// query pays for setting up an iterator per term, which per meeting cost more than the
+    /// search itself. Each meeting's turns are then read and tokenized.
     ///
     /// A ranked window is spread over the whole list; when a word of the query is in more than
     /// `RANKED_MEETINGS` meetings, the range it spans holds that word's fields of thousands of
@@ -615,7 +607,6 @@ impl Store {
         let prefix = query.prefix_term();
         let tokenizer = Tokenizer::new();
         let mut each = Vec::new();
-        let mut local = Vec::new();
         let mut phrases = Vec::new();
         let mut not = Vec::new();
         for (i, term) in query.terms.iter().enumerate() {
@@ -624,14 +615,7 @@ impl Store {
                     let exact = quote(w);
                     let starts = Some(i) == prefix && (query.open_phrase || !self.holds(&exact)?);
                     phrases.push(Phrase::new(&tokenizer, w, starts));
-                    if starts {
-                        let started = format!("{exact}*");
-                        local.push(self.spelt_out(w)?.unwrap_or_else(|| started.clone()));
-                        each.push(started);
-                    } else {
-                        local.push(exact.clone());
-                        each.push(exact);
-                    }
+                    each.push(if starts { format!("{exact}*") } else { exact });
                 }
                 Term::Not(w) if has_word_char(w) => not.push(quote(w)),
                 _ => {}
@@ -664,58 +648,8 @@ impl Store {
             meetings,
             each,
             not,
-            local,
             phrases,
         })
-    }
-
-    /// The prefix `word` as the words of the index it starts, `("shes" OR "shesa" …)`, for
-    /// queries over one meeting's turns and fields. FTS5 answers a prefix by merging the lists
-    /// of every word it starts over the whole index (the transcript index has no prefix
-    /// index: it would grow by a third), whatever rows the query is limited to: 60 ms a query
-    /// for a four-letter prefix over 1.5 million turns, a few per meeting shown. Whole words
-    /// are looked up in a meeting's rows directly.
-    ///
-    /// The words are the ones FTS5 reads `"word"*` as: FTS5 stems a prefix as it stems any
-    /// word of a query (`unde*` is every word starting `und`), and stems a quoted word again, so
-    /// each word of the index is written as a spelling that stems to it (`interbre`, the stem
-    /// of "interbreed", as "interbreed"). Otherwise a meeting listed for the prefix could show
-    /// none of its hits. `None` (stay a prefix) for a phrase, a word that is not one plain
-    /// lowercase ASCII term once read, one that starts more than `SPELT_OUT_WORDS` words or a
-    /// word without such a spelling.
-    fn spelt_out(&self, word: &str) -> Result<Option<String>, StoreError> {
-        let Some(prefix) = single_term(word) else {
-            return Ok(None);
-        };
-        if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Ok(None);
-        }
-        // The first string after every word `prefix` starts: its last byte plus one.
-        let mut end = prefix.clone().into_bytes();
-        if let Some(last) = end.last_mut() {
-            *last += 1;
-        }
-        let end = String::from_utf8(end).unwrap_or_default();
-        let words: Vec<String> = self
-            .conn()
-            .prepare_cached(
-                "SELECT term FROM meeting_vocab WHERE term >= ?1 AND term < ?2 LIMIT ?3",
-            )?
-            .query_map(params![prefix, end, SPELT_OUT_WORDS as i64 + 1], |r| {
-                r.get(0)
-            })?
-            .collect::<Result<_, _>>()?;
-        if words.is_empty() || words.len() > SPELT_OUT_WORDS {
-            return Ok(None);
-        }
-        let mut quoted = Vec::with_capacity(words.len());
-        for term in &words {
-            match spelling_of(term) {
-                Some(spelling) => quoted.push(quote(&spelling)),
-                None => return Ok(None),
-            }
-        }
-        Ok(Some(format!("({})", quoted.join(" OR "))))
     }
 
     /// The key of meeting `id`, if stored.
@@ -886,26 +820,6 @@ impl Store {
 }
 
 /// Lowercase, Latin accents dropped, as the index folds words.
-/// The one term FTS5 reads `text` as in a query (folded, stemmed), or `None` when it reads
-/// several, none, or one that is not UTF-8.
-fn single_term(text: &str) -> Option<String> {
-    let mut terms: Vec<Vec<u8>> = Vec::new();
-    Tokenizer::new().for_each_token(text, |t| terms.push(t.term.to_vec()));
-    match terms.as_slice() {
-        [one] => String::from_utf8(one.clone()).ok(),
-        _ => None,
-    }
-}
-
-/// A word FTS5 stems to `term`, a term of its index: most terms are their own spelling; a
-/// stem that stems further is the stem of a longer word.
-fn spelling_of(term: &str) -> Option<String> {
-    ["", "e", "ing", "ed", "s"]
-        .iter()
-        .map(|suffix| format!("{term}{suffix}"))
-        .find(|spelling| single_term(spelling).as_deref() == Some(term))
-}
-
 fn fold(s: &str) -> String {
     s.chars()
         .flat_map(char::to_lowercase)
