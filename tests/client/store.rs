@@ -62,6 +62,14 @@ fn word(hit: &Hit) -> &str {
     &hit.excerpt[hit.highlights[0].clone()]
 }
 
+/// A pragma's value, read through a connection of its own to the store's file.
+fn pragma(path: &std::path::Path, name: &str) -> i64 {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+        .unwrap()
+}
+
 fn ids(hits: &[Hit]) -> Vec<MeetingId> {
     let mut v: Vec<MeetingId> = hits.iter().map(|h| h.meeting_id.clone()).collect();
     v.dedup();
@@ -475,12 +483,11 @@ fn compacting_keeps_every_row_and_answer() {
     // Deletions freed more than a tenth of the file: an ordinary sync's compaction rewrites
     // the older store, once, into one that gives pages back.
     store.compact(false).unwrap();
-    let mode = |path: &std::path::Path| -> i64 {
-        let conn = rusqlite::Connection::open(path).unwrap();
-        conn.query_row("PRAGMA auto_vacuum", [], |r| r.get(0))
-            .unwrap()
-    };
-    assert_eq!(mode(&path), 2, "incremental after compact(false)");
+    assert_eq!(
+        pragma(&path, "auto_vacuum"),
+        2,
+        "incremental after compact(false)"
+    );
     store.compact(true).unwrap();
     assert_eq!(store.dump().unwrap(), dump);
     assert_eq!(search(&store, "pricing"), hits);
@@ -492,7 +499,7 @@ fn compacting_keeps_every_row_and_answer() {
         after.bytes,
         stats.bytes
     );
-    assert_eq!(mode(&path), 2, "incremental");
+    assert_eq!(pragma(&path, "auto_vacuum"), 2, "incremental");
 }
 
 /// The pages that deleting most meetings frees are given back to the file system, all of
@@ -516,24 +523,19 @@ fn compacting_after_deletions_gives_every_free_page_back() {
     for n in 1..=36 {
         store.delete_meeting(&id(n)).unwrap();
     }
-    let free = |path: &std::path::Path| -> i64 {
-        let conn = rusqlite::Connection::open(path).unwrap();
-        conn.query_row("PRAGMA freelist_count", [], |r| r.get(0))
-            .unwrap()
-    };
     let before = store.stats().unwrap();
-    let freed = free(&path);
-    let mode: i64 = rusqlite::Connection::open(&path)
-        .unwrap()
-        .query_row("PRAGMA auto_vacuum", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(mode, 2, "a new store is created incremental");
+    let freed = pragma(&path, "freelist_count");
+    assert_eq!(
+        pragma(&path, "auto_vacuum"),
+        2,
+        "a new store is created incremental"
+    );
     assert!(
         freed > 100,
         "deleting 36 of 40 transcripts freed {freed} pages"
     );
     store.compact(false).unwrap();
-    assert_eq!(free(&path), 0, "of {freed} free pages");
+    assert_eq!(pragma(&path, "freelist_count"), 0, "of {freed} free pages");
     let after = store.stats().unwrap();
     assert!(
         after.bytes + freed as u64 * 4096 / 2 <= before.bytes,
